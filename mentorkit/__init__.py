@@ -1,0 +1,1 @@
+"""mentorkit: interactive worksheets for mentoring workshops in Jupyter and Voilà."""

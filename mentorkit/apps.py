@@ -1,0 +1,68 @@
+"""The workshop's apps: one notebook each, in the order a participant meets them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class App:
+    """One worksheet or facilitator app and the notebook that opens it."""
+
+    notebook: str  # path relative to notebooks/
+    title: str
+    summary: str
+    audience: Literal["participant", "facilitator"]
+
+
+APPS: tuple[App, ...] = (
+    App(
+        "01_self_assessment.ipynb",
+        "Self-assessment",
+        "Rate your competencies, name your strengths, growth areas and values.",
+        "participant",
+    ),
+    App(
+        "02_mentor_shortlist.ipynb",
+        "Mentor shortlist",
+        "Find mentors who fit your growth areas and draft an outreach message.",
+        "participant",
+    ),
+    App(
+        "03_expectations.ipynb",
+        "Expectations",
+        "Agree how you will work together: a mentoring agreement and a meeting calendar.",
+        "participant",
+    ),
+    App(
+        "04_smart_goals.ipynb",
+        "SMART goals",
+        "Turn your growth areas into specific, measurable goals with milestones.",
+        "participant",
+    ),
+    App(
+        "05_check_ins.ipynb",
+        "Check-ins",
+        "Log your meetings, what you learned and the actions you agreed.",
+        "participant",
+    ),
+    App(
+        "06_my_plan.ipynb",
+        "My plan",
+        "Everything on one page, to print, download and add to your calendar.",
+        "participant",
+    ),
+    App(
+        "facilitator/dashboard.ipynb",
+        "Cohort dashboard",
+        "Follow the cohort's progress and what it needs, live.",
+        "facilitator",
+    ),
+    App(
+        "facilitator/matching.ipynb",
+        "Matching",
+        "Match mentees to mentors, review the pairs and publish them.",
+        "facilitator",
+    ),
+)

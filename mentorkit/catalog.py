@@ -1,0 +1,72 @@
+"""The competency framework and the sample data that ship in `data/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from mentorkit.errors import FrameworkError, InvalidInput
+from mentorkit.models import Framework, validate
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_FRAMEWORK = DATA_DIR / "competencies.yaml"
+SAMPLE_MENTORS = DATA_DIR / "mentors.csv"
+SAMPLE_PARTICIPANTS = DATA_DIR / "participants.csv"
+
+MAX_FRAMEWORK_BYTES = 1_000_000
+
+
+def load_framework(path: Path | str = DEFAULT_FRAMEWORK) -> Framework:
+    """The framework in a YAML file, or `FrameworkError` naming the file and the problem."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FRAMEWORK_BYTES:
+            raise FrameworkError(f"{path}: the file is larger than 1 MB; is it the right file?")
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FrameworkError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise FrameworkError(f"{path}: is a folder, not a YAML file") from None
+    except UnicodeDecodeError:
+        raise FrameworkError(f"{path}: is not UTF-8 text") from None
+    except OSError as exc:
+        raise FrameworkError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_framework(text, source=str(path))
+
+
+def parse_framework(text: str, *, source: str = "framework") -> Framework:
+    """The framework in YAML `text`; `source` names it in error messages."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or "is not valid YAML"
+        raise FrameworkError(f"{source}: {reason}{where}") from None
+    if not isinstance(data, dict):
+        raise FrameworkError(
+            f"{source}: expected a mapping with 'name' and 'areas' at the top, "
+            "as in data/competencies.yaml"
+        )
+    try:
+        return validate(Framework, data)
+    except InvalidInput as exc:
+        raise FrameworkError(f"{source}: " + "; ".join(exc.problems)) from None
+
+
+GUIDANCE_FILE = DATA_DIR / "guidance.yaml"
+
+
+def load_guidance(path: Path | str = GUIDANCE_FILE) -> dict[str, str]:
+    """The guidance text each app opens with, by app key (e.g. '01_self_assessment')."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FrameworkError(f"{path}: cannot be read as guidance text ({exc})") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise FrameworkError(f"{path}: expected 'app key: text' entries, as shipped in data/")
+    return {key: value.strip() for key, value in data.items()}

@@ -1,0 +1,293 @@
+"""`mentorkit …`: create workshops, import and export rosters, serve the apps.
+
+Every failure a user can cause ends in one plain line on stderr and a non-zero exit
+status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mentorkit import catalog, rosters
+from mentorkit.errors import InvalidInput, MentorkitError
+from mentorkit.store import Store, open_store, resolve_database_url
+from mentorkit.workshops import (
+    WorkshopAccess,
+    choose_workshop,
+    create_workshop,
+    ensure_demo,
+    import_roster,
+)
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+LANDING_NOTEBOOK = "index.ipynb"
+
+EXIT_USER_ERROR = 1
+EXIT_INVALID_ROWS = 3
+
+
+class UserError(MentorkitError):
+    """A problem with how the command was called (a missing file, a busy port)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return args.run(args)
+    except MentorkitError as exc:
+        print(f"mentorkit: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `mentorkit` parser with its subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="database URL (SQLAlchemy), e.g. postgresql+psycopg://user@host/db; "
+        "default: $MENTORKIT_DB, else a SQLite file in your user data folder",
+    )
+    parser = argparse.ArgumentParser(
+        prog="mentorkit",
+        description="Run mentoring workshops with interactive Jupyter worksheets.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    init = commands.add_parser(
+        "init", parents=[common], help="create a workshop", description="Create a workshop."
+    )
+    init.add_argument("--name", required=True, help="the workshop's name, shown to participants")
+    init.add_argument("--description", default="", help="a sentence or two about the workshop")
+    init.add_argument(
+        "--framework",
+        metavar="FILE",
+        type=Path,
+        help="competency framework YAML (default: data/competencies.yaml)",
+    )
+    init.set_defaults(run=_init)
+
+    imp = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import a mentor or participant roster (CSV or XLSX)",
+        description="Import a roster. Nothing is imported when any row is invalid, "
+        "unless --skip-invalid is given. See docs/rosters.md for the columns.",
+    )
+    imp.add_argument("kind", choices=["mentors", "participants"], help="which roster")
+    imp.add_argument("file", type=Path, help="a .csv, .tsv, .txt or .xlsx file")
+    _workshop_option(imp)
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and list the skipped ones",
+    )
+    imp.set_defaults(run=_import)
+
+    exp = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export a roster as CSV or XLSX",
+        description="Export a roster. Cells a spreadsheet would read as a formula are "
+        "written as text.",
+    )
+    exp.add_argument("kind", choices=["mentors", "participants"], help="which roster")
+    exp.add_argument(
+        "-o", "--output", type=Path, help="a .csv or .xlsx file (default: KIND-CODE.csv)"
+    )
+    _workshop_option(exp)
+    exp.set_defaults(run=_export)
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="create the demo workshop (first run) and print its codes",
+        description="Create a demo workshop with the sample mentors and participants, "
+        "or reuse it, and print its join code and a fresh facilitator key.",
+    )
+    demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the apps with Voilà",
+        description="Serve the workshop apps (notebooks/) as web pages with Voilà.",
+    )
+    serve.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine)"
+    )
+    serve.add_argument("--open", action="store_true", help="open a browser tab")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _workshop_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workshop",
+        metavar="CODE",
+        help="the workshop's join code (may be left out when the database holds one)",
+    )
+
+
+def _open(args: argparse.Namespace) -> Store:
+    return open_store(getattr(args, "db", None))
+
+
+def _print_access(access: WorkshopAccess) -> None:
+    print(f"Workshop:        {access.workshop.name}")
+    print(f"Join code:       {access.workshop.code}   (give this to participants)")
+    print(f"Facilitator key: {access.facilitator_key}   (keep it; it is not shown again)")
+
+
+def _init(args: argparse.Namespace) -> int:
+    framework = catalog.load_framework(args.framework) if args.framework else None
+    store = _open(args)
+    try:
+        access = create_workshop(
+            store, args.name, framework=framework, description=args.description
+        )
+    finally:
+        store.close()
+    _print_access(access)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        outcome = import_roster(
+            store, workshop, args.kind, args.file, skip_invalid=args.skip_invalid
+        )
+    finally:
+        store.close()
+    read = outcome.read
+    for column in read.ignored_columns:
+        print(f"note: column '{column}' is not a known column and was ignored", file=sys.stderr)
+    if outcome.change is None and read.problems:
+        rows = len(read.skipped_rows)
+        print(
+            f"mentorkit: {args.file}: {rows} invalid row{'s' if rows != 1 else ''}; "
+            "nothing was imported.",
+            file=sys.stderr,
+        )
+        for problem in read.problems:
+            print(f"  {problem}", file=sys.stderr)
+        if read.records and not args.skip_invalid:
+            print(
+                f"Fix the rows and import again, or pass --skip-invalid to import the "
+                f"{len(read.records)} valid row(s).",
+                file=sys.stderr,
+            )
+        return EXIT_INVALID_ROWS
+    if outcome.change is None:
+        print(f"{args.file}: no rows to import.")
+        return 0
+    change = outcome.change
+    print(
+        f"Imported {len(read.records)} {args.kind} into '{workshop.name}' ({workshop.code}): "
+        f"{change.added} added, {change.updated} updated, "
+        f"{len(read.records) - change.added - change.updated} unchanged."
+    )
+    if read.problems:
+        print(f"Skipped {len(read.skipped_rows)} invalid row(s):")
+        for problem in read.problems:
+            print(f"  {problem}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        if args.kind == "mentors":
+            records = [m.model_dump(mode="json") for m in store.mentors(workshop.code)]
+            columns = [c.field for c in rosters.MENTOR_COLUMNS]
+        else:
+            records = [p.model_dump(mode="json") for p in store.participants(workshop.code)]
+            columns = [c.field for c in rosters.PARTICIPANT_COLUMNS]
+    finally:
+        store.close()
+    rows = [
+        {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()}
+        for r in records
+    ]
+    output = args.output or Path(f"{args.kind}-{workshop.code}.csv")
+    rosters.write_table(rows, columns, output)
+    print(f"Wrote {len(rows)} {args.kind} to {output}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        access = ensure_demo(store)
+    except InvalidInput as exc:
+        raise MentorkitError(f"the sample data in {catalog.DATA_DIR} is invalid: {exc}") from None
+    finally:
+        store.close()
+    _print_access(access)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    url = resolve_database_url(getattr(args, "db", None))
+    store = open_store(url)  # fail here, with a clear message, rather than in every kernel
+    store.close()
+    _check_port_free(args.host, args.port)
+    if args.host not in {"127.0.0.1", "localhost", "::1"}:
+        print(
+            f"warning: serving on {args.host}: anyone who can reach this address can open "
+            "the apps. Put a token or JupyterHub in front of it.",
+            file=sys.stderr,
+        )
+    display_host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Serving mentorkit at http://{display_host}:{args.port}/voila/render/{LANDING_NOTEBOOK}")
+    print("Press Ctrl+C to stop.", flush=True)
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(NOTEBOOKS_DIR),
+        f"--Voila.ip={args.host}",
+        f"--Voila.port={args.port}",
+        "--Voila.port_retries=0",
+        f"--Voila.open_browser={args.open}",
+    ]
+    # Kernels inherit the environment: every app then uses the database chosen here.
+    env = {**os.environ, "MENTORKIT_DB": url}
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UserError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+            ) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Who is filling the worksheets: sign-in with a join code, resume codes, JupyterHub users.
+
+A participant signs in the first time with the workshop's join code and their name or
+email, and receives a personal resume code (128 random bits, stored only hashed). From then
+on only the resume code signs them in, so knowing someone's name is not enough to read
+their answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from dataclasses import dataclass
+
+from mentorkit.access import hash_secret
+from mentorkit.errors import InvalidInput, MentorkitError, NotFound
+from mentorkit.models import Participant, Workshop, validate
+from mentorkit.store import Store
+
+RESUME_CODE_BYTES = 16  # 128 bits
+
+
+class SignInError(MentorkitError):
+    """The sign-in details do not identify a participant; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A signed-in participant; `new_resume_code` is set once, on first sign-in."""
+
+    workshop: Workshop
+    participant: Participant
+    new_resume_code: str | None = None
+
+
+def new_resume_code() -> str:
+    """A resume code such as 'K7QMA-2XPAB-…': 128 random bits in groups, easy to copy."""
+    raw = base64.b32encode(secrets.token_bytes(RESUME_CODE_BYTES)).decode().rstrip("=")
+    return "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
+
+
+def normalise_resume_code(code: str) -> str:
+    """The canonical form of a typed resume code (case, spaces and dashes ignored)."""
+    raw = re.sub(r"[^A-Za-z2-7]", "", code).upper()
+    return "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
+
+
+def _workshop(store: Store, join_code: str) -> Workshop:
+    code = join_code.strip().upper()
+    if not code:
+        raise SignInError("Enter the workshop's join code (it is on the screen or your invite).")
+    try:
+        return store.workshop(code)
+    except NotFound:
+        raise SignInError(
+            f"No workshop has the join code '{code}'. Check it, or ask your facilitator."
+        ) from None
+
+
+def _issue_resume_code(store: Store, workshop: Workshop, participant: Participant) -> Identity:
+    code = new_resume_code()
+    store.set_resume_code_hash(workshop.code, participant.id, hash_secret(code))
+    return Identity(workshop, participant, code)
+
+
+def _claim(store: Store, workshop: Workshop, participant: Participant) -> Identity:
+    if store.resume_code_hash(workshop.code, participant.id) is not None:
+        raise SignInError(
+            f"{participant.name} has signed in before: enter the resume code shown at the "
+            "first sign-in, or ask your facilitator to reset it."
+        )
+    return _issue_resume_code(store, workshop, participant)
+
+
+def sign_in(store: Store, join_code: str, who: str) -> Identity:
+    """First sign-in by join code and name or email; joins as a new participant if unknown."""
+    workshop = _workshop(store, join_code)
+    who = " ".join(who.split())
+    if not who:
+        raise SignInError("Enter your name or email.")
+    if "@" in who:
+        found = store.find_participant(workshop.code, who)
+        if found is None:
+            raise SignInError(
+                f"'{who}' is not on this workshop's list. Check the spelling, or sign in "
+                "with your name to join."
+            )
+        return _claim(store, workshop, found)
+    named = [p for p in store.participants(workshop.code) if p.name.casefold() == who.casefold()]
+    if len(named) > 1:
+        raise SignInError(f"More than one participant is called {who}: sign in with your email.")
+    if named:
+        return _claim(store, workshop, named[0])
+    try:
+        newcomer = validate(Participant, {"name": who})
+    except InvalidInput as exc:
+        raise SignInError("Your name " + "; ".join(exc.problems).split(": ", 1)[-1]) from None
+    store.add_participant(workshop.code, newcomer)
+    return _issue_resume_code(store, workshop, newcomer)
+
+
+def resume(store: Store, resume_code: str) -> Identity:
+    """Sign in again, from any browser, with a resume code."""
+    code = normalise_resume_code(resume_code)
+    if not code:
+        raise SignInError("Enter your resume code.")
+    found = store.participant_by_resume_hash(hash_secret(code))
+    if found is None:
+        raise SignInError("That resume code is not known. Check it and try again.")
+    workshop_code, participant = found
+    return Identity(store.workshop(workshop_code), participant)
+
+
+def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Identity:
+    """Sign in as JupyterHub's user: the hub has already checked who they are."""
+    if join_code:
+        workshop = _workshop(store, join_code)
+    else:
+        workshops = store.workshops()
+        if len(workshops) != 1:
+            raise SignInError("Enter the workshop's join code.")
+        workshop = workshops[0]
+    user = hub_user.strip()
+    for participant in store.participants(workshop.code):
+        local_part = (participant.email or "").split("@")[0]
+        if user.casefold() in {participant.name.casefold(), local_part, participant.email}:
+            return Identity(workshop, participant)
+    newcomer = validate(Participant, {"name": user})
+    store.add_participant(workshop.code, newcomer)
+    return Identity(workshop, newcomer)

@@ -1,0 +1,603 @@
+"""The nouns of a mentoring workshop, validated with pydantic.
+
+Every constraint a user can break lives here and reads in plain words: `validate` turns
+pydantic's errors into messages such as "Milestones #2 › Due date: must be a date like
+2026-12-31". Worksheet documents carry a `schema_version` so that stored answers written
+by an older mentorkit can be upgraded when they are read.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from itertools import pairwise
+from typing import Annotated, Any, ClassVar, Self, TypeVar
+from zoneinfo import available_timezones
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from mentorkit.errors import InvalidInput
+
+#: Version of the worksheet document layout; bump it and add an upgrade step in
+#: `DOCUMENT_UPGRADES` when a stored document would no longer validate.
+SCHEMA_VERSION = 1
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a room
+
+
+# ---------------------------------------------------------------------------------------
+# Text: every string a person typed passes through one of these two cleaners.
+
+
+def _reject_unsafe_characters(value: str, *, allow_newlines: bool) -> None:
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise PydanticCustomError("surrogate", "contains a character that is not valid text")
+        if category == "Cc" and not (allow_newlines and char in "\n\t"):
+            raise PydanticCustomError(
+                "control_character",
+                "contains an invisible control character (U+{code}); remove it",
+                {"code": f"{ord(char):04X}"},
+            )
+
+
+def _clean_line(value: Any) -> Any:
+    """Single-line text: whitespace runs (line breaks included) become one space."""
+    if not isinstance(value, str):
+        return value
+    value = " ".join(value.split())
+    _reject_unsafe_characters(value, allow_newlines=False)
+    return value
+
+
+def _clean_text(value: Any) -> Any:
+    """Multi-line text: keep line breaks, normalise them to \\n, trim the ends."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    _reject_unsafe_characters(value, allow_newlines=True)
+    return value
+
+
+def Line(max_length: int, *, min_length: int = 0) -> Any:
+    """A one-line text field of at most `max_length` characters."""
+    return Annotated[
+        str,
+        BeforeValidator(_clean_line),
+        StringConstraints(min_length=min_length, max_length=max_length),
+    ]
+
+
+def Text(max_length: int) -> Any:
+    """A multi-line text field of at most `max_length` characters."""
+    return Annotated[str, BeforeValidator(_clean_text), StringConstraints(max_length=max_length)]
+
+
+def _lower_email(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Email = Annotated[EmailStr, BeforeValidator(_lower_email)]
+
+CompetencyId = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60),
+]
+
+
+def _check_year(value: date) -> date:
+    if not 2000 <= value.year <= 2100:
+        raise PydanticCustomError("year_range", "must be a date between 2000 and 2100")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_check_year)]
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _check_time_zone(value: str) -> str:
+    if value not in _time_zones():
+        raise PydanticCustomError(
+            "time_zone", "'{value}' is not a time zone name such as Europe/Berlin", {"value": value}
+        )
+    return value
+
+
+TimeZone = Annotated[str, BeforeValidator(_clean_line), AfterValidator(_check_time_zone)]
+
+T = TypeVar("T")
+
+
+def _unique(items: list[T]) -> list[T]:
+    seen: list[T] = []
+    for item in items:
+        if item in seen:
+            raise PydanticCustomError("duplicate", "lists '{item}' twice", {"item": str(item)})
+        seen.append(item)
+    return items
+
+
+def UniqueList(item: Any, *, max_length: int, min_length: int = 0) -> Any:
+    """A list without repeated entries."""
+    return Annotated[
+        list[item],
+        Field(min_length=min_length, max_length=max_length),
+        AfterValidator(_unique),
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Choices
+
+
+class MeetingFormat(StrEnum):
+    IN_PERSON = "in person"
+    VIDEO = "video"
+    PHONE = "phone"
+    CHAT = "chat"
+
+
+class Frequency(StrEnum):
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "every two weeks"
+    MONTHLY = "monthly"
+    QUARTERLY = "every three months"
+
+
+class CareerStage(StrEnum):
+    STUDENT = "Student"
+    EARLY = "Early career"
+    MID = "Mid-career"
+    SENIOR = "Senior"
+    CHANGER = "Career changer"
+    RETURNING = "Returning to work"
+
+
+class Owner(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+    BOTH = "both"
+
+
+# ---------------------------------------------------------------------------------------
+# Base classes
+
+
+class Model(BaseModel):
+    """Strict about unknown fields (a browser can send anything) and re-validates edits."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Document(Model):
+    """A participant's answers to one worksheet, stored with revisions."""
+
+    kind: ClassVar[str]
+    schema_version: int = Field(default=SCHEMA_VERSION, title="Schema version")
+
+    @model_validator(mode="after")
+    def _known_version(self) -> Self:
+        if self.schema_version > SCHEMA_VERSION:
+            raise PydanticCustomError(
+                "newer_schema",
+                "was saved by a newer mentorkit (document version {found}); upgrade mentorkit",
+                {"found": self.schema_version},
+            )
+        return self
+
+
+# ---------------------------------------------------------------------------------------
+# The competency framework (loaded from data/ by `mentorkit.catalog`)
+
+
+class Competency(Model):
+    id: CompetencyId = Field(title="Id")
+    name: Line(80, min_length=1) = Field(title="Name")
+    description: Line(300) = Field(default="", title="Description")
+
+
+class CompetencyArea(Model):
+    id: CompetencyId = Field(title="Id")
+    name: Line(80, min_length=1) = Field(title="Name")
+    description: Line(300) = Field(default="", title="Description")
+    competencies: list[Competency] = Field(min_length=1, max_length=30, title="Competencies")
+
+
+class Framework(Model):
+    name: Line(120, min_length=1) = Field(title="Name")
+    areas: list[CompetencyArea] = Field(min_length=1, max_length=20, title="Areas")
+
+    @model_validator(mode="after")
+    def _unique_ids_and_names(self) -> Self:
+        seen_ids: set[str] = set()
+        seen_names: set[str] = set()
+        for area in self.areas:
+            if area.id in seen_ids:
+                raise PydanticCustomError("duplicate", "id '{id}' is used twice", {"id": area.id})
+            seen_ids.add(area.id)
+            for competency in area.competencies:
+                if competency.id in seen_ids:
+                    raise PydanticCustomError(
+                        "duplicate", "id '{id}' is used twice", {"id": competency.id}
+                    )
+                if competency.name.casefold() in seen_names:
+                    raise PydanticCustomError(
+                        "duplicate",
+                        "competency name '{name}' is used twice",
+                        {"name": competency.name},
+                    )
+                seen_ids.add(competency.id)
+                seen_names.add(competency.name.casefold())
+        return self
+
+    def competencies(self) -> dict[str, Competency]:
+        """Every competency by id, in framework order."""
+        return {c.id: c for area in self.areas for c in area.competencies}
+
+    def area_of(self, competency_id: str) -> CompetencyArea:
+        """The area a competency belongs to."""
+        for area in self.areas:
+            if any(c.id == competency_id for c in area.competencies):
+                return area
+        raise KeyError(competency_id)
+
+
+# ---------------------------------------------------------------------------------------
+# Workshop and rosters
+
+
+def new_join_code() -> str:
+    """A join code such as 'K7QM-2XPA': easy to read out, 40 bits, not a secret."""
+    letters = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(8))
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+JoinCode = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+    StringConstraints(pattern=rf"^[{JOIN_CODE_ALPHABET}]{{4}}-[{JOIN_CODE_ALPHABET}]{{4}}$"),
+]
+
+
+class Workshop(Model):
+    code: JoinCode = Field(default_factory=new_join_code, title="Join code")
+    name: Line(120, min_length=1) = Field(title="Workshop name")
+    description: Text(2000) = Field(default="", title="Description")
+    starts_on: Day | None = Field(default=None, title="Start date")
+    ends_on: Day | None = Field(default=None, title="End date")
+    framework: Framework = Field(title="Competency framework")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise PydanticCustomError("date_order", "the end date is before the start date")
+        return self
+
+
+class Participant(Model):
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex, pattern=r"^[0-9a-f]{32}$")
+    name: Line(120, min_length=1) = Field(title="Name")
+    # Rosters always give an email; people who join on the day by name may have none.
+    email: Email | None = Field(default=None, title="Email")
+    department: Line(120) = Field(default="", title="Department")
+    career_stage: CareerStage | None = Field(default=None, title="Career stage")
+
+
+class MentorProfile(Model):
+    name: Line(120, min_length=1) = Field(title="Name")
+    email: Email = Field(title="Email")
+    title: Line(120) = Field(default="", title="Job title")
+    organization: Line(120) = Field(default="", title="Organization")
+    industry: Line(80) = Field(default="", title="Industry")
+    expertise: UniqueList(CompetencyId, min_length=1, max_length=12) = Field(title="Expertise")
+    capacity: int = Field(ge=0, le=20, title="Capacity")
+    years_experience: int | None = Field(default=None, ge=0, le=70, title="Years of experience")
+    formats: UniqueList(MeetingFormat, max_length=4) = Field(
+        default_factory=list, title="Meeting formats"
+    )
+    time_zone: TimeZone | None = Field(default=None, title="Time zone")
+    languages: UniqueList(Line(40, min_length=1), max_length=10) = Field(
+        default_factory=list, title="Languages"
+    )
+    bio: Text(1000) = Field(default="", title="Bio")
+
+
+# ---------------------------------------------------------------------------------------
+# Worksheet documents
+
+
+Rating = Annotated[int, Field(ge=1, le=5)]
+RATING_LABELS: Mapping[int, str] = {
+    1: "New to me",
+    2: "Learning",
+    3: "Capable",
+    4: "Strong",
+    5: "Expert",
+}
+
+
+class MentoringPreferences(Model):
+    formats: UniqueList(MeetingFormat, max_length=4) = Field(
+        default_factory=list, title="Meeting formats"
+    )
+    frequency: Frequency | None = Field(default=None, title="Meeting frequency")
+    time_zone: TimeZone | None = Field(default=None, title="Time zone")
+    languages: UniqueList(Line(40, min_length=1), max_length=10) = Field(
+        default_factory=list, title="Languages"
+    )
+
+
+class SelfAssessment(Document):
+    kind: ClassVar[str] = "self_assessment"
+    ratings: dict[CompetencyId, Rating] = Field(
+        default_factory=dict, max_length=200, title="Ratings"
+    )
+    strengths: UniqueList(CompetencyId, max_length=10) = Field(
+        default_factory=list, title="Strengths"
+    )
+    growth_areas: UniqueList(CompetencyId, max_length=10) = Field(
+        default_factory=list, title="Growth areas"
+    )
+    values: UniqueList(Line(60, min_length=1), max_length=15) = Field(
+        default_factory=list, title="Values"
+    )
+    career_goal: Text(1000) = Field(default="", title="Career goal")
+    preferences: MentoringPreferences = Field(
+        default_factory=MentoringPreferences, title="Preferences"
+    )
+
+    @model_validator(mode="after")
+    def _strength_or_growth(self) -> Self:
+        both = sorted(set(self.strengths) & set(self.growth_areas))
+        if both:
+            raise PydanticCustomError(
+                "strength_and_growth",
+                "'{ids}' is marked both a strength and a growth area; pick one",
+                {"ids": ", ".join(both)},
+            )
+        return self
+
+
+class ShortlistEntry(Model):
+    mentor_email: Email = Field(title="Mentor")
+    note: Text(1000) = Field(default="", title="Note")
+    outreach_message: Text(5000) = Field(default="", title="Outreach message")
+
+
+class MentorShortlist(Document):
+    kind: ClassVar[str] = "mentor_shortlist"
+    entries: list[ShortlistEntry] = Field(default_factory=list, max_length=3, title="Shortlist")
+
+    @model_validator(mode="after")
+    def _each_mentor_once(self) -> Self:
+        _unique([entry.mentor_email for entry in self.entries])
+        return self
+
+
+class RoleRow(Model):
+    area: Line(80, min_length=1) = Field(title="Area")
+    mentor_focus: Text(500) = Field(default="", title="Mentor focus")
+    mentee_focus: Text(500) = Field(default="", title="Mentee focus")
+
+
+class MentoringAgreement(Document):
+    kind: ClassVar[str] = "mentoring_agreement"
+    mentor_email: Email | None = Field(default=None, title="Mentor")
+    relationship_goals: list[Line(300, min_length=1)] = Field(
+        default_factory=list, max_length=10, title="Goals for the relationship"
+    )
+    frequency: Frequency | None = Field(default=None, title="Meeting frequency")
+    meeting_minutes: int | None = Field(default=None, ge=15, le=240, title="Meeting length")
+    channel: MeetingFormat | None = Field(default=None, title="Channel")
+    start_on: Day | None = Field(default=None, title="Start date")
+    review_on: Day | None = Field(default=None, title="Review date")
+    end_on: Day | None = Field(default=None, title="End date")
+    confidentiality: Text(2000) = Field(default="", title="Confidentiality")
+    feedback_style: Text(1000) = Field(default="", title="Feedback style")
+    roles: list[RoleRow] = Field(default_factory=list, max_length=15, title="Roles")
+    boundaries: Text(2000) = Field(default="", title="Boundaries")
+    exit_clause: Text(2000) = Field(default="", title="No-fault exit")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        dates = [("start", self.start_on), ("review", self.review_on), ("end", self.end_on)]
+        given = [(label, day) for label, day in dates if day is not None]
+        for (first, day1), (second, day2) in pairwise(given):
+            if day2 < day1:
+                raise PydanticCustomError(
+                    "date_order",
+                    "the {second} date is before the {first} date",
+                    {"first": first, "second": second},
+                )
+        return self
+
+
+class Milestone(Model):
+    title: Line(200, min_length=1) = Field(title="Milestone")
+    due_on: Day | None = Field(default=None, title="Due date")
+    done: bool = Field(default=False, title="Done")
+
+
+class SmartGoal(Document):
+    """One SMART goal. Parts may be empty: a draft is saved, the checker gives feedback."""
+
+    kind: ClassVar[str] = "smart_goal"
+    title: Line(200, min_length=1) = Field(title="Goal")
+    specific: Text(2000) = Field(default="", title="Specific")
+    measurable: Text(2000) = Field(default="", title="Measurable")
+    achievable: Text(2000) = Field(default="", title="Achievable")
+    relevant: Text(2000) = Field(default="", title="Relevant")
+    time_bound: Text(1000) = Field(default="", title="Time-bound")
+    deadline: Day | None = Field(default=None, title="Deadline")
+    competencies: UniqueList(CompetencyId, max_length=10) = Field(
+        default_factory=list, title="Competencies"
+    )
+    milestones: list[Milestone] = Field(default_factory=list, max_length=20, title="Milestones")
+
+
+class ActionItem(Model):
+    text: Line(300, min_length=1) = Field(title="Action")
+    owner: Owner = Field(default=Owner.MENTEE, title="Owner")
+    due_on: Day | None = Field(default=None, title="Due date")
+    done: bool = Field(default=False, title="Done")
+
+
+class CheckIn(Document):
+    kind: ClassVar[str] = "check_in"
+    met_on: Day = Field(title="Meeting date")
+    topics: list[Line(120, min_length=1)] = Field(
+        default_factory=list, max_length=20, title="Topics"
+    )
+    learned: Text(4000) = Field(default="", title="What I learned")
+    action_items: list[ActionItem] = Field(
+        default_factory=list, max_length=30, title="Action items"
+    )
+
+
+DOCUMENT_TYPES: Mapping[str, type[Document]] = {
+    cls.kind: cls
+    for cls in (SelfAssessment, MentorShortlist, MentoringAgreement, SmartGoal, CheckIn)
+}
+
+#: `DOCUMENT_UPGRADES[kind][n]` turns a stored body of version n into version n + 1.
+DOCUMENT_UPGRADES: dict[str, dict[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
+
+
+# ---------------------------------------------------------------------------------------
+# Plain-words validation
+
+
+_MESSAGES: Mapping[str, str] = {
+    "missing": "is required",
+    "string_too_short": "must not be empty",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "too_short": "needs at least {min_length} item(s)",
+    "too_long": "has too many items (at most {max_length})",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "int_type": "must be a whole number",
+    "bool_parsing": "must be yes or no",
+    "date_from_datetime_parsing": "must be a date like 2026-12-31",
+    "date_parsing": "must be a date like 2026-12-31",
+    "date_type": "must be a date like 2026-12-31",
+    "extra_forbidden": "is not a known field",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be a set of named values",
+    "model_type": "must be a set of named values",
+}
+
+
+def _field_title(model: type[BaseModel] | None, name: str) -> tuple[str, type[BaseModel] | None]:
+    """The plain-words title of `name` in `model`, and the model nested under it if any."""
+    if model is None or name not in model.model_fields:
+        return name.replace("_", " ").capitalize(), None
+    info = model.model_fields[name]
+    title = info.title or name.replace("_", " ").capitalize()
+    nested = _nested_model(info.annotation)
+    return title, nested
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
+    """One pydantic error as 'Field › Sub-field: what is wrong'."""
+    parts: list[str] = []
+    current: type[BaseModel] | None = model
+    for step in error.get("loc", ()):
+        if isinstance(step, int):
+            parts[-1:] = [f"{parts[-1]} #{step + 1}" if parts else f"#{step + 1}"]
+        elif current is not None and step in current.model_fields:
+            title, current = _field_title(current, step)
+            parts.append(title)
+        else:
+            # a dict key (a competency id) or a union branch name that pydantic adds
+            if step in {"str", "int", "date", "function-after[_check_year(), date]"}:
+                continue
+            parts.append(str(step))
+    message = error.get("msg", "is not valid")
+    error_type = error.get("type", "")
+    if error_type in {"too_short", "too_long"} and isinstance(error.get("input"), str):
+        error_type = f"string_{error_type}"  # constraints after a validator report generically
+    template = _MESSAGES.get(error_type)
+    if template is not None:
+        message = template.format(**(error.get("ctx") or {}))
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    elif error.get("type") == "enum":
+        message = "must be one of: " + str((error.get("ctx") or {}).get("expected", ""))
+    elif error.get("type") == "value_error" and "email address" in message:
+        message = "is not a valid email address (" + message.split(": ", 1)[-1].rstrip(".") + ")"
+    where = " › ".join(parts)
+    return f"{where}: {message}" if where else message
+
+
+def problems(model: type[BaseModel], exc: ValidationError) -> list[str]:
+    """Every error of `exc` in plain words, without repeats."""
+    seen: list[str] = []
+    for error in exc.errors(include_url=False):
+        text = describe_error(model, error)
+        if text not in seen:
+            seen.append(text)
+    return seen
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validate(model: type[ModelT], data: Any) -> ModelT:
+    """`model` built from `data`, or `InvalidInput` listing every problem in plain words."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(problems(model, exc)) from None
+
+
+def upgrade_document(kind: str, body: dict[str, Any]) -> Document:
+    """A stored document body brought up to the current schema and validated."""
+    if kind not in DOCUMENT_TYPES:
+        raise InvalidInput([f"Unknown worksheet kind '{kind}'"])
+    body = dict(body)
+    version = int(body.get("schema_version", 1))
+    steps = DOCUMENT_UPGRADES.get(kind, {})
+    while version < SCHEMA_VERSION:
+        if version not in steps:
+            raise InvalidInput(
+                [f"No upgrade from {kind} version {version}; this mentorkit cannot read it"]
+            )
+        body = steps[version](body)
+        version += 1
+        body["schema_version"] = version
+    return validate(DOCUMENT_TYPES[kind], body)

@@ -1,0 +1,884 @@
+"""Mentor and participant rosters: import from CSV or Excel, export without formula surprises.
+
+A roster is a spreadsheet a facilitator was sent by someone else, so every cell is untrusted
+text. Reading never stops at the first bad row: each valid row becomes a validated model,
+each invalid row becomes one `RowProblem` per broken cell, named by the row number a
+spreadsheet shows and the header as written in the file. Only problems with the file as a
+whole (missing, not UTF-8, no header, a required column missing, too big) raise
+`RosterError`. Apart from reading the file, everything here is pure.
+
+Exports pass every cell through `safe_cell`, so a name such as ``=HYPERLINK(...)`` is shown
+as text by Excel or LibreOffice instead of being run as a formula.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+from zoneinfo import available_timezones
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from pydantic import BaseModel, ValidationError
+
+from mentorkit.errors import RosterError
+from mentorkit.models import (
+    CareerStage,
+    Framework,
+    MeetingFormat,
+    MentorProfile,
+    Participant,
+    describe_error,
+)
+
+#: At most this many non-blank data rows per file; a workshop roster is far smaller.
+MAX_ROWS = 10_000
+#: Files larger than this are refused before they are read.
+MAX_BYTES = 20 * 1024 * 1024
+#: An .xlsx is a zip archive; refuse one that unpacks to more than this (a "zip bomb").
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+#: The longest cell accepted, the csv module's default field limit; applied to Excel too.
+MAX_CELL_CHARS = 131_072
+#: The longest text an Excel cell can hold; longer cells make Excel "repair" the file.
+EXCEL_MAX_CELL_CHARS = 32_767
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_DELIMITERS = (",", ";", "\t")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_MAX_ROW = 1_048_576
+#: Characters that reorder the text around them; quoted in a message they could disguise it.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+T = TypeVar("T", bound=BaseModel)
+
+#: Headers, and the non-blank data rows as (row number, cells).
+Table = tuple[list[str], list[tuple[int, list[str]]]]
+
+
+# ---------------------------------------------------------------------------------------
+# Columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column a roster may have, with the header spellings accepted for it."""
+
+    field: str
+    label: str
+    required: bool
+    aliases: tuple[str, ...]
+    description: str
+
+
+_NAME = Column(
+    "name",
+    "name",
+    True,
+    ("Full name", "Name", "Mentor name", "Participant name", "Mentee name"),
+    "The person's name as it should appear on worksheets (at most 120 characters).",
+)
+_EMAIL = Column(
+    "email",
+    "email",
+    True,
+    ("Email", "E-mail", "Email address", "Mail", "Work email"),
+    "Email address; it identifies the person, so each address may appear only once.",
+)
+
+MENTOR_COLUMNS: tuple[Column, ...] = (
+    _NAME,
+    _EMAIL,
+    Column(
+        "title",
+        "title",
+        False,
+        ("Title", "Job title", "Role", "Position"),
+        "Job title (at most 120 characters).",
+    ),
+    Column(
+        "organization",
+        "organization",
+        False,
+        ("Organization", "Organisation", "Company", "Employer"),
+        "Employer or organisation (at most 120 characters).",
+    ),
+    Column(
+        "industry",
+        "industry",
+        False,
+        ("Industry", "Sector"),
+        "Industry or sector (at most 80 characters).",
+    ),
+    Column(
+        "expertise",
+        "expertise",
+        True,
+        ("Expertise", "Skills", "Areas of expertise", "Competencies", "Topics"),
+        "1 to 12 competencies from the workshop's framework, by name or id, separated by "
+        "semicolons.",
+    ),
+    Column(
+        "capacity",
+        "capacity",
+        True,
+        ("Capacity", "Max mentees", "Maximum mentees", "Mentee capacity", "Slots"),
+        "How many mentees the mentor can take: a whole number from 0 to 20.",
+    ),
+    Column(
+        "years_experience",
+        "years_experience",
+        False,
+        ("Years experience", "Years of experience", "Experience (years)", "YOE"),
+        "Years of professional experience: a whole number from 0 to 70.",
+    ),
+    Column(
+        "formats",
+        "formats",
+        False,
+        ("Formats", "Meeting formats", "Format", "Meeting format"),
+        "How the mentor likes to meet: in person, video, phone and/or chat.",
+    ),
+    Column(
+        "time_zone",
+        "time_zone",
+        False,
+        ("Time zone", "Timezone", "TZ"),
+        "A time zone name such as Europe/Berlin or America/New_York.",
+    ),
+    Column(
+        "languages",
+        "languages",
+        False,
+        ("Languages", "Language", "Spoken languages"),
+        "Up to 10 languages the mentor can mentor in, separated by semicolons.",
+    ),
+    Column(
+        "bio",
+        "bio",
+        False,
+        ("Bio", "Biography", "About", "Short bio"),
+        "A short introduction (at most 1000 characters; line breaks are kept).",
+    ),
+)
+
+PARTICIPANT_COLUMNS: tuple[Column, ...] = (
+    _NAME,
+    _EMAIL,
+    Column(
+        "department",
+        "department",
+        False,
+        ("Department", "Dept", "Team", "Unit"),
+        "Department or team (at most 120 characters).",
+    ),
+    Column(
+        "career_stage",
+        "career_stage",
+        False,
+        ("Career stage", "Stage", "Level", "Career level"),
+        "One of: Student, Early career, Mid-career, Senior, Career changer, Returning to work.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one cell (or, with `column` empty, one whole row) of a roster was not imported."""
+
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"row {self.row}, column '{self.column}': {self.reason}"
+        return f"row {self.row}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RosterImport(Generic[T]):
+    """What a roster file held: the valid rows as models, and why the others were skipped."""
+
+    records: list[T]
+    problems: list[RowProblem]
+    ignored_columns: list[str]
+    rows_read: int
+
+    @property
+    def skipped_rows(self) -> list[int]:
+        """The row numbers that were not imported, in file order."""
+        return sorted({problem.row for problem in self.problems})
+
+
+# ---------------------------------------------------------------------------------------
+# Small text helpers
+
+
+def _norm(text: str) -> str:
+    """`text` reduced for comparison: case folded, letters and digits only."""
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def _show(text: str, limit: int = 60) -> str:
+    """`text` safe to quote in a message: invisible characters replaced, long text cut."""
+    shown = "".join(
+        "\ufffd" if unicodedata.category(char) in {"Cc", "Cs"} or char in _BIDI_CONTROLS else char
+        for char in text[:limit]
+    )
+    return shown + "…" if len(text) > limit else shown
+
+
+def _split_list(text: str) -> list[str]:
+    """The items of a list cell: split on ; , | or line breaks, blanks dropped."""
+    return [item.strip() for item in re.split(r"[;,|\r\n]+", text) if item.strip()]
+
+
+def _suggest(item: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'X'?)' for the closest of `choices`, or '' when none is close."""
+    by_key = {choice.casefold(): choice for choice in choices}
+    if len(item) > 200:
+        return ""
+    close = difflib.get_close_matches(item.casefold(), list(by_key), n=1, cutoff=0.6)
+    return f" (did you mean '{by_key[close[0]]}'?)" if close else ""
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a file into rows of text
+
+
+def _checked_path(source: Path | str) -> Path:
+    """`source` as a Path to a readable roster file, or `RosterError` saying why not."""
+    path = Path(source)
+    try:
+        if not path.exists():
+            raise RosterError(f"{path}: no such file")
+        if path.is_dir():
+            raise RosterError(f"{path}: is a folder, not a roster file")
+        if not path.is_file():
+            raise RosterError(f"{path}: is not a regular file")
+        size = path.stat().st_size
+    except (OSError, ValueError) as exc:
+        raise RosterError(f"{path}: cannot be read ({_os_reason(exc)})") from None
+    suffix = path.suffix.lower()
+    if suffix in {".xls", ".ods", ".numbers"}:
+        raise RosterError(
+            f"{path}: is a {suffix} file, which mentorkit cannot read; save it as an Excel "
+            "workbook (.xlsx) or as 'CSV UTF-8' and import that file"
+        )
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
+        kind = f"a {suffix} file" if suffix else "a file without an extension"
+        raise RosterError(
+            f"{path}: is {kind}; mentorkit reads rosters saved as .csv, .txt, .tsv, .xlsx or .xlsm"
+        )
+    if size > MAX_BYTES:
+        raise RosterError(
+            f"{path}: is larger than {MAX_BYTES // (1024 * 1024)} MB; split the file into "
+            "smaller ones"
+        )
+    return path
+
+
+def _os_reason(exc: BaseException) -> str:
+    """The operating system's short reason ('Permission denied') for `exc`."""
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _collect(path: Path, records: Iterable[tuple[int, list[str]]]) -> Table:
+    """Header and non-blank data rows from numbered `records`; file-level limits enforced."""
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in records:
+        for cell in cells:
+            if len(cell) > MAX_CELL_CHARS:
+                raise RosterError(
+                    f"{path}: row {number} has a cell longer than {MAX_CELL_CHARS:,} "
+                    "characters; is this the right file?"
+                )
+        if not any(cell.strip() for cell in cells):
+            continue  # entirely blank: skipped, but its number is used up
+        if headers is None:
+            headers = [cell.strip() for cell in cells]
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise RosterError(
+                f"{path}: has more than {MAX_ROWS:,} data rows; split the file into "
+                f"files of at most {MAX_ROWS:,} rows"
+            )
+        rows.append((number, cells + [""] * (len(headers) - len(cells))))
+    if headers is None:
+        raise RosterError(f"{path}: is empty; the first row should hold the column headers")
+    return headers, rows
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The text of a CSV file: UTF-8 with or without BOM, or UTF-16 with a BOM."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text (*.txt)" export: tab-separated UTF-16 with a BOM.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RosterError(
+                f"{path}: starts like UTF-16 text but cannot be decoded. "
+                "In Excel choose File › Save As › 'CSV UTF-8'."
+            ) from None
+    if data.startswith(b"PK\x03\x04"):
+        raise RosterError(
+            f"{path}: is an Excel workbook or another zip archive, not CSV text; if it is an "
+            "Excel workbook, rename it to end in .xlsx"
+        )
+    offset = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[offset:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        position = exc.start + offset
+        line = data.count(b"\n", 0, position) + 1
+        raise RosterError(
+            f"{path}: is not UTF-8 text (byte 0x{data[position]:02X} at position {position}, "
+            f"line {line}). In Excel choose File › Save As › 'CSV UTF-8'."
+        ) from None
+    return text
+
+
+def _detect_delimiter(text: str, default: str) -> str:
+    """The most frequent of comma, semicolon and tab outside quotes on the header line."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    in_quotes = started = False
+    for char in text[:1_000_000]:
+        if char == '"':
+            in_quotes = not in_quotes
+        elif not in_quotes:
+            if char in "\r\n":
+                if started:
+                    break
+                continue
+            if char in counts:
+                counts[char] += 1
+            if not char.isspace() or char == "\t":
+                started = True
+    best = max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else default
+
+
+def _read_csv(path: Path) -> Table:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot be read ({_os_reason(exc)})") from None
+    text = _decode(path, data)
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    if "\x00" in first_line:
+        raise RosterError(
+            f"{path}: its header row contains NUL bytes, so it is probably not UTF-8 text. "
+            "In Excel choose File › Save As › 'CSV UTF-8'."
+        )
+    default = "\t" if path.suffix.lower() == ".tsv" else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(text, default))
+    number = 0
+
+    def records() -> Iterable[tuple[int, list[str]]]:
+        nonlocal number
+        for cells in reader:
+            number += 1
+            yield number, cells
+
+    try:
+        return _collect(path, records())
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise RosterError(
+                f"{path}: row {number + 1} has a cell longer than {MAX_CELL_CHARS:,} "
+                "characters; is this the right file?"
+            ) from None
+        raise RosterError(
+            f"{path}: row {number + 1} cannot be read as CSV ({_show(str(exc), 120)})"
+        ) from None
+
+
+def _cell_text(value: object) -> str:
+    """An Excel cell value as the text a person sees in it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_excel(path: Path) -> Table:
+    not_excel = (
+        f"{path}: is not a valid Excel workbook ({{reason}}); open it in Excel and save it "
+        "again as an Excel workbook (.xlsx)"
+    )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot be read ({_os_reason(exc)})") from None
+    except Exception as exc:  # zipfile raises several kinds for a damaged archive
+        reason = _show(str(exc) or type(exc).__name__, 120)
+        raise RosterError(not_excel.format(reason=reason)) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise RosterError(
+            f"{path}: unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB; "
+            "split the file into smaller ones"
+        )
+    workbook = None
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        if not workbook.worksheets:
+            raise RosterError(f"{path}: has no worksheet")
+        sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # the stored size is often wrong; read what is there
+
+        def records() -> Iterable[tuple[int, list[str]]]:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > _EXCEL_MAX_ROW:
+                    raise RosterError(not_excel.format(reason="too many rows"))
+                yield number, [_cell_text(value) for value in values]
+
+        return _collect(path, records())
+    except RosterError:
+        raise
+    except Exception as exc:  # openpyxl, zipfile and the XML parser raise many kinds
+        reason = _show(str(exc) or type(exc).__name__, 120)
+        raise RosterError(not_excel.format(reason=reason)) from None
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def read_table(source: Path | str) -> Table:
+    """The headers and non-blank data rows of a CSV or Excel file, every cell as text.
+
+    Rows are `(row_number, cells)` with the number a spreadsheet shows (the header is
+    usually row 1); blank rows are left out but keep their number. Data rows are padded
+    with "" to the header's width. Raises `RosterError` for any problem with the file.
+    """
+    path = _checked_path(source)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel(path)
+    return _read_csv(path)
+
+
+# ---------------------------------------------------------------------------------------
+# Turning cells into model fields
+
+#: A cell converter: the cell's text to (value for the model, problems in plain words).
+Converter = Callable[[str], tuple[object, list[str]]]
+
+_FORMAT_WORDS: Mapping[str, MeetingFormat] = {
+    **{_norm(value.value): value for value in MeetingFormat},
+    "facetoface": MeetingFormat.IN_PERSON,
+    "videocall": MeetingFormat.VIDEO,
+    "phonecall": MeetingFormat.PHONE,
+    "telephone": MeetingFormat.PHONE,
+    "messaging": MeetingFormat.CHAT,
+}
+
+_STAGE_WORDS: Mapping[str, CareerStage] = {
+    **{_norm(value.value): value for value in CareerStage},
+    "student": CareerStage.STUDENT,
+    "early": CareerStage.EARLY,
+    "mid": CareerStage.MID,
+    "senior": CareerStage.SENIOR,
+    "changer": CareerStage.CHANGER,
+    "returner": CareerStage.RETURNING,
+    "returning": CareerStage.RETURNING,
+}
+
+_WHOLE_NUMBER = re.compile(r"\+?0*([0-9]{1,4})(?:\.0*)?")
+
+
+def _as_text(text: str) -> tuple[object, list[str]]:
+    return text, []
+
+
+def _max_items(model: type[BaseModel], field: str) -> int | None:
+    """The `max_length` the model sets on a list field, if any."""
+    for constraint in model.model_fields[field].metadata:
+        value = getattr(constraint, "max_length", None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def _bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
+    """The (ge, le) bounds the model sets on a whole-number field."""
+    low, high = 0, 10**6
+    for constraint in model.model_fields[field].metadata:
+        low = getattr(constraint, "ge", low)
+        high = getattr(constraint, "le", high)
+    return low, high
+
+
+def _whole_number(model: type[BaseModel], field: str) -> Converter:
+    low, high = _bounds(model, field)
+
+    def convert(text: str) -> tuple[object, list[str]]:
+        match = _WHOLE_NUMBER.fullmatch(text.strip())
+        if match and low <= int(match[1]) <= high:
+            return int(match[1]), []
+        return None, [f"must be a whole number from {low} to {high}"]
+
+    return convert
+
+
+def _list_of(model: type[BaseModel], field: str, match: Converter | None = None) -> Converter:
+    """Split a list cell; with `match`, turn each item into a known value or a problem."""
+    limit = _max_items(model, field)
+
+    def convert(text: str) -> tuple[object, list[str]]:
+        items = _split_list(text)
+        if limit is not None and len(items) > limit:
+            return None, [f"has too many items ({len(items)}, at most {limit})"]
+        if match is None:
+            return items, []
+        values: list[object] = []
+        reasons: list[str] = []
+        for item in items:
+            value, item_reasons = match(item)
+            values.append(value)
+            reasons.extend(item_reasons)
+        return values, reasons
+
+    return convert
+
+
+def _expertise_item(framework: Framework) -> Converter:
+    competencies = framework.competencies()
+    lookup: dict[str, str] = {}
+    for competency_id, competency in competencies.items():
+        lookup[_norm(competency_id)] = competency_id
+        lookup[_norm(competency.name)] = competency_id
+    names = [competency.name for competency in competencies.values()]
+
+    def convert(item: str) -> tuple[object, list[str]]:
+        found = lookup.get(_norm(item))
+        if found is not None:
+            return found, []
+        return None, [f"unknown expertise '{_show(item)}'{_suggest(item, names)}"]
+
+    return convert
+
+
+def _format_item(item: str) -> tuple[object, list[str]]:
+    found = _FORMAT_WORDS.get(_norm(item))
+    if found is not None:
+        return found, []
+    return None, [f"unknown meeting format '{_show(item)}' (use in person, video, phone or chat)"]
+
+
+def _career_stage(text: str) -> tuple[object, list[str]]:
+    found = _STAGE_WORDS.get(_norm(text))
+    if found is not None:
+        return found, []
+    choices = ", ".join(stage.value for stage in CareerStage)
+    return None, [f"unknown career stage '{_show(text.strip())}' (use one of: {choices})"]
+
+
+@cache
+def _time_zones_by_key() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in available_timezones()}
+
+
+def _time_zone(text: str) -> tuple[object, list[str]]:
+    """A time zone name, its capitalisation repaired ('europe/berlin'); the model checks it."""
+    text = text.strip()
+    return _time_zones_by_key().get(text.casefold(), text), []
+
+
+# ---------------------------------------------------------------------------------------
+# Rows to models
+
+
+def _header_lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    lookup: dict[str, Column] = {}
+    for column in columns:
+        for spelling in (column.field, column.label, *column.aliases):
+            lookup[_norm(spelling)] = column
+    return lookup
+
+
+def _map_headers(path: Path, headers: list[str], columns: Sequence[Column]) -> dict[str, int]:
+    """The position of each known column in `headers`, or `RosterError` if ambiguous/missing."""
+    lookup = _header_lookup(columns)
+    positions: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        column = lookup.get(_norm(header)) if header else None
+        if column is None:
+            continue
+        if column.field in positions:
+            first = headers[positions[column.field]]
+            raise RosterError(
+                f"{path}: the columns '{_show(first)}' and '{_show(header)}' both mean "
+                f"'{column.label}'; keep only one of them"
+            )
+        positions[column.field] = index
+    missing = [column for column in columns if column.required and column.field not in positions]
+    if missing:
+        raise RosterError(
+            f"{path}: "
+            + "; ".join(
+                f"the column '{column.label}' is missing (accepted headers: "
+                f"{', '.join(column.aliases)})"
+                for column in missing
+            )
+        )
+    return positions
+
+
+def _ignored_columns(
+    headers: list[str], rows: list[tuple[int, list[str]]], positions: Mapping[str, int]
+) -> list[str]:
+    """Headers that match no column, and unlabelled columns that hold data."""
+    used = set(positions.values())
+    ignored = [header for index, header in enumerate(headers) if header and index not in used]
+    width = max((len(cells) for _, cells in rows), default=0)
+    for index in range(width):
+        if index < len(headers) and headers[index]:
+            continue
+        if any(index < len(cells) and cells[index].strip() for _, cells in rows):
+            ignored.append(f"column {get_column_letter(index + 1)} (no header)")
+    return ignored
+
+
+def _reason(model: type[BaseModel], error: Mapping[str, Any]) -> str:
+    """A pydantic error as the plain-words reason for one cell (the column is named apart)."""
+    message = describe_error(model, {**error, "loc": ()})
+    rest = tuple(error.get("loc", ()))[1:]
+    if rest and isinstance(rest[0], int):
+        message = f"item {rest[0] + 1} {message}"
+    else:
+        message = message.removeprefix("is ")
+    return _show(message, 300)
+
+
+def _check_row(
+    model: type[T],
+    columns: Sequence[Column],
+    converters: Mapping[str, Converter],
+    headers: list[str],
+    positions: Mapping[str, int],
+    number: int,
+    cells: list[str],
+    first_row_of_email: dict[str, int],
+) -> tuple[T | None, list[RowProblem]]:
+    """One data row as a model, or every problem with it in file column order."""
+    found: list[tuple[int, RowProblem]] = []
+    failed: set[str] = set()
+    data: dict[str, object] = {}
+
+    def report(field: str, reason: str) -> None:
+        index = positions.get(field, -1)
+        problem = RowProblem(number, headers[index] if index >= 0 else "", reason)
+        if all(problem != known for _, known in found):
+            found.append((index, problem))
+
+    for column in columns:
+        if column.field not in positions:
+            continue
+        text = cells[positions[column.field]]
+        if not text.strip():
+            if column.required:
+                failed.add(column.field)
+                report(column.field, "must not be empty")
+            continue  # an optional blank cell takes the model's default
+        value, reasons = converters.get(column.field, _as_text)(text)
+        if reasons:
+            failed.add(column.field)
+            for reason in reasons:
+                report(column.field, reason)
+        else:
+            data[column.field] = value
+
+    email_key = cells[positions["email"]].strip().lower()
+    if email_key in first_row_of_email:
+        report("email", f"duplicate email: also on row {first_row_of_email[email_key]}")
+    elif email_key:
+        first_row_of_email[email_key] = number
+
+    record: T | None = None
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = error.get("loc", ())
+            field = str(loc[0]) if loc else ""
+            if field not in failed:  # a cell that failed conversion is reported already
+                report(field, _reason(model, error))
+    found.sort(key=lambda pair: pair[0])
+    return (None if found else record), [problem for _, problem in found]
+
+
+def _read_roster(
+    source: Path | str,
+    model: type[T],
+    columns: Sequence[Column],
+    converters: Mapping[str, Converter],
+) -> RosterImport[T]:
+    path = Path(source)
+    headers, rows = read_table(path)
+    positions = _map_headers(path, headers, columns)
+    records: list[T] = []
+    problems: list[RowProblem] = []
+    first_row_of_email: dict[str, int] = {}
+    for number, cells in rows:
+        record, row_problems = _check_row(
+            model, columns, converters, headers, positions, number, cells, first_row_of_email
+        )
+        problems.extend(row_problems)
+        if record is not None:
+            records.append(record)
+    return RosterImport(
+        records=records,
+        problems=problems,
+        ignored_columns=_ignored_columns(headers, rows, positions),
+        rows_read=len(rows),
+    )
+
+
+def read_mentors(source: Path | str, framework: Framework) -> RosterImport[MentorProfile]:
+    """The mentors in a CSV or Excel roster; expertise is matched to `framework`'s ids.
+
+    Invalid rows are reported in `problems` and left out; `RosterError` is raised only when
+    the file as a whole cannot be used.
+    """
+    converters: dict[str, Converter] = {
+        "expertise": _list_of(MentorProfile, "expertise", _expertise_item(framework)),
+        "capacity": _whole_number(MentorProfile, "capacity"),
+        "years_experience": _whole_number(MentorProfile, "years_experience"),
+        "formats": _list_of(MentorProfile, "formats", _format_item),
+        "time_zone": _time_zone,
+        "languages": _list_of(MentorProfile, "languages"),
+    }
+    return _read_roster(source, MentorProfile, MENTOR_COLUMNS, converters)
+
+
+def read_participants(source: Path | str) -> RosterImport[Participant]:
+    """The participants in a CSV or Excel roster; invalid rows are reported, not imported."""
+    converters: dict[str, Converter] = {"career_stage": _career_stage}
+    return _read_roster(source, Participant, PARTICIPANT_COLUMNS, converters)
+
+
+# ---------------------------------------------------------------------------------------
+# Export
+
+
+def safe_cell(value: object) -> object:
+    """`value`, with text that a spreadsheet would run as a formula prefixed by an apostrophe.
+
+    Text starting with =, +, -, @, tab or carriage return is a formula (or starts one) in
+    Excel and LibreOffice; "'=HYPERLINK(...)" is shown as the text it is. Other values are
+    returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _export_value(value: object) -> object:
+    """A value as a spreadsheet cell holds it: text, a number or a date."""
+    if value is None:
+        return ""
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.isoformat()  # Excel has no time zones; keep the offset as text
+    if isinstance(value, str | int | float | Decimal | date | time):
+        return value
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return "; ".join(str(_export_value(item)) for item in value)
+    return str(value)
+
+
+def _excel_text(text: str) -> str:
+    """`text` storable in .xlsx: control characters become U+FFFD, lone surrogates '?'."""
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def write_table(
+    rows: Sequence[Mapping[str, object]], columns: Sequence[str], destination: Path | str
+) -> None:
+    """Write `rows` (the `columns` of each, in order, under a header row) as .csv or .xlsx.
+
+    Every cell goes through `safe_cell`. CSV is UTF-8 with a BOM so Excel shows accents;
+    .xlsx stores text as text, never as a formula. Raises `RosterError` for another
+    extension, a cell too long for Excel, or a file that cannot be written.
+    """
+    path = Path(destination)
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".xlsx"}:
+        kind = f"a {suffix} file" if suffix else "a file without an extension"
+        raise RosterError(f"{path}: cannot write {kind}; choose a name ending in .csv or .xlsx")
+    excel = suffix == ".xlsx"
+    table: list[list[object]] = []
+    for row_number, values in enumerate(
+        ([*columns], *([row.get(column) for column in columns] for row in rows)), start=1
+    ):
+        cells: list[object] = []
+        for index, value in enumerate(values):
+            cell = _export_value(value)
+            if excel and isinstance(cell, str):
+                cell = _excel_text(cell)
+                if len(cell) > EXCEL_MAX_CELL_CHARS:
+                    raise RosterError(
+                        f"{path}: row {row_number}, column '{_show(columns[index])}' holds "
+                        f"{len(cell):,} characters, more than the {EXCEL_MAX_CELL_CHARS:,} "
+                        "an Excel cell can hold; export to .csv instead"
+                    )
+            cells.append(safe_cell(cell))
+        table.append(cells)
+    try:
+        if excel:
+            _write_excel(path, table)
+        else:
+            with path.open("w", encoding="utf-8-sig", errors="replace", newline="") as file:
+                csv.writer(file, quoting=csv.QUOTE_MINIMAL).writerows(table)
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot be written ({_os_reason(exc)})") from None
+
+
+def _write_excel(path: Path, table: list[list[object]]) -> None:
+    """Save `table` as a one-sheet workbook; text cells are typed as text explicitly."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Roster")
+    for values in table:
+        cells: list[WriteOnlyCell] = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text, whatever it looks like
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(path)

@@ -1,0 +1,1134 @@
+"""Where workshops, rosters and worksheet answers live: one small interface, one SQL backend.
+
+`Store` is all that views and the CLI see. `SqlStore` implements it with SQLAlchemy Core on a
+SQLite file (the default, one per machine) or on PostgreSQL (several Voilà servers, one
+database). Every worksheet save is one transaction that updates the current row only if
+nobody saved in between (optimistic locking on a revision number) and appends the accepted
+version to an append-only history, so two browser tabs can never silently overwrite each
+other and every accepted revision can be read back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from mentorkit.errors import ConflictError, NotFound, SchemaError, StoreError
+from mentorkit.models import (
+    DOCUMENT_TYPES,
+    Document,
+    MentorProfile,
+    Participant,
+    Workshop,
+    upgrade_document,
+    validate,
+)
+
+DEFAULT_DOCUMENT_NAME = "main"
+
+#: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
+DB_SCHEMA_VERSION = 1
+
+#: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+#: Environment variable that chooses the database when no URL is given.
+DB_URL_ENV = "MENTORKIT_DB"
+
+#: How long a SQLite writer waits for another writer before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+#: Seconds to wait for a PostgreSQL server to answer before reporting it unreachable.
+PG_CONNECT_TIMEOUT_S = 10
+
+#: Key of the PostgreSQL advisory lock that serialises schema creation and migration.
+_SCHEMA_LOCK_KEY = 0x6D656E746F726B  # "mentork"
+
+_WRITE_OPTION = "mentorkit_write"
+
+_KIND_LABELS: Mapping[str, str] = {
+    "self_assessment": "Self-assessment",
+    "mentor_shortlist": "Mentor shortlist",
+    "mentoring_agreement": "Mentoring agreement",
+    "smart_goal": "SMART goal",
+    "check_in": "Check-in",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Values passed across the interface
+
+
+@dataclass(frozen=True)
+class DocumentKey:
+    """Names one worksheet document: whose it is, which worksheet, and which copy."""
+
+    workshop: str  # workshop join code, e.g. "K7QM-2XPA"
+    participant: str  # Participant.id (32 hex characters)
+    kind: str  # a key of models.DOCUMENT_TYPES
+    name: str = DEFAULT_DOCUMENT_NAME  # several documents of one kind, e.g. "goal-1"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One accepted revision of a document, as stored."""
+
+    key: DocumentKey
+    document: Document  # validated, upgraded through models.upgrade_document
+    revision: int  # 1 for the first save, +1 each accepted save
+    saved_at: datetime  # timezone-aware UTC
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """What a roster import did: people added, and people whose stored details changed."""
+
+    added: int
+    updated: int
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The one small interface views and the CLI use to read and write mentorkit data."""
+
+    def create_workshop(self, workshop: Workshop, facilitator_key_hash: str) -> None:
+        """Store a new workshop; `StoreError` if its join code is taken."""
+        ...
+
+    def workshop(self, code: str) -> Workshop:
+        """The workshop with join code `code`, or `NotFound`."""
+        ...
+
+    def workshops(self) -> list[Workshop]:
+        """Every workshop, oldest first."""
+        ...
+
+    def facilitator_key_hash(self, code: str) -> str:
+        """The stored hash of the workshop's facilitator key."""
+        ...
+
+    def set_facilitator_key_hash(self, code: str, key_hash: str) -> None:
+        """Replace the facilitator key hash (a new key was issued)."""
+        ...
+
+    def delete_workshop(self, code: str) -> None:
+        """Remove a workshop with its rosters and documents."""
+        ...
+
+    def import_roster(
+        self,
+        code: str,
+        *,
+        mentors: Sequence[MentorProfile] = (),
+        participants: Sequence[Participant] = (),
+    ) -> RosterChange:
+        """Add or update people by email, all in one transaction."""
+        ...
+
+    def mentors(self, code: str) -> list[MentorProfile]:
+        """The workshop's mentors sorted by name, then email."""
+        ...
+
+    def participants(self, code: str) -> list[Participant]:
+        """The workshop's participants sorted by name, then email."""
+        ...
+
+    def participant(self, code: str, participant_id: str) -> Participant:
+        """One participant of the workshop, or `NotFound`."""
+        ...
+
+    def find_participant(self, code: str, email: str) -> Participant | None:
+        """The participant with this email (any case), or None."""
+        ...
+
+    def add_participant(self, code: str, participant: Participant) -> None:
+        """Add one participant who joins on the day."""
+        ...
+
+    def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
+        """Store the hash of a participant's resume code."""
+        ...
+
+    def resume_code_hash(self, code: str, participant_id: str) -> str | None:
+        """The hash of the participant's resume code, None before their first sign-in."""
+        ...
+
+    def participant_by_resume_hash(self, code_hash: str) -> tuple[str, Participant] | None:
+        """The workshop code and participant whose resume code has this hash."""
+        ...
+
+    def load(self, key: DocumentKey) -> Saved | None:
+        """The latest revision of a document, or None if it was never saved."""
+        ...
+
+    def save(self, key: DocumentKey, document: Document, *, expected_revision: int) -> Saved:
+        """Store a new revision if the latest one is `expected_revision`, else `ConflictError`."""
+        ...
+
+    def history(self, key: DocumentKey) -> list[Saved]:
+        """Every accepted revision of a document, oldest first."""
+        ...
+
+    def list(
+        self, workshop: str, *, participant: str | None = None, kind: str | None = None
+    ) -> list[Saved]:
+        """The latest revision of each matching document."""
+        ...
+
+    def delete(self, key: DocumentKey) -> None:
+        """Erase a document and its whole history."""
+        ...
+
+    def close(self) -> None:
+        """Release the database connections."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------
+# Tables
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, whatever the database keeps.
+
+    SQLite stores no time zone and returns naive values: they were written as UTC, so they
+    are read back as UTC.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Convert to UTC before storing; a naive value is refused (its zone is unknown)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        """Read back as aware UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+Body = sa.JSON().with_variant(JSONB(), "postgresql")
+
+metadata = sa.MetaData()
+
+schema_table = sa.Table(
+    "mentorkit_schema",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_at", UtcDateTime, nullable=False),
+)
+
+workshops_table = sa.Table(
+    "workshops",
+    metadata,
+    sa.Column("code", sa.String(9), primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("body", Body, nullable=False),
+    sa.Column("facilitator_key_hash", sa.String(500), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+participants_table = sa.Table(
+    "participants",
+    metadata,
+    sa.Column(
+        "workshop",
+        sa.String(9),
+        sa.ForeignKey("workshops.code", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("body", Body, nullable=False),
+    # Only the hash of a participant's resume code is kept (see mentorkit.identity).
+    sa.Column("resume_code_hash", sa.String(100), nullable=True, unique=True),
+    sa.UniqueConstraint("workshop", "email", name="uq_participants_workshop_email"),
+    sa.UniqueConstraint("workshop", "id", name="uq_participants_workshop_id"),
+)
+
+mentors_table = sa.Table(
+    "mentors",
+    metadata,
+    sa.Column(
+        "workshop",
+        sa.String(9),
+        sa.ForeignKey("workshops.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("email", sa.String(320), primary_key=True),
+    sa.Column("body", Body, nullable=False),
+)
+
+
+def _document_key_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("workshop", sa.String(9), nullable=False),
+        sa.Column("participant", sa.String(32), nullable=False),
+        sa.Column("kind", sa.String(40), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+    ]
+
+
+def _participant_fk(table: str) -> sa.ForeignKeyConstraint:
+    """Documents belong to a participant *of that workshop*; erasing the person erases them."""
+    return sa.ForeignKeyConstraint(
+        ["workshop", "participant"],
+        ["participants.workshop", "participants.id"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_participant",
+    )
+
+
+documents_table = sa.Table(
+    "documents",
+    metadata,
+    *_document_key_columns(),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("body", Body, nullable=False),
+    sa.Column("saved_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("workshop", "participant", "kind", "name", name="pk_documents"),
+    _participant_fk("documents"),
+    sa.Index("ix_documents_workshop_kind", "workshop", "kind"),
+)
+
+history_table = sa.Table(
+    "document_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    *_document_key_columns(),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("body", Body, nullable=False),
+    sa.Column("saved_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint(
+        "workshop", "participant", "kind", "name", "revision", name="uq_document_history_revision"
+    ),
+    _participant_fk("document_history"),
+)
+
+
+# ---------------------------------------------------------------------------------------
+# URLs
+
+
+def default_database_url() -> str:
+    """The SQLite file in the user's data folder, used when nothing else is configured."""
+    path = platformdirs.user_data_path("mentorkit") / "mentorkit.db"
+    return f"sqlite:///{path.as_posix()}"
+
+
+def resolve_database_url(url: str | None = None) -> str:
+    """The database to use: an explicit `url`, else $MENTORKIT_DB, else the default file."""
+    if url and url.strip():
+        return url.strip()
+    from_env = os.environ.get(DB_URL_ENV, "").strip()
+    return from_env or default_database_url()
+
+
+def open_store(url: str | None = None) -> SqlStore:
+    """Open (creating if needed) the database chosen by `resolve_database_url`."""
+    resolved = resolve_database_url(url)
+    parsed = _parse_url(resolved)
+    if parsed.get_backend_name() == "sqlite" and not _is_sqlite_memory(parsed):
+        folder = Path(str(parsed.database)).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the folder {folder} for the database "
+                f"{_shown(parsed)}: {exc.strerror or exc}"
+            ) from None
+    return SqlStore(resolved)
+
+
+def _redact(url: str) -> str:
+    """`url` with any password replaced by ***, for text that could not be parsed as a URL."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _parse_url(url: str) -> URL:
+    """`url` parsed, with `postgresql://` meaning psycopg 3 (the driver mentorkit ships)."""
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        raise StoreError(
+            f"'{_redact(url)}' is not a database URL; use one such as "
+            "sqlite:////path/to/mentorkit.db or postgresql://user@host/database"
+        ) from None
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise StoreError(
+            f"mentorkit stores its data in SQLite or PostgreSQL, not in "
+            f"'{parsed.get_backend_name()}' ({_shown(parsed)})"
+        )
+    return parsed
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:")
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's reason for a database error, on one line."""
+    original = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
+
+
+class _IntegrityProblem(StoreError):
+    """A constraint refused a write (the transaction was rolled back)."""
+
+
+# ---------------------------------------------------------------------------------------
+# The SQL store
+
+
+class SqlStore:
+    """`Store` on SQLite or PostgreSQL through SQLAlchemy Core.
+
+    Opening checks the schema version: an empty database is set up, an older one is
+    migrated, a newer or foreign one is refused with `SchemaError`.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = _parse_url(url)
+        self._engine = self._create_engine(parsed)
+        # Same pool; transactions started here are writers (BEGIN IMMEDIATE on SQLite).
+        self._writer = self._engine.execution_options(**{_WRITE_OPTION: True})
+        try:
+            self._prepare_schema()
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password hidden."""
+        return _shown(self._engine.url)
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.url!r})"
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections; the store is not usable afterwards."""
+        self._engine.dispose()
+
+    # -- connections -------------------------------------------------------------------
+
+    @staticmethod
+    def _create_engine(url: URL) -> Engine:
+        options: dict[str, Any] = {}
+        if url.get_backend_name() == "sqlite":
+            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            if _is_sqlite_memory(url):
+                # One shared connection, or every pooled connection would see its own
+                # empty in-memory database. Meant for tests and demos in one thread.
+                options["poolclass"] = StaticPool
+                options["connect_args"]["check_same_thread"] = False
+        else:
+            options["pool_pre_ping"] = True  # Voilà kernels live for hours; servers restart
+            if "connect_timeout" not in url.query:
+                options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+        try:
+            engine = sa.create_engine(url, **options)
+        except ImportError:
+            raise StoreError(
+                f"Cannot open {_shown(url)}: the PostgreSQL driver is not installed. "
+                "Install it with: pip install 'mentorkit[postgres]'"
+            ) from None
+        except sa.exc.NoSuchModuleError:
+            raise StoreError(
+                f"Cannot open {_shown(url)}: SQLAlchemy has no driver '{url.drivername}'; "
+                "use sqlite:///… or postgresql+psycopg://…"
+            ) from None
+        if url.get_backend_name() == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_on_connect)
+            sa.event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+        """One transaction, committed on success; driver errors become `StoreError`."""
+        engine = self._writer if write else self._engine
+        try:
+            with engine.begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError as exc:
+            raise _IntegrityProblem(
+                f"The database {self.url} refused the change: {_reason(exc)}"
+            ) from exc
+        except sa.exc.DBAPIError as exc:
+            raise StoreError(f"Cannot use the database {self.url}: {_reason(exc)}") from exc
+
+    # -- schema --------------------------------------------------------------------------
+
+    def _prepare_schema(self) -> None:
+        """Create, migrate or refuse the schema, all in one transaction."""
+        try:
+            with self._writer.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    # Two kernels opening a fresh database at once: the second waits here
+                    # and then finds the tables the first one created.
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
+                tables = set(sa.inspect(conn).get_table_names())
+                if schema_table.name not in tables:
+                    if tables:
+                        raise SchemaError(
+                            f"The database {self.url} is not a mentorkit database: it already "
+                            f"holds other tables ({', '.join(sorted(tables)[:5])}). Choose an "
+                            "empty database or a new SQLite file (set MENTORKIT_DB)."
+                        )
+                    metadata.create_all(conn)
+                    _record_version(conn, DB_SCHEMA_VERSION)
+                    return
+                found = conn.execute(sa.select(sa.func.max(schema_table.c.version))).scalar()
+                if found is None:
+                    raise SchemaError(
+                        f"The database {self.url} has an empty mentorkit_schema table, so its "
+                        "layout is unknown. Restore it from a backup or use a new database."
+                    )
+                self._migrate(conn, int(found))
+        except sa.exc.DBAPIError as exc:
+            raise StoreError(f"Cannot open the database {self.url}: {_reason(exc)}") from None
+
+    def _migrate(self, conn: Connection, found: int) -> None:
+        """Bring a schema at version `found` up to `DB_SCHEMA_VERSION`, or refuse."""
+        if found > DB_SCHEMA_VERSION:
+            raise SchemaError(
+                f"This database was written by a newer mentorkit (schema {found}; this "
+                f"version reads up to {DB_SCHEMA_VERSION}). Upgrade mentorkit "
+                "(pip install -U mentorkit) or set MENTORKIT_DB to another database."
+            )
+        for version in range(found, DB_SCHEMA_VERSION):
+            step = MIGRATIONS.get(version)
+            if step is None:
+                raise SchemaError(
+                    f"This mentorkit cannot upgrade the database {self.url} from schema "
+                    f"{version}; no migration step is known. Use the mentorkit release "
+                    "that upgrades it first."
+                )
+            step(conn)
+        if found < DB_SCHEMA_VERSION:
+            _record_version(conn, DB_SCHEMA_VERSION)
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the database."""
+        with self._transaction(write=False) as conn:
+            return int(conn.execute(sa.select(sa.func.max(schema_table.c.version))).scalar_one())
+
+    # -- workshops -----------------------------------------------------------------------
+
+    def create_workshop(self, workshop: Workshop, facilitator_key_hash: str) -> None:
+        """Store a new workshop; `StoreError` if its join code is already used."""
+        taken = StoreError(
+            f"A workshop with join code {workshop.code} already exists; "
+            "create the workshop again to get a new code."
+        )
+        try:
+            with self._transaction(write=True) as conn:
+                if _workshop_exists(conn, workshop.code):
+                    raise taken
+                conn.execute(
+                    workshops_table.insert().values(
+                        code=workshop.code,
+                        name=workshop.name,
+                        body=workshop.model_dump(mode="json"),
+                        facilitator_key_hash=facilitator_key_hash,
+                        created_at=_now(),
+                    )
+                )
+        except _IntegrityProblem:
+            raise taken from None  # created by someone else between our check and insert
+
+    def workshop(self, code: str) -> Workshop:
+        """The workshop with join code `code` (any case), or `NotFound`."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            body = conn.execute(
+                sa.select(workshops_table.c.body).where(workshops_table.c.code == code)
+            ).scalar()
+        if body is None:
+            raise _no_workshop(code)
+        return validate(Workshop, body)
+
+    def workshops(self) -> list[Workshop]:
+        """Every workshop, oldest first."""
+        with self._transaction(write=False) as conn:
+            bodies = conn.execute(
+                sa.select(workshops_table.c.body).order_by(
+                    workshops_table.c.created_at, workshops_table.c.code
+                )
+            ).scalars()
+            return [validate(Workshop, body) for body in bodies]
+
+    def facilitator_key_hash(self, code: str) -> str:
+        """The stored hash of the workshop's facilitator key, or `NotFound`."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            found = conn.execute(
+                sa.select(workshops_table.c.facilitator_key_hash).where(
+                    workshops_table.c.code == code
+                )
+            ).scalar()
+        if found is None:
+            raise _no_workshop(code)
+        return str(found)
+
+    def set_facilitator_key_hash(self, code: str, key_hash: str) -> None:
+        """Replace the facilitator key hash, or `NotFound`."""
+        code = _code(code)
+        with self._transaction(write=True) as conn:
+            result = conn.execute(
+                workshops_table.update()
+                .where(workshops_table.c.code == code)
+                .values(facilitator_key_hash=key_hash)
+            )
+            if result.rowcount != 1:
+                raise _no_workshop(code)
+
+    def delete_workshop(self, code: str) -> None:
+        """Remove a workshop; its rosters, documents and histories go with it (cascade)."""
+        code = _code(code)
+        with self._transaction(write=True) as conn:
+            result = conn.execute(workshops_table.delete().where(workshops_table.c.code == code))
+            if result.rowcount != 1:
+                raise _no_workshop(code)
+
+    # -- rosters -------------------------------------------------------------------------
+
+    def import_roster(
+        self,
+        code: str,
+        *,
+        mentors: Sequence[MentorProfile] = (),
+        participants: Sequence[Participant] = (),
+    ) -> RosterChange:
+        """Add or update mentors and participants by email, all or nothing.
+
+        A participant already on the roster keeps the id stored for them (their documents
+        hang off it); their other details are replaced. `updated` counts only people whose
+        stored details actually changed, so importing the same file twice reports 0.
+        """
+        code = _code(code)
+        _refuse_repeated_emails("mentor", [m.email for m in mentors])
+        _refuse_repeated_emails(
+            "participant", [p.email for p in participants if p.email is not None]
+        )
+        added = updated = 0
+        try:
+            with self._transaction(write=True) as conn:
+                _require_workshop(conn, code)
+                stored_mentors = {
+                    row.email: row.body
+                    for row in conn.execute(
+                        sa.select(mentors_table.c.email, mentors_table.c.body).where(
+                            mentors_table.c.workshop == code
+                        )
+                    )
+                }
+                for mentor in mentors:
+                    body = mentor.model_dump(mode="json")
+                    if mentor.email not in stored_mentors:
+                        conn.execute(
+                            mentors_table.insert().values(
+                                workshop=code, email=mentor.email, body=body
+                            )
+                        )
+                        added += 1
+                    elif stored_mentors[mentor.email] != body:
+                        conn.execute(
+                            mentors_table.update()
+                            .where(
+                                mentors_table.c.workshop == code,
+                                mentors_table.c.email == mentor.email,
+                            )
+                            .values(body=body)
+                        )
+                        updated += 1
+                stored_people = {
+                    row.email: (row.id, row.body)
+                    for row in conn.execute(
+                        sa.select(
+                            participants_table.c.email,
+                            participants_table.c.id,
+                            participants_table.c.body,
+                        ).where(participants_table.c.workshop == code)
+                    )
+                }
+                for person in participants:
+                    if person.email not in stored_people:
+                        conn.execute(
+                            participants_table.insert().values(
+                                workshop=code,
+                                id=person.id,
+                                email=person.email,
+                                body=person.model_dump(mode="json"),
+                            )
+                        )
+                        added += 1
+                        continue
+                    stored_id, stored_body = stored_people[person.email]
+                    body = person.model_dump(mode="json") | {"id": stored_id}
+                    if stored_body != body:
+                        conn.execute(
+                            participants_table.update()
+                            .where(participants_table.c.id == stored_id)
+                            .values(body=body)
+                        )
+                        updated += 1
+        except _IntegrityProblem as exc:
+            reason = _reason(exc.__cause__ or exc)
+            raise StoreError(
+                f"The roster could not be imported, nothing was changed: {reason} (a participant"
+                " id already used elsewhere, or another import at the same time; try again)"
+            ) from exc
+        return RosterChange(added=added, updated=updated)
+
+    def mentors(self, code: str) -> list[MentorProfile]:
+        """The workshop's mentors sorted by name (ignoring case), then email."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, code)
+            bodies = conn.execute(
+                sa.select(mentors_table.c.body).where(mentors_table.c.workshop == code)
+            ).scalars()
+            found = [validate(MentorProfile, body) for body in bodies]
+        return sorted(found, key=lambda m: (m.name.casefold(), m.email))
+
+    def participants(self, code: str) -> list[Participant]:
+        """The workshop's participants sorted by name (ignoring case), then email."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, code)
+            bodies = conn.execute(
+                sa.select(participants_table.c.body).where(participants_table.c.workshop == code)
+            ).scalars()
+            found = [validate(Participant, body) for body in bodies]
+        return sorted(found, key=lambda p: (p.name.casefold(), p.email or ""))
+
+    def participant(self, code: str, participant_id: str) -> Participant:
+        """One participant of the workshop by id, or `NotFound`."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            body = conn.execute(
+                sa.select(participants_table.c.body).where(
+                    participants_table.c.workshop == code,
+                    participants_table.c.id == participant_id,
+                )
+            ).scalar()
+            if body is None:
+                _require_workshop(conn, code)
+                raise _no_participant(code, participant_id)
+        return validate(Participant, body)
+
+    def find_participant(self, code: str, email: str) -> Participant | None:
+        """The participant with this email (compared lowercased), or None."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            body = conn.execute(
+                sa.select(participants_table.c.body).where(
+                    participants_table.c.workshop == code,
+                    participants_table.c.email == email.strip().lower(),
+                )
+            ).scalar()
+            if body is None:
+                _require_workshop(conn, code)
+                return None
+        return validate(Participant, body)
+
+    def add_participant(self, code: str, participant: Participant) -> None:
+        """Add one participant (someone joining on the day); their email must be new."""
+        code = _code(code)
+        try:
+            with self._transaction(write=True) as conn:
+                _require_workshop(conn, code)
+                conn.execute(
+                    participants_table.insert().values(
+                        workshop=code,
+                        id=participant.id,
+                        email=participant.email,
+                        body=participant.model_dump(mode="json"),
+                    )
+                )
+        except _IntegrityProblem:
+            raise StoreError(
+                f"{participant.email or participant.name} is already on this workshop's list."
+            ) from None
+
+    def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
+        """Store the hash of a participant's new resume code (replacing any old one)."""
+        code = _code(code)
+        with self._transaction(write=True) as conn:
+            result = conn.execute(
+                participants_table.update()
+                .where(
+                    participants_table.c.workshop == code,
+                    participants_table.c.id == participant_id,
+                )
+                .values(resume_code_hash=code_hash)
+            )
+            if result.rowcount != 1:
+                raise _no_participant(code, participant_id)
+
+    def resume_code_hash(self, code: str, participant_id: str) -> str | None:
+        """The stored hash of the participant's resume code (None before first sign-in)."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            row = conn.execute(
+                sa.select(participants_table.c.resume_code_hash).where(
+                    participants_table.c.workshop == code,
+                    participants_table.c.id == participant_id,
+                )
+            ).first()
+        if row is None:
+            raise _no_participant(code, participant_id)
+        return row.resume_code_hash
+
+    def participant_by_resume_hash(self, code_hash: str) -> tuple[str, Participant] | None:
+        """The workshop code and participant whose resume code has this hash, or None."""
+        with self._transaction(write=False) as conn:
+            row = conn.execute(
+                sa.select(participants_table.c.workshop, participants_table.c.body).where(
+                    participants_table.c.resume_code_hash == code_hash
+                )
+            ).first()
+        if row is None:
+            return None
+        return row.workshop, validate(Participant, row.body)
+
+    # -- documents -----------------------------------------------------------------------
+
+    def load(self, key: DocumentKey) -> Saved | None:
+        """The latest revision of a document, or None if it was never saved (or deleted)."""
+        key = _checked_key(key)
+        with self._transaction(write=False) as conn:
+            row = conn.execute(
+                sa.select(
+                    documents_table.c.revision, documents_table.c.body, documents_table.c.saved_at
+                ).where(*_key_filter(documents_table, key))
+            ).first()
+        return None if row is None else _saved(key, row)
+
+    def save(self, key: DocumentKey, document: Document, *, expected_revision: int) -> Saved:
+        """Store `document` as the next revision, if the latest stored one is `expected_revision`.
+
+        `expected_revision=0` means the document is new. If someone else saved in between
+        (or created it first), `ConflictError` says so and nothing is written. The current
+        row and the history row are written in one transaction.
+        """
+        key = _checked_key(key)
+        if type(document).kind != key.kind:
+            raise StoreError(
+                f"Cannot save a {_label(type(document).kind)} as a {_label(key.kind)}: "
+                f"the key says '{key.kind}', the document is '{type(document).kind}'."
+            )
+        if isinstance(expected_revision, bool) or not isinstance(expected_revision, int):
+            raise TypeError("expected_revision must be an int")
+        if expected_revision < 0:
+            raise StoreError(
+                f"expected_revision must be 0 (a new document) or more, not {expected_revision}"
+            )
+        body = document.model_dump(mode="json")
+        checked = upgrade_document(key.kind, body)  # what `load` will return; refuses junk
+        revision = expected_revision + 1
+        now = _now()
+        try:
+            with self._transaction(write=True) as conn:
+                _require_participant(conn, key.workshop, key.participant)
+                if expected_revision == 0:
+                    # A unique-key violation here means someone else created it first.
+                    conn.execute(
+                        documents_table.insert().values(
+                            **_key_values(key), revision=revision, body=body, saved_at=now
+                        )
+                    )
+                else:
+                    result = conn.execute(
+                        documents_table.update()
+                        .where(
+                            *_key_filter(documents_table, key),
+                            documents_table.c.revision == expected_revision,
+                        )
+                        .values(revision=revision, body=body, saved_at=now)
+                    )
+                    if result.rowcount != 1:
+                        current = _current_revision(conn, key)
+                        raise _conflict(key, expected_revision, current)
+                conn.execute(
+                    history_table.insert().values(
+                        **_key_values(key), revision=revision, body=body, saved_at=now
+                    )
+                )
+        except _IntegrityProblem:
+            # The transaction was rolled back; find out what beat us, in a fresh one.
+            with self._transaction(write=False) as conn:
+                current = _current_revision(conn, key)
+                if current == 0:
+                    _require_participant(conn, key.workshop, key.participant)
+            if current == 0:
+                raise  # not a concurrent save: report the database's reason
+            raise _conflict(key, expected_revision, current) from None
+        return Saved(key=key, document=checked, revision=revision, saved_at=now)
+
+    def history(self, key: DocumentKey) -> list[Saved]:
+        """Every accepted revision of a document, oldest first ([] if there is none)."""
+        key = _checked_key(key)
+        with self._transaction(write=False) as conn:
+            rows = conn.execute(
+                sa.select(history_table.c.revision, history_table.c.body, history_table.c.saved_at)
+                .where(*_key_filter(history_table, key))
+                .order_by(history_table.c.revision)
+            ).all()
+        return [_saved(key, row) for row in rows]
+
+    def delete(self, key: DocumentKey) -> None:
+        """Erase a document and its whole history (a participant's right to erasure).
+
+        Deleting a document that does not exist does nothing, so erasure can be repeated.
+        """
+        key = _checked_key(key)
+        with self._transaction(write=True) as conn:
+            conn.execute(history_table.delete().where(*_key_filter(history_table, key)))
+            conn.execute(documents_table.delete().where(*_key_filter(documents_table, key)))
+
+    def list(
+        self, workshop: str, *, participant: str | None = None, kind: str | None = None
+    ) -> list[Saved]:
+        """The latest revision of each matching document, by participant, kind and name."""
+        workshop = _code(workshop)
+        if kind is not None:
+            _check_kind(kind)
+        docs = documents_table
+        query = sa.select(
+            docs.c.participant,
+            docs.c.kind,
+            docs.c.name,
+            docs.c.revision,
+            docs.c.body,
+            docs.c.saved_at,
+        ).where(docs.c.workshop == workshop)
+        if participant is not None:
+            query = query.where(docs.c.participant == participant)
+        if kind is not None:
+            query = query.where(docs.c.kind == kind)
+        query = query.order_by(docs.c.participant, docs.c.kind, docs.c.name)
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, workshop)
+            rows = conn.execute(query).all()
+        return [
+            _saved(DocumentKey(workshop, row.participant, row.kind, row.name), row) for row in rows
+        ]
+
+
+# ---------------------------------------------------------------------------------------
+# SQLite connection set-up (SQLAlchemy's documented pysqlite recipe)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    """Per connection: SQLAlchemy emits BEGIN itself; wait for locks; enforce FKs; WAL."""
+    dbapi_connection.isolation_level = None  # the driver must not emit its own BEGIN
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        _enable_wal(cursor)
+    finally:
+        cursor.close()
+
+
+def _enable_wal(cursor: Any) -> None:
+    """Switch the file to write-ahead logging, so readers never block the writer.
+
+    The setting is kept in the file. Switching needs a moment of exclusive access, and
+    SQLite reports "database is locked" at once (without waiting out busy_timeout) when
+    several connections switch a fresh file together; so wait and retry here.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes must upgrade its lock, and two of
+    them doing that at once deadlock ("database is locked" at once, busy_timeout or not).
+    Taking the lock at BEGIN makes the second writer wait its turn instead.
+    """
+    immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _record_version(conn: Connection, version: int) -> None:
+    conn.execute(schema_table.insert().values(version=version, applied_at=_now()))
+
+
+def _code(code: str) -> str:
+    """A join code as stored: people type them in any case, with stray spaces."""
+    return code.strip().upper()
+
+
+def _label(kind: str) -> str:
+    return _KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in DOCUMENT_TYPES:
+        raise StoreError(
+            f"Unknown worksheet kind '{kind}'; known kinds: {', '.join(sorted(DOCUMENT_TYPES))}"
+        )
+
+
+def _checked_key(key: DocumentKey) -> DocumentKey:
+    """`key` with its join code normalised, or `StoreError` if it cannot name a document."""
+    _check_kind(key.kind)
+    if not key.name or len(key.name) > 100 or key.name != key.name.strip():
+        raise StoreError(
+            f"'{key.name}' is not a usable document name (1 to 100 characters, "
+            "no spaces at either end)"
+        )
+    code = _code(key.workshop)
+    return key if code == key.workshop else DocumentKey(code, key.participant, key.kind, key.name)
+
+
+def _key_values(key: DocumentKey) -> dict[str, str]:
+    return {
+        "workshop": key.workshop,
+        "participant": key.participant,
+        "kind": key.kind,
+        "name": key.name,
+    }
+
+
+def _key_filter(table: sa.Table, key: DocumentKey) -> list[sa.ColumnElement[bool]]:
+    return [table.c[column] == value for column, value in _key_values(key).items()]
+
+
+def _saved(key: DocumentKey, row: Any) -> Saved:
+    return Saved(
+        key=key,
+        document=upgrade_document(key.kind, row.body),
+        revision=row.revision,
+        saved_at=row.saved_at,
+    )
+
+
+def _current_revision(conn: Connection, key: DocumentKey) -> int:
+    found = conn.execute(
+        sa.select(documents_table.c.revision).where(*_key_filter(documents_table, key))
+    ).scalar()
+    return int(found or 0)
+
+
+def _conflict(key: DocumentKey, expected: int, actual: int) -> ConflictError:
+    """The plain-words refusal of a save based on a revision that is not the latest."""
+    what = _label(key.kind)
+    if key.name != DEFAULT_DOCUMENT_NAME:
+        what += f" ({key.name})"
+    advice = "Reload it, or copy your text and try again."
+    if actual == 0:
+        message = (
+            f"Your {what} is no longer stored (it was deleted elsewhere; you edited "
+            f"revision {expected}). Reload the page, or copy your text and try again."
+        )
+    elif expected == 0:
+        message = (
+            f"Your {what} was already started elsewhere (now revision {actual}; you started "
+            f"a new one). {advice}"
+        )
+    else:
+        message = (
+            f"Your {what} was changed elsewhere (now revision {actual}; you edited "
+            f"revision {expected}). {advice}"
+        )
+    return ConflictError(message, expected=expected, actual=actual)
+
+
+def _no_workshop(code: str) -> NotFound:
+    return NotFound(f"No workshop with join code {code}")
+
+
+def _no_participant(code: str, participant_id: str) -> NotFound:
+    return NotFound(f"No participant {participant_id} on the roster of workshop {code}")
+
+
+def _workshop_exists(conn: Connection, code: str) -> bool:
+    return (
+        conn.execute(
+            sa.select(workshops_table.c.code).where(workshops_table.c.code == code)
+        ).first()
+        is not None
+    )
+
+
+def _require_workshop(conn: Connection, code: str) -> None:
+    if not _workshop_exists(conn, code):
+        raise _no_workshop(code)
+
+
+def _require_participant(conn: Connection, code: str, participant_id: str) -> None:
+    found = conn.execute(
+        sa.select(participants_table.c.id).where(
+            participants_table.c.workshop == code, participants_table.c.id == participant_id
+        )
+    ).first()
+    if found is None:
+        _require_workshop(conn, code)
+        raise _no_participant(code, participant_id)
+
+
+def _refuse_repeated_emails(role: str, emails: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for email in emails:
+        if email in seen:
+            raise StoreError(
+                f"The roster lists the {role} {email} twice; keep one row per person "
+                "and import again. Nothing was changed."
+            )
+        seen.add(email)

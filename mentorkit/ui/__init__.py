@@ -1,0 +1,1 @@
+"""ipywidgets views: one module per app, plus the parts they share."""

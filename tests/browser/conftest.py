@@ -1,0 +1,133 @@
+"""Serve the apps as `make serve` does and drive them in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOTS = ROOT / "test-results"
+
+
+def _unavailable(reason: str) -> None:
+    """In CI a missing browser or tool is a failure; on a laptop the test is skipped."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where browser tests leave screenshots for people to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
+
+
+@dataclass(frozen=True)
+class ServedDemo:
+    """A running `make serve` and what it printed."""
+
+    base_url: str
+    landing_url: str
+    join_code: str
+    facilitator_key: str
+    database_url: str
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> int:
+    """The HTTP status of `url` once the server answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server started in its own process group, and everything it started."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo]:
+    """`make serve` on a free port with a throw-away database."""
+    if shutil.which("make") is None:
+        _unavailable("make is not installed")
+    folder = tmp_path_factory.mktemp("served")
+    database_url = f"sqlite:///{folder / 'demo.db'}"
+    port = free_port()
+    log = (folder / "serve.log").open("w+")
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "serve", f"PORT={port}", f"VENV={sys.prefix}"],
+        cwd=ROOT,
+        env={**os.environ, "MENTORKIT_DB": database_url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        landing_url = f"{base_url}/voila/render/index.ipynb"
+        wait_for_http(landing_url, process)
+        printed = (folder / "serve.log").read_text()
+        join_code = re.search(r"Join code:\s+(\S+)", printed)
+        key = re.search(r"Facilitator key:\s+(\S+)", printed)
+        assert join_code and key, printed
+        assert landing_url in printed, printed
+        yield ServedDemo(base_url, landing_url, join_code[1], key[1], database_url)
+    finally:
+        stop(process)
+        log.close()

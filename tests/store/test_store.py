@@ -1,0 +1,816 @@
+"""The store on SQLite and PostgreSQL: workshops, rosters, revisions, conflicts, schema.
+
+Every test that takes `store` (or `db_url`) runs on both databases. PostgreSQL needs
+MENTORKIT_TEST_PG (e.g. postgresql+psycopg:///mentorkit_test); without it those runs are
+skipped locally and fail in CI, where a missing database must never pass silently.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from mentorkit import store as store_module
+from mentorkit.catalog import load_framework
+from mentorkit.errors import ConflictError, InvalidInput, NotFound, SchemaError, StoreError
+from mentorkit.models import (
+    CheckIn,
+    MentorProfile,
+    Participant,
+    SelfAssessment,
+    SmartGoal,
+    Workshop,
+)
+from mentorkit.store import (
+    DB_SCHEMA_VERSION,
+    DocumentKey,
+    RosterChange,
+    SqlStore,
+    Store,
+    default_database_url,
+    open_store,
+    resolve_database_url,
+)
+
+FRAMEWORK = load_framework()
+KEY_HASH = "pbkdf2_sha256$1$salt$hash"
+
+
+# ---------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """The PostgreSQL test database; an engine on it stays open to empty it between tests."""
+    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
+        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
+    yield url
+
+
+@pytest.fixture(scope="session")
+def pg_admin(pg_url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'mentorkit.db'}"
+    admin: sa.Engine = request.getfixturevalue("pg_admin")
+    tables = sa.MetaData()
+    tables.reflect(admin)
+    tables.drop_all(admin)
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def opened(db_url: str) -> Iterator[Callable[[], SqlStore]]:
+    """Opens extra stores on the same database (another kernel) and closes them after."""
+    stores: list[SqlStore] = []
+
+    def open_another() -> SqlStore:
+        stores.append(SqlStore(db_url))
+        return stores[-1]
+
+    yield open_another
+    for extra in stores:
+        extra.close()
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[SqlStore]:
+    with SqlStore(db_url) as opened_store:
+        yield opened_store
+
+
+@pytest.fixture
+def workshop(store: SqlStore) -> Workshop:
+    created = Workshop(name="Spring cohort", framework=FRAMEWORK)
+    store.create_workshop(created, KEY_HASH)
+    return created
+
+
+@pytest.fixture
+def person(store: SqlStore, workshop: Workshop) -> Participant:
+    amelia = Participant(name="Amelia Hartley", email="amelia.hartley@example.com")
+    store.import_roster(workshop.code, participants=[amelia])
+    return amelia
+
+
+@pytest.fixture
+def key(workshop: Workshop, person: Participant) -> DocumentKey:
+    return DocumentKey(workshop.code, person.id, "self_assessment")
+
+
+def mentor(name: str, email: str, **changes: object) -> MentorProfile:
+    fields: dict[str, object] = {"expertise": ["public-speaking"], "capacity": 2} | changes
+    return MentorProfile(name=name, email=email, **fields)
+
+
+def assessment(goal: str = "", **ratings: int) -> SelfAssessment:
+    return SelfAssessment(ratings=ratings or {"public-speaking": 3}, career_goal=goal)
+
+
+def count_rows(url: str, table: str) -> int:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def run_sql(url: str, *statements: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def table_names(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------
+# Workshops
+
+
+def test_sql_store_implements_the_store_interface(store: SqlStore) -> None:
+    assert isinstance(store, Store)
+
+
+def test_created_workshop_reads_back_by_code_in_any_case(store: SqlStore) -> None:
+    created = Workshop(name="Spring cohort", description="Line one\nline two", framework=FRAMEWORK)
+    store.create_workshop(created, KEY_HASH)
+    assert store.workshop(created.code) == created
+    assert store.workshop(f" {created.code.lower()} ") == created
+    assert store.facilitator_key_hash(created.code) == KEY_HASH
+
+
+def test_workshops_are_listed_oldest_first(store: SqlStore) -> None:
+    names = ["Spring cohort", "Autumn cohort", "A winter pilot"]
+    for name in names:
+        store.create_workshop(Workshop(name=name, framework=FRAMEWORK), KEY_HASH)
+    assert [w.name for w in store.workshops()] == names
+
+
+def test_unknown_workshop_is_not_found_everywhere(store: SqlStore) -> None:
+    message = "No workshop with join code ABCD-EFGH"
+    calls: list[Callable[[], object]] = [
+        lambda: store.workshop("ABCD-EFGH"),
+        lambda: store.facilitator_key_hash("ABCD-EFGH"),
+        lambda: store.set_facilitator_key_hash("ABCD-EFGH", "x"),
+        lambda: store.delete_workshop("ABCD-EFGH"),
+        lambda: store.import_roster("ABCD-EFGH", participants=[]),
+        lambda: store.mentors("ABCD-EFGH"),
+        lambda: store.participants("ABCD-EFGH"),
+        lambda: store.find_participant("ABCD-EFGH", "a@example.com"),
+        lambda: store.list("ABCD-EFGH"),
+    ]
+    for call in calls:
+        with pytest.raises(NotFound, match=message):
+            call()
+
+
+def test_duplicate_join_code_is_refused_and_the_first_workshop_kept(
+    store: SqlStore, workshop: Workshop
+) -> None:
+    impostor = Workshop(code=workshop.code, name="Impostor", framework=FRAMEWORK)
+    with pytest.raises(StoreError, match=f"join code {workshop.code} already exists"):
+        store.create_workshop(impostor, "other-hash")
+    assert store.workshop(workshop.code).name == "Spring cohort"
+    assert store.facilitator_key_hash(workshop.code) == KEY_HASH
+
+
+def test_facilitator_key_hash_can_be_replaced(store: SqlStore, workshop: Workshop) -> None:
+    store.set_facilitator_key_hash(workshop.code, "new-hash")
+    assert store.facilitator_key_hash(workshop.code) == "new-hash"
+
+
+# ---------------------------------------------------------------------------------------
+# Rosters
+
+
+def test_roster_import_counts_added_and_changed_people(store: SqlStore, workshop: Workshop) -> None:
+    mentors = [mentor("Zoë Okonkwo-Hart", "zoe@example.org"), mentor("Mateo", "mateo@example.com")]
+    people = [
+        Participant(name="Amelia Hartley", email="amelia@example.com"),
+        Participant(name="Chiara Bianchi", email="chiara@example.org"),
+    ]
+    assert store.import_roster(workshop.code, mentors=mentors, participants=people) == (
+        RosterChange(added=4, updated=0)
+    )
+    again = [Participant(name=p.name, email=p.email) for p in people]  # fresh ids
+    assert store.import_roster(workshop.code, mentors=mentors, participants=again) == (
+        RosterChange(added=0, updated=0)
+    )
+    change = store.import_roster(
+        workshop.code,
+        mentors=[mentor("Mateo Ibáñez", "mateo@example.com", capacity=3)],
+        participants=[Participant(name="José Rivas", email="jose@example.com")],
+    )
+    assert change == RosterChange(added=1, updated=1)
+    assert store.mentors(workshop.code)[0].capacity == 3
+    assert [m.name for m in store.mentors(workshop.code)] == ["Mateo Ibáñez", "Zoë Okonkwo-Hart"]
+    assert len(store.participants(workshop.code)) == 3
+
+
+def test_reimported_participant_keeps_the_stored_id_and_their_documents(
+    store: SqlStore, workshop: Workshop, person: Participant, key: DocumentKey
+) -> None:
+    store.save(key, assessment(), expected_revision=0)
+    renamed = Participant(name="Amelia Hartley-Stone", email="AMELIA.HARTLEY@example.com")
+    assert renamed.id != person.id
+    assert store.import_roster(workshop.code, participants=[renamed]) == RosterChange(0, 1)
+    stored = store.participant(workshop.code, person.id)
+    assert (stored.id, stored.name) == (person.id, "Amelia Hartley-Stone")
+    assert store.participants(workshop.code) == [stored]
+    assert store.load(key) is not None
+
+
+def test_roster_import_that_fails_midway_changes_nothing(
+    store: SqlStore, workshop: Workshop, person: Participant
+) -> None:
+    other = Workshop(name="Other cohort", framework=FRAMEWORK)
+    store.create_workshop(other, KEY_HASH)
+    before = store.participants(workshop.code)
+    # The last participant reuses an id already taken in another workshop: the database
+    # refuses it after the earlier rows of the same call were written.
+    clash = Participant(id=person.id, name="Clash", email="clash@example.com")
+    with pytest.raises(StoreError, match="nothing was changed"):
+        store.import_roster(
+            other.code,
+            mentors=[mentor("Mateo", "mateo@example.com")],
+            participants=[Participant(name="Early Row", email="early@example.com"), clash],
+        )
+    with pytest.raises(StoreError, match="nothing was changed"):
+        store.import_roster(
+            workshop.code,
+            participants=[
+                Participant(name="Renamed Amelia", email=person.email),
+                Participant(id=person.id, name="Clash", email="clash@example.com"),
+            ],
+        )
+    assert store.participants(other.code) == []
+    assert store.mentors(other.code) == []
+    assert store.participants(workshop.code) == before
+
+
+def test_roster_listing_a_person_twice_is_refused(store: SqlStore, workshop: Workshop) -> None:
+    twice = [
+        Participant(name="Amelia", email="amelia@example.com"),
+        Participant(name="Amelia H.", email="Amelia@Example.com"),
+    ]
+    with pytest.raises(StoreError, match=r"amelia@example\.com twice"):
+        store.import_roster(workshop.code, participants=twice)
+    assert store.participants(workshop.code) == []
+
+
+def test_rosters_are_sorted_by_name_ignoring_case_then_email(
+    store: SqlStore, workshop: Workshop
+) -> None:
+    store.import_roster(
+        workshop.code,
+        mentors=[
+            mentor("bob", "bob@x.org"),
+            mentor("Alice", "z@x.org"),
+            mentor("alice", "a@x.org"),
+        ],
+        participants=[
+            Participant(name="bob", email="bob@x.org"),
+            Participant(name="Alice", email="z@x.org"),
+            Participant(name="alice", email="a@x.org"),
+        ],
+    )
+    expected = ["a@x.org", "z@x.org", "bob@x.org"]
+    assert [m.email for m in store.mentors(workshop.code)] == expected
+    assert [p.email for p in store.participants(workshop.code)] == expected
+
+
+def test_participant_is_found_by_id_or_by_email_in_any_case(
+    store: SqlStore, workshop: Workshop, person: Participant
+) -> None:
+    assert store.participant(workshop.code, person.id) == person
+    assert store.find_participant(workshop.code, "  Amelia.Hartley@EXAMPLE.com ") == person
+    assert store.find_participant(workshop.code, "nobody@example.com") is None
+    with pytest.raises(NotFound, match=r"No participant 0{32} on the roster"):
+        store.participant(workshop.code, "0" * 32)
+
+
+# ---------------------------------------------------------------------------------------
+# Documents: saving, revisions, conflicts
+
+
+def test_first_save_is_revision_one_with_a_utc_timestamp(store: SqlStore, key: DocumentKey) -> None:
+    before = datetime.now(UTC)
+    saved = store.save(key, assessment("Lead a team"), expected_revision=0)
+    assert saved.revision == 1
+    assert saved.saved_at.utcoffset() == timedelta(0)
+    assert before <= saved.saved_at <= datetime.now(UTC)
+    loaded = store.load(key)
+    assert loaded == saved
+    assert loaded is not None and loaded.saved_at.tzinfo is not None
+    assert loaded.saved_at.utcoffset() == timedelta(0)
+
+
+def test_text_round_trips_exactly(store: SqlStore, key: DocumentKey) -> None:
+    text = 'Zoë’s "plan" ☕ 🚀 <b>&amp;</b>\nline two\tindented \\ backslash\u2028after'
+    store.save(key, assessment(text), expected_revision=0)
+    loaded = store.load(key)
+    assert loaded is not None and loaded.document.career_goal == text
+
+
+def test_each_accepted_save_adds_one_revision_to_history(store: SqlStore, key: DocumentKey) -> None:
+    drafts = [assessment(f"draft {n}") for n in range(1, 4)]
+    for revision, draft in enumerate(drafts):
+        assert store.save(key, draft, expected_revision=revision).revision == revision + 1
+    latest = store.load(key)
+    assert latest is not None and (latest.revision, latest.document) == (3, drafts[-1])
+    history = store.history(key)
+    assert [(s.revision, s.document) for s in history] == list(enumerate(drafts, start=1))
+    assert history[-1] == latest
+    assert [s.saved_at for s in history] == sorted(s.saved_at for s in history)
+
+
+def test_two_saves_from_the_same_stale_revision_keep_every_accepted_revision(
+    store: SqlStore, key: DocumentKey, opened: Callable[[], SqlStore]
+) -> None:
+    """Acceptance: two tabs edit revision 1; the first save wins, the second is refused."""
+    first = store.save(key, assessment("original"), expected_revision=0)
+    tab_a, tab_b = store, opened()
+    a_base, b_base = tab_a.load(key), tab_b.load(key)
+    assert a_base is not None and b_base is not None
+    assert a_base.revision == b_base.revision == 1
+
+    accepted = tab_a.save(key, assessment("tab A"), expected_revision=a_base.revision)
+    with pytest.raises(ConflictError) as refused:
+        tab_b.save(key, assessment("tab B"), expected_revision=b_base.revision)
+
+    assert (refused.value.expected, refused.value.actual) == (1, 2)
+    assert str(refused.value) == (
+        "Your Self-assessment was changed elsewhere (now revision 2; you edited revision 1). "
+        "Reload it, or copy your text and try again."
+    )
+    assert store.load(key) == accepted
+    assert [(s.revision, s.document.career_goal) for s in store.history(key)] == [
+        (1, "original"),
+        (2, "tab A"),
+    ]
+    assert store.history(key)[0] == first
+
+
+def test_two_creations_of_the_same_document_conflict(
+    store: SqlStore, key: DocumentKey, opened: Callable[[], SqlStore]
+) -> None:
+    created = store.save(key, assessment("first"), expected_revision=0)
+    with pytest.raises(ConflictError, match="already started elsewhere") as refused:
+        opened().save(key, assessment("second"), expected_revision=0)
+    assert (refused.value.expected, refused.value.actual) == (0, 1)
+    assert store.load(key) == created
+    assert store.history(key) == [created]
+
+
+def test_wrong_expected_revision_is_refused_and_nothing_written(
+    store: SqlStore, key: DocumentKey
+) -> None:
+    with pytest.raises(ConflictError, match="no longer stored") as missing:
+        store.save(key, assessment(), expected_revision=1)
+    assert (missing.value.expected, missing.value.actual) == (1, 0)
+    assert store.load(key) is None and store.history(key) == []
+
+    saved = store.save(key, assessment("kept"), expected_revision=0)
+    with pytest.raises(ConflictError, match="now revision 1; you edited revision 5") as ahead:
+        store.save(key, assessment("lost"), expected_revision=5)
+    assert (ahead.value.expected, ahead.value.actual) == (5, 1)
+    with pytest.raises(StoreError, match=r"0 \(a new document\) or more"):
+        store.save(key, assessment("lost"), expected_revision=-1)
+    assert store.load(key) == saved
+    assert store.history(key) == [saved]
+
+
+def test_named_documents_are_separate_and_named_in_conflicts(
+    store: SqlStore, workshop: Workshop, person: Participant
+) -> None:
+    goal_1 = DocumentKey(workshop.code, person.id, "smart_goal", "goal-1")
+    goal_2 = DocumentKey(workshop.code, person.id, "smart_goal", "goal-2")
+    store.save(goal_1, SmartGoal(title="Speak at a meetup"), expected_revision=0)
+    store.save(goal_2, SmartGoal(title="Lead a retro"), expected_revision=0)
+    with pytest.raises(ConflictError, match=r"Your SMART goal \(goal-2\) was already started"):
+        store.save(goal_2, SmartGoal(title="Again"), expected_revision=0)
+    loaded = store.load(goal_1)
+    assert loaded is not None and loaded.document.title == "Speak at a meetup"
+
+
+def test_missing_document_loads_as_none_with_empty_history(
+    store: SqlStore, key: DocumentKey
+) -> None:
+    assert store.load(key) is None
+    assert store.history(key) == []
+
+
+def test_join_code_in_a_key_is_read_in_any_case(store: SqlStore, key: DocumentKey) -> None:
+    lower = DocumentKey(key.workshop.lower(), key.participant, key.kind)
+    saved = store.save(lower, assessment(), expected_revision=0)
+    assert saved.key == key
+    assert store.load(key) == saved
+
+
+def test_list_gives_the_latest_revision_of_each_matching_document(
+    store: SqlStore, workshop: Workshop, person: Participant
+) -> None:
+    other = Participant(name="Chiara Bianchi", email="chiara@example.org")
+    store.import_roster(workshop.code, participants=[other])
+    code = workshop.code
+    mine_sa = DocumentKey(code, person.id, "self_assessment")
+    mine_ci = DocumentKey(code, person.id, "check_in", "2026-03-01")
+    theirs_sa = DocumentKey(code, other.id, "self_assessment")
+    store.save(mine_sa, assessment("v1"), expected_revision=0)
+    store.save(mine_sa, assessment("v2"), expected_revision=1)
+    store.save(mine_ci, CheckIn(met_on=date(2026, 3, 1), topics=["Feedback"]), expected_revision=0)
+    store.save(theirs_sa, assessment("theirs"), expected_revision=0)
+
+    def listed(**filters: str) -> set[tuple[DocumentKey, int]]:
+        return {(s.key, s.revision) for s in store.list(code, **filters)}
+
+    assert listed() == {(mine_sa, 2), (mine_ci, 1), (theirs_sa, 1)}
+    assert listed(participant=person.id) == {(mine_sa, 2), (mine_ci, 1)}
+    assert listed(kind="self_assessment") == {(mine_sa, 2), (theirs_sa, 1)}
+    assert listed(participant=other.id, kind="check_in") == set()
+    [check_in] = store.list(code, kind="check_in")
+    assert check_in.document == CheckIn(met_on=date(2026, 3, 1), topics=["Feedback"])
+    with pytest.raises(StoreError, match="Unknown worksheet kind 'diary'"):
+        store.list(code, kind="diary")
+
+
+def test_delete_erases_the_document_and_its_history_only(
+    store: SqlStore, workshop: Workshop, person: Participant, key: DocumentKey
+) -> None:
+    goal = DocumentKey(workshop.code, person.id, "smart_goal", "goal-1")
+    kept = store.save(goal, SmartGoal(title="Keep me"), expected_revision=0)
+    store.save(key, assessment("v1"), expected_revision=0)
+    store.save(key, assessment("v2"), expected_revision=1)
+
+    store.delete(key)
+
+    assert store.load(key) is None
+    assert store.history(key) == []
+    assert store.list(workshop.code) == [kept]
+    store.delete(key)  # erasing again is harmless
+    assert store.save(key, assessment("fresh"), expected_revision=0).revision == 1
+
+
+def test_deleting_a_workshop_removes_its_rosters_and_documents(
+    store: SqlStore, db_url: str, workshop: Workshop, key: DocumentKey
+) -> None:
+    store.import_roster(workshop.code, mentors=[mentor("Mateo", "mateo@example.com")])
+    store.save(key, assessment(), expected_revision=0)
+    store.save(key, assessment("v2"), expected_revision=1)
+    kept = Workshop(name="Kept cohort", framework=FRAMEWORK)
+    store.create_workshop(kept, KEY_HASH)
+    store.import_roster(kept.code, participants=[Participant(name="K", email="k@example.com")])
+
+    store.delete_workshop(workshop.code)
+
+    with pytest.raises(NotFound):
+        store.workshop(workshop.code)
+    assert store.workshops() == [kept]
+    for table in ("mentors", "documents", "document_history"):
+        assert count_rows(db_url, table) == 0, table
+    assert count_rows(db_url, "participants") == 1
+    store.create_workshop(workshop, KEY_HASH)  # the code is free again, and empty
+    assert store.participants(workshop.code) == store.mentors(workshop.code) == []
+
+
+def test_document_of_another_kind_than_the_key_is_refused(
+    store: SqlStore, key: DocumentKey
+) -> None:
+    goal_key = DocumentKey(key.workshop, key.participant, "smart_goal")
+    with pytest.raises(StoreError, match="Cannot save a Self-assessment as a SMART goal"):
+        store.save(goal_key, assessment(), expected_revision=0)
+    diary = DocumentKey(key.workshop, key.participant, "diary")
+    with pytest.raises(StoreError, match="Unknown worksheet kind 'diary'"):
+        store.save(diary, assessment(), expected_revision=0)
+    assert store.list(key.workshop) == []
+
+
+def test_documents_only_for_participants_on_that_workshops_roster(
+    store: SqlStore, workshop: Workshop, person: Participant
+) -> None:
+    other = Workshop(name="Other cohort", framework=FRAMEWORK)
+    store.create_workshop(other, KEY_HASH)
+    stranger = Participant(name="Stranger", email="stranger@example.com")
+    store.import_roster(other.code, participants=[stranger])
+
+    not_on_roster = DocumentKey(workshop.code, stranger.id, "self_assessment")
+    with pytest.raises(NotFound, match=f"No participant {stranger.id} on the roster"):
+        store.save(not_on_roster, assessment(), expected_revision=0)
+    no_workshop = DocumentKey("ABCD-EFGH", person.id, "self_assessment")
+    with pytest.raises(NotFound, match="No workshop with join code ABCD-EFGH"):
+        store.save(no_workshop, assessment(), expected_revision=0)
+    assert store.list(workshop.code) == store.list(other.code) == []
+
+
+def test_a_document_that_does_not_validate_is_not_stored(store: SqlStore, key: DocumentKey) -> None:
+    broken = SelfAssessment.model_construct(ratings={"public-speaking": 9})
+    with pytest.raises(InvalidInput, match="Ratings"):
+        store.save(key, broken, expected_revision=0)
+    assert store.load(key) is None
+
+
+# ---------------------------------------------------------------------------------------
+# Concurrency
+
+
+@pytest.mark.parametrize("separate_stores", [True, False], ids=["two-kernels", "one-kernel"])
+def test_concurrent_writers_with_retries_lose_no_update(
+    store: SqlStore, key: DocumentKey, opened: Callable[[], SqlStore], separate_stores: bool
+) -> None:
+    """Two kernels (or two threads of one kernel) append to one document, retrying conflicts."""
+    per_writer = 8
+    writers = {"a": opened(), "b": opened()} if separate_stores else {"a": store, "b": store}
+    start = threading.Barrier(len(writers))
+    failures: list[BaseException] = []
+
+    def append_tokens(tag: str, mine: SqlStore) -> None:
+        try:
+            start.wait(timeout=10)
+            for n in range(per_writer):
+                while True:
+                    current = mine.load(key)
+                    text = current.document.career_goal if current else ""
+                    revision = current.revision if current else 0
+                    try:
+                        mine.save(key, assessment(f"{text} {tag}{n}"), expected_revision=revision)
+                        break
+                    except ConflictError:
+                        continue
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=append_tokens, args=item) for item in writers.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+
+    total = per_writer * len(writers)
+    final = store.load(key)
+    assert final is not None and final.revision == total
+    assert sorted(final.document.career_goal.split()) == sorted(
+        f"{tag}{n}" for tag in writers for n in range(per_writer)
+    )
+    history = store.history(key)
+    assert [s.revision for s in history] == list(range(1, total + 1))
+    for older, newer in itertools.pairwise(history):
+        assert newer.document.career_goal.startswith(older.document.career_goal)
+
+
+def test_two_kernels_opening_a_fresh_database_at_once_both_succeed(db_url: str) -> None:
+    start = threading.Barrier(4)
+    opened: list[SqlStore] = []
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            start.wait(timeout=10)
+            opened.append(SqlStore(db_url))
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for each in opened:
+        each.close()
+    assert failures == []
+    assert count_rows(db_url, "mentorkit_schema") == 1
+
+
+# ---------------------------------------------------------------------------------------
+# Schema versions
+
+
+def test_reopening_keeps_the_data(db_url: str, store: SqlStore, key: DocumentKey) -> None:
+    saved = store.save(key, assessment("persisted"), expected_revision=0)
+    store.close()
+    with SqlStore(db_url) as reopened:
+        assert reopened.schema_version() == DB_SCHEMA_VERSION
+        assert reopened.load(key) == saved
+        assert [w.code for w in reopened.workshops()] == [key.workshop]
+    assert count_rows(db_url, "mentorkit_schema") == 1
+
+
+def test_database_from_a_newer_mentorkit_is_refused(db_url: str, store: SqlStore) -> None:
+    store.close()
+    run_sql(
+        db_url, "INSERT INTO mentorkit_schema (version, applied_at) VALUES (3, CURRENT_TIMESTAMP)"
+    )
+    with pytest.raises(SchemaError) as refused:
+        SqlStore(db_url)
+    assert str(refused.value) == (
+        "This database was written by a newer mentorkit (schema 3; this version reads up to 1). "
+        "Upgrade mentorkit (pip install -U mentorkit) or set MENTORKIT_DB to another database."
+    )
+
+
+def test_database_of_another_application_is_refused(db_url: str) -> None:
+    run_sql(db_url, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    with pytest.raises(SchemaError, match=r"not a mentorkit database.*invoices.*empty database"):
+        SqlStore(db_url)
+    assert table_names(db_url) == {"invoices"}
+
+
+def test_migration_step_upgrades_an_older_database_once_and_records_it(
+    db_url: str, store: SqlStore, key: DocumentKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = store.save(key, assessment("before the upgrade"), expected_revision=0)
+    store.close()
+    runs: list[int] = []
+
+    def add_badges(conn: sa.Connection) -> None:
+        runs.append(1)
+        conn.execute(sa.text("CREATE TABLE badges (id INTEGER PRIMARY KEY)"))
+
+    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", 2)
+    monkeypatch.setitem(store_module.MIGRATIONS, 1, add_badges)
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == 2
+        assert upgraded.load(key) == saved
+    with SqlStore(db_url) as again:
+        assert again.schema_version() == 2
+    assert runs == [1]
+    assert "badges" in table_names(db_url)
+
+
+def test_failed_migration_leaves_the_database_as_it_was(
+    db_url: str, store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.close()
+
+    def half_done(conn: sa.Connection) -> None:
+        conn.execute(sa.text("CREATE TABLE badges (id INTEGER PRIMARY KEY)"))
+        raise RuntimeError("step failed")
+
+    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", 2)
+    monkeypatch.setitem(store_module.MIGRATIONS, 1, half_done)
+    with pytest.raises(RuntimeError, match="step failed"):
+        SqlStore(db_url)
+    assert "badges" not in table_names(db_url)
+    monkeypatch.undo()
+    with SqlStore(db_url) as unchanged:
+        assert unchanged.schema_version() == 1
+
+
+def test_missing_migration_step_is_a_schema_error(
+    db_url: str, store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.close()
+    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", 2)
+    with pytest.raises(SchemaError, match=r"cannot upgrade .* from schema 1"):
+        SqlStore(db_url)
+
+
+# ---------------------------------------------------------------------------------------
+# Opening: URLs and errors (no database server needed)
+
+
+def test_unreachable_postgres_is_a_store_error_naming_it_without_password() -> None:
+    with pytest.raises(StoreError) as refused:
+        SqlStore("postgresql://nobody:s3cret@127.0.0.1:1/x")
+    message = str(refused.value)
+    assert message.startswith(
+        "Cannot open the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: "
+    )
+    assert "s3cret" not in message
+    assert "\n" not in message
+    assert refused.value.__suppress_context__
+
+
+def test_postgres_without_its_driver_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now fails
+    with pytest.raises(StoreError, match=r"pip install 'mentorkit\[postgres\]'"):
+        SqlStore("postgresql+psycopg://nobody@127.0.0.1:1/x")
+
+
+def test_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("shopping list\n" * 200)
+    with pytest.raises(StoreError, match=f"Cannot open the database sqlite:///{notes}: .*database"):
+        SqlStore(f"sqlite:///{notes}")
+
+
+def test_unsupported_or_garbled_urls_are_store_errors() -> None:
+    with pytest.raises(StoreError, match="SQLite or PostgreSQL"):
+        SqlStore("mysql://user@host/db")
+    with pytest.raises(StoreError, match="'my database' is not a database URL"):
+        SqlStore("my database")
+
+
+def test_database_url_explicit_then_environment_then_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("MENTORKIT_DB", raising=False)
+    assert resolve_database_url() == default_database_url()
+    assert default_database_url().startswith("sqlite:///")
+    assert default_database_url().endswith("/mentorkit/mentorkit.db")
+    monkeypatch.setenv("MENTORKIT_DB", "postgresql+psycopg:///from_env")
+    assert resolve_database_url() == "postgresql+psycopg:///from_env"
+    assert resolve_database_url("  ") == "postgresql+psycopg:///from_env"
+    assert resolve_database_url("sqlite:///explicit.db") == "sqlite:///explicit.db"
+
+
+def test_open_store_creates_the_folder_of_a_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "new" / "folder" / "mentorkit.db"
+    monkeypatch.setenv("MENTORKIT_DB", f"sqlite:///{target}")
+    with open_store() as opened_store:
+        assert opened_store.url == f"sqlite:///{target}"
+        assert opened_store.schema_version() == DB_SCHEMA_VERSION
+    assert target.is_file()
+
+
+def test_in_memory_sqlite_works_for_quick_experiments() -> None:
+    with SqlStore("sqlite://") as memory:
+        workshop = Workshop(name="Demo", framework=FRAMEWORK)
+        memory.create_workshop(workshop, KEY_HASH)
+        assert memory.workshops() == [workshop]
+
+
+# ---------------------------------------------------------------------------------------
+# SQLite specifics
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    path = tmp_path / "mentorkit.db"
+    with SqlStore(f"sqlite:///{path}") as sqlite_store, sqlite_store._engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # kept in the file
+    finally:
+        raw.close()
+
+
+def test_sqlite_writes_begin_immediate_and_reads_do_not(tmp_path: Path) -> None:
+    with SqlStore(f"sqlite:///{tmp_path / 'm.db'}") as sqlite_store:
+        begins: list[str] = []
+
+        def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+            if statement.startswith("BEGIN"):
+                begins.append(statement)
+
+        sa.event.listen(sqlite_store._engine, "before_cursor_execute", record)
+        workshop = Workshop(name="Spring cohort", framework=FRAMEWORK)
+        sqlite_store.create_workshop(workshop, KEY_HASH)
+        assert begins == ["BEGIN IMMEDIATE"]
+        sqlite_store.workshop(workshop.code)
+        assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_sqlite_write_lock_held_elsewhere_is_waited_for_then_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.db"
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    with SqlStore(f"sqlite:///{path}") as sqlite_store:
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            workshop = Workshop(name="Spring cohort", framework=FRAMEWORK)
+            with pytest.raises(StoreError, match=f"Cannot use the database sqlite:///{path}"):
+                sqlite_store.create_workshop(workshop, KEY_HASH)
+            assert sqlite_store.workshops() == []  # readers are not blocked (WAL)
+            holder.execute("ROLLBACK")
+            sqlite_store.create_workshop(workshop, KEY_HASH)
+        finally:
+            holder.close()
+        assert sqlite_store.workshops() == [workshop]

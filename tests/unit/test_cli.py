@@ -1,0 +1,202 @@
+"""The `mentorkit` command line: every failure a user can cause is one clear line."""
+
+import csv
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mentorkit.access import verify_secret
+from mentorkit.catalog import SAMPLE_MENTORS, SAMPLE_PARTICIPANTS
+from mentorkit.cli import build_parser, main
+from mentorkit.store import open_store
+
+SUBCOMMANDS = ["init", "import", "export", "demo", "serve"]
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def init(capsys, db: str, name: str = "Spring cohort") -> dict[str, str]:
+    status, out, _ = run(capsys, "--db", db, "init", "--name", name)
+    assert status == 0
+    return {
+        "code": re.search(r"Join code:\s+(\S+)", out)[1],
+        "key": re.search(r"Facilitator key:\s+(\S+)", out)[1],
+    }
+
+
+def mentor_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in SUBCOMMANDS)])
+def test_every_command_has_help(capsys, command):
+    with pytest.raises(SystemExit) as caught:
+        main([*command, "--help"])
+    assert caught.value.code == 0
+    assert "usage: mentorkit" in capsys.readouterr().out
+
+
+def test_the_console_script_runs_and_a_misspelt_path_is_one_line(tmp_path, db):
+    exe = shutil.which("mentorkit", path=str(Path(sys.executable).parent))
+    assert exe, "the mentorkit console script is installed"
+    shown = subprocess.run([exe, "--help"], capture_output=True, text=True)
+    assert shown.returncode == 0 and "import" in shown.stdout
+    subprocess.run([exe, "--db", db, "init", "--name", "W"], check=True, capture_output=True)
+    missing = subprocess.run(
+        [exe, "--db", db, "import", "mentors", str(tmp_path / "mentorz.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode != 0
+    assert "Traceback" not in missing.stderr
+    assert missing.stderr.count("\n") == 1, missing.stderr
+    assert "mentorz.csv" in missing.stderr and "no such file" in missing.stderr
+
+
+def test_init_prints_a_join_code_and_stores_the_key_only_hashed(capsys, db):
+    created = init(capsys, db)
+    store = open_store(db)
+    try:
+        stored = store.facilitator_key_hash(created["code"])
+        assert created["key"] not in stored
+        assert verify_secret(created["key"], stored)
+        assert store.workshop(created["code"]).name == "Spring cohort"
+    finally:
+        store.close()
+
+
+def test_import_sample_rosters_then_reimport_updates(capsys, db, tmp_path):
+    init(capsys, db)
+    status, out, _ = run(capsys, "--db", db, "import", "mentors", str(SAMPLE_MENTORS))
+    assert status == 0
+    assert "40 added, 0 updated" in out
+    status, out, _ = run(capsys, "--db", db, "import", "participants", str(SAMPLE_PARTICIPANTS))
+    assert status == 0 and "30 added" in out
+    rows = mentor_rows(SAMPLE_MENTORS)
+    rows[0]["capacity"] = "1" if rows[0]["capacity"] != "1" else "2"
+    changed = write_rows(tmp_path / "changed.csv", rows)
+    status, out, _ = run(capsys, "--db", db, "import", "mentors", str(changed))
+    assert "0 added, 1 updated" in out
+
+
+def test_one_bad_row_imports_nothing_and_names_row_column_reason(capsys, db, tmp_path):
+    init(capsys, db)
+    rows = mentor_rows(SAMPLE_MENTORS)[:5]
+    run(capsys, "--db", db, "import", "mentors", str(write_rows(tmp_path / "ok.csv", rows[:2])))
+    store = open_store(db)
+    before = store.mentors(store.workshops()[0].code)
+    store.close()
+
+    rows[3]["capacity"] = "lots"
+    bad = write_rows(tmp_path / "bad.csv", rows)
+    status, out, err = run(capsys, "--db", db, "import", "mentors", str(bad))
+    assert status == 3
+    assert "nothing was imported" in err
+    assert "row 5, column 'capacity'" in err  # header is row 1, so the 4th record is row 5
+    assert "whole number" in err
+    store = open_store(db)
+    assert store.mentors(store.workshops()[0].code) == before
+    store.close()
+
+    status, out, err = run(capsys, "--db", db, "import", "mentors", str(bad), "--skip-invalid")
+    assert status == 0
+    assert "Imported 4 mentors" in out
+    assert "Skipped 1 invalid row(s)" in out and "row 5" in out
+    store = open_store(db)
+    assert len(store.mentors(store.workshops()[0].code)) == 4
+    store.close()
+
+
+def test_workshop_may_be_left_out_only_when_there_is_one(capsys, db):
+    first = init(capsys, db, "First")
+    second = init(capsys, db, "Second")
+    status, _, err = run(capsys, "--db", db, "import", "mentors", str(SAMPLE_MENTORS))
+    assert status == 1
+    assert "holds 2 workshops" in err and first["code"] in err and second["code"] in err
+    status, out, _ = run(
+        capsys, "--db", db, "import", "mentors", str(SAMPLE_MENTORS), "--workshop", second["code"]
+    )
+    assert status == 0 and "'Second'" in out
+    status, _, err = run(capsys, "--db", db, "export", "mentors", "--workshop", "ZZZZ-ZZZZ")
+    assert status == 1 and "ZZZZ-ZZZZ" in err and err.count("\n") == 1
+
+
+def test_export_neutralises_formulas(capsys, db, tmp_path):
+    init(capsys, db)
+    rows = mentor_rows(SAMPLE_MENTORS)[:1]
+    rows[0]["name"] = '=HYPERLINK("http://evil.example","click")'
+    run(capsys, "--db", db, "import", "mentors", str(write_rows(tmp_path / "m.csv", rows)))
+    out_file = tmp_path / "out.csv"
+    status, out, _ = run(capsys, "--db", db, "export", "mentors", "-o", str(out_file))
+    assert status == 0 and "Wrote 1 mentors" in out
+    exported = mentor_rows(out_file)
+    assert exported[0]["name"].startswith("'=")
+
+
+def test_demo_creates_once_and_issues_a_fresh_key_each_run(capsys, db):
+    status, out, _ = run(capsys, "--db", db, "demo")
+    assert status == 0
+    code = re.search(r"Join code:\s+(\S+)", out)[1]
+    first_key = re.search(r"Facilitator key:\s+(\S+)", out)[1]
+    status, out, _ = run(capsys, "--db", db, "demo")
+    assert re.search(r"Join code:\s+(\S+)", out)[1] == code
+    second_key = re.search(r"Facilitator key:\s+(\S+)", out)[1]
+    store = open_store(db)
+    try:
+        assert len(store.workshops()) == 1
+        assert len(store.mentors(code)) == 40
+        assert len(store.participants(code)) == 30
+        assert verify_secret(second_key, store.facilitator_key_hash(code))
+        assert not verify_secret(first_key, store.facilitator_key_hash(code))
+    finally:
+        store.close()
+
+
+def test_a_malformed_framework_is_one_line(capsys, db, tmp_path):
+    bad = tmp_path / "framework.yaml"
+    bad.write_text("name: x\nareas: [\n")
+    status, _, err = run(capsys, "--db", db, "init", "--name", "W", "--framework", str(bad))
+    assert status == 1
+    assert err.startswith("mentorkit: ") and "framework.yaml" in err and err.count("\n") == 1
+
+
+def test_an_unusable_database_url_is_one_line(capsys):
+    status, _, err = run(capsys, "--db", "nosuchdialect://x", "demo")
+    assert status == 1 and "nosuchdialect" in err and err.count("\n") == 1
+
+
+def test_serve_refuses_a_busy_port(capsys, db):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        status, _, err = run(capsys, "--db", db, "serve", "--port", str(port))
+    assert status == 1 and f"127.0.0.1:{port}" in err and "--port" in err
+
+
+def test_serve_binds_to_loopback_by_default():
+    args = build_parser().parse_args(["serve"])
+    assert args.host == "127.0.0.1"

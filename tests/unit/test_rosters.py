@@ -1,0 +1,650 @@
+"""Roster import keeps the good rows, names every bad cell, and never crashes on odd files."""
+
+import csv
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mentorkit import rosters
+from mentorkit.catalog import SAMPLE_MENTORS, SAMPLE_PARTICIPANTS
+from mentorkit.errors import RosterError
+from mentorkit.models import CareerStage, MeetingFormat
+from mentorkit.rosters import (
+    MENTOR_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    RowProblem,
+    read_mentors,
+    read_participants,
+    read_table,
+    safe_cell,
+    write_table,
+)
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rosters.md"
+MENTOR_HEADER = "name,email,expertise,capacity"
+
+
+def write(tmp_path: Path, text: str, name: str = "roster.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(tmp_path: Path, rows: list[list[object]], name: str = "roster.xlsx") -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row_number, values in enumerate(rows, start=1):
+        for column_number, value in enumerate(values, start=1):
+            if value is not None:
+                sheet.cell(row=row_number, column=column_number, value=value)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def reasons(result: rosters.RosterImport) -> list[tuple[int, str, str]]:
+    return [(p.row, p.column, p.reason) for p in result.problems]
+
+
+# ---------------------------------------------------------------------------------------
+# The happy paths
+
+
+def test_the_sample_rosters_load_without_problems(framework):
+    mentors = read_mentors(SAMPLE_MENTORS, framework)
+    participants = read_participants(SAMPLE_PARTICIPANTS)
+
+    assert (len(mentors.records), mentors.problems, mentors.ignored_columns) == (40, [], [])
+    assert (len(participants.records), participants.problems) == (30, [])
+    assert mentors.rows_read == 40 and participants.rows_read == 30
+    known = framework.competencies()
+    assert all(set(m.expertise) <= set(known) for m in mentors.records)
+    assert mentors.records[0].expertise[:2] == ["technical-depth", "delegation"]
+    assert mentors.records[0].name == "Zoë Okonkwo-Hart"
+    assert "\n" in mentors.records[2].bio  # a quoted bio with a line break
+
+
+def test_headers_match_by_alias_ignoring_case_spaces_and_punctuation(tmp_path, framework):
+    path = write(
+        tmp_path,
+        "Full name, EMAIL ADDRESS ,Areas of expertise,Max mentees,Experience (years),"
+        "Meeting-Format,time zone,ORGANISATION\n"
+        "Ana Silva,Ana@Example.org,Negotiation,2,7,Phone call,Europe/Lisbon,Acme\n",
+    )
+    result = read_mentors(path, framework)
+
+    assert result.problems == []
+    mentor = result.records[0]
+    assert (mentor.name, mentor.email, mentor.expertise) == (
+        "Ana Silva",
+        "ana@example.org",
+        ["negotiation"],
+    )
+    assert (mentor.capacity, mentor.years_experience, mentor.organization) == (2, 7, "Acme")
+    assert mentor.formats == [MeetingFormat.PHONE]
+    assert mentor.time_zone == "Europe/Lisbon"
+
+
+def test_participant_headers_accept_common_spellings(tmp_path):
+    path = write(tmp_path, "Mentee name;E-mail;Dept;Career-Level\nBo;bo@example.org;Sales;mid\n")
+    result = read_participants(path)
+
+    assert result.problems == []
+    person = result.records[0]
+    assert (person.department, person.career_stage) == ("Sales", CareerStage.MID)
+
+
+def test_semicolon_delimiter_and_byte_order_mark(tmp_path):
+    path = write(
+        tmp_path,
+        "name;email;department\nAmélie Durand;amelie@example.fr;R&D, Paris\n",
+        encoding="utf-8-sig",
+    )
+    result = read_participants(path)
+
+    assert result.problems == []
+    assert result.records[0].name == "Amélie Durand"
+    assert result.records[0].department == "R&D, Paris"
+
+
+def test_tab_separated_file(tmp_path):
+    path = write(tmp_path, "name\temail\nNoa Levi\tnoa@example.org\n", name="roster.tsv")
+
+    assert [p.name for p in read_participants(path).records] == ["Noa Levi"]
+
+
+def test_quoted_line_breaks_stay_in_one_row_and_rows_are_numbered_as_records(tmp_path, framework):
+    path = write(
+        tmp_path,
+        f"{MENTOR_HEADER},bio\n"
+        'Kim,kim@example.org,Delegation,2,"First line\nsecond line"\n'
+        "Lee,lee@example.org,Delegation,lots,\n",
+    )
+    result = read_mentors(path, framework)
+
+    assert result.records[0].bio == "First line\nsecond line"
+    assert reasons(result) == [(3, "capacity", "must be a whole number from 0 to 20")]
+
+
+def test_non_ascii_emoji_and_right_to_left_names_survive(tmp_path):
+    names = ["Zoë Ødegård", "李小龍", "\u200fنور الهدى", "Ana 🌱", "Đặng Thị Thu"]
+    body = "".join(f'"{name}",p{i}@example.org\n' for i, name in enumerate(names))
+    result = read_participants(write(tmp_path, "name,email\n" + body))
+
+    assert result.problems == []
+    assert [p.name for p in result.records] == names
+
+
+def test_blank_rows_are_skipped_but_keep_their_numbers(tmp_path):
+    path = write(tmp_path, "name,email\n\nAna,ana@example.org\n,\n \nBo,not-an-email\n")
+    result = read_participants(path)
+
+    assert result.rows_read == 2
+    assert [p.name for p in result.records] == ["Ana"]
+    assert result.skipped_rows == [6]
+
+
+def test_cells_are_read_as_written_not_as_numbers_or_dates(tmp_path):
+    headers, rows = read_table(write(tmp_path, "name,department\n007,2024-01-02\n"))
+
+    assert headers == ["name", "department"]
+    assert rows == [(2, ["007", "2024-01-02"])]
+
+
+def test_excel_cells_become_text_and_rows_keep_the_sheets_numbers(tmp_path, framework):
+    path = write_xlsx(
+        tmp_path,
+        [
+            [],
+            ["Name", "Email", "Expertise", "Capacity", "YOE", "Bio", "Notes"],
+            ["Ana", "ana@example.org", "Delegation", 3, 12.0, "Hi", datetime(2024, 5, 1, 9, 30)],
+            [],
+            ["Bo", "bo@example.org", "Negotiation", 2.0, None, True, date(2023, 1, 31)],
+            ["Cy", "cy@example.org", "Negotiation", 2.5, 3, None, None],
+        ],
+    )
+    headers, rows = read_table(path)
+    result = read_mentors(path, framework)
+
+    assert headers[0] == "Name"
+    assert [number for number, _ in rows] == [3, 5, 6]
+    assert rows[0][1][3:] == ["3", "12", "Hi", "2024-05-01"]
+    assert rows[1][1][3:] == ["2", "", "yes", "2023-01-31"]
+    assert [(m.name, m.capacity, m.years_experience) for m in result.records] == [
+        ("Ana", 3, 12),
+        ("Bo", 2, None),
+    ]
+    assert reasons(result) == [(6, "Capacity", "must be a whole number from 0 to 20")]
+    assert result.ignored_columns == ["Notes"]
+
+
+def test_list_cells_split_on_semicolons_commas_bars_and_line_breaks(tmp_path, framework):
+    path = write(
+        tmp_path,
+        f"{MENTOR_HEADER},formats,languages\n"
+        'Ana,ana@example.org,"public-speaking | Giving feedback\nDELEGATION",1,'
+        '"In person, Video call; Chat",English;;Español\n',
+    )
+    mentor = read_mentors(path, framework).records[0]
+
+    assert mentor.expertise == ["public-speaking", "giving-feedback", "delegation"]
+    assert mentor.formats == [MeetingFormat.IN_PERSON, MeetingFormat.VIDEO, MeetingFormat.CHAT]
+    assert mentor.languages == ["English", "Español"]
+
+
+def test_optional_blank_cells_take_the_defaults(tmp_path, framework):
+    path = write(
+        tmp_path,
+        f"{MENTOR_HEADER},years_experience,formats,time_zone,bio\n"
+        "Ana,ana@example.org,Delegation,0,, ,,\n",
+    )
+    mentor = read_mentors(path, framework).records[0]
+
+    assert (mentor.years_experience, mentor.formats, mentor.time_zone, mentor.bio) == (
+        None,
+        [],
+        None,
+        "",
+    )
+    assert mentor.capacity == 0
+
+
+@pytest.mark.parametrize("text", ["3", "3.0", " 3 ", "03", "+3"])
+def test_capacity_accepts_whole_numbers_written_loosely(tmp_path, framework, text):
+    path = write(tmp_path, f'{MENTOR_HEADER}\nAna,ana@example.org,Delegation,"{text}"\n')
+
+    assert read_mentors(path, framework).records[0].capacity == 3
+
+
+@pytest.mark.parametrize("text", ["three", "2.5", "25", "-1", "1e1", "9" * 5000])
+def test_capacity_must_be_a_whole_number_in_range(tmp_path, framework, text):
+    path = write(tmp_path, f"{MENTOR_HEADER}\nAna,ana@example.org,Delegation,{text}\n")
+    result = read_mentors(path, framework)
+
+    assert result.records == []
+    assert reasons(result) == [(2, "capacity", "must be a whole number from 0 to 20")]
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Mid-career", CareerStage.MID),
+        ("mid career", CareerStage.MID),
+        ("EARLY", CareerStage.EARLY),
+        ("senior", CareerStage.SENIOR),
+        ("Student", CareerStage.STUDENT),
+        ("returner", CareerStage.RETURNING),
+        ("career changer", CareerStage.CHANGER),
+        ("", None),
+    ],
+)
+def test_career_stage_accepts_its_names_and_short_forms(tmp_path, text, stage):
+    path = write(tmp_path, f"name,email,career_stage\nAna,ana@example.org,{text}\n")
+
+    assert read_participants(path).records[0].career_stage == stage
+
+
+def test_an_unknown_career_stage_lists_the_choices(tmp_path):
+    path = write(tmp_path, "name,email,Stage\nAna,ana@example.org,Veteran\n")
+    (problem,) = read_participants(path).problems
+
+    assert (problem.row, problem.column) == (2, "Stage")
+    assert problem.reason.startswith("unknown career stage 'Veteran' (use one of: Student,")
+
+
+# ---------------------------------------------------------------------------------------
+# Bad rows
+
+
+def test_one_bad_row_among_good_ones_is_named_by_row_column_and_reason(tmp_path):
+    path = write(
+        tmp_path,
+        "Name,E-mail\nAna,ana@example.org\nBo,bo@example.org\n"
+        "Cy,cy at example\nDi,di@example.org\n",
+    )
+    result = read_participants(path)
+
+    assert [p.name for p in result.records] == ["Ana", "Bo", "Di"]
+    (problem,) = result.problems
+    assert (problem.row, problem.column) == (4, "E-mail")
+    assert problem.reason.startswith("not a valid email address (")
+    assert str(problem).startswith("row 4, column 'E-mail': not a valid email address")
+    assert result.skipped_rows == [4]
+
+
+def test_every_bad_cell_of_a_row_is_reported_in_column_order(tmp_path, framework):
+    path = write(
+        tmp_path,
+        "name,email,expertise,capacity,years_experience,formats,time_zone,languages\n"
+        ",nope,Publc speaking,25,200,carrier pigeon,Mars/Olympus,English;English\n",
+    )
+    result = read_mentors(path, framework)
+
+    assert [(p.column, p.reason.split(" (")[0]) for p in result.problems] == [
+        ("name", "must not be empty"),
+        ("email", "not a valid email address"),
+        ("expertise", "unknown expertise 'Publc speaking'"),
+        ("capacity", "must be a whole number from 0 to 20"),
+        ("years_experience", "must be a whole number from 0 to 70"),
+        ("formats", "unknown meeting format 'carrier pigeon'"),
+        ("time_zone", "'Mars/Olympus' is not a time zone name such as Europe/Berlin"),
+        ("languages", "lists 'English' twice"),
+    ]
+    assert result.skipped_rows == [2]
+
+
+def test_an_unknown_expertise_suggests_the_closest_competency(tmp_path, framework):
+    path = write(tmp_path, f"{MENTOR_HEADER}\nAna,ana@example.org,Publc speaking; Delegation,1\n")
+    (problem,) = read_mentors(path, framework).problems
+
+    assert problem.reason == "unknown expertise 'Publc speaking' (did you mean 'Public speaking'?)"
+
+
+def test_a_duplicate_email_is_reported_on_the_later_row(tmp_path):
+    path = write(
+        tmp_path, "name,email\nAna,ana@example.org\nBo,bo@example.org\nAna2,ANA@Example.org\n"
+    )
+    result = read_participants(path)
+
+    assert [p.name for p in result.records] == ["Ana", "Bo"]
+    assert [str(p) for p in result.problems] == [
+        "row 4, column 'email': duplicate email: also on row 2"
+    ]
+
+
+def test_a_time_zone_in_the_wrong_case_is_repaired(tmp_path, framework):
+    path = write(
+        tmp_path, f"{MENTOR_HEADER},Timezone\nAna,ana@example.org,Delegation,1,europe/berlin\n"
+    )
+
+    assert read_mentors(path, framework).records[0].time_zone == "Europe/Berlin"
+
+
+def test_too_many_list_items_is_one_problem_not_one_per_item(tmp_path, framework):
+    path = write(tmp_path, f'{MENTOR_HEADER}\nAna,ana@example.org,"{";".join(["x"] * 5000)}",1\n')
+
+    assert reasons(read_mentors(path, framework)) == [
+        (2, "expertise", "has too many items (5000, at most 12)")
+    ]
+
+
+def test_control_characters_and_nul_bytes_in_cells_are_row_problems(tmp_path):
+    path = write(tmp_path, "name,email\nA\x00na,ana@example.org\nBo\x07,bo@example.org\n")
+    result = read_participants(path)
+
+    assert result.records == []
+    assert [(p.row, p.column) for p in result.problems] == [(2, "name"), (3, "name")]
+    assert "control character (U+0000)" in result.problems[0].reason
+
+
+def test_columns_that_match_nothing_are_listed_as_ignored(tmp_path):
+    path = write(tmp_path, "name,email,Shoe size,,\nAna,ana@example.org,42,,stray\n")
+    result = read_participants(path)
+
+    assert len(result.records) == 1
+    assert result.ignored_columns == ["Shoe size", "column E (no header)"]
+
+
+def test_row_problem_without_a_column_reads_as_a_row():
+    assert str(RowProblem(7, "", "is odd")) == "row 7: is odd"
+
+
+# ---------------------------------------------------------------------------------------
+# Problems with the file as a whole
+
+
+def test_a_missing_file_folder_or_unknown_extension_is_a_roster_error(tmp_path):
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "roster.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    cases = {
+        tmp_path / "absent.csv": "absent.csv: no such file",
+        tmp_path / "folder.csv": "folder.csv: is a folder",
+        tmp_path / "roster.pdf": "is a .pdf file; mentorkit reads rosters saved as .csv",
+        tmp_path / "old.xls": "save it as an Excel workbook (.xlsx)",
+    }
+    for path, message in cases.items():
+        with pytest.raises(RosterError, match=re.escape(message)):
+            read_participants(path)
+
+
+def test_a_non_utf8_file_says_which_byte_and_how_to_save_it(tmp_path):
+    path = write(tmp_path, "name,email\nRené,rene@example.org\n", encoding="cp1252")
+    with pytest.raises(RosterError) as caught:
+        read_participants(path)
+
+    message = str(caught.value)
+    assert "roster.csv: is not UTF-8 text (byte 0xE9 at position 14, line 2)" in message
+    assert message.endswith("In Excel choose File › Save As › 'CSV UTF-8'.")
+
+
+def test_an_excel_workbook_saved_with_a_csv_name_is_recognised(tmp_path):
+    workbook = write_xlsx(tmp_path, [["name", "email"]])
+    path = tmp_path / "roster.csv"
+    path.write_bytes(workbook.read_bytes())
+
+    with pytest.raises(RosterError, match=re.escape("rename it to end in .xlsx")):
+        read_participants(path)
+
+
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path):
+    path = write(tmp_path, "\ufeffname\temail\nRené\trene@example.org\n", "r.txt", "utf-16-le")
+
+    assert read_participants(path).records[0].name == "René"
+
+
+def test_utf16_without_a_byte_order_mark_is_refused(tmp_path):
+    path = write(tmp_path, "name,email\nAna,ana@example.org\n", encoding="utf-16-le")
+
+    with pytest.raises(RosterError, match="NUL bytes"):
+        read_participants(path)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", " , ,\n"])
+def test_an_empty_file_is_a_roster_error(tmp_path, text):
+    with pytest.raises(RosterError, match="is empty"):
+        read_participants(write(tmp_path, text))
+
+
+def test_a_header_without_rows_imports_nothing(tmp_path):
+    result = read_participants(write(tmp_path, "name,email\n"))
+
+    assert (result.records, result.problems, result.rows_read) == ([], [], 0)
+
+
+def test_a_missing_required_column_lists_the_accepted_headers(tmp_path, framework):
+    with pytest.raises(RosterError) as caught:
+        read_mentors(write(tmp_path, "Name,Phone,Expertise,Capacity\n"), framework)
+
+    assert str(caught.value).endswith(
+        "roster.csv: the column 'email' is missing "
+        "(accepted headers: Email, E-mail, Email address, Mail, Work email)"
+    )
+
+
+def test_two_headers_for_the_same_column_are_refused(tmp_path):
+    with pytest.raises(RosterError, match="'Email' and 'E-mail' both mean 'email'"):
+        read_participants(write(tmp_path, "Name,Email,E-mail\n"))
+
+
+def test_a_corrupt_excel_file_is_a_roster_error(tmp_path):
+    garbage = tmp_path / "garbage.xlsx"
+    garbage.write_bytes(b"PK\x03\x04 this is not really a zip")
+    not_a_workbook = tmp_path / "empty.xlsx"
+    with zipfile.ZipFile(not_a_workbook, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+
+    for path in (garbage, not_a_workbook):
+        with pytest.raises(RosterError, match="is not a valid Excel workbook"):
+            read_participants(path)
+
+
+def test_too_many_rows_or_bytes_asks_to_split_the_file(tmp_path, monkeypatch):
+    path = write(tmp_path, "name,email\n" + "".join(f"P{i},p{i}@example.org\n" for i in range(4)))
+    monkeypatch.setattr(rosters, "MAX_ROWS", 3)
+    with pytest.raises(RosterError, match="more than 3 data rows; split the file"):
+        read_participants(path)
+
+    monkeypatch.setattr(rosters, "MAX_ROWS", 10_000)
+    monkeypatch.setattr(rosters, "MAX_BYTES", 20)
+    with pytest.raises(RosterError, match="split the file"):
+        read_participants(path)
+
+
+def test_too_many_excel_rows_is_refused_too(tmp_path, monkeypatch):
+    path = write_xlsx(tmp_path, [["name", "email"], *([f"P{i}", f"p{i}@x.org"] for i in range(4))])
+    monkeypatch.setattr(rosters, "MAX_ROWS", 3)
+
+    with pytest.raises(RosterError, match="more than 3 data rows"):
+        read_participants(path)
+
+
+def test_a_cell_over_the_csv_field_limit_is_a_roster_error(tmp_path):
+    path = write(tmp_path, f'name,email\n"{"x" * 200_000}",a@example.org\n')
+
+    with pytest.raises(RosterError, match="row 2 has a cell longer than 131,072 characters"):
+        read_participants(path)
+
+
+# ---------------------------------------------------------------------------------------
+# Export
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Ana", "Ana"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (-2, -2),
+        (None, None),
+    ],
+)
+def test_safe_cell_neutralises_formulas_only(value, expected):
+    assert safe_cell(value) == expected
+
+
+HOSTILE = ['=HYPERLINK("http://evil","click")', "+1+1", "-2", "@SUM(1)", "\t=1"]
+
+
+def test_csv_export_neutralises_formulas_and_keeps_accents(tmp_path):
+    path = tmp_path / "out.csv"
+    rows = [{"name": name, "email": f"p{i}@example.org"} for i, name in enumerate(HOSTILE)]
+    write_table(
+        [*rows, {"name": "Zoë Ødegård 李", "email": "z@example.org"}], ["name", "email"], path
+    )
+
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        table = list(csv.reader(file))
+    assert table[0] == ["name", "email"]
+    assert [row[0] for row in table[1:-1]] == ["'" + name for name in HOSTILE]
+    assert table[-1][0] == "Zoë Ødegård 李"
+    assert read_participants(path).records[-1].name == "Zoë Ødegård 李"
+
+
+def test_excel_export_stores_formula_looking_text_as_text(tmp_path):
+    path = tmp_path / "out.xlsx"
+    rows = [{"name": name, "capacity": 2, "since": date(2024, 1, 2)} for name in HOSTILE]
+    rows.append({"name": "Zoë 李 🌱", "capacity": None, "since": None, "expertise": ["a", "b"]})
+    write_table(rows, ["name", "capacity", "since", "expertise"], path)
+
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" and cell.value.startswith("'") for cell in cells[:-1])
+    assert [cell.value for cell in cells[:-1]] == ["'" + name for name in HOSTILE]
+    assert cells[-1].value == "Zoë 李 🌱"
+    assert sheet["B2"].value == 2 and sheet["B2"].data_type == "n"
+    assert sheet.cell(row=len(rows) + 1, column=4).value == "a; b"
+
+
+def test_excel_export_replaces_characters_excel_cannot_store(tmp_path):
+    path = tmp_path / "out.xlsx"
+    write_table([{"name": "\x01=cmd"}], ["name"], path)
+
+    assert openpyxl.load_workbook(path).worksheets[0]["A2"].value == "\ufffd=cmd"
+
+
+def test_export_refuses_other_extensions_and_overlong_excel_cells(tmp_path):
+    with pytest.raises(RosterError, match=re.escape("choose a name ending in .csv or .xlsx")):
+        write_table([], ["name"], tmp_path / "out.pdf")
+    with pytest.raises(RosterError, match="more than the 32,767 an Excel cell can hold"):
+        write_table([{"bio": "x" * 40_000}], ["bio"], tmp_path / "out.xlsx")
+    with pytest.raises(RosterError, match="cannot be written"):
+        write_table([], ["name"], tmp_path / "no-such-folder" / "out.csv")
+
+
+# ---------------------------------------------------------------------------------------
+# Columns and their documentation
+
+
+@pytest.mark.parametrize("columns", [MENTOR_COLUMNS, PARTICIPANT_COLUMNS])
+def test_no_header_spelling_means_two_columns(columns):
+    owners: dict[str, str] = {}
+    for column in columns:
+        for spelling in (column.label, *column.aliases):
+            key = rosters._norm(spelling)
+            assert owners.setdefault(key, column.field) == column.field, spelling
+
+
+def test_the_documentation_names_every_column_and_alias():
+    text = DOCS.read_text(encoding="utf-8")
+    for column in {*MENTOR_COLUMNS, *PARTICIPANT_COLUMNS}:
+        assert f"`{column.label}`" in text
+        for alias in column.aliases:
+            assert alias in text, alias
+
+
+# ---------------------------------------------------------------------------------------
+# Hostile files: a RosterImport or a RosterError, never another exception
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+CELL = st.one_of(
+    TEXT,
+    st.sampled_from(['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\u202eevil", "\x00", "🌱"]),
+    st.builds(
+        lambda char, n: char * n, st.characters(exclude_categories=["Cs"]), st.integers(0, 140_000)
+    ),
+)
+HEADERS = st.one_of(
+    st.just(["name", "email", "expertise", "capacity", "formats", "time_zone", "languages"]),
+    st.just(["Full name", "E-mail", "Dept", "Career stage"]),
+    st.lists(TEXT, max_size=6),
+)
+
+
+def read_any(path: Path, framework) -> None:
+    for read in (read_participants, lambda p: read_mentors(p, framework)):
+        try:
+            result = read(path)
+        except RosterError:
+            continue
+        assert isinstance(result, rosters.RosterImport)
+        assert len(result.records) + len(result.skipped_rows) == result.rows_read
+
+
+@FUZZ
+@given(headers=HEADERS, rows=st.lists(st.lists(CELL, max_size=8), max_size=6))
+def test_arbitrary_text_cells_never_crash(tmp_path_factory, framework, headers, rows):
+    path = tmp_path_factory.mktemp("fuzz") / "roster.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([headers, *rows])
+    read_any(path, framework)
+
+
+@FUZZ
+@given(
+    prefix=st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"name,email\n", b"name;email\r\n"]),
+    body=st.binary(max_size=400),
+    suffix=st.sampled_from([".csv", ".tsv", ".xlsx"]),
+)
+def test_arbitrary_bytes_never_crash(tmp_path_factory, framework, prefix, body, suffix):
+    path = tmp_path_factory.mktemp("fuzz") / f"roster{suffix}"
+    path.write_bytes(prefix + body)
+    read_any(path, framework)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.lists(CELL, max_size=5), max_size=4))
+def test_arbitrary_excel_cells_never_crash(tmp_path_factory, framework, rows):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cleaned = [[ILLEGAL_CHARACTERS_RE.sub("", cell)[:32_000] for cell in row] for row in rows]
+    path = write_xlsx(tmp_path_factory.mktemp("fuzz"), [["name", "email", "dept"], *cleaned])
+    read_any(path, framework)
+
+
+@FUZZ
+@given(
+    name=st.builds(str.__add__, st.sampled_from("=+-@\t"), TEXT),
+    user=st.from_regex(r"[a-z]{1,12}", fullmatch=True),
+    capacity=st.integers(0, 20),
+)
+def test_a_hostile_name_is_imported_unchanged_or_reported(
+    tmp_path_factory, framework, name, user, capacity
+):
+    path = tmp_path_factory.mktemp("fuzz") / "mentors.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["name", "email", "expertise", "capacity"])
+        writer.writerow([name, f"{user}@example.org", "Delegation", capacity])
+    result = read_mentors(path, framework)
+
+    if result.records:
+        assert result.records[0].name == " ".join(name.split())
+        assert result.records[0].capacity == capacity
+    else:
+        assert [(p.row, p.column) for p in result.problems] == [(2, "name")]
