@@ -27,6 +27,8 @@ from mentorkit.workshops import (
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 LANDING_NOTEBOOK = "index.ipynb"
+JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"  # holds voila/templates/mentorkit
+VOILA_TEMPLATE = "mentorkit"
 
 EXIT_USER_ERROR = 1
 EXIT_INVALID_ROWS = 3
@@ -269,9 +271,15 @@ def _serve(args: argparse.Namespace) -> int:
         f"--Voila.port={args.port}",
         "--Voila.port_retries=0",
         f"--Voila.open_browser={args.open}",
+        f"--template={VOILA_TEMPLATE}",
+        # Voila 0.5 sends the kernel-shutdown request of a closing tab without an XSRF
+        # token and the server refuses it (403), leaving the kernel running. Without a
+        # login there is no session to forge, so the check protects nothing here.
+        "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
     # Kernels inherit the environment: every app then uses the database chosen here.
-    env = {**os.environ, "MENTORKIT_DB": url}
+    jupyter_path = os.pathsep.join(filter(None, [str(JUPYTER_DIR), os.environ.get("JUPYTER_PATH")]))
+    env = {**os.environ, "MENTORKIT_DB": url, "JUPYTER_PATH": jupyter_path}
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-SCREENSHOTS = ROOT / "test-results"
+SCREENSHOTS = ROOT / "screenshots"
 
 
 def _unavailable(reason: str) -> None:

@@ -1,0 +1,253 @@
+"""Parts every worksheet view shares: escaped text, the save indicator, autosave, errors.
+
+Voilà starts a new kernel for every page visit and never reconnects, so anything not
+saved is gone: views call `Autosaver.request` on every change and the document is saved
+about a second after the last keystroke.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import functools
+import logging
+import weakref
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+from typing import Any, ParamSpec, TypeVar
+
+import ipywidgets as widgets
+
+from mentorkit.errors import ConflictError, InvalidInput, MentorkitError
+from mentorkit.models import Document
+from mentorkit.store import DocumentKey, Saved, Store
+
+log = logging.getLogger("mentorkit")
+
+SAVE_DELAY_SECONDS = 0.8
+RETRY_DELAYS_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def paragraphs(text: str) -> str:
+    """Plain text as escaped HTML paragraphs (a blank line starts a new one)."""
+    blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
+    return "".join(f"<p>{escape(' '.join(b.split()))}</p>" for b in blocks)
+
+
+def html_text(text: str) -> str:
+    """User text as escaped HTML that keeps its line breaks."""
+    return escape(text).replace("\n", "<br>")
+
+
+class Notice(widgets.HTML):
+    """A message area read out by screen readers when it changes."""
+
+    def __init__(self) -> None:
+        super().__init__(value="")
+        self.add_class("mentorkit-notice")
+
+    def show(self, message: str, *, kind: str = "info") -> None:
+        """Show `message` (plain text) styled as info, success or error."""
+        role = "alert" if kind == "error" else "status"
+        self.value = f'<div role="{role}" class="mentorkit-{kind}">{escape(message)}</div>'
+
+    def clear(self) -> None:
+        self.value = ""
+
+
+def guarded(notice: Notice) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
+    """Run a callback so that no traceback reaches the page: a friendly line instead.
+
+    Errors the user can act on (`MentorkitError`) are shown as they are; anything else is
+    logged with its traceback to the server log and shown as a generic apology.
+    """
+
+    def decorate(callback: Callable[P, R]) -> Callable[P, R | None]:
+        @functools.wraps(callback)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R | None:
+            try:
+                return callback(*args, **kwargs)
+            except MentorkitError as exc:
+                notice.show(str(exc), kind="error")
+            except Exception:
+                log.exception("mentorkit: unexpected error in %s", callback.__qualname__)
+                notice.show(
+                    "Something went wrong on our side. Your saved answers are safe; "
+                    "reload the page to continue.",
+                    kind="error",
+                )
+            return None
+
+        return run
+
+    return decorate
+
+
+class SaveStatus(widgets.HTML):
+    """'Saved 13:02:11', 'Saving…' or 'Not saved — retrying', announced politely."""
+
+    def __init__(self) -> None:
+        super().__init__(value="")
+        self.add_class("mentorkit-save-status")
+        self.state = "idle"
+
+    def _set(self, state: str, text: str) -> None:
+        self.state = state
+        self.value = f'<span role="status" class="mentorkit-save-{state}">{escape(text)}</span>'
+
+    def saved(self, when: datetime) -> None:
+        self._set("saved", f"Saved {when.astimezone():%H:%M:%S}")
+
+    def pending(self) -> None:
+        self._set("pending", "Saving…")
+
+    def retrying(self) -> None:
+        self._set("retrying", "Not saved — retrying")
+
+    def invalid(self, problem: str) -> None:
+        self._set("invalid", f"Not saved: {problem}")
+
+    def conflict(self) -> None:
+        self._set(
+            "conflict",
+            "Not saved: this worksheet was changed in another tab or device. "
+            "Copy your latest text, then reload the page.",
+        )
+
+
+_live_autosavers: weakref.WeakSet[Autosaver] = weakref.WeakSet()
+
+
+class Autosaver:
+    """Saves one document a moment after the last change, and retries when the store fails.
+
+    `request(build)` is called on every change with a function that builds the document
+    from the widgets; `build` may raise `InvalidInput`, which is shown, not saved.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        key: DocumentKey,
+        status: SaveStatus,
+        *,
+        delay: float = SAVE_DELAY_SECONDS,
+    ) -> None:
+        self.store = store
+        self.key = key
+        self.status = status
+        self.delay = delay
+        self.saved: Saved | None = store.load(key)
+        self._pending: Callable[[], Document] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._failures = 0
+        _live_autosavers.add(self)
+
+    @property
+    def revision(self) -> int:
+        return self.saved.revision if self.saved else 0
+
+    @property
+    def document(self) -> Document | None:
+        """The last saved document (None when the participant has not started)."""
+        return self.saved.document if self.saved else None
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self._pending is not None
+
+    def request(self, build: Callable[[], Document]) -> None:
+        """Save the document `build` returns, after `delay` seconds without further changes."""
+        self._pending = build
+        self.status.pending()
+        self._schedule(self.delay)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a plain script or a unit test): save now
+            self.flush()
+            return
+        self._timer = loop.call_later(delay, self.flush)
+
+    def flush(self) -> bool:
+        """Save what is pending now; returns whether everything is saved."""
+        self._timer = None
+        build = self._pending
+        if build is None:
+            return True
+        try:
+            document = build()
+        except InvalidInput as exc:
+            self._pending = None  # wait for the next edit; the text stays in the page
+            self.status.invalid(exc.problems[0] if exc.problems else str(exc))
+            return False
+        try:
+            saved = self.store.save(self.key, document, expected_revision=self.revision)
+        except ConflictError:
+            self.status.conflict()
+            return False
+        except Exception:
+            # The store is down, read-only or full: keep the text, say so, try again.
+            log.warning("mentorkit: save of %s failed; will retry", self.key, exc_info=True)
+            self.status.retrying()
+            delay = RETRY_DELAYS_SECONDS[min(self._failures, len(RETRY_DELAYS_SECONDS) - 1)]
+            self._failures += 1
+            self._schedule(delay)
+            return False
+        if self._pending is build:
+            self._pending = None
+        self._failures = 0
+        self.saved = saved
+        self.status.saved(saved.saved_at)
+        return True
+
+
+@atexit.register
+def _flush_on_exit() -> None:
+    """A kernel shut down politely still saves the last keystrokes."""
+    for autosaver in list(_live_autosavers):
+        try:
+            autosaver.flush()
+        except Exception:  # pragma: no cover - best effort while exiting
+            log.exception("mentorkit: final save failed")
+
+
+def labelled(widget: widgets.Widget, width: str = "14rem") -> widgets.Widget:
+    """Give a described widget a wide enough label column to read in full."""
+    widget.style = {"description_width": width}
+    widget.layout.width = "100%"
+    return widget
+
+
+def choices(labels: dict[Any, str], *, blank: str = "— choose —") -> list[tuple[str, Any]]:
+    """Dropdown options with a leading blank choice (None)."""
+    return [(blank, None), *((text, value) for value, text in labels.items())]
+
+
+def download_link(filename: str, content: str | bytes, mime: str, label: str) -> str:
+    """An HTML link that downloads `content` as `filename`, with no server round trip."""
+    import base64
+
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    encoded = base64.b64encode(data).decode("ascii")
+    return (
+        f'<a class="mentorkit-download" download="{escape(filename)}" '
+        f'href="data:{escape(mime)};base64,{encoded}">{escape(label)}</a>'
+    )
+
+
+def copy_button(text: str, label: str = "Copy to clipboard") -> str:
+    """A button that copies `text` (kept in an escaped data attribute) to the clipboard."""
+    return (
+        f'<button type="button" class="mentorkit-copy" data-text="{escape(text, quote=True)}" '
+        'onclick="navigator.clipboard.writeText(this.dataset.text)'
+        ".then(() => { this.textContent = 'Copied'; })\">"
+        f"{escape(label)}</button>"
+    )

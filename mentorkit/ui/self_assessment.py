@@ -1,0 +1,271 @@
+"""01 Self-assessment: ratings, strengths and growth areas, values, goal, preferences."""
+
+from __future__ import annotations
+
+from html import escape
+
+import ipywidgets as widgets
+
+from mentorkit.models import (
+    RATING_LABELS,
+    Frequency,
+    MeetingFormat,
+    SelfAssessment,
+    validate,
+)
+from mentorkit.plan import ratings_by_area, top_growth_areas, top_strengths
+from mentorkit.ui.common import choices, guarded
+from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+
+PRIORITY_SLOTS = 3
+SUGGESTED_VALUES = (
+    "Integrity",
+    "Learning",
+    "Family",
+    "Creativity",
+    "Impact",
+    "Independence",
+    "Security",
+    "Recognition",
+    "Collaboration",
+    "Balance",
+    "Fairness",
+    "Adventure",
+)
+LABEL_WIDTH = "16rem"
+
+
+def _split(text: str) -> list[str]:
+    """Comma- or semicolon-separated words, blanks dropped, first spelling kept."""
+    seen: dict[str, str] = {}
+    for part in text.replace(";", ",").split(","):
+        word = " ".join(part.split())
+        if word and word.casefold() not in seen:
+            seen[word.casefold()] = word
+    return list(seen.values())
+
+
+class SelfAssessmentView(widgets.VBox):
+    """The worksheet; every change is validated and autosaved."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.framework = session.workshop.framework
+        self.autosaver = session.autosaver(SelfAssessment.kind)
+        saved = self.autosaver.document
+        start = saved if isinstance(saved, SelfAssessment) else SelfAssessment()
+        competencies = self.framework.competencies()
+        competency_choices = choices({c.id: c.name for c in competencies.values()})
+
+        self.ratings: dict[str, widgets.Dropdown] = {}
+        rating_rows: list[widgets.Widget] = [widgets.HTML("<h2>Rate yourself</h2>")]
+        levels = {n: f"{n} · {label}" for n, label in RATING_LABELS.items()}
+        for area in self.framework.areas:
+            rating_rows.append(
+                widgets.HTML(
+                    f"<h3>{escape(area.name)}</h3>"
+                    f'<p class="mentorkit-muted">{escape(area.description)}</p>'
+                )
+            )
+            for competency in area.competencies:
+                dropdown = widgets.Dropdown(
+                    options=choices(levels, blank="— not rated —"),
+                    value=start.ratings.get(competency.id),
+                    description=competency.name,
+                    tooltip=competency.description,
+                    style={"description_width": LABEL_WIDTH},
+                    layout=widgets.Layout(width="34rem"),
+                )
+                self.ratings[competency.id] = dropdown
+                rating_rows.append(dropdown)
+
+        def slots(kind: str, chosen: list[str]) -> list[widgets.Dropdown]:
+            return [
+                widgets.Dropdown(
+                    options=competency_choices,
+                    value=chosen[i] if i < len(chosen) and chosen[i] in competencies else None,
+                    description=f"{kind} {i + 1}",
+                    style={"description_width": LABEL_WIDTH},
+                    layout=widgets.Layout(width="34rem"),
+                )
+                for i in range(PRIORITY_SLOTS)
+            ]
+
+        self.strengths = slots("Strength", start.strengths)
+        self.growth_areas = slots("Growth area", start.growth_areas)
+
+        custom_values = [v for v in start.values if v not in SUGGESTED_VALUES]
+        self.values = {
+            value: widgets.Checkbox(value=value in start.values, description=value, indent=False)
+            for value in SUGGESTED_VALUES
+        }
+        self.other_values = widgets.Text(
+            value=", ".join(custom_values),
+            description="Other values",
+            placeholder="comma-separated, e.g. Kindness, Curiosity",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="40rem"),
+        )
+        self.career_goal = widgets.Textarea(
+            value=start.career_goal,
+            description="Career goal (1–3 years)",
+            placeholder="Where would you like to be in one to three years?",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="40rem", height="6rem"),
+        )
+        prefs = start.preferences
+        self.formats = {
+            fmt: widgets.Checkbox(
+                value=fmt in prefs.formats, description=f"Meet {_format_phrase(fmt)}", indent=False
+            )
+            for fmt in MeetingFormat
+        }
+        self.frequency = widgets.Dropdown(
+            options=choices({f: f.value.capitalize() for f in Frequency}),
+            value=prefs.frequency,
+            description="How often to meet",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="34rem"),
+        )
+        self.time_zone = widgets.Combobox(
+            value=prefs.time_zone or "",
+            options=_common_time_zones(),
+            ensure_option=False,
+            description="My time zone",
+            placeholder="e.g. Europe/Berlin",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="34rem"),
+        )
+        self.languages = widgets.Text(
+            value=", ".join(prefs.languages),
+            description="Languages I can meet in",
+            placeholder="e.g. English, Spanish",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="40rem"),
+        )
+        self.chart = widgets.HTML()
+        self.summary = widgets.HTML()
+
+        self.children = [
+            *rating_rows,
+            widgets.HTML(
+                "<h2>Strengths and growth areas</h2><p>Pick up to three of each, the most "
+                "important first. Growth areas drive your mentor suggestions.</p>"
+            ),
+            *self.strengths,
+            *self.growth_areas,
+            widgets.HTML("<h2>What matters to me</h2>"),
+            widgets.HBox(
+                list(self.values.values()),
+                layout=widgets.Layout(flex_flow="row wrap", gap="0 1rem"),
+            ),
+            self.other_values,
+            self.career_goal,
+            widgets.HTML("<h2>How I'd like to meet</h2>"),
+            widgets.HBox(
+                list(self.formats.values()),
+                layout=widgets.Layout(flex_flow="row wrap", gap="0 1rem"),
+            ),
+            self.frequency,
+            self.time_zone,
+            self.languages,
+            widgets.HTML("<h2>My profile at a glance</h2>"),
+            self.chart,
+            self.summary,
+        ]
+        on_change = guarded(session.notice)(self._changed)
+        for widget in self._inputs():
+            widget.observe(on_change, names="value")
+        self._redraw(start)
+
+    def _inputs(self) -> list[widgets.Widget]:
+        return [
+            *self.ratings.values(),
+            *self.strengths,
+            *self.growth_areas,
+            *self.values.values(),
+            self.other_values,
+            self.career_goal,
+            *self.formats.values(),
+            self.frequency,
+            self.time_zone,
+            self.languages,
+        ]
+
+    def document(self) -> SelfAssessment:
+        """The worksheet as a validated document (raises InvalidInput in plain words)."""
+
+        def chosen(dropdowns: list[widgets.Dropdown]) -> list[str]:
+            picked: list[str] = []
+            for dropdown in dropdowns:
+                if dropdown.value and dropdown.value not in picked:
+                    picked.append(dropdown.value)
+            return picked
+
+        values = [v for v, box in self.values.items() if box.value]
+        values += [v for v in _split(self.other_values.value) if v not in values]
+        return validate(
+            SelfAssessment,
+            {
+                "ratings": {cid: d.value for cid, d in self.ratings.items() if d.value},
+                "strengths": chosen(self.strengths),
+                "growth_areas": chosen(self.growth_areas),
+                "values": values,
+                "career_goal": self.career_goal.value,
+                "preferences": {
+                    "formats": [f for f, box in self.formats.items() if box.value],
+                    "frequency": self.frequency.value,
+                    "time_zone": self.time_zone.value.strip() or None,
+                    "languages": _split(self.languages.value),
+                },
+            },
+        )
+
+    def _changed(self, _change: dict) -> None:
+        self.autosaver.request(self.document)
+        try:
+            self._redraw(self.document())
+        except Exception:  # invalid input is reported by the save status
+            return
+
+    def _redraw(self, assessment: SelfAssessment) -> None:
+        bars = []
+        for area, mean in ratings_by_area(assessment, self.framework):
+            width = 0 if mean is None else round(mean / 5 * 100)
+            shown = "not rated" if mean is None else f"{mean:.1f} of 5"
+            bars.append(
+                f'<div class="mentorkit-bar" role="img" aria-label="{escape(area.name)}: {shown}">'
+                f'<span class="mentorkit-bar-label">{escape(area.name)}</span>'
+                f'<span class="mentorkit-bar-track"><span class="mentorkit-bar-fill" '
+                f'style="width:{width}%; display:block"></span></span>'
+                f"<span>{shown}</span></div>"
+            )
+        self.chart.value = "<h3>Ratings by area</h3>" + "".join(bars)
+        strengths = top_strengths(assessment, self.framework)
+        growth = top_growth_areas(assessment, self.framework)
+
+        def names(items: list) -> str:
+            return escape(", ".join(c.name for c in items)) if items else "none yet"
+
+        self.summary.value = (
+            f"<p><strong>Top strengths:</strong> {names(strengths)}</p>"
+            f"<p><strong>Top three growth areas:</strong> {names(growth)}</p>"
+        )
+
+
+def _format_phrase(fmt: MeetingFormat) -> str:
+    return "in person" if fmt is MeetingFormat.IN_PERSON else f"by {fmt.value}"
+
+
+def _common_time_zones() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+
+
+def self_assessment_app(**kwargs: object) -> WorksheetApp:
+    """The Self-assessment app (the notebook 01_self_assessment calls this)."""
+    return worksheet_app("01_self_assessment", SelfAssessmentView, **kwargs)

@@ -1,0 +1,219 @@
+"""The frame around every worksheet: heading, journey strip, guidance, sign-in, status."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+import ipywidgets as widgets
+
+from mentorkit import catalog
+from mentorkit.apps import APPS, App
+from mentorkit.errors import MentorkitError
+from mentorkit.identity import Identity, hub_sign_in, resume, sign_in
+from mentorkit.models import Participant, Workshop
+from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store, open_store
+from mentorkit.ui.common import Autosaver, Notice, SaveStatus, guarded, paragraphs
+
+log = logging.getLogger("mentorkit")
+
+STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
+PARTICIPANT_APPS = [app for app in APPS if app.audience == "participant"]
+
+
+@dataclass
+class Session:
+    """A signed-in participant's connection to the store, shared by a page's views."""
+
+    store: Store
+    identity: Identity
+    status: SaveStatus
+    notice: Notice
+    resume_code: str | None = None
+    _autosavers: dict[tuple[str, str], Autosaver] = field(default_factory=dict)
+
+    @property
+    def workshop(self) -> Workshop:
+        return self.identity.workshop
+
+    @property
+    def participant(self) -> Participant:
+        return self.identity.participant
+
+    def key(self, kind: str, name: str = DEFAULT_DOCUMENT_NAME) -> DocumentKey:
+        """The store key of this participant's document: never anyone else's."""
+        return DocumentKey(self.workshop.code, self.participant.id, kind, name)
+
+    def autosaver(self, kind: str, name: str = DEFAULT_DOCUMENT_NAME) -> Autosaver:
+        """The autosaver of one of this participant's documents (loaded once per page)."""
+        if (kind, name) not in self._autosavers:
+            self._autosavers[(kind, name)] = Autosaver(
+                self.store, self.key(kind, name), self.status
+            )
+        return self._autosavers[(kind, name)]
+
+    def link(self, notebook: str) -> str:
+        """A link to another app that keeps this participant signed in."""
+        if self.resume_code:
+            return f"{notebook}?resume={quote(self.resume_code)}"
+        return notebook
+
+
+def _journey(current: App | None, session: Session | None) -> str:
+    items = []
+    for number, app in enumerate(PARTICIPANT_APPS, start=1):
+        href = session.link(Path(app.notebook).name) if session else Path(app.notebook).name
+        label = f"{number}. {escape(app.title)}"
+        if app is current:
+            items.append(f'<li><a href="{escape(href)}" aria-current="page">{label}</a></li>')
+        else:
+            items.append(f'<li><a href="{escape(href)}">{label}</a></li>')
+    steps = "".join(items)
+    return f'<nav aria-label="Workshop steps"><ol class="mentorkit-journey">{steps}</ol></nav>'
+
+
+def _query(environ: Mapping[str, str]) -> dict[str, str]:
+    """Voilà passes the page's query string to the kernel as QUERY_STRING."""
+    parsed = parse_qs(environ.get("QUERY_STRING", ""))
+    return {key: values[-1] for key, values in parsed.items() if values}
+
+
+class WorksheetApp(widgets.VBox):
+    """One app: signs the participant in, then shows the view `build` makes for them."""
+
+    def __init__(
+        self,
+        app_key: str,
+        build: Callable[[Session], widgets.Widget],
+        *,
+        store: Store | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.add_class("mentorkit-app")
+        environ = os.environ if environ is None else environ
+        self.app = next(a for a in APPS if Path(a.notebook).stem == app_key)
+        self.build = build
+        self.notice = Notice()
+        self.status = SaveStatus()
+        self.session: Session | None = None
+        self.view: widgets.Widget | None = None
+        self._header = widgets.HTML()
+        self._identity_line = widgets.HTML()
+        self._body = widgets.VBox()
+        guidance = catalog.load_guidance().get(app_key, "")
+        self.children = [
+            widgets.HTML(f"<style>{STYLE}</style>"),
+            self._header,
+            widgets.HTML(f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'),
+            self._identity_line,
+            self.notice,
+            self._body,
+            self.status,
+        ]
+        self._render_header()
+        try:
+            self.store = store or open_store()
+        except MentorkitError as exc:
+            log.exception("mentorkit: cannot open the store")
+            self.notice.show(
+                f"The workshop's database cannot be reached right now ({exc}). "
+                "Please tell your facilitator.",
+                kind="error",
+            )
+            return
+        self._start(environ)
+
+    def _render_header(self) -> None:
+        self._header.value = f"<h1>{escape(self.app.title)}</h1>" + _journey(self.app, self.session)
+
+    def _start(self, environ: Mapping[str, str]) -> None:
+        query = _query(environ)
+        try:
+            if environ.get("JUPYTERHUB_USER"):
+                self._enter(hub_sign_in(self.store, environ["JUPYTERHUB_USER"], query.get("join")))
+                return
+            if query.get("resume"):
+                self._enter(resume(self.store, query["resume"]), query["resume"])
+                return
+        except MentorkitError as exc:
+            self.notice.show(str(exc), kind="error")
+        self._body.children = [self._sign_in_form(query.get("join", ""))]
+
+    def _sign_in_form(self, join_code: str) -> widgets.Widget:
+        join = widgets.Text(value=join_code, description="Join code", placeholder="ABCD-EFGH")
+        who = widgets.Text(description="Name or email", placeholder="e.g. Ada Lovelace")
+        start = widgets.Button(description="Start", button_style="primary")
+        code = widgets.Text(description="Resume code", placeholder="XXXXX-XXXXX-…")
+        again = widgets.Button(description="Continue")
+        for text in (join, who, code):
+            text.style = {"description_width": "9rem"}
+            text.layout = widgets.Layout(width="28rem")
+
+        @guarded(self.notice)
+        def first_time(_: widgets.Button) -> None:
+            self._enter(sign_in(self.store, join.value, who.value))
+
+        @guarded(self.notice)
+        def returning(_: widgets.Button) -> None:
+            self._enter(resume(self.store, code.value), code.value.strip())
+
+        start.on_click(first_time)
+        again.on_click(returning)
+        return widgets.VBox(
+            [
+                widgets.HTML("<h2>First time here?</h2>"),
+                join,
+                who,
+                start,
+                widgets.HTML("<h2>Been here before?</h2>"),
+                code,
+                again,
+            ],
+            layout=widgets.Layout(gap="0.4rem"),
+        ).add_class("mentorkit-sign-in")
+
+    def _enter(self, identity: Identity, resume_code: str | None = None) -> None:
+        self.notice.clear()
+        self.session = Session(
+            self.store,
+            identity,
+            self.status,
+            self.notice,
+            resume_code=identity.new_resume_code or resume_code,
+        )
+        self._render_header()
+        who = escape(identity.participant.name)
+        workshop = escape(identity.workshop.name)
+        line = f'<p class="mentorkit-who">Signed in as <strong>{who}</strong> · {workshop}</p>'
+        if identity.new_resume_code:
+            code = escape(identity.new_resume_code)
+            line += (
+                '<div class="mentorkit-resume" role="note"><p>Your personal resume code: '
+                f'<code class="mentorkit-resume-code">{code}</code></p><p>Write it down or '
+                "keep it in a safe place: with it you can come back to your answers from any "
+                "browser, and nobody else can open them.</p></div>"
+            )
+        self._identity_line.value = line
+        self.view = self._build_view()
+        self._body.children = [self.view] if self.view is not None else []
+
+    def _build_view(self) -> widgets.Widget | None:
+        assert self.session is not None
+        return guarded(self.notice)(self.build)(self.session)
+
+
+def worksheet_app(
+    app_key: str,
+    build: Callable[[Session], widgets.Widget],
+    *,
+    store: Store | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> WorksheetApp:
+    """The page for one worksheet; notebooks call this through the per-app functions."""
+    return WorksheetApp(app_key, build, store=store, environ=environ)
