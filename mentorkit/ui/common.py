@@ -166,13 +166,16 @@ class Autosaver:
         self.status.pending()
         self._schedule(self.delay)
 
-    def _schedule(self, delay: float) -> None:
+    def _schedule(self, delay: float, *, retry: bool = False) -> None:
         if self._timer is not None:
             self._timer.cancel()
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (a plain script or a unit test): save now
-            self.flush()
+        except RuntimeError:
+            # No event loop (a plain script or a unit test): save now; a failed save
+            # stays pending until the next change or an explicit flush().
+            if not retry:
+                self.flush()
             return
         self._timer = loop.call_later(delay, self.flush)
 
@@ -199,7 +202,7 @@ class Autosaver:
             self.status.retrying()
             delay = RETRY_DELAYS_SECONDS[min(self._failures, len(RETRY_DELAYS_SECONDS) - 1)]
             self._failures += 1
-            self._schedule(delay)
+            self._schedule(delay, retry=True)
             return False
         if self._pending is build:
             self._pending = None

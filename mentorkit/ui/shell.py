@@ -174,8 +174,7 @@ class WorksheetApp(widgets.VBox):
                 widgets.HTML("<h2>Been here before?</h2>"),
                 code,
                 again,
-            ],
-            layout=widgets.Layout(gap="0.4rem"),
+            ]
         ).add_class("mentorkit-sign-in")
 
     def _enter(self, identity: Identity, resume_code: str | None = None) -> None:

@@ -56,3 +56,30 @@ def test_self_assessment_survives_a_reload(page: Page, served_demo, screenshots)
     assert page.locator(".mentorkit-app img").count() == 0
     assert dialogs == []
     assert console_errors == [], console_errors
+
+
+def test_a_personal_link_signs_in_and_a_second_participant_sees_nothing(
+    page: Page, served_demo
+):
+    open_app(page, served_demo.base_url, APP)
+    resume_code = sign_in_first_time(page, served_demo.join_code, "Private Person One")
+    page.get_by_label("Career goal (1–3 years)").fill("My private career goal")
+    wait_until_saved(page)
+
+    open_app(page, served_demo.base_url, APP, f"?resume={resume_code}")
+    expect(page.locator(".mentorkit-who")).to_contain_text("Private Person One")
+    expect(page.get_by_label("Career goal (1–3 years)")).to_have_value(
+        "My private career goal", timeout=30_000
+    )
+
+    open_app(page, served_demo.base_url, APP)
+    sign_in_first_time(page, served_demo.join_code, "Private Person Two")
+    expect(page.get_by_label("Career goal (1–3 years)")).to_have_value("")
+    assert "My private career goal" not in page.content()
+
+    open_app(page, served_demo.base_url, APP)
+    page.get_by_label("Join code").fill(served_demo.join_code)
+    page.get_by_label("Name or email").fill("Private Person One")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("alert")).to_contain_text("has signed in before")
+    assert "My private career goal" not in page.content()

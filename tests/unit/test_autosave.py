@@ -1,0 +1,141 @@
+"""Autosave: debounced, honest about failures, never overwrites newer answers."""
+
+import asyncio
+import re
+
+import pytest
+
+from mentorkit.errors import StoreError
+from mentorkit.identity import sign_in
+from mentorkit.models import SelfAssessment, SmartGoal, validate
+from mentorkit.store import open_store
+from mentorkit.ui.common import Autosaver, Notice, SaveStatus, guarded
+from mentorkit.workshops import create_workshop
+
+
+class FlakyStore:
+    """A store whose saves fail while `down` is true, as a full or read-only disk would."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.down = False
+        self.saves = 0
+
+    def save(self, *args, **kwargs):
+        self.saves += 1
+        if self.down:
+            raise StoreError("database is read-only")
+        return self.store.save(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+@pytest.fixture
+def session(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    workshop = create_workshop(store, "W").workshop
+    identity = sign_in(store, workshop.code, "Ada Quill")
+    yield store, identity
+    store.close()
+
+
+def key_of(identity, kind="self_assessment", name="main"):
+    from mentorkit.store import DocumentKey
+
+    return DocumentKey(identity.workshop.code, identity.participant.id, kind, name)
+
+
+def test_a_change_is_saved_and_shown_with_the_time(session):
+    store, identity = session
+    status = SaveStatus()
+    saver = Autosaver(store, key_of(identity), status)
+    saver.request(lambda: SelfAssessment(career_goal="Lead"))
+    assert re.search(r"Saved \d\d:\d\d:\d\d", status.value)
+    assert store.load(key_of(identity)).document.career_goal == "Lead"
+
+
+def test_changes_within_the_delay_become_one_save(session):
+    store, identity = session
+    status = SaveStatus()
+
+    async def type_quickly() -> Autosaver:
+        saver = Autosaver(store, key_of(identity), status, delay=0.05)
+        for text in ("L", "Le", "Lea", "Lead"):
+            saver.request(lambda text=text: SelfAssessment(career_goal=text))
+            await asyncio.sleep(0.01)
+        assert "Saving" in status.value
+        await asyncio.sleep(0.2)
+        return saver
+
+    saver = asyncio.run(type_quickly())
+    assert saver.revision == 1
+    assert [s.document.career_goal for s in store.history(key_of(identity))] == ["Lead"]
+
+
+def test_a_failing_store_says_not_saved_and_keeps_the_change_until_it_works(session):
+    store, identity = session
+    flaky = FlakyStore(store)
+    status = SaveStatus()
+    saver = Autosaver(flaky, key_of(identity), status)
+    flaky.down = True
+    saver.request(lambda: SelfAssessment(career_goal="Keep me"))
+    assert "Not saved — retrying" in status.value
+    assert saver.has_unsaved_changes
+    flaky.down = False
+    assert saver.flush()
+    assert "Saved" in status.value
+    assert store.load(key_of(identity)).document.career_goal == "Keep me"
+
+
+def test_retries_run_on_the_event_loop_until_the_store_is_back(session, monkeypatch):
+    store, identity = session
+    monkeypatch.setattr("mentorkit.ui.common.RETRY_DELAYS_SECONDS", (0.02,))
+    flaky = FlakyStore(store)
+    status = SaveStatus()
+
+    async def outage() -> None:
+        saver = Autosaver(flaky, key_of(identity), status, delay=0.01)
+        flaky.down = True
+        saver.request(lambda: SelfAssessment(career_goal="Through the outage"))
+        await asyncio.sleep(0.1)
+        assert "retrying" in status.value
+        flaky.down = False
+        await asyncio.sleep(0.1)
+
+    asyncio.run(outage())
+    assert flaky.saves >= 3
+    assert store.load(key_of(identity)).document.career_goal == "Through the outage"
+
+
+def test_an_invalid_edit_is_explained_and_not_saved(session):
+    store, identity = session
+    status = SaveStatus()
+    saver = Autosaver(store, key_of(identity, "smart_goal", "goal-1"), status)
+    saver.request(lambda: validate(SmartGoal, {"title": ""}))
+    assert "Not saved: Goal: must not be empty" in status.value
+    assert store.load(key_of(identity, "smart_goal", "goal-1")) is None
+
+
+def test_a_save_from_a_stale_tab_is_refused_not_overwritten(session):
+    store, identity = session
+    first_tab = Autosaver(store, key_of(identity), SaveStatus())
+    second_status = SaveStatus()
+    second_tab = Autosaver(store, key_of(identity), second_status)
+    first_tab.request(lambda: SelfAssessment(career_goal="From tab one"))
+    second_tab.request(lambda: SelfAssessment(career_goal="From tab two"))
+    assert "changed in another tab" in second_status.value
+    assert store.load(key_of(identity)).document.career_goal == "From tab one"
+
+
+def test_guarded_callbacks_show_a_sentence_not_a_traceback(caplog):
+    notice = Notice()
+
+    @guarded(notice)
+    def broken() -> None:
+        raise ZeroDivisionError("boom")
+
+    broken()
+    assert "Something went wrong on our side" in notice.value
+    assert "ZeroDivisionError" not in notice.value
+    assert "ZeroDivisionError" in caplog.text

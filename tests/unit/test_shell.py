@@ -1,0 +1,101 @@
+"""The frame around every worksheet: sign-in paths, escaped names, friendly failures."""
+
+import ipywidgets as widgets
+import pytest
+
+from mentorkit.identity import sign_in
+from mentorkit.store import open_store
+from mentorkit.ui.shell import worksheet_app
+from mentorkit.workshops import create_workshop
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    yield store
+    store.close()
+
+
+def build_probe(session) -> widgets.Widget:
+    return widgets.Label(f"view for {session.participant.id}")
+
+
+def find(widget: widgets.Widget, kind: type, description: str) -> widgets.Widget:
+    if isinstance(widget, kind) and getattr(widget, "description", None) == description:
+        return widget
+    for child in getattr(widget, "children", ()):
+        found = find(child, kind, description)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_sign_in_form_leads_to_the_view_and_shows_the_resume_code(store):
+    code = create_workshop(store, "W").workshop.code
+    app = worksheet_app("01_self_assessment", build_probe, store=store, environ={})
+    find(app, widgets.Text, "Join code").value = code
+    find(app, widgets.Text, "Name or email").value = HOSTILE
+    find(app, widgets.Button, "Start").click()
+    assert app.session is not None
+    assert app.session.participant.name == HOSTILE
+    assert "&lt;img src=x onerror=alert(1)&gt;" in app._identity_line.value
+    assert "<img" not in app._identity_line.value
+    assert app.session.resume_code in app._identity_line.value
+    assert app.view.value == f"view for {app.session.participant.id}"
+
+
+def test_a_wrong_join_code_is_a_sentence_in_the_page(store):
+    create_workshop(store, "W")
+    app = worksheet_app("01_self_assessment", build_probe, store=store, environ={})
+    find(app, widgets.Text, "Join code").value = "ZZZZ-ZZZZ"
+    find(app, widgets.Text, "Name or email").value = "Ada"
+    find(app, widgets.Button, "Start").click()
+    assert app.session is None
+    assert "No workshop has the join code" in app.notice.value
+
+
+def test_a_personal_link_signs_in_and_links_keep_it(store):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    app = worksheet_app(
+        "02_mentor_shortlist",
+        build_probe,
+        store=store,
+        environ={"QUERY_STRING": f"resume={first.new_resume_code}"},
+    )
+    assert app.session.participant == first.participant
+    assert f"01_self_assessment.ipynb?resume={first.new_resume_code}" in app._header.value
+    assert 'aria-current="page">2. Mentor shortlist' in app._header.value
+
+
+def test_jupyterhub_user_needs_no_form(store):
+    create_workshop(store, "W")
+    app = worksheet_app(
+        "01_self_assessment", build_probe, store=store, environ={"JUPYTERHUB_USER": "ada"}
+    )
+    assert app.session.participant.name == "ada"
+
+
+def test_an_unreachable_database_is_a_sentence_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("MENTORKIT_DB", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    app = worksheet_app("01_self_assessment", build_probe, environ={})
+    assert "cannot be reached right now" in app.notice.value
+    assert "Traceback" not in app.notice.value
+
+
+def test_a_view_that_fails_shows_an_apology(store):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+
+    def broken(session) -> widgets.Widget:
+        raise RuntimeError("bug")
+
+    app = worksheet_app(
+        "01_self_assessment",
+        broken,
+        store=store,
+        environ={"QUERY_STRING": f"resume={first.new_resume_code}"},
+    )
+    assert "Something went wrong on our side" in app.notice.value
