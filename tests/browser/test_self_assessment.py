@@ -58,9 +58,7 @@ def test_self_assessment_survives_a_reload(page: Page, served_demo, screenshots)
     assert console_errors == [], console_errors
 
 
-def test_a_personal_link_signs_in_and_a_second_participant_sees_nothing(
-    page: Page, served_demo
-):
+def test_a_personal_link_signs_in_and_a_second_participant_sees_nothing(page: Page, served_demo):
     open_app(page, served_demo.base_url, APP)
     resume_code = sign_in_first_time(page, served_demo.join_code, "Private Person One")
     page.get_by_label("Career goal (1–3 years)").fill("My private career goal")
