@@ -18,7 +18,7 @@ from mentorkit.errors import InvalidInput, MentorkitError, NotFound
 from mentorkit.models import Participant, Workshop, validate
 from mentorkit.store import Store
 
-RESUME_CODE_BYTES = 16  # 128 bits
+RESUME_CODE_BYTES = 17  # 136 bits: at least 128, and 28 characters split evenly into 7 groups
 
 
 class SignInError(MentorkitError):
@@ -35,15 +35,18 @@ class Identity:
 
 
 def new_resume_code() -> str:
-    """A resume code such as 'K7QMA-2XPAB-…': 128 random bits in groups, easy to copy."""
+    """A resume code such as 'K7QM-2XPA-…': 136 random bits in groups of four, easy to copy."""
     raw = base64.b32encode(secrets.token_bytes(RESUME_CODE_BYTES)).decode().rstrip("=")
-    return "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
+    return _grouped(raw)
+
+
+def _grouped(raw: str) -> str:
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def normalise_resume_code(code: str) -> str:
     """The canonical form of a typed resume code (case, spaces and dashes ignored)."""
-    raw = re.sub(r"[^A-Za-z2-7]", "", code).upper()
-    return "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
+    return _grouped(re.sub(r"[^A-Za-z2-7]", "", code).upper())
 
 
 def _workshop(store: Store, join_code: str) -> Workshop:

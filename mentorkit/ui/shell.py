@@ -149,7 +149,7 @@ class WorksheetApp(widgets.VBox):
         join = widgets.Text(value=join_code, description="Join code", placeholder="ABCD-EFGH")
         who = widgets.Text(description="Name or email", placeholder="e.g. Ada Lovelace")
         start = widgets.Button(description="Start", button_style="primary")
-        code = widgets.Text(description="Resume code", placeholder="XXXXX-XXXXX-…")
+        code = widgets.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-…")
         again = widgets.Button(description="Continue")
         for text in (join, who, code):
             text.style = {"description_width": "9rem"}
@@ -196,7 +196,9 @@ class WorksheetApp(widgets.VBox):
                 '<div class="mentorkit-resume" role="note"><p>Your personal resume code: '
                 f'<code class="mentorkit-resume-code">{code}</code></p><p>Write it down or '
                 "keep it in a safe place: with it you can come back to your answers from any "
-                "browser, and nobody else can open them.</p></div>"
+                "browser, and nobody else can open them. Or bookmark your "
+                f'<a href="{escape(self.session.link(Path(self.app.notebook).name))}">'
+                "personal link</a> (keep it to yourself).</p></div>"
             )
         self._identity_line.value = line
         self.view = self._build_view()
