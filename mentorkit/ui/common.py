@@ -166,6 +166,16 @@ class Autosaver:
         self.status.pending()
         self._schedule(self.delay)
 
+    def delete(self) -> None:
+        """Erase the document and its history; an edit still waiting is dropped with it."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._pending = None
+        self.store.delete(self.key)
+        self.saved = None
+        self.status.saved(datetime.now().astimezone())
+
     def _schedule(self, delay: float, *, retry: bool = False) -> None:
         if self._timer is not None:
             self._timer.cancel()

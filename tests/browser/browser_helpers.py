@@ -54,3 +54,13 @@ def no_dialogs(page: Page) -> list[str]:
 
     page.on("dialog", dismiss)
     return opened
+
+
+def screenshot_app(page: Page, path: object) -> None:
+    """A screenshot of the whole app: Voilà scrolls inside its own container, so the
+    window is made as tall as the app for the shot, then put back."""
+    size = page.viewport_size or {"width": 1280, "height": 720}
+    height = page.locator(".mentorkit-app").evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(height + 200, 16_000)})
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)

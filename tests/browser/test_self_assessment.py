@@ -5,6 +5,7 @@ from browser_helpers import (
     HOSTILE,
     no_dialogs,
     open_app,
+    screenshot_app,
     sign_in_again,
     sign_in_first_time,
     wait_until_saved,
@@ -38,7 +39,7 @@ def test_self_assessment_survives_a_reload(page: Page, served_demo, screenshots)
     wait_until_saved(page)
     summary = page.locator(".mentorkit-app")
     expect(summary).to_contain_text("Top three growth areas: Negotiation, Public speaking")
-    page.screenshot(path=screenshots / "01_self_assessment.png", full_page=True)
+    screenshot_app(page, screenshots / "01_self_assessment.png")
 
     page.reload()
     expect(page.locator(".mentorkit-app")).to_be_visible(timeout=120_000)

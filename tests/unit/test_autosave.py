@@ -139,3 +139,21 @@ def test_guarded_callbacks_show_a_sentence_not_a_traceback(caplog):
     assert "Something went wrong on our side" in notice.value
     assert "ZeroDivisionError" not in notice.value
     assert "ZeroDivisionError" in caplog.text
+
+
+def test_deleting_drops_a_waiting_edit_and_the_history(session):
+    store, identity = session
+    key = key_of(identity, "smart_goal", "goal-1")
+
+    async def add_then_remove() -> Autosaver:
+        saver = Autosaver(store, key, SaveStatus(), delay=0.05)
+        saver.request(lambda: SmartGoal(title="First"))
+        saver.flush()
+        saver.request(lambda: SmartGoal(title="Typed just before removing"))
+        saver.delete()
+        await asyncio.sleep(0.1)  # the cancelled save must not bring the goal back
+        return saver
+
+    saver = asyncio.run(add_then_remove())
+    assert store.load(key) is None and store.history(key) == []
+    assert saver.revision == 0 and not saver.has_unsaved_changes

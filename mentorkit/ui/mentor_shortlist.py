@@ -1,0 +1,499 @@
+"""02 Mentor shortlist: the mentor directory ranked by fit, a shortlist of three, outreach.
+
+The ranking is computed once per page (it depends only on the saved self-assessment);
+changing a filter only re-renders one HTML widget, so the page stays quick.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+import ipywidgets as widgets
+
+from mentorkit.errors import InvalidInput
+from mentorkit.fit import MentorFit, rank_mentors
+from mentorkit.models import (
+    MeetingFormat,
+    MentorProfile,
+    MentorShortlist,
+    SelfAssessment,
+    ShortlistEntry,
+    SmartGoal,
+    validate,
+)
+from mentorkit.outreach import outreach_message
+from mentorkit.ui.common import choices, copy_button, guarded, html_text
+from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+
+SHORTLIST_SLOTS = 3
+TOP_COUNT = 10
+FILTER_LABEL_WIDTH = "8rem"
+ANY = "Any"
+SELF_ASSESSMENT_NOTEBOOK = "01_self_assessment.ipynb"
+
+STYLE = """
+<style>
+.mentorkit-shortlist .mentorkit-directory { list-style: none; padding: 0; margin: 0; }
+.mentorkit-shortlist .mentorkit-mentor h3 { margin: 0.3rem 0 0.1rem; }
+.mentorkit-shortlist .mentorkit-mentor p { margin: 0.25rem 0; }
+.mentorkit-shortlist .mentorkit-facts { display: flex; flex-wrap: wrap; gap: 0.1rem 1.5rem;
+  list-style: none; padding: 0; margin: 0.3rem 0; }
+.mentorkit-shortlist .mentorkit-why { background: #f0f4f8; padding: 0.2rem 0.5rem;
+  border-radius: 4px; }
+.mentorkit-shortlist .mentorkit-picked { color: #03543f; font-weight: 600; }
+.mentorkit-shortlist .mentorkit-stacked { flex-direction: column; align-items: stretch; }
+.mentorkit-shortlist .mentorkit-stacked > .widget-label { text-align: left; width: auto;
+  max-width: none; font-weight: 600; }
+.mentorkit-shortlist .mentorkit-stacked textarea { min-height: inherit; }
+.mentorkit-shortlist .mentorkit-filters { flex-wrap: wrap; gap: 0.2rem 1rem; }
+.mentorkit-shortlist .mentorkit-actions { align-items: center; gap: 1rem; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """What the participant narrowed the directory to (None: any)."""
+
+    industry: str | None = None
+    expertise: str | None = None
+    format: MeetingFormat | None = None
+    time_zone: str | None = None
+    language: str | None = None
+    places_left_only: bool = False
+
+    def admits(self, item: MentorFit) -> bool:
+        """Whether a mentor passes every filter that is set."""
+        mentor = item.mentor
+        if self.industry and mentor.industry != self.industry:
+            return False
+        if self.expertise and self.expertise not in mentor.expertise:
+            return False
+        if self.format and self.format not in mentor.formats:
+            return False
+        if self.time_zone and mentor.time_zone != self.time_zone:
+            return False
+        if self.language and self.language.casefold() not in {
+            language.casefold() for language in mentor.languages
+        }:
+            return False
+        return not (self.places_left_only and item.places_left <= 0)
+
+
+def _distinct(words: Iterable[str]) -> list[str]:
+    """Non-empty words without case-insensitive repeats (first spelling kept), sorted."""
+    seen: dict[str, str] = {}
+    for word in words:
+        if word and word.casefold() not in seen:
+            seen[word.casefold()] = word
+    return sorted(seen.values(), key=str.casefold)
+
+
+def _name_labels(mentors: Sequence[MentorProfile]) -> dict[str, str]:
+    """A distinct dropdown label per mentor email: the name, made unique when shared."""
+    by_name: dict[str, int] = {}
+    for mentor in mentors:
+        by_name[mentor.name.casefold()] = by_name.get(mentor.name.casefold(), 0) + 1
+    labels: dict[str, str] = {}
+    for mentor in mentors:
+        if by_name[mentor.name.casefold()] == 1:
+            labels[mentor.email] = mentor.name
+        elif mentor.organization:
+            labels[mentor.email] = f"{mentor.name} ({mentor.organization}, {mentor.email})"
+        else:
+            labels[mentor.email] = f"{mentor.name} ({mentor.email})"
+    return labels
+
+
+def _goal_order(name: str) -> tuple[int, str]:
+    """'goal-2' before 'goal-10'."""
+    number = re.search(r"(\d+)$", name)
+    return (int(number[1]) if number else 0, name)
+
+
+class MentorShortlistView(widgets.VBox):
+    """The directory with filters, and a shortlist of up to three mentors, autosaved."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.add_class("mentorkit-shortlist")
+        self.session = session
+        self.framework = session.workshop.framework
+        self.competency_names = {cid: c.name for cid, c in self.framework.competencies().items()}
+        self.mentors = session.store.mentors(session.workshop.code)
+        self.by_email = {mentor.email: mentor for mentor in self.mentors}
+        self.labels = _name_labels(self.mentors)
+
+        saved_assessment = session.store.load(session.key(SelfAssessment.kind))
+        found = saved_assessment.document if saved_assessment else None
+        self.has_assessment = isinstance(found, SelfAssessment)
+        self.assessment = found if isinstance(found, SelfAssessment) else SelfAssessment()
+        self.goals = self._goal_titles()
+        # Capacity left is each mentor's capacity until the facilitator's matching exists.
+        self.ranking = rank_mentors(
+            self.assessment, self.mentors, self.framework, places_taken=None
+        )
+        self.matching: list[MentorFit] = list(self.ranking)
+        self.shown: list[MentorFit] = self.matching[:TOP_COUNT]
+
+        self.autosaver = session.autosaver(MentorShortlist.kind)
+        saved = self.autosaver.document
+        start = saved if isinstance(saved, MentorShortlist) else MentorShortlist()
+        kept = [entry for entry in start.entries if entry.mentor_email in self.by_email]
+        # What the participant wrote about and to each mentor: notes and messages follow
+        # the mentor when choices are reordered, and come back if a mentor is re-chosen.
+        self.messages: dict[str, str] = {e.mentor_email: e.outreach_message for e in kept}
+        self.notes_by_email: dict[str, str] = {e.mentor_email: e.note for e in kept}
+        self._quiet = False
+
+        self._build_filters()
+        self.count = widgets.HTML()
+        self.directory = widgets.HTML()
+        self.choices: list[widgets.Dropdown] = []
+        self.notes: list[widgets.Textarea] = []
+        self.outreach: list[widgets.Textarea] = []
+        self.redraft: list[widgets.Button] = []
+        self.copy: list[widgets.HTML] = []
+        self.details: list[widgets.VBox] = []
+        entries: list[ShortlistEntry | None] = [*kept, *[None] * SHORTLIST_SLOTS]
+        slots = [self._build_slot(i, entries[i]) for i in range(SHORTLIST_SLOTS)]
+        self._refresh_choice_options()
+
+        intro = self._intro_html()
+        if len(kept) < len(start.entries):
+            session.notice.show(
+                "A mentor on your saved shortlist is no longer in this workshop's directory, "
+                "so they were taken off it. Choose someone else if you like.",
+            )
+        self.children = [
+            widgets.HTML(STYLE),
+            widgets.HTML(intro),
+            widgets.HTML("<h2>Find mentors</h2>"),
+            widgets.HBox(self.filters, layout=widgets.Layout(flex_flow="row wrap")).add_class(
+                "mentorkit-filters"
+            ),
+            widgets.HBox([self.places_left_only, self.show_all]).add_class("mentorkit-filters"),
+            self.count,
+            self.directory,
+            widgets.HTML(
+                "<h2>My shortlist</h2><p>Choose up to three mentors, the one you would most "
+                "like first, and note why. For each one you get a draft message to send: "
+                "edit it in your own words, then copy it into an email.</p>"
+            ),
+            *slots,
+        ]
+
+        on_filter = guarded(session.notice)(self._filters_changed)
+        for widget in [*self.filters, self.places_left_only, self.show_all]:
+            widget.observe(on_filter, names="value")
+        self._render_directory()
+
+    # -- building ---------------------------------------------------------------------
+
+    def _goal_titles(self) -> list[str]:
+        found = self.session.store.list(
+            self.session.workshop.code, participant=self.session.participant.id, kind="smart_goal"
+        )
+        found.sort(key=lambda saved: _goal_order(saved.key.name))
+        return [saved.document.title for saved in found if isinstance(saved.document, SmartGoal)]
+
+    def _intro_html(self) -> str:
+        if not self.has_assessment:
+            link = escape(self.session.link(SELF_ASSESSMENT_NOTEBOOK), quote=True)
+            return (
+                '<div class="mentorkit-card mentorkit-info" role="note"><p>You have not filled '
+                "in your self-assessment yet, so these mentors are not sorted for you. Take a "
+                "look anyway: the ranking gets better once you have marked your growth areas "
+                f'and preferences in the <a href="{link}">Self-assessment</a>.</p></div>'
+            )
+        growth = [self._competency(cid) for cid in self.assessment.growth_areas]
+        if growth:
+            areas = escape(", ".join(growth))
+            return (
+                "<p>Mentors are ranked by how well they fit your self-assessment, best first: "
+                f"your growth areas ({areas}), how and where you like to meet, your "
+                "languages and values, and whether they have a place left.</p>"
+            )
+        link = escape(self.session.link(SELF_ASSESSMENT_NOTEBOOK), quote=True)
+        return (
+            "<p>Mentors are ranked by how well they fit your self-assessment. Mark two or "
+            f'three growth areas in the <a href="{link}">Self-assessment</a> for a much '
+            "better match.</p>"
+        )
+
+    def _build_filters(self) -> None:
+        def dropdown(label: str, options: dict[object, str]) -> widgets.Dropdown:
+            return widgets.Dropdown(
+                options=choices(options, blank=ANY),
+                value=None,
+                description=label,
+                style={"description_width": FILTER_LABEL_WIDTH},
+                layout=widgets.Layout(width="21rem"),
+            )
+
+        offered = {cid for mentor in self.mentors for cid in mentor.expertise}
+        expertise = {cid: name for cid, name in self.competency_names.items() if cid in offered}
+        expertise |= {cid: self._competency(cid) for cid in sorted(offered - set(expertise))}
+        formats = {f for mentor in self.mentors for f in mentor.formats}
+        self.industry = dropdown(
+            "Industry", {i: i for i in _distinct(m.industry for m in self.mentors)}
+        )
+        self.expertise = dropdown("Expertise", expertise)
+        self.format = dropdown(
+            "Meeting format", {f: f.value.capitalize() for f in MeetingFormat if f in formats}
+        )
+        zones = _distinct(m.time_zone or "" for m in self.mentors)
+        self.time_zone = dropdown("Time zone", {z: z for z in zones})
+        languages = _distinct(language for m in self.mentors for language in m.languages)
+        self.language = dropdown("Language", {lang: lang for lang in languages})
+        self.filters = [self.industry, self.expertise, self.format, self.time_zone, self.language]
+        self.places_left_only = widgets.Checkbox(
+            value=False, description="Only mentors with places left", indent=False
+        )
+        self.show_all = widgets.Checkbox(
+            value=False, description="Show all matching mentors", indent=False
+        )
+
+    def _build_slot(self, index: int, entry: ShortlistEntry | None) -> widgets.Widget:
+        number = index + 1
+        choice = widgets.Dropdown(
+            options=choices(self.labels),
+            value=entry.mentor_email if entry else None,
+            description=f"Choice {number}",
+            style={"description_width": "6rem"},
+            layout=widgets.Layout(width="34rem"),
+        )
+        note = widgets.Textarea(
+            value=entry.note if entry else "",
+            description=f"Note on choice {number}",
+            placeholder="Why this mentor? What would you ask them?",
+            layout=widgets.Layout(width="auto", height="4.5rem"),
+        ).add_class("mentorkit-stacked")
+        message = widgets.Textarea(
+            value=entry.outreach_message if entry else "",
+            description="Message",
+            layout=widgets.Layout(width="auto", height="20rem"),
+        ).add_class("mentorkit-stacked")
+        redraft = widgets.Button(description="Draft again", layout=widgets.Layout(width="auto"))
+        copy = widgets.HTML()
+        box = widgets.VBox(
+            [note, message, widgets.HBox([redraft, copy]).add_class("mentorkit-actions")]
+        )
+        self.choices.append(choice)
+        self.notes.append(note)
+        self.outreach.append(message)
+        self.redraft.append(redraft)
+        self.copy.append(copy)
+        self.details.append(box)
+        self._show_details(index)
+
+        notice = self.session.notice
+        choice.observe(guarded(notice)(lambda change: self._chosen(index)), names="value")
+        note.observe(guarded(notice)(lambda change: self._noted(index)), names="value")
+        message.observe(guarded(notice)(lambda change: self._edited(index)), names="value")
+        redraft.on_click(guarded(notice)(lambda button: self._draft_again(index)))
+        return widgets.VBox([choice, box]).add_class("mentorkit-card")
+
+    # -- reacting ---------------------------------------------------------------------
+
+    def _filters_changed(self, _change: dict) -> None:
+        self._render_directory()
+
+    def _chosen(self, index: int) -> None:
+        if self._quiet:
+            return
+        self._refresh_choice_options()
+        email = self.choices[index].value
+        if email is not None and email not in self.messages:
+            self.messages[email] = self._draft(email)
+        self._show_details(index)
+        self._render_directory()
+        self.autosaver.request(self.document)
+
+    def _noted(self, index: int) -> None:
+        if self._quiet:
+            return
+        email = self.choices[index].value
+        if email is not None:
+            self.notes_by_email[email] = self.notes[index].value
+        self.autosaver.request(self.document)
+
+    def _edited(self, index: int) -> None:
+        if self._quiet:
+            return
+        email = self.choices[index].value
+        if email is not None:
+            self.messages[email] = self.outreach[index].value
+        self._update_copy(index)
+        self.autosaver.request(self.document)
+
+    def _draft_again(self, index: int) -> None:
+        email = self.choices[index].value
+        if email is not None:
+            self.outreach[index].value = self._draft(email)
+
+    def _draft(self, email: str) -> str:
+        return outreach_message(
+            self.session.participant,
+            self.by_email[email],
+            self.assessment,
+            self.framework,
+            goals=self.goals,
+            workshop_name=self.session.workshop.name,
+        )
+
+    def _refresh_choice_options(self) -> None:
+        """Each choice offers every mentor not picked in another choice: no repeats."""
+        picked = [choice.value for choice in self.choices]
+        self._quiet = True
+        try:
+            for i, choice in enumerate(self.choices):
+                taken = {email for j, email in enumerate(picked) if j != i and email}
+                labels = {e: label for e, label in self.labels.items() if e not in taken}
+                options = choices(labels)
+                if list(choice.options) != options:
+                    keep = choice.value
+                    choice.options = options
+                    choice.value = keep
+        finally:
+            self._quiet = False
+
+    def _show_details(self, index: int) -> None:
+        email = self.choices[index].value
+        box, message = self.details[index], self.outreach[index]
+        self._quiet = True
+        try:
+            self.notes[index].value = self.notes_by_email.get(email, "") if email else ""
+            message.value = self.messages.get(email, "") if email else ""
+        finally:
+            self._quiet = False
+        if email is None:
+            box.layout.display = "none"
+            self.copy[index].value = ""
+            return
+        mentor = self.by_email[email]
+        message.description = f"Message to {mentor.name}"
+        self.redraft[index].description = f"Draft again for {mentor.name}"
+        self.redraft[index].tooltip = f"Replace the message to {mentor.name} with a new draft"
+        self._update_copy(index)
+        box.layout.display = None
+
+    def _update_copy(self, index: int) -> None:
+        email = self.choices[index].value
+        if email is None:
+            self.copy[index].value = ""
+            return
+        name = self.by_email[email].name
+        self.copy[index].value = copy_button(self.outreach[index].value, f"Copy message to {name}")
+
+    # -- the directory ----------------------------------------------------------------
+
+    def current_filter(self) -> DirectoryFilter:
+        """The filters as chosen in the page."""
+        return DirectoryFilter(
+            industry=self.industry.value,
+            expertise=self.expertise.value,
+            format=self.format.value,
+            time_zone=self.time_zone.value,
+            language=self.language.value,
+            places_left_only=bool(self.places_left_only.value),
+        )
+
+    def _competency(self, competency_id: str) -> str:
+        return self.competency_names.get(competency_id) or competency_id.replace("-", " ")
+
+    def _render_directory(self) -> None:
+        chosen = self.current_filter()
+        self.matching = [item for item in self.ranking if chosen.admits(item)]
+        self.shown = self.matching if self.show_all.value else self.matching[:TOP_COUNT]
+        total, matching = len(self.ranking), len(self.matching)
+        if total == 0:
+            text = "This workshop's mentor directory is empty for now: your facilitator adds it."
+        elif matching == 0:
+            text = f"No mentor matches these filters. Set a filter back to “{ANY}” to see more."
+        elif len(self.shown) < matching:
+            text = (
+                f"Showing the {len(self.shown)} best fits of the {matching} mentors that match "
+                "your filters. Tick “Show all matching mentors” to see the rest."
+            )
+        elif matching < total:
+            text = f"Showing all {matching} mentors that match your filters, best fit first."
+        else:
+            text = f"Showing all {matching} mentors, best fit first."
+        self.count.value = f'<p role="status">{escape(text)}</p>'
+        picked = {c.value: i + 1 for i, c in enumerate(self.choices) if c.value}
+        cards = "".join(self._card(item, picked.get(item.mentor.email)) for item in self.shown)
+        self.directory.value = (
+            f'<ol class="mentorkit-directory" aria-label="Mentors">{cards}</ol>' if cards else ""
+        )
+
+    def _card(self, item: MentorFit, choice: int | None) -> str:
+        mentor = item.mentor
+        role = " · ".join(p for p in (mentor.title, mentor.organization, mentor.industry) if p)
+        expertise = ", ".join(self._competency(cid) for cid in mentor.expertise)
+        formats = ", ".join(f.value for f in mentor.formats) or "not listed"
+        languages = ", ".join(mentor.languages) or "not listed"
+        summary = item.summary[:1].upper() + item.summary[1:]
+        badge = (
+            f'<p class="mentorkit-picked">On your shortlist: choice {choice}</p>' if choice else ""
+        )
+        places = (
+            f"{item.places_left} place{'s' if item.places_left != 1 else ''} left"
+            if item.places_left > 0
+            else "no places left"
+        )
+        bio = f'<p class="mentorkit-bio">{html_text(mentor.bio)}</p>' if mentor.bio else ""
+        return (
+            '<li class="mentorkit-card mentorkit-mentor">'
+            f"<h3>{escape(mentor.name)}</h3>"
+            f'<p class="mentorkit-muted">{escape(role)}</p>{badge}'
+            f'<p class="mentorkit-why"><strong>Why:</strong> {escape(summary)}</p>'
+            '<ul class="mentorkit-facts">'
+            f"<li><strong>Expertise:</strong> {escape(expertise)}</li>"
+            f"<li><strong>Meets:</strong> {escape(formats)}</li>"
+            f"<li><strong>Time zone:</strong> {escape(mentor.time_zone or 'not listed')}</li>"
+            f"<li><strong>Languages:</strong> {escape(languages)}</li>"
+            f"<li><strong>Places:</strong> {escape(places)}</li>"
+            f"</ul>{bio}</li>"
+        )
+
+    # -- the document -----------------------------------------------------------------
+
+    def document(self) -> MentorShortlist:
+        """The shortlist as a validated document (raises InvalidInput in plain words)."""
+        entries: list[ShortlistEntry] = []
+        problems: list[str] = []
+        for number, (choice, note, message) in enumerate(
+            zip(self.choices, self.notes, self.outreach, strict=True), start=1
+        ):
+            if choice.value is None:
+                if note.value.strip():
+                    problems.append(f"Choice {number}: choose a mentor for this note")
+                continue
+            if choice.value not in self.by_email:
+                problems.append(f"Choice {number}: that mentor is not in this workshop's list")
+                continue
+            try:
+                entries.append(
+                    validate(
+                        ShortlistEntry,
+                        {
+                            "mentor_email": choice.value,
+                            "note": note.value,
+                            "outreach_message": message.value,
+                        },
+                    )
+                )
+            except InvalidInput as exc:
+                problems.extend(f"Choice {number} › {problem}" for problem in exc.problems)
+        if problems:
+            raise InvalidInput(problems)
+        return validate(MentorShortlist, {"entries": entries})
+
+
+def mentor_shortlist_app(**kwargs: object) -> WorksheetApp:
+    """The Mentor shortlist app (the notebook 02_mentor_shortlist calls this)."""
+    return worksheet_app("02_mentor_shortlist", MentorShortlistView, **kwargs)

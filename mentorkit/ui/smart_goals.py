@@ -1,0 +1,493 @@
+"""04 SMART goals: one to five goals with dated milestones, and feedback as you type.
+
+Each goal is its own document (kind "smart_goal", named "goal-1" … "goal-5"), so removing
+one erases exactly that goal. The checker in `mentorkit.smart` guides and never blocks: a
+goal with only a title is saved as a draft.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from mentorkit.checkins import MAX_GOALS, next_goal_name
+from mentorkit.errors import InvalidInput
+from mentorkit.models import (
+    MentoringAgreement,
+    Milestone,
+    SelfAssessment,
+    SmartGoal,
+    validate,
+)
+from mentorkit.smart import Feedback, Severity, check_goal, format_day, is_complete
+from mentorkit.ui.common import guarded
+from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+
+MAX_MILESTONES = 20
+LABEL_WIDTH = "11.5rem"
+MILESTONE_LABEL_WIDTH = "12.5rem"
+UNTITLED = "Untitled goal"
+
+#: The five SMART parts: model field, label and a placeholder that shows what to write.
+SMART_PARTS: tuple[tuple[str, str, str], ...] = (
+    ("specific", "Specific", "What exactly will you do? Where, with whom?"),
+    ("measurable", "Measurable", "How will you know you are done? A number or evidence."),
+    ("achievable", "Achievable", "Why is this realistic for you? Time, support, resources."),
+    ("relevant", "Relevant", "Why does it matter now? Which growth area does it serve?"),
+    ("time_bound", "Time-bound", "When, and in what steps?"),
+)
+
+CSS = """
+.mentorkit-goals .widget-button { width: auto; min-width: 8rem; padding: 0 1rem; }
+.mentorkit-goals .mentorkit-goal-head {
+  align-items: center; justify-content: space-between; }
+.mentorkit-goals .mentorkit-goal-head h2 { margin: 0.4rem 0; }
+.mentorkit-goals .mentorkit-milestone { border-top: 1px dashed #d9e2ec; padding-top: 0.3rem; }
+.mentorkit-goals .mentorkit-milestone-line {
+  flex-flow: row wrap; align-items: center; gap: 0 1rem; }
+.mentorkit-goals .mentorkit-confirm { align-items: center; gap: 0.5rem; flex-flow: row wrap;
+  background: #fdf2f2; border: 1px solid #f8b4b4; border-radius: 4px; padding: 0.3rem 0.6rem; }
+.mentorkit-goals .mentorkit-feedback { background: #f8fafc; border-left: 4px solid #627d98;
+  padding: 0.1rem 0.8rem; margin: 0.4rem 0; }
+.mentorkit-goals .mentorkit-feedback ul { padding-left: 1.2rem; margin: 0.3rem 0; }
+.mentorkit-goals .mentorkit-feedback-warning strong { color: #9b1c1c; }
+.mentorkit-goals .mentorkit-feedback-tip strong { color: #1e429f; }
+.mentorkit-goals .widget-textarea .widget-label { align-self: flex-start; }
+.mentorkit-goals .widget-select-multiple .widget-label { align-self: flex-start; }
+"""
+
+
+def goal_number(name: str, fallback: int) -> int:
+    """The N of a document named 'goal-N' (what the participant sees as 'Goal N')."""
+    found = re.fullmatch(r"goal-(\d+)", name)
+    return int(found[1]) if found else fallback
+
+
+def feedback_html(
+    number: int,
+    feedback: list[Feedback],
+    *,
+    complete: bool = False,
+    problems: list[str] | None = None,
+    untitled: bool = False,
+) -> str:
+    """The checker's feedback on goal `number` as an escaped list read out politely."""
+    items: list[str] = []
+    if untitled:
+        items.append(
+            '<li class="mentorkit-feedback-warning"><strong>To save:</strong> give this goal '
+            "a title; until it has one it cannot be saved.</li>"
+        )
+    for problem in problems or []:
+        items.append(
+            f'<li class="mentorkit-feedback-warning"><strong>To save:</strong> '
+            f"{escape(problem)}</li>"
+        )
+    for item in feedback:
+        if item.severity is Severity.WARNING:
+            items.append(
+                '<li class="mentorkit-feedback-warning"><strong>To fix:</strong> '
+                f"{escape(item.message)}</li>"
+            )
+        else:
+            items.append(
+                f'<li class="mentorkit-feedback-tip"><strong>Tip:</strong> '
+                f"{escape(item.message)}</li>"
+            )
+    head = f"<p><strong>Feedback on goal {number}</strong></p>"
+    if complete:
+        head += (
+            '<p class="mentorkit-success">This goal is SMART: every part is filled in and '
+            "nothing needs fixing.</p>"
+        )
+    body = f"<ul>{''.join(items)}</ul>" if items else ""
+    return f'<div class="mentorkit-feedback" role="status">{head}{body}</div>'
+
+
+class MilestoneRow(widgets.VBox):
+    """One milestone: what, by when, done, and a button to remove it."""
+
+    def __init__(self, goal: int, number: int, milestone: Milestone | None = None) -> None:
+        super().__init__()
+        self.add_class("mentorkit-milestone")
+        self.title = widgets.Text(
+            value=milestone.title if milestone else "",
+            placeholder="A step on the way, e.g. Outline the talk",
+            style={"description_width": MILESTONE_LABEL_WIDTH},
+            layout=widgets.Layout(width="100%"),
+        )
+        self.due = widgets.DatePicker(
+            value=milestone.due_on if milestone else None,
+            style={"description_width": MILESTONE_LABEL_WIDTH},
+            layout=widgets.Layout(width="24rem"),
+        )
+        self.done = widgets.Checkbox(value=milestone.done if milestone else False, indent=False)
+        self.remove = widgets.Button()
+        self.renumber(goal, number)
+        self.children = [
+            self.title,
+            widgets.HBox([self.due, self.done, self.remove]).add_class("mentorkit-milestone-line"),
+        ]
+
+    def renumber(self, goal: int, number: int) -> None:
+        """Label the inputs 'Goal {goal} milestone {number} …' (unique on the page)."""
+        self.number = number
+        prefix = f"Goal {goal} milestone {number}"
+        self.title.description = prefix
+        self.due.description = f"{prefix} due"
+        self.done.description = f"{prefix} done"
+        self.remove.description = f"Remove milestone {number}"
+        self.remove.tooltip = f"Remove {prefix.lower()}"
+
+    def inputs(self) -> list[widgets.Widget]:
+        return [self.title, self.due, self.done]
+
+    def is_blank(self) -> bool:
+        """A row the participant has not started: left out of the saved goal."""
+        return not self.title.value.strip() and self.due.value is None and not self.done.value
+
+    def data(self) -> dict[str, Any]:
+        return {"title": self.title.value, "due_on": self.due.value, "done": self.done.value}
+
+
+class GoalCard(widgets.VBox):
+    """One goal (one document): title, the five SMART parts, deadline, milestones, feedback."""
+
+    def __init__(
+        self,
+        view: SmartGoalsView,
+        name: str,
+        number: int,
+        goal: SmartGoal | None = None,
+    ) -> None:
+        super().__init__()
+        self.add_class("mentorkit-card")
+        self.add_class("mentorkit-goal")
+        self.view = view
+        self.name = name
+        self.number = number
+        self.autosaver = view.session.autosaver(SmartGoal.kind, name)
+        guard = guarded(view.session.notice)
+        self._on_change = guard(self._changed)
+        n = number
+
+        self.heading = widgets.HTML(f"<h2>Goal {n}</h2>")
+        self.remove = widgets.Button(description=f"Remove goal {n}")
+        self.confirm = widgets.Button(description=f"Confirm remove goal {n}", button_style="danger")
+        self.keep = widgets.Button(description=f"Keep goal {n}")
+        self.confirm_row = widgets.HBox(
+            [
+                widgets.HTML(
+                    f"<span>Remove goal {n} with all its milestones? This cannot be undone.</span>"
+                ),
+                self.confirm,
+                self.keep,
+            ],
+            layout=widgets.Layout(display="none"),
+        ).add_class("mentorkit-confirm")
+        self.remove.on_click(guard(self._ask_to_remove))
+        self.keep.on_click(guard(self._keep))
+        self.confirm.on_click(guard(self._confirm_remove))
+
+        self.title = widgets.Text(
+            value=goal.title if goal else "",
+            description=f"Goal {n} title",
+            placeholder="In a few words, e.g. Speak up with confidence in team meetings",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="100%"),
+        )
+        self.parts: dict[str, widgets.Textarea] = {
+            field: widgets.Textarea(
+                value=getattr(goal, field) if goal else "",
+                description=f"Goal {n}: {label}",
+                placeholder=hint,
+                style={"description_width": LABEL_WIDTH},
+                layout=widgets.Layout(width="100%", height="4.2rem"),
+            )
+            for field, label, hint in SMART_PARTS
+        }
+        self.deadline = widgets.DatePicker(
+            value=goal.deadline if goal else None,
+            description=f"Goal {n}: deadline",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="24rem"),
+        )
+        known = view.competency_names
+        self.competencies = widgets.SelectMultiple(
+            options=[(label, cid) for cid, label in known.items()],
+            value=tuple(c for c in (goal.competencies if goal else []) if c in known),
+            rows=6,
+            description=f"Goal {n}: competencies",
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="34rem"),
+        )
+        self.picked = widgets.HTML()
+        self.milestone_rows: list[MilestoneRow] = []
+        self.milestone_box = widgets.VBox()
+        self.add_milestone = widgets.Button(description=f"Add milestone to goal {n}")
+        self.add_milestone.on_click(guard(self._add_milestone))
+        self.milestone_note = widgets.HTML()
+        self.feedback = widgets.HTML()
+        for milestone in goal.milestones if goal else []:
+            self._append_row(milestone)
+        self._layout_milestones()
+
+        self.children = [
+            widgets.HBox([self.heading, self.remove]).add_class("mentorkit-goal-head"),
+            self.confirm_row,
+            self.title,
+            *self.parts.values(),
+            self.deadline,
+            self.competencies,
+            self.picked,
+            widgets.HTML(f"<h3>Milestones of goal {n}</h3>"),
+            self.milestone_box,
+            widgets.HBox([self.add_milestone, self.milestone_note]),
+            self.feedback,
+        ]
+        for widget in self._inputs():
+            widget.observe(self._on_change, names="value")
+        self.refresh_feedback()
+
+    # -- inputs and the document ---------------------------------------------------------
+
+    def _inputs(self) -> list[widgets.Widget]:
+        return [self.title, *self.parts.values(), self.deadline, self.competencies]
+
+    def data(self) -> dict[str, Any]:
+        """What the inputs hold, as the body of a SmartGoal (not yet validated)."""
+        return {
+            "title": self.title.value,
+            **{field: box.value for field, box in self.parts.items()},
+            "deadline": self.deadline.value,
+            "competencies": list(self.competencies.value),
+            "milestones": [row.data() for row in self.milestone_rows if not row.is_blank()],
+        }
+
+    def document(self) -> SmartGoal:
+        """The goal as a validated document (raises InvalidInput in plain words)."""
+        return validate(SmartGoal, self.data())
+
+    def _changed(self, _change: object = None) -> None:
+        self.autosaver.request(self.document)
+        self.refresh_feedback()
+
+    def _render_picked(self) -> None:
+        names = [self.view.competency_names[c] for c in self.competencies.value]
+        picked = f"Picked: {', '.join(names)}." if names else "None picked yet."
+        self.picked.value = (
+            f'<p class="mentorkit-muted">{escape(picked)} Hold Ctrl (⌘ on a Mac) to pick more '
+            "than one; tag at least one of your growth areas.</p>"
+        )
+
+    def refresh_feedback(self) -> None:
+        """Run the checker over what is typed now; an untitled draft is checked too."""
+        self._render_picked()
+        data = self.data()
+        untitled = not data["title"].strip()
+        if untitled:
+            data["title"] = UNTITLED
+        try:
+            goal = validate(SmartGoal, data)
+        except InvalidInput as exc:
+            self.feedback.value = feedback_html(self.number, [], problems=exc.problems)
+            return
+        view = self.view
+        context: dict[str, Any] = {
+            "today": date.today(),
+            "growth_areas": view.growth_areas,
+            "framework": view.framework,
+            "agreement_end": view.agreement_end,
+        }
+        self.feedback.value = feedback_html(
+            self.number,
+            check_goal(goal, **context),
+            complete=not untitled and is_complete(goal, **context),
+            untitled=untitled,
+        )
+
+    # -- milestones ----------------------------------------------------------------------
+
+    def _append_row(self, milestone: Milestone | None = None) -> MilestoneRow:
+        row = MilestoneRow(self.number, len(self.milestone_rows) + 1, milestone)
+        guard = guarded(self.view.session.notice)
+        row.remove.on_click(guard(lambda _button, row=row: self._remove_milestone(row)))
+        for widget in row.inputs():
+            widget.observe(self._on_change, names="value")
+        self.milestone_rows.append(row)
+        return row
+
+    def _layout_milestones(self) -> None:
+        for number, row in enumerate(self.milestone_rows, start=1):
+            row.renumber(self.number, number)
+        self.milestone_box.children = self.milestone_rows
+        full = len(self.milestone_rows) >= MAX_MILESTONES
+        self.add_milestone.disabled = full
+        self.milestone_note.value = (
+            f'<span class="mentorkit-muted">{MAX_MILESTONES} milestones is the most a goal '
+            "holds.</span>"
+            if full
+            else ""
+        )
+
+    def _add_milestone(self, _button: widgets.Button) -> None:
+        if len(self.milestone_rows) >= MAX_MILESTONES:
+            return
+        row = self._append_row()
+        self._layout_milestones()
+        self.refresh_feedback()
+        row.title.focus()
+
+    def _remove_milestone(self, row: MilestoneRow) -> None:
+        if row not in self.milestone_rows:
+            return
+        self.milestone_rows.remove(row)
+        self._layout_milestones()
+        self._changed()
+        self.add_milestone.focus()
+
+    # -- removing the goal ---------------------------------------------------------------
+
+    def _ask_to_remove(self, _button: widgets.Button) -> None:
+        self.confirm_row.layout.display = "flex"
+        self.confirm.focus()
+
+    def _keep(self, _button: widgets.Button) -> None:
+        self.confirm_row.layout.display = "none"
+        self.remove.focus()
+
+    def _confirm_remove(self, _button: widgets.Button) -> None:
+        self.view.remove_goal(self)
+
+
+class SmartGoalsView(widgets.VBox):
+    """One to five goal cards; each saves itself, and the checker follows every keystroke."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.add_class("mentorkit-goals")
+        self.session = session
+        self.framework = session.workshop.framework
+        self.competency_names = {cid: c.name for cid, c in self.framework.competencies().items()}
+        self.growth_areas = _growth_areas(session)
+        self.agreement_end = _agreement_end(session)
+
+        saved = session.store.list(
+            session.workshop.code, participant=session.participant.id, kind=SmartGoal.kind
+        )
+        goals = {s.key.name: s.document for s in saved if isinstance(s.document, SmartGoal)}
+        self.cards: list[GoalCard] = []
+        for name in sorted(goals, key=lambda n: goal_number(n, MAX_GOALS + 1)):
+            self.cards.append(self._card(name, goals[name]))
+        if not self.cards:
+            self.cards.append(self._card(next_goal_name([])))
+
+        guard = guarded(session.notice)
+        self.add_goal = widgets.Button(description="Add a goal", button_style="primary")
+        self.add_goal.on_click(guard(self._add_goal))
+        self.limit_note = widgets.HTML()
+        self.cards_box = widgets.VBox()
+        self.children = [
+            widgets.HTML(f"<style>{CSS}</style>"),
+            widgets.HTML(self._context_html()),
+            self.cards_box,
+            widgets.HBox(
+                [self.add_goal, self.limit_note], layout=widgets.Layout(align_items="center")
+            ),
+        ]
+        self._layout()
+
+    def _card(self, name: str, goal: SmartGoal | None = None) -> GoalCard:
+        return GoalCard(self, name, goal_number(name, len(self.cards) + 1), goal)
+
+    def _context_html(self) -> str:
+        """What the checker compares the goals with: growth areas and the agreement's end."""
+        names = [self.competency_names.get(g, g) for g in self.growth_areas]
+        if names:
+            areas = (
+                f"<p>Your growth areas from the self-assessment: "
+                f"<strong>{escape(', '.join(names))}</strong>. Tie each goal to at least one "
+                "of them.</p>"
+            )
+        else:
+            link = escape(self.session.link("01_self_assessment.ipynb"))
+            areas = (
+                '<p class="mentorkit-muted">You have not picked growth areas yet. '
+                f'<a href="{link}">Pick them in the Self-assessment</a> and the feedback '
+                "here will check that each goal serves one of them.</p>"
+            )
+        if self.agreement_end is not None:
+            areas += (
+                f"<p>Your mentoring agreement ends on "
+                f"<strong>{escape(format_day(self.agreement_end))}</strong>.</p>"
+            )
+        return areas + f"<p>You can set up to {MAX_GOALS} goals; two or three is plenty.</p>"
+
+    def _layout(self) -> None:
+        self.cards_box.children = self.cards
+        full = len(self.cards) >= MAX_GOALS
+        self.add_goal.disabled = full
+        if full:
+            self.limit_note.value = (
+                f'<span class="mentorkit-muted">You have {MAX_GOALS} goals, the most this '
+                "worksheet holds. Remove one to add another.</span>"
+            )
+        elif not self.cards:
+            self.limit_note.value = '<span class="mentorkit-muted">No goals yet.</span>'
+        else:
+            self.limit_note.value = ""
+
+    def names(self) -> list[str]:
+        return [card.name for card in self.cards]
+
+    def _add_goal(self, _button: widgets.Button) -> None:
+        if len(self.cards) >= MAX_GOALS:
+            return
+        card = self._card(next_goal_name(self.names()))
+        self.cards.append(card)
+        self.cards.sort(key=lambda c: c.number)
+        self._layout()
+        card.title.focus()
+
+    def remove_goal(self, card: GoalCard) -> None:
+        """Erase the goal's document and take its card off the page."""
+        card.autosaver.delete()
+        self.cards.remove(card)
+        self._layout()
+        self.session.notice.show(f"Goal {card.number} was removed.", kind="success")
+        self.add_goal.focus()
+
+    def documents(self) -> dict[str, SmartGoal]:
+        """The goals on the page that are valid documents, by name."""
+        found: dict[str, SmartGoal] = {}
+        for card in self.cards:
+            try:
+                found[card.name] = card.document()
+            except InvalidInput:
+                continue
+        return found
+
+
+def _growth_areas(session: Session) -> list[str]:
+    """The participant's growth areas from their self-assessment (read only)."""
+    saved = session.store.load(session.key(SelfAssessment.kind))
+    if saved is not None and isinstance(saved.document, SelfAssessment):
+        return list(saved.document.growth_areas)
+    return []
+
+
+def _agreement_end(session: Session) -> date | None:
+    """The end date of the participant's mentoring agreement, if they set one."""
+    saved = session.store.load(session.key(MentoringAgreement.kind))
+    if saved is not None and isinstance(saved.document, MentoringAgreement):
+        return saved.document.end_on
+    return None
+
+
+def smart_goals_app(**kwargs: object) -> WorksheetApp:
+    """The SMART goals app (the notebook 04_smart_goals calls this)."""
+    return worksheet_app("04_smart_goals", SmartGoalsView, **kwargs)

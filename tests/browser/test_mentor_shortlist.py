@@ -1,0 +1,72 @@
+"""A participant filters the mentor directory, shortlists two mentors with notes and an
+edited outreach message, reloads, and finds everything back."""
+
+import re
+
+import pytest
+from browser_helpers import (
+    HOSTILE,
+    no_dialogs,
+    open_app,
+    screenshot_app,
+    sign_in_again,
+    sign_in_first_time,
+    wait_until_saved,
+    watch_console,
+)
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+APP = "02_mentor_shortlist.ipynb"
+FIRST, SECOND = "Kenji Watanabe", "Chloé Marchand"  # both meet in person (sample roster)
+MY_MESSAGE = (
+    f"Dear Kenji,\n\nI admire your daily stand-ups. Could we talk for 30 minutes?\n{HOSTILE}"
+)
+
+
+def test_mentor_shortlist_survives_a_reload(page: Page, served_demo, screenshots):
+    console_errors = watch_console(page)
+    dialogs = no_dialogs(page)
+    open_app(page, served_demo.base_url, APP)
+    resume_code = sign_in_first_time(page, served_demo.join_code, "Test Shortlist Person")
+    app = page.locator(".mentorkit-app")
+    expect(app).to_contain_text("the ranking gets better", timeout=30_000)
+    expect(page.locator(".mentorkit-mentor")).to_have_count(10)
+
+    page.get_by_label("Meeting format").select_option(label="In person")
+    expect(app).to_contain_text("match your filters")
+    cards = page.locator(".mentorkit-mentor")
+    expect(cards.first).to_be_visible()
+    for card in cards.all():
+        expect(card).to_contain_text("in person")
+
+    page.get_by_label("Choice 1", exact=True).select_option(label=FIRST)
+    message = page.get_by_label(f"Message to {FIRST}")
+    expect(message).to_have_value(re.compile(r"^Subject: .*Dear Kenji,", re.S), timeout=30_000)
+    page.get_by_label("Note on choice 1").fill("Runs a large plant; ask about stand-ups.")
+    page.get_by_label("Choice 2", exact=True).select_option(label=SECOND)
+    expect(page.get_by_label(f"Message to {SECOND}")).to_have_value(
+        re.compile(r"Dear Chloé,"), timeout=30_000
+    )
+    page.get_by_label("Note on choice 2").fill(HOSTILE)
+    message.fill(MY_MESSAGE)
+    expect(page.locator(".mentorkit-save-pending")).to_be_visible()
+    wait_until_saved(page)
+    expect(app).to_contain_text("On your shortlist: choice 1")
+    expect(page.get_by_role("button", name=f"Copy message to {FIRST}")).to_be_visible()
+    screenshot_app(page, screenshots / "02_mentor_shortlist.png")
+
+    page.reload()
+    expect(page.locator(".mentorkit-app")).to_be_visible(timeout=120_000)
+    sign_in_again(page, resume_code)
+    expect(page.get_by_label("Choice 1", exact=True)).to_have_value(FIRST, timeout=30_000)
+    expect(page.get_by_label("Choice 2", exact=True)).to_have_value(SECOND)
+    expect(page.get_by_label("Note on choice 1")).to_have_value(
+        "Runs a large plant; ask about stand-ups."
+    )
+    expect(page.get_by_label("Note on choice 2")).to_have_value(HOSTILE)
+    expect(page.get_by_label(f"Message to {FIRST}")).to_have_value(MY_MESSAGE)
+    expect(page.get_by_label(f"Message to {SECOND}")).to_have_value(re.compile(r"Dear Chloé,"))
+    assert page.locator(".mentorkit-app img").count() == 0
+    assert dialogs == []
+    assert console_errors == [], console_errors

@@ -1,0 +1,359 @@
+"""The SMART goals and Check-ins views: documents built from widgets, feedback, the log."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from mentorkit.identity import sign_in
+from mentorkit.models import CheckIn, MentoringAgreement, Owner, SelfAssessment, SmartGoal
+from mentorkit.store import open_store
+from mentorkit.ui.check_ins import CheckInsView, check_ins_app
+from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.shell import Session
+from mentorkit.ui.smart_goals import SmartGoalsView, smart_goals_app
+from mentorkit.workshops import create_workshop
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+TODAY = date.today()
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def identity(store):
+    access = create_workshop(store, "Spring cohort")
+    return sign_in(store, access.workshop.code, "Ada Lovelace")
+
+
+def new_session(store, identity) -> Session:
+    """A fresh page visit: a new session with nothing cached."""
+    return Session(store, identity, SaveStatus(), Notice())
+
+
+@pytest.fixture
+def session(store, identity) -> Session:
+    return new_session(store, identity)
+
+
+def saved_goals(session: Session) -> dict[str, SmartGoal]:
+    listed = session.store.list(
+        session.workshop.code, participant=session.participant.id, kind="smart_goal"
+    )
+    return {s.key.name: s.document for s in listed}
+
+
+def save(session: Session, kind: str, name: str, document) -> None:
+    session.store.save(session.key(kind, name), document, expected_revision=0)
+
+
+# -- SMART goals -------------------------------------------------------------------------
+
+
+def test_a_first_visit_shows_one_empty_goal_and_saves_nothing(session):
+    view = SmartGoalsView(session)
+    assert [card.name for card in view.cards] == ["goal-1"]
+    assert view.cards[0].title.description == "Goal 1 title"
+    assert saved_goals(session) == {}
+
+
+def test_a_goal_built_from_the_widgets_validates_and_is_saved(session):
+    view = SmartGoalsView(session)
+    card = view.cards[0]
+    card.title.value = "Speak up in team meetings"
+    card.parts["specific"].value = "Give a 10-minute talk on our release process"
+    card.parts["measurable"].value = "3 talks given\nwith written feedback"
+    card.parts["achievable"].value = "2 hours a week, manager agreed"
+    card.parts["relevant"].value = "Public speaking is a growth area"
+    card.parts["time_bound"].value = "Outline in March, talks by June"
+    card.deadline.value = TODAY + timedelta(days=90)
+    card.competencies.value = ("public-speaking", "negotiation")
+    card.add_milestone.click()
+    row = card.milestone_rows[0]
+    assert row.title.description == "Goal 1 milestone 1"
+    assert row.due.description == "Goal 1 milestone 1 due"
+    assert row.done.description == "Goal 1 milestone 1 done"
+    row.title.value = "Outline the talk"
+    row.due.value = TODAY + timedelta(days=30)
+    row.done.value = True
+    card.autosaver.flush()
+
+    goal = saved_goals(session)["goal-1"]
+    assert goal == card.document()
+    assert goal.measurable == "3 talks given\nwith written feedback"
+    assert goal.competencies == ["public-speaking", "negotiation"]
+    assert [(m.title, m.due_on, m.done) for m in goal.milestones] == [
+        ("Outline the talk", TODAY + timedelta(days=30), True)
+    ]
+    assert session.status.state == "saved"
+
+    again = SmartGoalsView(new_session(session.store, session.identity))
+    back = again.cards[0]
+    assert back.title.value == "Speak up in team meetings"
+    assert back.deadline.value == TODAY + timedelta(days=90)
+    assert back.competencies.value == ("public-speaking", "negotiation")
+    assert back.milestone_rows[0].title.value == "Outline the talk"
+    assert back.milestone_rows[0].done.value is True
+
+
+def test_a_goal_with_only_a_title_is_saved_as_a_draft(session):
+    card = SmartGoalsView(session).cards[0]
+    card.title.value = "A draft"
+    assert saved_goals(session)["goal-1"].title == "A draft"
+    assert session.status.state == "saved"
+
+
+def test_a_goal_without_a_title_is_not_saved_and_its_text_stays(session):
+    card = SmartGoalsView(session).cards[0]
+    card.parts["specific"].value = "Give a talk"
+    assert saved_goals(session) == {}
+    assert session.status.state == "invalid"
+    assert "Goal: must not be empty" in session.status.value
+    assert card.parts["specific"].value == "Give a talk"
+    assert "give this goal a title" in card.feedback.value
+
+
+def test_a_blank_milestone_row_is_left_out_and_a_dated_untitled_one_is_refused(session):
+    card = SmartGoalsView(session).cards[0]
+    card.title.value = "Goal"
+    card.add_milestone.click()
+    card.parts["specific"].value = "Something"
+    assert saved_goals(session)["goal-1"].milestones == []
+    card.milestone_rows[0].due.value = TODAY
+    assert session.status.state == "invalid"
+    assert "Milestones #1 › Milestone: must not be empty" in session.status.value
+
+
+def test_feedback_updates_as_the_participant_types(session):
+    card = SmartGoalsView(session).cards[0]
+    card.title.value = "Present at the all-hands"
+    card.parts["measurable"].value = "People like it"
+    assert "Measurable: add a number or a piece of evidence" in card.feedback.value
+    assert 'role="status"' in card.feedback.value
+    card.parts["measurable"].value = "3 people give written feedback"
+    assert "Measurable: add a number" not in card.feedback.value
+    card.deadline.value = TODAY - timedelta(days=1)
+    assert "has already passed" in card.feedback.value
+
+
+def test_feedback_quotes_what_was_typed_escaped(session):
+    card = SmartGoalsView(session).cards[0]
+    card.title.value = f"{HOSTILE} better"
+    card.add_milestone.click()
+    card.milestone_rows[0].title.value = HOSTILE
+    assert "<img" not in card.feedback.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in card.feedback.value
+    assert saved_goals(session)["goal-1"].title == f"{HOSTILE} better"
+
+
+def test_feedback_uses_growth_areas_and_the_agreement_end(session):
+    save(session, "self_assessment", "main", SelfAssessment(growth_areas=["negotiation"]))
+    end = TODAY + timedelta(days=60)
+    save(session, "mentoring_agreement", "main", MentoringAgreement(end_on=end))
+    view = SmartGoalsView(session)
+    card = view.cards[0]
+    card.title.value = "Run a workshop"
+    card.parts["relevant"].value = "My boss asked"
+    card.deadline.value = TODAY + timedelta(days=90)
+    assert "not linked to your growth areas" in card.feedback.value
+    assert "&#x27;Negotiation&#x27;" in card.feedback.value
+    assert "after your mentoring agreement ends" in card.feedback.value
+    card.competencies.value = ("negotiation",)
+    assert "not linked to your growth areas" not in card.feedback.value
+
+
+def test_removing_a_goal_asks_first_then_deletes_its_document(session):
+    view = SmartGoalsView(session)
+    view.cards[0].title.value = "First"
+    view.add_goal.click()
+    second = view.cards[1]
+    assert second.name == "goal-2"
+    second.title.value = "Second"
+    assert set(saved_goals(session)) == {"goal-1", "goal-2"}
+
+    second.remove.click()
+    assert second.confirm_row.layout.display == "flex"
+    assert set(saved_goals(session)) == {"goal-1", "goal-2"}
+    second.keep.click()
+    assert second.confirm_row.layout.display == "none"
+    second.remove.click()
+    second.confirm.click()
+    assert set(saved_goals(session)) == {"goal-1"}
+    assert [card.name for card in view.cards] == ["goal-1"]
+    assert session.store.history(session.key("smart_goal", "goal-2")) == []
+
+    view.add_goal.click()  # the freed name is used again, from a clean slate
+    again = view.cards[1]
+    assert again.name == "goal-2"
+    assert again.title.value == ""
+    again.title.value = "Another second"
+    assert saved_goals(session)["goal-2"].title == "Another second"
+    assert session.status.state == "saved"
+
+
+def test_no_more_than_five_goals(session):
+    view = SmartGoalsView(session)
+    for _ in range(4):
+        assert not view.add_goal.disabled
+        view.add_goal.click()
+    assert [card.name for card in view.cards] == [f"goal-{n}" for n in range(1, 6)]
+    assert view.add_goal.disabled
+    assert "the most this worksheet holds" in view.limit_note.value
+    view.add_goal.click()  # a client can still send the click
+    assert len(view.cards) == 5
+    labels = [w.description for card in view.cards for w in card._inputs()]
+    assert len(labels) == len(set(labels))
+
+
+def test_saved_goals_come_back_in_order_and_no_empty_card_is_added(session):
+    save(session, "smart_goal", "goal-3", SmartGoal(title="Third"))
+    save(session, "smart_goal", "goal-1", SmartGoal(title="First"))
+    view = SmartGoalsView(session)
+    assert [(c.name, c.title.value) for c in view.cards] == [
+        ("goal-1", "First"),
+        ("goal-3", "Third"),
+    ]
+    assert view.cards[1].title.description == "Goal 3 title"
+    view.add_goal.click()
+    assert [c.name for c in view.cards] == ["goal-1", "goal-2", "goal-3"]
+
+
+def test_removing_a_milestone_renumbers_the_rest(session):
+    card = SmartGoalsView(session).cards[0]
+    card.title.value = "Goal"
+    for title in ("One", "Two", "Three"):
+        card.add_milestone.click()
+        card.milestone_rows[-1].title.value = title
+    card.milestone_rows[0].remove.click()
+    assert [r.title.description for r in card.milestone_rows] == [
+        "Goal 1 milestone 1",
+        "Goal 1 milestone 2",
+    ]
+    assert [m.title for m in saved_goals(session)["goal-1"].milestones] == ["Two", "Three"]
+
+
+# -- Check-ins ---------------------------------------------------------------------------
+
+
+def test_meetings_are_listed_newest_first(session):
+    save(session, "check_in", "check-in-1", CheckIn(met_on=date(2027, 1, 10)))
+    save(session, "check_in", "check-in-2", CheckIn(met_on=date(2027, 3, 10)))
+    save(session, "check_in", "check-in-3", CheckIn(met_on=date(2027, 2, 10)))
+    view = CheckInsView(session)
+    assert [card.name for card in view.cards] == ["check-in-2", "check-in-3", "check-in-1"]
+    assert view.cards[0].met_on.description == "Meeting 2 date"
+    assert "Meeting 2 · 10 Mar 2027" in view.cards[0].heading.value
+
+
+def test_logging_a_meeting_saves_it_dated_today(session):
+    view = CheckInsView(session)
+    assert "No meetings logged yet" in view.empty_log.value
+    view.log_meeting.click()
+    card = view.cards[0]
+    assert card.name == "check-in-1"
+    assert session.store.load(session.key("check_in", "check-in-1")).document.met_on == TODAY
+    card.topics.value = "Salary talk,  team nerves, Salary talk"
+    card.learned.value = f"Ask early.\n{HOSTILE}"
+    view.log_meeting.click()
+    assert [c.name for c in view.cards] == ["check-in-2", "check-in-1"]
+    saved = session.store.load(session.key("check_in", "check-in-1")).document
+    assert saved.topics == ["Salary talk", "team nerves"]
+    assert saved.learned == f"Ask early.\n{HOSTILE}"
+
+
+def test_an_action_item_built_from_the_widgets_is_saved(session):
+    view = CheckInsView(session)
+    view.log_meeting.click()
+    card = view.cards[0]
+    card.add_action.click()
+    row = card.action_rows[0]
+    assert row.owner.description == "Meeting 1 action 1 owner"
+    row.text.value = "Send slides"
+    row.owner.value = Owner.BOTH
+    row.due.value = TODAY + timedelta(days=7)
+    row.done.value = True
+    card.autosaver.flush()
+    saved = session.store.load(session.key("check_in", "check-in-1")).document
+    assert [(a.text, a.owner, a.due_on, a.done) for a in saved.action_items] == [
+        ("Send slides", Owner.BOTH, TODAY + timedelta(days=7), True)
+    ]
+
+
+def test_a_meeting_without_a_date_is_not_saved(session):
+    view = CheckInsView(session)
+    view.log_meeting.click()
+    card = view.cards[0]
+    card.met_on.value = None
+    assert session.status.state == "invalid"
+    assert "Not saved: Meeting date: must be a date" in session.status.value
+
+
+def test_open_actions_come_first_and_overdue_ones_are_marked(session):
+    items = [
+        {"text": "Finished thing", "due_on": TODAY - timedelta(days=20), "done": True},
+        {"text": "Later thing", "due_on": TODAY + timedelta(days=5)},
+        {"text": HOSTILE, "owner": "mentor", "due_on": TODAY - timedelta(days=3)},
+    ]
+    met = TODAY - timedelta(days=30)
+    save(session, "check_in", "check-in-1", CheckIn(met_on=met, action_items=items))
+    view = CheckInsView(session)
+    html = view.actions.value
+    assert html.index("&lt;img") < html.index("Later thing") < html.index("Finished thing")
+    assert "<img" not in html
+    assert '<span class="mentorkit-overdue">overdue by 3 days</span>' in html
+    assert "2 open" in html and "1 overdue" in html
+    assert "owner: My mentor" in html
+    assert "Done: " in html
+
+    row = view.cards[0].action_rows[2]
+    row.done.value = True  # the page follows the change at once
+    assert "overdue by" not in view.actions.value
+
+
+def test_goal_progress_is_shown_for_each_goal(session):
+    goal = SmartGoal(
+        title=f"Speak up {HOSTILE}",
+        milestones=[
+            {"title": "Outline", "due_on": TODAY - timedelta(days=1), "done": True},
+            {"title": "First talk", "due_on": TODAY + timedelta(days=10)},
+        ],
+    )
+    save(session, "smart_goal", "goal-1", goal)
+    save(session, "smart_goal", "goal-2", SmartGoal(title="Negotiate my salary"))
+    html = CheckInsView(session).progress.value
+    assert "50%" in html
+    assert "1 of 2 milestones done; next: &#x27;First talk&#x27;" in html
+    assert "no milestones yet" in html
+    assert html.index("Speak up") < html.index("Negotiate my salary")
+    assert "<img" not in html
+
+
+def test_without_goals_progress_links_to_the_smart_goals_app(session):
+    html = CheckInsView(session).progress.value
+    assert "No SMART goals yet" in html
+    assert 'href="04_smart_goals.ipynb"' in html
+
+
+def test_removing_a_meeting_asks_first_then_deletes_its_document(session):
+    view = CheckInsView(session)
+    view.log_meeting.click()
+    card = view.cards[0]
+    card.remove.click()
+    assert session.store.load(session.key("check_in", "check-in-1")) is not None
+    card.confirm.click()
+    assert session.store.load(session.key("check_in", "check-in-1")) is None
+    assert view.cards == []
+    view.log_meeting.click()
+    assert session.status.state == "saved"
+
+
+def test_both_apps_open_from_their_functions(store, identity):
+    environ = {"QUERY_STRING": f"resume={identity.new_resume_code}"}
+    goals = smart_goals_app(store=store, environ=environ)
+    assert isinstance(goals.view, SmartGoalsView)
+    check_ins = check_ins_app(store=store, environ=environ)
+    assert isinstance(check_ins.view, CheckInsView)

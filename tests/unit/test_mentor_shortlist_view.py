@@ -1,0 +1,271 @@
+"""The mentor shortlist view: filters, fit order, saved choices, outreach drafts, escaping."""
+
+import ipywidgets as widgets
+import pytest
+
+from mentorkit.fit import rank_mentors
+from mentorkit.identity import sign_in
+from mentorkit.models import (
+    MeetingFormat,
+    MentoringPreferences,
+    MentorProfile,
+    MentorShortlist,
+    SelfAssessment,
+    ShortlistEntry,
+    SmartGoal,
+)
+from mentorkit.outreach import outreach_message
+from mentorkit.store import open_store
+from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.mentor_shortlist import MentorShortlistView, mentor_shortlist_app
+from mentorkit.ui.shell import Session
+from mentorkit.workshops import create_workshop, ensure_demo
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def demo(store):
+    """A signed-in participant of the demo workshop (40 sample mentors)."""
+    workshop = ensure_demo(store).workshop
+    identity = sign_in(store, workshop.code, "Test Shortlist Person")
+    return store, identity
+
+
+def session_of(store, identity) -> Session:
+    return Session(store, identity, SaveStatus(), Notice())
+
+
+def save(store, session: Session, document, name: str = "main") -> None:
+    store.save(session.key(document.kind, name), document, expected_revision=0)
+
+
+def html_values(widget: widgets.Widget) -> list[str]:
+    """The value of every HTML widget inside `widget`."""
+    found = [widget.value] if isinstance(widget, widgets.HTML) else []
+    for child in getattr(widget, "children", ()):
+        found += html_values(child)
+    return found
+
+
+def saved_shortlist(store, session: Session) -> MentorShortlist:
+    return store.load(session.key("mentor_shortlist")).document
+
+
+ASSESSMENT = SelfAssessment(
+    growth_areas=["negotiation", "public-speaking"],
+    values=["Learning"],
+    preferences=MentoringPreferences(
+        formats=[MeetingFormat.VIDEO], time_zone="Europe/Berlin", languages=["English"]
+    ),
+)
+
+
+def test_the_ranking_is_the_fit_ranking_best_first(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    save(store, session, ASSESSMENT)
+    view = MentorShortlistView(session)
+    view.show_all.value = True
+    expected = rank_mentors(
+        ASSESSMENT, store.mentors(identity.workshop.code), identity.workshop.framework
+    )
+    assert [f.mentor.email for f in view.shown] == [f.mentor.email for f in expected]
+    html = view.directory.value
+    positions = [html.index(f"<h3>{f.mentor.name}</h3>") for f in expected]
+    assert positions == sorted(positions)
+    assert expected[0].summary[1:] in html  # the plain-words reason, capitalised
+    assert "not filled in your self-assessment" not in "".join(html_values(view))
+
+
+def test_the_top_ten_are_shown_until_show_all_is_ticked(demo):
+    view = MentorShortlistView(session_of(*demo))
+    assert len(view.shown) == 10
+    assert view.directory.value.count('class="mentorkit-card mentorkit-mentor"') == 10
+    view.show_all.value = True
+    assert len(view.shown) == 40
+    assert view.directory.value.count('class="mentorkit-card mentorkit-mentor"') == 40
+
+
+def test_without_a_self_assessment_mentors_are_still_listed_with_a_kind_word(demo):
+    view = MentorShortlistView(session_of(*demo))
+    page = "".join(html_values(view))
+    assert "ranking gets better" in page
+    assert "01_self_assessment.ipynb" in page
+    assert len(view.shown) == 10
+
+
+def test_filters_narrow_the_list(demo):
+    view = MentorShortlistView(session_of(*demo))
+    view.show_all.value = True
+    view.industry.value = "Energy"
+    assert 0 < len(view.matching) < 40
+    assert all(f.mentor.industry == "Energy" for f in view.shown)
+    view.industry.value = None
+    view.format.value = MeetingFormat.IN_PERSON
+    assert 0 < len(view.matching) < 40
+    assert all(MeetingFormat.IN_PERSON in f.mentor.formats for f in view.shown)
+    view.language.value = "English"
+    view.expertise.value = "public-speaking"
+    assert view.shown
+    assert all("public-speaking" in f.mentor.expertise for f in view.shown)
+    assert all("English" in f.mentor.languages for f in view.shown)
+    zone = view.shown[0].mentor.time_zone
+    view.time_zone.value = zone
+    assert all(f.mentor.time_zone == zone for f in view.shown)
+    names = {f.mentor.name for f in view.shown}
+    for mentor in view.mentors:
+        assert (f"<h3>{mentor.name}</h3>" in view.directory.value) == (mentor.name in names)
+
+
+def test_only_mentors_with_places_left(store):
+    workshop = create_workshop(store, "W").workshop
+    store.import_roster(
+        workshop.code,
+        mentors=[
+            MentorProfile(
+                name="Full Up", email="full@example.org", expertise=["negotiation"], capacity=0
+            ),
+            MentorProfile(
+                name="Has Room", email="room@example.org", expertise=["negotiation"], capacity=2
+            ),
+        ],
+    )
+    view = MentorShortlistView(session_of(store, sign_in(store, workshop.code, "Ada")))
+    assert [f.mentor.name for f in view.shown] == ["Has Room", "Full Up"]
+    assert "no places left" in view.directory.value
+    view.places_left_only.value = True
+    assert [f.mentor.name for f in view.shown] == ["Has Room"]
+
+
+def test_a_mentor_can_be_chosen_only_once(demo):
+    view = MentorShortlistView(session_of(*demo))
+    first = view.mentors[0].email
+    view.choices[0].value = first
+    for other in view.choices[1:]:
+        assert first not in [value for _, value in other.options]
+    assert first in [value for _, value in view.choices[0].options]
+    view.choices[0].value = None
+    assert all(first in [value for _, value in c.options] for c in view.choices)
+
+
+def test_a_saved_shortlist_loads_back_into_the_widgets(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    a, b = store.mentors(identity.workshop.code)[3:5]
+    save(
+        store,
+        session,
+        MentorShortlist(
+            entries=[
+                ShortlistEntry(mentor_email=a.email, note="First note", outreach_message="Hi A"),
+                ShortlistEntry(mentor_email=b.email, note="Second", outreach_message="Hi B"),
+            ]
+        ),
+    )
+    view = MentorShortlistView(session)
+    assert [c.value for c in view.choices] == [a.email, b.email, None]
+    assert [n.value for n in view.notes] == ["First note", "Second", ""]
+    assert [m.value for m in view.outreach[:2]] == ["Hi A", "Hi B"]
+    assert view.outreach[0].description == f"Message to {a.name}"
+    assert view.details[2].layout.display == "none"
+    view.show_all.value = True
+    assert "On your shortlist: choice 1" in view.directory.value
+    assert "On your shortlist: choice 2" in view.directory.value
+
+
+def test_the_outreach_draft_is_prefilled_then_kept_when_edited(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    save(store, session, ASSESSMENT)
+    save(store, session, SmartGoal(title="Lead a client negotiation by June"), "goal-1")
+    view = MentorShortlistView(session)
+    mentor = view.ranking[0].mentor
+    view.choices[0].value = mentor.email
+    draft = outreach_message(
+        identity.participant,
+        mentor,
+        ASSESSMENT,
+        identity.workshop.framework,
+        goals=["Lead a client negotiation by June"],
+        workshop_name=identity.workshop.name,
+    )
+    assert view.outreach[0].value == draft
+    assert "Lead a client negotiation by June" in draft
+    assert saved_shortlist(store, session).entries[0].outreach_message == draft.strip()
+
+    view.outreach[0].value = "Dear Ada,\n\nMy own words."
+    view.notes[0].value = "Great fit"
+    assert saved_shortlist(store, session).entries[0].outreach_message == (
+        "Dear Ada,\n\nMy own words."
+    )
+    # moving the mentor to another choice keeps what was typed, note and message
+    view.choices[0].value = None
+    assert view.details[0].layout.display == "none"
+    view.choices[1].value = mentor.email
+    assert view.outreach[1].value == "Dear Ada,\n\nMy own words."
+    assert view.notes[1].value == "Great fit"
+    assert "My own words." in view.copy[1].value
+    # "Draft again" replaces it with a fresh draft, on request only
+    view.redraft[1].click()
+    assert view.outreach[1].value == draft
+    assert saved_shortlist(store, session).entries[0].outreach_message == draft.strip()
+    view.outreach[1].value = "Dear Ada,\n\nMy own words again."
+    reopened = MentorShortlistView(session_of(store, identity))
+    assert reopened.choices[0].value == mentor.email
+    assert reopened.outreach[0].value == "Dear Ada,\n\nMy own words again."
+
+
+def test_a_note_sent_for_an_empty_choice_is_refused_in_the_save_status(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    view.notes[1].value = "Who was it again?"
+    assert "Choice 2: choose a mentor for this note" in session.status.value
+    assert store.load(session.key("mentor_shortlist")) is None
+
+
+def test_hostile_bio_note_and_message_are_escaped(store):
+    workshop = create_workshop(store, "W").workshop
+    store.import_roster(
+        workshop.code,
+        mentors=[
+            MentorProfile(
+                name="Eve Tester",
+                email="eve@example.org",
+                title=HOSTILE,
+                expertise=["negotiation"],
+                capacity=1,
+                bio=f"Line one\n{HOSTILE}",
+            )
+        ],
+    )
+    identity = sign_in(store, workshop.code, HOSTILE)
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    assert f"Line one<br>{ESCAPED}" in view.directory.value
+    view.choices[0].value = "eve@example.org"
+    view.notes[0].value = HOSTILE
+    view.outreach[0].value = f"Hello {HOSTILE}"
+    for value in html_values(view):
+        assert "<img" not in value
+    assert ESCAPED in view.copy[0].value
+    assert saved_shortlist(store, session).entries[0].note == HOSTILE
+
+
+def test_the_app_opens_the_view_for_the_participant_with_a_resume_code(demo):
+    store, identity = demo
+    app = mentor_shortlist_app(
+        store=store, environ={"QUERY_STRING": f"resume={identity.new_resume_code}"}
+    )
+    assert isinstance(app.view, MentorShortlistView)
+    assert app.view.session.participant == identity.participant
+    assert app.notice.value == ""
