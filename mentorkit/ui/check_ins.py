@@ -372,14 +372,11 @@ class CheckInsView(widgets.VBox):
         super().__init__()
         self.add_class("mentorkit-check-ins")
         self.session = session
-        listed = session.store.list(
-            session.workshop.code, participant=session.participant.id, kind=CheckIn.kind
-        )
-        saved = {s.key.name: s.document for s in listed if isinstance(s.document, CheckIn)}
+        saved = session.documents(CheckIn)
         self.cards: list[MeetingCard] = []
         for name, check_in in ordered_check_ins(saved):
             self.cards.append(self._card(name, check_in))
-        self.goals = _goals(session)
+        self.goals = session.documents(SmartGoal)
 
         guard = guarded(session.notice)
         self.log_meeting = widgets.Button(description="Log a meeting", button_style="primary")
@@ -445,20 +442,6 @@ class CheckInsView(widgets.VBox):
         self._layout()
         self.session.notice.show(f"Meeting {card.number} was removed.", kind="success")
         self.log_meeting.focus()
-
-
-def _goals(session: Session) -> dict[str, SmartGoal]:
-    """The participant's SMART goals (read only), in the order they are numbered."""
-    listed = session.store.list(
-        session.workshop.code, participant=session.participant.id, kind=SmartGoal.kind
-    )
-    goals = {s.key.name: s.document for s in listed if isinstance(s.document, SmartGoal)}
-
-    def number(name: str) -> tuple[int, str]:
-        found = re.fullmatch(r"goal-(\d+)", name)
-        return (int(found[1]) if found else 1_000, name)
-
-    return {name: goals[name] for name in sorted(goals, key=number)}
 
 
 def check_ins_app(**kwargs: object) -> WorksheetApp:

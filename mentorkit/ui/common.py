@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import functools
 import logging
+import re
 import weakref
 from collections.abc import Callable
 from datetime import datetime
@@ -263,4 +264,57 @@ def copy_button(text: str, label: str = "Copy to clipboard") -> str:
         'onclick="navigator.clipboard.writeText(this.dataset.text)'
         ".then(() => { this.textContent = 'Copied'; })\">"
         f"{escape(label)}</button>"
+    )
+
+
+#: How the printable documents (plan, agreement) look when shown inside an app's page.
+#: Their own print CSS styles `body`, `h1`, `table` … and would restyle the whole page, so
+#: only their <body> is embedded, under these rules scoped to `.mentorkit-document`.
+DOCUMENT_CSS = """
+<style>
+.mentorkit-document { border: 1px solid #d9e2ec; border-radius: 6px; padding: 0.2rem 1.2rem 1rem;
+  background: #fff; white-space: normal; overflow-wrap: break-word; }
+.mentorkit-document header p { margin: 0.15rem 0; color: #334e68; }
+.mentorkit-document h3 { border-bottom: 1px solid #d9e2ec; padding-bottom: 0.2rem; }
+.mentorkit-document table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
+.mentorkit-document th, .mentorkit-document td { border: 1px solid #9aa5b1; padding: 0.35rem 0.5rem;
+  text-align: left; vertical-align: top; }
+.mentorkit-document thead th { background: #eef2f7; }
+.mentorkit-document dl.terms { display: grid; grid-template-columns: max-content 1fr;
+  gap: 0.2rem 1rem; margin: 0.5rem 0; }
+.mentorkit-document dl.terms dt { font-weight: 600; white-space: nowrap; }
+.mentorkit-document dl.terms dd { margin: 0; }
+.mentorkit-document .text { white-space: pre-wrap; }
+.mentorkit-document .empty { color: #52606d; font-style: italic; }
+.mentorkit-document .note { color: #52606d; font-size: 0.9rem; }
+.mentorkit-document ul.dates { columns: 2; }
+.mentorkit-document ul.checklist { list-style: none; padding-left: 0; }
+.mentorkit-document ul.checklist li::before { content: "\\2610\\00a0"; }
+.mentorkit-document ul.checklist li.done::before { content: "\\2611\\00a0"; }
+.mentorkit-document li.done .item { text-decoration: line-through; }
+.mentorkit-document .signatures { display: grid; grid-template-columns: 1fr 1fr; gap: 2.5rem;
+  margin-top: 2rem; }
+.mentorkit-document .signature .line { border-bottom: 1px solid #1f2933; height: 2.5rem; }
+.mentorkit-downloads { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.5rem 0; }
+.mentorkit-downloads a { font-weight: 600; color: #1d4ed8; text-decoration: underline;
+  border: 1px solid #bfdbfe; border-radius: 4px; padding: 0.3rem 0.7rem; background: #eff6ff; }
+.mentorkit-downloads a:hover, .mentorkit-downloads a:focus { background: #dbeafe; }
+</style>
+"""
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+_HEADING = re.compile(r"<(/?)h([1-5])(?=[\s>])")
+
+
+def embedded_document(document: str, label: str) -> str:
+    """The <body> of a standalone HTML document made by the escaping renderers, for a page.
+
+    Every user string in `document` is already escaped by its (autoescaping) template; its
+    headings move one level down so that the app's own <h1> stays the page's only one.
+    """
+    found = _BODY.search(document)
+    body = found.group(1) if found else ""
+    body = _HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", body)
+    return (
+        f'<article class="mentorkit-document" aria-label="{escape(label)}">{body.strip()}</article>'
     )

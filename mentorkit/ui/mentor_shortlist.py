@@ -6,7 +6,6 @@ changing a filter only re-renders one HTML widget, so the page stays quick.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -108,12 +107,6 @@ def _name_labels(mentors: Sequence[MentorProfile]) -> dict[str, str]:
     return labels
 
 
-def _goal_order(name: str) -> tuple[int, str]:
-    """'goal-2' before 'goal-10'."""
-    number = re.search(r"(\d+)$", name)
-    return (int(number[1]) if number else 0, name)
-
-
 class MentorShortlistView(widgets.VBox):
     """The directory with filters, and a shortlist of up to three mentors, autosaved."""
 
@@ -127,10 +120,9 @@ class MentorShortlistView(widgets.VBox):
         self.by_email = {mentor.email: mentor for mentor in self.mentors}
         self.labels = _name_labels(self.mentors)
 
-        saved_assessment = session.store.load(session.key(SelfAssessment.kind))
-        found = saved_assessment.document if saved_assessment else None
-        self.has_assessment = isinstance(found, SelfAssessment)
-        self.assessment = found if isinstance(found, SelfAssessment) else SelfAssessment()
+        found = session.document(SelfAssessment)
+        self.has_assessment = found is not None
+        self.assessment = found or SelfAssessment()
         self.goals = self._goal_titles()
         # Capacity left is each mentor's capacity until the facilitator's matching exists.
         self.ranking = rank_mentors(
@@ -194,11 +186,7 @@ class MentorShortlistView(widgets.VBox):
     # -- building ---------------------------------------------------------------------
 
     def _goal_titles(self) -> list[str]:
-        found = self.session.store.list(
-            self.session.workshop.code, participant=self.session.participant.id, kind="smart_goal"
-        )
-        found.sort(key=lambda saved: _goal_order(saved.key.name))
-        return [saved.document.title for saved in found if isinstance(saved.document, SmartGoal)]
+        return [goal.title for goal in self.session.documents(SmartGoal).values()]
 
     def _intro_html(self) -> str:
         if not self.has_assessment:

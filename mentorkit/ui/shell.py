@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
@@ -16,7 +18,7 @@ from mentorkit import catalog
 from mentorkit.apps import APPS, App
 from mentorkit.errors import MentorkitError
 from mentorkit.identity import Identity, hub_sign_in, resume, sign_in
-from mentorkit.models import Participant, Workshop
+from mentorkit.models import Document, Participant, Workshop
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store, open_store
 from mentorkit.ui.common import Autosaver, Notice, SaveStatus, guarded, paragraphs
 
@@ -24,6 +26,14 @@ log = logging.getLogger("mentorkit")
 
 STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 PARTICIPANT_APPS = [app for app in APPS if app.audience == "participant"]
+
+D = TypeVar("D", bound=Document)
+
+
+def natural_order(name: str) -> tuple[str, int, str]:
+    """Sort key putting 'goal-2' before 'goal-10'."""
+    found = re.fullmatch(r"(.*?)(\d+)", name)
+    return (found[1], int(found[2]), name) if found else (name, 0, name)
 
 
 @dataclass
@@ -56,6 +66,18 @@ class Session:
                 self.store, self.key(kind, name), self.status
             )
         return self._autosavers[(kind, name)]
+
+    def document(self, kind: type[D], name: str = DEFAULT_DOCUMENT_NAME) -> D | None:
+        """This participant's saved document of `kind` (read only), or None."""
+        saved = self.store.load(self.key(kind.kind, name))
+        return saved.document if saved is not None and isinstance(saved.document, kind) else None
+
+    def documents(self, kind: type[D]) -> dict[str, D]:
+        """Every saved document of `kind` of this participant, by name, 'goal-2' before
+        'goal-10'."""
+        found = self.store.list(self.workshop.code, participant=self.participant.id, kind=kind.kind)
+        by_name = {s.key.name: s.document for s in found if isinstance(s.document, kind)}
+        return {name: by_name[name] for name in sorted(by_name, key=natural_order)}
 
     def link(self, notebook: str) -> str:
         """A link to another app that keeps this participant signed in."""

@@ -373,16 +373,14 @@ class SmartGoalsView(widgets.VBox):
         self.session = session
         self.framework = session.workshop.framework
         self.competency_names = {cid: c.name for cid, c in self.framework.competencies().items()}
-        self.growth_areas = _growth_areas(session)
-        self.agreement_end = _agreement_end(session)
+        assessment = session.document(SelfAssessment)
+        agreement = session.document(MentoringAgreement)
+        self.growth_areas = list(assessment.growth_areas) if assessment else []
+        self.agreement_end = agreement.end_on if agreement else None
 
-        saved = session.store.list(
-            session.workshop.code, participant=session.participant.id, kind=SmartGoal.kind
-        )
-        goals = {s.key.name: s.document for s in saved if isinstance(s.document, SmartGoal)}
         self.cards: list[GoalCard] = []
-        for name in sorted(goals, key=lambda n: goal_number(n, MAX_GOALS + 1)):
-            self.cards.append(self._card(name, goals[name]))
+        for name, goal in session.documents(SmartGoal).items():
+            self.cards.append(self._card(name, goal))
         if not self.cards:
             self.cards.append(self._card(next_goal_name([])))
 
@@ -470,22 +468,6 @@ class SmartGoalsView(widgets.VBox):
             except InvalidInput:
                 continue
         return found
-
-
-def _growth_areas(session: Session) -> list[str]:
-    """The participant's growth areas from their self-assessment (read only)."""
-    saved = session.store.load(session.key(SelfAssessment.kind))
-    if saved is not None and isinstance(saved.document, SelfAssessment):
-        return list(saved.document.growth_areas)
-    return []
-
-
-def _agreement_end(session: Session) -> date | None:
-    """The end date of the participant's mentoring agreement, if they set one."""
-    saved = session.store.load(session.key(MentoringAgreement.kind))
-    if saved is not None and isinstance(saved.document, MentoringAgreement):
-        return saved.document.end_on
-    return None
 
 
 def smart_goals_app(**kwargs: object) -> WorksheetApp:

@@ -1,0 +1,121 @@
+"""06 My plan: every worksheet on one read-only page, to download, print and add to a calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import ipywidgets as widgets
+
+from mentorkit.agreement import agreement_calendar
+from mentorkit.models import (
+    CheckIn,
+    MentoringAgreement,
+    MentorShortlist,
+    SelfAssessment,
+    SmartGoal,
+)
+from mentorkit.plan import PlanData, plan_html, plan_markdown
+from mentorkit.ui.common import DOCUMENT_CSS, download_link, embedded_document, guarded
+from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+
+PLAN_FILE = "my-mentoring-plan"
+ICS_FILE = "mentoring-meetings.ics"
+
+
+def load_plan_data(session: Session, today: date | None = None) -> PlanData:
+    """Everything the signed-in participant has written, from every worksheet."""
+    return PlanData(
+        workshop=session.workshop,
+        participant=session.participant,
+        assessment=session.document(SelfAssessment),
+        shortlist=session.document(MentorShortlist),
+        mentors={m.email: m for m in session.store.mentors(session.workshop.code)},
+        agreement=session.document(MentoringAgreement),
+        goals=list(session.documents(SmartGoal).values()),
+        check_ins=list(session.documents(CheckIn).values()),
+        matched_mentor=None,
+        today=today or date.today(),
+    )
+
+
+def plan_calendar(data: PlanData) -> bytes | None:
+    """The agreed meetings as an .ics file, or None until a start date and frequency are set."""
+    agreement = data.agreement
+    if agreement is None or agreement.start_on is None or agreement.frequency is None:
+        return None
+    prefs = data.assessment.preferences if data.assessment is not None else None
+    return agreement_calendar(
+        agreement,
+        participant=data.participant,
+        mentor=data.mentors.get(agreement.mentor_email or ""),
+        workshop=data.workshop,
+        tz=prefs.time_zone if prefs is not None else None,
+        goals=data.goals,
+    )
+
+
+class MyPlanView(widgets.VBox):
+    """The plan: read-only, rebuilt from the store on open and on "Refresh"."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.refresh_button = widgets.Button(
+            description="Refresh",
+            tooltip="Show the latest answers from every worksheet",
+        )
+        self.refreshed = widgets.HTML(layout=widgets.Layout(margin="0 0 0 1rem"))
+        self.downloads = widgets.HTML()
+        self.page = widgets.HTML()
+        self.page.add_class("mentorkit-plan-page")
+        self.refresh_button.on_click(guarded(session.notice)(lambda _button: self.refresh()))
+        self.children = [
+            widgets.HTML(DOCUMENT_CSS),
+            widgets.HTML(
+                "<h2>Download and print</h2><p>Open the HTML file in your browser and print it "
+                "(Ctrl+P or ⌘P) for a paper copy; the calendar file adds your meetings to "
+                "Outlook, Google Calendar or Apple Calendar.</p>"
+            ),
+            self.downloads,
+            widgets.HBox(
+                [self.refresh_button, self.refreshed],
+                layout=widgets.Layout(align_items="center"),
+            ),
+            self.page,
+        ]
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load every worksheet again and redraw the plan and its downloads."""
+        data = load_plan_data(self.session)
+        document = plan_html(data)
+        self.page.value = embedded_document(document, "My plan")
+        links = [
+            download_link(f"{PLAN_FILE}.html", document, "text/html", "Download my plan (HTML)"),
+            download_link(
+                f"{PLAN_FILE}.md",
+                plan_markdown(data),
+                "text/markdown",
+                "Download my plan (Markdown)",
+            ),
+        ]
+        calendar = plan_calendar(data)
+        if calendar is not None:
+            links.append(
+                download_link(ICS_FILE, calendar, "text/calendar", "Download meetings (.ics)")
+            )
+        else:
+            links.append(
+                '<span class="mentorkit-muted">The meetings calendar appears once your '
+                "agreement has a start date and how often you meet (Expectations).</span>"
+            )
+        self.downloads.value = f'<div class="mentorkit-downloads">{"".join(links)}</div>'
+        self.refreshed.value = (
+            f'<span class="mentorkit-muted" role="status">Shown as of {datetime.now():%H:%M:%S}. '
+            "Changed a worksheet in another tab? Press Refresh.</span>"
+        )
+
+
+def my_plan_app(**kwargs: object) -> WorksheetApp:
+    """The My plan app (the notebook 06_my_plan calls this)."""
+    return worksheet_app("06_my_plan", MyPlanView, **kwargs)

@@ -1,0 +1,95 @@
+"""A participant writes the mentoring agreement, downloads the calendar, reloads: all back."""
+
+import pytest
+from browser_helpers import (
+    HOSTILE,
+    no_dialogs,
+    open_app,
+    screenshot_app,
+    sign_in_again,
+    sign_in_first_time,
+    wait_until_saved,
+    watch_console,
+)
+from icalendar import Calendar
+from playwright.sync_api import Page, expect
+
+from mentorkit.agreement import DEFAULT_BOUNDARIES
+
+pytestmark = pytest.mark.browser
+APP = "03_expectations.ipynb"
+MENTOR = "Mateo Ibáñez"  # from the sample mentors of the demo workshop
+GOALS = "Speak at a conference\nNegotiate my next role"
+TEXTS = {
+    "Confidentiality": HOSTILE,
+    "Feedback style": "Straight talk, with examples.",
+    "Boundaries": "No calls after 6 pm.",
+    "No-fault exit": "Either of us may stop, no questions asked.",
+    "Role 7 area": "Networking",
+    "Role 7: mentor focus": "Introduces me to two people in the field.",
+    "Role 7: mentee focus": "Follows up within a week.",
+}
+DATES = {"Start date": "2027-01-04", "Review date": "2027-03-01", "End date": "2027-06-28"}
+
+
+def test_the_agreement_survives_a_reload_and_its_calendar_downloads(
+    page: Page, served_demo, screenshots, tmp_path
+):
+    console_errors = watch_console(page)
+    dialogs = no_dialogs(page)
+    open_app(page, served_demo.base_url, APP)
+    resume_code = sign_in_first_time(page, served_demo.join_code, "Test Agreement Person")
+
+    # The standard terms are there on a first visit.
+    expect(page.get_by_label("Boundaries")).to_have_value(DEFAULT_BOUNDARIES, timeout=30_000)
+    expect(page.get_by_label("Role 6 area")).to_have_value("Follow-up")
+
+    page.get_by_label("Mentor", exact=True).select_option(label=MENTOR)
+    page.get_by_label("Goals for our relationship").fill(GOALS)
+    page.get_by_label("How often we meet").select_option(label="Every two weeks")
+    page.get_by_label("Meeting length (minutes)").fill("60")
+    page.get_by_label("Channel").select_option(label="Video")
+    for label, day in DATES.items():
+        page.get_by_label(label).fill(day)
+    page.get_by_role("button", name="Add role").click()
+    expect(page.get_by_label("Role 7 area")).to_be_visible(timeout=30_000)
+    for label, text in TEXTS.items():
+        page.get_by_label(label, exact=True).fill(text)
+
+    preview = page.locator(".mentorkit-document")
+    # The preview follows the last change, so the save it started is under way.
+    expect(preview).to_contain_text("Follows up within a week.", timeout=30_000)
+    wait_until_saved(page)
+    expect(preview).to_contain_text(HOSTILE)
+    expect(preview).to_contain_text(MENTOR)
+    expect(preview).to_contain_text("Negotiate my next role")
+    screenshot_app(page, screenshots / "03_expectations.png")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download meetings (.ics)").click()
+    download = info.value
+    assert download.suggested_filename == "mentoring-meetings.ics"
+    path = tmp_path / "meetings.ics"
+    download.save_as(path)
+    calendar = Calendar.from_ical(path.read_bytes())
+    events = calendar.walk("VEVENT")
+    assert len(events) == 15  # 13 fortnightly meetings, the review date and the end date
+    assert "Mateo" in str(events[0]["SUMMARY"])
+
+    page.reload()
+    expect(page.locator(".mentorkit-app")).to_be_visible(timeout=120_000)
+    sign_in_again(page, resume_code)
+    expect(page.get_by_label("Mentor", exact=True)).to_have_value(MENTOR, timeout=30_000)
+    expect(page.get_by_label("Goals for our relationship")).to_have_value(GOALS)
+    expect(page.get_by_label("How often we meet")).to_have_value("Every two weeks")
+    expect(page.get_by_label("Meeting length (minutes)")).to_have_value("60")
+    expect(page.get_by_label("Channel")).to_have_value("Video")
+    for label, day in DATES.items():
+        expect(page.get_by_label(label)).to_have_value(day)
+    for label, text in TEXTS.items():
+        expect(page.get_by_label(label, exact=True)).to_have_value(text)
+    expect(page.get_by_label("Role 1 area")).to_have_value("Goals")
+    expect(page.locator(".mentorkit-document")).to_contain_text(HOSTILE)
+    assert page.locator(".mentorkit-app img").count() == 0
+    assert dialogs == []
+    assert console_errors == [], console_errors

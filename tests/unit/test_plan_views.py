@@ -1,0 +1,362 @@
+"""The Expectations and My plan views: saved agreement, downloads, and an escaped plan."""
+
+import base64
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+from icalendar import Calendar
+
+from mentorkit.agreement import (
+    DEFAULT_BOUNDARIES,
+    DEFAULT_CONFIDENTIALITY,
+    DEFAULT_EXIT_CLAUSE,
+    DEFAULT_FEEDBACK_STYLE,
+    DEFAULT_ROLES,
+)
+from mentorkit.identity import sign_in
+from mentorkit.models import (
+    CheckIn,
+    Frequency,
+    MeetingFormat,
+    MentoringAgreement,
+    MentorProfile,
+    MentorShortlist,
+    SelfAssessment,
+    SmartGoal,
+)
+from mentorkit.store import open_store
+from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.expectations import ExpectationsView, expectations_app
+from mentorkit.ui.my_plan import MyPlanView, my_plan_app
+from mentorkit.ui.shell import Session
+from mentorkit.workshops import create_workshop
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
+MENTORS = [
+    MentorProfile(
+        name="Ada Mensah",
+        email="ada@example.org",
+        title="Head of Data",
+        organization="Northwind",
+        expertise=["negotiation"],
+        capacity=2,
+    ),
+    MentorProfile(
+        name="Bo Lindqvist",
+        email="bo@example.org",
+        expertise=["public-speaking"],
+        capacity=1,
+    ),
+]
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def workshop(store):
+    access = create_workshop(store, "Spring cohort")
+    store.import_roster(access.workshop.code, mentors=MENTORS)
+    return access.workshop
+
+
+def session_for(store, workshop, name: str) -> Session:
+    identity = sign_in(store, workshop.code, name)
+    return Session(store, identity, SaveStatus(), Notice(), resume_code=identity.new_resume_code)
+
+
+@pytest.fixture
+def session(store, workshop):
+    return session_for(store, workshop, "Ines Okafor-Lind")
+
+
+def save(session: Session, document, name: str = "main") -> None:
+    saver = session.autosaver(document.kind, name)
+    saver.request(lambda: document)
+    assert saver.flush()
+
+
+def links(html: str) -> dict[str, tuple[str, str, bytes]]:
+    """Download links by label: (filename, MIME type, decoded content)."""
+    found = re.findall(
+        r'<a class="mentorkit-download" download="([^"]+)" '
+        r'href="data:([^;]+);base64,([^"]+)">([^<]+)</a>',
+        html,
+    )
+    return {
+        unescape(label): (unescape(name), mime, base64.b64decode(data))
+        for name, mime, data, label in found
+    }
+
+
+def fill_agreement(view: ExpectationsView) -> None:
+    view.mentor.value = "bo@example.org"
+    view.relationship_goals.value = "Speak at a conference\n\nNegotiate my next role"
+    view.frequency.value = Frequency.FORTNIGHTLY
+    view.minutes.value = 60
+    view.channel.value = MeetingFormat.VIDEO
+    view.start_on.value = date(2027, 1, 4)
+    view.review_on.value = date(2027, 3, 1)
+    view.end_on.value = date(2027, 6, 28)
+    view.confidentiality.value = "Between us."
+    view.feedback_style.value = "Straight talk."
+    view.boundaries.value = "No calls after 6 pm."
+    view.exit_clause.value = "Either of us may stop."
+
+
+# ---------------------------------------------------------------------------------------
+# Expectations
+
+
+def test_first_visit_prefills_the_standard_terms_and_the_first_shortlisted_mentor(session):
+    save(
+        session,
+        MentorShortlist(
+            entries=[{"mentor_email": "bo@example.org"}, {"mentor_email": "ada@example.org"}]
+        ),
+    )
+    view = ExpectationsView(session)
+    assert view.mentor.value == "bo@example.org"
+    assert view.confidentiality.value == DEFAULT_CONFIDENTIALITY
+    assert view.feedback_style.value == DEFAULT_FEEDBACK_STYLE
+    assert view.boundaries.value == DEFAULT_BOUNDARIES
+    assert view.exit_clause.value == DEFAULT_EXIT_CLAUSE
+    assert [e.texts for e in view.roles] == [
+        (r.area, r.mentor_focus, r.mentee_focus) for r in DEFAULT_ROLES
+    ]
+    assert view.autosaver.document is None  # nothing is saved until the participant edits
+
+
+def test_without_a_shortlist_no_mentor_is_chosen(session):
+    view = ExpectationsView(session)
+    assert view.mentor.value is None
+    assert [label for label, _ in view.mentor.options][1:] == ["Ada Mensah", "Bo Lindqvist"]
+
+
+def test_the_agreement_built_from_the_widgets_validates_and_is_saved(session):
+    view = ExpectationsView(session)
+    fill_agreement(view)
+    view.roles[0].area.value = "Career moves"
+    assert view.autosaver.flush()
+    saved = session.store.load(session.key("mentoring_agreement")).document
+    assert saved == view.document()
+    assert saved.mentor_email == "bo@example.org"
+    assert saved.relationship_goals == ["Speak at a conference", "Negotiate my next role"]
+    assert saved.frequency is Frequency.FORTNIGHTLY
+    assert saved.meeting_minutes == 60
+    assert saved.channel is MeetingFormat.VIDEO
+    assert (saved.start_on, saved.review_on, saved.end_on) == (
+        date(2027, 1, 4),
+        date(2027, 3, 1),
+        date(2027, 6, 28),
+    )
+    assert saved.boundaries == "No calls after 6 pm."
+    assert saved.roles[0].area == "Career moves"
+    assert session.status.state == "saved"
+
+    again = ExpectationsView(session_for_resume(session))
+    assert again.document() == saved
+
+
+def session_for_resume(session: Session) -> Session:
+    """A new page for the same participant (a reload)."""
+    return Session(session.store, session.identity, SaveStatus(), Notice())
+
+
+def test_dates_out_of_order_show_in_the_save_status_and_the_text_stays(session):
+    view = ExpectationsView(session)
+    view.start_on.value = date(2027, 6, 1)
+    view.end_on.value = date(2027, 5, 1)
+    assert view.session.status.state == "invalid"
+    assert "the end date is before the start date" in view.session.status.value
+    assert view.end_on.value == date(2027, 5, 1)
+    assert session.store.load(session.key("mentoring_agreement")).document.end_on is None
+
+
+def test_adding_and_removing_roles(session):
+    view = ExpectationsView(session)
+    view.add_role.click()
+    assert len(view.roles) == len(DEFAULT_ROLES) + 1
+    assert view.roles[-1].area.description == f"Role {len(DEFAULT_ROLES) + 1} area"
+    assert view.session.status.state != "invalid"  # a blank new row is not an error
+    view.roles[-1].area.value = "Networking"
+    view.roles[-1].mentee_focus.value = "Asks for two introductions."
+    view.roles[0].remove.click()
+    areas = [r.area for r in session.store.load(session.key("mentoring_agreement")).document.roles]
+    assert areas == [r.area for r in DEFAULT_ROLES[1:]] + ["Networking"]
+    assert view.roles[0].area.description == "Role 1 area"
+    assert view.roles[0].area.value == DEFAULT_ROLES[1].area
+
+
+def test_downloads_have_the_right_mime_types_and_the_calendar_parses(session):
+    save(session, SelfAssessment(preferences={"time_zone": "Europe/Berlin"}))
+    view = ExpectationsView(session)
+    assert "Download meetings (.ics)" not in links(view.downloads.value)
+    fill_agreement(view)
+    found = links(view.downloads.value)
+    assert found["Download agreement (HTML)"][:2] == ("mentoring-agreement.html", "text/html")
+    assert found["Download agreement (Markdown)"][:2] == ("mentoring-agreement.md", "text/markdown")
+    name, mime, ics = found["Download meetings (.ics)"]
+    assert (name, mime) == ("mentoring-meetings.ics", "text/calendar")
+    assert b"Straight talk." in found["Download agreement (HTML)"][2]
+    assert b"Negotiate my next role" in found["Download agreement (Markdown)"][2]
+    calendar = Calendar.from_ical(ics)
+    meetings = [e for e in calendar.walk("VEVENT") if "review" not in str(e["UID"])]
+    starts = sorted(e.decoded("DTSTART") for e in meetings if "end-" not in str(e["UID"]))
+    assert starts[0].date() == date(2027, 1, 4)
+    assert str(starts[0].tzinfo) == "Europe/Berlin"
+    assert len(starts) == 13  # every two weeks from 4 January to 28 June
+    assert calendar.walk("VTIMEZONE")
+
+
+def test_the_preview_shows_the_agreement_with_hostile_text_escaped(session):
+    view = ExpectationsView(session)
+    view.boundaries.value = HOSTILE
+    view.roles[0].area.value = HOSTILE
+    view.relationship_goals.value = HOSTILE
+    preview = view.preview.value
+    assert "<img" not in preview and "<html" not in preview and "<body" not in preview
+    assert preview.count(ESCAPED) >= 3
+    assert "<h1" not in preview  # the app's title stays the page's only h1
+    html = links(view.downloads.value)["Download agreement (HTML)"][2].decode()
+    assert "<img" not in html and ESCAPED in html
+
+
+def test_empty_goals_hint_lists_the_smart_goal_titles_escaped(session):
+    save(session, SmartGoal(title="Give a talk"), "goal-1")
+    save(session, SmartGoal(title=HOSTILE), "goal-2")
+    view = ExpectationsView(session)
+    assert "Give a talk" in view.goals_hint.value
+    assert ESCAPED in view.goals_hint.value and "<img" not in view.goals_hint.value
+    view.relationship_goals.value = "My own goal"
+    assert view.goals_hint.value == ""
+
+
+def test_text_over_the_limit_is_reported_and_not_saved(session):
+    view = ExpectationsView(session)
+    view.confidentiality.value = "x" * 2001
+    assert view.session.status.state == "invalid"
+    assert "Confidentiality" in view.session.status.value
+
+
+def test_the_expectations_app_opens_the_view_after_resume(store, session):
+    app = expectations_app(store=store, environ={"QUERY_STRING": f"resume={session.resume_code}"})
+    assert isinstance(app.view, ExpectationsView)
+
+
+# ---------------------------------------------------------------------------------------
+# My plan
+
+
+def fill_every_worksheet(session: Session, text: str) -> None:
+    save(
+        session,
+        SelfAssessment(
+            ratings={"negotiation": 1},
+            growth_areas=["negotiation"],
+            values=[text],
+            career_goal=text,
+            preferences={"time_zone": "Europe/Berlin"},
+        ),
+    )
+    save(session, MentorShortlist(entries=[{"mentor_email": "ada@example.org", "note": text}]))
+    save(
+        session,
+        MentoringAgreement(
+            mentor_email="ada@example.org",
+            relationship_goals=[text],
+            frequency=Frequency.MONTHLY,
+            start_on=date(2027, 1, 4),
+            roles=[{"area": text, "mentor_focus": text}],
+            boundaries=text,
+        ),
+    )
+    save(
+        session,
+        SmartGoal(title=text, measurable=text, milestones=[{"title": text}]),
+        "goal-1",
+    )
+    save(
+        session,
+        CheckIn(
+            met_on=date(2027, 1, 4),
+            topics=[text],
+            learned=text,
+            action_items=[{"text": text}],
+        ),
+        "check-in-1",
+    )
+
+
+SECTIONS = ("About me", "My mentor", "My shortlist", "Our agreement", "My SMART goals", "Check-ins")
+
+
+def test_the_plan_shows_every_section_of_a_participant_who_filled_every_worksheet(session):
+    fill_every_worksheet(session, "Lead the Q3 pricing talks")
+    view = MyPlanView(session)
+    page = view.page.value
+    for section in SECTIONS:
+        assert section in page
+    assert "Not started yet" not in page
+    assert "Negotiation" in page
+    assert "Ada Mensah" in page
+    assert page.count("Lead the Q3 pricing talks") >= 6
+    assert "<body" not in page and "<html" not in page and "<h1" not in page
+
+
+def test_an_empty_plan_says_not_started_yet_for_every_worksheet(session):
+    page = MyPlanView(session).page.value
+    assert page.count("Not started yet") == 5  # all but "My mentor", which awaits a match
+    assert "Download meetings (.ics)" not in links(MyPlanView(session).downloads.value)
+
+
+def test_hostile_text_in_every_worksheet_is_escaped_in_the_plan(session):
+    fill_every_worksheet(session, HOSTILE)
+    view = MyPlanView(session)
+    page = view.page.value
+    assert "<img" not in page
+    assert page.count(ESCAPED) >= 10
+    found = links(view.downloads.value)
+    html = found["Download my plan (HTML)"][2].decode()
+    assert "<img" not in html and ESCAPED in html
+    assert "<img" not in found["Download my plan (Markdown)"][2].decode()
+
+
+def test_plan_downloads_have_the_right_mime_types_and_the_calendar_parses(session):
+    fill_every_worksheet(session, "Lead the Q3 pricing talks")
+    found = links(MyPlanView(session).downloads.value)
+    assert found["Download my plan (HTML)"][:2] == ("my-mentoring-plan.html", "text/html")
+    assert found["Download my plan (Markdown)"][:2] == ("my-mentoring-plan.md", "text/markdown")
+    name, mime, ics = found["Download meetings (.ics)"]
+    assert (name, mime) == ("mentoring-meetings.ics", "text/calendar")
+    events = Calendar.from_ical(ics).walk("VEVENT")
+    assert len(events) == 6  # monthly for six months
+    assert str(events[0].decoded("DTSTART").tzinfo) == "Europe/Berlin"
+
+
+def test_refresh_shows_answers_saved_in_another_tab(session):
+    view = MyPlanView(session)
+    assert "Give a talk" not in view.page.value
+    save(session, SmartGoal(title="Give a talk"), "goal-1")
+    view.refresh_button.click()
+    assert "Give a talk" in view.page.value
+
+
+def test_the_plan_shows_only_the_signed_in_participants_answers(store, workshop, session):
+    fill_every_worksheet(session, "Ines's secret plan")
+    other = session_for(store, workshop, "Someone Else")
+    page = MyPlanView(other).page.value
+    assert "secret" not in page
+    assert page.count("Not started yet") == 5
+
+
+def test_the_my_plan_app_opens_the_view_after_resume(store, session):
+    app = my_plan_app(store=store, environ={"QUERY_STRING": f"resume={session.resume_code}"})
+    assert isinstance(app.view, MyPlanView)
