@@ -1,0 +1,46 @@
+"""Hostile text typed as a name, a note and a goal shows literally everywhere, runs nothing."""
+
+import pytest
+from browser_helpers import (
+    HOSTILE,
+    no_dialogs,
+    open_app,
+    sign_in_first_time,
+    wait_until_saved,
+    watch_console,
+)
+from playwright.sync_api import Page, expect
+
+from mentorkit.apps import APPS
+
+pytestmark = pytest.mark.browser
+
+PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "participant"]
+
+
+def test_hostile_name_note_and_goal_are_shown_literally_in_every_app_and_the_plan(
+    page: Page, served_demo
+):
+    console_errors = watch_console(page)
+    dialogs = no_dialogs(page)
+    open_app(page, served_demo.base_url, "02_mentor_shortlist.ipynb")
+    resume_code = sign_in_first_time(page, served_demo.join_code, HOSTILE)
+    page.get_by_label("Choice 1", exact=True).select_option(index=1)
+    page.get_by_label("Note on choice 1").fill(HOSTILE)
+    wait_until_saved(page)
+
+    open_app(page, served_demo.base_url, "04_smart_goals.ipynb", f"?resume={resume_code}")
+    page.get_by_label("Goal 1 title").fill(HOSTILE)
+    wait_until_saved(page)
+
+    for notebook in PARTICIPANT_NOTEBOOKS:
+        open_app(page, served_demo.base_url, notebook, f"?resume={resume_code}")
+        expect(page.locator(".mentorkit-who")).to_contain_text(f"Signed in as {HOSTILE}")
+        assert page.locator(".mentorkit-app img").count() == 0, notebook
+
+    plan = page.locator(".mentorkit-document")
+    expect(plan).to_contain_text(HOSTILE)
+    shortlist_and_goals = plan.inner_text()
+    assert shortlist_and_goals.count(HOSTILE) >= 3  # the name, the note and the goal
+    assert dialogs == []
+    assert console_errors == [], console_errors
