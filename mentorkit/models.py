@@ -476,9 +476,28 @@ class CheckIn(Document):
     )
 
 
+class MentorMatch(Document):
+    """The mentor the facilitator matched a participant with, written when matches are
+    published (the participant reads it; only the facilitator's matching app writes it)."""
+
+    kind: ClassVar[str] = "mentor_match"
+    mentor_email: Email = Field(title="Mentor")
+    score: float | None = Field(default=None, title="Fit score")
+    reasons: Text(1000) = Field(default="", title="Why this mentor")
+    introduction: Text(5000) = Field(default="", title="Introduction email")
+    published_on: Day = Field(title="Published on")
+
+
 DOCUMENT_TYPES: Mapping[str, type[Document]] = {
     cls.kind: cls
-    for cls in (SelfAssessment, MentorShortlist, MentoringAgreement, SmartGoal, CheckIn)
+    for cls in (
+        SelfAssessment,
+        MentorShortlist,
+        MentoringAgreement,
+        SmartGoal,
+        CheckIn,
+        MentorMatch,
+    )
 }
 
 #: `DOCUMENT_UPGRADES[kind][n]` turns a stored body of version n into version n + 1.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 
 import ipywidgets as widgets
 
@@ -10,12 +11,21 @@ from mentorkit.agreement import agreement_calendar
 from mentorkit.models import (
     CheckIn,
     MentoringAgreement,
+    MentorMatch,
+    MentorProfile,
     MentorShortlist,
     SelfAssessment,
     SmartGoal,
 )
 from mentorkit.plan import PlanData, plan_html, plan_markdown
-from mentorkit.ui.common import DOCUMENT_CSS, download_link, embedded_document, guarded
+from mentorkit.ui.common import (
+    DOCUMENT_CSS,
+    copy_button,
+    download_link,
+    embedded_document,
+    guarded,
+    html_text,
+)
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 PLAN_FILE = "my-mentoring-plan"
@@ -24,16 +34,18 @@ ICS_FILE = "mentoring-meetings.ics"
 
 def load_plan_data(session: Session, today: date | None = None) -> PlanData:
     """Everything the signed-in participant has written, from every worksheet."""
+    mentors = {m.email: m for m in session.store.mentors(session.workshop.code)}
+    match = session.document(MentorMatch)
     return PlanData(
         workshop=session.workshop,
         participant=session.participant,
         assessment=session.document(SelfAssessment),
         shortlist=session.document(MentorShortlist),
-        mentors={m.email: m for m in session.store.mentors(session.workshop.code)},
+        mentors=mentors,
         agreement=session.document(MentoringAgreement),
         goals=list(session.documents(SmartGoal).values()),
         check_ins=list(session.documents(CheckIn).values()),
-        matched_mentor=None,
+        matched_mentor=mentors.get(match.mentor_email) if match else None,
         today=today or date.today(),
     )
 
@@ -66,6 +78,7 @@ class MyPlanView(widgets.VBox):
         )
         self.refreshed = widgets.HTML(layout=widgets.Layout(margin="0 0 0 1rem"))
         self.downloads = widgets.HTML()
+        self.introduction = widgets.HTML()
         self.page = widgets.HTML()
         self.page.add_class("mentorkit-plan-page")
         self.refresh_button.on_click(guarded(session.notice)(lambda _button: self.refresh()))
@@ -77,6 +90,7 @@ class MyPlanView(widgets.VBox):
                 "Outlook, Google Calendar or Apple Calendar.</p>"
             ),
             self.downloads,
+            self.introduction,
             widgets.HBox(
                 [self.refresh_button, self.refreshed],
                 layout=widgets.Layout(align_items="center"),
@@ -88,6 +102,9 @@ class MyPlanView(widgets.VBox):
     def refresh(self) -> None:
         """Load every worksheet again and redraw the plan and its downloads."""
         data = load_plan_data(self.session)
+        self.introduction.value = _introduction_html(
+            self.session.document(MentorMatch), data.matched_mentor
+        )
         document = plan_html(data)
         self.page.value = embedded_document(document, "My plan")
         links = [
@@ -114,6 +131,24 @@ class MyPlanView(widgets.VBox):
             f'<span class="mentorkit-muted" role="status">Shown as of {datetime.now():%H:%M:%S}. '
             "Changed a worksheet in another tab? Press Refresh.</span>"
         )
+
+
+def _introduction_html(match: MentorMatch | None, mentor: MentorProfile | None) -> str:
+    """The published mentor and the introduction email draft, once there is a match."""
+    if match is None or mentor is None:
+        return ""
+    why = f"<p>{html_text(match.reasons)}</p>" if match.reasons else ""
+    draft = ""
+    if match.introduction:
+        draft = (
+            "<h3>Introduction email</h3><p>A draft to introduce yourselves; edit it in your "
+            'email program.</p><div class="mentorkit-card mentorkit-introduction">'
+            f"{html_text(match.introduction)}</div>{copy_button(match.introduction)}"
+        )
+    return (
+        f'<section class="mentorkit-match"><h2>Your mentor: {escape(mentor.name)}</h2>'
+        f"{why}{draft}</section>"
+    )
 
 
 def my_plan_app(**kwargs: object) -> WorksheetApp:

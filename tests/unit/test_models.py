@@ -196,6 +196,7 @@ def test_every_document_carries_the_schema_version():
         "mentoring_agreement",
         "smart_goal",
         "check_in",
+        "mentor_match",
     }
     for kind, cls in DOCUMENT_TYPES.items():
         assert cls.kind == kind

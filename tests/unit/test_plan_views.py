@@ -128,9 +128,7 @@ def test_first_visit_prefills_the_standard_terms_and_the_first_shortlisted_mento
     assert view.feedback_style.value == DEFAULT_FEEDBACK_STYLE
     assert view.boundaries.value == DEFAULT_BOUNDARIES
     assert view.exit_clause.value == DEFAULT_EXIT_CLAUSE
-    assert [e.texts for e in view.roles] == [
-        (r.area, r.mentor_focus, r.mentee_focus) for r in DEFAULT_ROLES
-    ]
+    assert [row.data() for row in view.roles.rows] == [r.model_dump() for r in DEFAULT_ROLES]
     assert view.autosaver.document is None  # nothing is saved until the participant edits
 
 
@@ -143,7 +141,7 @@ def test_without_a_shortlist_no_mentor_is_chosen(session):
 def test_the_agreement_built_from_the_widgets_validates_and_is_saved(session):
     view = ExpectationsView(session)
     fill_agreement(view)
-    view.roles[0].area.value = "Career moves"
+    view.roles.rows[0].area.value = "Career moves"
     assert view.autosaver.flush()
     saved = session.store.load(session.key("mentoring_agreement")).document
     assert saved == view.document()
@@ -182,17 +180,17 @@ def test_dates_out_of_order_show_in_the_save_status_and_the_text_stays(session):
 
 def test_adding_and_removing_roles(session):
     view = ExpectationsView(session)
-    view.add_role.click()
-    assert len(view.roles) == len(DEFAULT_ROLES) + 1
-    assert view.roles[-1].area.description == f"Role {len(DEFAULT_ROLES) + 1} area"
+    view.roles.add.click()
+    assert len(view.roles.rows) == len(DEFAULT_ROLES) + 1
+    assert view.roles.rows[-1].area.description == f"Role {len(DEFAULT_ROLES) + 1} area"
     assert view.session.status.state != "invalid"  # a blank new row is not an error
-    view.roles[-1].area.value = "Networking"
-    view.roles[-1].mentee_focus.value = "Asks for two introductions."
-    view.roles[0].remove.click()
+    view.roles.rows[-1].area.value = "Networking"
+    view.roles.rows[-1].mentee_focus.value = "Asks for two introductions."
+    view.roles.rows[0].remove.click()
     areas = [r.area for r in session.store.load(session.key("mentoring_agreement")).document.roles]
     assert areas == [r.area for r in DEFAULT_ROLES[1:]] + ["Networking"]
-    assert view.roles[0].area.description == "Role 1 area"
-    assert view.roles[0].area.value == DEFAULT_ROLES[1].area
+    assert view.roles.rows[0].area.description == "Role 1 area"
+    assert view.roles.rows[0].area.value == DEFAULT_ROLES[1].area
 
 
 def test_downloads_have_the_right_mime_types_and_the_calendar_parses(session):
@@ -219,7 +217,7 @@ def test_downloads_have_the_right_mime_types_and_the_calendar_parses(session):
 def test_the_preview_shows_the_agreement_with_hostile_text_escaped(session):
     view = ExpectationsView(session)
     view.boundaries.value = HOSTILE
-    view.roles[0].area.value = HOSTILE
+    view.roles.rows[0].area.value = HOSTILE
     view.relationship_goals.value = HOSTILE
     preview = view.preview.value
     assert "<img" not in preview and "<html" not in preview and "<body" not in preview
@@ -360,3 +358,37 @@ def test_the_plan_shows_only_the_signed_in_participants_answers(store, workshop,
 def test_the_my_plan_app_opens_the_view_after_resume(store, session):
     app = my_plan_app(store=store, environ={"QUERY_STRING": f"resume={session.resume_code}"})
     assert isinstance(app.view, MyPlanView)
+
+
+def test_a_published_match_shows_the_mentor_and_the_introduction_escaped(tmp_path):
+    from datetime import date
+
+    from mentorkit.identity import sign_in
+    from mentorkit.models import MentorMatch, MentorProfile
+    from mentorkit.store import DocumentKey, open_store
+    from mentorkit.ui.my_plan import my_plan_app
+    from mentorkit.workshops import create_workshop
+
+    store = open_store(f"sqlite:///{tmp_path / 'match.db'}")
+    code = create_workshop(store, "W").workshop.code
+    mentor = MentorProfile(
+        name="Maya <b>Goldberg</b>", email="maya@example.org", expertise=["negotiation"], capacity=2
+    )
+    store.import_roster(code, mentors=[mentor])
+    me = sign_in(store, code, "Ada Quill")
+    store.save(
+        DocumentKey(code, me.participant.id, MentorMatch.kind),
+        MentorMatch(
+            mentor_email=mentor.email,
+            reasons="covers your growth area: negotiation",
+            introduction="Dear Maya,\n<img src=x onerror=alert(1)>",
+            published_on=date(2026, 11, 24),
+        ),
+        expected_revision=0,
+    )
+    app = my_plan_app(store=store, environ={"QUERY_STRING": f"resume={me.new_resume_code}"})
+    shown = app.view.introduction.value
+    assert "Your mentor: Maya &lt;b&gt;Goldberg&lt;/b&gt;" in shown
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "<img" not in shown
+    assert "Maya &lt;b&gt;Goldberg&lt;/b&gt;" in app.view.page.value
+    store.close()
