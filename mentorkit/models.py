@@ -488,6 +488,14 @@ class MentorMatch(Document):
     published_on: Day = Field(title="Published on")
 
 
+class PlanSharing(Document):
+    """Whether the participant shares their plan (notes, goals, check-ins) with the
+    facilitator; without it the facilitator sees progress and aggregates only."""
+
+    kind: ClassVar[str] = "plan_sharing"
+    shared: bool = Field(default=False, title="Share my plan with the facilitator")
+
+
 DOCUMENT_TYPES: Mapping[str, type[Document]] = {
     cls.kind: cls
     for cls in (
@@ -497,6 +505,7 @@ DOCUMENT_TYPES: Mapping[str, type[Document]] = {
         SmartGoal,
         CheckIn,
         MentorMatch,
+        PlanSharing,
     )
 }
 

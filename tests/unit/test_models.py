@@ -197,6 +197,7 @@ def test_every_document_carries_the_schema_version():
         "smart_goal",
         "check_in",
         "mentor_match",
+        "plan_sharing",
     }
     for kind, cls in DOCUMENT_TYPES.items():
         assert cls.kind == kind
