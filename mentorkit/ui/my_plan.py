@@ -14,6 +14,7 @@ from mentorkit.models import (
     MentorMatch,
     MentorProfile,
     MentorShortlist,
+    PlanSharing,
     SelfAssessment,
     SmartGoal,
 )
@@ -78,6 +79,20 @@ class MyPlanView(widgets.VBox):
         )
         self.refreshed = widgets.HTML(layout=widgets.Layout(margin="0 0 0 1rem"))
         self.downloads = widgets.HTML()
+        self.sharing = session.autosaver(PlanSharing.kind)
+        shared = isinstance(self.sharing.document, PlanSharing) and self.sharing.document.shared
+        self.share = widgets.Checkbox(
+            value=shared,
+            description="Share my plan with the facilitator",
+            indent=False,
+            layout=widgets.Layout(width="auto"),
+        )
+        self.share.observe(
+            guarded(session.notice)(
+                lambda _change: self.sharing.request(lambda: PlanSharing(shared=self.share.value))
+            ),
+            names="value",
+        )
         self.introduction = widgets.HTML()
         self.page = widgets.HTML()
         self.page.add_class("mentorkit-plan-page")
@@ -90,6 +105,12 @@ class MyPlanView(widgets.VBox):
                 "Outlook, Google Calendar or Apple Calendar.</p>"
             ),
             self.downloads,
+            widgets.HTML(
+                '<p class="mentorkit-muted">Your facilitator sees only how far you are through '
+                "the worksheets. Tick the box to let them read your whole plan too (for example "
+                "to prepare your matching); untick it at any time.</p>"
+            ),
+            self.share,
             self.introduction,
             widgets.HBox(
                 [self.refresh_button, self.refreshed],

@@ -392,3 +392,23 @@ def test_a_published_match_shows_the_mentor_and_the_introduction_escaped(tmp_pat
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "<img" not in shown
     assert "Maya &lt;b&gt;Goldberg&lt;/b&gt;" in app.view.page.value
     store.close()
+
+
+def test_sharing_the_plan_is_opt_in_and_saved(tmp_path):
+    from mentorkit.identity import sign_in
+    from mentorkit.models import PlanSharing
+    from mentorkit.store import DocumentKey, open_store
+    from mentorkit.ui.my_plan import my_plan_app
+    from mentorkit.workshops import create_workshop
+
+    store = open_store(f"sqlite:///{tmp_path / 'share.db'}")
+    code = create_workshop(store, "W").workshop.code
+    me = sign_in(store, code, "Ada Quill")
+    environ = {"QUERY_STRING": f"resume={me.new_resume_code}"}
+    app = my_plan_app(store=store, environ=environ)
+    assert app.view.share.value is False
+    app.view.share.value = True
+    key = DocumentKey(code, me.participant.id, PlanSharing.kind)
+    assert store.load(key).document.shared is True
+    assert my_plan_app(store=store, environ=environ).view.share.value is True
+    store.close()
