@@ -25,7 +25,8 @@ from mentorkit.checkins import (
 from mentorkit.errors import InvalidInput
 from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal, validate
 from mentorkit.smart import format_day
-from mentorkit.ui.common import guarded
+from mentorkit.ui.common import Fields, guarded, split_list
+from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 MAX_ACTIONS = 30
@@ -59,16 +60,6 @@ def meeting_number(name: str, fallback: int) -> int:
     """The N of a document named 'check-in-N' (what the participant sees as 'Meeting N')."""
     found = re.fullmatch(r"check-in-(\d+)", name)
     return int(found[1]) if found else fallback
-
-
-def split_topics(text: str) -> list[str]:
-    """Comma- or semicolon-separated topics, blanks dropped, each once (first spelling)."""
-    seen: dict[str, str] = {}
-    for part in text.replace(";", ",").split(","):
-        topic = " ".join(part.split())
-        if topic and topic.casefold() not in seen:
-            seen[topic.casefold()] = topic
-    return list(seen.values())
 
 
 def _days(count: int) -> str:
@@ -136,32 +127,29 @@ def progress_html(progress: list[GoalProgress], goals_link: str) -> str:
     return "".join(bars)
 
 
-class ActionRow(widgets.VBox):
-    """One action item: what, who, by when, done, and a button to remove it."""
+class ActionRow(Row):
+    """One action item of meeting `meeting`: what, who, by when, done, and its Remove button."""
 
     def __init__(self, meeting: int, number: int, item: ActionItem | None = None) -> None:
         super().__init__()
         self.add_class("mentorkit-action")
-        self.text = widgets.Text(
-            value=item.text if item else "",
-            placeholder="What will be done, e.g. Send my slides for comments",
-            style={"description_width": ACTION_LABEL_WIDTH},
-            layout=widgets.Layout(width="100%"),
+        self.meeting = meeting
+        fields = Fields(ACTION_LABEL_WIDTH)
+        self.text = fields.text(
+            "",
+            item.text if item else "",
+            "What will be done, e.g. Send my slides for comments",
         )
-        self.owner = widgets.Dropdown(
-            options=[(label, owner) for owner, label in OWNER_LABELS.items()],
-            value=item.owner if item else Owner.MENTEE,
-            style={"description_width": ACTION_LABEL_WIDTH},
-            layout=widgets.Layout(width="24rem"),
+        self.owner = fields.dropdown(
+            "",
+            [(label, owner) for owner, label in OWNER_LABELS.items()],
+            item.owner if item else Owner.MENTEE,
+            width="24rem",
         )
-        self.due = widgets.DatePicker(
-            value=item.due_on if item else None,
-            style={"description_width": ACTION_LABEL_WIDTH},
-            layout=widgets.Layout(width="24rem"),
-        )
+        self.due = fields.date_picker("", item.due_on if item else None)
         self.done = widgets.Checkbox(value=item.done if item else False, indent=False)
         self.remove = widgets.Button()
-        self.renumber(meeting, number)
+        self.renumber(number)
         self.children = [
             self.text,
             widgets.HBox([self.owner, self.due]).add_class("mentorkit-action-line"),
@@ -170,9 +158,9 @@ class ActionRow(widgets.VBox):
             ).add_class("mentorkit-action-line"),
         ]
 
-    def renumber(self, meeting: int, number: int) -> None:
+    def renumber(self, number: int) -> None:
         """Label the inputs 'Meeting {meeting} action {number} …' (unique on the page)."""
-        prefix = f"Meeting {meeting} action {number}"
+        prefix = f"Meeting {self.meeting} action {number}"
         self.text.description = prefix
         self.owner.description = f"{prefix} owner"
         self.due.description = f"{prefix} due"
@@ -184,7 +172,6 @@ class ActionRow(widgets.VBox):
         return [self.text, self.owner, self.due, self.done]
 
     def is_blank(self) -> bool:
-        """A row the participant has not started: left out of the saved meeting."""
         return not self.text.value.strip() and self.due.value is None and not self.done.value
 
     def data(self) -> dict[str, Any]:
@@ -209,73 +196,54 @@ class MeetingCard(widgets.VBox):
         self.name = name
         self.number = number
         self.autosaver = view.session.autosaver(CheckIn.kind, name)
-        guard = guarded(view.session.notice)
-        self._on_change = guard(self._changed)
+        notice = view.session.notice
         n = number
 
         self.heading = widgets.HTML()
-        self.remove = widgets.Button(description=f"Remove meeting {n}")
-        self.confirm = widgets.Button(
-            description=f"Confirm remove meeting {n}", button_style="danger"
+        self.removal = ConfirmRemove(
+            f"meeting {n}",
+            f"Remove meeting {n} with its notes and actions? This cannot be undone.",
+            on_confirm=lambda: view.remove_meeting(self),
+            notice=notice,
         )
-        self.keep = widgets.Button(description=f"Keep meeting {n}")
-        self.confirm_row = widgets.HBox(
-            [
-                widgets.HTML(
-                    f"<span>Remove meeting {n} with its notes and actions? "
-                    "This cannot be undone.</span>"
-                ),
-                self.confirm,
-                self.keep,
-            ],
-            layout=widgets.Layout(display="none"),
-        ).add_class("mentorkit-confirm")
-        self.remove.on_click(guard(self._ask_to_remove))
-        self.keep.on_click(guard(self._keep))
-        self.confirm.on_click(guard(self._confirm_remove))
-
-        self.met_on = widgets.DatePicker(
-            value=check_in.met_on if check_in else date.today(),
-            description=f"Meeting {n} date",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="26rem"),
+        fields = Fields(LABEL_WIDTH)
+        self.met_on = fields.date_picker(
+            f"Meeting {n} date", check_in.met_on if check_in else date.today(), width="26rem"
         )
-        self.topics = widgets.Text(
-            value=", ".join(check_in.topics) if check_in else "",
-            description=f"Meeting {n} topics",
-            placeholder="comma-separated, e.g. Salary talk, Team meeting nerves",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="100%"),
+        self.topics = fields.text(
+            f"Meeting {n} topics",
+            ", ".join(check_in.topics) if check_in else "",
+            "comma-separated, e.g. Salary talk, Team meeting nerves",
         )
-        self.learned = widgets.Textarea(
-            value=check_in.learned if check_in else "",
-            description=f"Meeting {n}: what I learned",
-            placeholder="Write it down while it is fresh.",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="100%", height="6rem"),
+        self.learned = fields.textarea(
+            f"Meeting {n}: what I learned",
+            check_in.learned if check_in else "",
+            "Write it down while it is fresh.",
         )
-        self.action_rows: list[ActionRow] = []
-        self.action_box = widgets.VBox()
-        self.add_action = widgets.Button(description=f"Add action to meeting {n}")
-        self.add_action.on_click(guard(self._add_action))
-        self.action_note = widgets.HTML()
-        for item in check_in.action_items if check_in else []:
-            self._append_row(item)
-        self._layout_actions()
+        self.action_items: RowList[ActionItem, ActionRow] = RowList(
+            lambda number, item: ActionRow(n, number, item),
+            saved=check_in.action_items if check_in else [],
+            add=widgets.Button(description=f"Add action to meeting {n}"),
+            maximum=MAX_ACTIONS,
+            notice=notice,
+            on_change=self._changed,
+            full_note=f"{MAX_ACTIONS} actions is the most a meeting holds.",
+        )
         self._render_heading()
 
         self.children = [
-            widgets.HBox([self.heading, self.remove]).add_class("mentorkit-meeting-head"),
-            self.confirm_row,
+            widgets.HBox([self.heading, self.removal.remove]).add_class("mentorkit-meeting-head"),
+            self.removal,
             self.met_on,
             self.topics,
             self.learned,
             widgets.HTML(f"<h4>Actions agreed in meeting {n}</h4>"),
-            self.action_box,
-            widgets.HBox([self.add_action, self.action_note]),
+            self.action_items,
+            widgets.HBox([self.action_items.add, self.action_items.note]),
         ]
+        on_change = guarded(notice)(self._changed)
         for widget in (self.met_on, self.topics, self.learned):
-            widget.observe(self._on_change, names="value")
+            widget.observe(on_change, names="value")
 
     def _render_heading(self) -> None:
         when = format_day(self.met_on.value) if self.met_on.value else "no date yet"
@@ -287,9 +255,9 @@ class MeetingCard(widgets.VBox):
         """What the inputs hold, as the body of a CheckIn (not yet validated)."""
         return {
             "met_on": self.met_on.value,
-            "topics": split_topics(self.topics.value),
+            "topics": split_list(self.topics.value),
             "learned": self.learned.value,
-            "action_items": [row.data() for row in self.action_rows if not row.is_blank()],
+            "action_items": self.action_items.data(),
         }
 
     def document(self) -> CheckIn:
@@ -311,58 +279,6 @@ class MeetingCard(widgets.VBox):
         self.save()
         self._render_heading()
         self.view.refresh_summary()
-
-    # -- action items --------------------------------------------------------------------
-
-    def _append_row(self, item: ActionItem | None = None) -> ActionRow:
-        row = ActionRow(self.number, len(self.action_rows) + 1, item)
-        guard = guarded(self.view.session.notice)
-        row.remove.on_click(guard(lambda _button, row=row: self._remove_action(row)))
-        for widget in row.inputs():
-            widget.observe(self._on_change, names="value")
-        self.action_rows.append(row)
-        return row
-
-    def _layout_actions(self) -> None:
-        for number, row in enumerate(self.action_rows, start=1):
-            row.renumber(self.number, number)
-        self.action_box.children = self.action_rows
-        full = len(self.action_rows) >= MAX_ACTIONS
-        self.add_action.disabled = full
-        self.action_note.value = (
-            f'<span class="mentorkit-muted">{MAX_ACTIONS} actions is the most a meeting '
-            "holds.</span>"
-            if full
-            else ""
-        )
-
-    def _add_action(self, _button: widgets.Button) -> None:
-        if len(self.action_rows) >= MAX_ACTIONS:
-            return
-        row = self._append_row()
-        self._layout_actions()
-        row.text.focus()
-
-    def _remove_action(self, row: ActionRow) -> None:
-        if row not in self.action_rows:
-            return
-        self.action_rows.remove(row)
-        self._layout_actions()
-        self._changed()
-        self.add_action.focus()
-
-    # -- removing the meeting ------------------------------------------------------------
-
-    def _ask_to_remove(self, _button: widgets.Button) -> None:
-        self.confirm_row.layout.display = "flex"
-        self.confirm.focus()
-
-    def _keep(self, _button: widgets.Button) -> None:
-        self.confirm_row.layout.display = "none"
-        self.remove.focus()
-
-    def _confirm_remove(self, _button: widgets.Button) -> None:
-        self.view.remove_meeting(self)
 
 
 class CheckInsView(widgets.VBox):

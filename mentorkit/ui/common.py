@@ -14,11 +14,13 @@ import logging
 import re
 import weakref
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from html import escape
 from typing import Any, ParamSpec, TypeVar
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionWidget
 
 from mentorkit.errors import ConflictError, InvalidInput, MentorkitError
 from mentorkit.models import Document
@@ -31,12 +33,27 @@ RETRY_DELAYS_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+W = TypeVar("W", bound=DescriptionWidget)
 
 
 def paragraphs(text: str) -> str:
     """Plain text as escaped HTML paragraphs (a blank line starts a new one)."""
     blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
     return "".join(f"<p>{escape(' '.join(b.split()))}</p>" for b in blocks)
+
+
+def split_list(text: str) -> list[str]:
+    """Comma- or semicolon-separated entries, blanks dropped, each once (first spelling).
+
+    Short lists (topics, values, languages) are typed into one text box; this is how
+    every worksheet reads them back.
+    """
+    seen: dict[str, str] = {}
+    for part in text.replace(";", ",").split(","):
+        entry = " ".join(part.split())
+        if entry and entry.casefold() not in seen:
+            seen[entry.casefold()] = entry
+    return list(seen.values())
 
 
 def html_text(text: str) -> str:
@@ -233,11 +250,74 @@ def _flush_on_exit() -> None:
             log.exception("mentorkit: final save failed")
 
 
-def labelled(widget: widgets.Widget, width: str = "14rem") -> widgets.Widget:
-    """Give a described widget a wide enough label column to read in full."""
-    widget.style = {"description_width": width}
-    widget.layout.width = "100%"
-    return widget
+@dataclass(frozen=True)
+class Fields:
+    """Builds one page's labelled inputs, every label in a column `label_width` wide.
+
+    A worksheet reads down one column of labels; building its inputs here keeps that
+    column and the input widths in one place instead of repeating style and layout at every
+    input. Descriptions stay plain text (`description_allow_html` is left off).
+    """
+
+    label_width: str
+
+    def make(
+        self,
+        kind: type[W],
+        description: str = "",
+        *,
+        width: str = "100%",
+        height: str | None = None,
+        **traits: Any,
+    ) -> W:
+        """A `kind` widget labelled `description`, `width` wide (and `height` tall)."""
+        return kind(
+            description=description,
+            style={"description_width": self.label_width},
+            layout=widgets.Layout(width=width, height=height),
+            **traits,
+        )
+
+    def dropdown(
+        self, description: str, options: Any, value: Any, *, width: str = "34rem", **traits: Any
+    ) -> widgets.Dropdown:
+        """A drop-down list; `options` as ipywidgets takes them, (label, value) pairs."""
+        return self.make(
+            widgets.Dropdown, description, width=width, options=options, value=value, **traits
+        )
+
+    def text(
+        self, description: str, value: str, placeholder: str, *, width: str = "100%"
+    ) -> widgets.Text:
+        """A one-line text input whose placeholder shows what to write."""
+        return self.make(
+            widgets.Text, description, width=width, value=value, placeholder=placeholder
+        )
+
+    def textarea(
+        self,
+        description: str,
+        value: str,
+        placeholder: str,
+        *,
+        width: str = "100%",
+        height: str = "6rem",
+    ) -> widgets.Textarea:
+        """A text box for a few lines, `height` tall."""
+        return self.make(
+            widgets.Textarea,
+            description,
+            width=width,
+            height=height,
+            value=value,
+            placeholder=placeholder,
+        )
+
+    def date_picker(
+        self, description: str, value: date | None, *, width: str = "24rem"
+    ) -> widgets.DatePicker:
+        """A date input (empty when `value` is None)."""
+        return self.make(widgets.DatePicker, description, width=width, value=value)
 
 
 def choices(labels: dict[Any, str], *, blank: str = "— choose —") -> list[tuple[str, Any]]:

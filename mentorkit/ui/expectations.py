@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-from dataclasses import dataclass
-from datetime import date
 from html import escape
 
 import ipywidgets as widgets
@@ -28,11 +25,20 @@ from mentorkit.models import (
     MentoringAgreement,
     MentorProfile,
     MentorShortlist,
+    RoleRow,
     SelfAssessment,
     SmartGoal,
     validate,
 )
-from mentorkit.ui.common import DOCUMENT_CSS, choices, download_link, embedded_document, guarded
+from mentorkit.ui.common import (
+    DOCUMENT_CSS,
+    Fields,
+    choices,
+    download_link,
+    embedded_document,
+    guarded,
+)
+from mentorkit.ui.parts import Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 LABEL_WIDTH = "16rem"
@@ -65,71 +71,51 @@ def _mentor_options(
     return options
 
 
-def _textarea(
-    value: str, description: str, placeholder: str, height: str = "6rem"
-) -> widgets.Textarea:
-    return widgets.Textarea(
-        value=value,
-        description=description,
-        placeholder=placeholder,
-        style={"description_width": LABEL_WIDTH},
-        layout=widgets.Layout(width=WIDE, height=height),
-    )
+class RoleEditor(Row):
+    """One row of the roles table: an area, what the mentor and the mentee each do there."""
 
-
-@dataclass
-class RoleEditor:
-    """The inputs of one row of the roles table."""
-
-    area: widgets.Text
-    mentor_focus: widgets.Textarea
-    mentee_focus: widgets.Textarea
-    remove: widgets.Button
-    box: widgets.VBox
-
-    @classmethod
-    def create(cls, number: int, texts: tuple[str, str, str]) -> RoleEditor:
-        area = widgets.Text(
-            value=texts[0],
-            description=f"Role {number} area",
-            placeholder="e.g. Networking",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="32rem"),
+    def __init__(self, number: int, role: RoleRow | None = None) -> None:
+        super().__init__()
+        self.add_class("mentorkit-card")
+        area, mentor, mentee = (
+            (role.area, role.mentor_focus, role.mentee_focus) if role else ("", "", "")
         )
-        mentor = _textarea(
-            texts[1], f"Role {number}: mentor focus", "What the mentor does in this area", "4rem"
+        fields = Fields(LABEL_WIDTH)
+        self.area = fields.text("", area, "e.g. Networking", width="32rem")
+        self.mentor_focus = fields.textarea(
+            "", mentor, "What the mentor does in this area", width=WIDE, height="4rem"
         )
-        mentee = _textarea(
-            texts[2], f"Role {number}: mentee focus", "What you do in this area", "4rem"
+        self.mentee_focus = fields.textarea(
+            "", mentee, "What you do in this area", width=WIDE, height="4rem"
         )
-        remove = widgets.Button(
-            description=f"Remove role {number}",
-            tooltip=f"Take role {number} out of the table",
+        self.remove = widgets.Button(
             layout=widgets.Layout(
                 width="12rem", align_self="flex-start", margin=f"0.3rem 0 0.3rem {LABEL_WIDTH}"
             ),
         )
-        box = widgets.VBox([area, mentor, mentee, remove]).add_class("mentorkit-card")
-        return cls(area, mentor, mentee, remove, box)
+        self.renumber(number)
+        self.children = [self.area, self.mentor_focus, self.mentee_focus, self.remove]
 
-    @property
-    def texts(self) -> tuple[str, str, str]:
-        return self.area.value, self.mentor_focus.value, self.mentee_focus.value
-
-    @texts.setter
-    def texts(self, texts: tuple[str, str, str]) -> None:
-        self.area.value, self.mentor_focus.value, self.mentee_focus.value = texts
-
-    @property
-    def blank(self) -> bool:
-        return not any(text.strip() for text in self.texts)
+    def renumber(self, number: int) -> None:
+        """Label the inputs 'Role {number} …' (unique on the page)."""
+        self.area.description = f"Role {number} area"
+        self.mentor_focus.description = f"Role {number}: mentor focus"
+        self.mentee_focus.description = f"Role {number}: mentee focus"
+        self.remove.description = f"Remove role {number}"
+        self.remove.tooltip = f"Take role {number} out of the table"
 
     def inputs(self) -> list[widgets.Widget]:
         return [self.area, self.mentor_focus, self.mentee_focus]
 
-    def close(self) -> None:
-        for widget in (*self.inputs(), self.remove, self.box):
-            widget.close()
+    def is_blank(self) -> bool:
+        return not any(box.value.strip() for box in self.inputs())
+
+    def data(self) -> dict[str, str]:
+        return {
+            "area": self.area.value,
+            "mentor_focus": self.mentor_focus.value,
+            "mentee_focus": self.mentee_focus.value,
+        }
 
 
 class ExpectationsView(widgets.VBox):
@@ -149,78 +135,74 @@ class ExpectationsView(widgets.VBox):
         saved = self.autosaver.document
         start = saved if isinstance(saved, MentoringAgreement) else self.first_draft()
         self._redraw_timer: asyncio.TimerHandle | None = None
-        self._quiet = False
         self._guard = guarded(session.notice)
 
-        self.mentor = widgets.Dropdown(
-            options=_mentor_options(self.mentors, start.mentor_email),
-            value=start.mentor_email,
-            description="Mentor",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="34rem"),
+        fields = Fields(LABEL_WIDTH)
+        self.mentor = fields.dropdown(
+            "Mentor", _mentor_options(self.mentors, start.mentor_email), start.mentor_email
         )
-        self.relationship_goals = _textarea(
-            "\n".join(start.relationship_goals),
+        self.relationship_goals = fields.textarea(
             "Goals for our relationship",
+            "\n".join(start.relationship_goals),
             "One goal per line, e.g. Prepare for my first team-lead role",
+            width=WIDE,
         )
         self.goals_hint = widgets.HTML()
-        self.frequency = widgets.Dropdown(
-            options=choices({f: f.value.capitalize() for f in Frequency}),
-            value=start.frequency,
-            description="How often we meet",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="34rem"),
+        self.frequency = fields.dropdown(
+            "How often we meet",
+            choices({f: f.value.capitalize() for f in Frequency}),
+            start.frequency,
         )
-        self.minutes = widgets.BoundedIntText(
+        self.minutes = fields.make(
+            widgets.BoundedIntText,
+            "Meeting length (minutes)",
+            width="24rem",
             value=start.meeting_minutes or DEFAULT_MEETING_MINUTES,
             min=MIN_MINUTES,
             max=MAX_MINUTES,
             step=5,
-            description="Meeting length (minutes)",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="24rem"),
         )
-        self.channel = widgets.Dropdown(
-            options=choices({m: m.value.capitalize() for m in MeetingFormat}),
-            value=start.channel,
-            description="Channel",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="34rem"),
+        self.channel = fields.dropdown(
+            "Channel", choices({m: m.value.capitalize() for m in MeetingFormat}), start.channel
         )
-
-        def date_picker(value: date | None, description: str) -> widgets.DatePicker:
-            return widgets.DatePicker(
-                value=value,
-                description=description,
-                style={"description_width": LABEL_WIDTH},
-                layout=widgets.Layout(width="30rem"),
-            )
-
-        self.start_on = date_picker(start.start_on, "Start date")
-        self.review_on = date_picker(start.review_on, "Review date")
-        self.end_on = date_picker(start.end_on, "End date")
-        self.confidentiality = _textarea(
-            start.confidentiality, "Confidentiality", DEFAULT_NOTE + DEFAULT_CONFIDENTIALITY
+        self.start_on = fields.date_picker("Start date", start.start_on, width="30rem")
+        self.review_on = fields.date_picker("Review date", start.review_on, width="30rem")
+        self.end_on = fields.date_picker("End date", start.end_on, width="30rem")
+        self.confidentiality = fields.textarea(
+            "Confidentiality",
+            start.confidentiality,
+            DEFAULT_NOTE + DEFAULT_CONFIDENTIALITY,
+            width=WIDE,
         )
-        self.feedback_style = _textarea(
-            start.feedback_style, "Feedback style", DEFAULT_NOTE + DEFAULT_FEEDBACK_STYLE
+        self.feedback_style = fields.textarea(
+            "Feedback style",
+            start.feedback_style,
+            DEFAULT_NOTE + DEFAULT_FEEDBACK_STYLE,
+            width=WIDE,
         )
-        self.boundaries = _textarea(
-            start.boundaries, "Boundaries", DEFAULT_NOTE + DEFAULT_BOUNDARIES
+        self.boundaries = fields.textarea(
+            "Boundaries", start.boundaries, DEFAULT_NOTE + DEFAULT_BOUNDARIES, width=WIDE
         )
-        self.exit_clause = _textarea(
-            start.exit_clause, "No-fault exit", DEFAULT_NOTE + DEFAULT_EXIT_CLAUSE
+        self.exit_clause = fields.textarea(
+            "No-fault exit", start.exit_clause, DEFAULT_NOTE + DEFAULT_EXIT_CLAUSE, width=WIDE
         )
-        self.roles: list[RoleEditor] = []
-        self.roles_box = widgets.VBox()
-        self.roles_note = widgets.HTML()
-        self.add_role = widgets.Button(
-            description="Add role",
-            tooltip="Add a row to the roles table",
-            layout=widgets.Layout(margin=f"0.3rem 0 1rem calc({LABEL_WIDTH} + 0.5rem)"),
+        # After a removal the focus stays on "Remove role N", now the next row's button, so
+        # a keyboard user can clear several suggested roles one after the other.
+        self.roles: RowList[RoleRow, RoleEditor] = RowList(
+            RoleEditor,
+            saved=start.roles,
+            add=widgets.Button(
+                description="Add role",
+                tooltip="Add a row to the roles table",
+                layout=widgets.Layout(margin=f"0.3rem 0 1rem calc({LABEL_WIDTH} + 0.5rem)"),
+            ),
+            maximum=MAX_ROLES,
+            notice=session.notice,
+            on_change=self._changed,
+            empty_note="No roles: the standard roles table is used.",
+            focus_new_row=False,
+            keep_focus_in_place=True,
         )
-        self.add_role.on_click(self._guard(self._add_role))
         self.downloads = widgets.HTML()
         self.preview = widgets.HTML()
 
@@ -247,9 +229,9 @@ class ExpectationsView(widgets.VBox):
                 "<h3>Roles and responsibilities</h3><p>Who does what in each area. "
                 "Edit the suggestions, add your own, remove what does not fit.</p>"
             ),
-            self.roles_box,
-            self.roles_note,
-            self.add_role,
+            self.roles,
+            self.roles.note,
+            self.roles.add,
             self.boundaries,
             self.exit_clause,
             widgets.HTML(
@@ -260,12 +242,9 @@ class ExpectationsView(widgets.VBox):
             self.downloads,
             self.preview,
         ]
-        self._on_change = self._guard(self._changed)
+        on_change = self._guard(self._changed)
         for widget in self._inputs():
-            widget.observe(self._on_change, names="value")
-        for role in start.roles:
-            self._append_role((role.area, role.mentor_focus, role.mentee_focus))
-        self._roles_shown()
+            widget.observe(on_change, names="value")
         self._redraw_now(start)
 
     # -- building --------------------------------------------------------------------
@@ -294,48 +273,6 @@ class ExpectationsView(widgets.VBox):
             self.exit_clause,
         ]
 
-    def _append_role(self, texts: tuple[str, str, str]) -> None:
-        editor = RoleEditor.create(len(self.roles) + 1, texts)
-        for widget in editor.inputs():
-            widget.observe(self._on_change, names="value")
-        editor.remove.on_click(self._guard(functools.partial(self._remove_role, editor)))
-        self.roles.append(editor)
-        self._roles_shown()
-
-    def _roles_shown(self) -> None:
-        self.roles_box.children = [editor.box for editor in self.roles]
-        self.add_role.disabled = len(self.roles) >= MAX_ROLES
-        self.roles_note.value = (
-            ""
-            if self.roles
-            else '<p class="mentorkit-muted">No roles: the standard roles table is used.</p>'
-        )
-
-    def _add_role(self, _button: widgets.Button) -> None:
-        if len(self.roles) < MAX_ROLES:
-            self._append_role(("", "", ""))
-
-    def _remove_role(self, editor: RoleEditor, _button: widgets.Button) -> None:
-        """Move the rows below up by one and drop the last editor.
-
-        The editors stay in place, so keyboard focus stays on the "Remove role N" button,
-        which now removes the row that moved up.
-        """
-        if editor not in self.roles:
-            return
-        rows = [e.texts for e in self.roles]
-        del rows[self.roles.index(editor)]
-        self._quiet = True
-        try:
-            for kept, texts in zip(self.roles, rows, strict=False):
-                kept.texts = texts
-        finally:
-            self._quiet = False
-        last = self.roles.pop()
-        self._roles_shown()
-        last.close()
-        self._changed({})
-
     def document(self) -> MentoringAgreement:
         """The agreement as a validated document (raises InvalidInput in plain words).
 
@@ -354,12 +291,7 @@ class ExpectationsView(widgets.VBox):
                 "end_on": self.end_on.value,
                 "confidentiality": self.confidentiality.value,
                 "feedback_style": self.feedback_style.value,
-                "roles": [
-                    {"area": area, "mentor_focus": mentor, "mentee_focus": mentee}
-                    for editor in self.roles
-                    if not editor.blank
-                    for area, mentor, mentee in [editor.texts]
-                ],
+                "roles": self.roles.data(),
                 "boundaries": self.boundaries.value,
                 "exit_clause": self.exit_clause.value,
             },
@@ -367,9 +299,7 @@ class ExpectationsView(widgets.VBox):
 
     # -- reacting ----------------------------------------------------------------------
 
-    def _changed(self, _change: dict) -> None:
-        if self._quiet:
-            return
+    def _changed(self, _change: object = None) -> None:
         self.autosaver.request(self.document)
         self._schedule_redraw()
 

@@ -14,7 +14,7 @@ from mentorkit.models import (
     validate,
 )
 from mentorkit.plan import ratings_by_area, top_growth_areas, top_strengths
-from mentorkit.ui.common import choices, guarded
+from mentorkit.ui.common import Fields, choices, guarded, split_list
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 PRIORITY_SLOTS = 3
@@ -35,16 +35,6 @@ SUGGESTED_VALUES = (
 LABEL_WIDTH = "16rem"
 
 
-def _split(text: str) -> list[str]:
-    """Comma- or semicolon-separated words, blanks dropped, first spelling kept."""
-    seen: dict[str, str] = {}
-    for part in text.replace(";", ",").split(","):
-        word = " ".join(part.split())
-        if word and word.casefold() not in seen:
-            seen[word.casefold()] = word
-    return list(seen.values())
-
-
 class SelfAssessmentView(widgets.VBox):
     """The worksheet; every change is validated and autosaved."""
 
@@ -57,6 +47,7 @@ class SelfAssessmentView(widgets.VBox):
         start = saved if isinstance(saved, SelfAssessment) else SelfAssessment()
         competencies = self.framework.competencies()
         competency_choices = choices({c.id: c.name for c in competencies.values()})
+        fields = Fields(LABEL_WIDTH)
 
         self.ratings: dict[str, widgets.Dropdown] = {}
         rating_rows: list[widgets.Widget] = [widgets.HTML("<h2>Rate yourself</h2>")]
@@ -69,25 +60,21 @@ class SelfAssessmentView(widgets.VBox):
                 )
             )
             for competency in area.competencies:
-                dropdown = widgets.Dropdown(
-                    options=choices(levels, blank="— not rated —"),
-                    value=start.ratings.get(competency.id),
-                    description=competency.name,
+                dropdown = fields.dropdown(
+                    competency.name,
+                    choices(levels, blank="— not rated —"),
+                    start.ratings.get(competency.id),
                     tooltip=competency.description,
-                    style={"description_width": LABEL_WIDTH},
-                    layout=widgets.Layout(width="34rem"),
                 )
                 self.ratings[competency.id] = dropdown
                 rating_rows.append(dropdown)
 
         def slots(kind: str, chosen: list[str]) -> list[widgets.Dropdown]:
             return [
-                widgets.Dropdown(
-                    options=competency_choices,
-                    value=chosen[i] if i < len(chosen) and chosen[i] in competencies else None,
-                    description=f"{kind} {i + 1}",
-                    style={"description_width": LABEL_WIDTH},
-                    layout=widgets.Layout(width="34rem"),
+                fields.dropdown(
+                    f"{kind} {i + 1}",
+                    competency_choices,
+                    chosen[i] if i < len(chosen) and chosen[i] in competencies else None,
                 )
                 for i in range(PRIORITY_SLOTS)
             ]
@@ -100,19 +87,17 @@ class SelfAssessmentView(widgets.VBox):
             value: widgets.Checkbox(value=value in start.values, description=value, indent=False)
             for value in SUGGESTED_VALUES
         }
-        self.other_values = widgets.Text(
-            value=", ".join(custom_values),
-            description="Other values",
-            placeholder="comma-separated, e.g. Kindness, Curiosity",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="40rem"),
+        self.other_values = fields.text(
+            "Other values",
+            ", ".join(custom_values),
+            "comma-separated, e.g. Kindness, Curiosity",
+            width="40rem",
         )
-        self.career_goal = widgets.Textarea(
-            value=start.career_goal,
-            description="Career goal (1–3 years)",
-            placeholder="Where would you like to be in one to three years?",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="40rem", height="6rem"),
+        self.career_goal = fields.textarea(
+            "Career goal (1–3 years)",
+            start.career_goal,
+            "Where would you like to be in one to three years?",
+            width="40rem",
         )
         prefs = start.preferences
         self.formats = {
@@ -121,28 +106,25 @@ class SelfAssessmentView(widgets.VBox):
             )
             for fmt in MeetingFormat
         }
-        self.frequency = widgets.Dropdown(
-            options=choices({f: f.value.capitalize() for f in Frequency}),
-            value=prefs.frequency,
-            description="How often to meet",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="34rem"),
+        self.frequency = fields.dropdown(
+            "How often to meet",
+            choices({f: f.value.capitalize() for f in Frequency}),
+            prefs.frequency,
         )
-        self.time_zone = widgets.Combobox(
+        self.time_zone = fields.make(
+            widgets.Combobox,
+            "My time zone",
+            width="34rem",
             value=prefs.time_zone or "",
             options=_common_time_zones(),
             ensure_option=False,
-            description="My time zone",
             placeholder="e.g. Europe/Berlin",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="34rem"),
         )
-        self.languages = widgets.Text(
-            value=", ".join(prefs.languages),
-            description="Languages I can meet in",
-            placeholder="e.g. English, Spanish",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="40rem"),
+        self.languages = fields.text(
+            "Languages I can meet in",
+            ", ".join(prefs.languages),
+            "e.g. English, Spanish",
+            width="40rem",
         )
         self.chart = widgets.HTML()
         self.summary = widgets.HTML()
@@ -198,7 +180,7 @@ class SelfAssessmentView(widgets.VBox):
             return picked
 
         values = [v for v, box in self.values.items() if box.value]
-        values += [v for v in _split(self.other_values.value) if v not in values]
+        values += [v for v in split_list(self.other_values.value) if v not in values]
         return validate(
             SelfAssessment,
             {
@@ -211,7 +193,7 @@ class SelfAssessmentView(widgets.VBox):
                     "formats": [f for f, box in self.formats.items() if box.value],
                     "frequency": self.frequency.value,
                     "time_zone": self.time_zone.value.strip() or None,
-                    "languages": _split(self.languages.value),
+                    "languages": split_list(self.languages.value),
                 },
             },
         )

@@ -24,7 +24,8 @@ from mentorkit.models import (
     validate,
 )
 from mentorkit.smart import Feedback, Severity, check_goal, format_day, is_complete
-from mentorkit.ui.common import guarded
+from mentorkit.ui.common import Fields, guarded
+from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 MAX_MILESTONES = 20
@@ -108,35 +109,29 @@ def feedback_html(
     return f'<div class="mentorkit-feedback" role="status">{head}{body}</div>'
 
 
-class MilestoneRow(widgets.VBox):
-    """One milestone: what, by when, done, and a button to remove it."""
+class MilestoneRow(Row):
+    """One milestone of goal `goal`: what, by when, done, and its Remove button."""
 
     def __init__(self, goal: int, number: int, milestone: Milestone | None = None) -> None:
         super().__init__()
         self.add_class("mentorkit-milestone")
-        self.title = widgets.Text(
-            value=milestone.title if milestone else "",
-            placeholder="A step on the way, e.g. Outline the talk",
-            style={"description_width": MILESTONE_LABEL_WIDTH},
-            layout=widgets.Layout(width="100%"),
+        self.goal = goal
+        fields = Fields(MILESTONE_LABEL_WIDTH)
+        self.title = fields.text(
+            "", milestone.title if milestone else "", "A step on the way, e.g. Outline the talk"
         )
-        self.due = widgets.DatePicker(
-            value=milestone.due_on if milestone else None,
-            style={"description_width": MILESTONE_LABEL_WIDTH},
-            layout=widgets.Layout(width="24rem"),
-        )
+        self.due = fields.date_picker("", milestone.due_on if milestone else None)
         self.done = widgets.Checkbox(value=milestone.done if milestone else False, indent=False)
         self.remove = widgets.Button()
-        self.renumber(goal, number)
+        self.renumber(number)
         self.children = [
             self.title,
             widgets.HBox([self.due, self.done, self.remove]).add_class("mentorkit-milestone-line"),
         ]
 
-    def renumber(self, goal: int, number: int) -> None:
+    def renumber(self, number: int) -> None:
         """Label the inputs 'Goal {goal} milestone {number} …' (unique on the page)."""
-        self.number = number
-        prefix = f"Goal {goal} milestone {number}"
+        prefix = f"Goal {self.goal} milestone {number}"
         self.title.description = prefix
         self.due.description = f"{prefix} due"
         self.done.description = f"{prefix} done"
@@ -147,7 +142,6 @@ class MilestoneRow(widgets.VBox):
         return [self.title, self.due, self.done]
 
     def is_blank(self) -> bool:
-        """A row the participant has not started: left out of the saved goal."""
         return not self.title.value.strip() and self.due.value is None and not self.done.value
 
     def data(self) -> dict[str, Any]:
@@ -171,86 +165,66 @@ class GoalCard(widgets.VBox):
         self.name = name
         self.number = number
         self.autosaver = view.session.autosaver(SmartGoal.kind, name)
-        guard = guarded(view.session.notice)
-        self._on_change = guard(self._changed)
+        notice = view.session.notice
         n = number
 
         self.heading = widgets.HTML(f"<h2>Goal {n}</h2>")
-        self.remove = widgets.Button(description=f"Remove goal {n}")
-        self.confirm = widgets.Button(description=f"Confirm remove goal {n}", button_style="danger")
-        self.keep = widgets.Button(description=f"Keep goal {n}")
-        self.confirm_row = widgets.HBox(
-            [
-                widgets.HTML(
-                    f"<span>Remove goal {n} with all its milestones? This cannot be undone.</span>"
-                ),
-                self.confirm,
-                self.keep,
-            ],
-            layout=widgets.Layout(display="none"),
-        ).add_class("mentorkit-confirm")
-        self.remove.on_click(guard(self._ask_to_remove))
-        self.keep.on_click(guard(self._keep))
-        self.confirm.on_click(guard(self._confirm_remove))
-
-        self.title = widgets.Text(
-            value=goal.title if goal else "",
-            description=f"Goal {n} title",
-            placeholder="In a few words, e.g. Speak up with confidence in team meetings",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="100%"),
+        self.removal = ConfirmRemove(
+            f"goal {n}",
+            f"Remove goal {n} with all its milestones? This cannot be undone.",
+            on_confirm=lambda: view.remove_goal(self),
+            notice=notice,
+        )
+        fields = Fields(LABEL_WIDTH)
+        self.title = fields.text(
+            f"Goal {n} title",
+            goal.title if goal else "",
+            "In a few words, e.g. Speak up with confidence in team meetings",
         )
         self.parts: dict[str, widgets.Textarea] = {
-            field: widgets.Textarea(
-                value=getattr(goal, field) if goal else "",
-                description=f"Goal {n}: {label}",
-                placeholder=hint,
-                style={"description_width": LABEL_WIDTH},
-                layout=widgets.Layout(width="100%", height="4.2rem"),
+            field: fields.textarea(
+                f"Goal {n}: {label}", getattr(goal, field) if goal else "", hint, height="4.2rem"
             )
             for field, label, hint in SMART_PARTS
         }
-        self.deadline = widgets.DatePicker(
-            value=goal.deadline if goal else None,
-            description=f"Goal {n}: deadline",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="24rem"),
-        )
+        self.deadline = fields.date_picker(f"Goal {n}: deadline", goal.deadline if goal else None)
         known = view.competency_names
-        self.competencies = widgets.SelectMultiple(
+        self.competencies = fields.make(
+            widgets.SelectMultiple,
+            f"Goal {n}: competencies",
+            width="34rem",
             options=[(label, cid) for cid, label in known.items()],
             value=tuple(c for c in (goal.competencies if goal else []) if c in known),
             rows=6,
-            description=f"Goal {n}: competencies",
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="34rem"),
         )
         self.picked = widgets.HTML()
-        self.milestone_rows: list[MilestoneRow] = []
-        self.milestone_box = widgets.VBox()
-        self.add_milestone = widgets.Button(description=f"Add milestone to goal {n}")
-        self.add_milestone.on_click(guard(self._add_milestone))
-        self.milestone_note = widgets.HTML()
+        self.milestones: RowList[Milestone, MilestoneRow] = RowList(
+            lambda number, milestone: MilestoneRow(n, number, milestone),
+            saved=goal.milestones if goal else [],
+            add=widgets.Button(description=f"Add milestone to goal {n}"),
+            maximum=MAX_MILESTONES,
+            notice=notice,
+            on_change=self._changed,
+            full_note=f"{MAX_MILESTONES} milestones is the most a goal holds.",
+        )
         self.feedback = widgets.HTML()
-        for milestone in goal.milestones if goal else []:
-            self._append_row(milestone)
-        self._layout_milestones()
 
         self.children = [
-            widgets.HBox([self.heading, self.remove]).add_class("mentorkit-goal-head"),
-            self.confirm_row,
+            widgets.HBox([self.heading, self.removal.remove]).add_class("mentorkit-goal-head"),
+            self.removal,
             self.title,
             *self.parts.values(),
             self.deadline,
             self.competencies,
             self.picked,
             widgets.HTML(f"<h3>Milestones of goal {n}</h3>"),
-            self.milestone_box,
-            widgets.HBox([self.add_milestone, self.milestone_note]),
+            self.milestones,
+            widgets.HBox([self.milestones.add, self.milestones.note]),
             self.feedback,
         ]
+        on_change = guarded(notice)(self._changed)
         for widget in self._inputs():
-            widget.observe(self._on_change, names="value")
+            widget.observe(on_change, names="value")
         self.refresh_feedback()
 
     # -- inputs and the document ---------------------------------------------------------
@@ -265,7 +239,7 @@ class GoalCard(widgets.VBox):
             **{field: box.value for field, box in self.parts.items()},
             "deadline": self.deadline.value,
             "competencies": list(self.competencies.value),
-            "milestones": [row.data() for row in self.milestone_rows if not row.is_blank()],
+            "milestones": self.milestones.data(),
         }
 
     def document(self) -> SmartGoal:
@@ -309,59 +283,6 @@ class GoalCard(widgets.VBox):
             complete=not untitled and is_complete(goal, **context),
             untitled=untitled,
         )
-
-    # -- milestones ----------------------------------------------------------------------
-
-    def _append_row(self, milestone: Milestone | None = None) -> MilestoneRow:
-        row = MilestoneRow(self.number, len(self.milestone_rows) + 1, milestone)
-        guard = guarded(self.view.session.notice)
-        row.remove.on_click(guard(lambda _button, row=row: self._remove_milestone(row)))
-        for widget in row.inputs():
-            widget.observe(self._on_change, names="value")
-        self.milestone_rows.append(row)
-        return row
-
-    def _layout_milestones(self) -> None:
-        for number, row in enumerate(self.milestone_rows, start=1):
-            row.renumber(self.number, number)
-        self.milestone_box.children = self.milestone_rows
-        full = len(self.milestone_rows) >= MAX_MILESTONES
-        self.add_milestone.disabled = full
-        self.milestone_note.value = (
-            f'<span class="mentorkit-muted">{MAX_MILESTONES} milestones is the most a goal '
-            "holds.</span>"
-            if full
-            else ""
-        )
-
-    def _add_milestone(self, _button: widgets.Button) -> None:
-        if len(self.milestone_rows) >= MAX_MILESTONES:
-            return
-        row = self._append_row()
-        self._layout_milestones()
-        self.refresh_feedback()
-        row.title.focus()
-
-    def _remove_milestone(self, row: MilestoneRow) -> None:
-        if row not in self.milestone_rows:
-            return
-        self.milestone_rows.remove(row)
-        self._layout_milestones()
-        self._changed()
-        self.add_milestone.focus()
-
-    # -- removing the goal ---------------------------------------------------------------
-
-    def _ask_to_remove(self, _button: widgets.Button) -> None:
-        self.confirm_row.layout.display = "flex"
-        self.confirm.focus()
-
-    def _keep(self, _button: widgets.Button) -> None:
-        self.confirm_row.layout.display = "none"
-        self.remove.focus()
-
-    def _confirm_remove(self, _button: widgets.Button) -> None:
-        self.view.remove_goal(self)
 
 
 class SmartGoalsView(widgets.VBox):

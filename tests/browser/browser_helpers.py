@@ -1,11 +1,25 @@
-"""What a participant does in every app: open it, sign in, wait for the save."""
+"""What a participant does in every app: open it, sign in, wait for the save, reload."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 LOAD_TIMEOUT_MS = 120_000
+
+
+@dataclass(frozen=True)
+class ServedDemo:
+    """A running `make serve` and what it printed."""
+
+    base_url: str
+    landing_url: str
+    join_code: str
+    facilitator_key: str
+    database_url: str
 
 
 def open_app(page: Page, base_url: str, notebook: str, query: str = "") -> None:
@@ -36,6 +50,16 @@ def wait_until_saved(page: Page) -> None:
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=30_000)
 
 
+def download(page: Page, link: str, folder: Path) -> Path:
+    """Click the download link named `link` and keep the file in `folder` under the name
+    the page suggested (what a browser would save it as)."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link).click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
 def watch_console(page: Page) -> list[str]:
     """Collect the page's console errors and uncaught exceptions."""
     errors: list[str] = []
@@ -61,6 +85,44 @@ def screenshot_app(page: Page, path: object) -> None:
     window is made as tall as the app for the shot, then put back."""
     size = page.viewport_size or {"width": 1280, "height": 720}
     height = page.locator(".mentorkit-app").evaluate("e => e.scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": min(height + 200, 16_000)})
+    tall = max(size["height"], min(height + 200, 16_000))
+    page.set_viewport_size({"width": size["width"], "height": tall})
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size(size)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A participant working in one tab: their resume code and what the page reported."""
+
+    page: Page
+    served: ServedDemo
+    resume_code: str
+    console_errors: list[str]
+    dialogs: list[str]
+
+    def reload_and_resume(self) -> None:
+        """Reload the page (Voilà starts a new kernel) and sign in again with the code."""
+        self.page.reload()
+        expect(self.page.locator(".mentorkit-app")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+        sign_in_again(self.page, self.resume_code)
+
+    def open_and_resume(self, notebook: str) -> None:
+        """Go on to another app and sign in there with the same resume code."""
+        open_app(self.page, self.served.base_url, notebook)
+        sign_in_again(self.page, self.resume_code)
+
+    def assert_clean(self) -> None:
+        """No hostile string became an element or ran alert(), and the console stayed quiet."""
+        assert self.page.locator(".mentorkit-app img").count() == 0
+        assert self.dialogs == []
+        assert self.console_errors == [], self.console_errors
+
+
+def first_visit(page: Page, served: ServedDemo, notebook: str, who: str) -> Visit:
+    """Watch the page, open `notebook` and sign in for the first time as `who`."""
+    console_errors = watch_console(page)
+    dialogs = no_dialogs(page)
+    open_app(page, served.base_url, notebook)
+    resume_code = sign_in_first_time(page, served.join_code, who)
+    return Visit(page, served, resume_code, console_errors, dialogs)

@@ -13,10 +13,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_helpers import ServedDemo
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
@@ -55,17 +55,6 @@ def screenshots() -> Path:
     """Where browser tests leave screenshots for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
-
-
-@dataclass(frozen=True)
-class ServedDemo:
-    """A running `make serve` and what it printed."""
-
-    base_url: str
-    landing_url: str
-    join_code: str
-    facilitator_key: str
-    database_url: str
 
 
 def free_port() -> int:

@@ -3,15 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from browser_helpers import (
-    HOSTILE,
-    no_dialogs,
-    open_app,
-    sign_in_again,
-    sign_in_first_time,
-    wait_until_saved,
-    watch_console,
-)
+from browser_helpers import HOSTILE, first_visit, screenshot_app, wait_until_saved
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -25,20 +17,8 @@ LEARNED = f"Bring numbers to the salary talk.\n{HOSTILE}"
 DONE_ACTION = f"Book a room {HOSTILE}"
 
 
-def screenshot_whole_app(page: Page, path) -> None:
-    """Voilà scrolls inside its own container: grow the window to the app's height first."""
-    size = page.viewport_size or {"width": 1280, "height": 720}
-    height = page.evaluate("document.querySelector('.mentorkit-app').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 200)})
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(size)
-
-
 def test_check_ins_survive_a_reload(page: Page, served_demo, screenshots):
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served_demo.base_url, APP)
-    resume_code = sign_in_first_time(page, served_demo.join_code, "Test Check-ins Person")
+    visit = first_visit(page, served_demo, APP, "Test Check-ins Person")
     app = page.locator(".mentorkit-app")
     expect(app).to_contain_text("No meetings logged yet", timeout=30_000)
     expect(app).to_contain_text("No SMART goals yet")
@@ -64,11 +44,9 @@ def test_check_ins_survive_a_reload(page: Page, served_demo, screenshots):
     expect(actions.last).to_contain_text(f"Done: {DONE_ACTION}")
     wait_until_saved(page)
     expect(app).not_to_contain_text("Not saved")
-    screenshot_whole_app(page, screenshots / "05_check_ins.png")
+    screenshot_app(page, screenshots / "05_check_ins.png")
 
-    page.reload()
-    expect(app).to_be_visible(timeout=120_000)
-    sign_in_again(page, resume_code)
+    visit.reload_and_resume()
     expect(page.get_by_label("Meeting 1 date")).to_have_value(MET_ON, timeout=30_000)
     expect(page.get_by_label("Meeting 1 topics")).to_have_value(TOPICS)
     expect(page.get_by_label("Meeting 1: what I learned")).to_have_value(LEARNED)
@@ -82,6 +60,4 @@ def test_check_ins_survive_a_reload(page: Page, served_demo, screenshots):
     expect(page.get_by_label("Meeting 1 action 2 done")).to_be_checked()
     expect(actions.first.locator(".mentorkit-overdue")).to_have_text("overdue by 3 days")
     expect(actions.last).to_contain_text(f"Done: {DONE_ACTION}")
-    assert page.locator(".mentorkit-app img").count() == 0
-    assert dialogs == []
-    assert console_errors == [], console_errors
+    visit.assert_clean()

@@ -1,16 +1,7 @@
 """A participant writes the mentoring agreement, downloads the calendar, reloads: all back."""
 
 import pytest
-from browser_helpers import (
-    HOSTILE,
-    no_dialogs,
-    open_app,
-    screenshot_app,
-    sign_in_again,
-    sign_in_first_time,
-    wait_until_saved,
-    watch_console,
-)
+from browser_helpers import HOSTILE, download, first_visit, screenshot_app, wait_until_saved
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
@@ -35,10 +26,7 @@ DATES = {"Start date": "2027-01-04", "Review date": "2027-03-01", "End date": "2
 def test_the_agreement_survives_a_reload_and_its_calendar_downloads(
     page: Page, served_demo, screenshots, tmp_path
 ):
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served_demo.base_url, APP)
-    resume_code = sign_in_first_time(page, served_demo.join_code, "Test Agreement Person")
+    visit = first_visit(page, served_demo, APP, "Test Agreement Person")
 
     # The standard terms are there on a first visit.
     expect(page.get_by_label("Boundaries")).to_have_value(DEFAULT_BOUNDARIES, timeout=30_000)
@@ -65,20 +53,14 @@ def test_the_agreement_survives_a_reload_and_its_calendar_downloads(
     expect(preview).to_contain_text("Negotiate my next role")
     screenshot_app(page, screenshots / "03_expectations.png")
 
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download meetings (.ics)").click()
-    download = info.value
-    assert download.suggested_filename == "mentoring-meetings.ics"
-    path = tmp_path / "meetings.ics"
-    download.save_as(path)
+    path = download(page, "Download meetings (.ics)", tmp_path)
+    assert path.name == "mentoring-meetings.ics"
     calendar = Calendar.from_ical(path.read_bytes())
     events = calendar.walk("VEVENT")
     assert len(events) == 15  # 13 fortnightly meetings, the review date and the end date
     assert "Mateo" in str(events[0]["SUMMARY"])
 
-    page.reload()
-    expect(page.locator(".mentorkit-app")).to_be_visible(timeout=120_000)
-    sign_in_again(page, resume_code)
+    visit.reload_and_resume()
     expect(page.get_by_label("Mentor", exact=True)).to_have_value(MENTOR, timeout=30_000)
     expect(page.get_by_label("Goals for our relationship")).to_have_value(GOALS)
     expect(page.get_by_label("How often we meet")).to_have_value("Every two weeks")
@@ -90,6 +72,4 @@ def test_the_agreement_survives_a_reload_and_its_calendar_downloads(
         expect(page.get_by_label(label, exact=True)).to_have_value(text)
     expect(page.get_by_label("Role 1 area")).to_have_value("Goals")
     expect(page.locator(".mentorkit-document")).to_contain_text(HOSTILE)
-    assert page.locator(".mentorkit-app img").count() == 0
-    assert dialogs == []
-    assert console_errors == [], console_errors
+    visit.assert_clean()

@@ -1,14 +1,7 @@
 """Hostile text typed as a name, a note and a goal shows literally everywhere, runs nothing."""
 
 import pytest
-from browser_helpers import (
-    HOSTILE,
-    no_dialogs,
-    open_app,
-    sign_in_first_time,
-    wait_until_saved,
-    watch_console,
-)
+from browser_helpers import HOSTILE, first_visit, open_app, wait_until_saved
 from playwright.sync_api import Page, expect
 
 from mentorkit.apps import APPS
@@ -21,10 +14,8 @@ PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "partic
 def test_hostile_name_note_and_goal_are_shown_literally_in_every_app_and_the_plan(
     page: Page, served_demo
 ):
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served_demo.base_url, "02_mentor_shortlist.ipynb")
-    resume_code = sign_in_first_time(page, served_demo.join_code, HOSTILE)
+    visit = first_visit(page, served_demo, "02_mentor_shortlist.ipynb", HOSTILE)
+    resume_code = visit.resume_code
     page.get_by_label("Choice 1", exact=True).select_option(index=1)
     page.get_by_label("Note on choice 1").fill(HOSTILE)
     wait_until_saved(page)
@@ -42,5 +33,4 @@ def test_hostile_name_note_and_goal_are_shown_literally_in_every_app_and_the_pla
     expect(plan).to_contain_text(HOSTILE)
     shortlist_and_goals = plan.inner_text()
     assert shortlist_and_goals.count(HOSTILE) >= 3  # the name, the note and the goal
-    assert dialogs == []
-    assert console_errors == [], console_errors
+    visit.assert_clean()

@@ -4,16 +4,7 @@ edited outreach message, reloads, and finds everything back."""
 import re
 
 import pytest
-from browser_helpers import (
-    HOSTILE,
-    no_dialogs,
-    open_app,
-    screenshot_app,
-    sign_in_again,
-    sign_in_first_time,
-    wait_until_saved,
-    watch_console,
-)
+from browser_helpers import HOSTILE, first_visit, screenshot_app, wait_until_saved
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -25,10 +16,7 @@ MY_MESSAGE = (
 
 
 def test_mentor_shortlist_survives_a_reload(page: Page, served_demo, screenshots):
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served_demo.base_url, APP)
-    resume_code = sign_in_first_time(page, served_demo.join_code, "Test Shortlist Person")
+    visit = first_visit(page, served_demo, APP, "Test Shortlist Person")
     app = page.locator(".mentorkit-app")
     expect(app).to_contain_text("the ranking gets better", timeout=30_000)
     expect(page.locator(".mentorkit-mentor")).to_have_count(10)
@@ -56,9 +44,7 @@ def test_mentor_shortlist_survives_a_reload(page: Page, served_demo, screenshots
     expect(page.get_by_role("button", name=f"Copy message to {FIRST}")).to_be_visible()
     screenshot_app(page, screenshots / "02_mentor_shortlist.png")
 
-    page.reload()
-    expect(page.locator(".mentorkit-app")).to_be_visible(timeout=120_000)
-    sign_in_again(page, resume_code)
+    visit.reload_and_resume()
     expect(page.get_by_label("Choice 1", exact=True)).to_have_value(FIRST, timeout=30_000)
     expect(page.get_by_label("Choice 2", exact=True)).to_have_value(SECOND)
     expect(page.get_by_label("Note on choice 1")).to_have_value(
@@ -67,6 +53,4 @@ def test_mentor_shortlist_survives_a_reload(page: Page, served_demo, screenshots
     expect(page.get_by_label("Note on choice 2")).to_have_value(HOSTILE)
     expect(page.get_by_label(f"Message to {FIRST}")).to_have_value(MY_MESSAGE)
     expect(page.get_by_label(f"Message to {SECOND}")).to_have_value(re.compile(r"Dear Chloé,"))
-    assert page.locator(".mentorkit-app img").count() == 0
-    assert dialogs == []
-    assert console_errors == [], console_errors
+    visit.assert_clean()

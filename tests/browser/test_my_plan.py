@@ -1,16 +1,7 @@
 """A participant's self-assessment shows up, escaped, in My plan and in its download."""
 
 import pytest
-from browser_helpers import (
-    HOSTILE,
-    no_dialogs,
-    open_app,
-    screenshot_app,
-    sign_in_again,
-    sign_in_first_time,
-    wait_until_saved,
-    watch_console,
-)
+from browser_helpers import HOSTILE, download, first_visit, screenshot_app, wait_until_saved
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -20,10 +11,7 @@ ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 def test_the_plan_shows_the_self_assessment_literally(
     page: Page, served_demo, screenshots, tmp_path
 ):
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served_demo.base_url, "01_self_assessment.ipynb")
-    resume_code = sign_in_first_time(page, served_demo.join_code, "Test Plan Person")
+    visit = first_visit(page, served_demo, "01_self_assessment.ipynb", "Test Plan Person")
     page.get_by_label("Career goal (1–3 years)").fill(HOSTILE)
     page.get_by_label("Growth area 1").select_option(label="Negotiation")
     # The summary follows the last change, so the save it started is under way.
@@ -32,8 +20,7 @@ def test_the_plan_shows_the_self_assessment_literally(
     )
     wait_until_saved(page)
 
-    open_app(page, served_demo.base_url, "06_my_plan.ipynb")
-    sign_in_again(page, resume_code)
+    visit.open_and_resume("06_my_plan.ipynb")
     plan = page.locator(".mentorkit-document")
     expect(plan).to_contain_text("Top 3 growth areas", timeout=30_000)
     expect(plan.locator("#about-me")).to_contain_text("Negotiation")
@@ -43,12 +30,8 @@ def test_the_plan_shows_the_self_assessment_literally(
     expect(page.get_by_role("link", name="Download my plan (Markdown)")).to_be_visible()
     expect(page.get_by_role("link", name="Download meetings (.ics)")).to_have_count(0)
 
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Download my plan (HTML)").click()
-    download = info.value
-    assert download.suggested_filename == "my-mentoring-plan.html"
-    path = tmp_path / "plan.html"
-    download.save_as(path)
+    path = download(page, "Download my plan (HTML)", tmp_path)
+    assert path.name == "my-mentoring-plan.html"
     html = path.read_text(encoding="utf-8")
     assert ESCAPED in html
     assert "<img" not in html
@@ -57,6 +40,4 @@ def test_the_plan_shows_the_self_assessment_literally(
     page.get_by_role("button", name="Refresh").click()
     expect(plan.locator("#about-me")).to_contain_text(HOSTILE)
     screenshot_app(page, screenshots / "06_my_plan.png")
-    assert page.locator(".mentorkit-app img").count() == 0
-    assert dialogs == []
-    assert console_errors == [], console_errors
+    visit.assert_clean()

@@ -3,13 +3,11 @@
 import pytest
 from browser_helpers import (
     HOSTILE,
-    no_dialogs,
+    first_visit,
     open_app,
     screenshot_app,
-    sign_in_again,
     sign_in_first_time,
     wait_until_saved,
-    watch_console,
 )
 from playwright.sync_api import Page, expect
 
@@ -18,10 +16,7 @@ APP = "01_self_assessment.ipynb"
 
 
 def test_self_assessment_survives_a_reload(page: Page, served_demo, screenshots):
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served_demo.base_url, APP)
-    resume_code = sign_in_first_time(page, served_demo.join_code, "Ines Okafor-Lind")
+    visit = first_visit(page, served_demo, APP, "Ines Okafor-Lind")
 
     page.get_by_label("Public speaking").select_option(label="2 · Learning")
     page.get_by_label("Negotiation").select_option(label="1 · New to me")
@@ -41,9 +36,7 @@ def test_self_assessment_survives_a_reload(page: Page, served_demo, screenshots)
     expect(summary).to_contain_text("Top three growth areas: Negotiation, Public speaking")
     screenshot_app(page, screenshots / "01_self_assessment.png")
 
-    page.reload()
-    expect(page.locator(".mentorkit-app")).to_be_visible(timeout=120_000)
-    sign_in_again(page, resume_code)
+    visit.reload_and_resume()
     expect(page.get_by_label("Public speaking")).to_have_value("2 · Learning", timeout=30_000)
     expect(page.get_by_label("Technical depth")).to_have_value("5 · Expert")
     expect(page.get_by_label("Growth area 1")).to_have_value("Negotiation")
@@ -54,9 +47,7 @@ def test_self_assessment_survives_a_reload(page: Page, served_demo, screenshots)
     expect(page.get_by_label("Meet by video")).to_be_checked()
     expect(page.get_by_label("My time zone")).to_have_value("Europe/Berlin")
     expect(page.get_by_label("Languages I can meet in")).to_have_value("English, Spanish")
-    assert page.locator(".mentorkit-app img").count() == 0
-    assert dialogs == []
-    assert console_errors == [], console_errors
+    visit.assert_clean()
 
 
 def test_a_personal_link_signs_in_and_a_second_participant_sees_nothing(page: Page, served_demo):

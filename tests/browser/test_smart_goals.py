@@ -3,15 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from browser_helpers import (
-    HOSTILE,
-    no_dialogs,
-    open_app,
-    sign_in_again,
-    sign_in_first_time,
-    wait_until_saved,
-    watch_console,
-)
+from browser_helpers import HOSTILE, first_visit, screenshot_app, wait_until_saved
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -33,20 +25,8 @@ def feedback(page: Page, number: int):
     return page.locator(".mentorkit-feedback").filter(has_text=f"Feedback on goal {number}")
 
 
-def screenshot_whole_app(page: Page, path) -> None:
-    """Voilà scrolls inside its own container: grow the window to the app's height first."""
-    size = page.viewport_size or {"width": 1280, "height": 720}
-    height = page.evaluate("document.querySelector('.mentorkit-app').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 200)})
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(size)
-
-
 def test_smart_goals_survive_a_reload(page: Page, served_demo, screenshots):
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served_demo.base_url, APP)
-    resume_code = sign_in_first_time(page, served_demo.join_code, "Test Smart Goals Person")
+    visit = first_visit(page, served_demo, APP, "Test Smart Goals Person")
 
     expect(page.get_by_label("Goal 1 title")).to_be_visible(timeout=30_000)
     expect(page.get_by_label("Goal 2 title")).to_have_count(0)
@@ -74,11 +54,9 @@ def test_smart_goals_survive_a_reload(page: Page, served_demo, screenshots):
     expect(feedback(page, 2)).not_to_contain_text("give this goal a title", timeout=30_000)
     wait_until_saved(page)
     expect(page.locator(".mentorkit-app")).not_to_contain_text("Not saved")
-    screenshot_whole_app(page, screenshots / "04_smart_goals.png")
+    screenshot_app(page, screenshots / "04_smart_goals.png")
 
-    page.reload()
-    expect(page.locator(".mentorkit-app")).to_be_visible(timeout=120_000)
-    sign_in_again(page, resume_code)
+    visit.reload_and_resume()
     expect(page.get_by_label("Goal 1 title")).to_have_value(ANSWERS["Goal 1 title"], timeout=30_000)
     for label, value in ANSWERS.items():
         expect(page.get_by_label(label)).to_have_value(value)
@@ -105,6 +83,4 @@ def test_smart_goals_survive_a_reload(page: Page, served_demo, screenshots):
     expect(page.get_by_label("Goal 3 title")).to_have_count(0, timeout=30_000)
     expect(page.locator(".mentorkit-notice")).to_contain_text("Goal 3 was removed.")
     expect(page.get_by_label("Goal 2 title")).to_have_value(HOSTILE)
-    assert page.locator(".mentorkit-app img").count() == 0
-    assert dialogs == []
-    assert console_errors == [], console_errors
+    visit.assert_clean()

@@ -72,8 +72,8 @@ def test_a_goal_built_from_the_widgets_validates_and_is_saved(session):
     card.parts["time_bound"].value = "Outline in March, talks by June"
     card.deadline.value = TODAY + timedelta(days=90)
     card.competencies.value = ("public-speaking", "negotiation")
-    card.add_milestone.click()
-    row = card.milestone_rows[0]
+    card.milestones.add.click()
+    row = card.milestones.rows[0]
     assert row.title.description == "Goal 1 milestone 1"
     assert row.due.description == "Goal 1 milestone 1 due"
     assert row.done.description == "Goal 1 milestone 1 done"
@@ -96,8 +96,8 @@ def test_a_goal_built_from_the_widgets_validates_and_is_saved(session):
     assert back.title.value == "Speak up in team meetings"
     assert back.deadline.value == TODAY + timedelta(days=90)
     assert back.competencies.value == ("public-speaking", "negotiation")
-    assert back.milestone_rows[0].title.value == "Outline the talk"
-    assert back.milestone_rows[0].done.value is True
+    assert back.milestones.rows[0].title.value == "Outline the talk"
+    assert back.milestones.rows[0].done.value is True
 
 
 def test_a_goal_with_only_a_title_is_saved_as_a_draft(session):
@@ -120,10 +120,10 @@ def test_a_goal_without_a_title_is_not_saved_and_its_text_stays(session):
 def test_a_blank_milestone_row_is_left_out_and_a_dated_untitled_one_is_refused(session):
     card = SmartGoalsView(session).cards[0]
     card.title.value = "Goal"
-    card.add_milestone.click()
+    card.milestones.add.click()
     card.parts["specific"].value = "Something"
     assert saved_goals(session)["goal-1"].milestones == []
-    card.milestone_rows[0].due.value = TODAY
+    card.milestones.rows[0].due.value = TODAY
     assert session.status.state == "invalid"
     assert "Milestones #1 › Milestone: must not be empty" in session.status.value
 
@@ -143,8 +143,8 @@ def test_feedback_updates_as_the_participant_types(session):
 def test_feedback_quotes_what_was_typed_escaped(session):
     card = SmartGoalsView(session).cards[0]
     card.title.value = f"{HOSTILE} better"
-    card.add_milestone.click()
-    card.milestone_rows[0].title.value = HOSTILE
+    card.milestones.add.click()
+    card.milestones.rows[0].title.value = HOSTILE
     assert "<img" not in card.feedback.value
     assert "&lt;img src=x onerror=alert(1)&gt;" in card.feedback.value
     assert saved_goals(session)["goal-1"].title == f"{HOSTILE} better"
@@ -175,13 +175,13 @@ def test_removing_a_goal_asks_first_then_deletes_its_document(session):
     second.title.value = "Second"
     assert set(saved_goals(session)) == {"goal-1", "goal-2"}
 
-    second.remove.click()
-    assert second.confirm_row.layout.display == "flex"
+    second.removal.remove.click()
+    assert second.removal.layout.display == "flex"
     assert set(saved_goals(session)) == {"goal-1", "goal-2"}
-    second.keep.click()
-    assert second.confirm_row.layout.display == "none"
-    second.remove.click()
-    second.confirm.click()
+    second.removal.keep.click()
+    assert second.removal.layout.display == "none"
+    second.removal.remove.click()
+    second.removal.confirm.click()
     assert set(saved_goals(session)) == {"goal-1"}
     assert [card.name for card in view.cards] == ["goal-1"]
     assert session.store.history(session.key("smart_goal", "goal-2")) == []
@@ -226,10 +226,10 @@ def test_removing_a_milestone_renumbers_the_rest(session):
     card = SmartGoalsView(session).cards[0]
     card.title.value = "Goal"
     for title in ("One", "Two", "Three"):
-        card.add_milestone.click()
-        card.milestone_rows[-1].title.value = title
-    card.milestone_rows[0].remove.click()
-    assert [r.title.description for r in card.milestone_rows] == [
+        card.milestones.add.click()
+        card.milestones.rows[-1].title.value = title
+    card.milestones.rows[0].remove.click()
+    assert [r.title.description for r in card.milestones.rows] == [
         "Goal 1 milestone 1",
         "Goal 1 milestone 2",
     ]
@@ -269,8 +269,8 @@ def test_an_action_item_built_from_the_widgets_is_saved(session):
     view = CheckInsView(session)
     view.log_meeting.click()
     card = view.cards[0]
-    card.add_action.click()
-    row = card.action_rows[0]
+    card.action_items.add.click()
+    row = card.action_items.rows[0]
     assert row.owner.description == "Meeting 1 action 1 owner"
     row.text.value = "Send slides"
     row.owner.value = Owner.BOTH
@@ -309,7 +309,7 @@ def test_open_actions_come_first_and_overdue_ones_are_marked(session):
     assert "owner: My mentor" in html
     assert "Done: " in html
 
-    row = view.cards[0].action_rows[2]
+    row = view.cards[0].action_items.rows[2]
     row.done.value = True  # the page follows the change at once
     assert "overdue by" not in view.actions.value
 
@@ -342,9 +342,9 @@ def test_removing_a_meeting_asks_first_then_deletes_its_document(session):
     view = CheckInsView(session)
     view.log_meeting.click()
     card = view.cards[0]
-    card.remove.click()
+    card.removal.remove.click()
     assert session.store.load(session.key("check_in", "check-in-1")) is not None
-    card.confirm.click()
+    card.removal.confirm.click()
     assert session.store.load(session.key("check_in", "check-in-1")) is None
     assert view.cards == []
     view.log_meeting.click()

@@ -1,0 +1,191 @@
+"""Parts the worksheet cards share: a numbered list of rows, and a two-step remove.
+
+A meeting's action items, a goal's milestones and the agreement's roles are all "a list of
+rows with Add, Remove N and a limit"; a meeting and a goal are both removed in two steps.
+Each pattern lives here once so the worksheets number, label, focus and confirm alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from html import escape
+from typing import Any, Generic, TypeVar
+
+import ipywidgets as widgets
+
+from mentorkit.ui.common import Notice, guarded
+
+
+class Row(widgets.VBox):
+    """One numbered row of a `RowList`: its inputs and its own "Remove …" button.
+
+    `renumber` labels the inputs with the row's place, so labels stay unique and in order
+    on the page (screen readers and the browser tests find inputs by label).
+    """
+
+    remove: widgets.Button
+
+    def renumber(self, number: int) -> None:
+        """Label the inputs and the Remove button as row `number` (counted from 1)."""
+        raise NotImplementedError
+
+    def inputs(self) -> list[widgets.Widget]:
+        """The inputs whose changes are saved; the first one gets focus when the row is new."""
+        raise NotImplementedError
+
+    def is_blank(self) -> bool:
+        """A row the participant has not started: left out of the saved document."""
+        raise NotImplementedError
+
+    def data(self) -> dict[str, Any]:
+        """What the row holds, as one entry of the document (not yet validated)."""
+        raise NotImplementedError
+
+
+T = TypeVar("T")
+RowT = TypeVar("RowT", bound=Row)
+
+
+def _close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and every widget inside it, so a removed row leaves nothing behind."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
+class RowList(widgets.VBox, Generic[T, RowT]):
+    """The rows of a list the participant edits, with an Add button and a note under them.
+
+    It owns the rows: it numbers them, adds a blank one (up to `maximum`), removes one when
+    its Remove button is pressed, says when the list is full or empty, and moves keyboard
+    focus so that a keyboard user stays where they were working. The view places the box
+    itself, `add` and `note` where its page wants them.
+
+    `make_row(number, saved)` builds row `number` from a saved entry (None for a new row).
+    `on_change()` runs after any input of a row changes and after a row is removed: the
+    view saves then. Adding a row does not call it, since a blank row changes nothing.
+    """
+
+    def __init__(
+        self,
+        make_row: Callable[[int, T | None], RowT],
+        *,
+        saved: Iterable[T],
+        add: widgets.Button,
+        maximum: int,
+        notice: Notice,
+        on_change: Callable[[], object],
+        full_note: str = "",
+        empty_note: str = "",
+        focus_new_row: bool = True,
+        keep_focus_in_place: bool = False,
+    ) -> None:
+        """`full_note` and `empty_note` are plain text; `focus_new_row` puts the cursor in
+        a new row's first input; `keep_focus_in_place` sends focus after a removal to the
+        Remove button that moved into the removed row's place (else to the Add button)."""
+        super().__init__()
+        self._make_row = make_row
+        self._guard = guarded(notice)
+        self._on_change = on_change
+        self.maximum = maximum
+        self.full_note = full_note
+        self.empty_note = empty_note
+        self.focus_new_row = focus_new_row
+        self.keep_focus_in_place = keep_focus_in_place
+        self.rows: list[RowT] = []
+        self.add = add
+        self.add.on_click(self._guard(self._add))
+        self.note = widgets.HTML()
+        for entry in saved:
+            self._append(entry)
+        self._layout()
+
+    @property
+    def full(self) -> bool:
+        return len(self.rows) >= self.maximum
+
+    def data(self) -> list[dict[str, Any]]:
+        """The rows the participant has started, as entries of the document."""
+        return [row.data() for row in self.rows if not row.is_blank()]
+
+    def _append(self, saved: T | None) -> RowT:
+        row = self._make_row(len(self.rows) + 1, saved)
+        row.remove.on_click(self._guard(lambda _button, row=row: self._remove(row)))
+        changed = self._guard(lambda _change: self._on_change())
+        for widget in row.inputs():
+            widget.observe(changed, names="value")
+        self.rows.append(row)
+        return row
+
+    def _layout(self) -> None:
+        for number, row in enumerate(self.rows, start=1):
+            row.renumber(number)
+        self.children = self.rows
+        self.add.disabled = self.full
+        # The full note stands beside the Add button; the empty note in place of the rows.
+        if self.full and self.full_note:
+            self.note.value = f'<span class="mentorkit-muted">{escape(self.full_note)}</span>'
+        elif not self.rows and self.empty_note:
+            self.note.value = f'<p class="mentorkit-muted">{escape(self.empty_note)}</p>'
+        else:
+            self.note.value = ""
+
+    def _add(self, _button: widgets.Button) -> None:
+        if self.full:  # a client can still send the click of a disabled button
+            return
+        row = self._append(None)
+        self._layout()
+        if self.focus_new_row:
+            row.inputs()[0].focus()
+
+    def _remove(self, row: RowT) -> None:
+        if row not in self.rows:
+            return
+        place = self.rows.index(row)
+        self.rows.remove(row)
+        self._layout()
+        _close_tree(row)
+        self._on_change()
+        if self.keep_focus_in_place and place < len(self.rows):
+            self.rows[place].remove.focus()
+        else:
+            self.add.focus()
+
+
+class ConfirmRemove(widgets.HBox):
+    """Removing something in two steps: "Remove X", then "Confirm remove X" or "Keep X".
+
+    Removing erases a whole document, so a slip must not do it. `remove` is the first
+    step; the view puts it where the thing is named (a card's heading). This box, the
+    second step, stays hidden until `remove` is pressed and then takes the focus, so the
+    whole exchange works by keyboard alone.
+    """
+
+    def __init__(
+        self, thing: str, question: str, *, on_confirm: Callable[[], object], notice: Notice
+    ) -> None:
+        """`thing` names what goes ("goal 2"); `question` (plain text) says what is lost."""
+        guard = guarded(notice)
+        self.remove = widgets.Button(description=f"Remove {thing}")
+        self.confirm = widgets.Button(description=f"Confirm remove {thing}", button_style="danger")
+        self.keep = widgets.Button(description=f"Keep {thing}")
+        super().__init__(
+            [widgets.HTML(f"<span>{escape(question)}</span>"), self.confirm, self.keep],
+            layout=widgets.Layout(display="none"),
+        )
+        self.add_class("mentorkit-confirm")
+        self._on_confirm = on_confirm
+        self.remove.on_click(guard(self._ask))
+        self.keep.on_click(guard(self._keep))
+        self.confirm.on_click(guard(self._confirm))
+
+    def _ask(self, _button: widgets.Button) -> None:
+        self.layout.display = "flex"
+        self.confirm.focus()
+
+    def _keep(self, _button: widgets.Button) -> None:
+        self.layout.display = "none"
+        self.remove.focus()
+
+    def _confirm(self, _button: widgets.Button) -> None:
+        self._on_confirm()
