@@ -12,11 +12,15 @@ import socket
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
-from mentorkit import catalog, rosters
+from pydantic import BaseModel
+
+from mentorkit import catalog, cohort, exports, rosters
 from mentorkit.errors import InvalidInput, MentorkitError
-from mentorkit.store import Store, open_store, resolve_database_url
+from mentorkit.models import MentorProfile, Participant, Workshop
+from mentorkit.store import Saved, Store, open_store, resolve_database_url
 from mentorkit.workshops import (
     WorkshopAccess,
     choose_workshop,
@@ -32,6 +36,18 @@ VOILA_TEMPLATE = "mentorkit"
 
 EXIT_USER_ERROR = 1
 EXIT_INVALID_ROWS = 3
+
+#: What `mentorkit export` writes, and how its message names the rows.
+EXPORT_LABELS: dict[str, str] = {
+    "mentors": "mentors",
+    "participants": "participants",
+    "progress": "progress rows",
+    "responses": "self-assessment rows",
+    "pairs": "published pairs",
+    "plans": "shared plans",
+    "introductions": "introduction drafts",
+}
+EXPORT_KINDS = list(EXPORT_LABELS)
 
 
 class UserError(MentorkitError):
@@ -104,13 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser(
         "export",
         parents=[common],
-        help="export a roster as CSV or XLSX",
-        description="Export a roster. Cells a spreadsheet would read as a formula are "
-        "written as text.",
+        help="export rosters, progress, responses, pairs, plans or introductions",
+        description="Export workshop data. mentors, participants: the rosters; progress: "
+        "each participant's progress through the worksheets; responses: self-assessment "
+        "answers (ratings and choices, no notes); pairs: the published mentor matches; "
+        "plans: a .zip of the plans participants chose to share; introductions: an email "
+        "draft per published pair. Tables are CSV or XLSX; cells a spreadsheet would read "
+        "as a formula are written as text.",
     )
-    exp.add_argument("kind", choices=["mentors", "participants"], help="which roster")
+    exp.add_argument("kind", choices=EXPORT_KINDS, help="what to export")
     exp.add_argument(
-        "-o", "--output", type=Path, help="a .csv or .xlsx file (default: KIND-CODE.csv)"
+        "-o",
+        "--output",
+        type=Path,
+        help="a .csv or .xlsx file, or a .zip for plans (default: KIND-CODE.csv, plans-CODE.zip)",
     )
     _workshop_option(exp)
     exp.set_defaults(run=_export)
@@ -218,22 +241,67 @@ def _export(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         workshop = choose_workshop(store, args.workshop)
-        if args.kind == "mentors":
-            records = [m.model_dump(mode="json") for m in store.mentors(workshop.code)]
-            columns = [c.field for c in rosters.MENTOR_COLUMNS]
-        else:
-            records = [p.model_dump(mode="json") for p in store.participants(workshop.code)]
-            columns = [c.field for c in rosters.PARTICIPANT_COLUMNS]
+        code = workshop.code
+        people = store.participants(code)
+        mentors = store.mentors(code)
+        saved = store.list(code) if args.kind not in {"mentors", "participants"} else []
     finally:
         store.close()
-    rows = [
-        {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()}
-        for r in records
-    ]
-    output = args.output or Path(f"{args.kind}-{workshop.code}.csv")
-    rosters.write_table(rows, columns, output)
-    print(f"Wrote {len(rows)} {args.kind} to {output}")
+    today = date.today()
+    output = args.output or Path(
+        f"plans-{code}.zip" if args.kind == "plans" else f"{args.kind}-{code}.csv"
+    )
+    if args.kind == "plans":
+        plans = exports.shared_plans(workshop, people, saved, mentors, today=today)
+        if not plans:
+            print("No participant shares their plan yet; nothing was written.")
+            return 0
+        count = exports.plan_bundle(output, plans)
+        print(f"Wrote {count} shared plan{'s' if count != 1 else ''} to {output}")
+        return 0
+    rows, columns = _export_table(args.kind, workshop, people, mentors, saved, today)
+    exports.write_rows(rows, columns, output)
+    print(f"Wrote {len(rows)} {EXPORT_LABELS[args.kind]} to {output}")
     return 0
+
+
+def _export_table(
+    kind: str,
+    workshop: Workshop,
+    people: list[Participant],
+    mentors: list[MentorProfile],
+    saved: list[Saved],
+    today: date,
+) -> tuple[list[dict[str, object]], Sequence[str]]:
+    """The rows and columns of one table export."""
+    framework = workshop.framework
+    by_id = {p.id: p for p in people}
+    by_email = {m.email: m for m in mentors}
+    if kind == "mentors":
+        return _roster_rows(mentors), [c.field for c in rosters.MENTOR_COLUMNS]
+    if kind == "participants":
+        return _roster_rows(people), [c.field for c in rosters.PARTICIPANT_COLUMNS]
+    if kind == "progress":
+        found = cohort.progress(people, saved, today=today, framework=framework)
+        return exports.progress_rows(found), exports.PROGRESS_COLUMNS
+    if kind == "responses":
+        rows = exports.responses_rows(framework, people, saved)
+        return rows, exports.responses_columns(framework)
+    pairs = exports.published_pairs(saved)
+    if kind == "pairs":
+        return exports.pairs_rows(pairs, by_id, by_email), exports.PAIRS_COLUMNS
+    rows = exports.introduction_rows(
+        pairs, by_id, by_email, workshop, framework, saved, today=today
+    )
+    return rows, exports.INTRODUCTION_COLUMNS
+
+
+def _roster_rows(records: Sequence[BaseModel]) -> list[dict[str, object]]:
+    dumped = [r.model_dump(mode="json") for r in records]
+    return [
+        {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()}
+        for r in dumped
+    ]
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -6,9 +6,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from mentorkit.access import verify_secret
 from mentorkit.catalog import SAMPLE_MENTORS, SAMPLE_PARTICIPANTS
@@ -200,3 +203,190 @@ def test_serve_refuses_a_busy_port(capsys, db):
 def test_serve_binds_to_loopback_by_default():
     args = build_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1"
+
+
+# ---------------------------------------------------------------------------------------
+# export: progress, responses, pairs, plans, introductions
+
+HOSTILE_NAME = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def cohort_db(capsys, db, tmp_path) -> dict[str, str]:
+    """A workshop whose roster holds a formula-like name and department, with documents:
+    the hostile participant shares their plan and is matched; another is matched only."""
+    from mentorkit.models import MentorMatch, PlanSharing, SelfAssessment, SmartGoal
+    from mentorkit.store import DocumentKey
+
+    created = init(capsys, db)
+    mentors = mentor_rows(SAMPLE_MENTORS)[:3]
+    run(capsys, "--db", db, "import", "mentors", str(write_rows(tmp_path / "m.csv", mentors)))
+    people = [
+        {"name": HOSTILE_NAME, "email": "h@example.com", "department": "-1+2"},
+        {"name": "Amelia Hartley", "email": "amelia@example.com", "department": "@Sales"},
+        {"name": "Kim Lee", "email": "kim@example.com", "department": "Design"},
+    ]
+    status, _, _ = run(
+        capsys, "--db", db, "import", "participants", str(write_rows(tmp_path / "p.csv", people))
+    )
+    assert status == 0
+    store = open_store(db)
+    try:
+        code = created["code"]
+        by_email = {p.email: p for p in store.participants(code)}
+        mentor = store.mentors(code)[0]
+        hostile, amelia = by_email["h@example.com"], by_email["amelia@example.com"]
+
+        def save(person, document, name="main"):
+            key = DocumentKey(code, person.id, type(document).kind, name)
+            store.save(key, document, expected_revision=0)
+
+        save(
+            hostile,
+            SelfAssessment(
+                ratings={"negotiation": 2},
+                growth_areas=["negotiation"],
+                values=["+Fairness"],
+                career_goal="private career goal",
+            ),
+        )
+        save(hostile, SmartGoal(title="<script>alert(1)</script>"), "goal-1")
+        save(hostile, PlanSharing(shared=True))
+        save(amelia, SmartGoal(title="Amelia's private goal"), "goal-1")
+        for person, score in ((hostile, 21.04), (amelia, 7.5)):
+            save(
+                person,
+                MentorMatch(mentor_email=mentor.email, score=score, published_on=date.today()),
+            )
+    finally:
+        store.close()
+    return created | {"mentor": mentor.name, "mentor_email": mentor.email}
+
+
+def read_export(path: Path) -> list[list[str]]:
+    if path.suffix == ".xlsx":
+        sheet = load_workbook(path).active
+        return [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.mark.parametrize("kind", ["progress", "responses", "pairs"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_tables_neutralise_a_hyperlink_in_the_roster(
+    capsys, db, tmp_path, cohort_db, kind, suffix
+):
+    out_file = tmp_path / f"{kind}{suffix}"
+    status, out, err = run(capsys, "--db", db, "export", kind, "-o", str(out_file))
+    assert status == 0, err
+    assert out.startswith("Wrote ") and str(out_file) in out
+    table = read_export(out_file)
+    cells = [cell for row in table for cell in row]
+    assert "'" + HOSTILE_NAME in cells
+    assert HOSTILE_NAME not in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    header = table[0]
+    expected_rows = 2 if kind == "pairs" else 3  # pairs: the published matches
+    assert len(table) == 1 + expected_rows
+    if suffix == ".xlsx":
+        sheet = load_workbook(out_file).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    rows = [dict(zip(header, row, strict=True)) for row in table[1:]]
+    if kind == "progress":
+        by_email = {row["email"]: row for row in rows}
+        assert by_email["h@example.com"]["name"] == "'" + HOSTILE_NAME
+        assert by_email["h@example.com"]["smart_goal"] == "started"
+        assert by_email["h@example.com"]["matched_mentor"] == cohort_db["mentor_email"]
+        assert by_email["kim@example.com"]["percent"] == "0"
+    elif kind == "responses":
+        hostile = next(row for row in rows if row["email"] == "h@example.com")
+        assert hostile["values"] == "'+Fairness"
+        assert hostile["growth_areas"] == "Negotiation"
+        assert hostile["Negotiation rating"] == "2"
+        assert "private career goal" not in str(table)
+    else:
+        by_email = {row["participant_email"]: row for row in rows}
+        hostile = by_email["h@example.com"]
+        assert float(hostile.pop("score")) == 21.0  # rounded to one decimal
+        assert hostile == {
+            "participant": "'" + HOSTILE_NAME,
+            "participant_email": "h@example.com",
+            "mentor": cohort_db["mentor"],
+            "mentor_email": cohort_db["mentor_email"],
+        }
+
+
+def test_export_participants_roster_neutralises_a_formula_department(
+    capsys, db, tmp_path, cohort_db
+):
+    out_file = tmp_path / "people.xlsx"
+    status, out, _ = run(capsys, "--db", db, "export", "participants", "-o", str(out_file))
+    assert status == 0 and "Wrote 3 participants" in out
+    cells = [cell for row in read_export(out_file) for cell in row]
+    assert "'-1+2" in cells and "'@Sales" in cells and "'" + HOSTILE_NAME in cells
+
+
+def test_export_plans_zips_only_shared_plans_under_a_default_name(
+    capsys, db, tmp_path, cohort_db, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, "--db", db, "export", "plans")
+    assert status == 0, err
+    bundle_path = tmp_path / f"plans-{cohort_db['code']}.zip"
+    assert "Wrote 1 shared plan to" in out and bundle_path.name in out
+    with zipfile.ZipFile(bundle_path) as bundle:
+        [name] = bundle.namelist()
+        html = bundle.read(name).decode("utf-8")
+    assert "/" not in name and name.endswith(".html") and not name.startswith("=")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "Amelia's private goal" not in html and "Amelia&#39;s private goal" not in html
+
+
+def test_export_plans_refuses_a_table_file_name_in_one_line(capsys, db, tmp_path, cohort_db):
+    status, _, err = run(capsys, "--db", db, "export", "plans", "-o", str(tmp_path / "p.csv"))
+    assert status == 1 and ".zip" in err and err.count("\n") == 1
+
+
+def test_export_plans_when_nobody_shares_writes_nothing(capsys, db, tmp_path):
+    init(capsys, db)
+    out_file = tmp_path / "plans.zip"
+    status, out, _ = run(capsys, "--db", db, "export", "plans", "-o", str(out_file))
+    assert status == 0 and "nothing was written" in out
+    assert not out_file.exists()
+
+
+def test_export_introductions_drafts_one_email_per_published_pair(capsys, db, tmp_path, cohort_db):
+    out_file = tmp_path / "intro.xlsx"
+    status, out, err = run(capsys, "--db", db, "export", "introductions", "-o", str(out_file))
+    assert status == 0, err
+    assert "Wrote 2 introduction drafts" in out
+    table = read_export(out_file)
+    assert table[0] == [
+        "participant",
+        "participant_email",
+        "mentor",
+        "mentor_email",
+        "subject",
+        "body",
+    ]
+    rows = {row[1]: dict(zip(table[0], row, strict=True)) for row in table[1:]}
+    hostile = rows["h@example.com"]
+    assert hostile["participant"] == "'" + HOSTILE_NAME
+    assert hostile["subject"].startswith("Introducing ")
+    assert "30-minute" in hostile["body"] and "Your workshop facilitator" in hostile["body"]
+    assert rows["amelia@example.com"]["mentor_email"] == cohort_db["mentor_email"]
+
+
+def test_export_a_table_to_an_unknown_extension_is_one_line(capsys, db, tmp_path, cohort_db):
+    status, _, err = run(capsys, "--db", db, "export", "progress", "-o", str(tmp_path / "p.ods"))
+    assert status == 1 and ".csv or .xlsx" in err and err.count("\n") == 1
+
+
+def test_export_rejects_an_unknown_kind(capsys, db):
+    with pytest.raises(SystemExit) as caught:
+        main(["--db", db, "export", "secrets"])
+    assert caught.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
