@@ -375,10 +375,6 @@ DOCUMENT_CSS = """
 .mentorkit-document .signatures { display: grid; grid-template-columns: 1fr 1fr; gap: 2.5rem;
   margin-top: 2rem; }
 .mentorkit-document .signature .line { border-bottom: 1px solid #1f2933; height: 2.5rem; }
-.mentorkit-downloads { display: flex; flex-wrap: wrap; gap: 0.4rem 1.5rem; margin: 0.5rem 0; }
-.mentorkit-downloads a { font-weight: 600; color: #1d4ed8; text-decoration: underline;
-  border: 1px solid #bfdbfe; border-radius: 4px; padding: 0.3rem 0.7rem; background: #eff6ff; }
-.mentorkit-downloads a:hover, .mentorkit-downloads a:focus { background: #dbeafe; }
 </style>
 """
 

@@ -1,0 +1,353 @@
+"""Cohort dashboard: every participant's progress, the cohort's needs, exports.
+
+The facilitator sees progress and aggregates only: which worksheets each participant has
+done and when they last saved, never what they wrote (notes, goals, check-ins stay private
+unless the participant shares their plan, and even then only in the shared-plans download).
+"Anonymise for projecting" replaces every name and email on the page with "Participant 1…N"
+(mentors with "Mentor 1…M") and hides the downloads, so the page can go on a screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from html import escape
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from mentorkit import exports
+from mentorkit.cohort import (
+    STEP_TITLES,
+    STEPS,
+    CohortSummary,
+    ParticipantProgress,
+    StepState,
+    cohort_summary,
+    progress,
+)
+from mentorkit.models import MentorProfile, Participant
+from mentorkit.store import Saved, Store
+from mentorkit.ui.common import download_link, guarded
+from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
+
+log = logging.getLogger("mentorkit")
+
+AUTO_REFRESH_SECONDS = 30
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+INTRO = (
+    "Follow the cohort live: who has done which worksheet, when they last saved, and what "
+    "the cohort wants to grow in. You see progress and counts only; what participants write "
+    "stays private unless they share their plan.\n\n"
+    "Projecting this page? Tick 'Anonymise for projecting' first: names and emails disappear."
+)
+STEP_MARKS: Mapping[StepState, tuple[str, str, str]] = {
+    StepState.DONE: ("✓", "done", "mentorkit-step-done"),
+    StepState.STARTED: ("…", "started", "mentorkit-step-started"),
+    StepState.NOT_STARTED: ("—", "not started", "mentorkit-step-none"),
+}
+
+
+def table_bytes(rows: Sequence[Mapping[str, object]], columns: Sequence[str], suffix: str) -> bytes:
+    """A table written as a .csv or .xlsx file (formulas neutralised), as bytes."""
+    with tempfile.TemporaryDirectory(prefix="mentorkit-") as folder:
+        path = Path(folder) / f"table{suffix}"
+        exports.write_rows(rows, columns, path)
+        return path.read_bytes()
+
+
+def last_activity_text(moment: datetime | None, now: datetime | None = None) -> str:
+    """'14:05' for a save today (local time), the date '2026-03-02' otherwise, '—' for none."""
+    if moment is None:
+        return "—"
+    now = now or datetime.now().astimezone()
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(now.tzinfo)
+    return f"{local:%H:%M}" if local.date() == now.date() else local.date().isoformat()
+
+
+def bars(title: str, counts: Sequence[tuple[str, int]], of: int, unit: str) -> str:
+    """An accessible bar chart: each bar an image labelled 'Label: n of total unit'."""
+    rows = []
+    for label, count in counts:
+        width = 0 if of <= 0 else min(100, round(count / of * 100))
+        text = f"{count} of {of}"
+        name = escape(f"{label}: {text} {unit}")
+        rows.append(
+            f'<div class="mentorkit-bar" role="img" aria-label="{name}" title="{name}">'
+            f'<span class="mentorkit-bar-label" aria-hidden="true">{escape(label)}</span>'
+            '<span class="mentorkit-bar-track" aria-hidden="true"><span class="mentorkit-bar-fill"'
+            f' style="width:{width}%; display:block"></span></span>'
+            f'<span class="mentorkit-bar-count" aria-hidden="true">{escape(text)}</span></div>'
+        )
+    body = "".join(rows) or '<p class="mentorkit-muted">Nothing yet.</p>'
+    return f'<section class="mentorkit-chart"><h3>{escape(title)}</h3>{body}</section>'
+
+
+class Aliases:
+    """Names shown on the page: the real ones, or 'Participant N' / 'Mentor N' when
+    anonymised (numbered in roster order, so a number stays put across refreshes)."""
+
+    def __init__(
+        self,
+        participants: Sequence[Participant],
+        mentors: Sequence[MentorProfile],
+        *,
+        anonymous: bool,
+    ) -> None:
+        self.anonymous = anonymous
+        self._participants = {p.id: f"Participant {n}" for n, p in enumerate(participants, 1)}
+        self._mentors = {m.email: f"Mentor {n}" for n, m in enumerate(mentors, 1)}
+        self._mentor_names = {m.email: m.name for m in mentors}
+
+    def participant(self, person: Participant) -> str:
+        return self._participants.get(person.id, "Participant") if self.anonymous else person.name
+
+    def email(self, person: Participant) -> str:
+        return "" if self.anonymous else person.email or ""
+
+    def mentor(self, email: str | None) -> str:
+        if email is None:
+            return ""
+        if self.anonymous:
+            return self._mentors.get(email, "a mentor")
+        return self._mentor_names.get(email, email)
+
+
+def roster_html(
+    reports: Sequence[ParticipantProgress], aliases: Aliases, now: datetime | None = None
+) -> str:
+    """The roster table: progress per step, percent, last activity, matched mentor."""
+    show_email = not aliases.anonymous
+    head = "<th scope='col'>Participant</th>"
+    if show_email:
+        head += "<th scope='col'>Email</th>"
+    head += "".join(f"<th scope='col'>{escape(STEP_TITLES[s])}</th>" for s in STEPS)
+    head += (
+        "<th scope='col' class='num'>Done</th><th scope='col'>Last activity</th>"
+        "<th scope='col'>Matched mentor</th>"
+    )
+    body = []
+    for report in reports:
+        cells = f"<th scope='row'>{escape(aliases.participant(report.participant))}</th>"
+        if show_email:
+            cells += f"<td>{escape(aliases.email(report.participant)) or '—'}</td>"
+        for step in STEPS:
+            mark, words, css = STEP_MARKS[report.steps.get(step, StepState.NOT_STARTED)]
+            cells += (
+                f'<td class="{css}"><span aria-hidden="true">{mark}</span> {escape(words)}</td>'
+            )
+        cells += (
+            f"<td class='num'>{report.percent}%</td>"
+            f"<td class='when'>{escape(last_activity_text(report.last_activity, now))}</td>"
+            f"<td>{escape(aliases.mentor(report.matched_mentor)) or '—'}</td>"
+        )
+        body.append(f"<tr>{cells}</tr>")
+    if not body:
+        return '<p class="mentorkit-muted">The roster is empty: import participants first.</p>'
+    return (
+        '<div class="mentorkit-table-wrap"><table class="mentorkit-table mentorkit-roster">'
+        '<caption class="mentorkit-muted">'
+        "✓ done · … started · — not started</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def charts_html(summary: CohortSummary, session: FacilitatorSession) -> str:
+    """The cohort charts: growth areas, formats, frequencies, goals by area, capacity."""
+    framework = session.workshop.framework
+    names = {cid: c.name for cid, c in framework.competencies().items()}
+    areas = {a.id: a.name for a in framework.areas}
+    people = summary.participants
+    growth = sorted(
+        ((names.get(cid, cid), n) for cid, n in summary.growth_areas.items()),
+        key=lambda item: -item[1],
+    )
+    steps_done = [
+        (STEP_TITLES[step], summary.step_counts.get(step, {}).get(StepState.DONE, 0))
+        for step in STEPS
+    ]
+    goals = [(areas.get(aid, aid), n) for aid, n in summary.goals_by_area.items()]
+    parts = [
+        bars("Worksheets done", steps_done, people, "participants"),
+        bars("Growth areas across the cohort", [g for g in growth if g[1]], people, "participants"),
+        bars(
+            "Preferred meeting formats",
+            [(f.capitalize(), n) for f, n in summary.formats.items()],
+            people,
+            "participants",
+        ),
+        bars(
+            "Preferred meeting frequency",
+            [(f.capitalize(), n) for f, n in summary.frequencies.items()],
+            people,
+            "participants",
+        ),
+        bars("SMART goals by competency area", goals, max([n for _, n in goals] or [0]), "goals"),
+        bars(
+            "Mentor capacity used",
+            [("Places taken by published matches", summary.mentor_places_used)],
+            summary.mentor_capacity,
+            "places",
+        ),
+    ]
+    return f'<div class="mentorkit-charts">{"".join(parts)}</div>'
+
+
+class DashboardView(widgets.VBox):
+    """The dashboard; `refresh()` reads the store again and redraws everything."""
+
+    def __init__(self, session: FacilitatorSession) -> None:
+        super().__init__()
+        self.session = session
+        self.store: Store = session.store
+        self._timer: asyncio.TimerHandle | None = None
+        self.refresh_button = widgets.Button(
+            description="Refresh", tooltip="Read the latest progress again"
+        )
+        self.auto = widgets.Checkbox(
+            value=False,
+            description=f"Refresh automatically every {AUTO_REFRESH_SECONDS} s",
+            indent=False,
+        )
+        self.anonymous = widgets.Checkbox(
+            value=False, description="Anonymise for projecting", indent=False
+        )
+        self.updated = widgets.HTML()
+        self.roster = widgets.HTML()
+        self.charts = widgets.HTML()
+        self.downloads = widgets.HTML()
+        guard = guarded(session.notice)
+        self.refresh_button.on_click(guard(lambda _button: self.refresh()))
+        self.auto.observe(guard(self._auto_changed), names="value")
+        self.anonymous.observe(guard(lambda _change: self.redraw()), names="value")
+        self.children = [
+            widgets.HBox([self.refresh_button, self.auto, self.anonymous, self.updated]).add_class(
+                "mentorkit-toolbar"
+            ),
+            widgets.HTML("<h2>Roster</h2>"),
+            self.roster,
+            widgets.HTML("<h2>The cohort at a glance</h2>"),
+            self.charts,
+            widgets.HTML("<h2>Downloads</h2>"),
+            self.downloads,
+        ]
+        self.participants: list[Participant] = []
+        self.mentors: list[MentorProfile] = []
+        self.saved: list[Saved] = []
+        self.refresh()
+
+    # -- data -------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the roster and the documents again, then redraw."""
+        code = self.session.workshop.code
+        self.participants = self.store.participants(code)
+        self.mentors = self.store.mentors(code)
+        self.saved = self.store.list(code)
+        self.redraw()
+        self.updated.value = (
+            f'<span class="mentorkit-muted" role="status">Updated {datetime.now():%H:%M:%S}</span>'
+        )
+
+    def redraw(self) -> None:
+        """Draw the roster, charts and downloads from the data last read."""
+        today = self.session.today
+        framework = self.session.workshop.framework
+        reports = progress(self.participants, self.saved, today=today, framework=framework)
+        summary = cohort_summary(
+            framework, self.participants, self.saved, self.mentors, today=today
+        )
+        aliases = Aliases(self.participants, self.mentors, anonymous=self.anonymous.value)
+        self.roster.value = roster_html(reports, aliases)
+        self.charts.value = charts_html(summary, self.session)
+        if aliases.anonymous:
+            self.downloads.value = (
+                '<p class="mentorkit-muted">Downloads are hidden while the page is anonymised.</p>'
+            )
+        else:
+            self.downloads.value = self._downloads(reports, today)
+
+    def _downloads(self, reports: Sequence[ParticipantProgress], today: date) -> str:
+        framework = self.session.workshop.framework
+        progress_rows = exports.progress_rows(reports)
+        responses = exports.responses_rows(framework, self.participants, self.saved)
+        responses_columns = exports.responses_columns(framework)
+        links = []
+        for suffix, mime, kind in ((".csv", "text/csv", "CSV"), (".xlsx", XLSX_MIME, "XLSX")):
+            links.append(
+                download_link(
+                    f"progress{suffix}",
+                    table_bytes(progress_rows, exports.PROGRESS_COLUMNS, suffix),
+                    mime,
+                    f"Progress ({kind})",
+                )
+            )
+            links.append(
+                download_link(
+                    f"responses{suffix}",
+                    table_bytes(responses, responses_columns, suffix),
+                    mime,
+                    f"Self-assessment responses ({kind})",
+                )
+            )
+        plans = exports.shared_plans(
+            self.session.workshop, self.participants, self.saved, self.mentors, today=today
+        )
+        if plans:
+            with tempfile.TemporaryDirectory(prefix="mentorkit-") as folder:
+                path = Path(folder) / "shared-plans.zip"
+                exports.plan_bundle(path, plans)
+                links.append(
+                    download_link(
+                        "shared-plans.zip",
+                        path.read_bytes(),
+                        "application/zip",
+                        f"Shared plans ({len(plans)}, zip of HTML)",
+                    )
+                )
+        note = (
+            '<p class="mentorkit-muted">Responses hold ratings and choices only, never a '
+            "career goal or note. Shared plans are those of participants who chose to share "
+            f"theirs ({len(plans)} so far).</p>"
+        )
+        return f'<div class="mentorkit-downloads">{"".join(links)}</div>{note}'
+
+    # -- automatic refresh ----------------------------------------------------------------
+
+    def _auto_changed(self, change: dict) -> None:
+        if change["new"]:
+            self._schedule()
+        else:
+            self.stop_auto_refresh()
+
+    def _schedule(self) -> None:
+        self.stop_auto_refresh()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            log.warning("mentorkit: no event loop; automatic refresh is off")
+            self.session.notice.show(
+                "Automatic refresh is not available here; use the Refresh button.", kind="info"
+            )
+            return
+        self._timer = loop.call_later(AUTO_REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        guarded(self.session.notice)(self.refresh)()
+        if self.auto.value:
+            self._schedule()
+
+    def stop_auto_refresh(self) -> None:
+        """Cancel the next automatic refresh, if one is waiting."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def dashboard_app(**kwargs: object) -> FacilitatorApp:
+    """The cohort dashboard (the notebook facilitator/dashboard calls this)."""
+    return facilitator_app("dashboard", DashboardView, INTRO, **kwargs)  # type: ignore[arg-type]

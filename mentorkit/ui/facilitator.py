@@ -1,0 +1,223 @@
+"""The frame around every facilitator app: heading, sign-in with the facilitator key.
+
+A facilitator app shows nothing of the workshop until the join code and the workshop's
+facilitator key match. A refused sign-in shows one sentence after a one-second pause
+(which slows guessing) and nothing else: no workshop name, no participant, no count.
+The key is never taken from the page's address; `?join=CODE` may prefill the join code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+import ipywidgets as widgets
+
+from mentorkit.access import verify_secret
+from mentorkit.apps import APPS, App
+from mentorkit.errors import MentorkitError, NotFound
+from mentorkit.models import Workshop
+from mentorkit.store import Store, open_store
+from mentorkit.ui.common import Notice, guarded, paragraphs
+from mentorkit.ui.shell import STYLE
+
+log = logging.getLogger("mentorkit")
+
+REFUSAL = "That join code and facilitator key do not match."
+REFUSAL_DELAY_SECONDS = 1.0
+FACILITATOR_APPS = [app for app in APPS if app.audience == "facilitator"]
+
+#: Facilitator pages hold wide tables: a wider page than the worksheets', scoped to them.
+FACILITATOR_CSS = """
+<style>
+.mentorkit-app.mentorkit-facilitator { max-width: 78rem; }
+.mentorkit-facilitator table.mentorkit-table { border-collapse: collapse; width: 100%;
+  margin: 0.4rem 0 1rem; font-size: 0.92rem; }
+.mentorkit-facilitator .mentorkit-table th, .mentorkit-facilitator .mentorkit-table td {
+  border: 1px solid #cbd2d9; padding: 0.25rem 0.45rem; text-align: left; vertical-align: top; }
+.mentorkit-facilitator .mentorkit-table thead th { background: #eef2f7; }
+.mentorkit-facilitator .mentorkit-table td.num, .mentorkit-facilitator .mentorkit-table th.num {
+  text-align: right; }
+.mentorkit-facilitator .mentorkit-step-done { color: #03543f; font-weight: 600; }
+.mentorkit-facilitator .mentorkit-step-started { color: #8a4b08; }
+.mentorkit-facilitator .mentorkit-step-none { color: #52606d; }
+.mentorkit-facilitator .mentorkit-toolbar { display: flex; flex-wrap: wrap; align-items: center;
+  gap: 0.3rem 1.2rem; margin: 0.4rem 0; }
+.mentorkit-facilitator .widget-checkbox { width: auto; }
+.mentorkit-facilitator .widget-button { width: auto; }
+.mentorkit-facilitator .mentorkit-charts { display: grid;
+  grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 0.5rem 2rem; }
+.mentorkit-facilitator .mentorkit-bar-label { width: 12rem; }
+.mentorkit-facilitator .mentorkit-bar-track { max-width: 14rem; }
+.mentorkit-facilitator .mentorkit-bar-count { min-width: 4.5rem; }
+.mentorkit-facilitator .mentorkit-pair { flex-wrap: wrap; align-items: flex-start; gap: 0.2rem 1rem;
+  border-bottom: 1px solid #d9e2ec; padding: 0.35rem 0; }
+.mentorkit-facilitator .mentorkit-pair p { margin: 0.1rem 0; }
+.mentorkit-facilitator .mentorkit-locked { color: #03543f; font-weight: 600; }
+.mentorkit-facilitator .mentorkit-roster { font-size: 0.85rem; line-height: 1.3; }
+.mentorkit-facilitator .mentorkit-roster td.num, .mentorkit-facilitator .mentorkit-roster td.when {
+  white-space: nowrap; }
+.mentorkit-facilitator .mentorkit-table-wrap { overflow-x: auto; }
+.mentorkit-facilitator-nav { display: flex; gap: 1rem; list-style: none; padding: 0.4rem 0;
+  margin: 0 0 0.5rem; border-bottom: 1px solid #d9e2ec; }
+.mentorkit-facilitator-nav a { color: #1d4ed8; }
+.mentorkit-facilitator-nav a[aria-current="page"] { font-weight: 700; color: #102a43; }
+</style>
+"""
+
+
+@dataclass
+class FacilitatorSession:
+    """A facilitator signed in to one workshop: what their app's view is built from."""
+
+    store: Store
+    workshop: Workshop
+    notice: Notice
+
+    @property
+    def today(self) -> date:
+        return date.today()
+
+    def link(self, notebook: str) -> str:
+        """A link to another facilitator app that prefills the join code (never the key)."""
+        return f"{notebook}?join={quote(self.workshop.code)}"
+
+
+def _query(environ: Mapping[str, str]) -> dict[str, str]:
+    """Voilà passes the page's query string to the kernel as QUERY_STRING."""
+    parsed = parse_qs(environ.get("QUERY_STRING", ""))
+    return {key: values[-1] for key, values in parsed.items() if values}
+
+
+class FacilitatorApp(widgets.VBox):
+    """One facilitator app: asks for the join code and facilitator key, then shows the view
+    `build` makes for the workshop."""
+
+    def __init__(
+        self,
+        app_key: str,
+        build: Callable[[FacilitatorSession], widgets.Widget],
+        intro: str = "",
+        *,
+        store: Store | None = None,
+        environ: Mapping[str, str] | None = None,
+        refusal_delay: float = REFUSAL_DELAY_SECONDS,
+    ) -> None:
+        super().__init__()
+        self.add_class("mentorkit-app")
+        self.add_class("mentorkit-facilitator")
+        environ = os.environ if environ is None else environ
+        self.app: App = next(a for a in FACILITATOR_APPS if Path(a.notebook).stem == app_key)
+        self.build = build
+        self.refusal_delay = refusal_delay
+        self.notice = Notice()
+        self.session: FacilitatorSession | None = None
+        self.view: widgets.Widget | None = None
+        self._header = widgets.HTML()
+        self._identity_line = widgets.HTML()
+        self._body = widgets.VBox()
+        self.children = [
+            widgets.HTML(f"<style>{STYLE}</style>{FACILITATOR_CSS}"),
+            self._header,
+            widgets.HTML(f'<div class="mentorkit-guidance">{paragraphs(intro)}</div>')
+            if intro
+            else widgets.HTML(),
+            self._identity_line,
+            self.notice,
+            self._body,
+        ]
+        self._render_header()
+        try:
+            self.store = store or open_store()
+        except MentorkitError as exc:
+            log.exception("mentorkit: cannot open the store")
+            self.notice.show(
+                f"The workshop's database cannot be reached right now ({exc}).", kind="error"
+            )
+            return
+        self.join = widgets.Text(
+            value=_query(environ).get("join", ""),
+            description="Join code",
+            placeholder="ABCD-EFGH",
+        )
+        self.key = widgets.Password(description="Facilitator key")
+        self.sign_in_button = widgets.Button(description="Sign in", button_style="primary")
+        for text in (self.join, self.key):
+            text.style = {"description_width": "9rem"}
+            text.layout = widgets.Layout(width="30rem")
+        self.sign_in_button.on_click(guarded(self.notice)(lambda _button: self.sign_in()))
+        self._body.children = [
+            widgets.VBox(
+                [
+                    widgets.HTML(
+                        "<h2>Facilitator sign-in</h2><p>Enter the workshop's join code and "
+                        "the facilitator key you were given when the workshop was created.</p>"
+                    ),
+                    self.join,
+                    self.key,
+                    self.sign_in_button,
+                ]
+            ).add_class("mentorkit-sign-in")
+        ]
+
+    def _render_header(self) -> None:
+        nav = ""
+        if self.session is not None:
+            items = []
+            for app in FACILITATOR_APPS:
+                href = escape(self.session.link(Path(app.notebook).name))
+                current = ' aria-current="page"' if app is self.app else ""
+                items.append(f'<li><a href="{href}"{current}>{escape(app.title)}</a></li>')
+            nav = (
+                '<nav aria-label="Facilitator apps"><ul class="mentorkit-facilitator-nav">'
+                f"{''.join(items)}</ul></nav>"
+            )
+        self._header.value = f"<h1>{escape(self.app.title)}</h1>{nav}"
+
+    def sign_in(self) -> None:
+        """Check the join code and key; build the view, or refuse in one sentence."""
+        self.notice.clear()
+        code, key = self.join.value.strip(), self.key.value
+        workshop: Workshop | None = None
+        try:
+            if code and key and verify_secret(key, self.store.facilitator_key_hash(code)):
+                workshop = self.store.workshop(code)
+        except NotFound:
+            workshop = None  # an unknown join code reads exactly like a wrong key
+        if workshop is None:
+            time.sleep(self.refusal_delay)
+            self.key.value = ""
+            self.notice.show(REFUSAL, kind="error")
+            return
+        self.key.value = ""
+        self.session = FacilitatorSession(self.store, workshop, self.notice)
+        self._render_header()
+        self._identity_line.value = (
+            f'<p class="mentorkit-who">Facilitator of <strong>{escape(workshop.name)}</strong>'
+            f" · join code <code>{escape(workshop.code)}</code></p>"
+        )
+        self._body.children = []
+        self.view = guarded(self.notice)(self.build)(self.session)
+        self._body.children = [self.view] if self.view is not None else []
+
+
+def facilitator_app(
+    app_key: str,
+    build: Callable[[FacilitatorSession], widgets.Widget],
+    intro: str = "",
+    *,
+    store: Store | None = None,
+    environ: Mapping[str, str] | None = None,
+    refusal_delay: float = REFUSAL_DELAY_SECONDS,
+) -> FacilitatorApp:
+    """The page of one facilitator app; notebooks call this through the per-app functions."""
+    return FacilitatorApp(
+        app_key, build, intro, store=store, environ=environ, refusal_delay=refusal_delay
+    )

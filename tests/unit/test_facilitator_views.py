@@ -1,0 +1,490 @@
+"""The facilitator apps: the key gate, a dashboard that shows progress but no private text,
+the anonymised mode, and matching with locks, forbids and publishing."""
+
+import asyncio
+import base64
+import re
+import time
+from datetime import date, datetime, timedelta
+
+import ipywidgets as widgets
+import pytest
+
+from mentorkit.identity import sign_in
+from mentorkit.models import (
+    ActionItem,
+    CheckIn,
+    MeetingFormat,
+    MentoringAgreement,
+    MentorMatch,
+    MentorProfile,
+    MentorShortlist,
+    Milestone,
+    Participant,
+    PlanSharing,
+    RoleRow,
+    SelfAssessment,
+    ShortlistEntry,
+    SmartGoal,
+)
+from mentorkit.store import DocumentKey, open_store
+from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_text
+from mentorkit.ui.facilitator import REFUSAL
+from mentorkit.ui.matching import MatchingView, matching_app
+from mentorkit.workshops import create_workshop
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+SECRET = "Zanzibar-secret-7731"
+TODAY = date.today()
+MENTORS = [
+    MentorProfile(
+        name="Ada Mensah",
+        email="ada@example.org",
+        expertise=["negotiation"],
+        capacity=1,
+        formats=[MeetingFormat.VIDEO],
+    ),
+    MentorProfile(
+        name="Bo Lindqvist",
+        email="bo@example.org",
+        expertise=["public-speaking"],
+        capacity=1,
+        formats=[MeetingFormat.VIDEO],
+    ),
+]
+PEOPLE = [
+    Participant(name="Carla Diaz", email="carla@example.com"),
+    Participant(name="Dev Patel", email="dev@example.com"),
+    Participant(name="Eun-ji Seo", email="eunji@example.com"),
+    Participant(name=HOSTILE, email="hostile@example.com"),
+]
+APPS = [dashboard_app, matching_app]
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def access(store):
+    access = create_workshop(store, "Spring cohort")
+    store.import_roster(access.workshop.code, mentors=MENTORS, participants=PEOPLE)
+    return access
+
+
+def texts(widget: widgets.Widget) -> list[str]:
+    """Every string the widget tree sends to the page: values, labels, options, tooltips."""
+    found: list[str] = []
+    for trait in ("value", "description", "placeholder", "tooltip"):
+        value = getattr(widget, trait, None)
+        if isinstance(value, str):
+            found.append(value)
+    found += [str(label) for label in getattr(widget, "_options_labels", ())]
+    for child in getattr(widget, "children", ()):
+        found += texts(child)
+    return found
+
+
+def page_text(widget: widgets.Widget) -> str:
+    return "\n".join(texts(widget))
+
+
+def find(widget: widgets.Widget, kind: type, description: str) -> widgets.Widget | None:
+    if isinstance(widget, kind) and getattr(widget, "description", None) == description:
+        return widget
+    for child in getattr(widget, "children", ()):
+        found = find(child, kind, description)
+        if found is not None:
+            return found
+    return None
+
+
+def signed_in(app_function, store, access, **kwargs):
+    app = app_function(store=store, environ={}, refusal_delay=0, **kwargs)
+    app.join.value = access.workshop.code
+    app.key.value = access.facilitator_key
+    app.sign_in_button.click()
+    assert app.notice.value == "", app.notice.value
+    return app
+
+
+def everybody(store, access) -> list[str]:
+    """Every participant's and mentor's name and email."""
+    people = store.participants(access.workshop.code)
+    return [
+        *(p.name for p in people),
+        *(p.email for p in people if p.email),
+        *(m.name for m in MENTORS),
+        *(m.email for m in MENTORS),
+    ]
+
+
+def downloads(html: str) -> dict[str, bytes]:
+    """The files behind the page's download links, by file name."""
+    found = re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', html)
+    return {name: base64.b64decode(data) for name, data in found}
+
+
+# -- the key gate --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_function", APPS)
+@pytest.mark.parametrize("wrong", ["key", "join code", "both"])
+def test_a_wrong_key_or_join_code_shows_only_one_sentence(store, access, app_function, wrong):
+    other = create_workshop(store, "Another workshop")
+    app = app_function(store=store, environ={}, refusal_delay=0)
+    app.join.value = other.workshop.code if wrong != "key" else access.workshop.code
+    app.key.value = access.facilitator_key if wrong == "join code" else "not-the-key"
+    if wrong == "both":
+        app.join.value = "ZZZZ-ZZZZ"
+    app.sign_in_button.click()
+    assert app.view is None and app.session is None
+    assert REFUSAL in app.notice.value
+    shown = page_text(app)
+    for secret in [*everybody(store, access), "Spring cohort", "Another workshop"]:
+        assert secret not in shown
+    assert app.key.value == ""
+
+
+def test_a_refusal_waits_a_second(store, access):
+    app = dashboard_app(store=store, environ={})
+    app.join.value = access.workshop.code
+    app.key.value = "guess"
+    started = time.monotonic()
+    app.sign_in_button.click()
+    assert time.monotonic() - started >= 0.95
+    assert REFUSAL in app.notice.value
+
+
+@pytest.mark.parametrize(
+    ("app_function", "view"), [(dashboard_app, DashboardView), (matching_app, MatchingView)]
+)
+def test_the_right_key_builds_the_view(store, access, app_function, view):
+    app = signed_in(app_function, store, access)
+    assert isinstance(app.view, view)
+    assert "Spring cohort" in app._identity_line.value
+    assert find(app, widgets.Password, "Facilitator key") is None  # the sign-in form is gone
+
+
+def test_the_join_code_comes_from_the_link_but_never_the_key(store, access):
+    query = f"join={access.workshop.code}&key={access.facilitator_key}"
+    app = dashboard_app(store=store, environ={"QUERY_STRING": query}, refusal_delay=0)
+    assert app.join.value == access.workshop.code
+    assert app.key.value == ""
+    assert app.view is None
+
+
+# -- dashboard -----------------------------------------------------------------------------
+
+
+def fill_everything(store, access, who: str, text: str) -> str:
+    """Sign `who` in and save every worksheet with `text` in every free-text field."""
+    identity = sign_in(store, access.workshop.code, who)
+    code, pid = access.workshop.code, identity.participant.id
+
+    def save(document, name="main"):
+        store.save(DocumentKey(code, pid, document.kind, name), document, expected_revision=0)
+
+    save(
+        SelfAssessment(
+            ratings={"negotiation": 2},
+            growth_areas=["negotiation"],
+            career_goal=f"Become CTO {text}",
+            preferences={"formats": ["video"], "frequency": "monthly"},
+        )
+    )
+    save(
+        MentorShortlist(
+            entries=[
+                ShortlistEntry(
+                    mentor_email="ada@example.org",
+                    note=f"note {text}",
+                    outreach_message=f"message {text}",
+                )
+            ]
+        )
+    )
+    save(
+        MentoringAgreement(
+            relationship_goals=[f"goal {text}"],
+            confidentiality=f"conf {text}",
+            feedback_style=f"feedback {text}",
+            roles=[RoleRow(area=f"area {text}", mentor_focus=text, mentee_focus=text)],
+            boundaries=f"bounds {text}",
+            exit_clause=f"exit {text}",
+        )
+    )
+    save(
+        SmartGoal(
+            title=f"Goal {text}",
+            specific=text,
+            measurable=text,
+            achievable=text,
+            relevant=text,
+            time_bound=text,
+            competencies=["negotiation"],
+            milestones=[Milestone(title=f"milestone {text}")],
+        ),
+        "goal-1",
+    )
+    save(
+        CheckIn(
+            met_on=TODAY,
+            topics=[f"topic {text}"],
+            learned=f"learned {text}",
+            action_items=[ActionItem(text=f"action {text}")],
+        ),
+        "check-in-1",
+    )
+    return pid
+
+
+def test_the_dashboard_shows_progress_and_never_what_participants_wrote(store, access):
+    fill_everything(store, access, "Carla Diaz", SECRET)
+    app = signed_in(dashboard_app, store, access)
+    view = app.view
+    shown = page_text(app)
+    assert SECRET not in shown
+    roster = view.roster.value
+    carla = re.search(r"<tr><th scope='row'>Carla Diaz</th>.*?</tr>", roster)[0]
+    assert "carla@example.com" in carla
+    # Done: self-assessment, shortlist, check-in; started: agreement (no dates), goal.
+    assert carla.count("✓</span> done") == 3 and carla.count("…</span> started") == 2
+    assert "60%" in carla
+    assert re.search(r"<td class='when'>\d\d:\d\d</td>", carla)  # saved today: shown as hh:mm
+    assert "Dev Patel" in roster and "0%" in roster
+    assert "Negotiation: 1 of 4 participants" in view.charts.value
+    assert "Video: 1 of 4 participants" in view.charts.value
+    assert "Communication: 1 of 1 goals" in view.charts.value
+    files = downloads(view.downloads.value)
+    assert set(files) == {"progress.csv", "progress.xlsx", "responses.csv", "responses.xlsx"}
+    assert b"Carla Diaz" in files["progress.csv"]
+    for name, content in files.items():
+        if name.endswith(".csv"):
+            assert SECRET.encode() not in content, name
+
+
+def test_a_shared_plan_is_offered_as_a_download_only(store, access):
+    pid = fill_everything(store, access, "Carla Diaz", SECRET)
+    store.save(
+        DocumentKey(access.workshop.code, pid, PlanSharing.kind),
+        PlanSharing(shared=True),
+        expected_revision=0,
+    )
+    app = signed_in(dashboard_app, store, access)
+    assert SECRET not in page_text(app)
+    assert "shared-plans.zip" in downloads(app.view.downloads.value)
+
+
+def test_names_are_escaped_in_the_roster(store, access):
+    app = signed_in(dashboard_app, store, access)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in app.view.roster.value
+    assert "<img" not in page_text(app)
+
+
+def test_anonymised_mode_hides_every_name_and_email(store, access):
+    fill_everything(store, access, "Carla Diaz", SECRET)
+    app = signed_in(matching_app, store, access)
+    app.view.run_button.click()
+    app.view.publish()
+    app = signed_in(dashboard_app, store, access)
+    view = app.view
+    assert "Ada Mensah" in view.roster.value or "Bo Lindqvist" in view.roster.value
+    view.anonymous.value = True
+    shown = page_text(view)
+    for secret in everybody(store, access):
+        assert secret not in shown, secret
+    assert "&lt;img" not in shown
+    for n in range(1, len(PEOPLE) + 1):
+        assert f"Participant {n}" in view.roster.value
+    assert "Mentor 1" in view.roster.value or "Mentor 2" in view.roster.value
+    assert "data:" not in view.downloads.value
+    view.refresh_button.click()  # a refresh stays anonymised
+    assert "Carla Diaz" not in page_text(view)
+    view.anonymous.value = False
+    assert "Carla Diaz" in view.roster.value
+
+
+def test_refresh_shows_new_progress_without_a_new_page(store, access):
+    app = signed_in(dashboard_app, store, access)
+    assert 'Carla Diaz</th><td>carla@example.com</td><td class="mentorkit-step-none"' in (
+        app.view.roster.value
+    )
+    fill_everything(store, access, "Carla Diaz", "x")
+    find(app, widgets.Button, "Refresh").click()
+    assert 'Carla Diaz</th><td>carla@example.com</td><td class="mentorkit-step-done"' in (
+        app.view.roster.value
+    )
+
+
+def test_automatic_refresh_is_scheduled_on_the_loop_and_cancelled_when_unticked(store, access):
+    view = signed_in(dashboard_app, store, access).view
+
+    async def tick_and_untick() -> None:
+        view.auto.value = True
+        assert view._timer is not None
+        first = view._timer
+        view._tick()  # as the loop would after 30 s: refresh, then schedule the next one
+        assert view._timer is not None and view._timer is not first
+        view.auto.value = False
+        assert view._timer is None
+        assert first.cancelled() or view._timer is None
+
+    asyncio.run(tick_and_untick())
+
+
+def test_last_activity_is_a_time_today_and_a_date_before():
+    now = date.today()
+    moment = datetime.now().astimezone()
+    assert re.fullmatch(r"\d\d:\d\d", last_activity_text(moment))
+    assert last_activity_text(moment - timedelta(days=3)) == (now - timedelta(days=3)).isoformat()
+    assert last_activity_text(None) == "—"
+
+
+# -- matching ------------------------------------------------------------------------------
+
+
+def pairs_of(view: MatchingView) -> set[tuple[str, str]]:
+    names = {p.id: p.name for p in view.participants}
+    mentors = {m.email: m.name for m in view.mentors}
+    return {(names[str(r.mentee)], mentors[str(r.mentor)]) for r in view.run.pairs.itertuples()}
+
+
+def ids(view: MatchingView, person: str, mentor: str) -> tuple[str, str]:
+    pid = next(p.id for p in view.participants if p.name == person)
+    email = next(m.email for m in view.mentors if m.name == mentor)
+    return pid, email
+
+
+@pytest.fixture
+def matching(store, access):
+    """Carla wants negotiation (Ada), Dev public speaking (Bo); two places for four."""
+    for who, area in (("Carla Diaz", "negotiation"), ("Dev Patel", "public-speaking")):
+        identity = sign_in(store, access.workshop.code, who)
+        store.save(
+            DocumentKey(access.workshop.code, identity.participant.id, SelfAssessment.kind),
+            SelfAssessment(growth_areas=[area], preferences={"formats": ["video"]}),
+            expected_revision=0,
+        )
+    app = signed_in(matching_app, store, access)
+    return app
+
+
+def test_a_run_shows_pairs_with_reasons_and_what_each_mode_gives(matching):
+    view = matching.view
+    assert view.run is None
+    view.run_button.click()
+    assert pairs_of(view) == {("Carla Diaz", "Ada Mensah"), ("Dev Patel", "Bo Lindqvist")}
+    shown = page_text(view)
+    assert "Lock Carla Diaz with Ada Mensah" in shown
+    assert "Forbid Dev Patel with Bo Lindqvist" in shown
+    assert "covers" in shown and "negotiation" in shown.lower()
+    for label in ("Highest total score", "Most people matched", "Stable"):
+        assert label in view.comparison.value
+    assert "Blocking pairs" in view.comparison.value
+    assert "Eun-ji Seo</strong>: the mentors who fit are full: " in view.unmatched_box.value
+    assert "ada@example.org" not in view.unmatched_box.value  # mentors named, not emailed
+    assert "&lt;img src=x onerror=alert(1)&gt;" in view.unmatched_box.value
+    files = downloads(view.downloads.value)
+    assert set(files) == {"pairs.csv", "pairs.xlsx", "introductions.csv"}
+    assert b"Carla Diaz" in files["pairs.csv"] and b"Introducing" in files["introductions.csv"]
+
+
+def test_a_lock_holds_when_the_matching_runs_again(matching):
+    view = matching.view
+    view.run_button.click()
+    pid, email = ids(view, "Eun-ji Seo", "Ada Mensah")
+    view.pick_participant.value = pid
+    view.pick_mentor.value = email
+    find(view, widgets.Button, "Lock pair").click()
+    assert matching.notice.value == ""
+    assert ("Eun-ji Seo", "Ada Mensah") in pairs_of(view)
+    assert "Remove lock: Eun-ji Seo with Ada Mensah" in page_text(view)
+    for mode in ("participation", "stable", "score"):
+        view.mode.value = mode
+        view.run_button.click()
+        assert ("Eun-ji Seo", "Ada Mensah") in pairs_of(view), mode
+        assert ("Carla Diaz", "Ada Mensah") not in pairs_of(view)
+    assert find(view, widgets.Checkbox, "Lock Eun-ji Seo with Ada Mensah").value is True
+    find(view, widgets.Button, "Remove lock: Eun-ji Seo with Ada Mensah").click()
+    assert ("Carla Diaz", "Ada Mensah") in pairs_of(view)
+
+
+def test_ticking_a_suggested_pair_locks_it(matching):
+    view = matching.view
+    view.run_button.click()
+    find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = True
+    assert view.locked == [ids(view, "Dev Patel", "Bo Lindqvist")]
+    view.run_button.click()
+    assert find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value is True
+    find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = False
+    assert view.locked == []
+
+
+def test_a_forbidden_pair_disappears_and_stays_away(matching):
+    view = matching.view
+    view.run_button.click()
+    find(view, widgets.Button, "Forbid Carla Diaz with Ada Mensah").click()
+    assert ("Carla Diaz", "Ada Mensah") not in pairs_of(view)
+    assert "Remove forbid: Carla Diaz with Ada Mensah" in page_text(view)
+    view.mode.value = "participation"
+    view.run_button.click()
+    assert ("Carla Diaz", "Ada Mensah") not in pairs_of(view)
+    find(view, widgets.Button, "Remove forbid: Carla Diaz with Ada Mensah").click()
+    view.mode.value = "score"
+    view.run_button.click()
+    assert ("Carla Diaz", "Ada Mensah") in pairs_of(view)
+
+
+def test_an_impossible_lock_is_a_sentence_and_is_not_kept(store, access, matching):
+    view = matching.view
+    view.run_button.click()
+    view.pick_participant.value, view.pick_mentor.value = ids(view, "Eun-ji Seo", "Ada Mensah")
+    find(view, widgets.Button, "Lock pair").click()
+    view.pick_participant.value, view.pick_mentor.value = ids(view, "Dev Patel", "Ada Mensah")
+    find(view, widgets.Button, "Lock pair").click()
+    assert "no capacity left" in matching.notice.value
+    assert "Ada Mensah" in matching.notice.value and "ada@example.org" not in matching.notice.value
+    assert view.locked == [ids(view, "Eun-ji Seo", "Ada Mensah")]
+
+
+def test_publishing_writes_matches_and_republishing_updates_and_withdraws(store, access, matching):
+    view = matching.view
+    code = access.workshop.code
+    view.run_button.click()
+    find(view, widgets.Button, "Publish").click()
+    confirm = find(view, widgets.Button, "Confirm publish 2 matches")
+    assert confirm is not None
+    assert store.list(code, kind=MentorMatch.kind) == []  # nothing before the confirmation
+    confirm.click()
+    assert "Published 2 matches." in view.published.value
+    published = {s.key.participant: s.document for s in store.list(code, kind=MentorMatch.kind)}
+    carla, ada = ids(view, "Carla Diaz", "Ada Mensah")
+    eunji, _ = ids(view, "Eun-ji Seo", "Ada Mensah")
+    assert set(published) == {carla, ids(view, "Dev Patel", "Bo Lindqvist")[0]}
+    match = published[carla]
+    assert match.mentor_email == ada and match.published_on == TODAY
+    assert "negotiation" in match.reasons.lower()
+    assert match.introduction.startswith("Subject: Introducing Carla Diaz and Ada Mensah")
+
+    view.pick_participant.value, view.pick_mentor.value = eunji, ada
+    find(view, widgets.Button, "Lock pair").click()
+    find(view, widgets.Button, "Publish").click()
+    find(view, widgets.Button, "Confirm publish 2 matches").click()
+    assert "Withdrew 1 earlier match." in view.published.value
+    published = {s.key.participant: s.document for s in store.list(code, kind=MentorMatch.kind)}
+    assert carla not in published
+    assert published[eunji].mentor_email == ada
+    assert store.load(DocumentKey(code, eunji, MentorMatch.kind)).revision == 1
+
+
+def test_a_new_run_takes_back_an_unconfirmed_publish(matching):
+    view = matching.view
+    view.run_button.click()
+    find(view, widgets.Button, "Publish").click()
+    assert find(view, widgets.Button, "Confirm publish 2 matches") is not None
+    view.run_button.click()
+    assert find(view, widgets.Button, "Confirm publish 2 matches") is None
