@@ -24,7 +24,7 @@ from ipywidgets.widgets.widget_description import DescriptionWidget
 
 from mentorkit.errors import ConflictError, InvalidInput, MentorkitError
 from mentorkit.models import Document
-from mentorkit.store import DocumentKey, Saved, Store
+from mentorkit.store import DocumentKey, Saved, Store, open_store
 
 log = logging.getLogger("mentorkit")
 
@@ -75,6 +75,21 @@ class Notice(widgets.HTML):
 
     def clear(self) -> None:
         self.value = ""
+
+
+def open_store_or_explain(notice: Notice, store: Store | None, advice: str = "") -> Store | None:
+    """`store`, or the configured one; None, with a sentence in the page, if it cannot open."""
+    if store is not None:
+        return store
+    try:
+        return open_store()
+    except MentorkitError as exc:
+        log.exception("mentorkit: cannot open the store")
+        notice.show(
+            f"The workshop's database cannot be reached right now ({exc}).{advice}",
+            kind="error",
+        )
+        return None
 
 
 def guarded(notice: Notice) -> Callable[[Callable[P, R]], Callable[P, R | None]]:

@@ -22,10 +22,10 @@ import ipywidgets as widgets
 
 from mentorkit.access import verify_secret
 from mentorkit.apps import APPS, App
-from mentorkit.errors import MentorkitError, NotFound
+from mentorkit.errors import NotFound
 from mentorkit.models import Workshop
-from mentorkit.store import Store, open_store
-from mentorkit.ui.common import Notice, guarded, paragraphs
+from mentorkit.store import Store
+from mentorkit.ui.common import Notice, guarded, open_store_or_explain, paragraphs
 from mentorkit.ui.shell import STYLE
 
 log = logging.getLogger("mentorkit")
@@ -134,14 +134,10 @@ class FacilitatorApp(widgets.VBox):
             self._body,
         ]
         self._render_header()
-        try:
-            self.store = store or open_store()
-        except MentorkitError as exc:
-            log.exception("mentorkit: cannot open the store")
-            self.notice.show(
-                f"The workshop's database cannot be reached right now ({exc}).", kind="error"
-            )
+        opened = open_store_or_explain(self.notice, store)
+        if opened is None:
             return
+        self.store = opened
         self.join = widgets.Text(
             value=_query(environ).get("join", ""),
             description="Join code",

@@ -19,8 +19,15 @@ from mentorkit.apps import APPS, App
 from mentorkit.errors import MentorkitError
 from mentorkit.identity import Identity, hub_sign_in, resume, sign_in
 from mentorkit.models import Document, Participant, Workshop
-from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store, open_store
-from mentorkit.ui.common import Autosaver, Notice, SaveStatus, guarded, paragraphs
+from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store
+from mentorkit.ui.common import (
+    Autosaver,
+    Notice,
+    SaveStatus,
+    guarded,
+    open_store_or_explain,
+    paragraphs,
+)
 
 log = logging.getLogger("mentorkit")
 
@@ -139,16 +146,10 @@ class WorksheetApp(widgets.VBox):
             self.status,
         ]
         self._render_header()
-        try:
-            self.store = store or open_store()
-        except MentorkitError as exc:
-            log.exception("mentorkit: cannot open the store")
-            self.notice.show(
-                f"The workshop's database cannot be reached right now ({exc}). "
-                "Please tell your facilitator.",
-                kind="error",
-            )
+        opened = open_store_or_explain(self.notice, store, " Please tell your facilitator.")
+        if opened is None:
             return
+        self.store = opened
         self._start(environ)
 
     def _render_header(self) -> None:
