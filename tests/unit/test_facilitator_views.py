@@ -27,7 +27,7 @@ from mentorkit.models import (
     ShortlistEntry,
     SmartGoal,
 )
-from mentorkit.store import DocumentKey, open_store
+from mentorkit.store import DocumentKey
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_text
 from mentorkit.ui.facilitator import REFUSAL
 from mentorkit.ui.matching import MatchingView, matching_app
@@ -59,13 +59,6 @@ PEOPLE = [
     Participant(name=HOSTILE, email="hostile@example.com"),
 ]
 APPS = [dashboard_app, matching_app]
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
-    yield store
-    store.close()
 
 
 @pytest.fixture

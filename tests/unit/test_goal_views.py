@@ -6,7 +6,6 @@ import pytest
 
 from mentorkit.identity import sign_in
 from mentorkit.models import CheckIn, MentoringAgreement, Owner, SelfAssessment, SmartGoal
-from mentorkit.store import open_store
 from mentorkit.ui.check_ins import CheckInsView, check_ins_app
 from mentorkit.ui.common import Notice, SaveStatus
 from mentorkit.ui.shell import Session
@@ -15,13 +14,6 @@ from mentorkit.workshops import create_workshop
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TODAY = date.today()
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -12,15 +12,7 @@ from mentorkit.identity import (
     sign_in,
 )
 from mentorkit.models import Participant, SelfAssessment
-from mentorkit.store import open_store
 from mentorkit.workshops import create_workshop
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'id.db'}")
-    yield store
-    store.close()
 
 
 @pytest.fixture

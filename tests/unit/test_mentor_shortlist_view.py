@@ -15,7 +15,6 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.outreach import outreach_message
-from mentorkit.store import open_store
 from mentorkit.ui.common import Notice, SaveStatus
 from mentorkit.ui.mentor_shortlist import MentorShortlistView, mentor_shortlist_app
 from mentorkit.ui.shell import Session
@@ -23,13 +22,6 @@ from mentorkit.workshops import create_workshop, ensure_demo
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
-    yield store
-    store.close()
 
 
 @pytest.fixture

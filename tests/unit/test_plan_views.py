@@ -54,13 +54,6 @@ MENTORS = [
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def workshop(store):
     access = create_workshop(store, "Spring cohort")
     store.import_roster(access.workshop.code, mentors=MENTORS)
@@ -365,7 +358,7 @@ def test_a_published_match_shows_the_mentor_and_the_introduction_escaped(tmp_pat
 
     from mentorkit.identity import sign_in
     from mentorkit.models import MentorMatch, MentorProfile
-    from mentorkit.store import DocumentKey, open_store
+    from mentorkit.store import DocumentKey
     from mentorkit.ui.my_plan import my_plan_app
     from mentorkit.workshops import create_workshop
 
@@ -397,7 +390,7 @@ def test_a_published_match_shows_the_mentor_and_the_introduction_escaped(tmp_pat
 def test_sharing_the_plan_is_opt_in_and_saved(tmp_path):
     from mentorkit.identity import sign_in
     from mentorkit.models import PlanSharing
-    from mentorkit.store import DocumentKey, open_store
+    from mentorkit.store import DocumentKey
     from mentorkit.ui.my_plan import my_plan_app
     from mentorkit.workshops import create_workshop
 

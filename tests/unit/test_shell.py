@@ -1,21 +1,12 @@
 """The frame around every worksheet: sign-in paths, escaped names, friendly failures."""
 
 import ipywidgets as widgets
-import pytest
 
 from mentorkit.identity import sign_in
-from mentorkit.store import open_store
 from mentorkit.ui.shell import worksheet_app
 from mentorkit.workshops import create_workshop
 
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
-    yield store
-    store.close()
 
 
 def build_probe(session) -> widgets.Widget:
