@@ -8,10 +8,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from icalendar import Calendar, Event
 
 from mentorkit.errors import InvalidInput
 from mentorkit.models import (
@@ -24,6 +22,9 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.plan import html_environment, long_date, markdown_environment
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 PRODID = "-//mentorkit//mentorkit//EN"
 DEFAULT_MEETING_MINUTES = 45
@@ -264,6 +265,8 @@ def _zone(tz: str | None) -> ZoneInfo | None:
 
 
 def _all_day_event(uid: str, stamp: datetime, day: date, summary: str, text: str) -> Event:
+    from icalendar import Event  # imported when a calendar is made, not with the app
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -293,6 +296,8 @@ def agreement_calendar(
     on the participant and the date, so importing a new version updates the old events.
     `stamp` is the DTSTAMP (now, in UTC, by default).
     """
+    from icalendar import Calendar, Event  # imported when a calendar is made, not with the app
+
     zone = _zone(tz)
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
     minutes = agreement.meeting_minutes or DEFAULT_MEETING_MINUTES

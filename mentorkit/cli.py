@@ -14,11 +14,13 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from pydantic import BaseModel
 
 from mentorkit import catalog, cohort, exports, rosters
 from mentorkit.errors import InvalidInput, MentorkitError
+from mentorkit.jupyter import TOKEN_VARIABLE
 from mentorkit.models import MentorProfile, Participant, Workshop
 from mentorkit.store import Saved, Store, open_store, resolve_database_url
 from mentorkit.workshops import (
@@ -29,10 +31,15 @@ from mentorkit.workshops import (
     import_roster,
 )
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = ROOT / "notebooks"
 LANDING_NOTEBOOK = "index.ipynb"
-JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"  # holds voila/templates/mentorkit
-VOILA_TEMPLATE = "mentorkit"
+#: Voilà's configuration (template, routes, stripped sources); Voilà reads it from the
+#: folder it starts in, so `mentorkit serve` starts it in ROOT.
+VOILA_CONFIG = ROOT / "voila.json"
+#: Holds voila/templates/mentorkit; Voilà finds templates through JUPYTER_PATH.
+JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 EXIT_USER_ERROR = 1
 EXIT_INVALID_ROWS = 3
@@ -156,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8866, help="port (default 8866)")
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine)"
+    )
+    serve.add_argument(
+        "--token",
+        default=os.environ.get(TOKEN_VARIABLE, ""),
+        help="require this token: people open the printed link (which carries ?token=…) "
+        f"once, and their browser keeps it; default: ${TOKEN_VARIABLE} (which, unlike "
+        "the command line, other users of the machine cannot list), else no token",
     )
     serve.add_argument("--open", action="store_true", help="open a browser tab")
     serve.set_defaults(run=_serve)
@@ -317,41 +331,70 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Run Voilà on notebooks/ with the repository's voila.json (see `serve_command`)."""
     url = resolve_database_url(getattr(args, "db", None))
     store = open_store(url)  # fail here, with a clear message, rather than in every kernel
     store.close()
+    if not VOILA_CONFIG.is_file():
+        raise UserError(
+            f"{VOILA_CONFIG} is missing: serve the apps from a copy of the mentorkit "
+            "repository (pip install -e .)"
+        )
     _check_port_free(args.host, args.port)
-    if args.host not in {"127.0.0.1", "localhost", "::1"}:
+    if args.host not in LOOPBACK_HOSTS and not args.token:
         print(
             f"warning: serving on {args.host}: anyone who can reach this address can open "
-            "the apps. Put a token or JupyterHub in front of it.",
+            "the apps. Put a token (--token) or JupyterHub in front of it.",
             file=sys.stderr,
         )
     display_host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Serving mentorkit at http://{display_host}:{args.port}/voila/render/{LANDING_NOTEBOOK}")
+    query = f"?token={quote(args.token, safe='')}" if args.token else ""
+    print(
+        f"Serving mentorkit at "
+        f"http://{display_host}:{args.port}/voila/render/{LANDING_NOTEBOOK}{query}"
+    )
     print("Press Ctrl+C to stop.", flush=True)
-    command = [
+    try:
+        return subprocess.call(
+            serve_command(args.host, args.port, args.open), cwd=ROOT, env=serve_env(url, args.token)
+        )
+    except KeyboardInterrupt:
+        return 0
+
+
+def serve_command(host: str, port: int, open_browser: bool = False) -> list[str]:
+    """The Voilà command `mentorkit serve` runs, in ROOT so that Voilà reads voila.json.
+
+    Only what changes from one run to the next is given here; everything that makes the
+    apps what they are (template, routes, stripped sources) is in voila.json, so that
+    `voila notebooks/` started in the repository serves them the same way.
+    """
+    return [
         sys.executable,
         "-m",
         "voila",
         str(NOTEBOOKS_DIR),
-        f"--Voila.ip={args.host}",
-        f"--Voila.port={args.port}",
+        f"--Voila.ip={host}",
+        f"--Voila.port={port}",
         "--Voila.port_retries=0",
-        f"--Voila.open_browser={args.open}",
-        f"--template={VOILA_TEMPLATE}",
-        # Voila 0.5 sends the kernel-shutdown request of a closing tab without an XSRF
-        # token and the server refuses it (403), leaving the kernel running. Without a
-        # login there is no session to forge, so the check protects nothing here.
-        "--Voila.tornado_settings=disable_check_xsrf=True",
+        f"--Voila.open_browser={open_browser}",
     ]
-    # Kernels inherit the environment: every app then uses the database chosen here.
-    jupyter_path = os.pathsep.join(filter(None, [str(JUPYTER_DIR), os.environ.get("JUPYTER_PATH")]))
-    env = {**os.environ, "MENTORKIT_DB": url, "JUPYTER_PATH": jupyter_path}
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+
+
+def serve_env(database_url: str, token: str = "") -> dict[str, str]:
+    """The environment of the Voilà server `mentorkit serve` runs.
+
+    Kernels inherit it, so every app uses the database chosen here. JUPYTER_PATH leads to
+    the `mentorkit` template. The token goes through the environment rather than the
+    command line, which other users of the machine can list; the server removes it
+    before any kernel starts (mentorkit.jupyter.server).
+    """
+    paths = [str(JUPYTER_DIR), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env = {**os.environ, "MENTORKIT_DB": database_url, "JUPYTER_PATH": os.pathsep.join(paths)}
+    env.pop(TOKEN_VARIABLE, None)
+    if token:
+        env[TOKEN_VARIABLE] = token
+    return env
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -20,8 +20,6 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from mentorkit.fit import fit, score_matrix
 from mentorkit.models import (
     CheckIn,
@@ -42,6 +40,8 @@ from mentorkit.models import (
 from mentorkit.smart import is_complete
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mentorkit.store import Saved
 
 __all__ = [
@@ -395,6 +395,8 @@ def workshop_scores(
     always acceptable: the bonus goes on top of the plain fit score even where
     `score_matrix` says NaN. `today` fixes the date for time-zone offsets.
     """
+    import pandas as pd  # imported here, not before a page's first widget
+
     ids = [p.id for p in participants]
     repeated = sorted(pid for pid, count in Counter(ids).items() if count > 1)
     if repeated:

@@ -18,8 +18,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import pandas as pd
-
 from mentorkit import rosters
 from mentorkit.cohort import (
     STEPS,
@@ -47,6 +45,8 @@ from mentorkit.models import (
 from mentorkit.plan import PlanData, plan_html
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from mentorkit.store import Saved
 
 D = TypeVar("D", bound=Document)
@@ -144,6 +144,8 @@ def _score(value: object) -> float | None:
 def published_pairs(saved: Iterable[Saved]) -> pd.DataFrame:
     """The published matches (MentorMatch documents) as pairs: mentee (participant id),
     mentor (email), score; in participant-id order."""
+    import pandas as pd  # imported here, not before a page's first widget
+
     latest = _latest_by_participant(saved, MentorMatch.kind)
     rows = [
         (pid, item.document.mentor_email, item.document.score)

@@ -34,11 +34,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pandas as pd
-
 from mentorkit.models import Framework, MeetingFormat, MentorProfile, SelfAssessment
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The priority bonuses of all of a participant's growth areas add up to this share of
 #: `FitWeights.growth_area`; small, so that covering one more growth area always counts more.
@@ -391,6 +393,8 @@ def score_matrix(
     is NaN where the pair is not acceptable (`acceptable`): the mentor covers none of the
     participant's growth areas and offers no format that suits them.
     """
+    import pandas as pd  # imported here: the participant apps never need it
+
     emails = [mentor.email for mentor in mentors]
     repeated = sorted(email for email, count in Counter(emails).items() if count > 1)
     if repeated:

@@ -15,9 +15,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from statistics import fmean
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from typing import TYPE_CHECKING, Any
 
 from mentorkit.models import (
     RATING_LABELS,
@@ -33,6 +31,9 @@ from mentorkit.models import (
     SmartGoal,
     Workshop,
 )
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -123,6 +124,8 @@ _SHARED_FILTERS: Mapping[str, Callable[..., Any]] = {
 @cache
 def html_environment() -> Environment:
     """Templates for HTML output: every printed value is HTML-escaped."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -138,6 +141,8 @@ def html_environment() -> Environment:
 @cache
 def markdown_environment() -> Environment:
     """Templates for Markdown output: every printed value goes through `markdown_escape`."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=False,

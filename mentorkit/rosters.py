@@ -30,10 +30,6 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import available_timezones
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ValidationError
 
 from mentorkit.errors import RosterError
@@ -447,6 +443,8 @@ def _read_excel(path: Path) -> Table:
             f"{path}: unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB; "
             "split the file into smaller ones"
         )
+    from openpyxl import load_workbook  # imported when a workbook is read, not with the app
+
     workbook = None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
@@ -657,6 +655,8 @@ def _ignored_columns(
     headers: list[str], rows: list[tuple[int, list[str]]], positions: Mapping[str, int]
 ) -> list[str]:
     """Headers that match no column, and unlabelled columns that hold data."""
+    from openpyxl.utils import get_column_letter
+
     used = set(positions.values())
     ignored = [header for index, header in enumerate(headers) if header and index not in used]
     width = max((len(cells) for _, cells in rows), default=0)
@@ -823,6 +823,8 @@ def _export_value(value: object) -> object:
 
 def _excel_text(text: str) -> str:
     """`text` storable in .xlsx: control characters become U+FFFD, lone surrogates '?'."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     return text.encode("utf-8", "replace").decode("utf-8")
 
@@ -871,6 +873,9 @@ def write_table(
 
 def _write_excel(path: Path, table: list[list[object]]) -> None:
     """Save `table` as a one-sheet workbook; text cells are typed as text explicitly."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roster")
     for values in table:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from mentorkit import catalog, rosters
+from mentorkit import catalog
 from mentorkit.access import hash_secret, new_facilitator_key
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
 from mentorkit.models import Framework, Workshop, validate
 from mentorkit.store import RosterChange, Store
+
+if TYPE_CHECKING:
+    from mentorkit import rosters
 
 DEMO_NAME = "Finding and working with a mentor (demo)"
 DEMO_DESCRIPTION = "A demo workshop with fictional mentors and participants, to try every app."
@@ -72,6 +75,8 @@ def choose_workshop(store: Store, code: str | None = None) -> Workshop:
 
 def read_roster(kind: RosterKind, path: Path | str, workshop: Workshop) -> rosters.RosterImport:
     """The roster file's valid records and row problems, read against the workshop."""
+    from mentorkit import rosters  # imported on import, not by the apps (the gallery)
+
     if kind == "mentors":
         return rosters.read_mentors(path, workshop.framework)
     return rosters.read_participants(path)
@@ -108,6 +113,8 @@ def ensure_demo(store: Store) -> WorkshopAccess:
         Workshop,
         {"name": DEMO_NAME, "description": DEMO_DESCRIPTION, "framework": catalog.load_framework()},
     )
+    from mentorkit import rosters  # imported on first use, not by the apps (the gallery)
+
     mentors = rosters.read_mentors(catalog.SAMPLE_MENTORS, workshop.framework)
     participants = rosters.read_participants(catalog.SAMPLE_PARTICIPANTS)
     if mentors.problems or participants.problems:

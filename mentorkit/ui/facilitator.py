@@ -148,6 +148,9 @@ class FacilitatorApp(widgets.VBox):
         for text in (self.join, self.key):
             text.style = {"description_width": "9rem"}
             text.layout = widgets.Layout(width="30rem")
+            # Sent once, when the field is left, so a fast Tab and Enter cannot sign in
+            # with a half-synced key (keystrokes queue behind the kernel's replies).
+            text.continuous_update = False
         self.sign_in_button.on_click(guarded(self.notice)(lambda _button: self.sign_in()))
         self._body.children = [
             widgets.VBox(

@@ -1,4 +1,10 @@
-"""The landing page ("Start here"): what mentorkit is and the workshop's apps."""
+"""The landing page ("Start here"): a gallery of the workshop's apps.
+
+It is what `/` and Voilà's file listing lead to. One card per app, with its title (the
+link), its one-line description and its place in the journey: participants' worksheets in
+the order they are meant to be done, then the facilitators' apps. The workshop's name
+heads the page so a participant knows they are in the right place.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from mentorkit.store import Store, open_store
 from mentorkit.workshops import choose_workshop
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 
 INTRO = (
     "mentorkit walks you through finding and working with a mentor: assess yourself, "
@@ -21,21 +28,66 @@ INTRO = (
     "regular check-ins. Each step is a short worksheet; your answers are saved as you "
     "type, and at the end you take home your plan."
 )
+START = (
+    "Start with step 1. The first time, you need the join code your facilitator gave you; "
+    "you then get a personal resume code that brings your answers back in any step, from "
+    "any browser."
+)
+FACILITATOR_NOTE = "These need the facilitator key printed when the workshop was created."
+
+#: The gallery's own layout; the type, colours and spacing come from style.css.
+GALLERY_STYLE = """
+.mentorkit-gallery .widget-html-content { font-size: 15px; line-height: 1.5; }
+.mentorkit-gallery-brand { margin: 1.2rem 0 0; color: #52606d; font-weight: 600;
+  letter-spacing: 0.04em; text-transform: uppercase; font-size: 0.8rem; }
+.mentorkit-gallery h1 { margin-top: 0.2rem; }
+.mentorkit-gallery-lead, .mentorkit-gallery section > p { max-width: 42rem; }
+.mentorkit-gallery-cards { display: grid; gap: 1rem; list-style: none; padding: 0;
+  margin: 0.8rem 0 1.5rem; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
+.mentorkit-gallery-card { position: relative; display: flex; flex-direction: column;
+  gap: 0.3rem; padding: 0.9rem 1rem 1rem; border: 1px solid #d9e2ec; border-radius: 8px;
+  background: #fff; }
+.mentorkit-gallery-card:hover { border-color: #1d4ed8; box-shadow: 0 2px 8px #102a4318; }
+.mentorkit-gallery-card:focus-within { outline: 2px solid #1d4ed8; outline-offset: 1px; }
+.mentorkit-gallery-step { color: #52606d; font-size: 0.8rem; font-weight: 600;
+  letter-spacing: 0.04em; text-transform: uppercase; }
+.mentorkit-gallery-card h3 { margin: 0; font-size: 1.1rem; line-height: 1.3; }
+.mentorkit-gallery-card a { color: #1d4ed8; text-decoration: none; }
+.mentorkit-gallery-card a:hover, .mentorkit-gallery-card a:focus { text-decoration: underline; }
+.mentorkit-gallery-card a:focus-visible { outline: none; }  /* the card shows the focus */
+.mentorkit-gallery-card a::after { content: ""; position: absolute; inset: 0; }
+.mentorkit-gallery-card p { margin: 0; color: #334e68; }
+.mentorkit-gallery-soon { color: #52606d; font-style: italic; font-weight: 400; }
+@media (max-width: 40rem) {
+  .mentorkit-gallery h1 { font-size: 1.45rem; }
+  .mentorkit-gallery-cards { grid-template-columns: 1fr; gap: 0.7rem; }
+}
+"""
 
 
-def landing_page(store: Store | None = None) -> widgets.Widget:
-    """The landing page for the database's workshop (or a hint when there is none)."""
+def landing_page(store: Store | None = None) -> widgets.HTML:
+    """The gallery for the database's workshop (or a hint when there is none)."""
     workshop, problem = _find_workshop(store)
+    participant_apps = [a for a in APPS if a.audience == "participant"]
+    facilitator_apps = [a for a in APPS if a.audience == "facilitator"]
     parts = [
-        "<h1>mentorkit</h1>",
-        f"<p>{escape(INTRO)}</p>",
+        f"<style>{STYLE}{GALLERY_STYLE}</style>",
+        '<p class="mentorkit-gallery-brand">mentorkit</p>',
         _workshop_html(workshop, problem),
-        "<h2>Worksheets</h2>",
-        _apps_html([a for a in APPS if a.audience == "participant"]),
-        "<h2>For facilitators</h2>",
-        _apps_html([a for a in APPS if a.audience == "facilitator"]),
+        f'<p class="mentorkit-gallery-lead">{escape(INTRO)}</p>',
+        '<section aria-labelledby="mentorkit-worksheets">',
+        '<h2 id="mentorkit-worksheets">Your worksheets</h2>',
+        f'<p class="mentorkit-muted">{escape(START)}</p>',
+        _cards_html(participant_apps, numbered=True),
+        "</section>",
+        '<section aria-labelledby="mentorkit-facilitators">',
+        '<h2 id="mentorkit-facilitators">For facilitators</h2>',
+        f'<p class="mentorkit-muted">{escape(FACILITATOR_NOTE)}</p>',
+        _cards_html(facilitator_apps, numbered=False),
+        "</section>",
     ]
-    return widgets.HTML("\n".join(parts), layout=widgets.Layout(max_width="48rem"))
+    page = widgets.HTML("\n".join(parts))
+    return page.add_class("mentorkit-app").add_class("mentorkit-gallery")
 
 
 def _find_workshop(store: Store | None) -> tuple[Workshop | None, str]:
@@ -51,18 +103,32 @@ def _find_workshop(store: Store | None) -> tuple[Workshop | None, str]:
 
 
 def _workshop_html(workshop: Workshop | None, problem: str) -> str:
+    """The page heading: the workshop's name, or what to do when there is no workshop."""
     if workshop is None:
-        return f'<p class="mentorkit-note">{escape(problem)}</p>'
-    description = f"<p>{escape(workshop.description)}</p>" if workshop.description else ""
-    return f"<h2>Workshop: {escape(workshop.name)}</h2>{description}"
+        return f'<h1>Workshop apps</h1><p class="mentorkit-error">{escape(problem)}</p>'
+    description = (
+        f'<p class="mentorkit-gallery-lead">{escape(workshop.description)}</p>'
+        if workshop.description
+        else ""
+    )
+    return f"<h1>Workshop: {escape(workshop.name)}</h1>{description}"
 
 
-def _apps_html(apps: list[App]) -> str:
-    items = []
-    for app in apps:
+def _cards_html(apps: list[App], *, numbered: bool) -> str:
+    """One card per app, in the given order; participant steps carry their number."""
+    cards = []
+    for number, app in enumerate(apps, start=1):
+        step = f"Step {number}" if numbered else "Facilitator"
         if (NOTEBOOKS_DIR / app.notebook).exists():
             title = f'<a href="{escape(app.notebook)}">{escape(app.title)}</a>'
         else:
-            title = f"{escape(app.title)} <em>(coming soon)</em>"
-        items.append(f"<li>{title}: {escape(app.summary)}</li>")
-    return "<ul>" + "".join(items) + "</ul>"
+            title = f'{escape(app.title)} <span class="mentorkit-gallery-soon">(coming soon)</span>'
+        cards.append(
+            '<li class="mentorkit-gallery-card">'
+            f'<span class="mentorkit-gallery-step">{step}</span>'
+            f"<h3>{title}</h3>"
+            f"<p>{escape(app.summary)}</p>"
+            "</li>"
+        )
+    tag = "ol" if numbered else "ul"
+    return f'<{tag} class="mentorkit-gallery-cards">{"".join(cards)}</{tag}>'

@@ -159,7 +159,8 @@ class WorksheetApp(widgets.VBox):
         query = _query(environ)
         try:
             if environ.get("JUPYTERHUB_USER"):
-                self._enter(hub_sign_in(self.store, environ["JUPYTERHUB_USER"], query.get("join")))
+                join = query.get("join") or environ.get("MENTORKIT_WORKSHOP")
+                self._enter(hub_sign_in(self.store, environ["JUPYTERHUB_USER"], join))
                 return
             if query.get("resume"):
                 self._enter(resume(self.store, query["resume"]), query["resume"])
@@ -177,6 +178,10 @@ class WorksheetApp(widgets.VBox):
         for text in (join, who, code):
             text.style = {"description_width": "9rem"}
             text.layout = widgets.Layout(width="28rem")
+            # Sent once, when the field is left, so the value reaches the kernel before the
+            # button press: keystrokes are queued behind the kernel's replies, and a fast
+            # Tab and Enter would otherwise sign in with half a code.
+            text.continuous_update = False
 
         @guarded(self.notice)
         def first_time(_: widgets.Button) -> None:

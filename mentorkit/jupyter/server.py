@@ -1,0 +1,101 @@
+"""Standalone Voilà serving the workshop apps and nothing else (see docs/serving.md).
+
+Voilà serving a folder also answers with a file listing (`/`, `/voila/tree`), a listing
+API (`/voila/api/contents`) and raw files (`/voila/files/…`: the notebooks' sources,
+anything an allowlist lets through). A participant needs none of them: the apps start at
+the gallery, `voila/render/index.ipynb`. Voilà has no setting that removes those routes,
+but it does add the handlers of its identity provider ahead of them (for `/login`), and
+Tornado answers a request with the first route that matches. `AppsOnlyIdentityProvider`
+is the usual token identity provider plus routes that send the listings to the gallery
+and answer 404 to every raw file, listing or non-app path. The repo-root voila.json
+selects it (`Voila.identity_provider_class`).
+
+The token: `voila --token=…` as usual, or MENTORKIT_TOKEN in the environment, which is
+how `mentorkit serve --token` hands it over: other users of the machine can list command
+lines, not environments, and the variable is removed before any kernel starts.
+"""
+
+from __future__ import annotations
+
+import os
+from html import escape
+from typing import Any
+
+from jupyter_server.auth.identity import PasswordIdentityProvider
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from mentorkit.jupyter import TOKEN_VARIABLE
+
+GALLERY = "voila/render/index.ipynb"
+
+#: A path under voila/render/ that is an app: plain names ('01_self_assessment',
+#: 'facilitator/dashboard') ending in .ipynb. No '..', no hidden folders, no other files.
+APP_PATH = r"(?:[\w-]+/)*[\w-]+\.ipynb"
+
+
+class GalleryRedirect(web.RequestHandler):
+    """Sends a listing page to the gallery, keeping the query (e.g. `?token=`)."""
+
+    def initialize(self, gallery: str) -> None:
+        self.gallery = gallery
+
+    def get(self, *_: str) -> None:
+        query = self.request.query
+        self.redirect(f"{self.gallery}?{query}" if query else self.gallery, permanent=False)
+
+    head = get
+
+
+class NotServed(web.RequestHandler):
+    """Answers 404, whatever the method, with a link to the gallery and nothing else."""
+
+    def initialize(self, gallery: str) -> None:
+        self.gallery = gallery
+
+    def prepare(self) -> None:
+        raise web.HTTPError(404)
+
+    def write_error(self, status_code: int, **_: Any) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(
+            "<!doctype html><title>Not found</title><p>There is nothing here. "
+            f'The workshop\'s apps start at <a href="{escape(self.gallery)}">the gallery</a>.</p>'
+        )
+
+
+def guard_routes(base_url: str) -> list[tuple[str, type[web.RequestHandler], dict[str, str]]]:
+    """Routes answered before Voilà's own: listings go to the gallery, and raw files, the
+    contents API and any non-app path under voila/render/ are not found."""
+    gallery = url_path_join(base_url, GALLERY)
+    options = {"gallery": gallery}
+
+    def route(pattern: str) -> str:
+        return url_path_join(base_url, pattern)
+
+    return [
+        (base_url, GalleryRedirect, options),
+        (route(r"voila/?"), GalleryRedirect, options),
+        (route(r"voila/tree(?:/.*)?"), GalleryRedirect, options),
+        (route(r"voila/render/?"), GalleryRedirect, options),
+        (route(r"voila/files(?:/.*)?"), NotServed, options),
+        (route(r"voila/api/contents(?:/.*)?"), NotServed, options),
+        (route(rf"voila/render/(?!{APP_PATH}$).*"), NotServed, options),
+    ]
+
+
+class AppsOnlyIdentityProvider(PasswordIdentityProvider):
+    """Voilà's token identity provider (`--token`) that also closes every route but the
+    apps, their assets and the kernel and widget APIs."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        token = os.environ.pop(TOKEN_VARIABLE, "")
+        if token and not kwargs.get("token"):
+            kwargs["token"] = token
+        super().__init__(**kwargs)
+
+    def get_handlers(self) -> list[tuple[str, object]]:
+        """The login handlers, then the guard routes (which Voilà adds before its own)."""
+        parent: Any = self.parent
+        base_url = getattr(parent, "server_url", None) or getattr(parent, "base_url", "/")
+        return [*super().get_handlers(), *guard_routes(base_url)]

@@ -1,0 +1,383 @@
+"""What `mentorkit serve` (and `voila notebooks/` from the repository root) serves: the
+gallery and the apps, nothing else; nothing from any other host; a token when asked."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browser_helpers import LOAD_TIMEOUT_MS, open_app, screenshot_app, watch_console
+from playwright.sync_api import Page, WebSocket, expect
+
+from mentorkit.apps import APPS
+from mentorkit.cli import build_parser, serve_command, serve_env
+from mentorkit.workshops import DEMO_NAME
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.prefix) / "bin"
+GALLERY = "/voila/render/index.ipynb"
+PARTICIPANT_APPS = [a for a in APPS if a.audience == "participant"]
+FACILITATOR_APPS = [a for a in APPS if a.audience == "facilitator"]
+#: Text only the raw files hold: a roster line, notebook sources, the Voilà configuration.
+MENTORS_CSV = (ROOT / "data" / "mentors.csv").read_text(encoding="utf-8").splitlines()
+SECRETS = [
+    MENTORS_CSV[0],
+    MENTORS_CSV[1].split(",")[1],  # the first mentor's email
+    "from mentorkit.ui.landing import landing_page",
+    '"nbformat"',
+    "identity_provider_class",
+]
+#: File names that would mean a listing leaked (the 404 page links to index.ipynb only).
+LISTED = [Path(a.notebook).name for a in APPS]
+#: Every way in we could think of to reach a file that is not an app.
+NOT_APPS = [
+    "/voila/files/data/mentors.csv",
+    "/voila/files/index.ipynb",
+    "/voila/files/01_self_assessment.ipynb",
+    "/voila/files/facilitator/dashboard.ipynb",
+    "/voila/files/../data/mentors.csv",
+    "/voila/files/%2e%2e/data/mentors.csv",
+    "/voila/files/../voila.json",
+    "/voila/render/../data/mentors.csv",
+    "/voila/render/%2e%2e/data/mentors.csv",
+    "/voila/render/..%2fdata%2fmentors.csv",
+    "/voila/render/../../data/mentors.csv",
+    "/voila/render/../voila.json",
+    "/voila/render/facilitator",
+    "/voila/render/.ipynb_checkpoints/index-checkpoint.ipynb",
+    "/voila/render/no_such_app.ipynb",
+    "/voila/api/contents",
+    "/voila/api/contents/",
+    "/voila/api/contents/index.ipynb?content=1",
+    "/voila/api/contents/facilitator",
+    "/voila/static/" + "../" * 7 + "data/mentors.csv",
+    "/voila/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/data/mentors.csv",
+    "/voila/templates/mentorkit/static/../../../../data/mentors.csv",
+    "/voila/labextensions/../../../../../../data/mentors.csv",
+    "/files/data/mentors.csv",
+    "/data/mentors.csv",
+    "/notebooks/index.ipynb",
+    "/api/contents",
+    "/tree",
+    "/lab",
+]
+#: Listings: each sends the browser to the gallery instead.
+LISTINGS = ["/", "/voila", "/voila/", "/voila/tree", "/voila/tree/", "/voila/tree/facilitator"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    location: str
+    body: str
+
+
+def fetch(base_url: str, path: str) -> Answer:
+    """GET `path` exactly as written ('..' and escapes included), without following
+    redirects, as a script probing the server would."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        return Answer(response.status, response.getheader("Location") or "", body)
+    finally:
+        connection.close()
+
+
+def assert_no_file_content(answer: Answer) -> None:
+    for secret in SECRETS:
+        assert secret not in answer.body, secret
+    for name in LISTED:
+        assert name not in answer.body, name
+
+
+# ---------------------------------------------------------------------------------------
+# The gallery
+
+
+def test_the_gallery_lists_every_app_in_journey_order_with_the_workshop_name(
+    page: Page, served_demo, screenshots
+):
+    errors = watch_console(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_app(page, served_demo.base_url, "index.ipynb")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Workshop: {DEMO_NAME}")
+    cards = page.locator(".mentorkit-gallery-card")
+    expect(cards).to_have_count(len(APPS))
+    # Participants' worksheets in the order of the journey, then the facilitators' apps.
+    for index, app in enumerate([*PARTICIPANT_APPS, *FACILITATOR_APPS]):
+        card = cards.nth(index)
+        expect(card.get_by_role("heading", level=3)).to_have_text(app.title)
+        expect(card).to_contain_text(app.summary)
+        link = card.get_by_role("link", name=app.title)
+        expect(link).to_have_attribute("href", app.notebook)
+    for number, _ in enumerate(PARTICIPANT_APPS, start=1):
+        expect(cards.nth(number - 1)).to_contain_text(f"Step {number}")
+    # No source code, no listing chrome.
+    assert "landing_page" not in page.content()
+    screenshot_app(page, screenshots / "gallery.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    # One column on a phone: the cards are stacked, none wider than the window (the
+    # layout may take a moment to follow the new window size on a busy machine).
+    page.wait_for_function(
+        "document.querySelector('.mentorkit-gallery-card').getBoundingClientRect().right <= 390",
+        timeout=30_000,
+    )
+    boxes = [cards.nth(i).bounding_box() for i in range(2)]
+    assert boxes[0] and boxes[1] and boxes[1]["y"] > boxes[0]["y"]
+    assert boxes[0]["x"] >= 0 and boxes[0]["x"] + boxes[0]["width"] <= 390
+    screenshot_app(page, screenshots / "gallery-phone.png")
+    assert errors == [], errors
+
+
+def test_a_card_opens_its_app(page: Page, served_demo):
+    open_app(page, served_demo.base_url, "index.ipynb")
+    first = PARTICIPANT_APPS[0]
+    page.get_by_role("link", name=first.title).click()
+    page.wait_for_url(f"**/voila/render/{first.notebook}", timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_role("heading", level=1)).to_have_text(first.title, timeout=LOAD_TIMEOUT_MS)
+
+
+# ---------------------------------------------------------------------------------------
+# Nothing but the apps
+
+
+@pytest.mark.parametrize("path", LISTINGS)
+def test_a_listing_sends_the_browser_to_the_gallery(served_demo, path):
+    answer = fetch(served_demo.base_url, path)
+    assert answer.status == 302, answer
+    assert urlsplit(answer.location).path == GALLERY
+    assert_no_file_content(answer)
+
+
+@pytest.mark.parametrize("path", NOT_APPS)
+def test_nothing_but_the_apps_is_served(served_demo, path):
+    answer = fetch(served_demo.base_url, path)
+    assert answer.status in {400, 403, 404, 500}, answer
+    assert_no_file_content(answer)
+
+
+def test_the_token_in_a_gallery_link_is_kept_through_the_redirect(served_demo):
+    answer = fetch(served_demo.base_url, "/?token=abc")
+    assert answer.status == 302
+    assert answer.location.endswith(f"{GALLERY}?token=abc")
+
+
+# ---------------------------------------------------------------------------------------
+# Offline: every request stays on the server
+
+
+def test_the_pages_request_nothing_from_any_other_host_and_log_no_errors(page: Page, served_demo):
+    origin = served_demo.base_url
+    requests: list[str] = []
+    sockets: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+
+    def record_socket(socket: WebSocket) -> None:
+        sockets.append(socket.url)
+
+    page.on("websocket", record_socket)
+    errors = watch_console(page)
+    for notebook in ["index.ipynb", *(app.notebook for app in APPS)]:
+        open_app(page, origin, notebook)
+        # Let what the page starts after its first widget (themes, late scripts) go out too.
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+    ws_origin = origin.replace("http://", "ws://", 1)
+    foreign = [
+        url for url in requests if not url.startswith((f"{origin}/", "data:", "blob:", "about:"))
+    ]
+    assert foreign == []
+    assert sockets and all(url.startswith(f"{ws_origin}/") for url in sockets), sockets
+    assert len(requests) > 10  # the recording saw the pages' own requests
+    assert errors == [], errors
+
+
+# ---------------------------------------------------------------------------------------
+# Servers of our own: with a token, and plain `voila notebooks/`
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    base_url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+
+def start_server(command: list[str], env: dict[str, str], folder: Path, port: int) -> Server:
+    """Start a server in its own session and wait until its static files answer."""
+    log = folder / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited:\n{server.output()}")
+        try:
+            if fetch(server.base_url, "/voila/static/voila.js").status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.5)
+    stop_server(server)
+    raise AssertionError(f"the server did not answer within 120 s:\n{server.output()}")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
+
+
+def descendants(root: int) -> list[int]:
+    """The ids of a process and everything it started (Linux /proc; kernels run in
+    sessions of their own, so the session does not find them)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            status = read_proc(int(entry.name), "status").decode(errors="replace")
+            found = re.search(r"^PPid:\s+(\d+)", status, re.MULTILINE)
+            if found:
+                parents[int(entry.name)] = int(found[1])
+    family = [root]
+    for pid in family:
+        family.extend(child for child, parent in parents.items() if parent == pid)
+    return family
+
+
+def read_proc(pid: int, name: str) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / name).read_bytes()
+    except OSError:
+        return b""
+
+
+TOKEN = "workshop-token-5f3a"
+
+
+@pytest.fixture(scope="module")
+def token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`mentorkit serve` with a token, on a free port with a throw-away, empty database.
+
+    The token comes from MENTORKIT_TOKEN, the default of `--token`, so that no command
+    line of the whole server holds it (see the test below); `--token` itself only sets
+    the same value (test_the_token_flag_...)."""
+    folder = tmp_path_factory.mktemp("token")
+    port = free_port()
+    database = f"sqlite:///{folder / 'token.db'}"
+    command = [str(BIN / "mentorkit"), "--db", database, "serve", "--port", str(port)]
+    server = start_server(command, {**os.environ, "MENTORKIT_TOKEN": TOKEN}, folder, port)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+def test_with_a_token_a_request_without_it_is_refused(token_server):
+    for path in [GALLERY, f"{GALLERY}?token=wrong", f"/voila/render/{APPS[0].notebook}"]:
+        answer = fetch(token_server.base_url, path)
+        assert answer.status in {302, 401, 403}, (path, answer)
+        if answer.status == 302:
+            assert urlsplit(answer.location).path == "/login", answer
+        assert "jupyter-config-data" not in answer.body  # no page, no kernel
+
+
+def test_with_a_token_the_link_carrying_it_serves_the_gallery(token_server):
+    assert f"{GALLERY}?token={TOKEN}" in token_server.output()
+    answer = fetch(token_server.base_url, f"{GALLERY}?token={TOKEN}")
+    assert answer.status == 200
+    assert "jupyter-config-data" in answer.body  # the rendered page, its kernel started
+    assert "landing_page" not in answer.body  # sources stripped
+    # The token opens the apps, not the files.
+    assert fetch(token_server.base_url, f"/voila/files/index.ipynb?token={TOKEN}").status == 404
+
+
+def test_the_token_is_on_no_command_line_and_not_handed_on_to_kernels(token_server):
+    fetch(token_server.base_url, f"{GALLERY}?token={TOKEN}")  # at least one kernel runs
+    pids = descendants(token_server.process.pid)
+    commands = {pid: read_proc(pid, "cmdline") for pid in pids}
+    kernels = [pid for pid, cmd in commands.items() if b"ipykernel" in cmd]
+    assert any(b"voila" in cmd for cmd in commands.values()), commands
+    assert kernels, commands
+    for cmd in commands.values():
+        assert TOKEN.encode() not in cmd, cmd
+    # The hand-over variable is gone before kernels start. (Voilà does give each kernel
+    # the URL that opened it, ?token= included, as only the server's own user can read.)
+    for pid in kernels:
+        assert b"MENTORKIT_TOKEN=" not in read_proc(pid, "environ")
+
+
+def test_the_token_flag_reaches_the_server_as_the_environment_does(monkeypatch):
+    monkeypatch.delenv("MENTORKIT_TOKEN", raising=False)
+    args = build_parser().parse_args(["serve", "--token", TOKEN])
+    assert serve_env("sqlite://", args.token)["MENTORKIT_TOKEN"] == TOKEN
+    assert TOKEN not in " ".join(serve_command(args.host, args.port))
+    assert "MENTORKIT_TOKEN" not in serve_env(
+        "sqlite://", build_parser().parse_args(["serve"]).token
+    )
+    monkeypatch.setenv("MENTORKIT_TOKEN", TOKEN)
+    assert build_parser().parse_args(["serve"]).token == TOKEN
+
+
+def test_plain_voila_from_the_repository_root_serves_like_mentorkit_serve(tmp_path, served_demo):
+    """`voila notebooks/` in the repository reads voila.json: same routes, same template."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "MENTORKIT_DB": served_demo.database_url,
+        "JUPYTER_PATH": "mentorkit/jupyter",
+    }
+    command = [str(BIN / "voila"), "notebooks/", f"--port={port}", "--no-browser"]
+    server = start_server(command, env, tmp_path, port)
+    try:
+        assert urlsplit(fetch(server.base_url, "/").location).path == GALLERY
+        assert urlsplit(fetch(server.base_url, "/voila/tree").location).path == GALLERY
+        for path in ["/voila/files/index.ipynb", "/voila/render/../data/mentors.csv"]:
+            answer = fetch(server.base_url, path)
+            assert answer.status == 404, (path, answer)
+            assert_no_file_content(answer)
+        gallery = fetch(server.base_url, GALLERY)
+        assert gallery.status == 200
+        assert "jupyter-config-data" in gallery.body
+        assert "landing_page" not in gallery.body
+        # mentorkit's template: no icon font or any other script from a CDN
+        assert not re.search(r"""(?:href|src)=["']https?://""", gallery.body)
+        assert "cdn.jsdelivr.net" not in gallery.body
+    finally:
+        stop_server(server)
