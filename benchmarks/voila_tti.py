@@ -34,7 +34,7 @@ server (the Voilà server, the `mentorkit serve` wrapper, and kernels idling in 
 
     python benchmarks/voila_tti.py [--loads 5] [--timeout 90]
 
-Needs Playwright (the `test` extra), psutil (which IPython installs) and Chromium at
+Needs Playwright and psutil (the `test` extra) and Chromium at
 /usr/bin/chromium (or MENTORKIT_CHROMIUM). Every server it starts is stopped at the end.
 """
 

@@ -356,7 +356,9 @@ def _serve(args: argparse.Namespace) -> int:
     print("Press Ctrl+C to stop.", flush=True)
     try:
         return subprocess.call(
-            serve_command(args.host, args.port, args.open), cwd=ROOT, env=serve_env(url, args.token)
+            serve_command(args.host, args.port, args.open),
+            cwd=ROOT,
+            env={**serve_env(url, args.token), "VOILA_APP_IP": kernel_app_ip(args.host)},
         )
     except KeyboardInterrupt:
         return 0
@@ -372,7 +374,7 @@ def serve_command(host: str, port: int, open_browser: bool = False) -> list[str]
     return [
         sys.executable,
         "-m",
-        "voila",
+        "mentorkit.jupyter.launch",  # Voilà, with the token out of every kernel's reach
         str(NOTEBOOKS_DIR),
         f"--Voila.ip={host}",
         f"--Voila.port={port}",
@@ -387,7 +389,7 @@ def serve_env(database_url: str, token: str = "") -> dict[str, str]:
     Kernels inherit it, so every app uses the database chosen here. JUPYTER_PATH leads to
     the `mentorkit` template. The token goes through the environment rather than the
     command line, which other users of the machine can list; the server removes it
-    before any kernel starts (mentorkit.jupyter.server).
+    before any kernel starts (mentorkit.jupyter.launch).
     """
     paths = [str(JUPYTER_DIR), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     env = {**os.environ, "MENTORKIT_DB": database_url, "JUPYTER_PATH": os.pathsep.join(paths)}
@@ -395,6 +397,16 @@ def serve_env(database_url: str, token: str = "") -> dict[str, str]:
     if token:
         env[TOKEN_VARIABLE] = token
     return env
+
+
+def kernel_app_ip(host: str) -> str:
+    """Where a pre-heated kernel reaches the server to learn its visitor's request
+    (Voilà's VOILA_APP_IP, 127.0.0.1 by default, which a server bound elsewhere refuses)."""
+    if host in {"", "0.0.0.0", "localhost"}:
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -107,6 +108,7 @@ class MentorFit:
 # Wording helpers
 
 
+@cache
 def _display_name(name: str) -> str:
     """A competency name as it reads mid-sentence: lower case, acronyms ("SQL") kept."""
     words = name.split()
@@ -278,13 +280,14 @@ def fit(
     places_left: int | None = None,
     today: date | None = None,
     weights: FitWeights = DEFAULT_WEIGHTS,
+    names: Mapping[str, str] | None = None,
 ) -> MentorFit:
     """How well `mentor` fits the participant who wrote `assessment`.
 
     `places_left` defaults to the mentor's capacity (nobody matched yet); `today` is the
     reference date for time-zone offsets (summer time), by default the current date.
     """
-    names = competency_names(framework)
+    names = competency_names(framework) if names is None else names
     places = mentor.capacity if places_left is None else max(0, places_left)
     preferences = assessment.preferences
     on = today or date.today()
@@ -353,6 +356,7 @@ def rank_mentors(
     """
     taken = {email.strip().lower(): count for email, count in (places_taken or {}).items()}
     on = today or date.today()
+    names = competency_names(framework)
     fits = [
         fit(
             assessment,
@@ -361,6 +365,7 @@ def rank_mentors(
             places_left=mentor.capacity - taken.get(mentor.email, 0),
             today=on,
             weights=weights,
+            names=names,
         )
         for mentor in mentors
     ]
@@ -400,9 +405,12 @@ def score_matrix(
     if repeated:
         raise ValueError(f"mentor {repeated[0]} is listed more than once; list each mentor once")
     on = today or date.today()
+    names = competency_names(framework)
     rows = [
         [
-            fit(assessment, mentor, framework, places_left=1, today=on, weights=weights).score
+            fit(
+                assessment, mentor, framework, places_left=1, today=on, weights=weights, names=names
+            ).score
             if acceptable(assessment, mentor)
             else math.nan
             for mentor in mentors

@@ -84,12 +84,16 @@ def guard_routes(base_url: str) -> list[tuple[str, type[web.RequestHandler], dic
     ]
 
 
+#: The token `mentorkit.jupyter.launch` took out of the environment before Voilà started.
+STARTUP_TOKEN = ""
+
+
 class AppsOnlyIdentityProvider(PasswordIdentityProvider):
     """Voilà's token identity provider (`--token`) that also closes every route but the
     apps, their assets and the kernel and widget APIs."""
 
     def __init__(self, **kwargs: Any) -> None:
-        token = os.environ.pop(TOKEN_VARIABLE, "")
+        token = STARTUP_TOKEN or os.environ.pop(TOKEN_VARIABLE, "")
         if token and not kwargs.get("token"):
             kwargs["token"] = token
         super().__init__(**kwargs)

@@ -11,9 +11,10 @@ import asyncio
 import atexit
 import functools
 import logging
+import os
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -75,6 +76,47 @@ class Notice(widgets.HTML):
 
     def clear(self) -> None:
         self.value = ""
+
+
+def wait_for_request(environ: Mapping[str, str]) -> None:
+    """In a kernel Voilà pre-heated, wait until a visitor's request is handed over.
+
+    With `preheat_kernel`, Voilà runs a notebook before anyone asks for the page, so that
+    the page is ready the moment someone does; the request itself (QUERY_STRING: a personal
+    link's resume code, a prefilled join code) reaches the kernel only through Voilà's
+    `voila/query/<kernel id>` websocket. This reads it into os.environ as
+    `voila.utils.wait_for_request` does, without importing Voilà's server into every kernel
+    (about 45 MB each). Anywhere else (no pre-heating, JupyterLab, a test passing its own
+    environ) it returns at once.
+    """
+    if environ is not os.environ or os.environ.get("VOILA_PREHEAT") != "True":
+        return
+    import json
+    import threading
+
+    import websockets
+
+    env = os.environ
+    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
+    url = (
+        f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+        f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
+    )
+    received: list[str | bytes] = []
+
+    async def receive() -> None:
+        try:
+            async with websockets.connect(url, open_timeout=5) as socket:
+                received.append(await socket.recv())
+        except (OSError, TimeoutError):
+            log.warning("mentorkit: no request details from %s", url, exc_info=True)
+
+    # The kernel's own event loop runs in this thread: wait in another one.
+    waiter = threading.Thread(target=lambda: asyncio.run(receive()), daemon=True)
+    waiter.start()
+    waiter.join()
+    if received:
+        env.update(json.loads(received[0]))
 
 
 def open_store_or_explain(notice: Notice, store: Store | None, advice: str = "") -> Store | None:

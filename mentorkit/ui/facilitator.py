@@ -25,7 +25,13 @@ from mentorkit.apps import APPS, App
 from mentorkit.errors import NotFound
 from mentorkit.models import Workshop
 from mentorkit.store import Store
-from mentorkit.ui.common import Notice, guarded, open_store_or_explain, paragraphs
+from mentorkit.ui.common import (
+    Notice,
+    guarded,
+    open_store_or_explain,
+    paragraphs,
+    wait_for_request,
+)
 from mentorkit.ui.shell import STYLE
 
 log = logging.getLogger("mentorkit")
@@ -138,6 +144,7 @@ class FacilitatorApp(widgets.VBox):
         if opened is None:
             return
         self.store = opened
+        wait_for_request(environ)  # pre-heated by Voilà: the visitor's ?join= comes now
         self.join = widgets.Text(
             value=_query(environ).get("join", ""),
             description="Join code",

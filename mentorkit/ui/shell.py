@@ -27,6 +27,7 @@ from mentorkit.ui.common import (
     guarded,
     open_store_or_explain,
     paragraphs,
+    wait_for_request,
 )
 
 log = logging.getLogger("mentorkit")
@@ -150,6 +151,9 @@ class WorksheetApp(widgets.VBox):
         if opened is None:
             return
         self.store = opened
+        # Pre-heated by Voilà, the kernel has run everything above before anyone asked
+        # for the page; what follows depends on the visitor's request (?resume=, ?join=).
+        wait_for_request(environ)
         self._start(environ)
 
     def _render_header(self) -> None:

@@ -333,7 +333,7 @@ def test_the_token_is_on_no_command_line_and_not_handed_on_to_kernels(token_serv
     pids = descendants(token_server.process.pid)
     commands = {pid: read_proc(pid, "cmdline") for pid in pids}
     kernels = [pid for pid, cmd in commands.items() if b"ipykernel" in cmd]
-    assert any(b"voila" in cmd for cmd in commands.values()), commands
+    assert any(b"mentorkit.jupyter.launch" in cmd for cmd in commands.values()), commands
     assert kernels, commands
     for cmd in commands.values():
         assert TOKEN.encode() not in cmd, cmd
