@@ -11,7 +11,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -19,10 +19,11 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from mentorkit import catalog, cohort, exports, rosters
+from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.jupyter import TOKEN_VARIABLE
 from mentorkit.models import MentorProfile, Participant, Workshop
-from mentorkit.store import Saved, Store, open_store, resolve_database_url
+from mentorkit.store import Saved, Store, WorkshopCounts, open_store, resolve_database_url
 from mentorkit.workshops import (
     WorkshopAccess,
     choose_workshop,
@@ -154,6 +155,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
 
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="back up a workshop to one file",
+        description="Write one file (JSON Lines) holding a workshop: its framework, the hash "
+        "of its facilitator key, the mentors, the participants with the hashes of their "
+        "resume codes, and every worksheet with its whole history. The file holds everyone's "
+        "answers: keep it as safe as the database. See docs/data.md.",
+    )
+    backup.add_argument("code", metavar="CODE", help="the workshop's join code")
+    backup.add_argument(
+        "file", metavar="FILE", type=Path, help="the file to write, e.g. CODE.jsonl"
+    )
+    backup.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(run=_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="restore a workshop from a backup file",
+        description="Restore a workshop from a file `mentorkit backup` wrote, into a database "
+        "that does not have that workshop. All or nothing: a damaged file restores nothing. "
+        "Participants go on with their resume codes, the facilitator with their key.",
+    )
+    restore.add_argument("file", metavar="FILE", type=Path, help="the backup file")
+    restore.add_argument(
+        "--check", action="store_true", help="only read and check the whole file; write nothing"
+    )
+    restore.set_defaults(run=_restore)
+
+    delete = commands.add_parser(
+        "delete-workshop",
+        parents=[common],
+        help="delete a workshop and everything in it",
+        description="Delete a workshop for good: its rosters and every worksheet with its "
+        "history. Asks you to type the join code to confirm, unless --yes is given.",
+    )
+    delete.add_argument("code", metavar="CODE", help="the workshop's join code")
+    delete.add_argument("--yes", action="store_true", help="do not ask; delete at once")
+    delete.set_defaults(run=_delete_workshop)
+
     serve = commands.add_parser(
         "serve",
         parents=[common],
@@ -172,8 +214,38 @@ def build_parser() -> argparse.ArgumentParser:
         "the command line, other users of the machine cannot list), else no token",
     )
     serve.add_argument("--open", action="store_true", help="open a browser tab")
+    serve.add_argument(
+        "--cull-idle",
+        metavar="SECONDS",
+        type=_seconds(minimum=1),
+        help="shut down the kernel of a tab that has been gone this long (closed without "
+        "a goodbye, a laptop asleep, the network lost); a connected tab is never cut off; "
+        "default: voila.json's 900 (15 minutes)",
+    )
+    serve.add_argument(
+        "--page-timeout",
+        metavar="SECONDS",
+        type=_seconds(minimum=0),
+        help="a page not open after this long says it is taking too long and offers to "
+        "reload; 0: wait for ever; default: voila.json's 60",
+    )
     serve.set_defaults(run=_serve)
     return parser
+
+
+def _seconds(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of seconds, at least `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of seconds") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too short: at least {minimum} s")
+        return value
+
+    return parse
 
 
 def _workshop_option(parser: argparse.ArgumentParser) -> None:
@@ -330,6 +402,83 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _counted(counts: WorkshopCounts) -> str:
+    return (
+        f"{counts.mentors} mentors, {counts.participants} participants, "
+        f"{counts.documents} worksheets with {counts.revisions} saved versions"
+    )
+
+
+def _backup(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop, counts = backup_workshop(store, args.code, args.file, overwrite=args.overwrite)
+    finally:
+        store.close()
+    print(f"Backed up '{workshop.name}' ({workshop.code}) to {args.file}: {_counted(counts)}.")
+    print("The file holds everyone's answers: keep it as safe as the database.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    if args.check:
+        workshop, counts = check_backup(args.file)
+        print(
+            f"{args.file} is a complete backup of '{workshop.name}' ({workshop.code}): "
+            f"{_counted(counts)}. Nothing was written."
+        )
+        return 0
+    store = _open(args)
+    try:
+        workshop, counts = restore_backup(store, args.file)
+    finally:
+        store.close()
+    print(f"Restored '{workshop.name}' ({workshop.code}): {_counted(counts)}.")
+    print("Participants go on with their resume codes, the facilitator with their key.")
+    return 0
+
+
+def _delete_workshop(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        with store.read_workshop(args.code) as snapshot:
+            workshop = snapshot.workshop
+            what = (
+                f"{len(snapshot.mentors)} mentors, {len(snapshot.participants)} participants "
+                f"and {len(snapshot.documents)} worksheets with all their saved versions"
+            )
+        if not args.yes:
+            _confirm_deletion(workshop, what)
+        store.delete_workshop(workshop.code)
+    finally:
+        store.close()
+    print(f"Deleted '{workshop.name}' ({workshop.code}): {what}.")
+    return 0
+
+
+def _confirm_deletion(workshop: Workshop, what: str) -> None:
+    """Ask for the join code on the terminal; anything else (or no answer) deletes nothing."""
+    print(
+        f"This deletes the workshop '{workshop.name}' ({workshop.code}) for good: {what}. "
+        "It cannot be undone; to keep a copy, first run: "
+        f"mentorkit backup {workshop.code} FILE",
+        file=sys.stderr,
+    )
+    print("Type the join code to confirm: ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        print(file=sys.stderr)  # what was piped in is not echoed: end the prompt's line
+    if not answer:
+        raise UserError(
+            "no confirmation was typed, so nothing was deleted; type the join code when "
+            "asked, or pass --yes"
+        )
+    if answer.strip().upper() != workshop.code:
+        raise UserError(
+            f"'{answer.strip()}' is not the join code {workshop.code}, so nothing was deleted"
+        )
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run Voilà on notebooks/ with the repository's voila.json (see `serve_command`)."""
     url = resolve_database_url(getattr(args, "db", None))
@@ -356,7 +505,13 @@ def _serve(args: argparse.Namespace) -> int:
     print("Press Ctrl+C to stop.", flush=True)
     try:
         return subprocess.call(
-            serve_command(args.host, args.port, args.open),
+            serve_command(
+                args.host,
+                args.port,
+                args.open,
+                cull_idle=args.cull_idle,
+                page_timeout=args.page_timeout,
+            ),
             cwd=ROOT,
             env={**serve_env(url, args.token), "VOILA_APP_IP": kernel_app_ip(args.host)},
         )
@@ -364,14 +519,22 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
 
 
-def serve_command(host: str, port: int, open_browser: bool = False) -> list[str]:
+def serve_command(
+    host: str,
+    port: int,
+    open_browser: bool = False,
+    *,
+    cull_idle: int | None = None,
+    page_timeout: int | None = None,
+) -> list[str]:
     """The Voilà command `mentorkit serve` runs, in ROOT so that Voilà reads voila.json.
 
     Only what changes from one run to the next is given here; everything that makes the
-    apps what they are (template, routes, stripped sources) is in voila.json, so that
-    `voila notebooks/` started in the repository serves them the same way.
+    apps what they are (template, routes, stripped sources, kernel culling, the page
+    timeout) is in voila.json, so that `voila notebooks/` started in the repository serves
+    them the same way. `cull_idle` and `page_timeout` (seconds) override voila.json's.
     """
-    return [
+    command = [
         sys.executable,
         "-m",
         "mentorkit.jupyter.launch",  # Voilà, with the token out of every kernel's reach
@@ -381,6 +544,18 @@ def serve_command(host: str, port: int, open_browser: bool = False) -> list[str]
         "--Voila.port_retries=0",
         f"--Voila.open_browser={open_browser}",
     ]
+    if cull_idle is not None:
+        # The culler looks every `interval` seconds, so a kernel goes within
+        # cull_idle + interval: a quarter of the timeout, at most voila.json's minute.
+        interval = max(1, min(60, cull_idle // 4))
+        command += [
+            f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+            f"--MappingKernelManager.cull_interval={interval}",
+        ]
+    if page_timeout is not None:
+        # Read by the page template (mentorkit/jupyter/voila/templates/mentorkit).
+        command.append(f"--VoilaConfiguration.resources=mentorkit_page_timeout={page_timeout}")
+    return command
 
 
 def serve_env(database_url: str, token: str = "") -> dict[str, str]:

@@ -10,12 +10,13 @@ other and every accepted revision can be read back.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
-from mentorkit.errors import ConflictError, NotFound, SchemaError, StoreError
+from mentorkit.errors import ConflictError, InvalidInput, NotFound, SchemaError, StoreError
 from mentorkit.models import (
     DOCUMENT_TYPES,
     Document,
@@ -54,6 +55,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 #: Seconds to wait for a PostgreSQL server to answer before reporting it unreachable.
 PG_CONNECT_TIMEOUT_S = 10
+
+#: History rows fetched (and restored) per round trip when a whole workshop is read or written.
+HISTORY_BATCH_ROWS = 500
 
 #: Key of the PostgreSQL advisory lock that serialises schema creation and migration.
 _SCHEMA_LOCK_KEY = 0x6D656E746F726B  # "mentork"
@@ -99,6 +103,57 @@ class RosterChange:
 
     added: int
     updated: int
+
+
+@dataclass(frozen=True)
+class ParticipantRecord:
+    """A participant's row as stored: their details and the hash of their resume code."""
+
+    participant: Participant
+    resume_code_hash: str | None  # None before their first sign-in
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """One revision of a document exactly as stored.
+
+    The body is the JSON the database holds, neither upgraded nor re-validated, so that a
+    backup carries what was saved and a restore writes back the same.
+    """
+
+    key: DocumentKey
+    revision: int
+    body: dict[str, Any]
+    saved_at: datetime  # timezone-aware UTC
+
+
+@dataclass(frozen=True)
+class WorkshopSnapshot:
+    """Everything stored under one workshop, as one consistent read, in a stable order.
+
+    People and documents are sorted by code point (email, id; participant, kind, name), so
+    the same data gives the same order on SQLite and PostgreSQL. `history` may be far
+    larger than the rest, so it is streamed: iterate it once, inside the `with` block of
+    `Store.read_workshop` (or `mentorkit.backup.read_backup`) that produced it.
+    """
+
+    workshop: Workshop
+    facilitator_key_hash: str
+    created_at: datetime
+    mentors: tuple[MentorProfile, ...]  # by email
+    participants: tuple[ParticipantRecord, ...]  # by id
+    documents: tuple[StoredRevision, ...]  # the latest revision of each document
+    history: Iterable[StoredRevision]  # every revision, each document's oldest first
+
+
+@dataclass(frozen=True)
+class WorkshopCounts:
+    """How much a backup or restore of a workshop carried."""
+
+    mentors: int
+    participants: int
+    documents: int
+    revisions: int
 
 
 @runtime_checkable
@@ -191,6 +246,21 @@ class Store(Protocol):
 
     def delete(self, key: DocumentKey) -> None:
         """Erase a document and its whole history."""
+        ...
+
+    def read_workshop(
+        self, code: str, *, participant: str | None = None
+    ) -> AbstractContextManager[WorkshopSnapshot]:
+        """Everything stored under a workshop (or only one participant's part of it), read
+        as one consistent snapshot whose history streams while the `with` block is open."""
+        ...
+
+    def restore_workshop(self, snapshot: WorkshopSnapshot) -> WorkshopCounts:
+        """Write a workshop read from a backup, all or nothing; refused if its code exists."""
+        ...
+
+    def erase_participant(self, code: str, participant_id: str) -> None:
+        """Erase a participant: every document and history of theirs, and their roster row."""
         ...
 
     def close(self) -> None:
@@ -951,6 +1021,197 @@ class SqlStore:
             _saved(DocumentKey(workshop, row.participant, row.kind, row.name), row) for row in rows
         ]
 
+    # -- data rights: a workshop read whole, restored whole; a participant erased --------
+
+    @contextmanager
+    def read_workshop(
+        self, code: str, *, participant: str | None = None
+    ) -> Iterator[WorkshopSnapshot]:
+        """Everything stored under a workshop, or only `participant`'s part of it.
+
+        All of it comes from one snapshot of the database (REPEATABLE READ on PostgreSQL;
+        one read transaction on SQLite, whose WAL readers see one state), so a backup taken
+        while people are typing is still consistent: every document's latest revision is the
+        last revision of its history. The history streams from the database as it is
+        iterated, inside this `with` block. `NotFound` if the workshop, or the participant
+        on its roster, does not exist.
+        """
+        code = _code(code)
+        with self._consistent_read() as conn:
+            found = conn.execute(
+                sa.select(
+                    workshops_table.c.body,
+                    workshops_table.c.facilitator_key_hash,
+                    workshops_table.c.created_at,
+                ).where(workshops_table.c.code == code)
+            ).first()
+            if found is None:
+                raise _no_workshop(code)
+            mentor_bodies = conn.execute(
+                sa.select(mentors_table.c.body).where(mentors_table.c.workshop == code)
+            ).scalars()
+            mentors = sorted(
+                (validate(MentorProfile, body) for body in mentor_bodies), key=lambda m: m.email
+            )
+            people_query = sa.select(
+                participants_table.c.body, participants_table.c.resume_code_hash
+            ).where(participants_table.c.workshop == code)
+            docs_query = sa.select(
+                documents_table.c.participant,
+                documents_table.c.kind,
+                documents_table.c.name,
+                documents_table.c.revision,
+                documents_table.c.body,
+                documents_table.c.saved_at,
+            ).where(documents_table.c.workshop == code)
+            if participant is not None:
+                people_query = people_query.where(participants_table.c.id == participant)
+                docs_query = docs_query.where(documents_table.c.participant == participant)
+            people = sorted(
+                (
+                    ParticipantRecord(validate(Participant, row.body), row.resume_code_hash)
+                    for row in conn.execute(people_query)
+                ),
+                key=lambda record: record.participant.id,
+            )
+            if participant is not None and not people:
+                raise _no_participant(code, participant)
+            documents = sorted(
+                (_stored_revision(code, row) for row in conn.execute(docs_query)),
+                key=lambda stored: _document_order(stored.key),
+            )
+            yield WorkshopSnapshot(
+                workshop=validate(Workshop, found.body),
+                facilitator_key_hash=str(found.facilitator_key_hash),
+                created_at=found.created_at,
+                mentors=tuple(mentors),
+                participants=tuple(people),
+                documents=tuple(documents),
+                history=_stream_history(conn, code, participant),
+            )
+
+    @contextmanager
+    def _consistent_read(self) -> Iterator[Connection]:
+        """A read transaction in which every query sees the same state of the database."""
+        engine = self._engine
+        if engine.dialect.name == "postgresql":
+            # READ COMMITTED (the default) takes a new snapshot for every statement.
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            with engine.begin() as conn:
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            raise StoreError(f"Cannot use the database {self.url}: {_reason(exc)}") from exc
+
+    def restore_workshop(self, snapshot: WorkshopSnapshot) -> WorkshopCounts:
+        """Write a whole workshop (from a backup) into this database, in one transaction.
+
+        Refused when the database already has a workshop with that join code, or when a
+        participant id or resume code of the snapshot is used by another workshop here.
+        Every document revision is checked as `save` checks it. Anything wrong, including
+        an error raised while the snapshot's history is read, rolls everything back.
+        """
+        workshop = snapshot.workshop
+        code = workshop.code
+        records = snapshot.participants
+        roster_ids = {record.participant.id for record in records}
+        latest: dict[DocumentKey, int] = {}
+        try:
+            with self._transaction(write=True) as conn:
+                if _workshop_exists(conn, code):
+                    raise StoreError(
+                        f"The database {self.url} already has a workshop with join code "
+                        f"{code}; nothing was restored. Delete that workshop first, or "
+                        "restore into another database."
+                    )
+                _refuse_people_of_other_workshops(conn, records)
+                conn.execute(
+                    workshops_table.insert().values(
+                        code=code,
+                        name=workshop.name,
+                        body=workshop.model_dump(mode="json"),
+                        facilitator_key_hash=snapshot.facilitator_key_hash,
+                        created_at=snapshot.created_at,
+                    )
+                )
+                if snapshot.mentors:
+                    conn.execute(
+                        mentors_table.insert(),
+                        [
+                            {"workshop": code, "email": m.email, "body": m.model_dump(mode="json")}
+                            for m in snapshot.mentors
+                        ],
+                    )
+                if records:
+                    conn.execute(
+                        participants_table.insert(),
+                        [
+                            {
+                                "workshop": code,
+                                "id": r.participant.id,
+                                "email": r.participant.email,
+                                "body": r.participant.model_dump(mode="json"),
+                                "resume_code_hash": r.resume_code_hash,
+                            }
+                            for r in records
+                        ],
+                    )
+                document_rows = []
+                for stored in snapshot.documents:
+                    row = _restorable(code, roster_ids, stored)
+                    latest[stored.key] = stored.revision
+                    document_rows.append(row)
+                if document_rows:
+                    conn.execute(documents_table.insert(), document_rows)
+                revisions = 0
+                history = iter(snapshot.history)
+                while batch := list(itertools.islice(history, HISTORY_BATCH_ROWS)):
+                    rows = []
+                    for stored in batch:
+                        if stored.revision > latest.get(stored.key, 0):
+                            raise StoreError(
+                                f"Revision {stored.revision} of {_described(stored.key)} is "
+                                "newer than its latest revision, or the document is missing; "
+                                "nothing was restored."
+                            )
+                        rows.append(_restorable(code, roster_ids, stored))
+                    conn.execute(history_table.insert(), rows)
+                    revisions += len(rows)
+        except _IntegrityProblem as exc:
+            raise StoreError(
+                f"The database {self.url} refused the restore, nothing was restored: "
+                f"{_reason(exc.__cause__ or exc)}"
+            ) from exc
+        return WorkshopCounts(
+            mentors=len(snapshot.mentors),
+            participants=len(records),
+            documents=len(latest),
+            revisions=revisions,
+        )
+
+    def erase_participant(self, code: str, participant_id: str) -> None:
+        """Erase a participant (their right to erasure), in one transaction.
+
+        Every document and every revision of its history goes, and so does their roster
+        row, which holds their details and the hash of their resume code: the code stops
+        working. `NotFound` if they are not (or no longer) on the workshop's roster.
+        """
+        code = _code(code)
+        with self._transaction(write=True) as conn:
+            _require_participant(conn, code, participant_id)
+            for table in (history_table, documents_table):
+                conn.execute(
+                    table.delete().where(
+                        table.c.workshop == code, table.c.participant == participant_id
+                    )
+                )
+            conn.execute(
+                participants_table.delete().where(
+                    participants_table.c.workshop == code,
+                    participants_table.c.id == participant_id,
+                )
+            )
+
 
 # ---------------------------------------------------------------------------------------
 # SQLite connection set-up (SQLAlchemy's documented pysqlite recipe)
@@ -1132,3 +1393,120 @@ def _refuse_repeated_emails(role: str, emails: Sequence[str]) -> None:
                 "and import again. Nothing was changed."
             )
         seen.add(email)
+
+
+def _document_order(key: DocumentKey) -> tuple[str, str, str]:
+    """Documents in code-point order of participant, kind and name, on every database."""
+    return (key.participant, key.kind, key.name)
+
+
+def _stored_revision(code: str, row: Any) -> StoredRevision:
+    return StoredRevision(
+        key=DocumentKey(code, row.participant, row.kind, row.name),
+        revision=row.revision,
+        body=row.body,
+        saved_at=row.saved_at,
+    )
+
+
+def _stream_history(
+    conn: Connection, code: str, participant: str | None
+) -> Iterator[StoredRevision]:
+    """Every history row of the workshop (or participant) in `_document_order`, then by
+    revision, fetched in batches while iterated."""
+    table = history_table
+    order: list[sa.ColumnElement[Any]] = [table.c.participant, table.c.kind, table.c.name]
+    if conn.dialect.name == "postgresql":
+        # Byte order of UTF-8, which is code-point order: what SQLite and Python use. The
+        # database's own collation may ignore case and punctuation.
+        order = [column.collate("C") for column in order]
+    query = (
+        sa.select(
+            table.c.participant,
+            table.c.kind,
+            table.c.name,
+            table.c.revision,
+            table.c.body,
+            table.c.saved_at,
+        )
+        .where(table.c.workshop == code)
+        .order_by(*order, table.c.revision)
+        .execution_options(yield_per=HISTORY_BATCH_ROWS)
+    )
+    if participant is not None:
+        query = query.where(table.c.participant == participant)
+    for row in conn.execute(query):
+        yield _stored_revision(code, row)
+
+
+def _described(key: DocumentKey) -> str:
+    """A document named in words: 'the SMART goal (goal-2) of participant 3f2a…'."""
+    what = _label(key.kind)
+    if key.name != DEFAULT_DOCUMENT_NAME:
+        what += f" ({key.name})"
+    return f"the {what} of participant {key.participant}"
+
+
+def _restorable(code: str, roster_ids: set[str], stored: StoredRevision) -> dict[str, Any]:
+    """The row `restore_workshop` writes for one revision, checked as `save` checks one."""
+    key = _checked_key(stored.key)
+    if key.workshop != code:
+        raise StoreError(
+            f"{_described(key).capitalize()} belongs to workshop {key.workshop}, not to "
+            f"{code}; nothing was restored."
+        )
+    if key.participant not in roster_ids:
+        raise StoreError(
+            f"{_described(key).capitalize()} belongs to nobody on the workshop's roster; "
+            "nothing was restored."
+        )
+    if isinstance(stored.revision, bool) or not isinstance(stored.revision, int):
+        raise TypeError("revisions are whole numbers")
+    if stored.revision < 1:
+        raise StoreError(
+            f"{_described(key).capitalize()} has revision {stored.revision}; revisions start "
+            "at 1. Nothing was restored."
+        )
+    try:
+        upgrade_document(key.kind, stored.body)  # what `load` will have to read
+    except InvalidInput as exc:
+        raise StoreError(
+            f"Revision {stored.revision} of {_described(key)} cannot be read: {exc}. "
+            "Nothing was restored."
+        ) from None
+    return {
+        **_key_values(key),
+        "revision": stored.revision,
+        "body": stored.body,
+        "saved_at": stored.saved_at,
+    }
+
+
+def _refuse_people_of_other_workshops(
+    conn: Connection, records: Sequence[ParticipantRecord]
+) -> None:
+    """Participant ids and resume-code hashes are unique across the database: say which
+    one another workshop here already uses, rather than let a constraint refuse it."""
+    ids = [record.participant.id for record in records]
+    hashes = [record.resume_code_hash for record in records if record.resume_code_hash]
+    for column, values, used in (
+        (participants_table.c.id, ids, "has a participant with the same id ({id})"),
+        (
+            participants_table.c.resume_code_hash,
+            hashes,
+            "has a participant ({id}) with the same resume code as one in the backup",
+        ),
+    ):
+        for start in range(0, len(values), HISTORY_BATCH_ROWS):
+            chunk = values[start : start + HISTORY_BATCH_ROWS]
+            taken = conn.execute(
+                sa.select(participants_table.c.workshop, participants_table.c.id).where(
+                    column.in_(chunk)
+                )
+            ).first()
+            if taken is not None:
+                raise StoreError(
+                    f"Workshop {taken.workshop} in this database already "
+                    f"{used.format(id=taken.id)}; nothing was restored. Restore into another "
+                    "database."
+                )

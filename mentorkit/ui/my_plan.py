@@ -1,13 +1,21 @@
-"""06 My plan: every worksheet on one read-only page, to download, print and add to a calendar."""
+"""06 My plan: every worksheet on one read-only page, to download, print and add to a calendar.
+
+It is also where participants use their data rights: download everything stored about them
+(`mentorkit.backup.participant_data_json`) and erase it (`Store.erase_participant`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime
 from html import escape
 
 import ipywidgets as widgets
 
 from mentorkit.agreement import agreement_calendar
+from mentorkit.backup import participant_data_json
+from mentorkit.errors import NotFound
 from mentorkit.models import (
     CheckIn,
     MentoringAgreement,
@@ -27,10 +35,34 @@ from mentorkit.ui.common import (
     guarded,
     html_text,
 )
-from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+from mentorkit.ui.parts import ConfirmRemove
+from mentorkit.ui.shell import STYLE, Session, WorksheetApp, worksheet_app
 
 PLAN_FILE = "my-mentoring-plan"
 ICS_FILE = "mentoring-meetings.ics"
+DATA_FILE = "my-mentorkit-data.json"
+
+YOUR_DATA_HTML = (
+    "<h2>Your data</h2><p>Download everything mentorkit keeps about you in this workshop as "
+    "one JSON file: your details on the workshop's list, every worksheet with every version "
+    "you saved and when, and the mentor match your facilitator published to you.</p>"
+)
+ERASE_HTML = (
+    "<p>Or delete it: this erases your answers in every worksheet with all their earlier "
+    "versions, your mentor match and your place on the workshop's list, and your resume "
+    "code stops working. It cannot be undone.</p>"
+)
+ERASE_QUESTION = (
+    "Delete everything you wrote in this workshop, with every earlier version, your mentor "
+    "match and your place on its list? Your resume code will stop working. This cannot be "
+    "undone: download your data first if you want a copy."
+)
+ERASED_HTML = (
+    '<section class="mentorkit-erased" role="status"><h2>Your data is deleted</h2><p>Your '
+    "answers in every worksheet with all their earlier versions, your mentor match and your "
+    "place on the workshop's list are erased, and your resume code no longer works. You can "
+    "close this tab.</p></section>"
+)
 
 
 def load_plan_data(session: Session, today: date | None = None) -> PlanData:
@@ -68,11 +100,18 @@ def plan_calendar(data: PlanData) -> bytes | None:
 
 
 class MyPlanView(widgets.VBox):
-    """The plan: read-only, rebuilt from the store on open and on "Refresh"."""
+    """The plan: read-only, rebuilt from the store on open and on "Refresh".
 
-    def __init__(self, session: Session) -> None:
+    Below it, the participant's data: a JSON download, and erasure in two steps. Once the
+    data is erased the view shows only that, and calls `on_erased` so that the app around
+    it can drop everything else it offers (links and forms that would need the erased
+    resume code).
+    """
+
+    def __init__(self, session: Session, *, on_erased: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.session = session
+        self.on_erased = on_erased
         self.refresh_button = widgets.Button(
             description="Refresh",
             tooltip="Show the latest answers from every worksheet",
@@ -97,6 +136,22 @@ class MyPlanView(widgets.VBox):
         self.page = widgets.HTML()
         self.page.add_class("mentorkit-plan-page")
         self.refresh_button.on_click(guarded(session.notice)(lambda _button: self.refresh()))
+        # Built on request, not with the page: it holds every saved version of everything.
+        self.prepare_data = widgets.Button(
+            description="Prepare my data (JSON)",
+            tooltip="Gather everything stored about you into one file to download",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.prepare_data.on_click(guarded(session.notice)(lambda _button: self.offer_data()))
+        self.data_link = widgets.HTML(layout=widgets.Layout(margin="0 0 0 1rem"))
+        self.erase = ConfirmRemove(
+            "my data", ERASE_QUESTION, on_confirm=self.erase_data, notice=session.notice
+        )
+        self.erase.remove.description = "Delete my data"
+        self.erase.confirm.description = "Delete all my data now"
+        self.erase.keep.description = "Keep my data"
+        for button in (self.erase.remove, self.erase.confirm, self.erase.keep):
+            button.layout = widgets.Layout(width="auto")
         self.children = [
             widgets.HTML(DOCUMENT_CSS),
             widgets.HTML(
@@ -117,8 +172,37 @@ class MyPlanView(widgets.VBox):
                 layout=widgets.Layout(align_items="center"),
             ),
             self.page,
+            widgets.HTML(YOUR_DATA_HTML),
+            widgets.HBox(
+                [self.prepare_data, self.data_link],
+                layout=widgets.Layout(align_items="center"),
+            ),
+            widgets.HTML(ERASE_HTML),
+            self.erase.remove,
+            self.erase,
         ]
         self.refresh()
+
+    def offer_data(self) -> None:
+        """Read everything stored about the participant now, and offer it as a download."""
+        session = self.session
+        text = participant_data_json(session.store, session.workshop.code, session.participant.id)
+        kilobytes = max(1, round(len(text.encode("utf-8")) / 1024))
+        link = download_link(DATA_FILE, text, "application/json", "Download all my data (JSON)")
+        when = f"{kilobytes} KB, as of {datetime.now():%H:%M:%S}"
+        self.data_link.value = f'{link} <span class="mentorkit-muted">{when}</span>'
+
+    def erase_data(self) -> None:
+        """Erase the participant's documents, history and roster row; then say it is done."""
+        session = self.session
+        with suppress(NotFound):  # erased already, from another tab: the outcome asked for
+            session.store.erase_participant(session.workshop.code, session.participant.id)
+        self.sharing.delete()  # drops an edit still waiting to be saved (nothing is left)
+        for child in self.children:
+            _close_tree(child)
+        self.children = [widgets.HTML(ERASED_HTML)]
+        if self.on_erased is not None:
+            self.on_erased()
 
     def refresh(self) -> None:
         """Load every worksheet again and redraw the plan and its downloads."""
@@ -172,6 +256,29 @@ def _introduction_html(match: MentorMatch | None, mentor: MentorProfile | None) 
     )
 
 
+def _close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and all inside it: a browser can no longer send events to them."""
+    for child in getattr(widget, "children", ()):
+        _close_tree(child)
+    widget.close()
+
+
 def my_plan_app(**kwargs: object) -> WorksheetApp:
     """The My plan app (the notebook 06_my_plan calls this)."""
-    return worksheet_app("06_my_plan", MyPlanView, **kwargs)
+    apps: list[WorksheetApp] = []
+
+    def build(session: Session) -> MyPlanView:
+        def leave_only_the_view() -> None:
+            # The journey links and the sign-in line carry the erased resume code, which
+            # leads nowhere now: the page keeps its title and the view's last words.
+            for app in apps:
+                app.children = [
+                    widgets.HTML(f"<style>{STYLE}</style><h1>{escape(app.app.title)}</h1>"),
+                    view,
+                ]
+
+        view = MyPlanView(session, on_erased=leave_only_the_view)
+        return view
+
+    apps.append(worksheet_app("06_my_plan", build, **kwargs))
+    return apps[0]

@@ -1,0 +1,488 @@
+"""Backups, restores, workshop deletion and participant erasure on SQLite and PostgreSQL.
+
+The round trip goes SQLite → PostgreSQL → SQLite and compares everything at every step.
+PostgreSQL needs MENTORKIT_TEST_PG (e.g. postgresql+psycopg:///mentorkit_test); without it
+those tests are skipped locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from mentorkit import store as store_module
+from mentorkit.access import hash_secret, verify_secret
+from mentorkit.backup import (
+    BackupError,
+    backup_workshop,
+    read_backup,
+    restore_backup,
+    write_backup,
+)
+from mentorkit.catalog import load_framework
+from mentorkit.errors import ConflictError, NotFound, StoreError
+from mentorkit.identity import SignInError, resume, sign_in
+from mentorkit.models import (
+    ActionItem,
+    CheckIn,
+    MentoringPreferences,
+    MentorMatch,
+    MentorProfile,
+    MentorShortlist,
+    Participant,
+    PlanSharing,
+    SelfAssessment,
+    ShortlistEntry,
+    SmartGoal,
+    Workshop,
+)
+from mentorkit.store import DocumentKey, SqlStore, open_store
+
+FRAMEWORK = load_framework()
+FACILITATOR_KEY = "facilitator-key-for-the-backup-tests"
+
+#: Text that has broken storage, JSON and line-based formats elsewhere: markup, quotes,
+#: SQL, a line and a paragraph separator (JSON Lines readers that split on them break),
+#: right-to-left text, combining marks, emoji with joiners, a byte order mark, and a
+#: character outside the Basic Multilingual Plane.
+HOSTILE_TEXTS = [
+    "<img src=x onerror=alert(1)> & \"quotes\" 'single' `back`",
+    "Robert'); DROP TABLE document_history;--",
+    "line one\u2028line two\u2029paragraph",
+    "שלום עולם مرحبا بالعالم",
+    "e\u0301 ñ ü ß Ωmega 😀 👩\u200d👩\u200d👧 \ufeff 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    '{"type": "end"}\n{"type": "header"}',
+    '=HYPERLINK("http://evil")\t+1 -1 @SUM',
+]
+
+
+# ---------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
+        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
+    yield url
+
+
+@pytest.fixture
+def empty_pg(pg_url: str) -> str:
+    """The PostgreSQL test database with every table dropped."""
+    admin = sa.create_engine(pg_url)
+    try:
+        tables = sa.MetaData()
+        tables.reflect(admin)
+        tables.drop_all(admin)
+    finally:
+        admin.dispose()
+    return pg_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'mentorkit.db'}"
+    return request.getfixturevalue("empty_pg")
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[SqlStore]:
+    with SqlStore(db_url) as opened:
+        yield opened
+
+
+def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, object]:
+    """A workshop with mentors, participants (some signed in) and documents saved several
+    times each, hostile text in every free-text field; returns the codes handed out."""
+    workshop = Workshop(
+        name=f"{name} {HOSTILE_TEXTS[3]}",
+        description="\n".join(HOSTILE_TEXTS),
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 6, 30),
+        framework=FRAMEWORK,
+    )
+    store.create_workshop(workshop, hash_secret(FACILITATOR_KEY))
+    competency = next(iter(FRAMEWORK.competencies()))
+    mentors = [
+        MentorProfile(
+            name=f"Mentor {i} {HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)][:40]}",
+            email=f"mentor{i}@example.org",
+            expertise=[competency],
+            capacity=2,
+            bio=HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)],
+        )
+        for i in range(3)
+    ]
+    people = [
+        Participant(name="Zoë Ångström", email="zoe@example.org", department=HOSTILE_TEXTS[1]),
+        Participant(name="Amelia Hartley", email="amelia@example.org"),
+        Participant(name="Борис Пастернак", email="boris@example.org"),
+    ]
+    store.import_roster(workshop.code, mentors=mentors, participants=people)
+    codes = {}
+    for person in people[:2]:
+        codes[person.id] = sign_in(store, workshop.code, person.email).new_resume_code
+    walk_in = sign_in(store, workshop.code, "Walk-in 😀 Person")
+    codes[walk_in.participant.id] = walk_in.new_resume_code
+    signed_in = [*people[:2], walk_in.participant]
+    for number, person in enumerate(signed_in):
+        texts = HOSTILE_TEXTS[number:] + HOSTILE_TEXTS[:number]
+        save_revisions(
+            store,
+            DocumentKey(workshop.code, person.id, "self_assessment"),
+            [
+                SelfAssessment(
+                    career_goal=text,
+                    values=["Curiosity", "Ünïcödé"],
+                    growth_areas=[competency],
+                    preferences=MentoringPreferences(time_zone="Europe/Berlin"),
+                )
+                for text in texts[:4]
+            ],
+        )
+        for goal in ("goal-1", "goal-2", "goal-10"):
+            save_revisions(
+                store,
+                DocumentKey(workshop.code, person.id, "smart_goal", goal),
+                [SmartGoal(title=f"{goal} {text[:60]}", specific=text) for text in texts[:3]],
+            )
+        save_revisions(
+            store,
+            DocumentKey(workshop.code, person.id, "check_in", "2026-04-01"),
+            [
+                CheckIn(
+                    met_on=date(2026, 4, 1),
+                    learned=texts[0],
+                    action_items=[ActionItem(text=texts[1][:300])],
+                )
+            ],
+        )
+    first = signed_in[0]
+    save_revisions(
+        store,
+        DocumentKey(workshop.code, first.id, "mentor_shortlist"),
+        [
+            MentorShortlist(
+                entries=[ShortlistEntry(mentor_email="mentor1@example.org", note=HOSTILE_TEXTS[0])]
+            )
+        ],
+    )
+    save_revisions(
+        store,
+        DocumentKey(workshop.code, first.id, "mentor_match"),
+        [
+            MentorMatch(
+                mentor_email="mentor1@example.org",
+                score=0.1 + 0.2,  # a float that does not print short
+                reasons=HOSTILE_TEXTS[2],
+                introduction=HOSTILE_TEXTS[4],
+                published_on=date(2026, 4, 2),
+            )
+        ],
+    )
+    save_revisions(
+        store,
+        DocumentKey(workshop.code, first.id, "plan_sharing"),
+        [PlanSharing(shared=True), PlanSharing(shared=False)],
+    )
+    return {"code": workshop.code, "resume_codes": codes}
+
+
+def save_revisions(store: SqlStore, key: DocumentKey, documents: list) -> None:
+    for revision, document in enumerate(documents):
+        store.save(key, document, expected_revision=revision)
+
+
+def everything(store: SqlStore, code: str) -> dict[str, object]:
+    """All a workshop holds, read through the ordinary interface (not the backup code)."""
+    documents = store.list(code)
+    return {
+        "workshop": store.workshop(code),
+        "facilitator_key_hash": store.facilitator_key_hash(code),
+        "mentors": store.mentors(code),
+        "participants": store.participants(code),
+        "resume_code_hashes": {
+            p.id: store.resume_code_hash(code, p.id) for p in store.participants(code)
+        },
+        "documents": [(s.key, s.revision, s.saved_at, s.document) for s in documents],
+        "history": {
+            s.key: [(h.revision, h.saved_at, h.document) for h in store.history(s.key)]
+            for s in documents
+        },
+    }
+
+
+def table_rows(url: str) -> dict[str, int]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                for table in store_module.metadata.sorted_tables
+                if table.name != "mentorkit_schema"
+            }
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------
+# Round trip
+
+
+@pytest.mark.postgres
+def test_a_workshop_backed_up_from_sqlite_restores_into_postgresql_and_back_identically(
+    tmp_path: Path, empty_pg: str
+):
+    urls = [
+        f"sqlite:///{tmp_path / 'first.db'}",
+        empty_pg,
+        f"sqlite:///{tmp_path / 'last.db'}",
+    ]
+    with open_store(urls[0]) as first:
+        filled = fill_workshop(first)
+        code = str(filled["code"])
+        expected = everything(first, code)
+        backup_workshop(first, code, tmp_path / "0.jsonl")
+    assert len(expected["documents"]) == 3 * 5 + 3  # each signed-in person, and the first
+    assert sum(len(revisions) for revisions in expected["history"].values()) == 3 * 14 + 4
+
+    for step, url in enumerate(urls[1:], start=1):
+        with open_store(url) as target:
+            restore_backup(target, tmp_path / f"{step - 1}.jsonl")
+            assert everything(target, code) == expected, f"step {step}: {url}"
+            backup_workshop(target, code, tmp_path / f"{step}.jsonl")
+        assert (tmp_path / f"{step}.jsonl").read_bytes() == (tmp_path / "0.jsonl").read_bytes()
+
+    with open_store(urls[-1]) as last:
+        # Everyone can go on: resume codes and the facilitator key still work.
+        for participant_id, resume_code in dict(filled["resume_codes"]).items():
+            assert resume(last, resume_code).participant.id == participant_id
+        assert verify_secret(FACILITATOR_KEY, last.facilitator_key_hash(code))
+        # And go on saving where they left off.
+        key = expected["documents"][0][0]
+        latest = last.load(key)
+        last.save(key, latest.document, expected_revision=latest.revision)
+        with pytest.raises(ConflictError):
+            last.save(key, latest.document, expected_revision=latest.revision)
+
+
+def test_the_backup_keeps_the_workshops_creation_time_and_every_timestamp(
+    store: SqlStore, tmp_path: Path
+):
+    code = str(fill_workshop(store)["code"])
+    backup_workshop(store, code, tmp_path / "b.jsonl")
+    with store.read_workshop(code) as original:
+        created_at = original.created_at
+        history = list(original.history)
+    store.delete_workshop(code)
+    restore_backup(store, tmp_path / "b.jsonl")
+    with store.read_workshop(code) as restored:
+        assert restored.created_at == created_at
+        assert list(restored.history) == history
+
+
+# ---------------------------------------------------------------------------------------
+# Refusals: nothing is half-written
+
+
+def test_restoring_a_workshop_the_database_has_is_refused_and_changes_nothing(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    code = str(fill_workshop(store)["code"])
+    backup_workshop(store, code, tmp_path / "b.jsonl")
+    before = table_rows(db_url)
+    with pytest.raises(StoreError, match=f"already has a workshop with join code {code}"):
+        restore_backup(store, tmp_path / "b.jsonl")
+    assert table_rows(db_url) == before
+
+
+def test_a_backup_damaged_near_its_end_restores_nothing(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    """The checksum is checked after the last revision, so the rows before it are written
+    first: they must all be rolled back."""
+    code = str(fill_workshop(store)["code"])
+    path = tmp_path / "b.jsonl"
+    backup_workshop(store, code, path)
+    store.delete_workshop(code)
+    lines = path.read_bytes().splitlines(keepends=True)
+    # A revision that still reads as valid: only the checksum can tell.
+    damaged = max(n for n, line in enumerate(lines) if b'"shared":false' in line)
+    assert lines[damaged].startswith(b'{"type":"revision"')
+    lines[damaged] = lines[damaged].replace(b'"shared":false', b'"shared":true')
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(BackupError, match=rf"line {len(lines)}: the checksum"):
+        restore_backup(store, path)
+    assert set(table_rows(db_url).values()) == {0}
+
+
+def test_a_backup_cut_short_restores_nothing_and_names_the_line(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    code = str(fill_workshop(store)["code"])
+    path = tmp_path / "b.jsonl"
+    backup_workshop(store, code, path)
+    store.delete_workshop(code)
+    data = path.read_bytes()
+    lines = data.count(b"\n")
+    path.write_bytes(data[: len(data) - len(data.splitlines()[-1]) - 1])  # no closing line
+    with pytest.raises(BackupError, match=rf"line {lines - 1}: the file ends here"):
+        restore_backup(store, path)
+    assert set(table_rows(db_url).values()) == {0}
+
+
+def test_a_participant_id_another_workshop_uses_refuses_the_whole_restore(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    code = str(fill_workshop(store)["code"])
+    backup_workshop(store, code, tmp_path / "b.jsonl")
+    with store.read_workshop(code) as snapshot:
+        someone = snapshot.participants[0].participant
+    store.delete_workshop(code)
+    other = Workshop(name="Other", framework=FRAMEWORK)
+    store.create_workshop(other, "hash")
+    store.import_roster(other.code, participants=[someone])
+    before = table_rows(db_url)
+    same_id = f"Workshop {other.code} in this database already has a participant with the same id"
+    with pytest.raises(StoreError, match=re.escape(same_id)):
+        restore_backup(store, tmp_path / "b.jsonl")
+    assert table_rows(db_url) == before
+
+
+def test_a_resume_code_another_workshop_uses_refuses_the_whole_restore(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    code = str(fill_workshop(store)["code"])
+    backup_workshop(store, code, tmp_path / "b.jsonl")
+    with store.read_workshop(code) as snapshot:
+        code_hash = next(r.resume_code_hash for r in snapshot.participants if r.resume_code_hash)
+    store.delete_workshop(code)
+    other = Workshop(name="Other", framework=FRAMEWORK)
+    store.create_workshop(other, "hash")
+    someone_else = Participant(name="Someone Else")
+    store.add_participant(other.code, someone_else)
+    store.set_resume_code_hash(other.code, someone_else.id, code_hash)
+    before = table_rows(db_url)
+    with pytest.raises(StoreError, match="with the same resume code as one in the backup"):
+        restore_backup(store, tmp_path / "b.jsonl")
+    assert table_rows(db_url) == before
+
+
+# ---------------------------------------------------------------------------------------
+# Deleting a workshop, erasing a participant
+
+
+def test_deleting_a_workshop_removes_every_row_under_it_and_nothing_else(
+    store: SqlStore, db_url: str
+):
+    code = str(fill_workshop(store, "First")["code"])
+    kept = str(fill_workshop(store, "Second")["code"])
+    kept_before = everything(store, kept)
+    store.delete_workshop(code)
+    with pytest.raises(NotFound):
+        store.workshop(code)
+    assert everything(store, kept) == kept_before
+    with store.read_workshop(kept) as snapshot:
+        kept_rows = 1 + len(snapshot.mentors) + len(snapshot.participants)
+        kept_rows += len(snapshot.documents) + sum(1 for _ in snapshot.history)
+    assert sum(table_rows(db_url).values()) == kept_rows
+
+
+def test_erasing_a_participant_removes_their_rows_and_code_and_nobody_elses(
+    store: SqlStore, db_url: str
+):
+    filled = fill_workshop(store)
+    code = str(filled["code"])
+    resume_codes = dict(filled["resume_codes"])
+    erased, *others = resume_codes
+    others_before = {
+        pid: [(s.key, s.revision, s.document) for s in store.list(code, participant=pid)]
+        for pid in others
+    }
+    rows_before = table_rows(db_url)
+    with store.read_workshop(code, participant=erased) as theirs:
+        their_documents = len(theirs.documents)
+        their_revisions = sum(1 for _ in theirs.history)
+    store.erase_participant(code, erased)
+    assert store.list(code, participant=erased) == []
+    with pytest.raises(NotFound):
+        store.participant(code, erased)
+    with pytest.raises(SignInError, match="not known"):
+        resume(store, resume_codes[erased])
+    for pid in others:
+        assert [
+            (s.key, s.revision, s.document) for s in store.list(code, participant=pid)
+        ] == others_before[pid]
+        assert resume(store, resume_codes[pid]).participant.id == pid
+    rows_after = table_rows(db_url)
+    assert rows_after["participants"] == rows_before["participants"] - 1
+    assert rows_after["documents"] == rows_before["documents"] - their_documents
+    assert rows_after["document_history"] == rows_before["document_history"] - their_revisions
+    with pytest.raises(NotFound):
+        store.erase_participant(code, erased)
+
+
+# ---------------------------------------------------------------------------------------
+# Consistency while people type
+
+
+def test_a_backup_taken_while_people_save_is_one_consistent_state(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    """Every document's latest revision in the file is the last of its history, even while
+    another connection keeps saving (the reader checks this, so restoring proves it)."""
+    code = str(fill_workshop(store)["code"])
+    with store.read_workshop(code) as snapshot:
+        busy = snapshot.documents[0].key
+    stop = threading.Event()
+    saves: list[int] = []
+
+    def keep_saving() -> None:
+        with SqlStore(db_url) as writer:
+            while not stop.is_set():
+                latest = writer.load(busy)
+                writer.save(busy, latest.document, expected_revision=latest.revision)
+                saves.append(latest.revision + 1)
+
+    def wait_for_saves(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while len(saves) < count:
+            assert saver.is_alive() and time.monotonic() < deadline, "the saves stopped"
+            time.sleep(0.01)
+
+    saver = threading.Thread(target=keep_saving)
+    saver.start()
+    try:
+        paths = []
+        for attempt in range(5):
+            paths.append(tmp_path / f"{attempt}.jsonl")
+            with store.read_workshop(code) as snapshot:
+                # Saves land between reading the documents and streaming the history.
+                wait_for_saves(3 * (attempt + 1))
+                write_backup(snapshot, paths[-1])
+    finally:
+        stop.set()
+        saver.join()
+    assert len(saves) >= 15
+    with SqlStore(f"sqlite:///{tmp_path / 'check.db'}") as check:
+        for path in paths:
+            with read_backup(path) as snapshot:
+                busy_latest = next(s for s in snapshot.documents if s.key == busy)
+                # Saved on after this backup read its documents, before it read the history.
+                assert busy_latest.revision < saves[-1]
+            restore_backup(check, path)  # refuses a file whose latest and history disagree
+            check.delete_workshop(code)
