@@ -1,0 +1,122 @@
+"""The kernel manager `mentorkit serve` gives Voilà (voila.json,
+`VoilaConfiguration.multi_kernel_manager_class`; see docs/serving.md).
+
+Jupyter Server's idle culler (`MappingKernelManager.cull_idle_timeout`) shuts down a kernel
+that has sent nothing for that long, skipping kernels a tab is connected to
+(`cull_connected` false). Voilà wraps the manager in its pre-heating one, which keeps the
+kernels waiting in its pool (one per notebook, already running the notebook) out of the
+culler's reach. Three things are added here:
+
+* **A tab leaving restarts the idle clock.** The culler measures idleness from the kernel's
+  last message, so a participant who reads a worksheet for longer than the timeout and
+  whose Wi-Fi drops for a moment just when the culler looks would lose their kernel,
+  although the tab comes back seconds later. Here a kernel goes only once no tab has been
+  connected to it, and it has sent nothing, for the whole timeout.
+* **Leaving the pool restarts the idle clock.** A pre-heated kernel may have waited in the
+  pool for longer than the timeout; handed to a visitor, it has no connection until the
+  page's scripts open one a second or two later, and the culler, looking in between, would
+  shut it down under the page (seen with the gallery, whose kernel waits idle).
+* **Broken pool kernels are replaced.** A pool kernel can die while it starts (seen on a
+  busy 2-core machine: a port taken by another process between being picked and bound) or
+  fail to run its notebook; Voilà would hand it to the next visitor, whose page then never
+  finishes. At every culler pass such kernels leave the pool and the pool is refilled.
+
+The pool is Voilà's private `_pools` (notebook name → list of tasks, each giving
+`{"kernel_id", "task", "renderer"}`), read as Voilà's own culler check reads it. Without it
+(another Voilà version, or no pre-heating) the manager culls like Jupyter Server's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+
+class WorkshopKernelManager(AsyncMappingKernelManager):
+    """Jupyter Server's kernel manager whose idle clock restarts when a tab disconnects or
+    a kernel leaves Voilà's pool, and which replaces broken pool kernels."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: The kernels in Voilà's pool when the culler last looked.
+        self._pooled_kernels: set[str] = set()
+
+    def notify_disconnect(self, kernel_id: str) -> None:
+        """Count the disconnection; when it was the last one, the kernel's idle time starts
+        now, so that the culler waits the full timeout for the tab to come back."""
+        super().notify_disconnect(kernel_id)
+        if self._kernel_connections.get(kernel_id, 0) <= 0:
+            self._restart_idle_clock(kernel_id)
+
+    async def cull_kernels(self) -> None:
+        """One culler pass: note which kernels left the pool since the last pass (their
+        idle time starts now), replace broken pool kernels, then cull as usual."""
+        await self._replace_broken_pool_kernels()
+        pooled_now = set(self._pool_entries())
+        for kernel_id in self._pooled_kernels - pooled_now:
+            self._restart_idle_clock(kernel_id)
+        self._pooled_kernels = pooled_now
+        await super().cull_kernels()
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        """Cull `kernel_id` if idle, unless it was in the pool when this pass began: it was
+        handed to a visitor since, and its page may not have connected yet."""
+        if kernel_id in self._pooled_kernels:
+            self._restart_idle_clock(kernel_id)
+            return
+        await super().cull_kernel_if_idle(kernel_id)
+
+    def _restart_idle_clock(self, kernel_id: str) -> None:
+        kernel = self._kernels.get(kernel_id)
+        if kernel is not None:
+            kernel.last_activity = datetime.now(UTC)
+
+    def _pool_entries(self) -> dict[str, tuple[str, dict[str, Any], asyncio.Future]]:
+        """Kernel id → (notebook, Voilà's pool item, its task) for every kernel that has
+        started in Voilà's pool."""
+        found: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
+        pools: dict[str, list[asyncio.Future]] = getattr(self, "_pools", None) or {}
+        for notebook, pool in pools.items():
+            for task in list(pool):
+                if not task.done() or task.cancelled() or task.exception() is not None:
+                    continue
+                item = task.result()
+                if isinstance(item, dict) and item.get("kernel_id"):
+                    found[item["kernel_id"]] = (notebook, item, task)
+        return found
+
+    async def _replace_broken_pool_kernels(self) -> None:
+        """Take out of the pool every kernel that has died, or whose notebook run failed,
+        shut it down if it still runs, and refill the pools it was taken from."""
+        pools: dict[str, list[asyncio.Future]] = getattr(self, "_pools", None) or {}
+        refill = getattr(self, "fill_if_needed", None)
+        if refill is None:
+            return
+        for kernel_id, (notebook, item, task) in self._pool_entries().items():
+            render: asyncio.Future | None = item.get("task")
+            died = kernel_id not in self._kernels
+            failed = (
+                render is not None
+                and render.done()
+                and (render.cancelled() or render.exception() is not None)
+            )
+            if not (died or failed):
+                continue
+            self.log.warning(
+                "Replacing the pre-heated kernel %s of %s: %s",
+                kernel_id,
+                notebook,
+                "it died" if died else "running the notebook failed",
+            )
+            pool = pools.get(notebook, [])
+            if task in pool:
+                pool.remove(task)
+            if not died:
+                try:
+                    await self.shutdown_kernel(kernel_id)
+                except Exception:  # already gone: nothing left to reclaim
+                    self.log.debug("kernel %s was already gone", kernel_id, exc_info=True)
+            refill(delay=0, notebook_name=notebook)
