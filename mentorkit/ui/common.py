@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 import re
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,14 +24,16 @@ from typing import Any, ParamSpec, TypeVar
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionWidget
 
-from mentorkit.errors import ConflictError, InvalidInput, MentorkitError
+from mentorkit.errors import ConflictError, InvalidInput, MentorkitError, NotFound
 from mentorkit.models import Document
-from mentorkit.store import DocumentKey, Saved, Store, open_store
+from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store, open_store
 
 log = logging.getLogger("mentorkit")
 
 SAVE_DELAY_SECONDS = 0.8
 RETRY_DELAYS_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+#: How long a pre-heated kernel keeps trying to reach the server for its visitor's request.
+REQUEST_WAIT_SECONDS = 120.0
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -105,11 +108,19 @@ def wait_for_request(environ: Mapping[str, str]) -> None:
     received: list[str | bytes] = []
 
     async def receive() -> None:
-        try:
-            async with websockets.connect(url, open_timeout=5) as socket:
-                received.append(await socket.recv())
-        except (OSError, TimeoutError):
-            log.warning("mentorkit: no request details from %s", url, exc_info=True)
+        # A busy server can be slow to accept: keep trying (it keeps the request for a
+        # kernel that connects late) rather than render the page without its ?resume=.
+        deadline = time.monotonic() + REQUEST_WAIT_SECONDS
+        while True:
+            try:
+                async with websockets.connect(url, open_timeout=10) as socket:
+                    received.append(await socket.recv())
+                    return
+            except (OSError, TimeoutError, websockets.WebSocketException):
+                if time.monotonic() > deadline:
+                    log.warning("mentorkit: no request details from %s", url, exc_info=True)
+                    return
+                await asyncio.sleep(0.5)
 
     # The kernel's own event loop runs in this thread: wait in another one.
     waiter = threading.Thread(target=lambda: asyncio.run(receive()), daemon=True)
@@ -163,19 +174,33 @@ def guarded(notice: Notice) -> Callable[[Callable[P, R]], Callable[P, R | None]]
 
 
 class SaveStatus(widgets.HTML):
-    """'Saved 13:02:11', 'Saving…' or 'Not saved — retrying', announced politely."""
+    """'Saved 13:02:11', 'Saving…' or 'Not saved — retrying', announced politely.
+
+    One status serves every document of a page. While one of them is held back by a
+    conflict with another tab, a save of another document must not hide that: the conflict
+    is shown until it is resolved.
+    """
 
     def __init__(self) -> None:
         super().__init__(value="")
         self.add_class("mentorkit-save-status")
         self.state = "idle"
+        self._conflicts: set[object] = set()
+        self._edits_held = False
 
     def _set(self, state: str, text: str) -> None:
+        if self._conflicts and state != "conflict":
+            self._show_conflict()
+            return
         self.state = state
         self.value = f'<span role="status" class="mentorkit-save-{state}">{escape(text)}</span>'
 
     def saved(self, when: datetime) -> None:
         self._set("saved", f"Saved {when.astimezone():%H:%M:%S}")
+
+    def loaded(self, when: datetime) -> None:
+        """The page was rebuilt from the store: what it shows is what is saved."""
+        self._set("saved", f"Showing the newer version, saved {when.astimezone():%H:%M:%S}")
 
     def pending(self) -> None:
         self._set("pending", "Saving…")
@@ -186,12 +211,58 @@ class SaveStatus(widgets.HTML):
     def invalid(self, problem: str) -> None:
         self._set("invalid", f"Not saved: {problem}")
 
-    def conflict(self) -> None:
-        self._set(
-            "conflict",
-            "Not saved: this worksheet was changed in another tab or device. "
-            "Copy your latest text, then reload the page.",
-        )
+    def conflict(self, document: object = None, *, edits_held: bool = False) -> None:
+        """`document` (any name for it) was changed elsewhere; `edits_held`: the participant
+        has typed since, and those edits wait in the page."""
+        self._conflicts.add(document)
+        self._edits_held = self._edits_held or edits_held
+        self._show_conflict()
+
+    def resolved(self, document: object = None) -> None:
+        """`document` is no longer held back (the caller shows what happened next)."""
+        self._conflicts.discard(document)
+        if not self._conflicts:
+            self._edits_held = False
+
+    def _show_conflict(self) -> None:
+        choose = "choose “Load the newer version” or “Keep my version”"
+        if self._edits_held:
+            text = (
+                "Not saved: this worksheet was changed in another tab or device. Your edits "
+                f"stay in this page, unsaved, until you {choose}."
+            )
+        else:
+            text = (
+                "Not saved: this worksheet was changed in another tab or device. "
+                f"To go on, {choose}."
+            )
+        self.state = "conflict"
+        self.value = f'<span role="status" class="mentorkit-save-conflict">{escape(text)}</span>'
+
+
+#: How a document is named to the participant, by kind (the page's own words).
+_DOCUMENT_WORDS: dict[str, str] = {
+    "self_assessment": "self-assessment",
+    "mentor_shortlist": "mentor shortlist",
+    "mentoring_agreement": "mentoring agreement",
+    "plan_sharing": "choice to share your plan",
+}
+#: Documents of which a participant has several are named as their cards are.
+_NUMBERED_WORDS: dict[str, tuple[str, str]] = {
+    "smart_goal": ("goal-", "Goal"),
+    "check_in": ("check-in-", "Meeting"),
+}
+
+
+def document_words(key: DocumentKey) -> str:
+    """A document as the participant knows it: 'self-assessment', 'Goal 2', 'Meeting 3'."""
+    if key.kind in _NUMBERED_WORDS:
+        prefix, word = _NUMBERED_WORDS[key.kind]
+        if key.name.startswith(prefix) and key.name[len(prefix) :].isdigit():
+            return f"{word} {key.name[len(prefix) :]}"
+    if key.kind in _DOCUMENT_WORDS and key.name == DEFAULT_DOCUMENT_NAME:
+        return _DOCUMENT_WORDS[key.kind]
+    return f"{key.kind.replace('_', ' ')} “{key.name}”"
 
 
 _live_autosavers: weakref.WeakSet[Autosaver] = weakref.WeakSet()
@@ -202,6 +273,11 @@ class Autosaver:
 
     `request(build)` is called on every change with a function that builds the document
     from the widgets; `build` may raise `InvalidInput`, which is shown, not saved.
+
+    Each save names the revision it was based on. When another tab or device saved in
+    between, the save is refused (nothing is overwritten) and the autosaver holds: it keeps
+    the latest edit in the page, saves nothing more, and calls `on_conflict` so that the
+    page can offer the two ways out, `keep_mine()` or reloading the page from the store.
     """
 
     def __init__(
@@ -211,15 +287,21 @@ class Autosaver:
         status: SaveStatus,
         *,
         delay: float = SAVE_DELAY_SECONDS,
+        on_conflict: Callable[[Autosaver], object] | None = None,
     ) -> None:
         self.store = store
         self.key = key
         self.status = status
         self.delay = delay
+        self.on_conflict = on_conflict
         self.saved: Saved | None = store.load(key)
+        #: Why saving is held, while another tab's newer version is unresolved.
+        self.conflict: ConflictError | None = None
         self._pending: Callable[[], Document] | None = None
+        self._latest_build: Callable[[], Document] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._failures = 0
+        self._closed = False
         _live_autosavers.add(self)
 
     @property
@@ -235,14 +317,94 @@ class Autosaver:
     def has_unsaved_changes(self) -> bool:
         return self._pending is not None
 
+    @property
+    def in_conflict(self) -> bool:
+        return self.conflict is not None
+
+    @property
+    def removed_elsewhere(self) -> bool:
+        """The conflict is that another tab or device removed the document."""
+        return self.conflict is not None and self.conflict.actual == 0
+
+    @property
+    def words(self) -> str:
+        """This document as the participant knows it ('Goal 2')."""
+        return document_words(self.key)
+
     def request(self, build: Callable[[], Document]) -> None:
-        """Save the document `build` returns, after `delay` seconds without further changes."""
+        """Save the document `build` returns, after `delay` seconds without further changes.
+
+        While a conflict is unresolved the edit is only kept, to be saved by `keep_mine`.
+        """
+        if self._closed:
+            return
         self._pending = build
+        self._latest_build = build
+        if self.conflict is not None:
+            self.status.conflict(self.key, edits_held=True)
+            return
         self.status.pending()
         self._schedule(self.delay)
 
+    def keep_mine(self) -> bool:
+        """Save this page's version over the newer one; returns whether it is saved.
+
+        The newer version stays in the history; a tab still showing it is told in turn
+        when it next saves. Another save that slipped in meanwhile is a new conflict.
+        """
+        if self._closed:
+            return False
+        if self.conflict is not None:
+            shown = self.saved  # what the page was built from
+            self.saved = self.store.load(self.key)  # base the save on the newer revision
+            self.conflict = None
+            self._failures = 0
+            self.status.resolved(self.key)
+            if self._pending is None:
+                # Nothing typed since (the conflict came from a removal): the page's version
+                # is its latest edit, or else what it was built from.
+                if self._latest_build is not None:
+                    self._pending = self._latest_build
+                elif shown is not None:
+                    self._pending = lambda: shown.document
+        if self._pending is None:
+            self.status.saved(datetime.now().astimezone())
+            return True
+        return self.flush()
+
+    def close(self) -> None:
+        """Stop for good: the page is rebuilt or gone; a waiting edit is dropped."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._pending = None
+        if self.conflict is not None:
+            self.conflict = None
+            self.status.resolved(self.key)
+        _live_autosavers.discard(self)
+
     def delete(self) -> None:
-        """Erase the document and its history; an edit still waiting is dropped with it."""
+        """Erase the document and its history; an edit still waiting is dropped with it.
+
+        A version this page has not seen (saved in another tab or device) is not erased
+        unseen: the removal is refused with a `ConflictError` and the conflict is offered.
+        """
+        current = self.store.load(self.key)
+        current_revision = current.revision if current is not None else 0
+        if self.conflict is not None or current_revision not in (0, self.revision):
+            if self.conflict is None:
+                self._enter_conflict(
+                    ConflictError(
+                        "changed elsewhere", expected=self.revision, actual=current_revision
+                    )
+                )
+            raise ConflictError(
+                f"Your {self.words} was changed in another tab or device, so it was not "
+                "removed. Load the newer version first, then remove it if you still want to.",
+                expected=self.revision,
+                actual=current_revision,
+            )
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -265,11 +427,17 @@ class Autosaver:
         self._timer = loop.call_later(delay, self.flush)
 
     def flush(self) -> bool:
-        """Save what is pending now; returns whether everything is saved."""
+        """Save what is pending now; returns whether everything is saved.
+
+        Held by a conflict (or closed), it saves nothing: what another tab saved is never
+        overwritten without the participant choosing to.
+        """
         self._timer = None
         build = self._pending
         if build is None:
             return True
+        if self.conflict is not None or self._closed:
+            return False
         try:
             document = build()
         except InvalidInput as exc:
@@ -278,8 +446,14 @@ class Autosaver:
             return False
         try:
             saved = self.store.save(self.key, document, expected_revision=self.revision)
-        except ConflictError:
-            self.status.conflict()
+        except ConflictError as exc:
+            self._enter_conflict(exc)
+            return False
+        except NotFound as exc:
+            # Their data was erased (My plan, another tab) or the workshop deleted: no retry
+            # can succeed. Keep the text in the page and say why.
+            self._pending = None
+            self.status.invalid(f"{exc}. Reload the page.")
             return False
         except Exception:
             # The store is down, read-only or full: keep the text, say so, try again.
@@ -295,6 +469,17 @@ class Autosaver:
         self.saved = saved
         self.status.saved(saved.saved_at)
         return True
+
+    def _enter_conflict(self, conflict: ConflictError) -> None:
+        """Hold every further save and let the page offer the participant the choice."""
+        log.info("mentorkit: %s was saved elsewhere (%s)", self.key, conflict)
+        self.conflict = conflict
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.status.conflict(self.key)
+        if self.on_conflict is not None:
+            self.on_conflict(self)
 
 
 @atexit.register

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TypeVar
@@ -46,13 +47,19 @@ def natural_order(name: str) -> tuple[str, int, str]:
 
 @dataclass
 class Session:
-    """A signed-in participant's connection to the store, shared by a page's views."""
+    """A signed-in participant's connection to the store, shared by a page's views.
+
+    It holds one autosaver per document the page edits (SMART goals and Check-ins edit
+    several); `on_conflict` is told when one of them meets a newer version saved in
+    another tab or device, and `keep_mine` resolves every such conflict at once.
+    """
 
     store: Store
     identity: Identity
     status: SaveStatus
     notice: Notice
     resume_code: str | None = None
+    on_conflict: Callable[[Autosaver], object] | None = None
     _autosavers: dict[tuple[str, str], Autosaver] = field(default_factory=dict)
 
     @property
@@ -71,9 +78,36 @@ class Session:
         """The autosaver of one of this participant's documents (loaded once per page)."""
         if (kind, name) not in self._autosavers:
             self._autosavers[(kind, name)] = Autosaver(
-                self.store, self.key(kind, name), self.status
+                self.store, self.key(kind, name), self.status, on_conflict=self._conflicted
             )
         return self._autosavers[(kind, name)]
+
+    def _conflicted(self, autosaver: Autosaver) -> None:
+        if self.on_conflict is not None:
+            self.on_conflict(autosaver)
+
+    def conflicts(self) -> list[Autosaver]:
+        """The documents held back because another tab or device saved a newer version."""
+        return [saver for saver in self._autosavers.values() if saver.in_conflict]
+
+    def keep_mine(self) -> bool:
+        """Save this page's version of every conflicting document over the newer one;
+        returns whether all of them are saved (the newer versions stay in the history)."""
+        results = [saver.keep_mine() for saver in self.conflicts()]
+        return all(results)
+
+    def save_the_rest(self) -> bool:
+        """Save now every edit not held by a conflict; returns whether none is left waiting
+        (an invalid edit is not waiting: the save status already names its problem)."""
+        others = [saver for saver in self._autosavers.values() if not saver.in_conflict]
+        for saver in others:
+            saver.flush()
+        return not any(saver.has_unsaved_changes for saver in others)
+
+    def close(self) -> None:
+        """Stop every autosaver: the page is about to show the store's versions instead."""
+        for saver in self._autosavers.values():
+            saver.close()
 
     def document(self, kind: type[D], name: str = DEFAULT_DOCUMENT_NAME) -> D | None:
         """This participant's saved document of `kind` (read only), or None."""
@@ -113,6 +147,95 @@ def _query(environ: Mapping[str, str]) -> dict[str, str]:
     return {key: values[-1] for key, values in parsed.items() if values}
 
 
+def _close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and every widget inside it, so a replaced view leaves nothing behind.
+
+    Each widget is closed once, walking without recursion: a client can set any synced
+    trait, `children` included, so a box may arrive containing itself.
+    """
+    waiting, seen = [widget], set()
+    while waiting:
+        current = waiting.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        children = getattr(current, "children", ())
+        if isinstance(children, tuple | list):
+            waiting.extend(child for child in children if isinstance(child, widgets.Widget))
+        current.close()
+
+
+def _spoken_list(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+class ConflictPanel(widgets.VBox):
+    """What a tab shows when another tab or device saved a newer version of its answers.
+
+    It names what changed and offers the two ways out; it stays until one is chosen, at
+    the foot of the window beside the save status, where a participant typing sees it.
+    Focus is left where it is: moved to a button, the next key pressed could choose.
+    """
+
+    def __init__(self) -> None:
+        self.message = widgets.HTML()
+        self.load_newer = widgets.Button(
+            description="Load the newer version",
+            button_style="primary",
+            tooltip="Show what is saved now; edits made in this page since are dropped",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.keep_mine = widgets.Button(
+            description="Keep my version",
+            tooltip="Save what this page shows; the other version stays in the history",
+            layout=widgets.Layout(width="auto"),
+        )
+        actions = widgets.HBox([self.load_newer, self.keep_mine])
+        super().__init__(
+            [self.message, actions.add_class("mentorkit-conflict-actions")],
+            layout=widgets.Layout(display="none"),
+        )
+        self.add_class("mentorkit-conflict")
+
+    @property
+    def shown(self) -> bool:
+        return self.layout.display != "none"
+
+    def show(self, conflicts: list[Autosaver]) -> None:
+        """Name the documents held back and offer the choice."""
+        if not conflicts:
+            self.hide()
+            return
+        changed = [saver.words for saver in conflicts if not saver.removed_elsewhere]
+        removed = [saver.words for saver in conflicts if saver.removed_elsewhere]
+        what = []
+        if changed:
+            verb = "was" if len(changed) == 1 else "were"
+            what.append(f"your {_spoken_list(changed)} {verb} changed")
+        if removed:
+            verb = "was" if len(removed) == 1 else "were"
+            what.append(f"your {_spoken_list(removed)} {verb} removed")
+        headline = " and ".join(what)
+        headline = headline[:1].upper() + headline[1:]
+        self.message.value = (
+            '<div role="alert">'
+            f"<p><strong>{escape(headline)} in another tab or device</strong> after this page "
+            "loaded it. Nothing was overwritten. Your edits here stay in this page but are "
+            "not saved until you choose:</p><ul>"
+            "<li><strong>Load the newer version</strong>: this page shows what is saved now; "
+            "what you typed here since is dropped, so copy anything you want to keep first."
+            "</li><li><strong>Keep my version</strong>: what this page shows is saved over "
+            "it. The other version stays in the history, and the other tab is told when it "
+            "next saves.</li></ul></div>"
+        )
+        self.layout.display = "flex"
+
+    def hide(self) -> None:
+        self.layout.display = "none"
+        self.message.value = ""
+
+
 class WorksheetApp(widgets.VBox):
     """One app: signs the participant in, then shows the view `build` makes for them."""
 
@@ -136,6 +259,10 @@ class WorksheetApp(widgets.VBox):
         self._header = widgets.HTML()
         self._identity_line = widgets.HTML()
         self._body = widgets.VBox()
+        self.conflict_panel = ConflictPanel()
+        guard = guarded(self.notice)
+        self.conflict_panel.load_newer.on_click(guard(self._load_newer))
+        self.conflict_panel.keep_mine.on_click(guard(self._keep_mine))
         guidance = catalog.load_guidance().get(app_key, "")
         self.children = [
             widgets.HTML(f"<style>{STYLE}</style>"),
@@ -144,7 +271,7 @@ class WorksheetApp(widgets.VBox):
             self._identity_line,
             self.notice,
             self._body,
-            self.status,
+            widgets.VBox([self.conflict_panel, self.status]).add_class("mentorkit-footer"),
         ]
         self._render_header()
         opened = open_store_or_explain(self.notice, store, " Please tell your facilitator.")
@@ -209,15 +336,19 @@ class WorksheetApp(widgets.VBox):
             ]
         ).add_class("mentorkit-sign-in")
 
-    def _enter(self, identity: Identity, resume_code: str | None = None) -> None:
-        self.notice.clear()
-        self.session = Session(
+    def _open_session(self, identity: Identity, resume_code: str | None) -> Session:
+        return Session(
             self.store,
             identity,
             self.status,
             self.notice,
-            resume_code=identity.new_resume_code or resume_code,
+            resume_code=resume_code,
+            on_conflict=guarded(self.notice)(self._conflicted),
         )
+
+    def _enter(self, identity: Identity, resume_code: str | None = None) -> None:
+        self.notice.clear()
+        self.session = self._open_session(identity, identity.new_resume_code or resume_code)
         self._render_header()
         who = escape(identity.participant.name)
         workshop = escape(identity.workshop.name)
@@ -239,6 +370,68 @@ class WorksheetApp(widgets.VBox):
     def _build_view(self) -> widgets.Widget | None:
         assert self.session is not None
         return guarded(self.notice)(self.build)(self.session)
+
+    # -- another tab or device saved a newer version ----------------------------------------
+
+    def _conflicted(self, _autosaver: Autosaver) -> None:
+        if self.session is not None:
+            self.conflict_panel.show(self.session.conflicts())
+
+    def load_newer(self) -> None:
+        """Show what is saved now: the view is rebuilt from the store for the same person.
+
+        Edits to other documents of the page are saved first; if one cannot be (the store
+        is failing), nothing is rebuilt, so that nothing typed is lost on the way.
+        """
+        session = self.session
+        if session is None:
+            return
+        if not session.save_the_rest():
+            self.notice.show(
+                "Your other edits on this page are not saved yet, so the newer version was "
+                "not loaded: that would lose them. Try again in a moment.",
+                kind="error",
+            )
+            return
+        changed = [saver.key for saver in session.conflicts()]
+        session.close()
+        self.session = self._open_session(session.identity, session.resume_code)
+        stale_view = self.view
+        self.view = self._build_view()
+        self._body.children = [self.view] if self.view is not None else []
+        if stale_view is not None:
+            _close_tree(stale_view)
+        self.conflict_panel.hide()
+        times = [found.saved_at for key in changed if (found := self.store.load(key)) is not None]
+        self.status.loaded(max(times, default=datetime.now(UTC)))
+        self.notice.show(
+            "This page now shows the version saved in your other tab or device.",
+            kind="success",
+        )
+
+    def keep_mine(self) -> None:
+        """Save this page's version over the newer one (which stays in the history)."""
+        session = self.session
+        if session is None:
+            return
+        saved = session.keep_mine()
+        still = session.conflicts()
+        if still:  # yet another save came in meanwhile: ask again
+            self.conflict_panel.show(still)
+            return
+        self.conflict_panel.hide()
+        if saved:
+            self.notice.show(
+                "Your version is saved. The other version stays in the history; a tab still "
+                "showing it is told when it next saves.",
+                kind="success",
+            )
+
+    def _load_newer(self, _button: widgets.Button) -> None:
+        self.load_newer()
+
+    def _keep_mine(self, _button: widgets.Button) -> None:
+        self.keep_mine()
 
 
 def worksheet_app(

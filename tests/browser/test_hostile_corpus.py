@@ -1,0 +1,317 @@
+"""A corpus of XSS payloads through every free-text field of every participant app.
+
+One participant walks the six apps. In each, every text box and text area the page shows
+(found in the page, not from a list, so a new field is covered the day it appears) gets
+the next payload of the corpus, until every payload has been used and every field has one.
+Each payload, if it ran, would set `window.__xss`. Then, in the page, after a reload with
+the personal link, in the agreement preview, in My plan and in the HTML downloads rendered
+by the browser: nothing ran, no element was injected, the console stayed quiet, and every
+payload reads back exactly as typed. A field may refuse a payload only for a reason it
+states in the save status (too long for the field, not a time zone, a control character).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from browser_helpers import LOAD_TIMEOUT_MS, first_visit, open_app, screenshot_app
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from mentorkit.apps import APPS
+from mentorkit.ui.common import split_list
+
+pytestmark = pytest.mark.browser
+
+#: Each payload, if the browser ever ran it, records itself in window.__xss.
+CORPUS: tuple[str, ...] = (
+    '<script>window.__xss="script"</script>',
+    "<img src=x onerror=\"window.__xss='img'\">",
+    "<svg onload=\"window.__xss='svg'\"></svg>",
+    'javascript:window.__xss="js-url"//https://example.org',
+    '"><img src=x onerror=window.__xss="attribute">',
+    "'><svg/onload=window.__xss='single-quote'>",
+    '</textarea><img src=x onerror=window.__xss="textarea">',
+    "{{7*7}} ${7*7} #{7*7} <%= 7*7 %> {% raw %}",
+    "[click me](javascript:window.__xss='markdown') ![x](javascript:window.__xss='md-image')",
+    "&lt;img src=x onerror=window.__xss='entity'&gt; &amp;amp; &#60;b&#62;bold&#60;/b&#62;",
+    "\u202egnp.exe\u202c invoice\u200bzero\u200dwidth\ufeffjoin",
+    "Lo" + "o" * 146 + "ng",  # one 150-letter word
+    "<iframe src=\"javascript:window.__xss='iframe'\"></iframe>",
+    "<a href=\"javascript:window.__xss='anchor'\">click</a>",
+    '<math><mtext><table><mglyph><style><img src=x onerror=window.__xss="mxss">',
+    "<details open ontoggle=\"window.__xss='details'\">",
+    "<style>.mentorkit-app{display:none}</style>",
+    '=HYPERLINK("javascript:window.__xss=1","x")',
+)
+#: Refused everywhere, with a sentence: invisible control characters (BEL, ESC).
+CONTROL_CHARACTERS = "bell\x07 and escape\x1b[31m red"
+NAME = "Corpus <svg onload=\"window.__xss='name'\"> Tester"
+
+#: The sentences a field may refuse a payload with (all say why, in plain words).
+FAIR_REFUSALS = re.compile(
+    r"at most \d+ characters|is not a time zone name|invisible control character"
+)
+#: Elements a payload could inject to run script; the app's own are counted beforehand.
+DANGEROUS = (
+    "script, img, svg, iframe, object, embed, math, details, style, "
+    "a[href^='javascript' i], [onerror], [onload], [ontoggle]"
+)
+SETTLED = (
+    ".mentorkit-save-status :is(.mentorkit-save-saved, .mentorkit-save-invalid, "
+    ".mentorkit-save-retrying, .mentorkit-save-conflict)"
+)
+FIELDS = "input[type=text]:visible, input:not([type]):visible, textarea:visible"
+PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "participant"]
+#: Apps every free-text field of which My plan shows.
+ALL_IN_THE_PLAN = {"01_self_assessment.ipynb", "04_smart_goals.ipynb", "05_check_ins.ipynb"}
+
+
+def choose_three_mentors(page: Page) -> None:
+    for number in (1, 2, 3):
+        page.get_by_label(f"Choice {number}", exact=True).select_option(index=1)
+        expect(page.get_by_label(f"Note on choice {number}")).to_be_visible(timeout=30_000)
+
+
+def add_a_milestone(page: Page) -> None:
+    page.get_by_role("button", name="Add milestone to goal 1").click()
+    expect(page.get_by_label("Goal 1 milestone 1", exact=True)).to_be_visible(timeout=30_000)
+
+
+def log_a_meeting_with_an_action(page: Page) -> None:
+    page.get_by_role("button", name="Log a meeting").click()
+    page.get_by_role("button", name="Add action to meeting 1").click()
+    expect(page.get_by_label("Meeting 1 action 1", exact=True)).to_be_visible(timeout=30_000)
+
+
+#: What opens the fields of an app that a first visit hides (a saved page shows them).
+REVEAL: dict[str, Callable[[Page], None]] = {
+    "02_mentor_shortlist.ipynb": choose_three_mentors,
+    "04_smart_goals.ipynb": add_a_milestone,
+    "05_check_ins.ipynb": log_a_meeting_with_an_action,
+}
+#: Something each app shows once its view is built, revealed fields included.
+READY: dict[str, Callable[[Page], Locator]] = {
+    "01_self_assessment.ipynb": lambda page: page.get_by_label("Career goal (1–3 years)"),
+    "02_mentor_shortlist.ipynb": lambda page: page.get_by_label("Note on choice 3"),
+    "03_expectations.ipynb": lambda page: page.get_by_label("Boundaries"),
+    "04_smart_goals.ipynb": lambda page: page.get_by_label("Goal 1 milestone 1", exact=True),
+    "05_check_ins.ipynb": lambda page: page.get_by_label("Meeting 1 action 1", exact=True),
+    "06_my_plan.ipynb": lambda page: page.get_by_role("button", name="Refresh"),
+}
+#: A floor under what the generic search finds: it tells if the search itself broke.
+AT_LEAST = {
+    "01_self_assessment.ipynb": 4,
+    "02_mentor_shortlist.ipynb": 6,
+    "03_expectations.ipynb": 20,
+    "04_smart_goals.ipynb": 7,
+    "05_check_ins.ipynb": 3,
+    "06_my_plan.ipynb": 0,
+}
+#: Fields My plan shows besides every field of the apps in ALL_IN_THE_PLAN.
+ALSO_IN_THE_PLAN = re.compile(r"^(Note on choice \d|Goals for our relationship)$")
+
+
+@dataclass
+class Typed:
+    """What went into one field, and what the page said."""
+
+    notebook: str
+    label: str
+    payload: str
+    refusal: str = ""
+
+
+@dataclass
+class Walk:
+    """The corpus handed out field after field, and everything that happened."""
+
+    base_url: str
+    resume_code: str
+    dialogs: list[str]
+    next_payload: int = 0
+    typed: list[Typed] = field(default_factory=list)
+
+    def payload(self) -> str:
+        return CORPUS[self.next_payload % len(CORPUS)]
+
+    def accepted(self, notebook: str | None = None) -> list[Typed]:
+        return [t for t in self.typed if not t.refusal and notebook in (None, t.notebook)]
+
+
+def label_of(box: Locator) -> str:
+    return box.evaluate(
+        "e => (e.labels && e.labels.length ? e.labels[0].textContent"
+        " : e.getAttribute('aria-label') || e.placeholder || '').trim()"
+    )
+
+
+def text_fields(page: Page) -> list[tuple[str, Locator]]:
+    """Every free-text input the app shows, with its label, in page order."""
+    boxes = page.locator(".mentorkit-app").locator(FIELDS)
+    found = [(label_of(box), box) for box in boxes.all() if box.is_editable()]
+    assert all(label for label, _ in found), [label for label, _ in found]
+    return found
+
+
+def type_and_settle(page: Page, box: Locator, text: str) -> str:
+    """Type `text` into `box`, wait for the save to finish; what the save status says.
+
+    The status is emptied first, so that the sentence read is the answer to this edit
+    (each edit shows "Saving…" and then its outcome, so the status is always redrawn).
+    """
+    page.locator(".mentorkit-save-status").evaluate(
+        "e => e.querySelectorAll('span').forEach(s => s.remove())"
+    )
+    box.fill(text)
+    settled = page.locator(SETTLED)
+    expect(settled).to_be_visible(timeout=30_000)
+    return settled.inner_text()
+
+
+def read_back(payload: str) -> set[str]:
+    """How a field may show `payload` after a reload: as typed, or as a list field (values,
+    languages, topics) keeps it, split at commas and semicolons."""
+    return {payload, ", ".join(split_list(payload))}
+
+
+def shows_literally(text: str, payload: str) -> bool:
+    """Whether `payload` (or, typed into a list field, each of its entries) is in `text`."""
+    return payload in text or all(entry in text for entry in split_list(payload))
+
+
+def injected(scope: Locator) -> list[str]:
+    """The elements in `scope` that could run script, as the start of their HTML."""
+    return scope.locator(DANGEROUS).evaluate_all("els => els.map(e => e.outerHTML.slice(0, 160))")
+
+
+def assert_nothing_ran(page: Page, dialogs: list[str], where: str) -> None:
+    assert page.evaluate("() => window.__xss") is None, where
+    assert dialogs == [], where
+
+
+def assert_download_is_literal(
+    context: BrowserContext, page: Page, link: str, payloads: list[str]
+) -> None:
+    """Open the HTML file behind the download link `link` in the browser: nothing runs,
+    nothing is injected, every payload reads as typed."""
+    href = page.get_by_role("link", name=link).get_attribute("href")
+    assert href and href.startswith("data:text/html;base64,"), href
+    html = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    opened.on("dialog", lambda dialog: (errors.append(dialog.message), dialog.dismiss()))
+    try:
+        opened.set_content(html)
+        opened.wait_for_timeout(300)  # an onload or ontoggle would have run by now
+        assert opened.evaluate("() => window.__xss") is None, link
+        assert errors == [], (link, errors)
+        assert injected(opened.locator("body")) == [], link
+        text = opened.locator("body").text_content() or ""
+        missing = [p for p in payloads if not shows_literally(text, p)]
+        assert missing == [], (link, missing)
+    finally:
+        opened.close()
+
+
+def walk_app(page: Page, walk: Walk, notebook: str) -> list[Typed]:
+    """Type a payload into every free-text field of `notebook`, reload, read them back."""
+    app = page.locator(".mentorkit-app")
+    open_app(page, walk.base_url, notebook, f"?resume={walk.resume_code}")
+    expect(page.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    if notebook in REVEAL:
+        REVEAL[notebook](page)
+    expect(READY[notebook](page)).to_be_visible(timeout=30_000)
+    own_elements = injected(app)
+    fields = text_fields(page)
+    assert len(fields) >= AT_LEAST[notebook], (notebook, [label for label, _ in fields])
+
+    mine: list[Typed] = []
+    for label, box in fields:
+        before = box.input_value()
+        typed = Typed(notebook, label, walk.payload())
+        said = type_and_settle(page, box, typed.payload)
+        if said.startswith("Saved"):
+            walk.next_payload += 1
+            mine.append(typed)
+        else:
+            # Refused: the page must say why, in plain words, and the field works on.
+            # The payload goes on to the next field.
+            assert FAIR_REFUSALS.search(said), (label, typed.payload, said)
+            typed.refusal = said
+            assert type_and_settle(page, box, before).startswith("Saved"), (label, before)
+        walk.typed.append(typed)
+    assert_nothing_ran(page, walk.dialogs, notebook)
+    assert injected(app) == own_elements, notebook
+
+    page.reload(timeout=LOAD_TIMEOUT_MS)  # a new kernel; the personal link signs in again
+    expect(READY[notebook](page)).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    after = text_fields(page)
+    assert [label for label, _ in after] == [label for label, _ in fields], notebook
+    shown = {label: box.input_value() for label, box in after}
+    for typed in mine:
+        assert shown[typed.label] in read_back(typed.payload), (typed, shown[typed.label])
+    assert_nothing_ran(page, walk.dialogs, f"{notebook} after a reload")
+    assert injected(app) == own_elements, f"{notebook} after a reload"
+    return mine
+
+
+def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
+    page: Page, served_demo, screenshots
+):
+    visit = first_visit(page, served_demo, PARTICIPANT_NOTEBOOKS[0], NAME)
+    expect(page.locator(".mentorkit-who")).to_contain_text(f"Signed in as {NAME}")
+    walk = Walk(served_demo.base_url, visit.resume_code, visit.dialogs)
+
+    # Invisible control characters are refused, with a sentence naming the field and the
+    # character; what was typed stays in the page.
+    career_goal = page.get_by_label("Career goal (1–3 years)")
+    said = type_and_settle(page, career_goal, CONTROL_CHARACTERS)
+    assert said == (
+        "Not saved: Career goal: contains an invisible control character (U+0007); remove it"
+    ), said
+    expect(career_goal).to_have_value(CONTROL_CHARACTERS)
+    assert type_and_settle(page, career_goal, "").startswith("Saved")
+
+    previews: list[str] = []
+    for notebook in PARTICIPANT_NOTEBOOKS:
+        mine = walk_app(page, walk, notebook)
+        if notebook == "03_expectations.ipynb":
+            preview = page.locator(".mentorkit-document").text_content() or ""
+            previews.append(preview)
+            missing = [t for t in mine if not shows_literally(preview, t.payload)]
+            assert missing == [], missing
+            assert_download_is_literal(
+                page.context, page, "Download agreement (HTML)", [t.payload for t in mine]
+            )
+
+    used = {t.payload for t in walk.accepted()}
+    assert used == set(CORPUS), set(CORPUS) - used
+    refused = [(t.label, t.refusal) for t in walk.typed if t.refusal]
+    assert any("is not a time zone name" in why for _, why in refused), refused
+
+    # My plan (the walk ended there, reloaded) shows what every worksheet holds.
+    plan = page.locator(".mentorkit-document")
+    expect(plan).to_contain_text("My plan", timeout=30_000)
+    assert_nothing_ran(page, walk.dialogs, "My plan")
+    assert injected(plan) == []
+    expect(plan).to_contain_text(NAME)
+    plan_text = plan.text_content() or ""
+    previews.append(plan_text)
+    in_the_plan = [
+        t.payload
+        for t in walk.accepted()
+        if t.notebook in ALL_IN_THE_PLAN or ALSO_IN_THE_PLAN.match(t.label)
+    ]
+    missing = [p for p in in_the_plan if not shows_literally(plan_text, p)]
+    assert missing == [], missing
+    assert_download_is_literal(page.context, page, "Download my plan (HTML)", in_the_plan)
+    unseen = [p for p in CORPUS if not any(shows_literally(text, p) for text in previews)]
+    assert unseen == [], unseen
+    screenshot_app(page, screenshots / "hostile_corpus_plan.png")
+    visit.assert_clean()
