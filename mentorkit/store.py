@@ -14,9 +14,10 @@ import itertools
 import os
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,11 @@ from mentorkit.models import (
     upgrade_document,
     validate,
 )
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 DEFAULT_DOCUMENT_NAME = "main"
 
@@ -63,6 +69,8 @@ HISTORY_BATCH_ROWS = 500
 _SCHEMA_LOCK_KEY = 0x6D656E746F726B  # "mentork"
 
 _WRITE_OPTION = "mentorkit_write"
+#: Key in a pooled SQLite connection's `info`: the file was read-only when it was opened.
+_OPENED_READ_ONLY = "mentorkit_opened_read_only"
 
 _KIND_LABELS: Mapping[str, str] = {
     "self_assessment": "Self-assessment",
@@ -489,6 +497,7 @@ class SqlStore:
     def __init__(self, url: str) -> None:
         parsed = _parse_url(url)
         self._engine = self._create_engine(parsed)
+        self._writers = _WriterQueue.beside(parsed)
         # Same pool; transactions started here are writers (BEGIN IMMEDIATE on SQLite).
         self._writer = self._engine.execution_options(**{_WRITE_OPTION: True})
         try:
@@ -514,6 +523,8 @@ class SqlStore:
     def close(self) -> None:
         """Release the database connections; the store is not usable afterwards."""
         self._engine.dispose()
+        if self._writers is not None:
+            self._writers.close()
 
     # -- connections -------------------------------------------------------------------
 
@@ -546,14 +557,16 @@ class SqlStore:
         if url.get_backend_name() == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_on_connect)
             sa.event.listen(engine, "begin", _sqlite_on_begin)
+            sa.event.listen(engine, "checkout", _sqlite_on_checkout)
         return engine
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Connection]:
         """One transaction, committed on success; driver errors become `StoreError`."""
         engine = self._writer if write else self._engine
+        turn = self._writers.turn() if write and self._writers else nullcontext()
         try:
-            with engine.begin() as conn:
+            with turn, engine.begin() as conn:
                 yield conn
         except sa.exc.IntegrityError as exc:
             raise _IntegrityProblem(
@@ -1217,6 +1230,61 @@ class SqlStore:
 # SQLite connection set-up (SQLAlchemy's documented pysqlite recipe)
 
 
+class _WriterQueue:
+    """Has the writers of every process using one SQLite file wait their turn in the kernel.
+
+    SQLite's own wait for its write lock (busy_timeout) polls with growing sleeps, up to
+    100 ms apart, and a newcomer can take the lock between two tries of a writer that has
+    waited long: at a workshop's peak a few saves waited seconds, and some gave up after
+    busy_timeout. Waiting instead for an exclusive flock() on a file beside the database
+    puts writers to sleep in the kernel, which wakes them the moment the lock is released,
+    and releases the lock of a process that dies (a killed kernel never holds others up).
+    Where flock() or the file is unavailable (Windows, a read-only folder), SQLite's own
+    locking alone serialises the writers, as before.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        # flock() belongs to the open file, which this process's threads share: they
+        # take turns here first.
+        self._in_process = threading.Lock()
+
+    @classmethod
+    def beside(cls, url: URL) -> _WriterQueue | None:
+        """The queue for a SQLite file (`<file>-lock`); None for other databases."""
+        if fcntl is None or url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+            return None
+        return cls(Path(f"{url.database}-lock"))
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold the queue's lock for one write transaction."""
+        with self._in_process:
+            fd = self._open()
+            if fd is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _open(self) -> int | None:
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            except OSError:
+                return None  # tried again at the next write
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     """Per connection: SQLAlchemy emits BEGIN itself; wait for locks; enforce FKs; WAL."""
     dbapi_connection.isolation_level = None  # the driver must not emit its own BEGIN
@@ -1225,8 +1293,31 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         _enable_wal(cursor)
+        # In WAL mode NORMAL syncs at checkpoints instead of at every commit: a commit
+        # survives a killed kernel or server (the operating system holds it); only a power
+        # cut or OS crash may undo the last saves, and the file stays consistent.
+        cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
+    connection_record.info[_OPENED_READ_ONLY] = _file_read_only(dbapi_connection)
+
+
+def _file_read_only(dbapi_connection: Any) -> bool:
+    """Whether this process may not write the connection's database file right now."""
+    path = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+    return bool(path) and not os.access(path, os.W_OK)
+
+
+def _sqlite_on_checkout(dbapi_connection: Any, connection_record: Any, proxy: Any) -> None:
+    """Replace a connection opened while its file was read-only, once the file is writable.
+
+    SQLite opens a file it may not write read-only, and that connection stays read-only
+    for good: a kernel would go on failing to save ("attempt to write a readonly database")
+    after the file became writable again. DisconnectionError makes the pool close it and
+    open a fresh one.
+    """
+    if connection_record.info.get(_OPENED_READ_ONLY) and not _file_read_only(dbapi_connection):
+        raise sa.exc.DisconnectionError("the database file can be written again")
 
 
 def _enable_wal(cursor: Any) -> None:
