@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,15 +49,11 @@ import psutil
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, VOILA_CONFIG
+from mentorkit.testing import CHROMIUM, free_port, kernel_processes, stop_process_group
+from mentorkit.testing import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
+    *TEST_CHROMIUM_ARGS,
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
 ]
 APPS = [
@@ -100,18 +95,8 @@ class Server:
 
     def kernels(self) -> dict[str, psutil.Process]:
         """Running kernels by kernel id (from their connection file's name)."""
-        found: dict[str, psutil.Process] = {}
-        for proc in self.processes():
-            try:
-                if proc.status() == psutil.STATUS_ZOMBIE:
-                    continue
-                for arg in proc.cmdline():
-                    name = Path(arg).name
-                    if name.startswith("kernel-") and name.endswith(".json"):
-                        found[name.removeprefix("kernel-").removesuffix(".json")] = proc
-                        self.seen_kernels.add(proc.pid)
-            except psutil.Error:
-                continue
+        found = kernel_processes(self.process.pid)
+        self.seen_kernels.update(process.pid for process in found.values())
         return found
 
     def memory(self) -> tuple[float, float, float, float]:
@@ -142,12 +127,6 @@ def _has_ancestor(proc: psutil.Process, pids: set[int]) -> bool:
         return any(parent.pid in pids for parent in proc.parents())
     except psutil.Error:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def pool_size() -> int:
@@ -183,13 +162,7 @@ def start_server(folder: Path, cull_idle: int) -> Server:
 def stop_server(server: Server) -> None:
     """Stop the server, then any of its kernels that outlived it (they run in sessions of
     their own)."""
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait()
+    stop_process_group(server.process)
     for pid in server.seen_kernels:
         with suppress(psutil.Error):
             psutil.Process(pid).kill()

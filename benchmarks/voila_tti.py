@@ -44,8 +44,6 @@ import argparse
 import json
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -63,16 +61,13 @@ from pathlib import Path
 import psutil
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from mentorkit.testing import CHROMIUM, free_port, stop_process_group
+from mentorkit.testing import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
+    *TEST_CHROMIUM_ARGS,
     # Offline, and fast about it: any other host fails to resolve at once.
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
 ]
@@ -250,13 +245,6 @@ def memory(proc: psutil.Process) -> tuple[float, float]:
     return rss, uss
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start(
     name: str,
     command: Sequence[str],
@@ -282,13 +270,7 @@ def start(
 
 def stop(server: Server) -> None:
     """Stop a server and everything it started."""
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait()
+    stop_process_group(server.process)
     # Kernels that outlived their server (a separate session) are this run's too.
     for proc in server_leftovers(server):
         proc.kill()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 LOAD_TIMEOUT_MS = 120_000
@@ -46,7 +48,14 @@ def sign_in_again(page: Page, resume_code: str) -> None:
 
 
 def wait_until_saved(page: Page) -> None:
-    """Wait for the save indicator to say 'Saved hh:mm:ss' with nothing pending."""
+    """Wait for the save indicator to say 'Saved hh:mm:ss' with nothing pending.
+
+    The 'Saved' of an earlier change may still be showing while the latest one travels to
+    the kernel, so first give the page a moment to say 'Saving…' (it does so for at least
+    the autosave delay); a change saved already, or none made, just costs that moment.
+    """
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.locator(".mentorkit-save-pending").wait_for(state="visible", timeout=2_000)
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=30_000)
 
 

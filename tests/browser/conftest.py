@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,36 +16,10 @@ from pathlib import Path
 import pytest
 from browser_helpers import ServedDemo
 
+from mentorkit.testing import free_port, stop_process_group, unavailable
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SCREENSHOTS = ROOT / "screenshots"
-
-
-def _unavailable(reason: str) -> None:
-    """In CI a missing browser or tool is a failure; on a laptop the test is skipped."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": CHROMIUM_ARGS,
-        "headless": True,
-    }
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +27,6 @@ def screenshots() -> Path:
     """Where browser tests leave screenshots for people to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> int:
@@ -79,22 +45,11 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> 
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Stop a server started in its own process group, and everything it started."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 @pytest.fixture(scope="session")
 def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo]:
     """`make serve` on a free port with a throw-away database."""
     if shutil.which("make") is None:
-        _unavailable("make is not installed")
+        unavailable("make is not installed")
     folder = tmp_path_factory.mktemp("served")
     database_url = f"sqlite:///{folder / 'demo.db'}"
     port = free_port()
@@ -118,5 +73,5 @@ def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo
         assert landing_url in printed, printed
         yield ServedDemo(base_url, landing_url, join_code[1], key[1], database_url)
     finally:
-        stop(process)
+        stop_process_group(process)
         log.close()

@@ -11,10 +11,7 @@ back to its pre-heated pool (one kernel per notebook), which neither path touche
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +27,7 @@ from browser_helpers import LOAD_TIMEOUT_MS
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, VOILA_CONFIG
+from mentorkit.testing import free_port, kernel_processes, stop_process_group
 
 pytestmark = pytest.mark.browser
 
@@ -74,22 +72,8 @@ class Served:
 
     def kernels(self) -> dict[str, psutil.Process]:
         """The running kernels, by kernel id (read from their connection file's name)."""
-        found: dict[str, psutil.Process] = {}
-        try:
-            children = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.Error:
-            return found
-        for child in children:
-            try:
-                if child.status() == psutil.STATUS_ZOMBIE:
-                    continue
-                for arg in child.cmdline():
-                    name = Path(arg).name
-                    if name.startswith("kernel-") and name.endswith(".json"):
-                        found[name.removeprefix("kernel-").removesuffix(".json")] = child
-                        self.seen_kernels.add(child.pid)
-            except psutil.Error:
-                continue
+        found = kernel_processes(self.process.pid)
+        self.seen_kernels.update(process.pid for process in found.values())
         return found
 
     def kernel_status(self, kernel_id: str) -> int:
@@ -123,9 +107,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     database_url = f"sqlite:///{folder / 'demo.db'}"
     cli = [sys.executable, "-m", "mentorkit.cli", "--db", database_url]
     subprocess.run([*cli, "demo"], check=True, capture_output=True, cwd=ROOT)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = folder / "serve.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -144,13 +126,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         yield server
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_process_group(process)
         for pid in server.seen_kernels:  # kernels run in sessions of their own
             try:
                 psutil.Process(pid).kill()

@@ -14,10 +14,7 @@ slow, stuck or broken on purpose:
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +31,7 @@ from browser_helpers import LOAD_TIMEOUT_MS
 from playwright.sync_api import Browser, Page, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, serve_command, serve_env
+from mentorkit.testing import free_port, kernel_processes, stop_process_group
 
 pytestmark = pytest.mark.browser
 
@@ -74,29 +72,9 @@ class Served:
 
     def kernels(self) -> dict[str, psutil.Process]:
         """The running kernels, by kernel id (read from their connection file's name)."""
-        found: dict[str, psutil.Process] = {}
-        try:
-            children = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.Error:
-            return found
-        for child in children:
-            try:
-                if child.status() == psutil.STATUS_ZOMBIE:
-                    continue
-                for arg in child.cmdline():
-                    name = Path(arg).name
-                    if name.startswith("kernel-") and name.endswith(".json"):
-                        found[name.removeprefix("kernel-").removesuffix(".json")] = child
-                        self.seen_kernels.add(child.pid)
-            except psutil.Error:
-                continue
+        found = kernel_processes(self.process.pid)
+        self.seen_kernels.update(process.pid for process in found.values())
         return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
@@ -159,13 +137,7 @@ def wait_until_ready(served: Served, notebooks: int, timeout: float = 180) -> No
 def shut(served: Served) -> None:
     """Stop the server, and any kernel of it that outlived it (kernels run in sessions of
     their own)."""
-    if served.process.poll() is None:
-        os.killpg(served.process.pid, signal.SIGTERM)
-        try:
-            served.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(served.process.pid, signal.SIGKILL)
-            served.process.wait()
+    stop_process_group(served.process)
     for pid in served.seen_kernels:
         try:
             psutil.Process(pid).kill()

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from playwright.sync_api import Page, expect
 
 from mentorkit.identity import resume
 from mentorkit.store import DocumentKey, SqlStore
+from mentorkit.testing import free_port, stop_process_group
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,22 +73,10 @@ class Server:
     def stop(self) -> None:
         """Stop the server politely (its kernels with it); kill whatever is left."""
         processes = self.tree()
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process)
         _, alive = psutil.wait_procs(processes, timeout=10)
         for process in alive:
             process.kill()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(database_url: str, folder: Path, name: str) -> Server:

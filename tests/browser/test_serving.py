@@ -6,8 +6,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ from playwright.sync_api import Page, WebSocket, expect
 
 from mentorkit.apps import APPS
 from mentorkit.cli import build_parser, serve_command, serve_env
+from mentorkit.testing import free_port, stop_process_group
 from mentorkit.workshops import DEMO_NAME
 
 pytestmark = pytest.mark.browser
@@ -212,12 +211,6 @@ def test_the_pages_request_nothing_from_any_other_host_and_log_no_errors(page: P
 # Servers of our own: with a token, and plain `voila notebooks/`
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Server:
     process: subprocess.Popen
@@ -256,13 +249,7 @@ def start_server(command: list[str], env: dict[str, str], folder: Path, port: in
 
 
 def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait()
+    stop_process_group(server.process)
 
 
 def descendants(root: int) -> list[int]:

@@ -14,7 +14,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,43 +26,16 @@ from pathlib import Path
 import pytest
 
 from mentorkit.store import open_store
+from mentorkit.testing import free_port, unavailable
 from mentorkit.workshops import create_workshop
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB_CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
-CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 PROXY = "configurable-http-proxy"
 #: The hub user who facilitates: the hub's admin page, but no access to participants' servers.
 FACILITATOR = "facilitator"
 HUB_START_TIMEOUT = 120.0
 HUB_STOP_TIMEOUT = 60.0
-
-
-def unavailable(reason: str) -> None:
-    """In CI a missing browser or tool is a failure; on a laptop the test is skipped."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    if not Path(CHROMIUM).exists():
-        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": CHROMIUM_ARGS,
-        "headless": True,
-    }
 
 
 def find_proxy() -> Path | None:
@@ -74,12 +46,6 @@ def find_proxy() -> Path | None:
         return Path(on_path)
     local = Path(sys.prefix) / "node_modules" / ".bin" / PROXY
     return local if local.exists() else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,101 @@
+"""What the browser tests, the deployment test and the benchmarks share to drive a served
+mentorkit: Debian's Chromium and how to start it, free ports, process trees and kernels.
+
+Kept in the package (not in tests/) so that the scripts in benchmarks/ use the very same
+settings as the tests. psutil (the `test` extra) is imported only where it is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    import psutil
+
+#: Debian's Chromium; no browser is ever downloaded.
+CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def chromium_launch_options() -> dict[str, Any]:
+    """Playwright's `launch()` options for Debian's Chromium, headless."""
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+def chromium_missing() -> str | None:
+    """Why Chromium cannot be started here, or None when it can."""
+    if Path(CHROMIUM).exists():
+        return None
+    return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+
+
+def unavailable(reason: str) -> NoReturn:
+    """A browser or tool a test needs is missing: in CI (CI=true) a failure, elsewhere a skip."""
+    import pytest
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop_process_group(process: subprocess.Popen, *, timeout: float = 20) -> None:
+    """Stop a server started with `start_new_session=True`, and everything in its group:
+    SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """A process and everything it started, including kernels, which run in sessions of
+    their own (so the process group does not find them); empty once it has gone."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def kernel_processes(pid: int) -> dict[str, psutil.Process]:
+    """The running kernels a server `pid` started, by kernel id (read from the name of the
+    connection file on their command line)."""
+    import psutil
+
+    found: dict[str, psutil.Process] = {}
+    for process in process_tree(pid):
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                continue
+            for argument in process.cmdline():
+                name = Path(argument).name
+                if name.startswith("kernel-") and name.endswith(".json"):
+                    found[name.removeprefix("kernel-").removesuffix(".json")] = process
+        except psutil.Error:
+            continue
+    return found
