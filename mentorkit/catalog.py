@@ -44,6 +44,10 @@ def parse_framework(text: str, *, source: str = "framework") -> Framework:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or "is not valid YAML"
         raise FrameworkError(f"{source}: {reason}{where}") from None
+    except RecursionError:  # PyYAML recurses once per level: "[[[[…" goes deeper than Python
+        raise FrameworkError(
+            f"{source}: is nested too deeply to be a competency framework"
+        ) from None
     if not isinstance(data, dict):
         raise FrameworkError(
             f"{source}: expected a mapping with 'name' and 'areas' at the top, "

@@ -2,10 +2,10 @@
 plans participants chose to share, and introduction email drafts per pair.
 
 Tables are built as rows of plain values here and written only through
-`rosters.write_table`, which neutralises every cell a spreadsheet would run as a formula
-(text starting with =, +, -, @, tab or carriage return gets a leading apostrophe). Plans are
-HTML rendered by `plan.plan_html` (every user string escaped) and zipped under sanitised
-file names.
+`rosters.write_table`, which neutralises every cell a spreadsheet would run as a formula,
+header cells too (text starting with =, +, -, @, tab, carriage return or a full-width
+＝ ＋ － ＠ gets a leading apostrophe). Plans are HTML rendered by `plan.plan_html` (every
+user string escaped) and zipped under sanitised file names.
 """
 
 from __future__ import annotations

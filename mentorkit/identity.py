@@ -1,9 +1,10 @@
 """Who is filling the worksheets: sign-in with a join code, resume codes, JupyterHub users.
 
 A participant signs in the first time with the workshop's join code and their name or
-email, and receives a personal resume code (128 random bits, stored only hashed). From then
+email, and receives a personal resume code (136 random bits, stored only hashed). From then
 on only the resume code signs them in, so knowing someone's name is not enough to read
-their answers.
+their answers. Wrong join codes and resume codes are counted per page (see
+`mentorkit.access`): each costs a pause, and too many lock the sign-in for a minute.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from mentorkit.access import hash_secret
+from mentorkit.access import TryLimiter, hash_secret, limiter
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
-from mentorkit.models import Participant, Workshop, validate
+from mentorkit.models import JOIN_CODE_ALPHABET, Participant, Workshop, excerpt, validate
 from mentorkit.store import Store
 
 RESUME_CODE_BYTES = 17  # 136 bits: at least 128, and 28 characters split evenly into 7 groups
+#: Longest text quoted back in a message: enough to spot a typo, never a pasted page.
+QUOTE_LIMIT = 60
+
+_JOIN_CODE = re.compile(rf"[{JOIN_CODE_ALPHABET}]{{8}}")
 
 
 class SignInError(MentorkitError):
@@ -49,16 +54,34 @@ def normalise_resume_code(code: str) -> str:
     return _grouped(re.sub(r"[^A-Za-z2-7]", "", code).upper())
 
 
-def _workshop(store: Store, join_code: str) -> Workshop:
-    code = join_code.strip().upper()
-    if not code:
+def _quoted(text: str) -> str:
+    """`text` safe to quote in a message: short, without invisible or reordering characters."""
+    return excerpt(text, QUOTE_LIMIT)
+
+
+def normalise_join_code(join_code: str) -> str:
+    """A typed join code as stored ('abcd efgh' → 'ABCD-EFGH'), or '' if it cannot be one."""
+    letters = re.sub(r"[\s\-\u2010-\u2015]", "", join_code[:100]).upper()  # spaces, dashes
+    return f"{letters[:4]}-{letters[4:]}" if _JOIN_CODE.fullmatch(letters) else ""
+
+
+def _workshop(store: Store, join_code: str, tries: TryLimiter | None = None) -> Workshop:
+    if not join_code.strip():
         raise SignInError("Enter the workshop's join code (it is on the screen or your invite).")
+    tries = tries or limiter(store, "join code")
+    tries.check()
+    code = normalise_join_code(join_code)
     try:
-        return store.workshop(code)
+        if code:
+            return store.workshop(code)
     except NotFound:
-        raise SignInError(
-            f"No workshop has the join code '{code}'. Check it, or ask your facilitator."
-        ) from None
+        pass
+    tries.failed()
+    shown = code or _quoted(join_code.strip())
+    raise SignInError(
+        f"No workshop has the join code '{shown}'. A join code looks like ABCD-EFGH: check "
+        "it, or ask your facilitator."
+    )
 
 
 def _issue_resume_code(store: Store, workshop: Workshop, participant: Participant) -> Identity:
@@ -76,9 +99,12 @@ def _claim(store: Store, workshop: Workshop, participant: Participant) -> Identi
     return _issue_resume_code(store, workshop, participant)
 
 
-def sign_in(store: Store, join_code: str, who: str) -> Identity:
-    """First sign-in by join code and name or email; joins as a new participant if unknown."""
-    workshop = _workshop(store, join_code)
+def sign_in(store: Store, join_code: str, who: str, *, tries: TryLimiter | None = None) -> Identity:
+    """First sign-in by join code and name or email; joins as a new participant if unknown.
+
+    A wrong join code counts against `tries` (by default this page's count for `store`).
+    """
+    workshop = _workshop(store, join_code, tries)
     who = " ".join(who.split())
     if not who:
         raise SignInError("Enter your name or email.")
@@ -86,13 +112,15 @@ def sign_in(store: Store, join_code: str, who: str) -> Identity:
         found = store.find_participant(workshop.code, who)
         if found is None:
             raise SignInError(
-                f"'{who}' is not on this workshop's list. Check the spelling, or sign in "
-                "with your name to join."
+                f"'{_quoted(who)}' is not on this workshop's list. Check the spelling, or sign "
+                "in with your name to join."
             )
         return _claim(store, workshop, found)
     named = [p for p in store.participants(workshop.code) if p.name.casefold() == who.casefold()]
     if len(named) > 1:
-        raise SignInError(f"More than one participant is called {who}: sign in with your email.")
+        raise SignInError(
+            f"More than one participant is called {_quoted(who)}: sign in with your email."
+        )
     if named:
         return _claim(store, workshop, named[0])
     try:
@@ -103,13 +131,19 @@ def sign_in(store: Store, join_code: str, who: str) -> Identity:
     return _issue_resume_code(store, workshop, newcomer)
 
 
-def resume(store: Store, resume_code: str) -> Identity:
-    """Sign in again, from any browser, with a resume code."""
-    code = normalise_resume_code(resume_code)
-    if not code:
+def resume(store: Store, resume_code: str, *, tries: TryLimiter | None = None) -> Identity:
+    """Sign in again, from any browser, with a resume code.
+
+    A wrong code counts against `tries` (by default this page's count for `store`).
+    """
+    if not resume_code.strip():
         raise SignInError("Enter your resume code.")
-    found = store.participant_by_resume_hash(hash_secret(code))
+    tries = tries or limiter(store, "resume code")
+    tries.check()
+    code = normalise_resume_code(resume_code[:200])
+    found = store.participant_by_resume_hash(hash_secret(code)) if code else None
     if found is None:
+        tries.failed()
         raise SignInError("That resume code is not known. Check it and try again.")
     workshop_code, participant = found
     return Identity(store.workshop(workshop_code), participant)

@@ -8,6 +8,7 @@ by an older mentorkit can be upgraded when they are read.
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 import uuid
@@ -45,17 +46,40 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read al
 # Text: every string a person typed passes through one of these two cleaners.
 
 
+#: C0 and C1 control characters (category Cc) and lone surrogates (Cs), found by one
+#: regular-expression scan: a megabyte pasted into a field is refused in milliseconds.
+_UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _reject_unsafe_characters(value: str, *, allow_newlines: bool) -> None:
-    for char in value:
-        category = unicodedata.category(char)
-        if category == "Cs":
-            raise PydanticCustomError("surrogate", "contains a character that is not valid text")
-        if category == "Cc" and not (allow_newlines and char in "\n\t"):
-            raise PydanticCustomError(
-                "control_character",
-                "contains an invisible control character (U+{code}); remove it",
-                {"code": f"{ord(char):04X}"},
-            )
+    found = (_UNSAFE_IN_TEXT if allow_newlines else _UNSAFE_CHARACTERS).search(value)
+    if found is None:
+        return
+    char = found.group()
+    if unicodedata.category(char) == "Cs":
+        raise PydanticCustomError("surrogate", "contains a character that is not valid text")
+    raise PydanticCustomError(
+        "control_character",
+        "contains an invisible control character (U+{code}); remove it",
+        {"code": f"{ord(char):04X}"},
+    )
+
+
+#: Characters that reorder the text around them; quoted in a message they could disguise it.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: How much of a typed value a message quotes back: enough to spot it, never a pasted page.
+QUOTE_LIMIT = 40
+#: The longest message `describe_error` writes.
+MESSAGE_LIMIT = 300
+
+
+def excerpt(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`value` as text to quote in a message: control, surrogate and reordering characters
+    shown as U+FFFD, and cut after `limit` characters."""
+    text = str(value)
+    shown = _BIDI_CONTROLS.sub("\ufffd", _UNSAFE_CHARACTERS.sub("\ufffd", text[:limit]))
+    return shown + "…" if len(text) > limit else shown
 
 
 def _clean_line(value: Any) -> Any:
@@ -120,7 +144,9 @@ def _time_zones() -> frozenset[str]:
 def _check_time_zone(value: str) -> str:
     if value not in _time_zones():
         raise PydanticCustomError(
-            "time_zone", "'{value}' is not a time zone name such as Europe/Berlin", {"value": value}
+            "time_zone",
+            "'{value}' is not a time zone name such as Europe/Berlin",
+            {"value": excerpt(value)},
         )
     return value
 
@@ -134,7 +160,7 @@ def _unique(items: list[T]) -> list[T]:
     seen: list[T] = []
     for item in items:
         if item in seen:
-            raise PydanticCustomError("duplicate", "lists '{item}' twice", {"item": str(item)})
+            raise PydanticCustomError("duplicate", "lists '{item}' twice", {"item": excerpt(item)})
         seen.append(item)
     return items
 
@@ -195,7 +221,7 @@ class Document(Model):
     """A participant's answers to one worksheet, stored with revisions."""
 
     kind: ClassVar[str]
-    schema_version: int = Field(default=SCHEMA_VERSION, title="Schema version")
+    schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=1000, title="Schema version")
 
     @model_validator(mode="after")
     def _known_version(self) -> Self:
@@ -529,6 +555,13 @@ _MESSAGES: Mapping[str, str] = {
     "int_from_float": "must be a whole number",
     "int_type": "must be a whole number",
     "bool_parsing": "must be yes or no",
+    "bool_type": "must be yes or no",
+    "int_parsing_size": "is too large a number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "finite_number": "must be a number",
+    "date_from_datetime_inexact": "must be a date like 2026-12-31, without a time",
+    "string_unicode": "contains a character that is not valid text",
     "date_from_datetime_parsing": "must be a date like 2026-12-31",
     "date_parsing": "must be a date like 2026-12-31",
     "date_type": "must be a date like 2026-12-31",
@@ -537,6 +570,17 @@ _MESSAGES: Mapping[str, str] = {
     "list_type": "must be a list",
     "dict_type": "must be a set of named values",
     "model_type": "must be a set of named values",
+}
+
+#: What a text that does not match a field's pattern should look like, by pattern.
+_PATTERN_MESSAGES: Mapping[str, str] = {
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": (
+        "must be an id of lowercase letters and digits joined by dashes, like public-speaking"
+    ),
+    rf"^[{JOIN_CODE_ALPHABET}]{{4}}-[{JOIN_CODE_ALPHABET}]{{4}}$": (
+        "must be a join code of eight letters and digits, like ABCD-EFGH"
+    ),
+    r"^[0-9a-f]{32}$": "must be 32 characters from 0-9 and a-f",
 }
 
 
@@ -574,7 +618,7 @@ def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
             # a dict key (a competency id) or a union branch name that pydantic adds
             if step in {"str", "int", "date", "function-after[_check_year(), date]"}:
                 continue
-            parts.append(str(step))
+            parts.append(excerpt(step))
     message = error.get("msg", "is not valid")
     error_type = error.get("type", "")
     if error_type in {"too_short", "too_long"} and isinstance(error.get("input"), str):
@@ -584,12 +628,15 @@ def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
         message = template.format(**(error.get("ctx") or {}))
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
+    elif error_type == "string_pattern_mismatch":
+        pattern = str((error.get("ctx") or {}).get("pattern", ""))
+        message = _PATTERN_MESSAGES.get(pattern, "is not in the expected form")
     elif error.get("type") == "enum":
         message = "must be one of: " + str((error.get("ctx") or {}).get("expected", ""))
     elif error.get("type") == "value_error" and "email address" in message:
         message = "is not a valid email address (" + message.split(": ", 1)[-1].rstrip(".") + ")"
     where = " › ".join(parts)
-    return f"{where}: {message}" if where else message
+    return excerpt(f"{where}: {message}" if where else message, MESSAGE_LIMIT)
 
 
 def problems(model: type[BaseModel], exc: ValidationError) -> list[str]:

@@ -56,7 +56,11 @@ EXCEL_MAX_CELL_CHARS = 32_767
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _DELIMITERS = (",", ";", "\t")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What starts a formula in Excel, LibreOffice or Google Sheets: = + - @, and tab or carriage
+#: return (which some of them skip before looking). The full-width forms (＝ ＋ － ＠) are
+#: included because spreadsheets in East Asian locales turn typed full-width characters
+#: into their ASCII forms; a leading apostrophe costs a cell that is text anyway nothing.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _EXCEL_MAX_ROW = 1_048_576
 #: Characters that reorder the text around them; quoted in a message they could disguise it.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -793,9 +797,9 @@ def read_participants(source: Path | str) -> RosterImport[Participant]:
 def safe_cell(value: object) -> object:
     """`value`, with text that a spreadsheet would run as a formula prefixed by an apostrophe.
 
-    Text starting with =, +, -, @, tab or carriage return is a formula (or starts one) in
-    Excel and LibreOffice; "'=HYPERLINK(...)" is shown as the text it is. Other values are
-    returned unchanged.
+    Text starting with =, +, -, @, tab or carriage return (or a full-width ＝ ＋ － ＠) is a
+    formula, or starts one, in Excel and LibreOffice; "'=HYPERLINK(...)" is shown as the
+    text it is. Other values are returned unchanged.
     """
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value

@@ -10,6 +10,7 @@ other and every accepted revision can be read back.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -429,7 +430,8 @@ def open_store(url: str | None = None) -> SqlStore:
     resolved = resolve_database_url(url)
     parsed = _parse_url(resolved)
     if parsed.get_backend_name() == "sqlite" and not _is_sqlite_memory(parsed):
-        folder = Path(str(parsed.database)).parent
+        path = Path(str(parsed.database))
+        folder = path.parent
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -437,6 +439,10 @@ def open_store(url: str | None = None) -> SqlStore:
                 f"Cannot create the folder {folder} for the database "
                 f"{_shown(parsed)}: {exc.strerror or exc}"
             ) from None
+        # Everyone's answers are in it: readable by its owner only (SQLite gives the -wal
+        # and -shm files the same mode). An existing file keeps the mode it has.
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     return SqlStore(resolved)
 
 
@@ -1274,7 +1280,7 @@ class _WriterQueue:
     def _open(self) -> int | None:
         if self._fd is None:
             try:
-                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             except OSError:
                 return None  # tried again at the next write
         return self._fd

@@ -40,6 +40,44 @@ R = TypeVar("R")
 W = TypeVar("W", bound=DescriptionWidget)
 
 
+def _refuse_children_from_the_page() -> None:
+    """Let only the kernel decide what is inside a box.
+
+    ipywidgets' front end never sends a box's `children`, but any client can send any
+    synced trait: a box sent as its own child would make every walk of the page's tree
+    endless, and a page could move widgets out of the view that owns them. What a page
+    sends for `children` is dropped; everything else it sends is handled as before.
+    """
+    receive = widgets.Box.set_state
+
+    def set_state(self: widgets.Box, sync_data: dict[str, Any]) -> None:
+        receive(self, {name: value for name, value in sync_data.items() if name != "children"})
+
+    widgets.Box.set_state = set_state  # type: ignore[method-assign]
+
+
+_refuse_children_from_the_page()
+
+
+def close_tree(widget: widgets.Widget) -> None:
+    """Close a widget and every widget inside it, so a removed part leaves nothing behind
+    and a browser can no longer send events to it.
+
+    Each widget is closed once, walking without recursion: whatever reaches a box's
+    `children`, a box containing itself does not make the walk endless.
+    """
+    waiting, seen = [widget], set()
+    while waiting:
+        current = waiting.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        children = getattr(current, "children", ())
+        if isinstance(children, tuple | list):
+            waiting.extend(child for child in children if isinstance(child, widgets.Widget))
+        current.close()
+
+
 def paragraphs(text: str) -> str:
     """Plain text as escaped HTML paragraphs (a blank line starts a new one)."""
     blocks = [b.strip() for b in text.split("\n\n") if b.strip()]

@@ -2,15 +2,15 @@
 
 A facilitator app shows nothing of the workshop until the join code and the workshop's
 facilitator key match. A refused sign-in shows one sentence after a one-second pause
-(which slows guessing) and nothing else: no workshop name, no participant, no count.
-The key is never taken from the page's address; `?join=CODE` may prefill the join code.
+(which slows guessing) and nothing else: no workshop name, no participant, no count; after
+a few refusals the page refuses every try for a minute (`mentorkit.access`). The key is
+never taken from the page's address; `?join=CODE` may prefill the join code.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,9 +20,10 @@ from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
-from mentorkit.access import verify_secret
+from mentorkit.access import TooManyTries, limiter, verify_secret
 from mentorkit.apps import APPS, App
 from mentorkit.errors import NotFound
+from mentorkit.identity import normalise_join_code
 from mentorkit.models import Workshop
 from mentorkit.store import Store
 from mentorkit.ui.common import (
@@ -37,7 +38,7 @@ from mentorkit.ui.shell import STYLE
 log = logging.getLogger("mentorkit")
 
 REFUSAL = "That join code and facilitator key do not match."
-REFUSAL_DELAY_SECONDS = 1.0
+REFUSAL_DELAY_SECONDS = 1.0  # the pause of every refusal (see mentorkit.access)
 FACILITATOR_APPS = [app for app in APPS if app.audience == "facilitator"]
 
 #: Facilitator pages hold wide tables: a wider page than the worksheets', scoped to them.
@@ -190,19 +191,29 @@ class FacilitatorApp(widgets.VBox):
     def sign_in(self) -> None:
         """Check the join code and key; build the view, or refuse in one sentence."""
         self.notice.clear()
-        code, key = self.join.value.strip(), self.key.value
+        typed_code, key = self.join.value, self.key.value
+        self.key.value = ""  # a refused key is not left in the page, an accepted one neither
+        if not typed_code.strip() or not key.strip():
+            self.notice.show("Enter the join code and the facilitator key.", kind="error")
+            return
+        code = normalise_join_code(typed_code)
+        tries = limiter(self.store, "facilitator key")
         workshop: Workshop | None = None
         try:
-            if code and key and verify_secret(key, self.store.facilitator_key_hash(code)):
-                workshop = self.store.workshop(code)
-        except NotFound:
-            workshop = None  # an unknown join code reads exactly like a wrong key
+            tries.check()
+            try:
+                if code and verify_secret(key, self.store.facilitator_key_hash(code)):
+                    workshop = self.store.workshop(code)
+            except NotFound:
+                workshop = None  # an unknown join code reads exactly like a wrong key
+            if workshop is None:
+                tries.failed(pause=self.refusal_delay)
+        except TooManyTries as exc:
+            self.notice.show(str(exc), kind="error")
+            return
         if workshop is None:
-            time.sleep(self.refusal_delay)
-            self.key.value = ""
             self.notice.show(REFUSAL, kind="error")
             return
-        self.key.value = ""
         self.session = FacilitatorSession(self.store, workshop, self.notice)
         self._render_header()
         self._identity_line.value = (

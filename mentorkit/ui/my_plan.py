@@ -29,6 +29,7 @@ from mentorkit.models import (
 from mentorkit.plan import PlanData, plan_html, plan_markdown
 from mentorkit.ui.common import (
     DOCUMENT_CSS,
+    close_tree,
     copy_button,
     download_link,
     embedded_document,
@@ -199,7 +200,7 @@ class MyPlanView(widgets.VBox):
             session.store.erase_participant(session.workshop.code, session.participant.id)
         self.sharing.delete()  # drops an edit still waiting to be saved (nothing is left)
         for child in self.children:
-            _close_tree(child)
+            close_tree(child)
         self.children = [widgets.HTML(ERASED_HTML)]
         if self.on_erased is not None:
             self.on_erased()
@@ -254,13 +255,6 @@ def _introduction_html(match: MentorMatch | None, mentor: MentorProfile | None) 
         f'<section class="mentorkit-match"><h2>Your mentor: {escape(mentor.name)}</h2>'
         f"{why}{draft}</section>"
     )
-
-
-def _close_tree(widget: widgets.Widget) -> None:
-    """Close a widget and all inside it: a browser can no longer send events to them."""
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    widget.close()
 
 
 def my_plan_app(**kwargs: object) -> WorksheetApp:

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as widgets
 
-from mentorkit.ui.common import Notice, guarded
+from mentorkit.ui.common import Notice, close_tree, guarded
 
 
 class Row(widgets.VBox):
@@ -44,13 +44,6 @@ class Row(widgets.VBox):
 
 T = TypeVar("T")
 RowT = TypeVar("RowT", bound=Row)
-
-
-def _close_tree(widget: widgets.Widget) -> None:
-    """Close a widget and every widget inside it, so a removed row leaves nothing behind."""
-    for child in getattr(widget, "children", ()):
-        _close_tree(child)
-    widget.close()
 
 
 class RowList(widgets.VBox, Generic[T, RowT]):
@@ -144,7 +137,7 @@ class RowList(widgets.VBox, Generic[T, RowT]):
         place = self.rows.index(row)
         self.rows.remove(row)
         self._layout()
-        _close_tree(row)
+        close_tree(row)
         self._on_change()
         if self.keep_focus_in_place and place < len(self.rows):
             self.rows[place].remove.focus()

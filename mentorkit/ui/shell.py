@@ -25,6 +25,7 @@ from mentorkit.ui.common import (
     Autosaver,
     Notice,
     SaveStatus,
+    close_tree,
     guarded,
     open_store_or_explain,
     paragraphs,
@@ -145,24 +146,6 @@ def _query(environ: Mapping[str, str]) -> dict[str, str]:
     """Voilà passes the page's query string to the kernel as QUERY_STRING."""
     parsed = parse_qs(environ.get("QUERY_STRING", ""))
     return {key: values[-1] for key, values in parsed.items() if values}
-
-
-def _close_tree(widget: widgets.Widget) -> None:
-    """Close a widget and every widget inside it, so a replaced view leaves nothing behind.
-
-    Each widget is closed once, walking without recursion: a client can set any synced
-    trait, `children` included, so a box may arrive containing itself.
-    """
-    waiting, seen = [widget], set()
-    while waiting:
-        current = waiting.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        children = getattr(current, "children", ())
-        if isinstance(children, tuple | list):
-            waiting.extend(child for child in children if isinstance(child, widgets.Widget))
-        current.close()
 
 
 def _spoken_list(words: list[str]) -> str:
@@ -400,7 +383,7 @@ class WorksheetApp(widgets.VBox):
         self.view = self._build_view()
         self._body.children = [self.view] if self.view is not None else []
         if stale_view is not None:
-            _close_tree(stale_view)
+            close_tree(stale_view)
         self.conflict_panel.hide()
         times = [found.saved_at for key in changed if (found := self.store.load(key)) is not None]
         self.status.loaded(max(times, default=datetime.now(UTC)))

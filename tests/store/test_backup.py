@@ -471,8 +471,9 @@ def test_a_backup_taken_while_people_save_is_one_consistent_state(
         for attempt in range(5):
             paths.append(tmp_path / f"{attempt}.jsonl")
             with store.read_workshop(code) as snapshot:
-                # Saves land between reading the documents and streaming the history.
-                wait_for_saves(3 * (attempt + 1))
+                # Saves land between reading the documents and streaming the history: a few
+                # more than had landed when this snapshot began (one may have been under way).
+                wait_for_saves(len(saves) + 3)
                 write_backup(snapshot, paths[-1])
     finally:
         stop.set()

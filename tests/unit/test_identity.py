@@ -102,3 +102,21 @@ def test_jupyterhub_users_are_signed_in_without_a_form(store, workshop):
     newcomer = hub_sign_in(store, "dmitri", workshop.code)
     assert newcomer.participant.name == "dmitri"
     assert hub_sign_in(store, "dmitri").participant.id == newcomer.participant.id
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("abcd-efgh", "ABCD-EFGH"),
+        (" ABCD EFGH ", "ABCD-EFGH"),
+        ("abcdefgh", "ABCD-EFGH"),
+        ("ABCD–EFGH", "ABCD-EFGH"),  # an en dash, as word processors write it
+        ("ABCD-EFG", ""),
+        ("ABC0-EFGH", ""),  # 0 is not in join codes (it reads like O)
+        ("x" * 1_000_000, ""),
+    ],
+)
+def test_a_typed_join_code_is_read_leniently_or_not_at_all(typed, expected):
+    from mentorkit.identity import normalise_join_code
+
+    assert normalise_join_code(typed) == expected

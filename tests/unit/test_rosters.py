@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mentorkit import rosters
 from mentorkit.catalog import SAMPLE_MENTORS, SAMPLE_PARTICIPANTS
 from mentorkit.errors import RosterError
-from mentorkit.models import CareerStage, MeetingFormat
+from mentorkit.models import CareerStage, MeetingFormat, Participant
 from mentorkit.rosters import (
     MENTOR_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -648,3 +648,104 @@ def test_a_hostile_name_is_imported_unchanged_or_reported(
         assert result.records[0].capacity == capacity
     else:
         assert [(p.row, p.column) for p in result.problems] == [(2, "name")]
+
+
+# ---------------------------------------------------------------------------------------
+# Oversized files, and what a store holds after importing a hostile one
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".tsv"])
+def test_a_50_mb_file_is_refused_before_it_is_read_stating_the_limit(tmp_path, suffix):
+    path = tmp_path / f"huge{suffix}"
+    with path.open("wb") as file:
+        file.truncate(50 * 1024 * 1024)  # sparse: 50 MB of NUL bytes that cost no disk
+    # Read, these bytes would be "not UTF-8" or "not a valid Excel workbook": the size
+    # message shows that the file was refused by its size alone.
+    with pytest.raises(RosterError) as raised:
+        read_participants(path)
+    assert str(raised.value) == (
+        f"{path}: is larger than {rosters.MAX_BYTES // (1024 * 1024)} MB; split the file into "
+        "smaller ones"
+    )
+
+
+def roster_csv(path: Path, rows: int, *, start: int = 0) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Full name", "Email", "Department", "Career stage"])
+        for i in range(start, start + rows):
+            writer.writerow([f"Person {i}", f"p{i}@example.org", f"Team {i % 7}", "Senior"])
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_10000_row_roster_imports_whole(tmp_path, store, suffix):
+    from mentorkit.workshops import create_workshop, import_roster
+
+    workshop = create_workshop(store, "Big cohort").workshop
+    path = roster_csv(tmp_path / "people.csv", rosters.MAX_ROWS)
+    if suffix == ".xlsx":
+        with path.open(encoding="utf-8", newline="") as file:
+            path = write_xlsx(tmp_path, list(csv.reader(file)))
+    outcome = import_roster(store, workshop, "participants", path)
+    assert outcome.read.problems == []
+    assert outcome.change is not None and outcome.change.added == rosters.MAX_ROWS
+    emails = {p.email for p in store.participants(workshop.code)}
+    assert len(emails) == rosters.MAX_ROWS and "p9999@example.org" in emails
+
+
+def test_one_row_over_the_limit_is_refused_naming_the_limit(tmp_path):
+    path = roster_csv(tmp_path / "people.csv", rosters.MAX_ROWS + 1)
+    with pytest.raises(RosterError, match="more than 10,000 data rows; split the file"):
+        read_participants(path)
+
+
+ROSTER_CELL = st.one_of(
+    TEXT,
+    st.sampled_from(["Ada", "ada@example.org", "bo@example.org", "Senior", "", " ", "\ud800x"]),
+)
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.lists(ROSTER_CELL, min_size=0, max_size=5), max_size=6),
+    skip_invalid=st.booleans(),
+)
+def test_importing_any_rows_adds_all_valid_rows_or_nothing(
+    tmp_path_factory, framework, rows, skip_invalid
+):
+    from mentorkit.store import open_store
+    from mentorkit.workshops import create_workshop, import_roster
+
+    folder = tmp_path_factory.mktemp("import")
+    path = folder / "people.csv"
+    headers = ["name", "email", "department", "career stage"]
+    with path.open("w", encoding="utf-8", errors="surrogatepass", newline="") as file:
+        csv.writer(file).writerows([headers, *rows])
+    with open_store(f"sqlite:///{folder / 'import.db'}") as store:
+        workshop = create_workshop(store, "W").workshop
+        store.import_roster(workshop.code, participants=[Participant(name="Kept")])
+        before = store.participants(workshop.code)
+        try:
+            outcome = import_roster(
+                store, workshop, "participants", path, skip_invalid=skip_invalid
+            )
+        except RosterError as exc:
+            assert str(exc).startswith(str(path))
+            assert store.participants(workshop.code) == before
+            return
+        after = store.participants(workshop.code)
+        read = outcome.read
+        for problem in read.problems:
+            assert 2 <= problem.row <= len(rows) + 1
+            assert problem.column in headers or problem.column == ""
+            assert str(problem).startswith(f"row {problem.row}")
+        if outcome.change is None:
+            assert after == before  # nothing half-imported
+            assert read.problems or not read.records
+        else:
+            assert skip_invalid or not read.problems
+            stored = {p.email: p for p in after}
+            assert len(after) == len(before) + outcome.change.added
+            for record in read.records:
+                assert stored[record.email].name == record.name
