@@ -630,7 +630,7 @@ def server_memory_now(server: Server) -> dict[str, tuple[float, float]]:
             continue
         label = (
             "Voilà server"
-            if "voila" in cmdline
+            if "voila" in cmdline or "mentorkit.jupyter.launch" in cmdline
             else "wrapper: "
             + Path(proc.cmdline()[1] if len(proc.cmdline()) > 1 else proc.name()).name
         )
