@@ -7,11 +7,9 @@ those tests are skipped locally and fail in CI.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -66,43 +64,6 @@ HOSTILE_TEXTS = [
 
 # ---------------------------------------------------------------------------------------
 # Fixtures
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
-        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
-    yield url
-
-
-@pytest.fixture
-def empty_pg(pg_url: str) -> str:
-    """The PostgreSQL test database with every table dropped."""
-    admin = sa.create_engine(pg_url)
-    try:
-        tables = sa.MetaData()
-        tables.reflect(admin)
-        tables.drop_all(admin)
-    finally:
-        admin.dispose()
-    return pg_url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'mentorkit.db'}"
-    return request.getfixturevalue("empty_pg")
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[SqlStore]:
-    with SqlStore(db_url) as opened:
-        yield opened
 
 
 def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, object]:

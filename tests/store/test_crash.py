@@ -62,26 +62,6 @@ def load_benchmark() -> ModuleType:
 load = load_benchmark()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'mentorkit.db'}"
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
-        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
-    engine = sa.create_engine(url)
-    try:
-        tables = sa.MetaData()
-        tables.reflect(engine)
-        tables.drop_all(engine)
-    finally:
-        engine.dispose()
-    return url
-
-
 # ---------------------------------------------------------------------------------------
 # SIGKILL in the middle of a burst of saves
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -57,35 +56,20 @@ class LoadResult:
     output: str
 
 
-def empty_postgres() -> str:
-    """The PostgreSQL test database with every table dropped, or skip/fail without one."""
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
-        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
-    engine = sa.create_engine(url)
-    try:
-        tables = sa.MetaData()
-        tables.reflect(engine)
-        tables.drop_all(engine)
-    finally:
-        engine.dispose()
-    return url
-
-
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
 def small_load(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    emptied_postgres: Callable[[], str],
 ) -> Iterator[LoadResult]:
     """benchmarks/load.py run once per database, keeping the database and the reports."""
     folder = tmp_path_factory.mktemp(f"load-{request.param}")
     if request.param == "sqlite":
         url, store = f"sqlite:///{folder / 'load.db'}", "sqlite"
     else:
-        url, store = empty_postgres(), "postgres"
+        url, store = emptied_postgres(), "postgres"
     figures = folder / "figures.json"
     command = [
         sys.executable,

@@ -8,11 +8,10 @@ skipped locally and fail in CI, where a missing database must never pass silentl
 from __future__ import annotations
 
 import itertools
-import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -47,56 +46,6 @@ KEY_HASH = "pbkdf2_sha256$1$salt$hash"
 
 # ---------------------------------------------------------------------------------------
 # Fixtures
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """The PostgreSQL test database; an engine on it stays open to empty it between tests."""
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
-        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
-    yield url
-
-
-@pytest.fixture(scope="session")
-def pg_admin(pg_url: str) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(pg_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'mentorkit.db'}"
-    admin: sa.Engine = request.getfixturevalue("pg_admin")
-    tables = sa.MetaData()
-    tables.reflect(admin)
-    tables.drop_all(admin)
-    return request.getfixturevalue("pg_url")
-
-
-@pytest.fixture
-def opened(db_url: str) -> Iterator[Callable[[], SqlStore]]:
-    """Opens extra stores on the same database (another kernel) and closes them after."""
-    stores: list[SqlStore] = []
-
-    def open_another() -> SqlStore:
-        stores.append(SqlStore(db_url))
-        return stores[-1]
-
-    yield open_another
-    for extra in stores:
-        extra.close()
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[SqlStore]:
-    with SqlStore(db_url) as opened_store:
-        yield opened_store
 
 
 @pytest.fixture
