@@ -49,24 +49,20 @@ import psutil
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, VOILA_CONFIG
-from mentorkit.testing import CHROMIUM, free_port, kernel_processes, stop_process_group
+from mentorkit.testing import (
+    CHROMIUM,
+    ServedProcess,
+    free_port,
+    process_tree,
+    served_pages,
+)
 from mentorkit.testing import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS
 
 CHROMIUM_ARGS = [
     *TEST_CHROMIUM_ARGS,
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
 ]
-APPS = [
-    "index.ipynb",
-    "01_self_assessment.ipynb",
-    "02_mentor_shortlist.ipynb",
-    "03_expectations.ipynb",
-    "04_smart_goals.ipynb",
-    "05_check_ins.ipynb",
-    "06_my_plan.ipynb",
-    "facilitator/dashboard.ipynb",
-    "facilitator/matching.ipynb",
-]
+APPS = served_pages()
 #: Shutting a kernel down takes a request, a wait and maybe a signal: allowed on top.
 SHUTDOWN_SLACK_S = 10.0
 LOAD_TIMEOUT_MS = 120_000
@@ -77,27 +73,11 @@ BENCH_ENV = {k: v for k, v in os.environ.items() if k != "MENTORKIT_TOKEN"}
 # -- the server -------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
+class Server(ServedProcess):
     """`mentorkit serve`, started by this benchmark in a session of its own."""
 
-    base_url: str
-    process: subprocess.Popen
-    log: Path
-    seen_kernels: set[int] = field(default_factory=set)
-
     def processes(self) -> list[psutil.Process]:
-        try:
-            root = psutil.Process(self.process.pid)
-            return [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return []
-
-    def kernels(self) -> dict[str, psutil.Process]:
-        """Running kernels by kernel id (from their connection file's name)."""
-        found = kernel_processes(self.process.pid)
-        self.seen_kernels.update(process.pid for process in found.values())
-        return found
+        return process_tree(self.process.pid)
 
     def memory(self) -> tuple[float, float, float, float]:
         """RSS and USS of the server's own processes, then of all its kernels, in bytes."""
@@ -157,15 +137,6 @@ def start_server(folder: Path, cull_idle: int) -> Server:
             start_new_session=True,
         )
     return Server(f"http://127.0.0.1:{port}", process, log)
-
-
-def stop_server(server: Server) -> None:
-    """Stop the server, then any of its kernels that outlived it (they run in sessions of
-    their own)."""
-    stop_process_group(server.process)
-    for pid in server.seen_kernels:
-        with suppress(psutil.Error):
-            psutil.Process(pid).kill()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> float:
@@ -460,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             if killable is not None:
                 killable.cleanup()
-            stop_server(server)
+            server.stop()
     return 0 if ok else 1
 
 

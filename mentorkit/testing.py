@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -99,3 +100,42 @@ def kernel_processes(pid: int) -> dict[str, psutil.Process]:
         except psutil.Error:
             continue
     return found
+
+
+def served_pages() -> list[str]:
+    """Every page the server offers: the gallery, then each app (mentorkit.apps)."""
+    from mentorkit.apps import APPS
+
+    return ["index.ipynb", *(app.notebook for app in APPS)]
+
+
+@dataclass
+class ServedProcess:
+    """A server a test or benchmark started in a session of its own, and the kernels it
+    has been seen to run (kernels run in sessions of their own, so stopping the server's
+    group can leave one behind)."""
+
+    base_url: str
+    process: subprocess.Popen
+    log: Path
+    seen_kernels: set[int] = field(default_factory=set)
+
+    def url(self, notebook: str) -> str:
+        return f"{self.base_url}/voila/render/{notebook}"
+
+    def kernels(self) -> dict[str, psutil.Process]:
+        """The running kernels, by kernel id."""
+        found = kernel_processes(self.process.pid)
+        self.seen_kernels.update(process.pid for process in found.values())
+        return found
+
+    def stop(self) -> None:
+        """Stop the server, then any of its kernels that outlived it."""
+        import psutil
+
+        stop_process_group(self.process)
+        for pid in self.seen_kernels:
+            try:
+                psutil.Process(pid).kill()
+            except psutil.Error:
+                continue

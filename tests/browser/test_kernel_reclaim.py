@@ -18,16 +18,17 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import psutil
 import pytest
 from browser_helpers import LOAD_TIMEOUT_MS
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, VOILA_CONFIG
-from mentorkit.testing import free_port, kernel_processes, stop_process_group
+from mentorkit.testing import (
+    ServedProcess,
+    free_port,
+    served_pages,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,16 +38,8 @@ CULL_INTERVAL_S = 1
 #: Shutting a kernel down (a request, then a signal) and the machine being busy.
 SHUTDOWN_SLACK_S = 30
 VISITS = 8
-APPS = [
-    "index.ipynb",
-    "01_self_assessment.ipynb",
-    "02_mentor_shortlist.ipynb",
-    "03_expectations.ipynb",
-    "04_smart_goals.ipynb",
-    "05_check_ins.ipynb",
-    "06_my_plan.ipynb",
-    "facilitator/dashboard.ipynb",
-]
+#: The gallery and every app; the visits take turns among them.
+APPS = served_pages()
 LOST_MESSAGE = "This page lost its connection to the server."
 
 
@@ -60,21 +53,8 @@ def pool_size() -> int:
     return per_notebook * len(notebooks)
 
 
-@dataclass
-class Served:
-    base_url: str
-    process: subprocess.Popen
-    log: Path
-    seen_kernels: set[int]
-
-    def url(self, notebook: str) -> str:
-        return f"{self.base_url}/voila/render/{notebook}"
-
-    def kernels(self) -> dict[str, psutil.Process]:
-        """The running kernels, by kernel id (read from their connection file's name)."""
-        found = kernel_processes(self.process.pid)
-        self.seen_kernels.update(process.pid for process in found.values())
-        return found
+class Served(ServedProcess):
+    """The server of this module."""
 
     def kernel_status(self, kernel_id: str) -> int:
         """The HTTP status of the kernel's API entry: 200 while it runs, 404 once gone."""
@@ -117,7 +97,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Served(f"http://127.0.0.1:{port}", process, log, set())
+    server = Served(f"http://127.0.0.1:{port}", process, log)
     try:
         wait_until(
             lambda: process.poll() is None and len(server.kernels()) >= pool_size(),
@@ -126,12 +106,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         yield server
     finally:
-        stop_process_group(process)
-        for pid in server.seen_kernels:  # kernels run in sessions of their own
-            try:
-                psutil.Process(pid).kill()
-            except psutil.Error:
-                continue
+        server.stop()
 
 
 def open_visit(browser: Browser, served: Served, notebook: str) -> tuple[BrowserContext, Page]:

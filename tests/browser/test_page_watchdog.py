@@ -21,17 +21,16 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import psutil
 import pytest
 from browser_helpers import LOAD_TIMEOUT_MS
 from playwright.sync_api import Browser, Page, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, serve_command, serve_env
-from mentorkit.testing import free_port, kernel_processes, stop_process_group
+from mentorkit.testing import ServedProcess, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -58,23 +57,10 @@ new MutationObserver(() => {
 
 
 @dataclass
-class Served:
+class Served(ServedProcess):
     """A server of this module, serving `folder`."""
 
-    base_url: str
-    folder: Path
-    process: subprocess.Popen
-    log: Path
-    seen_kernels: set[int]
-
-    def url(self, notebook: str) -> str:
-        return f"{self.base_url}/voila/render/{notebook}"
-
-    def kernels(self) -> dict[str, psutil.Process]:
-        """The running kernels, by kernel id (read from their connection file's name)."""
-        found = kernel_processes(self.process.pid)
-        self.seen_kernels.update(process.pid for process in found.values())
-        return found
+    folder: Path = field(kw_only=True)
 
 
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
@@ -122,7 +108,7 @@ def start(folder: Path, database_url: str, *extra: str, page_timeout: int | None
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return Served(f"http://127.0.0.1:{port}", folder, process, log, set())
+    return Served(f"http://127.0.0.1:{port}", process, log, folder=folder)
 
 
 def wait_until_ready(served: Served, notebooks: int, timeout: float = 180) -> None:
@@ -132,17 +118,6 @@ def wait_until_ready(served: Served, notebooks: int, timeout: float = 180) -> No
     while len(served.kernels()) < notebooks:
         assert time.monotonic() < deadline, served.log.read_text()[-3000:]
         time.sleep(0.5)
-
-
-def shut(served: Served) -> None:
-    """Stop the server, and any kernel of it that outlived it (kernels run in sessions of
-    their own)."""
-    stop_process_group(served.process)
-    for pid in served.seen_kernels:
-        try:
-            psutil.Process(pid).kill()
-        except psutil.Error:
-            continue
 
 
 @pytest.fixture(scope="module")
@@ -187,8 +162,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, 
         wait_until_ready(stuck, 2)
         yield watched, stuck
     finally:
-        shut(watched)
-        shut(stuck)
+        watched.stop()
+        stuck.stop()
 
 
 def new_page(browser: Browser) -> Page:
