@@ -7,12 +7,15 @@ settings as the tests. psutil (the `test` extra) is imported only where it is ne
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
@@ -139,3 +142,15 @@ class ServedProcess:
                 psutil.Process(pid).kill()
             except psutil.Error:
                 continue
+
+
+def import_benchmark(name: str) -> ModuleType:
+    """benchmarks/`name`.py of this repository as a module (benchmarks/ is not a package),
+    so that a test runs a small version of the very benchmark."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"mentorkit_benchmark_{name}", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module

@@ -13,7 +13,6 @@ PostgreSQL needs MENTORKIT_TEST_PG; its tables are dropped first, as in test_sto
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
@@ -29,7 +28,6 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -38,6 +36,7 @@ import sqlalchemy as sa
 from mentorkit.identity import sign_in
 from mentorkit.models import SmartGoal
 from mentorkit.store import DocumentKey, SqlStore, open_store
+from mentorkit.testing import import_benchmark
 from mentorkit.ui.common import Autosaver, SaveStatus
 from mentorkit.workshops import create_workshop
 
@@ -49,17 +48,7 @@ KILLS_MID_SAVE = 3
 MAX_ROUNDS = 12
 
 
-def load_benchmark() -> ModuleType:
-    """benchmarks/load.py as a module (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("mentorkit_load_benchmark", LOAD_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-load = load_benchmark()
+load = import_benchmark("load")
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,20 +10,19 @@ PostgreSQL needs MENTORKIT_TEST_PG; its tables are dropped first, as in test_sto
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from mentorkit.store import documents_table, history_table
+from mentorkit.testing import import_benchmark
 
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_SCRIPT = ROOT / "benchmarks" / "load.py"
@@ -33,17 +32,7 @@ SECONDS = 2
 TYPED_FIELD = {"self_assessment": "career_goal", "smart_goal": "specific", "check_in": "learned"}
 
 
-def load_benchmark() -> ModuleType:
-    """benchmarks/load.py as a module (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("mentorkit_load_benchmark", LOAD_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-load = load_benchmark()
+load = import_benchmark("load")
 
 
 @dataclass(frozen=True)
