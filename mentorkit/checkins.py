@@ -45,7 +45,7 @@ class OpenItem:
     """An action item with the check-in it was agreed in and where it stands today."""
 
     item: ActionItem
-    met_on: date
+    met_on: date | None  # None: the meeting's date is not set yet
     check_in_name: str
     overdue: bool
     days_overdue: int
@@ -59,6 +59,7 @@ def action_items(check_ins: Mapping[str, CheckIn], *, today: date) -> list[OpenI
     items follow, newest meeting first.
     """
     open_rows: list[tuple[tuple[bool, date, date, _NameKey, int], OpenItem]] = []
+    # A meeting whose date is not set yet is ordered as the one just logged: the newest.
     done_rows: list[OpenItem] = []
     for name, check_in in check_ins.items():
         for index, item in enumerate(check_in.action_items):
@@ -69,19 +70,23 @@ def action_items(check_ins: Mapping[str, CheckIn], *, today: date) -> list[OpenI
             if item.done:
                 done_rows.append(entry)
             else:
-                key = (due is None, due or date.min, check_in.met_on, _natural_key(name), index)
+                met = check_in.met_on or date.max
+                key = (due is None, due or date.min, met, _natural_key(name), index)
                 open_rows.append((key, entry))
     open_rows.sort(key=lambda row: row[0])
     # reverse=True keeps equal keys (items of one check-in) in their original order
-    done_rows.sort(key=lambda e: (e.met_on, _natural_key(e.check_in_name)), reverse=True)
+    done_rows.sort(
+        key=lambda e: (e.met_on or date.max, _natural_key(e.check_in_name)), reverse=True
+    )
     return [entry for _, entry in open_rows] + done_rows
 
 
 def ordered_check_ins(check_ins: Mapping[str, CheckIn]) -> list[tuple[str, CheckIn]]:
-    """The check-ins, newest meeting first; on the same day the later-numbered first."""
+    """The check-ins, newest meeting first; on the same day the later-numbered first (one
+    whose date is not set yet counts as the newest)."""
     return sorted(
         check_ins.items(),
-        key=lambda pair: (pair[1].met_on, _natural_key(pair[0])),
+        key=lambda pair: (pair[1].met_on or date.max, _natural_key(pair[0])),
         reverse=True,
     )
 

@@ -185,7 +185,7 @@ def _group(participants: Sequence[Participant], saved: Iterable[Saved]) -> dict[
 def _self_assessment_state(assessment: SelfAssessment | None) -> StepState:
     if assessment is None:
         return StepState.NOT_STARTED
-    if assessment.growth_areas and assessment.ratings:
+    if assessment.growth_areas and assessment.ratings and not assessment.needs_attention:
         return StepState.DONE
     return StepState.STARTED
 
@@ -193,13 +193,18 @@ def _self_assessment_state(assessment: SelfAssessment | None) -> StepState:
 def _shortlist_state(shortlist: MentorShortlist | None) -> StepState:
     if shortlist is None:
         return StepState.NOT_STARTED
-    return StepState.DONE if shortlist.entries else StepState.STARTED
+    done = shortlist.entries and not shortlist.needs_attention
+    return StepState.DONE if done else StepState.STARTED
 
 
 def _agreement_state(agreement: MentoringAgreement | None) -> StepState:
     if agreement is None:
         return StepState.NOT_STARTED
-    if agreement.start_on is not None and agreement.frequency is not None:
+    if (
+        agreement.start_on is not None
+        and agreement.frequency is not None
+        and not agreement.needs_attention
+    ):
         return StepState.DONE
     return StepState.STARTED
 
@@ -213,7 +218,7 @@ def _goals_state(docs: _Documents, today: date, framework: Framework | None) -> 
     growth = assessment.growth_areas if isinstance(assessment, SelfAssessment) else []
     end = agreement.end_on if isinstance(agreement, MentoringAgreement) else None
     for goal in goals:
-        if is_complete(
+        if not goal.needs_attention and is_complete(
             goal, today=today, growth_areas=growth, framework=framework, agreement_end=end
         ):
             return StepState.DONE
@@ -267,7 +272,9 @@ def progress(
     - SMART goals: at least one goal is complete (`smart.is_complete` on `today`, with the
       participant's growth areas and agreement end date, as the SMART goals app checks it);
       `framework` gives competency names for that check;
-    - check-ins: at least one check-in is saved (a check-in always has a date).
+    - check-ins: at least one check-in is saved.
+
+    A worksheet holding input that needs fixing (`Document.needs_attention`) is never done.
 
     `last_activity` is the latest save of any of the participant's own documents (the
     facilitator's published match does not count). Documents of people not in

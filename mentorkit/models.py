@@ -8,16 +8,19 @@ by an older mentorkit can be upgraded when they are read.
 
 from __future__ import annotations
 
+import copy
+import json
+import math
 import re
 import secrets
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import cache
-from itertools import pairwise
-from typing import Annotated, Any, ClassVar, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 from zoneinfo import available_timezones
 
 from pydantic import (
@@ -27,8 +30,11 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    JsonValue,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -141,7 +147,25 @@ def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@cache
+def _time_zones_by_typed_name() -> dict[str, str]:
+    """Each zone by what a person may type for it: its name in any case, and its city
+    alone when no other zone has that city ('berlin' → 'Europe/Berlin')."""
+    names: dict[str, str] = {}
+    cities: dict[str, list[str]] = {}
+    for zone in _time_zones():
+        names[zone.casefold()] = zone
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/")):
+            cities.setdefault(zone.rsplit("/", 1)[1].casefold(), []).append(zone)
+    for city, zones in cities.items():
+        if len(zones) == 1:
+            names.setdefault(city, zones[0])
+    return names
+
+
 def _check_time_zone(value: str) -> str:
+    typed = value.strip().replace(" ", "_").casefold()
+    value = _time_zones_by_typed_name().get(typed, value)
     if value not in _time_zones():
         raise PydanticCustomError(
             "time_zone",
@@ -217,11 +241,66 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+#: Most characters a document's draft may hold in all: far more than any worksheet's
+#: fields, so only a page sending crafted messages meets it.
+DRAFT_LIMIT = 200_000
+
+
+def _clean_draft_value(value: Any) -> Any:
+    """What an input held, as typed, minus invisible control characters and lone
+    surrogates (which no input shows and no store or export should carry)."""
+    if isinstance(value, str):
+        return _UNSAFE_IN_TEXT.sub("", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # no input types infinity; JSON cannot hold it
+    if isinstance(value, list):
+        return [_clean_draft_value(item) for item in value]
+    if isinstance(value, dict):  # text, a number, a date, a choice or a list: never a mapping
+        raise PydanticCustomError("draft_value", "holds a value no input gives")
+    return value
+
+
+def _clean_draft(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {key: _clean_draft_value(item) for key, item in value.items()}
+
+
+def _bounded_draft(value: dict[str, Any]) -> dict[str, Any]:
+    if len(json.dumps(value, ensure_ascii=False)) > DRAFT_LIMIT:
+        raise PydanticCustomError(
+            "draft_too_long", "holds more than {limit} characters", {"limit": DRAFT_LIMIT}
+        )
+    return value
+
+
+#: A draft is keyed by field paths such as 'preferences.time_zone' or 'milestones.0.title'.
+DraftKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.\-]{1,200}$")]
+
+
 class Document(Model):
-    """A participant's answers to one worksheet, stored with revisions."""
+    """A participant's answers to one worksheet, stored with revisions.
+
+    A worksheet is saved as the person left it, valid or not: what passed validation is in
+    the fields, and what a person typed into a field that did not (a time zone typed as
+    'berlin', two dates out of order) is kept word for word in `draft`, by the page's name
+    for that input, until they fix it. A document with a draft `needs_attention`; it is
+    never counted as done.
+    """
 
     kind: ClassVar[str]
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=1000, title="Schema version")
+    draft: Annotated[
+        dict[DraftKey, JsonValue],
+        BeforeValidator(_clean_draft),
+        Field(max_length=500),
+        AfterValidator(_bounded_draft),
+    ] = Field(default_factory=dict, title="Unfinished input")
+
+    @property
+    def needs_attention(self) -> bool:
+        """Something typed into this worksheet is waiting to be fixed."""
+        return bool(self.draft)
 
     @model_validator(mode="after")
     def _known_version(self) -> Self:
@@ -394,16 +473,19 @@ class SelfAssessment(Document):
         default_factory=MentoringPreferences, title="Preferences"
     )
 
-    @model_validator(mode="after")
-    def _strength_or_growth(self) -> Self:
-        both = sorted(set(self.strengths) & set(self.growth_areas))
+    # A field rule, not a model rule, so that the problem names the growth areas (where the
+    # page shows it) and the rest of the self-assessment is saved meanwhile.
+    @field_validator("growth_areas")
+    @classmethod
+    def _strength_or_growth(cls, growth_areas: list[str], info: ValidationInfo) -> list[str]:
+        both = sorted(set(info.data.get("strengths", ())) & set(growth_areas))
         if both:
             raise PydanticCustomError(
                 "strength_and_growth",
                 "'{ids}' is marked both a strength and a growth area; pick one",
                 {"ids": ", ".join(both)},
             )
-        return self
+        return growth_areas
 
 
 class ShortlistEntry(Model):
@@ -423,7 +505,7 @@ class MentorShortlist(Document):
 
 
 class RoleRow(Model):
-    area: Line(80, min_length=1) = Field(title="Area")
+    area: Line(80) = Field(default="", title="Area")
     mentor_focus: Text(500) = Field(default="", title="Mentor focus")
     mentee_focus: Text(500) = Field(default="", title="Mentee focus")
 
@@ -446,22 +528,29 @@ class MentoringAgreement(Document):
     boundaries: Text(2000) = Field(default="", title="Boundaries")
     exit_clause: Text(2000) = Field(default="", title="No-fault exit")
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        dates = [("start", self.start_on), ("review", self.review_on), ("end", self.end_on)]
-        given = [(label, day) for label, day in dates if day is not None]
-        for (first, day1), (second, day2) in pairwise(given):
-            if day2 < day1:
+    # Field rules, not a model rule: the later date carries the problem (where the page
+    # shows it), and the rest of the agreement is saved meanwhile.
+    @field_validator("review_on", "end_on")
+    @classmethod
+    def _dates_in_order(cls, day: date | None, info: ValidationInfo) -> date | None:
+        if day is None:
+            return day
+        second = "review" if info.field_name == "review_on" else "end"
+        earlier = [("start", info.data.get("start_on"))]
+        if second == "end":
+            earlier.append(("review", info.data.get("review_on")))
+        for first, other in earlier:
+            if other is not None and day < other:
                 raise PydanticCustomError(
                     "date_order",
                     "the {second} date is before the {first} date",
                     {"first": first, "second": second},
                 )
-        return self
+        return day
 
 
 class Milestone(Model):
-    title: Line(200, min_length=1) = Field(title="Milestone")
+    title: Line(200) = Field(default="", title="Milestone")
     due_on: Day | None = Field(default=None, title="Due date")
     done: bool = Field(default=False, title="Done")
 
@@ -470,7 +559,8 @@ class SmartGoal(Document):
     """One SMART goal. Parts may be empty: a draft is saved, the checker gives feedback."""
 
     kind: ClassVar[str] = "smart_goal"
-    title: Line(200, min_length=1) = Field(title="Goal")
+    # An untitled goal is unfinished, not invalid: it is saved and the checker asks for one.
+    title: Line(200) = Field(default="", title="Goal")
     specific: Text(2000) = Field(default="", title="Specific")
     measurable: Text(2000) = Field(default="", title="Measurable")
     achievable: Text(2000) = Field(default="", title="Achievable")
@@ -484,7 +574,7 @@ class SmartGoal(Document):
 
 
 class ActionItem(Model):
-    text: Line(300, min_length=1) = Field(title="Action")
+    text: Line(300) = Field(default="", title="Action")
     owner: Owner = Field(default=Owner.MENTEE, title="Owner")
     due_on: Day | None = Field(default=None, title="Due date")
     done: bool = Field(default=False, title="Done")
@@ -492,7 +582,8 @@ class ActionItem(Model):
 
 class CheckIn(Document):
     kind: ClassVar[str] = "check_in"
-    met_on: Day = Field(title="Meeting date")
+    # None while the participant has cleared the date or typed one that is not valid.
+    met_on: Day | None = Field(default=None, title="Meeting date")
     topics: list[Line(120, min_length=1)] = Field(
         default_factory=list, max_length=20, title="Topics"
     )
@@ -606,6 +697,12 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 
 def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
     """One pydantic error as 'Field › Sub-field: what is wrong'."""
+    where, message = _where_and_what(model, error)
+    return excerpt(f"{where}: {message}" if where else message, MESSAGE_LIMIT)
+
+
+def _where_and_what(model: type[BaseModel], error: Mapping[str, Any]) -> tuple[str, str]:
+    """Where an error is ('Preferences › Time zone') and what is wrong, in plain words."""
     parts: list[str] = []
     current: type[BaseModel] | None = model
     for step in error.get("loc", ()):
@@ -635,8 +732,7 @@ def describe_error(model: type[BaseModel], error: Mapping[str, Any]) -> str:
         message = "must be one of: " + str((error.get("ctx") or {}).get("expected", ""))
     elif error.get("type") == "value_error" and "email address" in message:
         message = "is not a valid email address (" + message.split(": ", 1)[-1].rstrip(".") + ")"
-    where = " › ".join(parts)
-    return excerpt(f"{where}: {message}" if where else message, MESSAGE_LIMIT)
+    return " › ".join(parts), message
 
 
 def problems(model: type[BaseModel], exc: ValidationError) -> list[str]:
@@ -658,6 +754,104 @@ def validate(model: type[ModelT], data: Any) -> ModelT:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(problems(model, exc)) from None
+
+
+DocumentT = TypeVar("DocumentT", bound=Document)
+
+
+@dataclass(frozen=True)
+class Checked(Generic[DocumentT]):
+    """A worksheet checked field by field: every part that is valid, and what is not.
+
+    `problems` maps the path of each field that did not validate ('preferences.time_zone',
+    'milestones.1.due_on') to what is wrong with it, in plain words for a message next to
+    that field. In `document` such a field is at its default (an item of a list that cannot
+    stand without it is left out), so the rest is saved while the person fixes it.
+    """
+
+    document: DocumentT
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def check(model: type[DocumentT], data: Mapping[str, Any]) -> Checked[DocumentT]:
+    """`data` as a `model` document with every invalid field set aside (see `Checked`).
+
+    A field that fails is removed from the data (so it takes its default) and validation
+    runs again, until what is left is valid: one bad field never stops the others from
+    being saved. An error that names no field at all cannot be set aside and raises
+    `InvalidInput`, as `validate` does.
+    """
+    body = copy.deepcopy(dict(data))
+    found: dict[str, str] = {}
+    for _attempt in range(50):
+        try:
+            return Checked(model.model_validate(body), found)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+        # The last list items first, so that removing one does not move the others.
+        for error in sorted(errors, key=lambda e: _sortable(e["loc"]), reverse=True):
+            path = _present_path(body, error["loc"])
+            if not path:
+                raise InvalidInput([describe_error(model, error)])
+            _, message = _where_and_what(model, error)
+            found.setdefault(".".join(str(step) for step in path), excerpt(message, MESSAGE_LIMIT))
+            _remove(body, path)
+    raise InvalidInput(["The worksheet could not be checked; reload the page."])
+
+
+def _sortable(loc: tuple[Any, ...]) -> tuple[tuple[int, int, str], ...]:
+    return tuple((1, step, "") if isinstance(step, int) else (0, 0, str(step)) for step in loc)
+
+
+def _present_path(body: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """The longest start of `loc` that exists in `body` (pydantic adds steps of its own,
+    such as a union branch or '[key]', that are not in the data)."""
+    path: list[str | int] = []
+    node = body
+    for step in loc:
+        if (isinstance(node, dict) and isinstance(step, str) and step in node) or (
+            isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        ):
+            node = node[step]
+        else:
+            break
+        path.append(step)
+    return tuple(path)
+
+
+def _remove(body: Any, path: tuple[str | int, ...]) -> None:
+    node = body
+    for step in path[:-1]:
+        node = node[step]
+    last = path[-1]
+    if isinstance(node, dict):
+        node.pop(last, None)
+    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+        del node[last]
+
+
+def text_limit(model: type[BaseModel], path: str) -> int | None:
+    """The most characters the text field at `path` ('milestones.0.title') takes, for the
+    input's `maxlength`; None for a field that is not text or has no limit."""
+    current: type[BaseModel] | None = model
+    info = None
+    for step in path.split("."):
+        if step.isdigit():
+            continue
+        if current is None or step not in current.model_fields:
+            return None
+        info = current.model_fields[step]
+        current = _nested_model(info.annotation)
+    if info is None or current is not None:
+        return None
+    annotation = info.annotation
+    if getattr(annotation, "__origin__", annotation) is not str:
+        return None
+    for constraint in (*info.metadata, *getattr(annotation, "__metadata__", ())):
+        limit = getattr(constraint, "max_length", None)
+        if isinstance(limit, int):
+            return limit
+    return None
 
 
 def upgrade_document(kind: str, body: dict[str, Any]) -> Document:

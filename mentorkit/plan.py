@@ -380,7 +380,7 @@ def _check_in_context(check_in: CheckIn) -> dict[str, Any]:
 def plan_context(data: PlanData) -> dict[str, Any]:
     """The values both plan templates show, already ranked, sorted and looked up."""
     participant = data.participant
-    check_ins = sorted(data.check_ins, key=lambda c: c.met_on, reverse=True)
+    check_ins = sorted(data.check_ins, key=lambda c: c.met_on or date.max, reverse=True)
     return {
         "workshop": {"name": data.workshop.name},
         "participant": {

@@ -22,10 +22,9 @@ from mentorkit.checkins import (
     next_check_in_name,
     ordered_check_ins,
 )
-from mentorkit.errors import InvalidInput
-from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal, validate
+from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal
 from mentorkit.smart import format_day
-from mentorkit.ui.common import Fields, guarded, split_list
+from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded, split_list
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
@@ -149,6 +148,7 @@ class ActionRow(Row):
         self.due = fields.date_picker("", item.due_on if item else None)
         self.done = widgets.Checkbox(value=item.done if item else False, indent=False)
         self.remove = widgets.Button()
+        self.problem = widgets.HTML().add_class("mentorkit-problem-line")
         self.renumber(number)
         self.children = [
             self.text,
@@ -156,6 +156,7 @@ class ActionRow(Row):
             widgets.HBox(
                 [self.done, self.remove], layout=widgets.Layout(justify_content="space-between")
             ).add_class("mentorkit-action-line"),
+            self.problem,
         ]
 
     def renumber(self, number: int) -> None:
@@ -170,6 +171,9 @@ class ActionRow(Row):
 
     def inputs(self) -> list[widgets.Widget]:
         return [self.text, self.owner, self.due, self.done]
+
+    def fields(self) -> dict[str, widgets.Widget]:
+        return {"text": self.text, "owner": self.owner, "due_on": self.due, "done": self.done}
 
     def is_blank(self) -> bool:
         return not self.text.value.strip() and self.due.value is None and not self.done.value
@@ -229,14 +233,21 @@ class MeetingCard(widgets.VBox):
             on_change=self._changed,
             full_note=f"{MAX_ACTIONS} actions is the most a meeting holds.",
         )
+        self.fields = FieldSet(CheckIn, view.session.status, self.autosaver.key, f"meeting-{n}")
+        for key, widget in self._bound().items():
+            self.fields.add(key, widget)
+        self.fields.bind_rows("action_items", self.action_items.bindings("action_items"))
+        if check_in is not None:
+            self.fields.restore(check_in.draft)
         self._render_heading()
+        placed = self.fields.placed
 
         self.children = [
             widgets.HBox([self.heading, self.removal.remove]).add_class("mentorkit-meeting-head"),
             self.removal,
-            self.met_on,
-            self.topics,
-            self.learned,
+            placed("met_on"),
+            placed("topics"),
+            placed("learned"),
             widgets.HTML(f"<h4>Actions agreed in meeting {n}</h4>"),
             self.action_items,
             widgets.HBox([self.action_items.add, self.action_items.note]),
@@ -260,22 +271,34 @@ class MeetingCard(widgets.VBox):
             "action_items": self.action_items.data(),
         }
 
-    def document(self) -> CheckIn:
-        """The meeting as a validated document (raises InvalidInput in plain words)."""
-        return validate(CheckIn, self.data())
+    def _bound(self) -> dict[str, widgets.Widget]:
+        """The meeting's own inputs by the field each one fills (actions are rows)."""
+        return {"met_on": self.met_on, "topics": self.topics, "learned": self.learned}
 
-    def current(self) -> CheckIn | None:
-        """What the page shows if it is valid, else the last saved version."""
-        try:
-            return self.document()
-        except InvalidInput:
-            saved = self.autosaver.document
-            return saved if isinstance(saved, CheckIn) else None
+    def document(self) -> CheckIn:
+        """The meeting as a document: what is valid, and what is not kept as typed."""
+        self.fields.bind_rows("action_items", self.action_items.bindings("action_items"))
+        problems = {} if self.met_on.value else {"met_on": "choose the day you met"}
+        document = self.fields.document(self.data(), problems=problems)
+        assert isinstance(document, CheckIn)
+        return document
+
+    def current(self) -> CheckIn:
+        """The meeting as the page shows it."""
+        return self.document()
+
+    @property
+    def closed(self) -> bool:
+        """The card was removed: its widgets are closed and it saves nothing more."""
+        return self.comm is None
 
     def save(self) -> None:
-        self.autosaver.request(self.document)
+        document = self.document()
+        self.autosaver.request(lambda: document)
 
     def _changed(self, _change: object = None) -> None:
+        if self.closed:  # a late message for a removed meeting must not bring it back
+            return
         self.save()
         self._render_heading()
         self.view.refresh_summary()
@@ -328,13 +351,8 @@ class CheckInsView(widgets.VBox):
         self.refresh_summary()
 
     def check_ins(self) -> dict[str, CheckIn]:
-        """The meetings as they stand in the page (the last saved version if one is invalid)."""
-        found: dict[str, CheckIn] = {}
-        for card in self.cards:
-            current = card.current()
-            if current is not None:
-                found[card.name] = current
-        return found
+        """The meetings as they stand in the page."""
+        return {card.name: card.current() for card in self.cards}
 
     def refresh_summary(self) -> None:
         """Redraw the open actions and goal progress from the page's current answers."""
@@ -354,8 +372,11 @@ class CheckInsView(widgets.VBox):
     def remove_meeting(self, card: MeetingCard) -> None:
         """Erase the meeting's document and take its card off the page."""
         card.autosaver.delete()
+        self.session.forget(card.autosaver)
+        card.fields.show({})
         self.cards.remove(card)
         self._layout()
+        close_tree(card)
         self.session.notice.show(f"Meeting {card.number} was removed.", kind="success")
         self.log_meeting.focus()
 

@@ -22,10 +22,12 @@ from html import escape
 from typing import Any, ParamSpec, TypeVar
 
 import ipywidgets as widgets
+import traitlets
 from ipywidgets.widgets.widget_description import DescriptionWidget
+from pydantic_core import to_jsonable_python
 
-from mentorkit.errors import ConflictError, InvalidInput, MentorkitError, NotFound
-from mentorkit.models import Document
+from mentorkit.errors import ConflictError, MentorkitError, NotFound
+from mentorkit.models import Document, check, text_limit
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store, open_store
 
 log = logging.getLogger("mentorkit")
@@ -38,6 +40,7 @@ REQUEST_WAIT_SECONDS = 120.0
 P = ParamSpec("P")
 R = TypeVar("R")
 W = TypeVar("W", bound=DescriptionWidget)
+D = TypeVar("D", bound=Document)
 
 
 def _refuse_children_from_the_page() -> None:
@@ -98,6 +101,11 @@ def split_list(text: str) -> list[str]:
     return list(seen.values())
 
 
+def spoken_list(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def html_text(text: str) -> str:
     """User text as escaped HTML that keeps its line breaks."""
     return escape(text).replace("\n", "<br>")
@@ -117,6 +125,24 @@ class Notice(widgets.HTML):
 
     def clear(self) -> None:
         self.value = ""
+
+
+def time_html(when: datetime, *, seconds: bool = False) -> str:
+    """A moment as a <time> element the page shows in the reader's own time zone.
+
+    The kernel knows only the server's clock; the page script rewrites the text in the
+    browser's zone ('14:02' today, '6 Dec 2026, 14:02' another day). The text written here
+    (server time, with its zone) is what a page without the script shows.
+    """
+    moment = when.astimezone()
+    shown = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
+    if moment.date() != datetime.now(moment.tzinfo).date():
+        shown = f"{moment:%d %b %Y}, {shown}"
+    flag = " data-seconds" if seconds else ""
+    return (
+        f'<time class="mentorkit-time" datetime="{escape(moment.isoformat())}"{flag}>'
+        f"{escape(shown)} {escape(moment.strftime('%Z'))}</time>"
+    )
 
 
 def wait_for_request(environ: Mapping[str, str]) -> None:
@@ -225,20 +251,43 @@ class SaveStatus(widgets.HTML):
         self.state = "idle"
         self._conflicts: set[object] = set()
         self._edits_held = False
+        #: Fields that need the participant's attention, by document (saved all the same).
+        self._attention: dict[object, list[str]] = {}
 
-    def _set(self, state: str, text: str) -> None:
+    def _set(self, state: str, text: str, when: datetime | None = None) -> None:
         if self._conflicts and state != "conflict":
             self._show_conflict()
             return
         self.state = state
-        self.value = f'<span role="status" class="mentorkit-save-{state}">{escape(text)}</span>'
+        shown = escape(text) + (" " + time_html(when, seconds=True) if when else "")
+        fields = [name for names in self._attention.values() for name in names]
+        if fields and state == "saved":
+            shown += (
+                ' <span class="mentorkit-save-attention">· Check '
+                f"{escape(spoken_list(fields[:4]))}{' and more' if len(fields) > 4 else ''}"
+                ": see the message next to it.</span>"
+            )
+        self.value = f'<span role="status" class="mentorkit-save-{state}">{shown}</span>'
+
+    def attention(self, document: object, fields: list[str]) -> None:
+        """`fields` (their labels) of `document` hold input that is saved as typed but needs
+        fixing; an empty list clears it."""
+        if fields:
+            self._attention[document] = fields
+        else:
+            self._attention.pop(document, None)
+
+    @property
+    def needs_attention(self) -> list[str]:
+        """The labels of every field of the page that needs fixing."""
+        return [name for names in self._attention.values() for name in names]
 
     def saved(self, when: datetime) -> None:
-        self._set("saved", f"Saved {when.astimezone():%H:%M:%S}")
+        self._set("saved", "Saved", when)
 
     def loaded(self, when: datetime) -> None:
         """The page was rebuilt from the store: what it shows is what is saved."""
-        self._set("saved", f"Showing the newer version, saved {when.astimezone():%H:%M:%S}")
+        self._set("saved", "Showing the newer version, saved", when)
 
     def pending(self) -> None:
         self._set("pending", "Saving…")
@@ -246,8 +295,9 @@ class SaveStatus(widgets.HTML):
     def retrying(self) -> None:
         self._set("retrying", "Not saved — retrying")
 
-    def invalid(self, problem: str) -> None:
-        self._set("invalid", f"Not saved: {problem}")
+    def failed(self, problem: str) -> None:
+        """Saving cannot succeed by retrying (the data was erased): say why."""
+        self._set("failed", f"Not saved: {problem}")
 
     def conflict(self, document: object = None, *, edits_held: bool = False) -> None:
         """`document` (any name for it) was changed elsewhere; `edits_held`: the participant
@@ -310,7 +360,8 @@ class Autosaver:
     """Saves one document a moment after the last change, and retries when the store fails.
 
     `request(build)` is called on every change with a function that builds the document
-    from the widgets; `build` may raise `InvalidInput`, which is shown, not saved.
+    from the widgets. The document is saved whatever it holds: a field that does not
+    validate is kept as typed in its draft (see `FieldSet`), never a reason not to save.
 
     Each save names the revision it was based on. When another tab or device saved in
     between, the save is refused (nothing is overwritten) and the autosaver holds: it keeps
@@ -476,12 +527,7 @@ class Autosaver:
             return True
         if self.conflict is not None or self._closed:
             return False
-        try:
-            document = build()
-        except InvalidInput as exc:
-            self._pending = None  # wait for the next edit; the text stays in the page
-            self.status.invalid(exc.problems[0] if exc.problems else str(exc))
-            return False
+        document = build()
         try:
             saved = self.store.save(self.key, document, expected_revision=self.revision)
         except ConflictError as exc:
@@ -491,7 +537,7 @@ class Autosaver:
             # Their data was erased (My plan, another tab) or the workshop deleted: no retry
             # can succeed. Keep the text in the page and say why.
             self._pending = None
-            self.status.invalid(f"{exc}. Reload the page.")
+            self.status.failed(f"{exc}. Reload the page.")
             return False
         except Exception:
             # The store is down, read-only or full: keep the text, say so, try again.
@@ -530,6 +576,199 @@ def _flush_on_exit() -> None:
             log.exception("mentorkit: final save failed")
 
 
+class ChoiceDropdown(widgets.Dropdown):
+    """A drop-down whose blank choice (value None, '— choose —') shows its label.
+
+    ipywidgets selects nothing for the value None, so the box looked empty even though
+    its options start with a label for "nothing chosen"; here None selects that option.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._select_blank()
+
+    def _select_blank(self) -> None:
+        if self.value is None and None in self._options_values:
+            self.index = self._options_values.index(None)
+
+    @traitlets.observe("value")
+    def _propagate_value(self, change: dict[str, Any]) -> None:
+        if change["new"] is None and None in self._options_values:
+            self._select_blank()
+            return
+        super()._propagate_value(change)
+
+
+def _jsonable(value: object) -> Any:
+    """A widget's value as JSON for a draft (dates as ISO text, tuples as lists)."""
+    return to_jsonable_python(value)
+
+
+def _from_json(widget: widgets.Widget, raw: Any) -> Any:
+    """A draft's JSON value back in the form `widget` takes."""
+    if isinstance(widget, widgets.DatePicker):
+        try:
+            return date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            return None
+    if isinstance(widget, widgets.SelectMultiple):
+        return tuple(raw) if isinstance(raw, list) else ()
+    return raw
+
+
+class FieldSet:
+    """The inputs of one worksheet document, by the path of the field each one fills.
+
+    It is what keeps every keystroke: `document(data)` checks the data field by field
+    (`mentorkit.models.check`), so a bad field never stops the rest from saving; the text
+    of each input whose field did not validate goes, as typed, into the document's draft,
+    and `restore` puts it back on the next visit. Each problem is shown next to its input
+    (the page script links them with aria-invalid / aria-describedby), and the save status
+    names the fields that need attention.
+
+    Keys are dotted field paths ('preferences.time_zone', 'milestones.0.title'); a problem
+    at a path belongs to every input whose key is that path, inside it or around it (one
+    text box of comma-separated values fills the list 'values'; the three drop-downs
+    'growth_areas.0' … share the list's problem).
+    """
+
+    def __init__(
+        self, model: type[Document], status: SaveStatus, document_key: object, slug: str = ""
+    ) -> None:
+        self.model = model
+        self.status = status
+        self.document_key = document_key
+        self.slug = slug
+        self.inputs: dict[str, widgets.Widget] = {}
+        self.labels: dict[str, str] = {}
+        self._messages: dict[str, widgets.HTML] = {}
+        self.problems: dict[str, str] = {}
+
+    def add(
+        self,
+        key: str,
+        widget: W,
+        *,
+        label: str = "",
+        message: widgets.HTML | None = None,
+        limit: int | None = None,
+    ) -> W:
+        """Bind `widget` to the field at `key`; its problem is written in `message` (by
+        default its own line, see `placed`) and its length limit comes from the model."""
+        if self.inputs.get(key) is widget:
+            return widget
+        if key in self.inputs:
+            self._unbind(key)
+        self.inputs[key] = widget
+        self.labels[key] = label or widget.description or key
+        if message is not None:
+            self._messages[key] = message
+        widget.add_class(f"mentorkit-field-{self._slug(key)}")
+        limit = limit if limit is not None else text_limit(self.model, key)
+        if limit is not None and isinstance(widget, widgets.Text | widgets.Textarea):
+            widget.add_class(f"mentorkit-max-{limit}")
+        return widget
+
+    def bind_rows(
+        self, prefix: str, bindings: Mapping[str, tuple[widgets.Widget, widgets.HTML]]
+    ) -> None:
+        """Bind the inputs of a list's rows (keys under `prefix`, each with its row's problem
+        line), unbinding rows that moved or went; unchanged bindings send nothing."""
+        for key in [k for k in self.inputs if k.startswith(prefix + ".")]:
+            if key not in bindings or bindings[key][0] is not self.inputs[key]:
+                self._unbind(key)
+        for key, (widget, message) in bindings.items():
+            self.add(key, widget, message=message)
+
+    def _unbind(self, key: str) -> None:
+        widget = self.inputs.pop(key)
+        widget.remove_class(f"mentorkit-field-{self._slug(key)}")
+        widget.remove_class("mentorkit-invalid")
+        self.problems.pop(key, None)
+        message = self._messages.pop(key, None)
+        if message is not None and key in message.value:
+            message.value = ""
+
+    def message(self, key: str) -> widgets.HTML:
+        """Where the problem of `key` is written: place it right under its input."""
+        if key not in self._messages:
+            self._messages[key] = widgets.HTML().add_class("mentorkit-problem-line")
+        return self._messages[key]
+
+    def placed(self, key: str) -> widgets.VBox:
+        """The input bound to `key` with its problem line under it."""
+        return widgets.VBox([self.inputs[key], self.message(key)]).add_class("mentorkit-field")
+
+    def restore(self, draft: Mapping[str, Any]) -> None:
+        """Put back, as typed, what the draft kept of each input (before observing them)."""
+        for key, raw in draft.items():
+            widget = self.inputs.get(key)
+            if widget is None:
+                continue
+            try:
+                widget.value = _from_json(widget, raw)
+            except traitlets.TraitError:
+                log.info("mentorkit: draft value for %s no longer fits its input", key)
+
+    def document(
+        self, data: Mapping[str, Any], *, problems: Mapping[str, str] | None = None
+    ) -> Document:
+        """The document `data` makes, saved whatever it holds (see the class docstring).
+
+        `problems` (key → message) adds what the view found itself, such as a note
+        written for no mentor: those inputs are kept in the draft too.
+        """
+        checked = check(self.model, data)
+        shown: dict[str, str] = dict(problems or {})
+        for path, problem in checked.problems.items():
+            for key in self._keys_for(path):
+                shown.setdefault(key, problem)
+        draft = {key: _jsonable(self.inputs[key].value) for key in shown if key in self.inputs}
+        self.show(shown)
+        if not draft:
+            return checked.document
+        # Validated like the rest: a draft a crafted message made too big is left out.
+        body = {**checked.document.model_dump(), "draft": draft}
+        return check(self.model, body).document
+
+    def show(self, problems: Mapping[str, str]) -> None:
+        """Mark the inputs of `problems` (key → message) and clear every other mark."""
+        problems = {key: text for key, text in problems.items() if key in self.inputs}
+        if problems == self.problems and problems:
+            return
+        self.problems = dict(problems)
+        lines: dict[int, tuple[widgets.HTML, list[str]]] = {}
+        for key, widget in self.inputs.items():
+            message = self.message(key)
+            entry = lines.setdefault(id(message), (message, []))
+            problem = problems.get(key)
+            if problem is None:
+                widget.remove_class("mentorkit-invalid")
+                continue
+            widget.add_class("mentorkit-invalid")
+            entry[1].append(
+                f'<p id="mentorkit-problem-{self._slug(key)}" class="mentorkit-problem">'
+                f"{escape(self.labels[key])}: {escape(problem)}</p>"
+            )
+        for message, paragraphs in lines.values():
+            value = "".join(paragraphs)
+            if message.value != value:
+                message.value = value
+        labels = list(dict.fromkeys(self.labels[key] for key in problems))
+        self.status.attention(self.document_key, labels)
+
+    def _keys_for(self, path: str) -> list[str]:
+        return [
+            key
+            for key in self.inputs
+            if key == path or path.startswith(key + ".") or key.startswith(path + ".")
+        ]
+
+    def _slug(self, key: str) -> str:
+        words = re.sub(r"[^a-z0-9]+", "-", f"{self.slug} {key}".lower()).strip("-")
+        return words or "field"
+
+
 @dataclass(frozen=True)
 class Fields:
     """Builds one page's labelled inputs, every label in a column `label_width` wide.
@@ -561,9 +800,10 @@ class Fields:
     def dropdown(
         self, description: str, options: Any, value: Any, *, width: str = "34rem", **traits: Any
     ) -> widgets.Dropdown:
-        """A drop-down list; `options` as ipywidgets takes them, (label, value) pairs."""
+        """A drop-down list; `options` as ipywidgets takes them, (label, value) pairs, the
+        blank choice (None) showing its label."""
         return self.make(
-            widgets.Dropdown, description, width=width, options=options, value=value, **traits
+            ChoiceDropdown, description, width=width, options=options, value=value, **traits
         )
 
     def text(

@@ -18,7 +18,6 @@ from mentorkit.agreement import (
     agreement_markdown,
     with_defaults,
 )
-from mentorkit.errors import InvalidInput
 from mentorkit.models import (
     Frequency,
     MeetingFormat,
@@ -28,11 +27,11 @@ from mentorkit.models import (
     RoleRow,
     SelfAssessment,
     SmartGoal,
-    validate,
 )
 from mentorkit.ui.common import (
     DOCUMENT_CSS,
     Fields,
+    FieldSet,
     choices,
     download_link,
     embedded_document,
@@ -93,8 +92,15 @@ class RoleEditor(Row):
                 width="12rem", align_self="flex-start", margin=f"0.3rem 0 0.3rem {LABEL_WIDTH}"
             ),
         )
+        self.problem = widgets.HTML().add_class("mentorkit-problem-line")
         self.renumber(number)
-        self.children = [self.area, self.mentor_focus, self.mentee_focus, self.remove]
+        self.children = [
+            self.area,
+            self.mentor_focus,
+            self.mentee_focus,
+            self.problem,
+            self.remove,
+        ]
 
     def renumber(self, number: int) -> None:
         """Label the inputs 'Role {number} …' (unique on the page)."""
@@ -106,6 +112,13 @@ class RoleEditor(Row):
 
     def inputs(self) -> list[widgets.Widget]:
         return [self.area, self.mentor_focus, self.mentee_focus]
+
+    def fields(self) -> dict[str, widgets.Widget]:
+        return {
+            "area": self.area,
+            "mentor_focus": self.mentor_focus,
+            "mentee_focus": self.mentee_focus,
+        }
 
     def is_blank(self) -> bool:
         return not any(box.value.strip() for box in self.inputs())
@@ -205,6 +218,12 @@ class ExpectationsView(widgets.VBox):
         )
         self.downloads = widgets.HTML()
         self.preview = widgets.HTML()
+        self.fields = FieldSet(MentoringAgreement, session.status, self.autosaver.key)
+        for key, widget in self._bound().items():
+            self.fields.add(key, widget)
+        self.fields.bind_rows("roles", self.roles.bindings("roles"))
+        self.fields.restore(start.draft)
+        placed = self.fields.placed
 
         self.children = [
             widgets.HTML(DOCUMENT_CSS),
@@ -212,19 +231,19 @@ class ExpectationsView(widgets.VBox):
                 "<h2>Who and why</h2><p>Choose your mentor and write what the two of you "
                 "want from the relationship.</p>"
             ),
-            self.mentor,
-            self.relationship_goals,
+            placed("mentor_email"),
+            placed("relationship_goals"),
             self.goals_hint,
             widgets.HTML("<h2>How we meet</h2>"),
-            self.frequency,
-            self.minutes,
-            self.channel,
-            self.start_on,
-            self.review_on,
-            self.end_on,
+            placed("frequency"),
+            placed("meeting_minutes"),
+            placed("channel"),
+            placed("start_on"),
+            placed("review_on"),
+            placed("end_on"),
             widgets.HTML("<h2>How we work together</h2>"),
-            self.confidentiality,
-            self.feedback_style,
+            placed("confidentiality"),
+            placed("feedback_style"),
             widgets.HTML(
                 "<h3>Roles and responsibilities</h3><p>Who does what in each area. "
                 "Edit the suggestions, add your own, remove what does not fit.</p>"
@@ -232,8 +251,8 @@ class ExpectationsView(widgets.VBox):
             self.roles,
             self.roles.note,
             self.roles.add,
-            self.boundaries,
-            self.exit_clause,
+            placed("boundaries"),
+            placed("exit_clause"),
             widgets.HTML(
                 "<h2>Our agreement</h2><p>Download it to print or share with your mentor. "
                 "The preview below shows what it says, with the standard wording wherever "
@@ -245,7 +264,7 @@ class ExpectationsView(widgets.VBox):
         on_change = self._guard(self._changed)
         for widget in self._inputs():
             widget.observe(on_change, names="value")
-        self._redraw_now(start)
+        self._redraw_now(self.document())
 
     # -- building --------------------------------------------------------------------
 
@@ -257,50 +276,44 @@ class ExpectationsView(widgets.VBox):
             MentoringAgreement(mentor_email=first, meeting_minutes=DEFAULT_MEETING_MINUTES)
         )
 
+    def _bound(self) -> dict[str, widgets.Widget]:
+        """The agreement's own inputs by the field each one fills (roles are rows)."""
+        return {
+            "mentor_email": self.mentor,
+            "relationship_goals": self.relationship_goals,
+            "frequency": self.frequency,
+            "meeting_minutes": self.minutes,
+            "channel": self.channel,
+            "start_on": self.start_on,
+            "review_on": self.review_on,
+            "end_on": self.end_on,
+            "confidentiality": self.confidentiality,
+            "feedback_style": self.feedback_style,
+            "boundaries": self.boundaries,
+            "exit_clause": self.exit_clause,
+        }
+
     def _inputs(self) -> list[widgets.Widget]:
-        return [
-            self.mentor,
-            self.relationship_goals,
-            self.frequency,
-            self.minutes,
-            self.channel,
-            self.start_on,
-            self.review_on,
-            self.end_on,
-            self.confidentiality,
-            self.feedback_style,
-            self.boundaries,
-            self.exit_clause,
-        ]
+        return list(self._bound().values())
 
     def document(self) -> MentoringAgreement:
-        """The agreement as a validated document (raises InvalidInput in plain words).
+        """The agreement as a document: what is valid, and what is not kept as typed.
 
         Role rows left entirely blank (a row just added) are not part of it yet.
         """
-        return validate(
-            MentoringAgreement,
-            {
-                "mentor_email": self.mentor.value,
-                "relationship_goals": _lines(self.relationship_goals.value),
-                "frequency": self.frequency.value,
-                "meeting_minutes": self.minutes.value,
-                "channel": self.channel.value,
-                "start_on": self.start_on.value,
-                "review_on": self.review_on.value,
-                "end_on": self.end_on.value,
-                "confidentiality": self.confidentiality.value,
-                "feedback_style": self.feedback_style.value,
-                "roles": self.roles.data(),
-                "boundaries": self.boundaries.value,
-                "exit_clause": self.exit_clause.value,
-            },
-        )
+        self.fields.bind_rows("roles", self.roles.bindings("roles"))
+        data = {key: widget.value for key, widget in self._bound().items()}
+        data["relationship_goals"] = _lines(self.relationship_goals.value)
+        data["roles"] = self.roles.data()
+        document = self.fields.document(data)
+        assert isinstance(document, MentoringAgreement)
+        return document
 
     # -- reacting ----------------------------------------------------------------------
 
     def _changed(self, _change: object = None) -> None:
-        self.autosaver.request(self.document)
+        document = self.document()
+        self.autosaver.request(lambda: document)
         self._schedule_redraw()
 
     def _schedule_redraw(self) -> None:
@@ -317,11 +330,7 @@ class ExpectationsView(widgets.VBox):
 
     def _redraw(self) -> None:
         self._redraw_timer = None
-        try:
-            agreement = self.document()
-        except InvalidInput:  # the save status names the problem; keep the last preview
-            return
-        self._redraw_now(agreement)
+        self._redraw_now(self.document())
 
     def _redraw_now(self, agreement: MentoringAgreement) -> None:
         self._show_goals_hint(agreement)

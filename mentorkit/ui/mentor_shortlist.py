@@ -12,7 +12,6 @@ from html import escape
 
 import ipywidgets as widgets
 
-from mentorkit.errors import InvalidInput
 from mentorkit.fit import MentorFit, rank_mentors
 from mentorkit.models import (
     MeetingFormat,
@@ -21,10 +20,16 @@ from mentorkit.models import (
     SelfAssessment,
     ShortlistEntry,
     SmartGoal,
-    validate,
 )
 from mentorkit.outreach import outreach_message
-from mentorkit.ui.common import choices, copy_button, guarded, html_text
+from mentorkit.ui.common import (
+    ChoiceDropdown,
+    FieldSet,
+    choices,
+    copy_button,
+    guarded,
+    html_text,
+)
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 SHORTLIST_SLOTS = 3
@@ -132,6 +137,7 @@ class MentorShortlistView(widgets.VBox):
         self.shown: list[MentorFit] = self.matching[:TOP_COUNT]
 
         self.autosaver = session.autosaver(MentorShortlist.kind)
+        self.fields = FieldSet(MentorShortlist, session.status, self.autosaver.key)
         saved = self.autosaver.document
         start = saved if isinstance(saved, MentorShortlist) else MentorShortlist()
         kept = [entry for entry in start.entries if entry.mentor_email in self.by_email]
@@ -150,9 +156,19 @@ class MentorShortlistView(widgets.VBox):
         self.redraft: list[widgets.Button] = []
         self.copy: list[widgets.HTML] = []
         self.details: list[widgets.VBox] = []
+        self.problem_lines: list[widgets.HTML] = []
         entries: list[ShortlistEntry | None] = [*kept, *[None] * SHORTLIST_SLOTS]
         slots = [self._build_slot(i, entries[i]) for i in range(SHORTLIST_SLOTS)]
         self._refresh_choice_options()
+        if len(kept) == len(start.entries):  # entry N is still in slot N: its draft fits
+            self._bind_entries()
+            self._quiet = True
+            try:
+                self.fields.restore(start.draft)
+            finally:
+                self._quiet = False
+            for index in range(SHORTLIST_SLOTS):
+                self._remember(index)
 
         intro = self._intro_html()
         if len(kept) < len(start.entries):
@@ -247,7 +263,7 @@ class MentorShortlistView(widgets.VBox):
 
     def _build_slot(self, index: int, entry: ShortlistEntry | None) -> widgets.Widget:
         number = index + 1
-        choice = widgets.Dropdown(
+        choice = ChoiceDropdown(
             options=choices(self.labels),
             value=entry.mentor_email if entry else None,
             description=f"Choice {number}",
@@ -267,9 +283,11 @@ class MentorShortlistView(widgets.VBox):
         ).add_class("mentorkit-stacked")
         redraft = widgets.Button(description="Draft again", layout=widgets.Layout(width="auto"))
         copy = widgets.HTML()
+        problem = widgets.HTML().add_class("mentorkit-problem-line")
         box = widgets.VBox(
-            [note, message, widgets.HBox([redraft, copy]).add_class("mentorkit-actions")]
+            [note, message, problem, widgets.HBox([redraft, copy]).add_class("mentorkit-actions")]
         )
+        self.problem_lines.append(problem)
         self.choices.append(choice)
         self.notes.append(note)
         self.outreach.append(message)
@@ -301,20 +319,23 @@ class MentorShortlistView(widgets.VBox):
         self._render_directory()
         self.autosaver.request(self.document)
 
-    def _noted(self, index: int) -> None:
-        if self._quiet:
-            return
+    def _remember(self, index: int) -> None:
+        """Keep slot `index`'s note and message with its mentor (they follow the mentor)."""
         email = self.choices[index].value
         if email is not None:
             self.notes_by_email[email] = self.notes[index].value
+            self.messages[email] = self.outreach[index].value
+
+    def _noted(self, index: int) -> None:
+        if self._quiet:
+            return
+        self._remember(index)
         self.autosaver.request(self.document)
 
     def _edited(self, index: int) -> None:
         if self._quiet:
             return
-        email = self.choices[index].value
-        if email is not None:
-            self.messages[email] = self.outreach[index].value
+        self._remember(index)
         self._update_copy(index)
         self.autosaver.request(self.document)
 
@@ -450,36 +471,32 @@ class MentorShortlistView(widgets.VBox):
 
     # -- the document -----------------------------------------------------------------
 
+    def _chosen_slots(self) -> list[int]:
+        """The slots holding a mentor of the directory, in order: entry N is the Nth."""
+        return [i for i, choice in enumerate(self.choices) if choice.value in self.by_email]
+
+    def _bind_entries(self) -> None:
+        bindings: dict[str, tuple[widgets.Widget, widgets.HTML]] = {}
+        for entry, index in enumerate(self._chosen_slots()):
+            line = self.problem_lines[index]
+            bindings[f"entries.{entry}.note"] = (self.notes[index], line)
+            bindings[f"entries.{entry}.outreach_message"] = (self.outreach[index], line)
+        self.fields.bind_rows("entries", bindings)
+
     def document(self) -> MentorShortlist:
-        """The shortlist as a validated document (raises InvalidInput in plain words)."""
-        entries: list[ShortlistEntry] = []
-        problems: list[str] = []
-        for number, (choice, note, message) in enumerate(
-            zip(self.choices, self.notes, self.outreach, strict=True), start=1
-        ):
-            if choice.value is None:
-                if note.value.strip():
-                    problems.append(f"Choice {number}: choose a mentor for this note")
-                continue
-            if choice.value not in self.by_email:
-                problems.append(f"Choice {number}: that mentor is not in this workshop's list")
-                continue
-            try:
-                entries.append(
-                    validate(
-                        ShortlistEntry,
-                        {
-                            "mentor_email": choice.value,
-                            "note": note.value,
-                            "outreach_message": message.value,
-                        },
-                    )
-                )
-            except InvalidInput as exc:
-                problems.extend(f"Choice {number} › {problem}" for problem in exc.problems)
-        if problems:
-            raise InvalidInput(problems)
-        return validate(MentorShortlist, {"entries": entries})
+        """The shortlist as a document: what is valid, and what is not kept as typed."""
+        self._bind_entries()
+        entries = [
+            {
+                "mentor_email": self.choices[index].value,
+                "note": self.notes[index].value,
+                "outreach_message": self.outreach[index].value,
+            }
+            for index in self._chosen_slots()
+        ]
+        document = self.fields.document({"entries": entries})
+        assert isinstance(document, MentorShortlist)
+        return document
 
 
 def mentor_shortlist_app(**kwargs: object) -> WorksheetApp:

@@ -24,6 +24,12 @@ class Row(widgets.VBox):
     """
 
     remove: widgets.Button
+    #: Where the problems of the row's inputs are written (see `RowList.bindings`).
+    problem: widgets.HTML
+
+    def fields(self) -> dict[str, widgets.Widget]:
+        """The row's inputs by the field of its entry they fill."""
+        raise NotImplementedError
 
     def renumber(self, number: int) -> None:
         """Label the inputs and the Remove button as row `number` (counted from 1)."""
@@ -97,9 +103,23 @@ class RowList(widgets.VBox, Generic[T, RowT]):
     def full(self) -> bool:
         return len(self.rows) >= self.maximum
 
+    def started(self) -> list[RowT]:
+        """The rows the participant has started, in order: entry N of the document is the
+        Nth of them."""
+        return [row for row in self.rows if not row.is_blank()]
+
     def data(self) -> list[dict[str, Any]]:
         """The rows the participant has started, as entries of the document."""
-        return [row.data() for row in self.rows if not row.is_blank()]
+        return [row.data() for row in self.started()]
+
+    def bindings(self, prefix: str) -> dict[str, tuple[widgets.Widget, widgets.HTML]]:
+        """Each started row's inputs keyed by their field path under `prefix`
+        ('milestones.0.title'), with the row's problem line, for `FieldSet.bind_rows`."""
+        return {
+            f"{prefix}.{entry}.{name}": (widget, row.problem)
+            for entry, row in enumerate(self.started())
+            for name, widget in row.fields().items()
+        }
 
     def _append(self, saved: T | None) -> RowT:
         row = self._make_row(len(self.rows) + 1, saved)

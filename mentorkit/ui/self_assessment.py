@@ -11,10 +11,9 @@ from mentorkit.models import (
     Frequency,
     MeetingFormat,
     SelfAssessment,
-    validate,
 )
 from mentorkit.plan import ratings_by_area, top_growth_areas, top_strengths
-from mentorkit.ui.common import Fields, choices, guarded, split_list
+from mentorkit.ui.common import Fields, FieldSet, choices, guarded, split_list
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 PRIORITY_SLOTS = 3
@@ -45,6 +44,8 @@ class SelfAssessmentView(widgets.VBox):
         self.autosaver = session.autosaver(SelfAssessment.kind)
         saved = self.autosaver.document
         start = saved if isinstance(saved, SelfAssessment) else SelfAssessment()
+        self.fields = FieldSet(SelfAssessment, session.status, self.autosaver.key)
+        bind = self.fields.add
         competencies = self.framework.competencies()
         competency_choices = choices({c.id: c.name for c in competencies.values()})
         fields = Fields(LABEL_WIDTH)
@@ -66,38 +67,48 @@ class SelfAssessmentView(widgets.VBox):
                     start.ratings.get(competency.id),
                     tooltip=competency.description,
                 )
-                self.ratings[competency.id] = dropdown
-                rating_rows.append(dropdown)
+                self.ratings[competency.id] = bind(f"ratings.{competency.id}", dropdown)
+                rating_rows.append(self.fields.placed(f"ratings.{competency.id}"))
 
-        def slots(kind: str, chosen: list[str]) -> list[widgets.Dropdown]:
+        def slots(key: str, kind: str, chosen: list[str]) -> list[widgets.Dropdown]:
             return [
-                fields.dropdown(
-                    f"{kind} {i + 1}",
-                    competency_choices,
-                    chosen[i] if i < len(chosen) and chosen[i] in competencies else None,
+                bind(
+                    f"{key}.{i}",
+                    fields.dropdown(
+                        f"{kind} {i + 1}",
+                        competency_choices,
+                        chosen[i] if i < len(chosen) and chosen[i] in competencies else None,
+                    ),
                 )
                 for i in range(PRIORITY_SLOTS)
             ]
 
-        self.strengths = slots("Strength", start.strengths)
-        self.growth_areas = slots("Growth area", start.growth_areas)
+        self.strengths = slots("strengths", "Strength", start.strengths)
+        self.growth_areas = slots("growth_areas", "Growth area", start.growth_areas)
 
         custom_values = [v for v in start.values if v not in SUGGESTED_VALUES]
         self.values = {
             value: widgets.Checkbox(value=value in start.values, description=value, indent=False)
             for value in SUGGESTED_VALUES
         }
-        self.other_values = fields.text(
-            "Other values",
-            ", ".join(custom_values),
-            "comma-separated, e.g. Kindness, Curiosity",
-            width="40rem",
+        # One text box fills the list of values: every problem with a value belongs to it.
+        self.other_values = bind(
+            "values",
+            fields.text(
+                "Other values",
+                ", ".join(custom_values),
+                "comma-separated, e.g. Kindness, Curiosity",
+                width="40rem",
+            ),
         )
-        self.career_goal = fields.textarea(
-            "Career goal (1–3 years)",
-            start.career_goal,
-            "Where would you like to be in one to three years?",
-            width="40rem",
+        self.career_goal = bind(
+            "career_goal",
+            fields.textarea(
+                "Career goal (1–3 years)",
+                start.career_goal,
+                "Where would you like to be in one to three years?",
+                width="40rem",
+            ),
         )
         prefs = start.preferences
         self.formats = {
@@ -106,26 +117,36 @@ class SelfAssessmentView(widgets.VBox):
             )
             for fmt in MeetingFormat
         }
-        self.frequency = fields.dropdown(
-            "How often to meet",
-            choices({f: f.value.capitalize() for f in Frequency}),
-            prefs.frequency,
+        self.frequency = bind(
+            "preferences.frequency",
+            fields.dropdown(
+                "How often to meet",
+                choices({f: f.value.capitalize() for f in Frequency}),
+                prefs.frequency,
+            ),
         )
-        self.time_zone = fields.make(
-            widgets.Combobox,
-            "My time zone",
-            width="34rem",
-            value=prefs.time_zone or "",
-            options=_common_time_zones(),
-            ensure_option=False,
-            placeholder="e.g. Europe/Berlin",
+        self.time_zone = bind(
+            "preferences.time_zone",
+            fields.make(
+                widgets.Combobox,
+                "My time zone",
+                width="34rem",
+                value=prefs.time_zone or "",
+                options=_common_time_zones(),
+                ensure_option=False,
+                placeholder="e.g. Europe/Berlin",
+            ),
         )
-        self.languages = fields.text(
-            "Languages I can meet in",
-            ", ".join(prefs.languages),
-            "e.g. English, Spanish",
-            width="40rem",
+        self.languages = bind(
+            "preferences.languages",
+            fields.text(
+                "Languages I can meet in",
+                ", ".join(prefs.languages),
+                "e.g. English, Spanish",
+                width="40rem",
+            ),
         )
+        self.fields.restore(start.draft)
         self.chart = widgets.HTML()
         self.summary = widgets.HTML()
 
@@ -135,17 +156,17 @@ class SelfAssessmentView(widgets.VBox):
                 "<h2>Strengths and growth areas</h2><p>Pick up to three of each, the most "
                 "important first. Growth areas drive your mentor suggestions.</p>"
             ),
-            *self.strengths,
-            *self.growth_areas,
+            *(self.fields.placed(f"strengths.{i}") for i in range(PRIORITY_SLOTS)),
+            *(self.fields.placed(f"growth_areas.{i}") for i in range(PRIORITY_SLOTS)),
             widgets.HTML("<h2>What matters to me</h2>"),
             widgets.HBox(list(self.values.values())).add_class("mentorkit-choices"),
-            self.other_values,
-            self.career_goal,
+            self.fields.placed("values"),
+            self.fields.placed("career_goal"),
             widgets.HTML("<h2>How I'd like to meet</h2>"),
             widgets.HBox(list(self.formats.values())).add_class("mentorkit-choices"),
-            self.frequency,
-            self.time_zone,
-            self.languages,
+            self.fields.placed("preferences.frequency"),
+            self.fields.placed("preferences.time_zone"),
+            self.fields.placed("preferences.languages"),
             widgets.HTML("<h2>My profile at a glance</h2>"),
             self.chart,
             self.summary,
@@ -153,7 +174,7 @@ class SelfAssessmentView(widgets.VBox):
         on_change = guarded(session.notice)(self._changed)
         for widget in self._inputs():
             widget.observe(on_change, names="value")
-        self._redraw(start)
+        self._redraw(self.document())
 
     def _inputs(self) -> list[widgets.Widget]:
         return [
@@ -170,7 +191,7 @@ class SelfAssessmentView(widgets.VBox):
         ]
 
     def document(self) -> SelfAssessment:
-        """The worksheet as a validated document (raises InvalidInput in plain words)."""
+        """The worksheet as a document: what is valid, and what is not kept as typed."""
 
         def chosen(dropdowns: list[widgets.Dropdown]) -> list[str]:
             picked: list[str] = []
@@ -181,8 +202,7 @@ class SelfAssessmentView(widgets.VBox):
 
         values = [v for v, box in self.values.items() if box.value]
         values += [v for v in split_list(self.other_values.value) if v not in values]
-        return validate(
-            SelfAssessment,
+        document = self.fields.document(
             {
                 "ratings": {cid: d.value for cid, d in self.ratings.items() if d.value},
                 "strengths": chosen(self.strengths),
@@ -197,13 +217,13 @@ class SelfAssessmentView(widgets.VBox):
                 },
             },
         )
+        assert isinstance(document, SelfAssessment)
+        return document
 
     def _changed(self, _change: dict) -> None:
-        self.autosaver.request(self.document)
-        try:
-            self._redraw(self.document())
-        except Exception:  # invalid input is reported by the save status
-            return
+        document = self.document()
+        self.autosaver.request(lambda: document)
+        self._redraw(document)
 
     def _redraw(self, assessment: SelfAssessment) -> None:
         bars = []

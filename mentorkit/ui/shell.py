@@ -29,6 +29,7 @@ from mentorkit.ui.common import (
     guarded,
     open_store_or_explain,
     paragraphs,
+    spoken_list,
     wait_for_request,
 )
 
@@ -82,6 +83,12 @@ class Session:
                 self.store, self.key(kind, name), self.status, on_conflict=self._conflicted
             )
         return self._autosavers[(kind, name)]
+
+    def forget(self, autosaver: Autosaver) -> None:
+        """Stop `autosaver` for good (its document was removed): a new document of the same
+        name gets a new one."""
+        autosaver.close()
+        self._autosavers.pop((autosaver.key.kind, autosaver.key.name), None)
 
     def _conflicted(self, autosaver: Autosaver) -> None:
         if self.on_conflict is not None:
@@ -148,11 +155,6 @@ def _query(environ: Mapping[str, str]) -> dict[str, str]:
     return {key: values[-1] for key, values in parsed.items() if values}
 
 
-def _spoken_list(words: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
 class ConflictPanel(widgets.VBox):
     """What a tab shows when another tab or device saved a newer version of its answers.
 
@@ -195,10 +197,10 @@ class ConflictPanel(widgets.VBox):
         what = []
         if changed:
             verb = "was" if len(changed) == 1 else "were"
-            what.append(f"your {_spoken_list(changed)} {verb} changed")
+            what.append(f"your {spoken_list(changed)} {verb} changed")
         if removed:
             verb = "was" if len(removed) == 1 else "were"
-            what.append(f"your {_spoken_list(removed)} {verb} removed")
+            what.append(f"your {spoken_list(removed)} {verb} removed")
         headline = " and ".join(what)
         headline = headline[:1].upper() + headline[1:]
         self.message.value = (

@@ -15,16 +15,14 @@ from typing import Any
 import ipywidgets as widgets
 
 from mentorkit.checkins import MAX_GOALS, next_goal_name
-from mentorkit.errors import InvalidInput
 from mentorkit.models import (
     MentoringAgreement,
     Milestone,
     SelfAssessment,
     SmartGoal,
-    validate,
 )
 from mentorkit.smart import Feedback, Severity, check_goal, format_day, is_complete
-from mentorkit.ui.common import Fields, guarded
+from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
@@ -80,12 +78,12 @@ def feedback_html(
     items: list[str] = []
     if untitled:
         items.append(
-            '<li class="mentorkit-feedback-warning"><strong>To save:</strong> give this goal '
-            "a title; until it has one it cannot be saved.</li>"
+            '<li class="mentorkit-feedback-warning"><strong>To do:</strong> give this goal '
+            "a title, a few words your mentor will recognise.</li>"
         )
     for problem in problems or []:
         items.append(
-            f'<li class="mentorkit-feedback-warning"><strong>To save:</strong> '
+            f'<li class="mentorkit-feedback-warning"><strong>To fix:</strong> '
             f"{escape(problem)}</li>"
         )
     for item in feedback:
@@ -123,10 +121,12 @@ class MilestoneRow(Row):
         self.due = fields.date_picker("", milestone.due_on if milestone else None)
         self.done = widgets.Checkbox(value=milestone.done if milestone else False, indent=False)
         self.remove = widgets.Button()
+        self.problem = widgets.HTML().add_class("mentorkit-problem-line")
         self.renumber(number)
         self.children = [
             self.title,
             widgets.HBox([self.due, self.done, self.remove]).add_class("mentorkit-milestone-line"),
+            self.problem,
         ]
 
     def renumber(self, number: int) -> None:
@@ -140,6 +140,9 @@ class MilestoneRow(Row):
 
     def inputs(self) -> list[widgets.Widget]:
         return [self.title, self.due, self.done]
+
+    def fields(self) -> dict[str, widgets.Widget]:
+        return {"title": self.title, "due_on": self.due, "done": self.done}
 
     def is_blank(self) -> bool:
         return not self.title.value.strip() and self.due.value is None and not self.done.value
@@ -208,14 +211,21 @@ class GoalCard(widgets.VBox):
             full_note=f"{MAX_MILESTONES} milestones is the most a goal holds.",
         )
         self.feedback = widgets.HTML()
+        self.fields = FieldSet(SmartGoal, view.session.status, self.autosaver.key, f"goal-{n}")
+        for key, widget in self._bound().items():
+            self.fields.add(key, widget)
+        self.fields.bind_rows("milestones", self.milestones.bindings("milestones"))
+        if goal is not None:
+            self.fields.restore(goal.draft)
+        placed = self.fields.placed
 
         self.children = [
             widgets.HBox([self.heading, self.removal.remove]).add_class("mentorkit-goal-head"),
             self.removal,
-            self.title,
-            *self.parts.values(),
-            self.deadline,
-            self.competencies,
+            placed("title"),
+            *(placed(field) for field in self.parts),
+            placed("deadline"),
+            placed("competencies"),
             self.picked,
             widgets.HTML(f"<h3>Milestones of goal {n}</h3>"),
             self.milestones,
@@ -229,8 +239,17 @@ class GoalCard(widgets.VBox):
 
     # -- inputs and the document ---------------------------------------------------------
 
+    def _bound(self) -> dict[str, widgets.Widget]:
+        """The goal's own inputs by the field each one fills (milestones are rows)."""
+        return {
+            "title": self.title,
+            **self.parts,
+            "deadline": self.deadline,
+            "competencies": self.competencies,
+        }
+
     def _inputs(self) -> list[widgets.Widget]:
-        return [self.title, *self.parts.values(), self.deadline, self.competencies]
+        return list(self._bound().values())
 
     def data(self) -> dict[str, Any]:
         """What the inputs hold, as the body of a SmartGoal (not yet validated)."""
@@ -243,12 +262,18 @@ class GoalCard(widgets.VBox):
         }
 
     def document(self) -> SmartGoal:
-        """The goal as a validated document (raises InvalidInput in plain words)."""
-        return validate(SmartGoal, self.data())
+        """The goal as a document: what is valid, and what is not kept as typed."""
+        self.fields.bind_rows("milestones", self.milestones.bindings("milestones"))
+        document = self.fields.document(self.data())
+        assert isinstance(document, SmartGoal)
+        return document
 
     def _changed(self, _change: object = None) -> None:
-        self.autosaver.request(self.document)
-        self.refresh_feedback()
+        if self.closed:  # a late message for a removed goal must not bring it back
+            return
+        document = self.document()
+        self.autosaver.request(lambda: document)
+        self.refresh_feedback(document)
 
     def _render_picked(self) -> None:
         names = [self.view.competency_names[c] for c in self.competencies.value]
@@ -258,18 +283,13 @@ class GoalCard(widgets.VBox):
             "than one; tag at least one of your growth areas.</p>"
         )
 
-    def refresh_feedback(self) -> None:
+    def refresh_feedback(self, goal: SmartGoal | None = None) -> None:
         """Run the checker over what is typed now; an untitled draft is checked too."""
         self._render_picked()
-        data = self.data()
-        untitled = not data["title"].strip()
+        goal = goal if goal is not None else self.document()
+        untitled = not goal.title.strip()
         if untitled:
-            data["title"] = UNTITLED
-        try:
-            goal = validate(SmartGoal, data)
-        except InvalidInput as exc:
-            self.feedback.value = feedback_html(self.number, [], problems=exc.problems)
-            return
+            goal = goal.model_copy(update={"title": UNTITLED})
         view = self.view
         context: dict[str, Any] = {
             "today": date.today(),
@@ -280,9 +300,18 @@ class GoalCard(widgets.VBox):
         self.feedback.value = feedback_html(
             self.number,
             check_goal(goal, **context),
-            complete=not untitled and is_complete(goal, **context),
+            complete=not untitled and not goal.needs_attention and is_complete(goal, **context),
             untitled=untitled,
+            problems=[
+                f"{self.fields.labels[key]}: {problem}"
+                for key, problem in self.fields.problems.items()
+            ],
         )
+
+    @property
+    def closed(self) -> bool:
+        """The card was removed: its widgets are closed and it saves nothing more."""
+        return self.comm is None
 
 
 class SmartGoalsView(widgets.VBox):
@@ -373,22 +402,20 @@ class SmartGoalsView(widgets.VBox):
         card.title.focus()
 
     def remove_goal(self, card: GoalCard) -> None:
-        """Erase the goal's document and take its card off the page."""
+        """Erase the goal's document and take its card off the page; the card is closed,
+        so nothing a browser still sends to its inputs can save it again."""
         card.autosaver.delete()
+        self.session.forget(card.autosaver)
+        card.fields.show({})
         self.cards.remove(card)
         self._layout()
+        close_tree(card)
         self.session.notice.show(f"Goal {card.number} was removed.", kind="success")
         self.add_goal.focus()
 
     def documents(self) -> dict[str, SmartGoal]:
-        """The goals on the page that are valid documents, by name."""
-        found: dict[str, SmartGoal] = {}
-        for card in self.cards:
-            try:
-                found[card.name] = card.document()
-            except InvalidInput:
-                continue
-        return found
+        """The goals on the page, by name."""
+        return {card.name: card.document() for card in self.cards}
 
 
 def smart_goals_app(**kwargs: object) -> WorksheetApp:

@@ -7,7 +7,7 @@ import pytest
 
 from mentorkit.errors import StoreError
 from mentorkit.identity import sign_in
-from mentorkit.models import SelfAssessment, SmartGoal, validate
+from mentorkit.models import SelfAssessment, SmartGoal
 from mentorkit.store import open_store
 from mentorkit.ui.common import Autosaver, Notice, SaveStatus, guarded
 from mentorkit.workshops import create_workshop
@@ -51,7 +51,7 @@ def test_a_change_is_saved_and_shown_with_the_time(session):
     status = SaveStatus()
     saver = Autosaver(store, key_of(identity), status)
     saver.request(lambda: SelfAssessment(career_goal="Lead"))
-    assert re.search(r"Saved \d\d:\d\d:\d\d", status.value)
+    assert re.search(r"Saved <time[^>]*>\d\d:\d\d:\d\d", status.value)
     assert store.load(key_of(identity)).document.career_goal == "Lead"
 
 
@@ -106,15 +106,6 @@ def test_retries_run_on_the_event_loop_until_the_store_is_back(session, monkeypa
     asyncio.run(outage())
     assert flaky.saves >= 3
     assert store.load(key_of(identity)).document.career_goal == "Through the outage"
-
-
-def test_an_invalid_edit_is_explained_and_not_saved(session):
-    store, identity = session
-    status = SaveStatus()
-    saver = Autosaver(store, key_of(identity, "smart_goal", "goal-1"), status)
-    saver.request(lambda: validate(SmartGoal, {"title": ""}))
-    assert "Not saved: Goal: must not be empty" in status.value
-    assert store.load(key_of(identity, "smart_goal", "goal-1")) is None
 
 
 def test_a_save_from_a_stale_tab_is_refused_not_overwritten(session):

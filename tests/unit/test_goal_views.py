@@ -99,25 +99,64 @@ def test_a_goal_with_only_a_title_is_saved_as_a_draft(session):
     assert session.status.state == "saved"
 
 
-def test_a_goal_without_a_title_is_not_saved_and_its_text_stays(session):
+def test_a_goal_without_a_title_is_saved_and_the_feedback_asks_for_one(session):
     card = SmartGoalsView(session).cards[0]
     card.parts["specific"].value = "Give a talk"
-    assert saved_goals(session) == {}
-    assert session.status.state == "invalid"
-    assert "Goal: must not be empty" in session.status.value
-    assert card.parts["specific"].value == "Give a talk"
+    saved = saved_goals(session)["goal-1"]
+    assert saved.title == "" and saved.specific == "Give a talk"
+    assert session.status.state == "saved"
     assert "give this goal a title" in card.feedback.value
+    again = SmartGoalsView(new_session(session.store, session.identity)).cards[0]
+    assert again.parts["specific"].value == "Give a talk"
 
 
-def test_a_blank_milestone_row_is_left_out_and_a_dated_untitled_one_is_refused(session):
+def test_a_blank_milestone_row_is_left_out_and_a_dated_untitled_one_is_kept(session):
     card = SmartGoalsView(session).cards[0]
     card.title.value = "Goal"
     card.milestones.add.click()
     card.parts["specific"].value = "Something"
     assert saved_goals(session)["goal-1"].milestones == []
     card.milestones.rows[0].due.value = TODAY
-    assert session.status.state == "invalid"
-    assert "Milestones #1 › Milestone: must not be empty" in session.status.value
+    assert saved_goals(session)["goal-1"].milestones[0].due_on == TODAY
+    assert session.status.state == "saved"
+
+
+def test_a_milestone_date_out_of_range_is_kept_as_typed_and_marked(session):
+    card = SmartGoalsView(session).cards[0]
+    card.title.value = "Goal"
+    card.milestones.add.click()
+    row = card.milestones.rows[0]
+    row.title.value = "Outline the talk"
+    row.due.value = date(1999, 12, 31)
+    goal = saved_goals(session)["goal-1"]
+    assert goal.milestones[0].title == "Outline the talk"
+    assert goal.milestones[0].due_on is None
+    assert goal.draft == {"milestones.0.due_on": "1999-12-31"}
+    assert "mentorkit-invalid" in row.due._dom_classes
+    assert 'id="mentorkit-problem-goal-1-milestones-0-due-on"' in row.problem.value
+    assert "between 2000 and 2100" in row.problem.value
+    assert "Goal 1 milestone 1 due" in session.status.value
+
+    again = SmartGoalsView(new_session(session.store, session.identity)).cards[0]
+    assert again.milestones.rows[0].due.value == date(1999, 12, 31)
+    again.milestones.rows[0].due.value = TODAY
+    fixed = saved_goals(session)["goal-1"]
+    assert fixed.draft == {} and fixed.milestones[0].due_on == TODAY
+    assert "mentorkit-invalid" not in again.milestones.rows[0].due._dom_classes
+
+
+def test_a_removed_goal_is_closed_and_a_late_edit_does_not_bring_it_back(session):
+    view = SmartGoalsView(session)
+    view.add_goal.click()
+    second = view.cards[1]
+    second.title.value = "Short-lived"
+    assert "goal-2" in saved_goals(session)
+    view.remove_goal(second)
+    assert "goal-2" not in saved_goals(session)
+    assert second.title.comm is None and second.comm is None
+    second.title.value = "A message that arrived late"  # the browser had it in flight
+    second._changed()
+    assert "goal-2" not in saved_goals(session)
 
 
 def test_feedback_updates_as_the_participant_types(session):
@@ -275,13 +314,18 @@ def test_an_action_item_built_from_the_widgets_is_saved(session):
     ]
 
 
-def test_a_meeting_without_a_date_is_not_saved(session):
+def test_a_meeting_without_a_date_is_saved_and_asks_for_the_date(session):
     view = CheckInsView(session)
     view.log_meeting.click()
     card = view.cards[0]
+    card.learned.value = "Ask for feedback early"
     card.met_on.value = None
-    assert session.status.state == "invalid"
-    assert "Not saved: Meeting date: must be a date" in session.status.value
+    saved = session.store.load(session.key("check_in", "check-in-1")).document
+    assert saved.learned == "Ask for feedback early" and saved.met_on is None
+    assert saved.needs_attention
+    assert session.status.state == "saved"
+    assert "Meeting 1 date" in session.status.value
+    assert "choose the day you met" in card.fields.message("met_on").value
 
 
 def test_open_actions_come_first_and_overdue_ones_are_marked(session):

@@ -216,13 +216,34 @@ def test_the_outreach_draft_is_prefilled_then_kept_when_edited(demo):
     assert reopened.outreach[0].value == "Dear Ada,\n\nMy own words again."
 
 
-def test_a_note_sent_for_an_empty_choice_is_refused_in_the_save_status(demo):
+def test_a_note_sent_for_a_hidden_empty_choice_does_not_stop_the_shortlist_saving(demo):
+    # The note box of a choice without a mentor is hidden: only a crafted message fills it.
     store, identity = demo
     session = session_of(store, identity)
     view = MentorShortlistView(session)
+    first = view.choices[0].options[1][1]
+    view.choices[0].value = first
     view.notes[1].value = "Who was it again?"
-    assert "Choice 2: choose a mentor for this note" in session.status.value
-    assert store.load(session.key("mentor_shortlist")) is None
+    view.notes[0].value = "Knows the field"
+    saved = store.load(session.key("mentor_shortlist")).document
+    assert [(e.mentor_email, e.note) for e in saved.entries] == [(first, "Knows the field")]
+    assert session.status.state == "saved"
+
+
+def test_an_over_long_note_is_kept_as_typed_and_the_rest_is_saved(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    first = view.choices[0].options[1][1]
+    view.choices[0].value = first
+    view.notes[0].value = "n" * 1001
+    saved = store.load(session.key("mentor_shortlist")).document
+    assert [e.mentor_email for e in saved.entries] == [first]
+    assert saved.draft == {"entries.0.note": "n" * 1001}
+    assert "at most 1000 characters" in view.problem_lines[0].value
+    assert "mentorkit-max-1000" in view.notes[0]._dom_classes
+    again = MentorShortlistView(session_of(store, identity))
+    assert again.notes[0].value == "n" * 1001
 
 
 def test_hostile_bio_note_and_message_are_escaped(store):

@@ -161,14 +161,23 @@ def session_for_resume(session: Session) -> Session:
     return Session(session.store, session.identity, SaveStatus(), Notice())
 
 
-def test_dates_out_of_order_show_in_the_save_status_and_the_text_stays(session):
+def test_dates_out_of_order_are_marked_the_date_kept_and_the_rest_saved(session):
     view = ExpectationsView(session)
     view.start_on.value = date(2027, 6, 1)
     view.end_on.value = date(2027, 5, 1)
-    assert view.session.status.state == "invalid"
-    assert "the end date is before the start date" in view.session.status.value
-    assert view.end_on.value == date(2027, 5, 1)
-    assert session.store.load(session.key("mentoring_agreement")).document.end_on is None
+    view.boundaries.value = "No calls after 7 pm"
+    assert view.session.status.state == "saved"
+    assert "End date" in view.session.status.value
+    problem = view.fields.message("end_on").value
+    assert 'id="mentorkit-problem-end-on"' in problem
+    assert "the end date is before the start date" in problem
+    saved = session.store.load(session.key("mentoring_agreement")).document
+    assert saved.end_on is None and saved.start_on == date(2027, 6, 1)
+    assert saved.boundaries == "No calls after 7 pm"
+    assert saved.draft == {"end_on": "2027-05-01"}
+    again = ExpectationsView(session_for_resume(session))
+    assert again.end_on.value == date(2027, 5, 1)
+    assert "mentorkit-invalid" in again.end_on._dom_classes
 
 
 def test_adding_and_removing_roles(session):
@@ -230,11 +239,13 @@ def test_empty_goals_hint_lists_the_smart_goal_titles_escaped(session):
     assert view.goals_hint.value == ""
 
 
-def test_text_over_the_limit_is_reported_and_not_saved(session):
+def test_text_over_the_limit_is_kept_as_typed_and_marked(session):
     view = ExpectationsView(session)
+    assert "mentorkit-max-2000" in view.confidentiality._dom_classes
     view.confidentiality.value = "x" * 2001
-    assert view.session.status.state == "invalid"
     assert "Confidentiality" in view.session.status.value
+    saved = session.store.load(session.key("mentoring_agreement")).document
+    assert saved.draft == {"confidentiality": "x" * 2001}
 
 
 def test_the_expectations_app_opens_the_view_after_resume(store, session):
