@@ -332,7 +332,9 @@ def _mentor_of(pairs: pd.DataFrame, what: str) -> dict[Hashable, Hashable]:
     found: dict[Hashable, Hashable] = {}
     for mentee, mentor in zip(pairs["mentee"], pairs["mentor"], strict=True):
         if mentee in found:
-            raise MatchingError(f"mentee {_q(mentee)} is matched more than once in the {what} pairs")
+            raise MatchingError(
+                f"mentee {_q(mentee)} is matched more than once in the {what} pairs"
+            )
         found[mentee] = mentor
     return found
 

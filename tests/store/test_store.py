@@ -622,9 +622,9 @@ def test_a_decision_about_somebody_not_on_the_roster_is_refused(
 ) -> None:
     code, amelia, mentors = pairing
     mateo = mentors.split()[0]
-    with pytest.raises(NotFound, match="No mentor nobody@example.com on the roster"):
+    with pytest.raises(NotFound, match=r"No mentor nobody@example\.com on the roster"):
         store.decide_match(code, amelia, "nobody@example.com", "lock")
-    with pytest.raises(NotFound, match="No participant 0+ on the roster"):
+    with pytest.raises(NotFound, match=r"No participant 0+ on the roster"):
         store.decide_match(code, "0" * 32, mateo, "forbid")
     with pytest.raises(StoreError, match="locked or forbidden, not 'prefer'"):
         store.decide_match(code, amelia, mateo, "prefer")  # type: ignore[arg-type]
