@@ -419,8 +419,8 @@ class MatchingView(widgets.VBox):
             return
         matched = len(run.pairs)
         self.status.value = (
-            f'<p role="status"><strong>{escape(MODES[run.mode])}:</strong> {matched} of '
-            f"{_plural(run.included, 'participant')} in the matching matched."
+            f'<p role="status"><strong>{escape(MODES[run.mode])}:</strong> {matched} of the '
+            f"{_plural(run.included, 'participant')} in the matching get a mentor."
             f"{self._left_out_sentence(run.left_out)}</p>"
         )
         self.comparison.value = self._comparison_html(run)
@@ -555,13 +555,15 @@ class MatchingView(widgets.VBox):
         elif not run.left_out:
             parts.append("<p>Everybody has a mentor.</p>")
         elif run.included:
-            everyone = "The one participant" if run.included == 1 else "All"
+            who = (
+                "The one participant in the matching has"
+                if run.included == 1
+                else f"All {run.included} participants in the matching have"
+            )
+            gone = len(run.left_out)
             parts.append(
-                f"<p>{everyone} {'' if run.included == 1 else _plural(run.included, 'participant')}"
-                f"{'' if run.included == 1 else ' '}in the matching "
-                f"{'has' if run.included == 1 else 'have'} a mentor; "
-                f"{_plural(len(run.left_out), 'participant')} "
-                f"{'was' if len(run.left_out) == 1 else 'were'} left out.</p>"
+                f"<p>{who} a mentor; {_plural(gone, 'participant')} "
+                f"{'was' if gone == 1 else 'were'} left out.</p>"
             )
         else:
             parts.append("<p>Nobody is in the matching: every participant was left out.</p>")
@@ -773,19 +775,19 @@ class MatchingView(widgets.VBox):
                 "suggested pair is published already. Publishing again refreshes their reasons "
                 "and introduction drafts.</p>"
             )
-        summary = [
-            f"{_plural(counts['new'], 'new match', 'new matches')}",
-            f"{_plural(counts['changed'], 'changed mentor')}",
+        parts = [
+            _plural(counts["new"], "new match", "new matches"),
+            _plural(counts["changed"], "changed mentor"),
             f"{_plural(counts['withdrawn'], 'match', 'matches')} withdrawn",
             f"{_plural(kept, 'match', 'matches')} kept as published",
         ]
-        reasons = {} if self.run is None else {**self.run.left_out, **self.run.unmatched}
+        summary = [part for part in parts if not part.startswith("0 ")]
         rows = []
         for row in changes.itertuples(index=False):
             pid = str(row.mentee)
             before = self.mentor_name(str(row.published)) if row.published is not None else "—"
             after = self.mentor_name(str(row.proposed)) if row.proposed is not None else "—"
-            note = reasons.get(pid, "") if row.change == "withdrawn" else ""
+            note = self._change_reason(pid, row.published)
             rows.append(
                 f"<tr><th scope='row'>{escape(self.name(pid))}</th>"
                 f"<td>{escape(CHANGE_LABELS[str(row.change)])}</td>"
@@ -801,6 +803,18 @@ class MatchingView(widgets.VBox):
             "<th scope='col'>Why</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
         )
+
+    def _change_reason(self, participant_id: str, published: object) -> str:
+        """Why a published match would change or go, when the page knows: a forbid, a
+        format rule, or the reason the participant is left out or unmatched."""
+        if published is None or self.run is None:
+            return ""
+        pair = (participant_id, str(published))
+        if pair in self.forbidden:
+            return "you forbade the published pair"
+        if pair in self.inputs.no_common_format:
+            return self.inputs.no_common_format[pair]
+        return self.run.left_out.get(participant_id) or self.run.unmatched.get(participant_id, "")
 
     def _cancel_publish(self) -> None:
         self.confirm_box.children = []

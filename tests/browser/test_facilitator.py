@@ -222,6 +222,7 @@ def test_the_facilitator_follows_matches_and_publishes(page: Page, served_demo, 
     row = changes.locator("tr", has_text=second)
     expect(row).to_contain_text(re.compile("Mentor changes|Match withdrawn"))
     expect(row).to_contain_text(second_mentor)
+    expect(row).to_contain_text("you forbade the published pair")
     expect(changes).not_to_contain_text(first)  # the locked pair stays as published
     expect(app.get_by_text("Check the changes below, then confirm.")).to_be_visible()
     confirm = page.get_by_role("button", name=re.compile(r"^Confirm publish \d+ match(es)?$"))
