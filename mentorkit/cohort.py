@@ -9,18 +9,21 @@ which the facilitator needs to introduce a matched pair.
 
 Workshop scores (`workshop_scores`) are the participant's own fit scores (`fit.score_matrix`,
 the same model as their mentor list) plus `SHORTLIST_BONUS` for the mentors they shortlisted.
+`matching_input` turns them into what the cohort matching runs on: participants who have not
+started any worksheet are left out by default, pairs with no meeting format in common are
+ruled out by default, and the facilitator's locks win over both.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from mentorkit.fit import fit, score_matrix
+from mentorkit.fit import fit, formats_phrase, score_matrix, shares_a_format
 from mentorkit.models import (
     CheckIn,
     Document,
@@ -45,15 +48,18 @@ if TYPE_CHECKING:
     from mentorkit.store import Saved
 
 __all__ = [
+    "NOT_STARTED",
     "SHORTLIST_BONUS",
     "STEPS",
     "STEP_TITLES",
     "CohortSummary",
+    "MatchingInput",
     "ParticipantProgress",
     "StepState",
     "cohort_summary",
     "introduction_email",
     "match_reasons",
+    "matching_input",
     "progress",
     "shortlist_choices",
     "workshop_scores",
@@ -82,6 +88,9 @@ STEP_TITLES: Mapping[str, str] = {
 #: a covered growth area (10): the matching follows the participant's wish unless another
 #: mentor covers more of what they want to grow in.
 SHORTLIST_BONUS: Mapping[int, float] = {1: 6.0, 2: 4.0, 3: 2.0}
+
+#: Why `matching_input` leaves a participant out by default.
+NOT_STARTED = "has not started any worksheet"
 
 #: Kinds a participant keeps one of (the latest saved counts); goals and check-ins are many.
 _SINGLE_KINDS = frozenset(
@@ -433,6 +442,94 @@ def workshop_scores(
                 ).score
             values[row, col] = round(base + bonus, 6)
     return pd.DataFrame(values, index=scores.index, columns=scores.columns, dtype=float)
+
+
+@dataclass(frozen=True)
+class MatchingInput:
+    """What the cohort matching runs on, and what it leaves out and why."""
+
+    #: Fit scores (`workshop_scores`) of the participants in the matching, by mentor.
+    scores: pd.DataFrame
+    #: Participant id → why they are not in the matching, in roster order.
+    left_out: Mapping[str, str]
+    #: (participant id, mentor email) → why the pair is ruled out: no meeting format in
+    #: common. The matching treats these as forbidden pairs.
+    no_common_format: Mapping[tuple[str, str], str]
+
+
+def _started(docs: _Documents) -> bool:
+    """Whether a participant saved anything of a worksheet (a published match is not theirs)."""
+    own = set(docs.single) - {MentorMatch.kind, PlanSharing.kind}
+    return bool(own or docs.goals or docs.check_ins)
+
+
+def matching_input(
+    framework: Framework,
+    participants: Sequence[Participant],
+    mentors: Sequence[MentorProfile],
+    saved: Iterable[Saved],
+    *,
+    today: date | None = None,
+    include_not_started: bool = False,
+    forbid_no_common_format: bool = True,
+    locked: Collection[tuple[str, str]] = (),
+) -> MatchingInput:
+    """The scores, left-out participants and ruled-out pairs of a cohort matching.
+
+    - A participant who has not saved any worksheet yet is left out (`NOT_STARTED`) unless
+      `include_not_started`: matching somebody who never came would take a mentor's place
+      from somebody who did.
+    - With `forbid_no_common_format`, a pair is ruled out when the participant's preferred
+      meeting formats and the mentor's formats have none in common (who states no format
+      can meet in any): a mentee who meets by video only is never given a mentor who meets
+      in person only.
+    - `locked` (participant id, mentor email) pairs are the facilitator's decision and win:
+      a locked participant is always in the matching, a locked pair is never ruled out,
+      and it has a score even where the fit alone would call it not acceptable.
+
+    Scores are `workshop_scores` of the participants in the matching (roster order).
+    """
+    documents = list(saved)
+    on = today or date.today()
+    locked_mentees = {pid for pid, _email in locked}
+    grouped = _group(participants, documents)
+    included: list[Participant] = []
+    left_out: dict[str, str] = {}
+    for person in participants:
+        if include_not_started or person.id in locked_mentees or _started(grouped[person.id]):
+            included.append(person)
+        else:
+            left_out[person.id] = NOT_STARTED
+    scores = workshop_scores(framework, included, mentors, documents, today=on)
+    assessments = _assessments(documents)
+    by_email = {m.email: m for m in mentors}
+    rows = {pid: index for index, pid in enumerate(scores.index)}
+    columns = {email: index for index, email in enumerate(scores.columns)}
+    for pid, email in locked:
+        row, col = rows.get(pid), columns.get(email)
+        if row is None or col is None or scores.iat[row, col] == scores.iat[row, col]:
+            continue  # unknown, or it has a score already
+        assessment = assessments.get(pid) or SelfAssessment()
+        scores.iat[row, col] = fit(
+            assessment, by_email[email], framework, places_left=1, today=on
+        ).score
+    ruled_out: dict[tuple[str, str], str] = {}
+    if forbid_no_common_format:
+        locked_pairs = set(locked)
+        for person in included:
+            assessment = assessments.get(person.id)
+            wanted = assessment.preferences.formats if assessment is not None else []
+            if not wanted:
+                continue
+            for mentor in mentors:
+                pair = (person.id, mentor.email)
+                if pair in locked_pairs or shares_a_format(wanted, mentor.formats):
+                    continue
+                ruled_out[pair] = (
+                    f"no meeting format in common: {person.name} meets "
+                    f"{formats_phrase(wanted)}, {mentor.name} {formats_phrase(mentor.formats)}"
+                )
+    return MatchingInput(scores=scores, left_out=left_out, no_common_format=ruled_out)
 
 
 def match_reasons(

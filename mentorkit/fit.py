@@ -132,7 +132,7 @@ def join_words(items: Sequence[str], word: str = "and") -> str:
     return f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
-def _formats_phrase(formats: Sequence[MeetingFormat]) -> str:
+def formats_phrase(formats: Sequence[MeetingFormat]) -> str:
     """The formats as words: "in person", "by video or phone", "in person or by video"."""
     by = [f.value for f in formats if f is not MeetingFormat.IN_PERSON]
     parts = ["in person"] if MeetingFormat.IN_PERSON in formats else []
@@ -191,12 +191,18 @@ def suitable_formats(
     return [f for f in wanted if f in offered]
 
 
+def shares_a_format(wanted: Sequence[MeetingFormat], offered: Sequence[MeetingFormat]) -> bool:
+    """Whether a participant and a mentor can meet at all: they have a meeting format in
+    common, or either of them states none (no stated format means any will do)."""
+    return not wanted or not offered or not set(wanted).isdisjoint(offered)
+
+
 def _format_part(
     wanted: Sequence[MeetingFormat], offered: Sequence[MeetingFormat], weight: float
 ) -> tuple[float, str]:
     suitable = suitable_formats(wanted, offered)
     if suitable:
-        return weight, "meets " + _formats_phrase(suitable)
+        return weight, "meets " + formats_phrase(suitable)
     if not offered:
         return 0.0, "has not listed meeting formats"
     noun = "format" if len(wanted) == 1 else "formats"

@@ -27,7 +27,8 @@ Three ways to match:
   matching no mentee and mentor would both rather leave (`blocking_pairs`).
 
 `summarize` and `unmatched_reasons` tell the facilitator what a result gives up and why a
-mentee is left out. Everything here is pure: no widgets, no I/O.
+mentee is left out; `pair_changes` says what publishing a result would change against the
+pairs published before. Everything here is pure: no widgets, no I/O.
 """
 
 from __future__ import annotations
@@ -42,12 +43,14 @@ import pandas as pd
 from mentorkit.errors import MentorkitError
 
 __all__ = [
+    "CHANGE_COLUMNS",
     "COLUMNS",
     "MatchingError",
     "MatchingSummary",
     "Pair",
     "assign",
     "blocking_pairs",
+    "pair_changes",
     "stable",
     "summarize",
     "total",
@@ -59,6 +62,12 @@ Mode = Literal["score", "participation"]
 
 #: Columns of every result frame.
 COLUMNS = ("mentee", "mentor", "score")
+
+#: Columns of `pair_changes`.
+CHANGE_COLUMNS = ("mentee", "change", "published", "proposed")
+
+#: The kinds of change `pair_changes` reports, in the order it lists them.
+CHANGES = ("new", "changed", "withdrawn")
 
 #: `unmatched_reasons` names at most this many mentors, then says how many more there are.
 MAX_NAMES = 5
@@ -285,6 +294,49 @@ def unmatched_reasons(
             named = open_
         reasons[label] = f"{why}: {_names(problem, row_scores, named)}"
     return reasons
+
+
+def pair_changes(published: pd.DataFrame, proposed: pd.DataFrame) -> pd.DataFrame:
+    """What publishing `proposed` would change, against the pairs `published` now.
+
+    Both are pair frames (their `mentee` and `mentor` columns are used; each mentee at
+    most once). One row per mentee whose mentor would change, with columns
+    `CHANGE_COLUMNS`: `change` is "new" (no published mentor, one proposed), "changed"
+    (another mentor proposed) or "withdrawn" (a published mentor, none proposed);
+    `published` and `proposed` hold the mentor before and after (None where there is
+    none). Mentees who keep their mentor are left out, so an empty frame means publishing
+    changes nothing. Rows are new, then changed (both in `proposed` order), then
+    withdrawn (in `published` order).
+    """
+    before = _mentor_of(published, "published")
+    after = _mentor_of(proposed, "proposed")
+    rows: dict[str, list[tuple[Hashable, str, Hashable | None, Hashable | None]]] = {
+        change: [] for change in CHANGES
+    }
+    for mentee, mentor in after.items():
+        if mentee not in before:
+            rows["new"].append((mentee, "new", None, mentor))
+        elif before[mentee] != mentor:
+            rows["changed"].append((mentee, "changed", before[mentee], mentor))
+    for mentee, mentor in before.items():
+        if mentee not in after:
+            rows["withdrawn"].append((mentee, "withdrawn", mentor, None))
+    ordered = [row for change in CHANGES for row in rows[change]]
+    return pd.DataFrame(ordered, columns=list(CHANGE_COLUMNS), dtype=object)
+
+
+def _mentor_of(pairs: pd.DataFrame, what: str) -> dict[Hashable, Hashable]:
+    """Mentee → mentor of a pair frame, in its order; each mentee must appear once."""
+    if not isinstance(pairs, pd.DataFrame) or not {"mentee", "mentor"} <= set(pairs.columns):
+        raise MatchingError(f"the {what} pairs must be a frame with 'mentee' and 'mentor' columns")
+    found: dict[Hashable, Hashable] = {}
+    for mentee, mentor in zip(pairs["mentee"], pairs["mentor"], strict=True):
+        if mentee in found:
+            raise MatchingError(
+                f"mentee {_q(mentee)} is matched more than once in the {what} pairs"
+            )
+        found[mentee] = mentor
+    return found
 
 
 # --------------------------------------------------------------------------------------

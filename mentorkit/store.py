@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import platformdirs
 import sqlalchemy as sa
@@ -49,9 +49,10 @@ except ImportError:  # Windows
 DEFAULT_DOCUMENT_NAME = "main"
 
 #: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
-DB_SCHEMA_VERSION = 1
+DB_SCHEMA_VERSION = 2
 
-#: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction.
+#: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction
+#: (filled in below the tables).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 #: Environment variable that chooses the database when no URL is given.
@@ -165,6 +166,22 @@ class WorkshopCounts:
     revisions: int
 
 
+#: What the facilitator decided about a mentee–mentor pair: keep it in every matching run
+#: ("lock") or never suggest it ("forbid").
+Decision = Literal["lock", "forbid"]
+DECISIONS: tuple[Decision, ...] = ("lock", "forbid")
+
+
+@dataclass(frozen=True)
+class MatchDecision:
+    """A pair the facilitator locked or forbade for matching, as stored with the workshop."""
+
+    participant: str  # Participant.id
+    mentor: str  # MentorProfile.email
+    decision: Decision
+    decided_at: datetime  # timezone-aware UTC
+
+
 @runtime_checkable
 class Store(Protocol):
     """The one small interface views and the CLI use to read and write mentorkit data."""
@@ -255,6 +272,17 @@ class Store(Protocol):
 
     def delete(self, key: DocumentKey) -> None:
         """Erase a document and its whole history."""
+        ...
+
+    def match_decisions(self, code: str) -> list[MatchDecision]:
+        """The workshop's locked and forbidden pairs, oldest decision first."""
+        ...
+
+    def decide_match(
+        self, code: str, participant_id: str, mentor_email: str, decision: Decision | None
+    ) -> None:
+        """Lock or forbid a pair (a lock replaces the participant's other lock), or with
+        None take back what was decided about it."""
         ...
 
     def read_workshop(
@@ -405,6 +433,35 @@ history_table = sa.Table(
     ),
     _participant_fk("document_history"),
 )
+
+
+match_decisions_table = sa.Table(
+    "match_decisions",
+    metadata,
+    sa.Column("workshop", sa.String(9), nullable=False),
+    sa.Column("participant", sa.String(32), nullable=False),
+    sa.Column("mentor", sa.String(320), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),
+    sa.Column("decided_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("workshop", "participant", "mentor", name="pk_match_decisions"),
+    sa.CheckConstraint("decision IN ('lock', 'forbid')", name="ck_match_decisions_decision"),
+    # Erasing a participant, or deleting the workshop, takes their decisions along.
+    _participant_fk("match_decisions"),
+    sa.ForeignKeyConstraint(
+        ["workshop", "mentor"],
+        ["mentors.workshop", "mentors.email"],
+        ondelete="CASCADE",
+        name="fk_match_decisions_mentor",
+    ),
+)
+
+
+def _add_match_decisions(conn: Connection) -> None:
+    """Schema 1 → 2: the facilitator's locked and forbidden pairs get a table."""
+    match_decisions_table.create(conn)
+
+
+MIGRATIONS[1] = _add_match_decisions
 
 
 # ---------------------------------------------------------------------------------------
@@ -1039,6 +1096,72 @@ class SqlStore:
         return [
             _saved(DocumentKey(workshop, row.participant, row.kind, row.name), row) for row in rows
         ]
+
+    # -- matching decisions ----------------------------------------------------------------
+
+    def match_decisions(self, code: str) -> list[MatchDecision]:
+        """The workshop's locked and forbidden pairs, oldest decision first; `NotFound` if
+        there is no such workshop."""
+        code = _code(code)
+        table = match_decisions_table
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, code)
+            rows = conn.execute(
+                sa.select(table.c.participant, table.c.mentor, table.c.decision, table.c.decided_at)
+                .where(table.c.workshop == code)
+                .order_by(table.c.decided_at, table.c.participant, table.c.mentor)
+            ).all()
+        return [
+            MatchDecision(row.participant, row.mentor, row.decision, row.decided_at) for row in rows
+        ]
+
+    def decide_match(
+        self, code: str, participant_id: str, mentor_email: str, decision: Decision | None
+    ) -> None:
+        """Record what the facilitator decided about one pair, in one transaction.
+
+        "lock" keeps the pair in every run and replaces the participant's other lock (a
+        mentee has one mentor) and any forbid of the same pair; "forbid" rules the pair out
+        and replaces a lock of it; None forgets the pair. `NotFound` if the participant or
+        the mentor is not on the workshop's roster.
+        """
+        if decision is not None and decision not in DECISIONS:
+            raise StoreError(f"A pair can be locked or forbidden, not '{decision}'.")
+        code = _code(code)
+        table = match_decisions_table
+        with self._transaction(write=True) as conn:
+            _require_participant(conn, code, participant_id)
+            mentor = conn.execute(
+                sa.select(mentors_table.c.email).where(
+                    mentors_table.c.workshop == code, mentors_table.c.email == mentor_email
+                )
+            ).first()
+            if mentor is None:
+                raise NotFound(f"No mentor {mentor_email} on the roster of workshop {code}")
+            this_pair = [
+                table.c.workshop == code,
+                table.c.participant == participant_id,
+                table.c.mentor == mentor_email,
+            ]
+            conn.execute(table.delete().where(*this_pair))
+            if decision == "lock":
+                conn.execute(
+                    table.delete().where(
+                        table.c.workshop == code,
+                        table.c.participant == participant_id,
+                        table.c.decision == "lock",
+                    )
+                )
+            if decision is not None:
+                conn.execute(
+                    table.insert().values(
+                        workshop=code,
+                        participant=participant_id,
+                        mentor=mentor_email,
+                        decision=decision,
+                        decided_at=_now(),
+                    )
+                )
 
     # -- data rights: a workshop read whole, restored whole; a participant erased --------
 

@@ -7,9 +7,14 @@ pairs to rule out, and run again; then publish: every matched participant gets a
 `MentorMatch` document (their mentor, the reasons and an introduction email draft) that
 their plan shows, and a participant no longer matched loses theirs.
 
-Locks and forbidden pairs live in this page's memory only: they hold across runs while the
-page is open and are gone after a reload (Voilà starts a new kernel per visit). What was
-published stays in the store.
+Nothing decided is lost to a reload: locks and forbidden pairs are stored with the workshop
+(`Store.decide_match`), and the page opens on the pairs published now. Publishing first
+shows what changes against them (new, changed and withdrawn pairs, `matching.pair_changes`)
+and asks; a published pair the facilitator locked is kept by every run and never withdrawn.
+
+By default the matching leaves out participants who have not started any worksheet and
+rules out pairs with no meeting format in common (`cohort.matching_input`); a checkbox
+turns each rule off, and the page says whom and what they left out.
 """
 
 from __future__ import annotations
@@ -25,15 +30,18 @@ import pandas as pd
 
 from mentorkit import exports
 from mentorkit.cohort import (
+    NOT_STARTED,
+    MatchingInput,
     introduction_email,
     match_reasons,
+    matching_input,
     shortlist_choices,
-    workshop_scores,
 )
 from mentorkit.matching import (
     MatchingError,
     MatchingSummary,
     assign,
+    pair_changes,
     stable,
     summarize,
     unmatched_reasons,
@@ -57,14 +65,24 @@ MODE_HELP: dict[str, str] = {
 INTRO = (
     "Run the matching, compare what each mode gives up, review the suggested pairs and "
     "their reasons, lock pairs you want to keep or forbid pairs you want to avoid, and run "
-    "again. When the pairs look right, publish them: each participant then sees their "
-    "mentor and an introduction email draft in their plan.\n\n"
-    "Locks and forbidden pairs are kept while this page is open; reloading the page starts "
-    "afresh (published matches stay)."
+    "again. When the pairs look right, publish them: you see what changes against the "
+    "published pairs and confirm; each participant then sees their mentor and an "
+    "introduction email draft in their plan.\n\n"
+    "Locks and forbidden pairs are saved with the workshop, and this page opens on the pairs "
+    "published now."
 )
 LABEL_WIDTH = "9rem"
 
 Pair = tuple[str, str]  # (participant id, mentor email)
+
+
+CHANGE_LABELS: dict[str, str] = {
+    "new": "New match",
+    "changed": "Mentor changes",
+    "withdrawn": "Match withdrawn",
+}
+INCLUDE_NOT_STARTED = "Include participants who have not started any worksheet"
+RULE_OUT_FORMATS = "Rule out pairs with no meeting format in common"
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,13 @@ class Run:
     pairs: pd.DataFrame
     summaries: dict[str, MatchingSummary | str]  # a summary, or why the mode failed
     unmatched: dict[str, str]  # participant id → reason
+    included: int  # participants in the matching
+    left_out: dict[str, str]  # participant id → why they were not in the matching
+
+
+def _plural(count: int, word: str, words: str | None = None) -> str:
+    """ "1 match", "2 matches"."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
 
 
 def table_bytes(rows: Sequence[dict[str, object]], columns: Sequence[str], suffix: str) -> bytes:
@@ -105,10 +130,21 @@ class MatchingView(widgets.VBox):
         self.code = session.workshop.code
         self.framework = session.workshop.framework
         self.guard = guarded(session.notice)
-        #: Pairs the facilitator fixed or ruled out; kept in memory for this page only.
+        #: Pairs the facilitator fixed or ruled out, as stored with the workshop.
         self.locked: list[Pair] = []
         self.forbidden: list[Pair] = []
         self.run: Run | None = None
+        #: The published pairs the facilitator reviewed before confirming (mentee → mentor).
+        self._reviewed: dict[str, str] | None = None
+
+        self.include_not_started = widgets.Checkbox(
+            value=False, description=INCLUDE_NOT_STARTED, indent=False
+        )
+        self.rule_out_formats = widgets.Checkbox(
+            value=True, description=RULE_OUT_FORMATS, indent=False
+        )
+        for option in (self.include_not_started, self.rule_out_formats):
+            option.observe(self.guard(lambda _c: self._options_changed()), names="value")
         self._load()
 
         self.mode = widgets.Dropdown(
@@ -126,6 +162,7 @@ class MatchingView(widgets.VBox):
 
         self.status = widgets.HTML()
         self.comparison = widgets.HTML()
+        self.pairs_heading = widgets.HTML()
         self.pairs_box = widgets.VBox()
         self.unmatched_box = widgets.HTML()
 
@@ -148,7 +185,8 @@ class MatchingView(widgets.VBox):
         self.publish_button = widgets.Button(description="Publish", disabled=True)
         self.confirm_button = widgets.Button(description="Confirm publish", button_style="danger")
         self.cancel_button = widgets.Button(description="Cancel")
-        self.confirm_box = widgets.HBox([])
+        self.review = widgets.HTML()
+        self.confirm_box = widgets.VBox([])
         self.published = widgets.HTML()
         self.publish_button.on_click(self.guard(lambda _b: self._ask_to_publish()))
         self.confirm_button.on_click(self.guard(lambda _b: self.publish()))
@@ -158,16 +196,18 @@ class MatchingView(widgets.VBox):
         self.children = [
             widgets.HBox([self.mode, self.run_button]).add_class("mentorkit-toolbar"),
             self.mode_help,
+            widgets.VBox([self.include_not_started, self.rule_out_formats]),
             self.status,
             self.comparison,
-            widgets.HTML("<h2>Suggested pairs</h2>"),
+            self.pairs_heading,
             self.pairs_box,
             widgets.HTML("<h2>Not matched</h2>"),
             self.unmatched_box,
             widgets.HTML(
-                "<h2>Lock or forbid any pair</h2><p>A locked pair is kept in every run; a "
-                "forbidden pair is never suggested. Both apply the next time the matching "
-                "runs (a change here runs it again).</p>"
+                "<h2>Lock or forbid any pair</h2><p>A locked pair is kept in every run (a "
+                "published pair you lock is never withdrawn); a forbidden pair is never "
+                "suggested. Both are saved with the workshop and apply the next time the "
+                "matching runs (a change here runs it again).</p>"
             ),
             self.pick_participant,
             self.pick_mentor,
@@ -179,9 +219,11 @@ class MatchingView(widgets.VBox):
             widgets.HTML(
                 "<p>Publishing shows each matched participant their mentor and an "
                 "introduction email draft in their plan; a participant matched before but "
-                "not now has their earlier match withdrawn.</p>"
+                "not now has their earlier match withdrawn. Before anything changes you see "
+                "the new, changed and withdrawn pairs and confirm.</p>"
             ),
-            widgets.HBox([self.publish_button, self.confirm_box]).add_class("mentorkit-toolbar"),
+            widgets.HBox([self.publish_button]).add_class("mentorkit-toolbar"),
+            self.confirm_box,
             self.published,
             widgets.HTML("<h2>Downloads</h2>"),
             self.downloads,
@@ -194,7 +236,7 @@ class MatchingView(widgets.VBox):
     # -- data -------------------------------------------------------------------------
 
     def _load(self) -> None:
-        """Read the roster, documents and scores from the store."""
+        """Read the roster, documents, decisions, published pairs and scores from the store."""
         self.participants: list[Participant] = self.store.participants(self.code)
         self.mentors: list[MentorProfile] = self.store.mentors(self.code)
         self.by_id = {p.id: p for p in self.participants}
@@ -202,14 +244,48 @@ class MatchingView(widgets.VBox):
         self.saved: list[Saved] = self.store.list(self.code)
         self.assessments = _latest_assessments(self.saved)
         self.choices = shortlist_choices(self.saved)
-        self.scores = workshop_scores(
-            self.framework, self.participants, self.mentors, self.saved, today=self.session.today
-        )
         self.capacity = pd.Series({m.email: m.capacity for m in self.mentors}, dtype="int64")
-        # Locks and forbids of people no longer on a roster are dropped.
-        known = set(self.by_id), set(self.by_email)
-        self.locked = [p for p in self.locked if p[0] in known[0] and p[1] in known[1]]
-        self.forbidden = [p for p in self.forbidden if p[0] in known[0] and p[1] in known[1]]
+        decisions = self.store.match_decisions(self.code)
+        # Decisions about people no longer on a roster are left aside.
+        known = [d for d in decisions if d.participant in self.by_id and d.mentor in self.by_email]
+        self.locked = [(d.participant, d.mentor) for d in known if d.decision == "lock"]
+        self.forbidden = [(d.participant, d.mentor) for d in known if d.decision == "forbid"]
+        self.published_matches = self._published_matches()
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """What the matching runs on, with the current options and locks."""
+        self.inputs: MatchingInput = matching_input(
+            self.framework,
+            self.participants,
+            self.mentors,
+            self.saved,
+            today=self.session.today,
+            include_not_started=self.include_not_started.value,
+            forbid_no_common_format=self.rule_out_formats.value,
+            locked=self.locked,
+        )
+        self.scores = self.inputs.scores
+
+    def _published_matches(self) -> dict[str, MentorMatch]:
+        """Participant id → their published match, as stored now (roster order)."""
+        found = {
+            s.key.participant: s.document
+            for s in self.store.list(self.code, kind=MentorMatch.kind)
+            if isinstance(s.document, MentorMatch)
+        }
+        order = {p.id: i for i, p in enumerate(self.participants)}
+        return dict(sorted(found.items(), key=lambda item: order.get(item[0], len(order))))
+
+    def published_pairs(self) -> pd.DataFrame:
+        """The published pairs as a pairs frame (mentee, mentor, score)."""
+        rows = [
+            (pid, match.mentor_email, match.score if match.score is not None else float("nan"))
+            for pid, match in self.published_matches.items()
+        ]
+        return pd.DataFrame(rows, columns=["mentee", "mentor", "score"]).astype(
+            {"mentee": object, "mentor": object, "score": float}
+        )
 
     def name(self, participant_id: str) -> str:
         person = self.by_id.get(participant_id)
@@ -227,29 +303,43 @@ class MatchingView(widgets.VBox):
             message = message.replace(email, mentor.name)
         return message
 
+    def _constraints(self) -> tuple[list[Pair], list[Pair]]:
+        """The locks and forbidden pairs the matching runs with: the stored ones among the
+        participants in it, and the pairs with no meeting format in common."""
+        inside = set(self.scores.index)
+        forbidden = [p for p in self.forbidden if p[0] in inside]
+        forbidden += [p for p in self.inputs.no_common_format if p not in set(forbidden)]
+        return [p for p in self.locked if p[0] in inside], forbidden
+
     def _solve(self, mode: str) -> pd.DataFrame:
+        locked, forbidden = self._constraints()
         if mode == "stable":
-            return stable(self.scores, self.capacity, forbidden=self.forbidden, locked=self.locked)
+            return stable(self.scores, self.capacity, forbidden=forbidden, locked=locked)
         return assign(
             self.scores,
             self.capacity,
-            forbidden=self.forbidden,
-            locked=self.locked,
+            forbidden=forbidden,
+            locked=locked,
             maximize=mode,  # type: ignore[arg-type]
         )
 
     # -- running ----------------------------------------------------------------------
 
     def run_matching(self) -> None:
-        """Read the latest answers, run every mode, show the chosen mode's pairs."""
+        """Read the latest answers and decisions, run every mode, show the chosen mode's pairs."""
         self.session.notice.clear()
         self._load()
+        self._fill_pickers()
+        self._draw_constraints()
         self._compute()
 
     def _compute(self) -> None:
         mode = self.mode.value
         if mode not in MODES:
             raise MatchingError("Choose a matching mode.")
+        self._prepare()
+        self._draw_constraints()
+        locked, forbidden = self._constraints()
         summaries: dict[str, MatchingSummary | str] = {}
         chosen: pd.DataFrame | None = None
         failure = ""
@@ -257,12 +347,7 @@ class MatchingView(widgets.VBox):
             try:
                 pairs = self._solve(key)
                 summaries[key] = summarize(
-                    self.scores,
-                    self.capacity,
-                    pairs,
-                    key,
-                    forbidden=self.forbidden,
-                    locked=self.locked,
+                    self.scores, self.capacity, pairs, key, forbidden=forbidden, locked=locked
                 )
             except MatchingError as exc:
                 summaries[key] = self.readable(str(exc))
@@ -273,20 +358,42 @@ class MatchingView(widgets.VBox):
                 chosen = pairs
         if chosen is None:
             raise MatchingError(f"The matching cannot run: {failure}.")
-        reasons = unmatched_reasons(self.scores, self.capacity, chosen, forbidden=self.forbidden)
+        reasons = unmatched_reasons(self.scores, self.capacity, chosen, forbidden=forbidden)
         self.run = Run(
             mode,
             chosen,
             summaries,
-            {str(pid): self.readable(text) for pid, text in reasons.items()},
+            {str(pid): self._unmatched_reason(str(pid), text) for pid, text in reasons.items()},
+            len(self.scores.index),
+            dict(self.inputs.left_out),
         )
         self._cancel_publish()
         self._draw_result()
+
+    def _unmatched_reason(self, participant_id: str, reason: str) -> str:
+        """The core's reason in names, with the mentors ruled out for want of a format."""
+        text = self.readable(reason)
+        ruled_out = sum(pid == participant_id for pid, _ in self.inputs.no_common_format)
+        if ruled_out:
+            text += (
+                f"; {_plural(ruled_out, 'mentor')} share no meeting format with them "
+                "and are ruled out"
+            )
+        return text
 
     def _rerun(self) -> None:
         """Run again with the current locks and forbids, if the matching has run."""
         if self.run is not None:
             self._compute()
+
+    def _options_changed(self) -> None:
+        """An option changed who or what the matching leaves out: show it, run again."""
+        self._prepare()
+        self._draw_constraints()
+        if self.run is not None:
+            self._compute()
+        else:
+            self._draw_result()
 
     # -- drawing ----------------------------------------------------------------------
 
@@ -294,35 +401,74 @@ class MatchingView(widgets.VBox):
         text = MODE_HELP.get(self.mode.value, "")
         self.mode_help.value = f'<p class="mentorkit-muted">{escape(text)}.</p>'
 
+    def _left_out_sentence(self, left_out: dict[str, str]) -> str:
+        if not left_out:
+            return ""
+        count = len(left_out)
+        verb = "has" if count == 1 else "have"
+        return (
+            f" {_plural(count, 'participant')} {verb} not started any worksheet and "
+            f"{'is' if count == 1 else 'are'} left out of the matching (tick "
+            f"<em>{escape(INCLUDE_NOT_STARTED)}</em> to match them too)."
+        )
+
     def _draw_result(self) -> None:
         run = self.run
         if run is None:
+            self._draw_published()
+            return
+        matched = len(run.pairs)
+        self.status.value = (
+            f'<p role="status"><strong>{escape(MODES[run.mode])}:</strong> {matched} of the '
+            f"{_plural(run.included, 'participant')} in the matching get a mentor."
+            f"{self._left_out_sentence(run.left_out)}</p>"
+        )
+        self.comparison.value = self._comparison_html(run)
+        self.pairs_heading.value = "<h2>Suggested pairs</h2>"
+        self.pairs_box.children = self._pair_rows(run.pairs, published=False)
+        self.unmatched_box.value = self._unmatched_html(run)
+        self.downloads.value = self._downloads(run.pairs)
+        self.publish_button.disabled = matched == 0
+
+    def _draw_published(self) -> None:
+        """Before any run: the pairs published now, which the page opens on."""
+        count = len(self.published_matches)
+        places = _plural(int(self.capacity.sum()), "place")
+        roster = (
+            f"{_plural(len(self.participants), 'participant')} and "
+            f"{_plural(len(self.mentors), 'mentor')} ({places})."
+        )
+        left_out = self._left_out_sentence(dict(self.inputs.left_out))
+        if count:
             self.status.value = (
-                f"<p>{len(self.participants)} participants and {len(self.mentors)} mentors "
-                f"({int(self.capacity.sum())} places). Press <strong>Run matching</strong> to "
-                "see suggested pairs.</p>"
+                f'<p role="status">{_plural(count, "pair is", "pairs are")} published now, '
+                f"shown below. {roster}{left_out} Press <strong>Run matching</strong> to "
+                "suggest changes; nothing changes for participants until you publish.</p>"
             )
-            self.comparison.value = ""
+        else:
+            self.status.value = (
+                f'<p role="status">Nothing is published yet. {roster}{left_out} Press '
+                "<strong>Run matching</strong> to see suggested pairs.</p>"
+            )
+        self.comparison.value = ""
+        self.pairs_heading.value = "<h2>Published pairs</h2>"
+        pairs = self.published_pairs()
+        if pairs.empty:
             self.pairs_box.children = [
-                widgets.HTML('<p class="mentorkit-muted">No matching has run yet.</p>')
+                widgets.HTML('<p class="mentorkit-muted">No pairs are published yet.</p>')
             ]
-            self.unmatched_box.value = '<p class="mentorkit-muted">No matching has run yet.</p>'
             self.downloads.value = (
                 '<p class="mentorkit-muted">The pairs and introduction drafts can be '
                 "downloaded once the matching has run.</p>"
             )
-            self.publish_button.disabled = True
-            return
-        matched = len(run.pairs)
-        self.status.value = (
-            f'<p role="status"><strong>{escape(MODES[run.mode])}:</strong> {matched} of '
-            f"{len(self.participants)} participants matched.</p>"
+        else:
+            self.pairs_box.children = self._pair_rows(pairs, published=True)
+            self.downloads.value = self._downloads(pairs)
+        self.unmatched_box.value = (
+            '<p class="mentorkit-muted">Run the matching to see who would have no mentor, '
+            "and why.</p>"
         )
-        self.comparison.value = self._comparison_html(run)
-        self.pairs_box.children = self._pair_rows(run)
-        self.unmatched_box.value = self._unmatched_html(run)
-        self.downloads.value = self._downloads(run)
-        self.publish_button.disabled = matched == 0
+        self.publish_button.disabled = True
 
     def _comparison_html(self, run: Run) -> str:
         rows = []
@@ -360,48 +506,89 @@ class MatchingView(widgets.VBox):
             today=self.session.today,
         )
 
-    def _pair_rows(self, run: Run) -> list[widgets.Widget]:
-        if run.pairs.empty:
+    def _pair_rows(self, pairs: pd.DataFrame, *, published: bool) -> list[widgets.Widget]:
+        if pairs.empty:
             return [widgets.HTML('<p class="mentorkit-muted">Nobody could be matched.</p>')]
         rows: list[widgets.Widget] = []
         ordered = sorted(
-            run.pairs.itertuples(index=False),
+            pairs.itertuples(index=False),
             key=lambda r: self.name(str(r.mentee)).casefold(),
         )
         for row in ordered:
             pid, email, score = str(row.mentee), str(row.mentor), float(row.score)
             person, mentor = self.name(pid), self.mentor_name(email)
             locked = (pid, email) in self.locked
-            lock = widgets.Checkbox(
-                value=locked, description=f"Lock {person} with {mentor}", indent=False
-            )
-            lock.observe(self.guard(self._lock_toggled(pid, email)), names="value")
-            forbid = widgets.Button(description=f"Forbid {person} with {mentor}")
-            forbid.on_click(self.guard(lambda _b, pair=(pid, email): self.forbid(pair)))
+            shown_score = "" if score != score else f" · score {score:.1f}"
             badge = ' <span class="mentorkit-locked">(locked)</span>' if locked else ""
+            if published:
+                match = self.published_matches.get(pid)
+                reasons = match.reasons if match is not None else ""
+            else:
+                reasons = self._reasons(pid, email)
             about = widgets.HTML(
                 f"<p><strong>{escape(person)}</strong> with <strong>{escape(mentor)}</strong>"
-                f" · score {score:.1f}{badge}</p>"
-                f'<p class="mentorkit-muted">{escape(self._reasons(pid, email))}</p>',
+                f"{shown_score}{badge}</p>"
+                f'<p class="mentorkit-muted">{escape(reasons)}</p>',
                 layout=widgets.Layout(flex="1 1 24rem"),
             )
-            controls = widgets.VBox([lock, forbid], layout=widgets.Layout(align_items="flex-start"))
-            rows.append(widgets.HBox([about, controls]).add_class("mentorkit-pair"))
+            controls: list[widgets.Widget] = []
+            if pid in self.by_id and email in self.by_email:
+                lock = widgets.Checkbox(
+                    value=locked, description=f"Lock {person} with {mentor}", indent=False
+                )
+                lock.observe(self.guard(self._lock_toggled(pid, email)), names="value")
+                forbid = widgets.Button(description=f"Forbid {person} with {mentor}")
+                forbid.on_click(self.guard(lambda _b, pair=(pid, email): self.forbid(pair)))
+                controls = [lock, forbid]
+            box = widgets.VBox(controls, layout=widgets.Layout(align_items="flex-start"))
+            rows.append(widgets.HBox([about, box]).add_class("mentorkit-pair"))
         return rows
 
     def _unmatched_html(self, run: Run) -> str:
-        if not run.unmatched:
-            return "<p>Everybody has a mentor.</p>"
-        items = "".join(
-            f"<li><strong>{escape(self.name(pid))}</strong>: {escape(reason)}</li>"
-            for pid, reason in sorted(run.unmatched.items(), key=lambda i: self.name(i[0]))
-        )
-        return f'<ul class="mentorkit-unmatched">{items}</ul>'
+        parts: list[str] = []
+        if run.unmatched:
+            items = "".join(
+                f"<li><strong>{escape(self.name(pid))}</strong>: {escape(reason)}</li>"
+                for pid, reason in sorted(run.unmatched.items(), key=lambda i: self.name(i[0]))
+            )
+            parts.append(f'<ul class="mentorkit-unmatched">{items}</ul>')
+        elif not run.left_out:
+            parts.append("<p>Everybody has a mentor.</p>")
+        elif run.included:
+            who = (
+                "The one participant in the matching has"
+                if run.included == 1
+                else f"All {run.included} participants in the matching have"
+            )
+            gone = len(run.left_out)
+            parts.append(
+                f"<p>{who} a mentor; {_plural(gone, 'participant')} "
+                f"{'was' if gone == 1 else 'were'} left out.</p>"
+            )
+        else:
+            parts.append("<p>Nobody is in the matching: every participant was left out.</p>")
+        if run.left_out:
+            count = len(run.left_out)
+            items = "".join(
+                f"<li><strong>{escape(self.name(pid))}</strong>: {escape(reason)}</li>"
+                for pid, reason in sorted(run.left_out.items(), key=lambda i: self.name(i[0]))
+            )
+            why = (
+                "they have not started any worksheet"
+                if set(run.left_out.values()) == {NOT_STARTED}
+                else "see each reason"
+            )
+            parts.append(
+                f"<p>Left out of the matching ({count}): {why}. Tick "
+                f"<em>{escape(INCLUDE_NOT_STARTED)}</em> above to match them too.</p>"
+                f'<ul class="mentorkit-left-out">{items}</ul>'
+            )
+        return "".join(parts)
 
-    def _downloads(self, run: Run) -> str:
-        pairs = exports.pairs_rows(run.pairs, self.by_id, self.by_email)
+    def _downloads(self, pairs: pd.DataFrame) -> str:
+        rows = exports.pairs_rows(pairs, self.by_id, self.by_email)
         introductions = exports.introduction_rows(
-            run.pairs,
+            pairs,
             self.by_id,
             self.by_email,
             self.session.workshop,
@@ -412,13 +599,13 @@ class MatchingView(widgets.VBox):
         links = [
             download_link(
                 "pairs.csv",
-                table_bytes(pairs, exports.PAIRS_COLUMNS, ".csv"),
+                table_bytes(rows, exports.PAIRS_COLUMNS, ".csv"),
                 "text/csv",
                 "Pairs (CSV)",
             ),
             download_link(
                 "pairs.xlsx",
-                table_bytes(pairs, exports.PAIRS_COLUMNS, ".xlsx"),
+                table_bytes(rows, exports.PAIRS_COLUMNS, ".xlsx"),
                 XLSX_MIME,
                 "Pairs (XLSX)",
             ),
@@ -444,34 +631,44 @@ class MatchingView(widgets.VBox):
 
     def lock(self, pair: Pair, *, rerun: bool = True) -> None:
         """Keep `pair` in every run (replacing the participant's other lock, and a forbid of
-        the same pair); runs again when asked to and the matching has run."""
+        the same pair) and save that with the workshop; with `rerun`, run the matching with
+        it first, and keep nothing if the lock cannot hold."""
         before = (list(self.locked), list(self.forbidden))
         self.locked = [p for p in self.locked if p[0] != pair[0]] + [pair]
         self.forbidden = [p for p in self.forbidden if p != pair]
         try:
             if rerun:
-                self._rerun()
+                self._compute()
         except MatchingError:
             self.locked, self.forbidden = before
+            self._prepare()
             self._draw_constraints()
             raise
+        self.store.decide_match(self.code, pair[0], pair[1], "lock")
+        self._prepare()
         self._draw_constraints()
 
     def unlock(self, pair: Pair) -> None:
-        """Stop keeping `pair`; the next run may change it."""
+        """Stop keeping `pair` (saved with the workshop); the next run may change it."""
         self.locked = [p for p in self.locked if p != pair]
+        self.store.decide_match(self.code, pair[0], pair[1], None)
+        self._prepare()
         self._draw_constraints()
 
     def forbid(self, pair: Pair) -> None:
-        """Never suggest `pair` again (dropping a lock on it) and run again."""
+        """Never suggest `pair` again (dropping a lock on it), saved with the workshop; runs
+        again if the matching has run."""
+        self.store.decide_match(self.code, pair[0], pair[1], "forbid")
         if pair not in self.forbidden:
             self.forbidden.append(pair)
         self.locked = [p for p in self.locked if p != pair]
+        self._prepare()
         self._draw_constraints()
         self._rerun()
 
     def allow(self, pair: Pair) -> None:
-        """Take `pair` off the forbidden list and run again."""
+        """Take `pair` off the forbidden list (saved with the workshop) and run again."""
+        self.store.decide_match(self.code, pair[0], pair[1], None)
         self.forbidden = [p for p in self.forbidden if p != pair]
         self._draw_constraints()
         self._rerun()
@@ -522,9 +719,29 @@ class MatchingView(widgets.VBox):
             else '<p class="mentorkit-muted">No locked or forbidden pairs.</p>'
         )
         self.constraints_box.children = [
-            widgets.HTML(listing),
+            widgets.HTML(listing + self._ruled_out_html()),
             widgets.VBox(items, layout=widgets.Layout(align_items="flex-start")),
         ]
+
+    def _ruled_out_html(self) -> str:
+        """The pairs ruled out for want of a common meeting format, with the reason."""
+        ruled_out = self.inputs.no_common_format
+        if not ruled_out:
+            return ""
+        items = "".join(
+            f"<li>{escape(self.name(pid))} with {escape(self.mentor_name(email))}: "
+            f"{escape(reason)}</li>"
+            for (pid, email), reason in sorted(
+                ruled_out.items(),
+                key=lambda i: (self.name(i[0][0]).casefold(), self.mentor_name(i[0][1])),
+            )
+        )
+        return (
+            f'<details class="mentorkit-ruled-out"><summary>Ruled out: '
+            f"{_plural(len(ruled_out), 'pair')} with no meeting format in common</summary>"
+            f'<ul>{items}</ul><p class="mentorkit-muted">Lock a pair to match it anyway, or '
+            f"untick <em>{escape(RULE_OUT_FORMATS)}</em>.</p></details>"
+        )
 
     def _remove_lock(self, pair: Pair) -> None:
         self.unlock(pair)
@@ -533,22 +750,95 @@ class MatchingView(widgets.VBox):
     # -- publishing -------------------------------------------------------------------
 
     def _ask_to_publish(self) -> None:
+        """Show what publishing the suggested pairs changes, and ask to confirm."""
         if self.run is None or self.run.pairs.empty:
             raise MatchingError("Run the matching first: there are no pairs to publish.")
+        self.published_matches = self._published_matches()
+        published = self.published_pairs()
+        self._reviewed = dict(zip(published["mentee"], published["mentor"], strict=True))
+        changes = pair_changes(published, self.run.pairs)
+        self.review.value = self._changes_html(changes, len(self.run.pairs))
         count = len(self.run.pairs)
-        noun = "match" if count == 1 else "matches"
-        self.confirm_button.description = f"Confirm publish {count} {noun}"
-        self.confirm_box.children = [self.confirm_button, self.cancel_button]
+        self.confirm_button.description = f"Confirm publish {_plural(count, 'match', 'matches')}"
+        self.confirm_box.children = [
+            self.review,
+            widgets.HBox([self.confirm_button, self.cancel_button]).add_class("mentorkit-toolbar"),
+        ]
+
+    def _changes_html(self, changes: pd.DataFrame, proposed: int) -> str:
+        """The table of new, changed and withdrawn pairs, with names, and a summary line."""
+        counts = {kind: int((changes["change"] == kind).sum()) for kind in CHANGE_LABELS}
+        kept = proposed - counts["new"] - counts["changed"]
+        if changes.empty:
+            return (
+                '<h3>What publishing changes</h3><p role="status">Nothing changes: every '
+                "suggested pair is published already. Publishing again refreshes their reasons "
+                "and introduction drafts.</p>"
+            )
+        parts = [
+            _plural(counts["new"], "new match", "new matches"),
+            _plural(counts["changed"], "changed mentor"),
+            f"{_plural(counts['withdrawn'], 'match', 'matches')} withdrawn",
+            f"{_plural(kept, 'match', 'matches')} kept as published",
+        ]
+        summary = [part for part in parts if not part.startswith("0 ")]
+        rows = []
+        for row in changes.itertuples(index=False):
+            pid = str(row.mentee)
+            before = self.mentor_name(str(row.published)) if row.published is not None else "—"
+            after = self.mentor_name(str(row.proposed)) if row.proposed is not None else "—"
+            note = self._change_reason(pid, row.published)
+            rows.append(
+                f"<tr><th scope='row'>{escape(self.name(pid))}</th>"
+                f"<td>{escape(CHANGE_LABELS[str(row.change)])}</td>"
+                f"<td>{escape(before)}</td><td>{escape(after)}</td><td>{escape(note)}</td></tr>"
+            )
+        return (
+            "<h3>What publishing changes</h3>"
+            f'<p role="status">Publishing these pairs: {escape(", ".join(summary))}. Check '
+            "the changes below, then confirm.</p>"
+            '<table class="mentorkit-table mentorkit-changes"><thead><tr>'
+            "<th scope='col'>Participant</th><th scope='col'>Change</th>"
+            "<th scope='col'>Published mentor</th><th scope='col'>Suggested mentor</th>"
+            "<th scope='col'>Why</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def _change_reason(self, participant_id: str, published: object) -> str:
+        """Why a published match would change or go, when the page knows: a forbid, a
+        format rule, or the reason the participant is left out or unmatched."""
+        if published is None or self.run is None:
+            return ""
+        pair = (participant_id, str(published))
+        if pair in self.forbidden:
+            return "you forbade the published pair"
+        if pair in self.inputs.no_common_format:
+            return self.inputs.no_common_format[pair]
+        return self.run.left_out.get(participant_id) or self.run.unmatched.get(participant_id, "")
 
     def _cancel_publish(self) -> None:
         self.confirm_box.children = []
+        self._reviewed = None
 
     def publish(self) -> int:
-        """Write each pair's MentorMatch and withdraw matches no longer made; returns the
-        number of matches published."""
+        """Write each pair's MentorMatch and withdraw matches no longer made, as reviewed;
+        returns the number of matches published.
+
+        Refused when the published matches changed since the facilitator reviewed the
+        changes (`_ask_to_publish`; another page published): they review again. A published
+        pair that is locked is never withdrawn.
+        """
         if self.run is None:
             raise MatchingError("Run the matching first: there are no pairs to publish.")
+        reviewed = self._reviewed
         self._cancel_publish()
+        self.published_matches = self._published_matches()
+        now = {pid: match.mentor_email for pid, match in self.published_matches.items()}
+        if reviewed is not None and reviewed != now:
+            raise MatchingError(
+                "The published matches changed since you reviewed them (they were published "
+                "from another page). Press Publish again to see what changes now."
+            )
         today = self.session.today
         workshop = self.session.workshop
         documents: dict[str, MentorMatch] = {}
@@ -556,6 +846,8 @@ class MatchingView(widgets.VBox):
             pid, email = str(row.mentee), str(row.mentor)
             person, mentor = self.by_id[pid], self.by_email[email]
             reasons = self._reasons(pid, email)
+            earlier = self.published_matches.get(pid)
+            kept = earlier is not None and earlier.mentor_email == email
             documents[pid] = validate(
                 MentorMatch,
                 {
@@ -563,34 +855,39 @@ class MatchingView(widgets.VBox):
                     "score": round(float(row.score), 2),
                     "reasons": reasons,
                     "introduction": introduction_email(person, mentor, workshop, reasons),
-                    "published_on": today,
+                    # A pair kept as it was keeps the day it was first published.
+                    "published_on": earlier.published_on if kept and earlier else today,
                 },
             )
         for pid, document in documents.items():
             key = DocumentKey(self.code, pid, MentorMatch.kind)
             current = self.store.load(key)
+            if current is not None and current.document == document:
+                continue
             self.store.save(
                 key, document, expected_revision=current.revision if current is not None else 0
             )
+        locked = set(self.locked)
         withdrawn = 0
-        for saved in self.store.list(self.code, kind=MentorMatch.kind):
-            if saved.key.participant not in documents:
-                self.store.delete(saved.key)
+        for pid, email in now.items():
+            if pid not in documents and (pid, email) not in locked:
+                self.store.delete(DocumentKey(self.code, pid, MentorMatch.kind))
                 withdrawn += 1
         count = len(documents)
-        message = f"Published {count} match{'' if count == 1 else 'es'}."
+        message = f"Published {_plural(count, 'match', 'matches')}."
         if withdrawn:
             message += f" Withdrew {withdrawn} earlier match{'' if withdrawn == 1 else 'es'}."
         self.published.value = f'<p role="status" class="mentorkit-success">{escape(message)}</p>'
         self.saved = self.store.list(self.code)
+        self.published_matches = self._published_matches()
         return count
 
     def _show_published_state(self) -> None:
-        found = self.store.list(self.code, kind=MentorMatch.kind)
-        if found:
+        count = len(self.published_matches)
+        if count:
             self.published.value = (
-                f'<p class="mentorkit-muted">{len(found)} matches are published now. '
-                "Publishing again replaces them.</p>"
+                f'<p class="mentorkit-muted">{_plural(count, "match is", "matches are")} '
+                "published now. Publishing again shows what changes and asks first.</p>"
             )
 
 

@@ -1,6 +1,8 @@
 """The facilitator's apps: a wrong key shows nothing; with the key, the dashboard shows the
 cohort's progress (anonymised on request), the matching runs, a lock holds across runs, and
-published matches reach the participants' plans."""
+published matches reach the participants' plans. A reopened matching page shows what is
+published and the stored locks and forbids; publishing again shows the changes by name and
+asks first, and the locked pair stays."""
 
 import re
 
@@ -15,7 +17,7 @@ from browser_helpers import (
     wait_until_saved,
     watch_console,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
 DASHBOARD = "facilitator/dashboard.ipynb"
@@ -30,6 +32,41 @@ PARTICIPANTS = [
 ]
 MENTOR_EMAIL = "mateo.ibanez@example.com"  # the first participant's choice
 WAIT_MS = 60_000
+
+
+def reach(page: Page, target: Locator) -> Locator:
+    """Scroll with the mouse wheel, as a person does, until `target` is inside the window;
+    fail if it never gets there. Returns `target`, to be clicked or typed into."""
+    target.wait_for(state="visible", timeout=WAIT_MS)
+    size = page.viewport_size or {"width": 1280, "height": 720}
+    page.mouse.move(size["width"] / 2, size["height"] / 2)
+    for _ in range(120):
+        box = target.bounding_box()
+        if box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]:
+            return target
+        step = 400 if box is None else box["y"] - size["height"] / 3
+        page.mouse.wheel(0, max(-500, min(500, step)))
+        page.wait_for_timeout(60)
+    raise AssertionError(f"{target} never came into the window by scrolling")
+
+
+def press(page: Page, target: Locator) -> None:
+    """Scroll to a button or box with the wheel, check it is in the window, click it."""
+    reach(page, target).click()
+
+
+def type_into(page: Page, target: Locator, text: str) -> None:
+    """Scroll to a field, click into it and type at a person's pace."""
+    press(page, target)
+    page.keyboard.type(text, delay=10)
+
+
+def facilitator_reopen(page: Page, served, notebook: str) -> None:
+    """Open a facilitator app again (a new kernel) and sign in by typing the key."""
+    open_app(page, served.base_url, notebook, f"?join={served.join_code}")
+    expect(page.get_by_label("Join code")).to_have_value(served.join_code)
+    type_into(page, page.get_by_label("Facilitator key"), served.facilitator_key)
+    press(page, page.get_by_role("button", name="Sign in"))
 
 
 def facilitator_sign_in(page: Page, served, notebook: str, key: str) -> None:
@@ -152,4 +189,56 @@ def test_the_facilitator_follows_matches_and_publishes(page: Page, served_demo, 
     expect(match).to_contain_text(f"Your mentor: {mentor}", timeout=WAIT_MS)
     expect(match).to_contain_text("Introduction email")
     expect(match).to_contain_text(f"Introducing {first} and {mentor}")
+    assert console_errors == [], console_errors
+
+    # A reopened matching page shows what is published and the stored lock, and says who
+    # was left out: the roster's people who never started a worksheet.
+    facilitator_reopen(page, served_demo, MATCHING)
+    expect(app.get_by_role("heading", name="Published pairs")).to_be_visible(timeout=WAIT_MS)
+    published_now = app.locator("[role=status]", has_text=f"{count} pairs are published now")
+    expect(published_now).to_be_visible()
+    expect(reach(page, page.get_by_label(f"Lock {first} with {mentor}"))).to_be_checked()
+    expect(reach(page, app.get_by_text(f"Locked: {first} with {mentor}"))).to_be_visible()
+    second = PARTICIPANTS[1][0]
+    forbid = page.get_by_role("button", name=re.compile(rf"^Forbid {re.escape(second)} with "))
+    second_mentor = reach(page, forbid).inner_text().split(" with ", 1)[1]
+    screenshot_app(page, screenshots / "facilitator_matching_reopened.png")
+
+    # Forbid the second participant's published pair and run again: the lock holds, and
+    # publishing shows the change by name and asks before anything changes.
+    press(page, forbid)
+    expect(reach(page, app.get_by_text(f"Forbidden: {second} with {second_mentor}"))).to_be_visible(
+        timeout=WAIT_MS
+    )
+    press(page, page.get_by_role("button", name="Run matching"))
+    expect(app.get_by_role("heading", name="Suggested pairs")).to_be_visible(timeout=WAIT_MS)
+    expect(reach(page, page.get_by_label(f"Lock {first} with {mentor}"))).to_be_checked()
+    left_out = app.locator(".mentorkit-left-out li", has_text=ROSTER_NAME)
+    expect(reach(page, left_out)).to_contain_text("has not started any worksheet")
+    expect(app).not_to_contain_text("Everybody has a mentor")
+    press(page, page.get_by_role("button", name="Publish", exact=True))
+    changes = app.locator(".mentorkit-changes")
+    expect(reach(page, changes)).to_be_visible(timeout=WAIT_MS)
+    row = changes.locator("tr", has_text=second)
+    expect(row).to_contain_text(re.compile("Mentor changes|Match withdrawn"))
+    expect(row).to_contain_text(second_mentor)
+    expect(row).to_contain_text("you forbade the published pair")
+    expect(changes).not_to_contain_text(first)  # the locked pair stays as published
+    expect(app.get_by_text("Check the changes below, then confirm.")).to_be_visible()
+    confirm = page.get_by_role("button", name=re.compile(r"^Confirm publish \d+ match(es)?$"))
+    reach(page, confirm)
+    screenshot_app(page, screenshots / "facilitator_matching_changes.png")
+    press(page, confirm)
+    expect(app.get_by_text(re.compile(r"^Published \d+ match(es)?\."))).to_be_visible(
+        timeout=WAIT_MS
+    )
+
+    # Reopened once more: the locked pair is still published, the forbid still stored.
+    facilitator_reopen(page, served_demo, MATCHING)
+    expect(app.get_by_role("heading", name="Published pairs")).to_be_visible(timeout=WAIT_MS)
+    expect(reach(page, page.get_by_label(f"Lock {first} with {mentor}"))).to_be_checked()
+    expect(page.get_by_label(f"Lock {second} with {second_mentor}")).to_have_count(0)
+    forbidden = app.get_by_text(f"Forbidden: {second} with {second_mentor}")
+    expect(reach(page, forbidden)).to_be_visible()
+    assert dialogs == []
     assert console_errors == [], console_errors

@@ -32,6 +32,7 @@ from mentorkit.models import (
 from mentorkit.store import (
     DB_SCHEMA_VERSION,
     DocumentKey,
+    MatchDecision,
     RosterChange,
     SqlStore,
     Store,
@@ -562,6 +563,105 @@ def test_two_kernels_opening_a_fresh_database_at_once_both_succeed(db_url: str) 
 
 
 # ---------------------------------------------------------------------------------------
+# Matching decisions: locked and forbidden pairs, kept with the workshop
+
+
+@pytest.fixture
+def pairing(store: SqlStore, workshop: Workshop, person: Participant) -> tuple[str, str, str]:
+    """The workshop's code, Amelia's id, and two mentors' emails joined by a space."""
+    store.import_roster(
+        workshop.code,
+        mentors=[mentor("Mateo", "mateo@example.com"), mentor("Chloé", "chloe@example.com")],
+    )
+    return workshop.code, person.id, "mateo@example.com chloe@example.com"
+
+
+def decided(store: SqlStore, code: str) -> list[tuple[str, str, str]]:
+    return [(d.participant, d.mentor, d.decision) for d in store.match_decisions(code)]
+
+
+def test_locks_and_forbids_outlive_the_store_that_wrote_them(
+    db_url: str, store: SqlStore, pairing: tuple[str, str, str]
+) -> None:
+    code, amelia, mentors = pairing
+    mateo, chloe = mentors.split()
+    assert store.match_decisions(code) == []
+    store.decide_match(code, amelia, mateo, "lock")
+    store.decide_match(code.lower(), amelia, chloe, "forbid")
+    store.close()
+    with SqlStore(db_url) as reopened:
+        found = reopened.match_decisions(code)
+    assert [(d.participant, d.mentor, d.decision) for d in found] == [
+        (amelia, mateo, "lock"),
+        (amelia, chloe, "forbid"),
+    ]
+    assert all(isinstance(d, MatchDecision) and d.decided_at.tzinfo is UTC for d in found)
+
+
+def test_a_lock_replaces_the_other_lock_and_a_forbid_of_the_pair(
+    store: SqlStore, pairing: tuple[str, str, str]
+) -> None:
+    code, amelia, mentors = pairing
+    mateo, chloe = mentors.split()
+    store.decide_match(code, amelia, mateo, "lock")
+    store.decide_match(code, amelia, chloe, "lock")
+    assert decided(store, code) == [(amelia, chloe, "lock")]
+    store.decide_match(code, amelia, mateo, "forbid")
+    store.decide_match(code, amelia, mateo, "lock")
+    assert decided(store, code) == [(amelia, mateo, "lock")]
+    store.decide_match(code, amelia, mateo, "forbid")
+    store.decide_match(code, amelia, chloe, "forbid")
+    assert decided(store, code) == [(amelia, mateo, "forbid"), (amelia, chloe, "forbid")]
+    store.decide_match(code, amelia, mateo, None)
+    store.decide_match(code, amelia, mateo, None)  # forgetting twice is harmless
+    assert decided(store, code) == [(amelia, chloe, "forbid")]
+
+
+def test_a_decision_about_somebody_not_on_the_roster_is_refused(
+    store: SqlStore, pairing: tuple[str, str, str]
+) -> None:
+    code, amelia, mentors = pairing
+    mateo = mentors.split()[0]
+    with pytest.raises(NotFound, match=r"No mentor nobody@example\.com on the roster"):
+        store.decide_match(code, amelia, "nobody@example.com", "lock")
+    with pytest.raises(NotFound, match=r"No participant 0+ on the roster"):
+        store.decide_match(code, "0" * 32, mateo, "forbid")
+    with pytest.raises(StoreError, match="locked or forbidden, not 'prefer'"):
+        store.decide_match(code, amelia, mateo, "prefer")  # type: ignore[arg-type]
+    with pytest.raises(NotFound, match="No workshop with join code ABCD-EFGH"):
+        store.match_decisions("ABCD-EFGH")
+    assert store.match_decisions(code) == []
+
+
+def test_erasing_a_participant_or_the_workshop_takes_their_decisions_along(
+    db_url: str, store: SqlStore, pairing: tuple[str, str, str]
+) -> None:
+    code, amelia, mentors = pairing
+    mateo, chloe = mentors.split()
+    bo = Participant(name="Bo", email="bo@example.com")
+    store.import_roster(code, participants=[bo])
+    store.decide_match(code, amelia, mateo, "lock")
+    store.decide_match(code, bo.id, chloe, "forbid")
+    store.erase_participant(code, amelia)
+    assert decided(store, code) == [(bo.id, chloe, "forbid")]
+    store.delete_workshop(code)
+    assert count_rows(db_url, "match_decisions") == 0
+
+
+def test_a_database_of_schema_1_gets_the_decisions_table_and_keeps_its_data(
+    db_url: str, store: SqlStore, key: DocumentKey
+) -> None:
+    saved = store.save(key, assessment("before the upgrade"), expected_revision=0)
+    store.close()
+    run_sql(db_url, "DROP TABLE match_decisions", "UPDATE mentorkit_schema SET version = 1")
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION
+        assert upgraded.load(key) == saved
+        assert upgraded.match_decisions(key.workshop) == []
+    assert "match_decisions" in table_names(db_url)
+
+
+# ---------------------------------------------------------------------------------------
 # Schema versions
 
 
@@ -577,14 +677,17 @@ def test_reopening_keeps_the_data(db_url: str, store: SqlStore, key: DocumentKey
 
 def test_database_from_a_newer_mentorkit_is_refused(db_url: str, store: SqlStore) -> None:
     store.close()
+    newer = DB_SCHEMA_VERSION + 1
     run_sql(
-        db_url, "INSERT INTO mentorkit_schema (version, applied_at) VALUES (3, CURRENT_TIMESTAMP)"
+        db_url,
+        f"INSERT INTO mentorkit_schema (version, applied_at) VALUES ({newer}, CURRENT_TIMESTAMP)",
     )
     with pytest.raises(SchemaError) as refused:
         SqlStore(db_url)
     assert str(refused.value) == (
-        "This database was written by a newer mentorkit (schema 3; this version reads up to 1). "
-        "Upgrade mentorkit (pip install -U mentorkit) or set MENTORKIT_DB to another database."
+        f"This database was written by a newer mentorkit (schema {newer}; this version reads "
+        f"up to {DB_SCHEMA_VERSION}). Upgrade mentorkit (pip install -U mentorkit) or set "
+        "MENTORKIT_DB to another database."
     )
 
 
@@ -606,13 +709,14 @@ def test_migration_step_upgrades_an_older_database_once_and_records_it(
         runs.append(1)
         conn.execute(sa.text("CREATE TABLE badges (id INTEGER PRIMARY KEY)"))
 
-    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_module.MIGRATIONS, 1, add_badges)
+    next_version = DB_SCHEMA_VERSION + 1
+    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", next_version)
+    monkeypatch.setitem(store_module.MIGRATIONS, DB_SCHEMA_VERSION, add_badges)
     with SqlStore(db_url) as upgraded:
-        assert upgraded.schema_version() == 2
+        assert upgraded.schema_version() == next_version
         assert upgraded.load(key) == saved
     with SqlStore(db_url) as again:
-        assert again.schema_version() == 2
+        assert again.schema_version() == next_version
     assert runs == [1]
     assert "badges" in table_names(db_url)
 
@@ -626,22 +730,22 @@ def test_failed_migration_leaves_the_database_as_it_was(
         conn.execute(sa.text("CREATE TABLE badges (id INTEGER PRIMARY KEY)"))
         raise RuntimeError("step failed")
 
-    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", 2)
-    monkeypatch.setitem(store_module.MIGRATIONS, 1, half_done)
+    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", DB_SCHEMA_VERSION + 1)
+    monkeypatch.setitem(store_module.MIGRATIONS, DB_SCHEMA_VERSION, half_done)
     with pytest.raises(RuntimeError, match="step failed"):
         SqlStore(db_url)
     assert "badges" not in table_names(db_url)
     monkeypatch.undo()
     with SqlStore(db_url) as unchanged:
-        assert unchanged.schema_version() == 1
+        assert unchanged.schema_version() == DB_SCHEMA_VERSION
 
 
 def test_missing_migration_step_is_a_schema_error(
     db_url: str, store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store.close()
-    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", 2)
-    with pytest.raises(SchemaError, match=r"cannot upgrade .* from schema 1"):
+    monkeypatch.setattr(store_module, "DB_SCHEMA_VERSION", DB_SCHEMA_VERSION + 1)
+    with pytest.raises(SchemaError, match=rf"cannot upgrade .* from schema {DB_SCHEMA_VERSION}"):
         SqlStore(db_url)
 
 

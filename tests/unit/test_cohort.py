@@ -3,11 +3,13 @@
 import math
 from datetime import UTC, date, datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mentorkit.cohort import (
+    NOT_STARTED,
     SHORTLIST_BONUS,
     STEP_TITLES,
     STEPS,
@@ -15,10 +17,12 @@ from mentorkit.cohort import (
     cohort_summary,
     introduction_email,
     match_reasons,
+    matching_input,
     progress,
     workshop_scores,
 )
-from mentorkit.fit import fit, score_matrix
+from mentorkit.fit import fit, score_matrix, shares_a_format
+from mentorkit.matching import assign
 from mentorkit.models import (
     CheckIn,
     MentoringAgreement,
@@ -406,6 +410,105 @@ def test_shortlisted_mentors_not_in_the_workshop_are_ignored(framework):
 def test_a_participant_listed_twice_is_refused(framework):
     with pytest.raises(ValueError, match="more than once"):
         workshop_scores(framework, [KIM, KIM], [ZOE], [], today=TODAY)
+
+
+# ---------------------------------------------------------------------------------------
+# What the matching runs on
+
+
+def video_only(*growth: str) -> SelfAssessment:
+    return SelfAssessment(growth_areas=list(growth), preferences={"formats": ["video"]})
+
+
+def test_participants_who_have_not_started_are_left_out_unless_asked_for(framework):
+    # Kim saved nothing of her own: a published match and a sharing choice are not worksheets.
+    documents = [
+        saved(AMELIA, video_only("public-speaking")),
+        saved(JOSE, complete_goal()),
+        saved(KIM, MentorMatch(mentor_email=ZOE.email, published_on=TODAY)),
+        saved(KIM, PlanSharing(shared=True)),
+    ]
+    found = matching_input(framework, [AMELIA, JOSE, KIM], [ZOE], documents, today=TODAY)
+    assert list(found.scores.index) == [AMELIA.id, JOSE.id]
+    assert found.left_out == {KIM.id: NOT_STARTED}
+    assert NOT_STARTED == "has not started any worksheet"
+    everybody = matching_input(
+        framework, [AMELIA, JOSE, KIM], [ZOE], documents, today=TODAY, include_not_started=True
+    )
+    assert list(everybody.scores.index) == [AMELIA.id, JOSE.id, KIM.id]
+    assert everybody.left_out == {}
+
+
+def test_a_locked_participant_is_matched_even_before_starting(framework):
+    found = matching_input(
+        framework, [AMELIA, KIM], [ZOE], [], today=TODAY, locked=[(KIM.id, ZOE.email)]
+    )
+    assert list(found.scores.index) == [KIM.id]
+    assert found.left_out == {AMELIA.id: NOT_STARTED}
+
+
+def test_pairs_with_no_meeting_format_in_common_are_ruled_out_with_the_reason(framework):
+    documents = [saved(AMELIA, video_only("negotiation")), saved(JOSE, SelfAssessment())]
+    anyhow = MentorProfile(
+        name="Any Way", email="any@example.org", expertise=["negotiation"], capacity=1
+    )
+    mentors = [ZOE, MATEO, PAT, anyhow]
+    found = matching_input(framework, [AMELIA, JOSE], mentors, documents, today=TODAY)
+    # Amelia meets by video: Mateo (in person) and Pat (chat) are out; Zoë (video) and a
+    # mentor who states no format are in; José states no format, so every mentor suits him.
+    assert found.no_common_format == {
+        (AMELIA.id, MATEO.email): (
+            "no meeting format in common: Amelia Hartley meets by video, Mateo Ibáñez in person"
+        ),
+        (AMELIA.id, PAT.email): (
+            "no meeting format in common: Amelia Hartley meets by video, Pat Smith by chat"
+        ),
+    }
+    off = matching_input(
+        framework, [AMELIA, JOSE], mentors, documents, today=TODAY, forbid_no_common_format=False
+    )
+    assert off.no_common_format == {}
+    assert off.scores.equals(found.scores)
+
+
+def test_shares_a_format_when_either_side_states_none():
+    assert shares_a_format(["video"], ["video", "phone"])
+    assert not shares_a_format(["video"], ["in person"])
+    assert shares_a_format([], ["in person"])
+    assert shares_a_format(["video"], [])
+
+
+def test_a_video_only_mentee_gets_her_first_choice_not_an_in_person_mentor(framework):
+    """Mateo covers Amelia's growth area but meets only in person; Zoë, her first choice,
+    meets by video. The fit alone prefers Mateo; without a common format he is ruled out."""
+    documents = [
+        saved(AMELIA, video_only("negotiation")),
+        saved(AMELIA, MentorShortlist(entries=[{"mentor_email": ZOE.email}])),
+    ]
+    mentors = [ZOE, MATEO]
+    found = matching_input(framework, [AMELIA], mentors, documents, today=TODAY)
+    capacity = pd.Series({m.email: m.capacity for m in mentors})
+    unruled = assign(found.scores, capacity)
+    assert list(unruled["mentor"]) == [MATEO.email]  # what happened before the rule
+    for mode in ("score", "participation"):
+        pairs = assign(
+            found.scores, capacity, forbidden=list(found.no_common_format), maximize=mode
+        )
+        assert list(pairs["mentor"]) == [ZOE.email], mode
+
+
+def test_a_locked_pair_is_never_ruled_out_and_always_has_a_score(framework):
+    # Mateo covers none of Amelia's growth areas and meets only in person: no fit score.
+    documents = [saved(AMELIA, video_only("public-speaking"))]
+    plain = matching_input(framework, [AMELIA], [ZOE, MATEO], documents, today=TODAY)
+    assert math.isnan(plain.scores.loc[AMELIA.id, MATEO.email])
+    assert (AMELIA.id, MATEO.email) in plain.no_common_format
+    found = matching_input(
+        framework, [AMELIA], [ZOE, MATEO], documents, today=TODAY, locked=[(AMELIA.id, MATEO.email)]
+    )
+    expected = fit(video_only("public-speaking"), MATEO, framework, places_left=1, today=TODAY)
+    assert found.scores.loc[AMELIA.id, MATEO.email] == pytest.approx(expected.score)
+    assert found.no_common_format == {}
 
 
 # ---------------------------------------------------------------------------------------

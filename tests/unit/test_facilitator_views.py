@@ -30,7 +30,12 @@ from mentorkit.models import (
 from mentorkit.store import DocumentKey
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_text
 from mentorkit.ui.facilitator import REFUSAL
-from mentorkit.ui.matching import MatchingView, matching_app
+from mentorkit.ui.matching import (
+    INCLUDE_NOT_STARTED,
+    RULE_OUT_FORMATS,
+    MatchingView,
+    matching_app,
+)
 from mentorkit.workshops import create_workshop
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -378,9 +383,21 @@ def test_a_run_shows_pairs_with_reasons_and_what_each_mode_gives(matching):
     for label in ("Highest total score", "Most people matched", "Stable"):
         assert label in view.comparison.value
     assert "Blocking pairs" in view.comparison.value
+    # Eun-ji and the hostile name never started a worksheet: left out, and said so.
+    left_out = view.unmatched_box.value
+    assert "Everybody has a mentor" not in left_out
+    assert "All 2 participants in the matching have a mentor; 2 participants were left out." in (
+        left_out
+    )
+    assert "Eun-ji Seo</strong>: has not started any worksheet" in left_out
+    assert "2 participants have not started any worksheet and are left out" in view.status.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in left_out
+    find(view, widgets.Checkbox, INCLUDE_NOT_STARTED).value = True
+    assert pairs_of(view) == {("Carla Diaz", "Ada Mensah"), ("Dev Patel", "Bo Lindqvist")}
     assert "Eun-ji Seo</strong>: the mentors who fit are full: " in view.unmatched_box.value
     assert "ada@example.org" not in view.unmatched_box.value  # mentors named, not emailed
     assert "&lt;img src=x onerror=alert(1)&gt;" in view.unmatched_box.value
+    assert "left out" not in view.unmatched_box.value + view.status.value
     files = downloads(view.downloads.value)
     assert set(files) == {"pairs.csv", "pairs.xlsx", "introductions.csv"}
     assert b"Carla Diaz" in files["pairs.csv"] and b"Introducing" in files["introductions.csv"]
@@ -481,3 +498,179 @@ def test_a_new_run_takes_back_an_unconfirmed_publish(matching):
     assert find(view, widgets.Button, "Confirm publish 2 matches") is not None
     view.run_button.click()
     assert find(view, widgets.Button, "Confirm publish 2 matches") is None
+
+
+def confirm_publish(view: MatchingView) -> None:
+    find(view, widgets.Button, "Publish").click()
+    confirm = next(
+        b for b in view.confirm_box.children[1].children if b.description.startswith("Confirm")
+    )
+    confirm.click()
+
+
+def test_a_reopened_page_shows_the_published_pairs_and_the_stored_locks_and_forbids(
+    store, access, matching
+):
+    view = matching.view
+    view.run_button.click()
+    find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = True
+    view.pick_participant.value, view.pick_mentor.value = ids(view, "Carla Diaz", "Bo Lindqvist")
+    find(view, widgets.Button, "Forbid pair").click()
+    confirm_publish(view)
+    assert "Published 2 matches." in view.published.value
+
+    again = signed_in(matching_app, store, access).view  # a reload: a new kernel, a new view
+    assert again.run is None
+    assert "Published pairs" in again.pairs_heading.value
+    assert "2 pairs are published now" in again.status.value
+    assert find(again, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value is True
+    assert find(again, widgets.Checkbox, "Lock Carla Diaz with Ada Mensah").value is False
+    shown = page_text(again)
+    assert "Remove lock: Dev Patel with Bo Lindqvist" in shown
+    assert "Remove forbid: Carla Diaz with Bo Lindqvist" in shown
+    assert "negotiation" in shown.lower()  # the published reasons
+    assert find(again, widgets.Button, "Publish").disabled  # nothing new to publish yet
+    assert set(downloads(again.downloads.value)) == {
+        "pairs.csv",
+        "pairs.xlsx",
+        "introductions.csv",
+    }
+    find(again, widgets.Button, "Remove forbid: Carla Diaz with Bo Lindqvist").click()
+    third = signed_in(matching_app, store, access).view
+    assert "Remove forbid" not in page_text(third)
+    assert "Remove lock: Dev Patel with Bo Lindqvist" in page_text(third)
+
+
+def test_publishing_again_shows_the_changes_by_name_and_waits_for_confirmation(
+    store, access, matching
+):
+    view = matching.view
+    code = access.workshop.code
+    view.run_button.click()
+    confirm_publish(view)
+    before = {s.key.participant: s.revision for s in store.list(code, kind=MentorMatch.kind)}
+
+    view.pick_participant.value, view.pick_mentor.value = ids(view, "Eun-ji Seo", "Ada Mensah")
+    find(view, widgets.Button, "Lock pair").click()
+    find(view, widgets.Button, "Publish").click()
+    review = view.review.value
+    assert "1 new match, 1 match withdrawn, 1 match kept as published" in review
+    rows = re.findall(
+        r"<tr><th scope='row'>(.*?)</th><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>"
+        r"<td>(.*?)</td></tr>",
+        review,
+    )
+    assert rows == [
+        ("Eun-ji Seo", "New match", "—", "Ada Mensah", ""),
+        (
+            "Carla Diaz",
+            "Match withdrawn",
+            "Ada Mensah",
+            "—",
+            "the mentors who fit are full: Ada Mensah, Bo Lindqvist",
+        ),
+    ]
+    assert "ada@example.org" not in review
+    after = {s.key.participant: s.revision for s in store.list(code, kind=MentorMatch.kind)}
+    assert after == before  # nothing changes before the confirmation
+    find(view, widgets.Button, "Cancel").click()
+    assert view.confirm_box.children == ()
+    assert {
+        s.key.participant: s.revision for s in store.list(code, kind=MentorMatch.kind)
+    } == before
+
+    find(view, widgets.Button, "Publish").click()
+    find(view, widgets.Button, "Confirm publish 2 matches").click()
+    published = {s.key.participant: s for s in store.list(code, kind=MentorMatch.kind)}
+    dev = ids(view, "Dev Patel", "Bo Lindqvist")[0]
+    assert set(published) == {dev, ids(view, "Eun-ji Seo", "Ada Mensah")[0]}
+    assert published[dev].revision == before[dev]  # kept as it was, not written again
+
+
+def test_a_publish_from_another_page_in_between_is_not_overwritten_unseen(store, access, matching):
+    view = matching.view
+    view.run_button.click()
+    find(view, widgets.Button, "Publish").click()
+    other = signed_in(matching_app, store, access).view
+    other.run_button.click()
+    confirm_publish(other)
+    find(view, widgets.Button, "Confirm publish 2 matches").click()
+    assert "changed since you reviewed them" in matching.notice.value
+    find(view, widgets.Button, "Publish").click()
+    assert "Nothing changes" in view.review.value
+
+
+def test_a_locked_published_pair_is_kept_when_a_better_fit_turns_up(store, access, matching):
+    """Carla was published with Ada. Then Eun-ji, who fits Ada better and shortlisted her,
+    starts: a re-run would give Ada to Eun-ji and withdraw Carla's match, unless it is locked."""
+    view = matching.view
+    code = access.workshop.code
+    view.run_button.click()
+    confirm_publish(view)
+    carla, ada = ids(view, "Carla Diaz", "Ada Mensah")
+    eunji = ids(view, "Eun-ji Seo", "Ada Mensah")[0]
+    published_on = store.load(DocumentKey(code, carla, MentorMatch.kind))
+    store.save(
+        DocumentKey(code, eunji, SelfAssessment.kind),
+        SelfAssessment(growth_areas=["negotiation"], preferences={"formats": ["video"]}),
+        expected_revision=0,
+    )
+    store.save(
+        DocumentKey(code, eunji, MentorShortlist.kind),
+        MentorShortlist(entries=[ShortlistEntry(mentor_email=ada)]),
+        expected_revision=0,
+    )
+
+    unlocked = signed_in(matching_app, store, access).view
+    unlocked.run_button.click()
+    assert ("Eun-ji Seo", "Ada Mensah") in pairs_of(unlocked)  # what happens without the lock
+    find(unlocked, widgets.Button, "Publish").click()
+    assert "<th scope='row'>Carla Diaz</th><td>Match withdrawn</td>" in unlocked.review.value
+    find(unlocked, widgets.Button, "Cancel").click()
+
+    reopened = signed_in(matching_app, store, access).view
+    find(reopened, widgets.Checkbox, "Lock Carla Diaz with Ada Mensah").value = True
+    for mode in ("score", "participation", "stable"):
+        reopened.mode.value = mode
+        reopened.run_button.click()
+        assert ("Carla Diaz", "Ada Mensah") in pairs_of(reopened), mode
+        find(reopened, widgets.Button, "Publish").click()
+        assert "Carla Diaz" not in reopened.review.value, mode
+    find(reopened, widgets.Button, "Confirm publish 2 matches").click()
+    kept = store.load(DocumentKey(code, carla, MentorMatch.kind))
+    assert kept.document.mentor_email == ada
+    assert kept.revision == published_on.revision  # untouched
+
+
+def test_pairs_with_no_meeting_format_in_common_are_ruled_out_with_the_reason(
+    store, access, matching
+):
+    """Fay covers Carla's growth area but meets only in person; Carla meets by video."""
+    code = access.workshop.code
+    fay = MentorProfile(
+        name="Fay Okafor",
+        email="fay@example.org",
+        expertise=["negotiation"],
+        capacity=2,
+        formats=[MeetingFormat.IN_PERSON],
+    )
+    store.import_roster(code, mentors=[fay])
+    view = signed_in(matching_app, store, access).view
+    reason = "no meeting format in common: Carla Diaz meets by video, Fay Okafor in person"
+    for mode in ("score", "participation", "stable"):
+        view.mode.value = mode
+        view.run_button.click()
+        assert ("Carla Diaz", "Fay Okafor") not in pairs_of(view), mode
+        assert ("Carla Diaz", "Ada Mensah") in pairs_of(view), mode
+    shown = page_text(view)
+    assert f"Carla Diaz with Fay Okafor: {reason}" in shown
+    assert "Ruled out: 2 pairs with no meeting format in common" in shown  # Dev too
+    view.pick_participant.value, view.pick_mentor.value = ids(view, "Carla Diaz", "Fay Okafor")
+    find(view, widgets.Button, "Lock pair").click()  # the facilitator's decision wins
+    assert ("Carla Diaz", "Fay Okafor") in pairs_of(view)
+    assert reason not in page_text(view)  # a locked pair is not ruled out
+    find(view, widgets.Button, "Remove lock: Carla Diaz with Fay Okafor").click()
+    assert reason in page_text(view)
+    find(view, widgets.Checkbox, RULE_OUT_FORMATS).value = False
+    assert reason not in page_text(view)
+    assert "Ruled out:" not in page_text(view)

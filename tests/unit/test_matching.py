@@ -12,12 +12,14 @@ from scipy.optimize import linear_sum_assignment
 
 from mentorkit.errors import MentorkitError
 from mentorkit.matching import (
+    CHANGE_COLUMNS,
     COLUMNS,
     MAX_NAMES,
     MatchingError,
     MatchingSummary,
     assign,
     blocking_pairs,
+    pair_changes,
     stable,
     summarize,
     total,
@@ -598,3 +600,61 @@ def test_a_result_with_unknown_names_or_a_mentee_twice_is_refused():
         unmatched_reasons(SCORES, capacity, stranger)
     with pytest.raises(MatchingError, match="'score' column"):
         total(pd.DataFrame({"mentee": []}))
+
+
+# -- what publishing changes -------------------------------------------------------------
+
+
+def pair_frame(*rows: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["mentee", "mentor"], dtype=object)
+
+
+def test_pair_changes_list_new_changed_and_withdrawn_pairs_and_leave_out_kept_ones():
+    published = pair_frame(("xena", "ada"), ("yuri", "bo"), ("zoe", "cy"))
+    proposed = pair_frame(("walt", "cy"), ("xena", "ada"), ("yuri", "cy"))
+    found = pair_changes(published, proposed)
+    assert tuple(found.columns) == CHANGE_COLUMNS
+    assert found.to_dict("records") == [
+        {"mentee": "walt", "change": "new", "published": None, "proposed": "cy"},
+        {"mentee": "yuri", "change": "changed", "published": "bo", "proposed": "cy"},
+        {"mentee": "zoe", "change": "withdrawn", "published": "cy", "proposed": None},
+    ]
+
+
+def test_pair_changes_are_empty_when_publishing_changes_nothing():
+    same = pair_frame(("xena", "ada"), ("yuri", "bo"))
+    assert pair_changes(same, same.iloc[::-1]).empty
+    assert pair_changes(pair_frame(), pair_frame()).empty
+    assert tuple(pair_changes(pair_frame(), pair_frame()).columns) == CHANGE_COLUMNS
+
+
+def test_pair_changes_of_a_first_publish_are_all_new_and_of_an_empty_proposal_all_withdrawn():
+    proposed = assign(frame({"xena": [3, 1], "yuri": [1, 2]}, ["ada", "bo"]), places(ada=1, bo=1))
+    assert list(pair_changes(pair_frame(), proposed)["change"]) == ["new", "new"]
+    assert list(pair_changes(proposed, pair_frame())["change"]) == ["withdrawn", "withdrawn"]
+
+
+def test_pair_changes_refuse_a_mentee_matched_twice_or_a_frame_without_pairs():
+    twice = "mentee 'xena' is matched more than once in the published pairs"
+    with pytest.raises(MatchingError, match=twice):
+        pair_changes(pair_frame(("xena", "ada"), ("xena", "bo")), pair_frame())
+    with pytest.raises(MatchingError, match="proposed pairs must be a frame"):
+        pair_changes(pair_frame(), pd.DataFrame({"who": ["xena"]}))
+
+
+def test_a_locked_published_pair_survives_a_run_that_would_otherwise_withdraw_it():
+    """Xena was published with Ada; now Yuri fits Ada far better and Xena fits nobody else.
+    Without the lock the best total withdraws Xena's match; with it, nothing of hers changes."""
+    published = pair_frame(("xena", "ada"))
+    scores = frame({"xena": [2, NAN], "yuri": [9, NAN]}, ["ada", "bo"])
+    capacity = places(ada=1, bo=1)
+    for run in (
+        lambda **kw: assign(scores, capacity, **kw),
+        lambda **kw: assign(scores, capacity, maximize="participation", **kw),
+        lambda **kw: stable(scores, capacity, **kw),
+    ):
+        unlocked = pair_changes(published, run())
+        changes = set(zip(unlocked["mentee"], unlocked["change"], strict=True))
+        assert ("xena", "withdrawn") in changes
+        locked = pair_changes(published, run(locked=published))
+        assert "xena" not in set(locked["mentee"])
