@@ -230,7 +230,7 @@ class MentorShortlistView(widgets.VBox):
 
     def _build_filters(self) -> None:
         def dropdown(label: str, options: dict[object, str]) -> widgets.Dropdown:
-            return widgets.Dropdown(
+            return ChoiceDropdown(
                 options=choices(options, blank=ANY),
                 value=None,
                 description=label,
