@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from html import escape
 from typing import Any, ParamSpec, TypeVar
 
@@ -96,6 +96,22 @@ def split_list(text: str) -> list[str]:
         if entry and entry.casefold() not in seen:
             seen[entry.casefold()] = entry
     return list(seen.values())
+
+
+def time_html(when: datetime, *, seconds: bool = False) -> str:
+    """A moment as `<time class="mentorkit-time" datetime="…">01:24</time>` for a page.
+
+    The kernel runs in the server's time zone, not the reader's: the page script
+    (enhance.js in the Voilà template) rewrites the text into the browser's own zone, with
+    the date when it is not today there. `datetime` is ISO 8601 in UTC with its offset; the
+    text, shown where no script runs, is the UTC clock time. A naive `when` is taken as the
+    server's local time. `seconds` shows the seconds too (`data-seconds`).
+    """
+    moment = when.astimezone(UTC)
+    stamp = escape(moment.isoformat(timespec="seconds"))
+    clock = escape(f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}")
+    extra = " data-seconds" if seconds else ""
+    return f'<time class="mentorkit-time" datetime="{stamp}"{extra}>{clock}</time>'
 
 
 def html_text(text: str) -> str:
@@ -638,7 +654,7 @@ DOCUMENT_CSS = """
 .mentorkit-document h3 { border-bottom: 1px solid #d9e2ec; padding-bottom: 0.2rem; }
 .mentorkit-document table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
 .mentorkit-document th, .mentorkit-document td { border: 1px solid #9aa5b1; padding: 0.35rem 0.5rem;
-  text-align: left; vertical-align: top; }
+  text-align: start; vertical-align: top; }
 .mentorkit-document thead th { background: #eef2f7; }
 .mentorkit-document dl.terms { display: grid; grid-template-columns: max-content 1fr;
   gap: 0.2rem 1rem; margin: 0.5rem 0; }
