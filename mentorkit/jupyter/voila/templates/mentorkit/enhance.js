@@ -149,8 +149,6 @@
 
   // -- length limits --------------------------------------------------------------------
 
-  var counterIds = 0;
-
   /** How many characters left is "close to the limit": a tenth, between 1 and 50. */
   function nearLimit(limit) {
     return Math.max(1, Math.min(50, Math.ceil(limit / 10)));
@@ -165,8 +163,8 @@
     var used = control.value.length;
     var left = limit - used;
     var text = used + " / " + limit;
-    if (counter.firstChild.textContent !== text) {
-      counter.firstChild.textContent = text;
+    if (counter.textContent !== text) {
+      counter.textContent = text;
     }
     var stage = left < 0 ? "over" : left === 0 ? "full" : left <= nearLimit(limit) ? "near" : "";
     if (stage === counter.mentorkitStage) {
@@ -183,7 +181,7 @@
     } else if (fromTyping && stage === "full") {
       spoken = "Limit reached: " + limit + " characters.";
     }
-    var live = counter.lastChild;
+    var live = counter.mentorkitLive;
     if (live.textContent !== spoken) {
       live.textContent = spoken;
     }
@@ -219,6 +217,7 @@
     if (!found) {
       if (counter) {
         counter.remove();
+        counter.mentorkitLive.remove();
         control.mentorkitCounter = null;
         control.removeAttribute("maxlength");
         root.classList.remove("mentorkit-counted");
@@ -232,13 +231,13 @@
     if (!counter || !counter.isConnected) {
       counter = document.createElement("div");
       counter.className = "mentorkit-counter";
-      counter.id = "mentorkit-counter-" + ++counterIds;
-      counter.appendChild(document.createElement("span"));
-      var live = document.createElement("span");
-      live.className = "mentorkit-visually-hidden";
+      // Beside it, unseen, what a screen reader is told: not the count at every key.
+      var live = document.createElement("div");
+      live.className = "mentorkit-counter-spoken mentorkit-visually-hidden";
       live.setAttribute("aria-live", "polite");
-      counter.appendChild(live);
+      counter.mentorkitLive = live;
       root.appendChild(counter);
+      root.appendChild(live);
       control.mentorkitCounter = counter;
       counter.mentorkitStage = undefined;
       root.classList.add("mentorkit-counted");
