@@ -291,7 +291,7 @@ def test_times_show_in_the_browsers_time_zone_with_the_date_when_not_today(
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
 def test_a_limited_field_refuses_the_character_past_its_limit_and_counts(
-    context: BrowserContext, served: Served, viewport: dict[str, int]
+    context: BrowserContext, served: Served, viewport: dict[str, int], screenshots: Path
 ):
     page = open_page(context, served, "enhanced.ipynb")
     page.set_viewport_size(viewport)
@@ -316,16 +316,23 @@ def test_a_limited_field_refuses_the_character_past_its_limit_and_counts(
     expect(live).to_have_text("Limit reached: 20 characters.")
     assert counter.get_attribute("aria-live") is None
 
-    # Under the field's right end, inside the window, over nothing else.
-    typed, count = box(motto), box(counter)
-    assert count["y"] >= typed["y"] + typed["height"] - 0.5
-    assert abs((count["x"] + count["width"]) - (typed["x"] + typed["width"])) <= 1
-    assert count["x"] >= 0 and count["x"] + count["width"] <= viewport["width"]
-    assert box(page.get_by_role("button", name="Fill the motto"))["y"] >= (
-        count["y"] + count["height"] - 0.5
-    )
+    # Each counter sits under its field's right end, inside the window, over nothing else
+    # (the text area has a fixed height, and its label wraps above it at 390 px).
+    note = page.get_by_label("Note")
+    pairs = [
+        (motto, counter, page.get_by_role("button", name="Fill the motto")),
+        (note, page.locator(".mentorkit-max-200 .mentorkit-counter"), page.locator(".echo")),
+    ]
+    for limited, its_counter, next_one in pairs:
+        reach(page, its_counter)
+        typed, count = box(limited), box(its_counter)
+        assert count["y"] >= typed["y"] + typed["height"] - 0.5, (limited, typed, count)
+        assert abs((count["x"] + count["width"]) - (typed["x"] + typed["width"])) <= 1
+        assert count["x"] >= 0 and count["x"] + count["width"] <= viewport["width"]
+        assert box(next_one)["y"] >= count["y"] + count["height"] - 0.5, limited
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"]
+    page.screenshot(path=screenshots / f"length-limit-{viewport['width']}.png")
     assert errors == []
 
 
@@ -353,7 +360,7 @@ def test_a_field_with_a_problem_is_marked_and_linked_to_its_message_until_fixed(
 
 
 def test_arabic_typed_in_a_field_and_shown_back_reads_right_to_left(
-    context: BrowserContext, served: Served
+    context: BrowserContext, served: Served, screenshots: Path
 ):
     page = open_page(context, served, "enhanced.ipynb")
     errors = watch_console(page)
@@ -382,6 +389,7 @@ def test_arabic_typed_in_a_field_and_shown_back_reads_right_to_left(
     assert text_box["left"] - paragraph["x"] > paragraph["width"] / 3
     # English text in the same page still reads left to right.
     assert page.locator(".times p").first.evaluate("e => e.matches(':dir(ltr)')")
+    page.screenshot(path=screenshots / "right-to-left.png")
     assert errors == []
 
 

@@ -187,6 +187,40 @@
     }
   }
 
+  /**
+   * Put the counter just under its field. The field can stick out of its widget's box (a
+   * text area of fixed height whose label wraps above it on a narrow screen): the box's
+   * bottom margin then grows by as much, so that nothing below is covered.
+   */
+  function placeCounter(counter) {
+    var control = counter.mentorkitControl;
+    var root = counter.parentElement;
+    if (!root || !control.isConnected) {
+      return;
+    }
+    var bottom = control.offsetTop + control.offsetHeight;
+    var top = bottom + "px";
+    if (counter.style.top !== top) {
+      counter.style.top = top;
+    }
+    var overflow = Math.max(0, bottom - root.clientHeight) + "px";
+    if (root.style.getPropertyValue("--mentorkit-counter-overflow") !== overflow) {
+      root.style.setProperty("--mentorkit-counter-overflow", overflow);
+    }
+  }
+
+  var resizes =
+    typeof ResizeObserver === "function"
+      ? new ResizeObserver(function (entries) {
+          for (var i = 0; i < entries.length; i++) {
+            var counter = entries[i].target.mentorkitCounter;
+            if (counter && counter.isConnected) {
+              placeCounter(counter);
+            }
+          }
+        })
+      : null;
+
   /** Keep the counter right when the kernel sets the value (no input event then). */
   function watchValue(control) {
     if (Object.prototype.hasOwnProperty.call(control, "value")) {
@@ -216,9 +250,15 @@
     var counter = control.mentorkitCounter;
     if (!found) {
       if (counter) {
+        if (resizes) {
+          resizes.unobserve(control);
+          resizes.unobserve(root);
+        }
         counter.remove();
         counter.mentorkitLive.remove();
         control.mentorkitCounter = null;
+        root.mentorkitCounter = null;
+        root.style.removeProperty("--mentorkit-counter-overflow");
         control.removeAttribute("maxlength");
         root.classList.remove("mentorkit-counted");
       }
@@ -238,7 +278,13 @@
       counter.mentorkitLive = live;
       root.appendChild(counter);
       root.appendChild(live);
+      counter.mentorkitControl = control;
       control.mentorkitCounter = counter;
+      root.mentorkitCounter = counter;
+      if (resizes) {
+        resizes.observe(control);
+        resizes.observe(root);
+      }
       counter.mentorkitStage = undefined;
       root.classList.add("mentorkit-counted");
       watchValue(control);
@@ -248,6 +294,7 @@
       counter.mentorkitStage = undefined;
     }
     updateCounter(control, false);
+    placeCounter(counter);
   }
 
   // Typing (and pasting, and dropping text) updates only the field typed in.
