@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import nbformat
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from browser_helpers import LOAD_TIMEOUT_MS, watch_console
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
@@ -468,3 +469,21 @@ def test_no_status_strip_shows_until_there_is_something_to_say_and_then_it_stays
     assert abs(where["y"] + where["height"] - size["height"]) <= 1, where
     page.screenshot(path=screenshots / "status-bar-1280.png")
     assert errors == []
+
+
+def test_counters_and_marked_fields_add_no_serious_accessibility_problem(
+    context: BrowserContext, served: Served
+):
+    page = open_page(context, served, "enhanced.ipynb")
+    type_into(page, page.get_by_label("Motto"), "a" * 25)
+    type_into(page, page.get_by_label("Nickname"), "R2D2")
+    expect(page.get_by_label("Nickname")).to_have_attribute("aria-invalid", "true", timeout=WAIT_MS)
+    type_into(page, page.get_by_label("Note"), ARABIC)
+    expect(page.locator(".echo p")).to_have_text(ARABIC, timeout=WAIT_MS)
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    found = [
+        f"{violation['id']}: {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert found == []
