@@ -226,7 +226,8 @@
     if (Object.prototype.hasOwnProperty.call(control, "value")) {
       return;
     }
-    var proto = control.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    var proto =
+      control.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
     var native = Object.getOwnPropertyDescriptor(proto, "value");
     Object.defineProperty(control, "value", {
       configurable: true,
@@ -267,6 +268,9 @@
     var limit = Number(found[1]);
     if (String(control.maxLength) !== String(limit)) {
       control.setAttribute("maxlength", String(limit));
+    }
+    if (control === root) {
+      return; // a bare <input>: limited, but nowhere to put a counter inside it
     }
     if (!counter || !counter.isConnected) {
       counter = document.createElement("div");
@@ -348,7 +352,8 @@
 
   /** The message of field SLUG came or went: its field (or fields) follow. */
   function problemChanged(id) {
-    var roots = document.getElementsByClassName("mentorkit-field-" + id.slice(PROBLEM_PREFIX.length));
+    var slug = id.slice(PROBLEM_PREFIX.length);
+    var roots = document.getElementsByClassName("mentorkit-field-" + slug);
     for (var i = 0; i < roots.length; i++) {
       markProblem(roots[i]);
     }
@@ -461,7 +466,8 @@
       if (record.type === "attributes") {
         var target = record.target;
         var className = typeof target.className === "string" ? target.className : "";
-        if (className.indexOf("mentorkit-") >= 0 || target.mentorkitCounted || target.mentorkitField) {
+        var ours = target.mentorkitCounted || target.mentorkitField;
+        if (ours || className.indexOf("mentorkit-") >= 0) {
           reclassed.add(target);
         }
         continue;
