@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from html import escape
 from typing import Any, ParamSpec, TypeVar
 
@@ -106,6 +106,22 @@ def spoken_list(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
+def time_html(when: datetime, *, seconds: bool = False) -> str:
+    """A moment as `<time class="mentorkit-time" datetime="…">01:24</time>` for a page.
+
+    The kernel runs in the server's time zone, not the reader's: the page script
+    (enhance.js in the Voilà template) rewrites the text into the browser's own zone, with
+    the date when it is not today there. `datetime` is ISO 8601 in UTC with its offset; the
+    text, shown where no script runs, is the UTC clock time. A naive `when` is taken as the
+    server's local time. `seconds` shows the seconds too (`data-seconds`).
+    """
+    moment = when.astimezone(UTC)
+    stamp = escape(moment.isoformat(timespec="seconds"))
+    clock = escape(f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}")
+    extra = " data-seconds" if seconds else ""
+    return f'<time class="mentorkit-time" datetime="{stamp}"{extra}>{clock}</time>'
+
+
 def html_text(text: str) -> str:
     """User text as escaped HTML that keeps its line breaks."""
     return escape(text).replace("\n", "<br>")
@@ -125,24 +141,6 @@ class Notice(widgets.HTML):
 
     def clear(self) -> None:
         self.value = ""
-
-
-def time_html(when: datetime, *, seconds: bool = False) -> str:
-    """A moment as a <time> element the page shows in the reader's own time zone.
-
-    The kernel knows only the server's clock; the page script rewrites the text in the
-    browser's zone ('14:02' today, '6 Dec 2026, 14:02' another day). The text written here
-    (server time, with its zone) is what a page without the script shows.
-    """
-    moment = when.astimezone()
-    shown = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
-    if moment.date() != datetime.now(moment.tzinfo).date():
-        shown = f"{moment:%d %b %Y}, {shown}"
-    flag = " data-seconds" if seconds else ""
-    return (
-        f'<time class="mentorkit-time" datetime="{escape(moment.isoformat())}"{flag}>'
-        f"{escape(shown)} {escape(moment.strftime('%Z'))}</time>"
-    )
 
 
 def wait_for_request(environ: Mapping[str, str]) -> None:
@@ -878,7 +876,7 @@ DOCUMENT_CSS = """
 .mentorkit-document h3 { border-bottom: 1px solid #d9e2ec; padding-bottom: 0.2rem; }
 .mentorkit-document table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
 .mentorkit-document th, .mentorkit-document td { border: 1px solid #9aa5b1; padding: 0.35rem 0.5rem;
-  text-align: left; vertical-align: top; }
+  text-align: start; vertical-align: top; }
 .mentorkit-document thead th { background: #eef2f7; }
 .mentorkit-document dl.terms { display: grid; grid-template-columns: max-content 1fr;
   gap: 0.2rem 1rem; margin: 0.5rem 0; }

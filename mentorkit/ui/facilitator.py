@@ -48,7 +48,7 @@ FACILITATOR_CSS = """
 .mentorkit-facilitator table.mentorkit-table { border-collapse: collapse; width: 100%;
   margin: 0.4rem 0 1rem; font-size: 0.92rem; }
 .mentorkit-facilitator .mentorkit-table th, .mentorkit-facilitator .mentorkit-table td {
-  border: 1px solid #cbd2d9; padding: 0.25rem 0.45rem; text-align: left; vertical-align: top; }
+  border: 1px solid #cbd2d9; padding: 0.25rem 0.45rem; text-align: start; vertical-align: top; }
 .mentorkit-facilitator .mentorkit-table thead th { background: #eef2f7; }
 .mentorkit-facilitator .mentorkit-table td.num, .mentorkit-facilitator .mentorkit-table th.num {
   text-align: right; }
