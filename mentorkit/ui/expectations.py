@@ -16,6 +16,7 @@ from mentorkit.agreement import (
     agreement_calendar,
     agreement_html,
     agreement_markdown,
+    meeting_zone,
     with_defaults,
 )
 from mentorkit.errors import InvalidInput
@@ -69,6 +70,40 @@ def _mentor_options(
     if chosen and chosen not in mentors:  # no longer in the directory: keep what was saved
         options.append((chosen, chosen))
     return options
+
+
+def _zone_options(own: str | None, chosen: str | None) -> list[tuple[str, str | None]]:
+    """Time zones for the meeting time, the participant's own (None) first."""
+    first = f"My time zone ({own})" if own else "— my calendar's time zone —"
+    zones = _time_zone_names()
+    if chosen and chosen not in zones:
+        zones = [chosen, *zones]
+    return [(first, None), *((zone, zone) for zone in zones if zone != own)]
+
+
+def _time_zone_names() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+
+
+def _calendar_note(agreement: MentoringAgreement, own_zone: str | None) -> str:
+    """What the calendar file does with the meeting time, in words (plain text)."""
+    zone = meeting_zone(agreement, own_zone)
+    if agreement.meeting_time is None:
+        return (
+            "Until you choose a meeting time, the calendar file holds each meeting as an "
+            "all-day entry marked 'time to be agreed'."
+        )
+    clock = f"{agreement.meeting_time:%H:%M}"
+    if zone is None:
+        return (
+            f"The calendar file puts each meeting at {clock} in whatever time zone your "
+            "calendar uses. Give your time zone in the Self-assessment to pin it down."
+        )
+    return f"The calendar file puts each meeting at {clock} {zone} time."
 
 
 class RoleEditor(Row):
@@ -162,6 +197,14 @@ class ExpectationsView(widgets.VBox):
             max=MAX_MINUTES,
             step=5,
         )
+        self.meeting_time = fields.make(
+            widgets.TimePicker, "Meeting time", width="24rem", value=start.meeting_time
+        )
+        self.meeting_zone = fields.dropdown(
+            "Time zone of that time",
+            _zone_options(self.time_zone, start.time_zone),
+            start.time_zone,
+        )
         self.channel = fields.dropdown(
             "Channel", choices({m: m.value.capitalize() for m in MeetingFormat}), start.channel
         )
@@ -218,6 +261,8 @@ class ExpectationsView(widgets.VBox):
             widgets.HTML("<h2>How we meet</h2>"),
             self.frequency,
             self.minutes,
+            self.meeting_time,
+            self.meeting_zone,
             self.channel,
             self.start_on,
             self.review_on,
@@ -263,6 +308,8 @@ class ExpectationsView(widgets.VBox):
             self.relationship_goals,
             self.frequency,
             self.minutes,
+            self.meeting_time,
+            self.meeting_zone,
             self.channel,
             self.start_on,
             self.review_on,
@@ -285,6 +332,8 @@ class ExpectationsView(widgets.VBox):
                 "relationship_goals": _lines(self.relationship_goals.value),
                 "frequency": self.frequency.value,
                 "meeting_minutes": self.minutes.value,
+                "meeting_time": self.meeting_time.value,
+                "time_zone": self.meeting_zone.value,
                 "channel": self.channel.value,
                 "start_on": self.start_on.value,
                 "review_on": self.review_on.value,
@@ -330,6 +379,7 @@ class ExpectationsView(widgets.VBox):
             "mentor": self.mentors.get(agreement.mentor_email or ""),
             "workshop": self.session.workshop,
             "goals": self.goals,
+            "tz": self.time_zone,
         }
         document = agreement_html(agreement, **who)
         links = [
@@ -344,19 +394,11 @@ class ExpectationsView(widgets.VBox):
             ),
         ]
         if agreement.start_on is not None and agreement.frequency is not None:
-            calendar = agreement_calendar(agreement, tz=self.time_zone, **who)
+            calendar = agreement_calendar(agreement, **who)
             links.append(
                 download_link(ICS_FILE, calendar, "text/calendar", "Download meetings (.ics)")
             )
-            where = (
-                f"at 12:00 ({escape(self.time_zone)} time)"
-                if self.time_zone
-                else "at 12:00 local time"
-            )
-            note = (
-                f"The calendar file puts each meeting {where}; move them in your calendar "
-                "once you have agreed a time."
-            )
+            note = escape(_calendar_note(agreement, self.time_zone))
         else:
             note = (
                 "Choose a start date and how often you meet to download the meetings as a "
