@@ -389,6 +389,20 @@ def test_open_action_items_come_before_done_ones(framework):
     assert "- [x] Outline the talk — due 15 March 2026" in markdown
 
 
+def test_the_plan_shows_a_milestone_past_its_date_as_overdue(framework):
+    # Today is 20 April 2026: "Rehearse with my mentor" (due 10 April) is not done.
+    plan = full_plan(framework, today=date(2026, 4, 20))
+    markdown = plan_markdown(plan)
+    assert "Milestones (1 of 2 done, 1 overdue):" in markdown
+    assert "- [ ] Rehearse with my mentor — due 10 April 2026 **(overdue)**" in markdown
+    assert "- [x] Outline the talk — due 15 March 2026\n" in markdown  # done: never overdue
+    html = plan_html(plan)
+    assert '<strong class="overdue">(overdue)</strong>' in html
+    assert html.count("(overdue)") == 1
+    on_time = plan_markdown(full_plan(framework, today=date(2026, 4, 10)))
+    assert "overdue" not in on_time
+
+
 def test_multi_line_text_keeps_its_line_breaks(framework):
     html = plan_html(full_plan(framework))
     assert '<p class="text">Practise out loud\nTime every section</p>' in html
