@@ -129,7 +129,7 @@ def first_meeting_day(start: date) -> date:
 
 
 def weekday_of_month(day: date) -> int:
-    """Which `day.strftime('%A')` of its month `day` is: 1 to 4, or -1 for the fifth (last)."""
+    """Which of its month's Mondays (Tuesdays, …) `day` is: 1 to 4, or -1 for a fifth (last)."""
     n = (day.day - 1) // 7 + 1
     return -1 if n == 5 else n
 
