@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,14 +22,15 @@ from mentorkit.models import (
     SmartGoal,
     Workshop,
 )
-from mentorkit.plan import html_environment, long_date, markdown_environment
+from mentorkit.plan import html_environment, long_date, markdown_environment, weekday_date
 
 if TYPE_CHECKING:
     from icalendar import Event
 
 PRODID = "-//mentorkit//mentorkit//EN"
 DEFAULT_MEETING_MINUTES = 45
-MAX_MEETINGS = 60
+#: The most meetings a schedule lists: weekly for over two years, monthly for ten.
+MAX_MEETINGS = 120
 DEFAULT_HORIZON_MONTHS = 6
 
 DEFAULT_ROLES: tuple[RoleRow, ...] = (
@@ -107,6 +109,10 @@ def with_defaults(agreement: MentoringAgreement) -> MentoringAgreement:
 # ---------------------------------------------------------------------------------------
 # The meeting schedule
 
+#: Saturday and Sunday (`date.weekday()`): no meeting is scheduled on them.
+WEEKEND = frozenset({5, 6})
+_ORDINALS = ("first", "second", "third", "fourth")
+
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later, moved back to the month's last day when it is shorter."""
@@ -115,32 +121,246 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def meeting_dates(agreement: MentoringAgreement) -> list[date]:
-    """The meeting dates from the start date at the agreed frequency, at most 60.
+def first_meeting_day(start: date) -> date:
+    """The start date, or the Monday after it when it falls on a weekend."""
+    while start.weekday() in WEEKEND:
+        start += timedelta(days=1)
+    return start
 
-    Up to and including the end date; without one, for six months (a half-open range, so
-    monthly meetings give six dates). Monthly steps count from the start date, so a start
-    on 31 January gives 28 (or 29) February, then 31 March.
+
+def weekday_of_month(day: date) -> int:
+    """Which of its month's Mondays (Tuesdays, …) `day` is: 1 to 4, or -1 for a fifth (last)."""
+    n = (day.day - 1) // 7 + 1
+    return -1 if n == 5 else n
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The `n`th `weekday` (0 = Monday) of the month, 1 to 4; -1 for the last one."""
+    if n == -1:
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _month_step(first: date, months: int) -> date:
+    """The meeting `months` after `first`: the same weekday of the month (2nd Tuesday …)."""
+    index = first.month - 1 + months
+    year, month = first.year + index // 12, index % 12 + 1
+    return nth_weekday(year, month, first.weekday(), weekday_of_month(first))
+
+
+def schedule_rule(frequency: Frequency, first: date) -> str:
+    """The rule in words: 'every Tuesday', 'the second Tuesday of each month', …"""
+    weekday = f"{first:%A}"
+    if frequency is Frequency.WEEKLY:
+        return f"every {weekday}"
+    if frequency is Frequency.FORTNIGHTLY:
+        return f"every other {weekday}"
+    n = weekday_of_month(first)
+    which = "last" if n == -1 else _ORDINALS[n - 1]
+    months = "each month" if frequency is Frequency.MONTHLY else "every third month"
+    return f"the {which} {weekday} of {months}"
+
+
+@dataclass(frozen=True)
+class MeetingSchedule:
+    """The meeting dates and, in words, how they were chosen and where the list stops.
+
+    `rule` is how the dates repeat ('the second Tuesday of each month'); `moved_from` is a
+    start date that fell on a weekend (the first meeting is the Monday after); `open_ended`
+    says there is no end date, so only the first `DEFAULT_HORIZON_MONTHS` months are listed;
+    `capped` says more meetings fit before the end date than the `MAX_MEETINGS` listed.
+    """
+
+    dates: tuple[date, ...] = ()
+    rule: str = ""
+    moved_from: date | None = None
+    open_ended: bool = False
+    capped: bool = False
+    end_on: date | None = None
+
+    def notes(self) -> list[str]:
+        """Sentences for the page under the dates: the rule, and why the list ends there."""
+        if not self.dates:
+            if not self.rule:
+                return []
+            return [
+                "No weekday falls between the start date and the end date, so there is no "
+                "meeting yet: move the end date later."
+            ]
+        first, last = self.dates[0], self.dates[-1]
+        notes = [f"We meet {self.rule}, from {weekday_date(first)}."]
+        if self.moved_from is not None:
+            notes.append(
+                f"The start date, {weekday_date(self.moved_from)}, falls on a weekend, so the "
+                "first meeting is on the Monday after; no meeting falls on a weekend."
+            )
+        if self.capped:
+            notes.append(
+                f"Only the first {MAX_MEETINGS} meetings are listed, up to {weekday_date(last)}; "
+                f"the agreement runs until {long_date(self.end_on)}."
+            )
+        elif self.open_ended:
+            notes.append(
+                f"No end date yet: these are the meetings of the first {DEFAULT_HORIZON_MONTHS} "
+                "months. Choose an end date to list every meeting."
+            )
+        return notes
+
+
+def meeting_schedule(agreement: MentoringAgreement) -> MeetingSchedule:
+    """The meeting dates from the start date at the agreed frequency, in the rule a diary keeps.
+
+    - The first meeting is on the start date, or on the Monday after it when the start date
+      is a Saturday or a Sunday.
+    - Weekly and fortnightly meetings keep the first meeting's weekday, every 7 or 14 days.
+    - Monthly and three-monthly meetings keep the first meeting's weekday *of the month*:
+      a first meeting on the 2nd Tuesday gives the 2nd Tuesday of each later month. A first
+      meeting in the 5th week (29th to 31st) gives the last such weekday of each month.
+      So no meeting ever lands on a weekend.
+    - The dates run up to and including the end date. Without one they cover the first
+      `DEFAULT_HORIZON_MONTHS` months and say so (`open_ended`); at most `MAX_MEETINGS` are
+      listed, and `capped` says when the end date would allow more.
     """
     start, frequency = agreement.start_on, agreement.frequency
     if start is None or frequency is None:
-        return []
-    if agreement.end_on is not None:
-        last = agreement.end_on
-    else:
-        last = add_months(start, DEFAULT_HORIZON_MONTHS) - timedelta(days=1)
+        return MeetingSchedule()
+    end = agreement.end_on
+    last = end if end is not None else add_months(start, DEFAULT_HORIZON_MONTHS) - timedelta(1)
+    first = first_meeting_day(start)
     dates: list[date] = []
     step = 0
-    while len(dates) < MAX_MEETINGS:
+    capped = False
+    while True:
         if frequency in _STEP_DAYS:
-            day = start + timedelta(days=_STEP_DAYS[frequency] * step)
+            day = first + timedelta(days=_STEP_DAYS[frequency] * step)
         else:
-            day = add_months(start, _STEP_MONTHS[frequency] * step)
+            day = _month_step(first, _STEP_MONTHS[frequency] * step)
         if day > last:
+            break
+        if len(dates) == MAX_MEETINGS:
+            capped = True
             break
         dates.append(day)
         step += 1
-    return dates
+    return MeetingSchedule(
+        dates=tuple(dates),
+        rule=schedule_rule(frequency, first),
+        moved_from=start if first != start else None,
+        open_ended=end is None,
+        capped=capped,
+        end_on=end,
+    )
+
+
+def meeting_dates(agreement: MentoringAgreement) -> list[date]:
+    """The meeting dates of `meeting_schedule` (its docstring gives the rules)."""
+    return list(meeting_schedule(agreement).dates)
+
+
+# ---------------------------------------------------------------------------------------
+# Meeting times and time zones
+
+
+def meeting_zone(agreement: MentoringAgreement, participant_zone: str | None) -> str | None:
+    """The time zone the meeting time is agreed in: the agreement's, else the participant's."""
+    return agreement.time_zone or participant_zone
+
+
+def clock_zones(
+    agreement: MentoringAgreement,
+    *,
+    participant_name: str,
+    participant_zone: str | None,
+    mentor: MentorProfile | None,
+) -> list[tuple[str, str]]:
+    """The zones to show a meeting time in, as (zone, who lives by it) pairs.
+
+    The agreed zone comes first; the participant's and the mentor's follow when they differ
+    from it, so that each of the two reads the time on their own clock. Empty when no zone
+    is known (the time is then local to whoever reads it).
+    """
+    zone = meeting_zone(agreement, participant_zone)
+    if zone is None:
+        return []
+    people = [(participant_zone, participant_name)]
+    if mentor is not None:
+        people.append((mentor.time_zone, mentor.name))
+    zones: dict[str, list[str]] = {zone: []}
+    for their_zone, name in people:
+        if their_zone and name:
+            zones.setdefault(their_zone, []).append(name)
+    if len(zones) == 1:
+        return [(zone, "")]
+    return [(z, " and ".join(names)) for z, names in zones.items()]
+
+
+def meeting_start(agreement: MentoringAgreement, day: date, zone: str | None) -> datetime | None:
+    """When the meeting on `day` starts (aware in `zone`, naive without one); None if no time."""
+    if agreement.meeting_time is None:
+        return None
+    return datetime.combine(day, agreement.meeting_time, tzinfo=_zone(zone))
+
+
+def clock_text(start: datetime, zones: Sequence[tuple[str, str]]) -> str:
+    """'18:00 Europe/Berlin (Amelia) · 12:00 America/New_York (Zoë)', or '18:00' alone.
+
+    A time that falls on another day in a zone names that day ('00:30 Wed Asia/Tokyo').
+    """
+    if not zones:
+        return f"{start:%H:%M}"
+    parts = []
+    for zone, who in zones:
+        local = start.astimezone(ZoneInfo(zone))
+        day = f" {local:%a}" if local.date() != start.date() else ""
+        parts.append(f"{local:%H:%M}{day} {zone}" + (f" ({who})" if who else ""))
+    return " · ".join(parts)
+
+
+def schedule_view(
+    agreement: MentoringAgreement,
+    *,
+    participant_name: str,
+    participant_zone: str | None,
+    mentor: MentorProfile | None,
+) -> dict[str, Any]:
+    """The meetings for the templates: each date with its time in every zone that matters,
+    the "Meeting time" term, the schedule's notes, and whether a schedule is set at all."""
+    schedule = meeting_schedule(agreement)
+    zone = meeting_zone(agreement, participant_zone)
+    zones = clock_zones(
+        agreement,
+        participant_name=participant_name,
+        participant_zone=participant_zone,
+        mentor=mentor,
+    )
+    meetings = []
+    for day in schedule.dates:
+        start = meeting_start(agreement, day, zone)
+        text = ""
+        if start is not None:
+            text = clock_text(start, zones) if len(zones) > 1 else f"{start:%H:%M}"
+        meetings.append({"day": day, "time": text})
+    if agreement.meeting_time is None:
+        time_term = ""
+    elif not zone:
+        time_term = f"{agreement.meeting_time:%H:%M} local time"
+    elif not schedule.dates or len(zones) == 1:
+        time_term = f"{agreement.meeting_time:%H:%M} {zone} time"
+    else:
+        time_term = meetings[0]["time"]
+        if any(meeting["time"] != time_term for meeting in meetings):
+            time_term += (
+                " at the first meeting; daylight saving time changes the difference, so "
+                "each date below gives its own"
+            )
+    return {
+        "meetings": meetings,
+        "meeting_time": time_term,
+        "schedule_notes": schedule.notes(),
+        "schedule_set": agreement.start_on is not None and agreement.frequency is not None,
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -168,10 +388,19 @@ def agreement_terms(
     *,
     mentor: MentorProfile | None,
     goals: Sequence[SmartGoal] = (),
+    participant: Participant | None = None,
+    tz: str | None = None,
 ) -> dict[str, Any]:
-    """The key terms as template values: mentor, goals and the "how we meet" list."""
+    """The key terms as template values: mentor, goals, the "how we meet" list and the
+    meetings (see `schedule_view`); `tz` is the participant's own time zone."""
     shown_goals, from_smart = relationship_goals(agreement, goals)
     minutes = agreement.meeting_minutes
+    schedule = schedule_view(
+        agreement,
+        participant_name=participant.name if participant else "",
+        participant_zone=tz,
+        mentor=mentor,
+    )
     return {
         "mentor_name": _mentor_name(agreement, mentor),
         "mentor_role": ", ".join(p for p in (mentor.title, mentor.organization) if p)
@@ -182,12 +411,14 @@ def agreement_terms(
         "goals_from_smart": from_smart,
         "terms": [
             ("Frequency", agreement.frequency.value if agreement.frequency else ""),
+            ("Meeting time", schedule["meeting_time"]),
             ("Meeting length", f"{minutes} minutes" if minutes else ""),
             ("Channel", agreement.channel.value if agreement.channel else ""),
             ("Start date", long_date(agreement.start_on)),
             ("Review date", long_date(agreement.review_on)),
             ("End date", long_date(agreement.end_on)),
         ],
+        **schedule,
     }
 
 
@@ -198,14 +429,15 @@ def agreement_context(
     mentor: MentorProfile | None,
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
+    tz: str | None = None,
 ) -> dict[str, Any]:
-    """The values both agreement templates show, with the default terms filled in."""
+    """The values both agreement templates show, with the default terms filled in; `tz` is
+    the participant's own time zone (from the self-assessment)."""
     full = with_defaults(agreement)
     return {
-        **agreement_terms(full, mentor=mentor, goals=goals),
+        **agreement_terms(full, mentor=mentor, goals=goals, participant=participant, tz=tz),
         "workshop": {"name": workshop.name},
         "participant": {"name": participant.name, "email": participant.email},
-        "meetings": meeting_dates(full),
         "roles": [
             {"area": r.area, "mentor_focus": r.mentor_focus, "mentee_focus": r.mentee_focus}
             for r in full.roles
@@ -226,10 +458,16 @@ def agreement_markdown(
     mentor: MentorProfile | None,
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
+    tz: str | None = None,
 ) -> str:
     """The agreement as Markdown (defaults filled in), with every user string escaped."""
     context = agreement_context(
-        agreement, participant=participant, mentor=mentor, workshop=workshop, goals=goals
+        agreement,
+        participant=participant,
+        mentor=mentor,
+        workshop=workshop,
+        goals=goals,
+        tz=tz,
     )
     return markdown_environment().get_template("agreement.md.j2").render(context)
 
@@ -241,10 +479,16 @@ def agreement_html(
     mentor: MentorProfile | None,
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
+    tz: str | None = None,
 ) -> str:
     """The agreement as a standalone, print-ready HTML5 document with signature lines."""
     context = agreement_context(
-        agreement, participant=participant, mentor=mentor, workshop=workshop, goals=goals
+        agreement,
+        participant=participant,
+        mentor=mentor,
+        workshop=workshop,
+        goals=goals,
+        tz=tz,
     )
     return html_environment().get_template("agreement.html.j2").render(context)
 
@@ -284,21 +528,26 @@ def agreement_calendar(
     participant: Participant,
     mentor: MentorProfile | None,
     workshop: Workshop,
-    time_of_day: time = time(12, 0),
     tz: str | None = None,
     goals: Sequence[SmartGoal] = (),
     stamp: datetime | None = None,
 ) -> bytes:
     """The meetings (plus review and end dates) as an RFC 5545 iCalendar file.
 
-    Meetings start at `time_of_day` in the time zone `tz` (the participant's preferred one,
-    with its VTIMEZONE), or in floating local time when no zone is given. UIDs depend only
-    on the participant and the date, so importing a new version updates the old events.
-    `stamp` is the DTSTAMP (now, in UTC, by default).
+    Each meeting starts at the agreement's meeting time in its time zone, or in `tz` (the
+    participant's own, from the self-assessment) when the agreement names none: DTSTART
+    carries the TZID and the file its VTIMEZONE; with no zone at all the time is floating
+    (local to each calendar). DURATION is the meeting length (45 minutes when not set).
+    Until a meeting time is chosen the meetings are all-day entries marked "time to be
+    agreed", rather than a made-up hour. When the mentor lives in another zone the
+    description gives the time on their clock too. UIDs depend only on the participant and
+    the date, so importing a new version updates the old events. `stamp` is the DTSTAMP
+    (now, in UTC, by default).
     """
     from icalendar import Calendar, Event  # imported when a calendar is made, not with the app
 
-    zone = _zone(tz)
+    zone = meeting_zone(agreement, tz)
+    _zone(zone)  # an unknown zone is refused in plain words before anything is built
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
     minutes = agreement.meeting_minutes or DEFAULT_MEETING_MINUTES
     mentor_name = _mentor_name(agreement, mentor)
@@ -310,20 +559,38 @@ def agreement_calendar(
     if shown_goals:
         lines += ["", "Goals for the relationship:", *(f"- {g}" for g in shown_goals)]
     description = "\n".join(lines)
+    zones = clock_zones(
+        agreement, participant_name=participant.name, participant_zone=tz, mentor=mentor
+    )
 
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     for day in meeting_dates(agreement):
-        start = datetime.combine(day, time_of_day, tzinfo=zone)
+        start = meeting_start(agreement, day, zone)
+        uid = f"{participant.id}-{day:%Y%m%d}@mentorkit"
+        if start is None:
+            cal.add_component(
+                _all_day_event(
+                    uid,
+                    stamp,
+                    day,
+                    f"Mentoring: {pair} (time to be agreed)",
+                    "Agree a time with your mentor and move this meeting there.\n\n" + description,
+                )
+            )
+            continue
         event = Event()
-        event.add("uid", f"{participant.id}-{day:%Y%m%d}@mentorkit")
+        event.add("uid", uid)
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
-        event.add("dtend", start + timedelta(minutes=minutes))
+        event.add("duration", timedelta(minutes=minutes))
         event.add("summary", f"Mentoring: {pair}")
-        event.add("description", description)
+        text = description
+        if len(zones) > 1:
+            text = f"Time: {clock_text(start, zones)}.\n\n{description}"
+        event.add("description", text)
         cal.add_component(event)
     if agreement.review_on is not None:
         cal.add_component(

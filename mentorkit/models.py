@@ -17,7 +17,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
@@ -140,6 +140,18 @@ def _check_year(value: date) -> date:
 
 
 Day = Annotated[date, AfterValidator(_check_year)]
+
+
+def _check_clock_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError(
+            "time_with_zone", "must be a time of day like 18:30, without a time zone"
+        )
+    return value.replace(second=0, microsecond=0)
+
+
+#: A time of day on the wall clock, to the minute (the time zone is a separate field).
+ClockTime = Annotated[time, AfterValidator(_check_clock_time)]
 
 
 @cache
@@ -518,6 +530,9 @@ class MentoringAgreement(Document):
     )
     frequency: Frequency | None = Field(default=None, title="Meeting frequency")
     meeting_minutes: int | None = Field(default=None, ge=15, le=240, title="Meeting length")
+    meeting_time: ClockTime | None = Field(default=None, title="Meeting time")
+    #: The zone `meeting_time` is in; None means the participant's own (self-assessment).
+    time_zone: TimeZone | None = Field(default=None, title="Time zone")
     channel: MeetingFormat | None = Field(default=None, title="Channel")
     start_on: Day | None = Field(default=None, title="Start date")
     review_on: Day | None = Field(default=None, title="Review date")
@@ -656,6 +671,8 @@ _MESSAGES: Mapping[str, str] = {
     "date_from_datetime_parsing": "must be a date like 2026-12-31",
     "date_parsing": "must be a date like 2026-12-31",
     "date_type": "must be a date like 2026-12-31",
+    "time_parsing": "must be a time of day like 18:30",
+    "time_type": "must be a time of day like 18:30",
     "extra_forbidden": "is not a known field",
     "string_type": "must be text",
     "list_type": "must be a list",

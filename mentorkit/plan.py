@@ -37,8 +37,10 @@ if TYPE_CHECKING:
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
-#: Ratings fill the top strengths from "Capable" up and the growth areas from "Capable" down.
+#: Ratings suggest strengths from "Capable" up and growth areas from "Capable" down.
 FILL_THRESHOLD = 3
+#: How many strengths (and growth areas) the self-assessment asks for.
+PRIORITY_SLOTS = 3
 
 SMART_PARTS: tuple[tuple[str, str], ...] = (
     ("specific", "Specific"),
@@ -57,25 +59,34 @@ class MarkdownSafe(str):
     """Text already escaped for Markdown: the Markdown environment prints it as it is."""
 
 
-_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|~$])")
-_LINE_START_MARKER = re.compile(r"^([#+\-=])", re.MULTILINE)
+_INLINE_SPECIALS = re.compile(r"([\\`*\[\]|~$<])")
+#: An underscore escaped unless it sits between two letters or digits (snake_case, an
+#: email address): there it cannot start emphasis, and a backslash would only be noise.
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+#: `&` that would start a character reference (`&amp;`, `&#60;`, `&#x3C;`) when rendered.
+_ENTITY_START = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
+_LINE_START_MARKER = re.compile(r"^([#+\-=>])", re.MULTILINE)
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])(?=\s|$)", re.MULTILINE)
 _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
 def markdown_escape(text: str) -> str:
-    """`text` as literal Markdown: no raw HTML, no links, no headings, lists or code.
+    """`text` as literal Markdown: what was typed is what a Markdown viewer shows.
 
-    `&`, `<` and `>` become HTML entities (so no tag, autolink or block quote survives);
-    `\\`, backticks, `*`, `_`, `[`, `]`, `|`, `~` and `$` (Jupyter maths) are
-    backslash-escaped anywhere; `#`, `+`, `-`, `=` and `1.` / `1)` are escaped at the start
-    of each line, after dropping the line's indentation (four spaces would start a code
-    block). Line breaks are kept. A bare URL stays visible text, which some renderers
-    still show as a link to exactly that URL.
+    Backslash escapes only, never HTML entities, so the file reads as typed in a plain text
+    editor too (`Tom & Jerry \\<b>`): `<` becomes `\\<` (no tag, comment or autolink can
+    start); `&` is escaped only where it would start a character reference (`&amp;`
+    stays `&amp;` on screen); `\\`, backticks, `*`, `[`, `]`, `|`, `~` and `$` (Jupyter
+    maths) are escaped anywhere, `_` wherever it could start emphasis (not inside
+    `snake_case`); `#`, `+`, `-`, `=`, `>` and `1.` / `1)` are escaped at the start of each
+    line, after dropping the line's indentation (four spaces would start a code block).
+    Line breaks are kept. A bare URL stays visible text, which some renderers still show
+    as a link to exactly that URL.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE_SPECIALS.sub(r"\\\1", text)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    text = _ENTITY_START.sub(r"\\&", text)
     text = _LEADING_SPACE.sub("", text)
     text = _LINE_START_MARKER.sub(r"\\\1", text)
     return _LINE_START_NUMBER.sub(r"\1\\\2", text)
@@ -166,59 +177,70 @@ def _known(ids: Sequence[str], competencies: Mapping[str, Competency]) -> list[C
     return [competencies[i] for i in ids if i in competencies]
 
 
-def top_strengths(
-    assessment: SelfAssessment | None, framework: Framework, n: int = 3
-) -> list[Competency]:
-    """Up to `n` strengths: those marked, in the participant's order, then the highest rated.
-
-    The fill takes only competencies rated "Capable" (3) or better and never one marked as
-    a growth area; ties go to framework order.
-    """
-    if assessment is None or n <= 0:
+def chosen_strengths(assessment: SelfAssessment | None, framework: Framework) -> list[Competency]:
+    """The strengths the participant picked, in their order (unknown ids left out)."""
+    if assessment is None:
         return []
-    competencies = framework.competencies()
-    chosen = _known(assessment.strengths, competencies)[:n]
-    skip = {c.id for c in chosen} | set(assessment.growth_areas)
-    rated = [
-        (rating, position, competency)
-        for position, competency in enumerate(competencies.values())
-        if (rating := assessment.ratings.get(competency.id)) is not None
-        and rating >= FILL_THRESHOLD
-        and competency.id not in skip
-    ]
-    rated.sort(key=lambda item: (-item[0], item[1]))
-    chosen += [competency for _, _, competency in rated[: n - len(chosen)]]
-    return chosen
+    return _known(assessment.strengths, framework.competencies())
 
 
-def top_growth_areas(
-    assessment: SelfAssessment | None, framework: Framework, n: int = 3
+def chosen_growth_areas(
+    assessment: SelfAssessment | None, framework: Framework
 ) -> list[Competency]:
-    """Up to `n` growth areas: those marked, in the participant's order, then the lowest rated.
-
-    The fill takes only competencies rated "Capable" (3) or lower, never one marked as a
-    strength nor one that `top_strengths` lists (so a page never calls one competency
-    both); ties go to framework order.
-    """
-    if assessment is None or n <= 0:
+    """The growth areas the participant picked, in their order (unknown ids left out)."""
+    if assessment is None:
         return []
-    competencies = framework.competencies()
-    chosen = _known(assessment.growth_areas, competencies)[:n]
-    skip = (
-        {c.id for c in chosen}
-        | set(assessment.strengths)
-        | {c.id for c in top_strengths(assessment, framework, n)}
-    )
+    return _known(assessment.growth_areas, framework.competencies())
+
+
+def _by_rating(
+    assessment: SelfAssessment, framework: Framework, *, strengths: bool
+) -> list[Competency]:
+    """Rated competencies picked as neither, for strengths from "Capable" up (highest
+    first), for growth areas from "Capable" down (lowest first); ties in framework order."""
+    skip = set(assessment.strengths) | set(assessment.growth_areas)
+    sign = -1 if strengths else 1
     rated = [
-        (rating, position, competency)
-        for position, competency in enumerate(competencies.values())
+        (sign * rating, position, competency)
+        for position, competency in enumerate(framework.competencies().values())
         if (rating := assessment.ratings.get(competency.id)) is not None
-        and rating <= FILL_THRESHOLD
+        and (rating >= FILL_THRESHOLD if strengths else rating <= FILL_THRESHOLD)
         and competency.id not in skip
     ]
     rated.sort(key=lambda item: (item[0], item[1]))
-    chosen += [competency for _, _, competency in rated[: n - len(chosen)]]
-    return chosen
+    return [competency for _, _, competency in rated]
+
+
+def suggested_strengths(
+    assessment: SelfAssessment | None, framework: Framework
+) -> list[Competency]:
+    """Competencies the ratings suggest as strengths, while strength slots are free.
+
+    Only a *suggestion*, to be labelled as one: never shown as the participant's choice
+    and never put in the plan. The highest rated from "Capable" (3) up, ties in framework
+    order; none already picked as a strength or a growth area; at most as many as there
+    are free slots (`PRIORITY_SLOTS` less those picked).
+    """
+    if assessment is None:
+        return []
+    free = max(0, PRIORITY_SLOTS - len(assessment.strengths))
+    return _by_rating(assessment, framework, strengths=True)[:free]
+
+
+def suggested_growth_areas(
+    assessment: SelfAssessment | None, framework: Framework
+) -> list[Competency]:
+    """Competencies the ratings suggest as growth areas, while growth-area slots are free.
+
+    Like `suggested_strengths`, from "Capable" (3) down with the lowest rated first, and
+    never one that `suggested_strengths` offers, so none is suggested as both.
+    """
+    if assessment is None:
+        return []
+    free = max(0, PRIORITY_SLOTS - len(assessment.growth_areas))
+    strengths = {c.id for c in suggested_strengths(assessment, framework)}
+    found = _by_rating(assessment, framework, strengths=False)
+    return [c for c in found if c.id not in strengths][:free]
 
 
 def ratings_by_area(
@@ -306,8 +328,8 @@ def _about_context(data: PlanData) -> dict[str, Any] | None:
         ("Languages", ", ".join(prefs.languages)),
     ]
     return {
-        "strengths": [_rated(c, assessment) for c in top_strengths(assessment, framework)],
-        "growth_areas": [_rated(c, assessment) for c in top_growth_areas(assessment, framework)],
+        "strengths": [_rated(c, assessment) for c in chosen_strengths(assessment, framework)],
+        "growth_areas": [_rated(c, assessment) for c in chosen_growth_areas(assessment, framework)],
         "areas": [
             {"name": area.name, "mean": None if mean is None else f"{mean:.1f}"}
             for area, mean in ratings_by_area(assessment, framework)
@@ -330,10 +352,7 @@ def _shortlist_context(data: PlanData) -> list[dict[str, Any]]:
 
 
 def _agreement_context(data: PlanData) -> dict[str, Any] | None:
-    from mentorkit.agreement import (  # agreement.py imports this module's escaping
-        agreement_terms,
-        meeting_dates,
-    )
+    from mentorkit.agreement import agreement_terms  # agreement.py imports this module
 
     agreement = data.agreement
     if agreement is None or not _agreement_started(agreement):
@@ -342,17 +361,32 @@ def _agreement_context(data: PlanData) -> dict[str, Any] | None:
     matched = data.matched_mentor
     if mentor is None and matched is not None and matched.email == agreement.mentor_email:
         mentor = matched
-    dates = meeting_dates(agreement)
     today = data.today or date.today()
+    assessment = data.assessment
+    terms = agreement_terms(
+        agreement,
+        mentor=mentor,
+        goals=data.goals,
+        participant=data.participant,
+        tz=assessment.preferences.time_zone if assessment is not None else None,
+    )
     return {
-        **agreement_terms(agreement, mentor=mentor, goals=data.goals),
-        "meetings": dates,
-        "next_meeting": next((day for day in dates if day >= today), None),
+        **terms,
+        "next_meeting": next((m for m in terms["meetings"] if m["day"] >= today), None),
     }
 
 
-def _goal_context(goal: SmartGoal, framework: Framework) -> dict[str, Any]:
+def _goal_context(goal: SmartGoal, framework: Framework, today: date) -> dict[str, Any]:
     competencies = framework.competencies()
+    milestones = [
+        {
+            "title": m.title,
+            "due_on": m.due_on,
+            "done": m.done,
+            "overdue": not m.done and m.due_on is not None and m.due_on < today,
+        }
+        for m in goal.milestones
+    ]
     return {
         "title": goal.title,
         "deadline": goal.deadline,
@@ -360,7 +394,8 @@ def _goal_context(goal: SmartGoal, framework: Framework) -> dict[str, Any]:
             competencies[i].name if i in competencies else i for i in goal.competencies
         ],
         "parts": [(label, getattr(goal, field)) for field, label in SMART_PARTS],
-        "milestones": list(goal.milestones),
+        "milestones": milestones,
+        "overdue_count": sum(m["overdue"] for m in milestones),
         "done_count": sum(m.done for m in goal.milestones),
     }
 
@@ -380,6 +415,7 @@ def _check_in_context(check_in: CheckIn) -> dict[str, Any]:
 def plan_context(data: PlanData) -> dict[str, Any]:
     """The values both plan templates show, already ranked, sorted and looked up."""
     participant = data.participant
+    today = data.today or date.today()
     check_ins = sorted(data.check_ins, key=lambda c: c.met_on or date.max, reverse=True)
     return {
         "workshop": {"name": data.workshop.name},
@@ -394,12 +430,12 @@ def plan_context(data: PlanData) -> dict[str, Any]:
                 if part
             ),
         },
-        "today": data.today or date.today(),
+        "today": today,
         "about": _about_context(data),
         "mentor": _mentor_view(data.matched_mentor) if data.matched_mentor else None,
         "shortlist": _shortlist_context(data),
         "agreement": _agreement_context(data),
-        "goals": [_goal_context(g, data.workshop.framework) for g in data.goals],
+        "goals": [_goal_context(g, data.workshop.framework, today) for g in data.goals],
         "check_ins": [_check_in_context(c) for c in check_ins],
     }
 

@@ -2,7 +2,8 @@
 
 The checker guides and never blocks: every goal can be saved, and `check_goal` returns a
 short list of plain, specific sentences saying what to add. A *warning* marks something a
-finished goal should not have (no measure, a deadline in the past); a *tip* is a nudge.
+finished goal should not have (no measure, a deadline in the past, a milestone not done
+whose date has passed); a *tip* is a nudge.
 Pure functions only: no widgets, no I/O.
 """
 
@@ -16,7 +17,16 @@ from enum import StrEnum
 
 from mentorkit.models import Framework, SmartGoal
 
-__all__ = ["PARTS", "Feedback", "Severity", "check_goal", "format_day", "is_complete"]
+__all__ = [
+    "PARTS",
+    "Feedback",
+    "Severity",
+    "check_goal",
+    "format_day",
+    "is_complete",
+    "long_day",
+    "overdue_milestones",
+]
 
 
 class Severity(StrEnum):
@@ -45,11 +55,39 @@ PARTS: tuple[str, ...] = (
 )
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_LONG_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def format_day(day: date) -> str:
     """A date as '12 Mar 2027', the same in every locale."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def long_day(day: date) -> str:
+    """A date as '3 March 2026', the same in every locale."""
+    return f"{day.day} {_LONG_MONTHS[day.month - 1]} {day.year}"
+
+
+def overdue_milestones(goal: SmartGoal, today: date) -> list[int]:
+    """The 1-based numbers of the milestones not done whose due date is before `today`."""
+    return [
+        number
+        for number, milestone in enumerate(goal.milestones, start=1)
+        if not milestone.done and milestone.due_on is not None and milestone.due_on < today
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -290,6 +328,22 @@ def _check_time_bound(goal: SmartGoal, today: date, agreement_end: date | None) 
     return found
 
 
+def _check_overdue(goal: SmartGoal, today: date) -> list[Feedback]:
+    found: list[Feedback] = []
+    for number in overdue_milestones(goal, today):
+        milestone = goal.milestones[number - 1]
+        assert milestone.due_on is not None
+        found.append(
+            Feedback(
+                "milestones",
+                Severity.WARNING,
+                f"Milestone {number} ({_quote(milestone.title)}) is due "
+                f"{long_day(milestone.due_on)}, before today: move the date or mark it done.",
+            )
+        )
+    return found
+
+
 def _check_milestones(goal: SmartGoal) -> list[Feedback]:
     if not goal.milestones:
         return [
@@ -363,6 +417,7 @@ def check_goal(
     found += _check_measurable(goal)
     found += _check_relevant(goal, growth_areas, framework)
     found += _check_time_bound(goal, today, agreement_end)
+    found += _check_overdue(goal, today)
     found += _check_milestones(goal)
     rank = {part: index for index, part in enumerate(PARTS)}
     return sorted(found, key=lambda feedback: rank[feedback.part])  # stable within a part

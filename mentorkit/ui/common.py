@@ -18,6 +18,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from html import escape
 from typing import Any, ParamSpec, TypeVar
 
@@ -607,6 +608,11 @@ def _from_json(widget: widgets.Widget, raw: Any) -> Any:
     if isinstance(widget, widgets.DatePicker):
         try:
             return date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            return None
+    if isinstance(widget, widgets.TimePicker):
+        try:
+            return clock_time.fromisoformat(raw) if isinstance(raw, str) else None
         except ValueError:
             return None
     if isinstance(widget, widgets.SelectMultiple):

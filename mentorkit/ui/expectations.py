@@ -16,6 +16,7 @@ from mentorkit.agreement import (
     agreement_calendar,
     agreement_html,
     agreement_markdown,
+    meeting_zone,
     with_defaults,
 )
 from mentorkit.models import (
@@ -68,6 +69,40 @@ def _mentor_options(
     if chosen and chosen not in mentors:  # no longer in the directory: keep what was saved
         options.append((chosen, chosen))
     return options
+
+
+def _zone_options(own: str | None, chosen: str | None) -> list[tuple[str, str | None]]:
+    """Time zones for the meeting time, the participant's own (None) first."""
+    first = f"My time zone ({own})" if own else "— my calendar's time zone —"
+    zones = _time_zone_names()
+    if chosen and chosen not in zones:
+        zones = [chosen, *zones]
+    return [(first, None), *((zone, zone) for zone in zones if zone != own)]
+
+
+def _time_zone_names() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+
+
+def _calendar_note(agreement: MentoringAgreement, own_zone: str | None) -> str:
+    """What the calendar file does with the meeting time, in words (plain text)."""
+    zone = meeting_zone(agreement, own_zone)
+    if agreement.meeting_time is None:
+        return (
+            "Until you choose a meeting time, the calendar file holds each meeting as an "
+            "all-day entry marked 'time to be agreed'."
+        )
+    clock = f"{agreement.meeting_time:%H:%M}"
+    if zone is None:
+        return (
+            f"The calendar file puts each meeting at {clock} in whatever time zone your "
+            "calendar uses. Give your time zone in the Self-assessment to pin it down."
+        )
+    return f"The calendar file puts each meeting at {clock} {zone} time."
 
 
 class RoleEditor(Row):
@@ -175,6 +210,14 @@ class ExpectationsView(widgets.VBox):
             max=MAX_MINUTES,
             step=5,
         )
+        self.meeting_time = fields.make(
+            widgets.TimePicker, "Meeting time", width="24rem", value=start.meeting_time
+        )
+        self.meeting_zone = fields.dropdown(
+            "Time zone of that time",
+            _zone_options(self.time_zone, start.time_zone),
+            start.time_zone,
+        )
         self.channel = fields.dropdown(
             "Channel", choices({m: m.value.capitalize() for m in MeetingFormat}), start.channel
         )
@@ -237,6 +280,8 @@ class ExpectationsView(widgets.VBox):
             widgets.HTML("<h2>How we meet</h2>"),
             placed("frequency"),
             placed("meeting_minutes"),
+            placed("meeting_time"),
+            placed("time_zone"),
             placed("channel"),
             placed("start_on"),
             placed("review_on"),
@@ -283,6 +328,8 @@ class ExpectationsView(widgets.VBox):
             "relationship_goals": self.relationship_goals,
             "frequency": self.frequency,
             "meeting_minutes": self.minutes,
+            "meeting_time": self.meeting_time,
+            "time_zone": self.meeting_zone,
             "channel": self.channel,
             "start_on": self.start_on,
             "review_on": self.review_on,
@@ -339,6 +386,7 @@ class ExpectationsView(widgets.VBox):
             "mentor": self.mentors.get(agreement.mentor_email or ""),
             "workshop": self.session.workshop,
             "goals": self.goals,
+            "tz": self.time_zone,
         }
         document = agreement_html(agreement, **who)
         links = [
@@ -353,19 +401,11 @@ class ExpectationsView(widgets.VBox):
             ),
         ]
         if agreement.start_on is not None and agreement.frequency is not None:
-            calendar = agreement_calendar(agreement, tz=self.time_zone, **who)
+            calendar = agreement_calendar(agreement, **who)
             links.append(
                 download_link(ICS_FILE, calendar, "text/calendar", "Download meetings (.ics)")
             )
-            where = (
-                f"at 12:00 ({escape(self.time_zone)} time)"
-                if self.time_zone
-                else "at 12:00 local time"
-            )
-            note = (
-                f"The calendar file puts each meeting {where}; move them in your calendar "
-                "once you have agreed a time."
-            )
+            note = escape(_calendar_note(agreement, self.time_zone))
         else:
             note = (
                 "Choose a start date and how often you meet to download the meetings as a "

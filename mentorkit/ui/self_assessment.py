@@ -8,11 +8,19 @@ import ipywidgets as widgets
 
 from mentorkit.models import (
     RATING_LABELS,
+    Competency,
+    Framework,
     Frequency,
     MeetingFormat,
     SelfAssessment,
 )
-from mentorkit.plan import ratings_by_area, top_growth_areas, top_strengths
+from mentorkit.plan import (
+    chosen_growth_areas,
+    chosen_strengths,
+    ratings_by_area,
+    suggested_growth_areas,
+    suggested_strengths,
+)
 from mentorkit.ui.common import Fields, FieldSet, choices, guarded, split_list
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
@@ -238,16 +246,37 @@ class SelfAssessmentView(widgets.VBox):
                 f"<span>{shown}</span></div>"
             )
         self.chart.value = "<h3>Ratings by area</h3>" + "".join(bars)
-        strengths = top_strengths(assessment, self.framework)
-        growth = top_growth_areas(assessment, self.framework)
+        self.summary.value = summary_html(assessment, self.framework)
 
-        def names(items: list) -> str:
-            return escape(", ".join(c.name for c in items)) if items else "none yet"
 
-        self.summary.value = (
-            f"<p><strong>Top strengths:</strong> {names(strengths)}</p>"
-            f"<p><strong>Top three growth areas:</strong> {names(growth)}</p>"
-        )
+def summary_html(assessment: SelfAssessment, framework: Framework) -> str:
+    """The strengths and growth areas picked, and apart from them, labelled as such, what
+    the ratings suggest for the slots still free (a suggestion is never counted as a pick)."""
+
+    def names(items: list[Competency]) -> str:
+        return escape(", ".join(c.name for c in items))
+
+    parts = []
+    for label, chosen, suggested in (
+        (
+            "My strengths",
+            chosen_strengths(assessment, framework),
+            suggested_strengths(assessment, framework),
+        ),
+        (
+            "My growth areas",
+            chosen_growth_areas(assessment, framework),
+            suggested_growth_areas(assessment, framework),
+        ),
+    ):
+        picked = names(chosen) if chosen else '<span class="mentorkit-muted">none chosen yet</span>'
+        parts.append(f"<p><strong>{label}:</strong> {picked}</p>")
+        if suggested:
+            parts.append(
+                '<p class="mentorkit-muted mentorkit-suggestion">Suggested from your ratings: '
+                f"{names(suggested)}. Not chosen: pick them above if they fit.</p>"
+            )
+    return "".join(parts)
 
 
 def _format_phrase(fmt: MeetingFormat) -> str:

@@ -21,7 +21,7 @@ from mentorkit.models import (
     SelfAssessment,
     SmartGoal,
 )
-from mentorkit.smart import Feedback, Severity, check_goal, format_day, is_complete
+from mentorkit.smart import Feedback, Severity, check_goal, format_day, is_complete, long_day
 from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
@@ -55,6 +55,7 @@ CSS = """
 .mentorkit-goals .mentorkit-feedback ul { padding-left: 1.2rem; margin: 0.3rem 0; }
 .mentorkit-goals .mentorkit-feedback-warning strong { color: #9b1c1c; }
 .mentorkit-goals .mentorkit-feedback-tip strong { color: #1e429f; }
+.mentorkit-goals .mentorkit-overdue { color: #9b1c1c; font-weight: 600; margin: 0.1rem 0; }
 .mentorkit-goals .widget-textarea .widget-label { align-self: flex-start; }
 .mentorkit-goals .widget-select-multiple .widget-label { align-self: flex-start; }
 """
@@ -122,12 +123,28 @@ class MilestoneRow(Row):
         self.done = widgets.Checkbox(value=milestone.done if milestone else False, indent=False)
         self.remove = widgets.Button()
         self.problem = widgets.HTML().add_class("mentorkit-problem-line")
+        self.overdue = widgets.HTML()
         self.renumber(number)
         self.children = [
             self.title,
             widgets.HBox([self.due, self.done, self.remove]).add_class("mentorkit-milestone-line"),
+            self.overdue,
             self.problem,
         ]
+        self.due.observe(self._show_overdue, names="value")
+        self.done.observe(self._show_overdue, names="value")
+        self._show_overdue()
+
+    def _show_overdue(self, _change: object = None) -> None:
+        """Say beside the row when it is not done and its date has passed."""
+        due = self.due.value
+        if due is not None and not self.done.value and due < date.today():
+            self.overdue.value = (
+                f'<p class="mentorkit-overdue">Overdue: due {escape(long_day(due))}, before '
+                "today. Move the date or mark it done.</p>"
+            )
+        else:
+            self.overdue.value = ""
 
     def renumber(self, number: int) -> None:
         """Label the inputs 'Goal {goal} milestone {number} …' (unique on the page)."""

@@ -265,7 +265,7 @@ def test_the_self_assessment_can_be_done_with_the_keyboard_alone(
     expect(page.locator(".mentorkit-save-pending")).to_be_visible(timeout=WAIT_MS)
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=WAIT_MS)
     expect(page.locator(".mentorkit-app")).to_contain_text(
-        "Top three growth areas: Negotiation, Public speaking"
+        "My growth areas: Negotiation, Public speaking"
     )
 
     page.reload(timeout=LOAD_TIMEOUT_MS)

@@ -25,7 +25,7 @@ def test_a_participant_downloads_all_their_data_then_deletes_it(page: Page, serv
     page.get_by_label("Career goal (1–3 years)").fill(goal)
     page.get_by_label("Growth area 1").select_option(label="Negotiation")
     expect(page.locator(".mentorkit-app")).to_contain_text(
-        "Top three growth areas: Negotiation", timeout=30_000
+        "My growth areas: Negotiation", timeout=30_000
     )
     wait_until_saved(page)
 

@@ -97,7 +97,7 @@ def prepare_participant(page: Page, served, who: str, growth: str, mentor: str) 
     page.get_by_label("Growth area 1").select_option(label=growth)
     page.get_by_label("Meet by video").check()
     expect(page.locator(".mentorkit-app")).to_contain_text(
-        f"Top three growth areas: {growth}", timeout=30_000
+        f"My growth areas: {growth}", timeout=30_000
     )
     wait_until_saved(page)
     visit.open_and_resume("02_mentor_shortlist.ipynb")

@@ -16,13 +16,13 @@ def test_the_plan_shows_the_self_assessment_literally(
     page.get_by_label("Growth area 1").select_option(label="Negotiation")
     # The summary follows the last change, so the save it started is under way.
     expect(page.locator(".mentorkit-app")).to_contain_text(
-        "Top three growth areas: Negotiation", timeout=30_000
+        "My growth areas: Negotiation", timeout=30_000
     )
     wait_until_saved(page)
 
     visit.open_and_resume("06_my_plan.ipynb")
     plan = page.locator(".mentorkit-document")
-    expect(plan).to_contain_text("Top 3 growth areas", timeout=30_000)
+    expect(plan).to_contain_text("My growth areas", timeout=30_000)
     expect(plan.locator("#about-me")).to_contain_text("Negotiation")
     expect(plan.locator("#about-me")).to_contain_text(HOSTILE)
     expect(plan).to_contain_text("Not started yet — open the SMART goals worksheet.")

@@ -33,7 +33,7 @@ def test_self_assessment_survives_a_reload(page: Page, served_demo, screenshots)
     page.get_by_label("Languages I can meet in").fill("English, Spanish")
     wait_until_saved(page)
     summary = page.locator(".mentorkit-app")
-    expect(summary).to_contain_text("Top three growth areas: Negotiation, Public speaking")
+    expect(summary).to_contain_text("My growth areas: Negotiation, Public speaking")
     screenshot_app(page, screenshots / "01_self_assessment.png")
 
     visit.reload_and_resume()

@@ -13,11 +13,13 @@ from mentorkit.agreement import (
     DEFAULT_EXIT_CLAUSE,
     DEFAULT_FEEDBACK_STYLE,
     DEFAULT_ROLES,
+    MAX_MEETINGS,
     PRODID,
     agreement_calendar,
     agreement_html,
     agreement_markdown,
     meeting_dates,
+    meeting_schedule,
     with_defaults,
 )
 from mentorkit.errors import InvalidInput
@@ -65,7 +67,8 @@ def agreement():
         frequency=Frequency.MONTHLY,
         meeting_minutes=60,
         channel=MeetingFormat.VIDEO,
-        start_on=date(2026, 1, 31),
+        meeting_time=time(18, 0),
+        start_on=date(2026, 1, 13),
         review_on=date(2026, 4, 1),
         end_on=date(2026, 6, 30),
         confidentiality="Nothing leaves the room.",
@@ -153,66 +156,188 @@ def schedule(frequency, start, end=None):
     return meeting_dates(MentoringAgreement(frequency=frequency, start_on=start, end_on=end))
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
+
+
 def test_weekly_meetings_run_up_to_and_including_the_end_date():
     dates = schedule(Frequency.WEEKLY, date(2026, 3, 2), date(2026, 3, 30))
     assert dates == [date(2026, 3, d) for d in (2, 9, 16, 23, 30)]
 
 
-def test_fortnightly_meetings_are_fourteen_days_apart():
-    dates = schedule(Frequency.FORTNIGHTLY, date(2026, 3, 2), date(2026, 4, 12))
-    assert dates == [date(2026, 3, 2), date(2026, 3, 16), date(2026, 3, 30)]
+def test_fortnightly_meetings_are_fourteen_days_apart_on_the_same_weekday():
+    dates = schedule(Frequency.FORTNIGHTLY, date(2026, 3, 4), date(2026, 4, 15))
+    assert dates == [date(2026, 3, 4), date(2026, 3, 18), date(2026, 4, 1), date(2026, 4, 15)]
+    assert {f"{day:%a}" for day in dates} == {"Wed"}
 
 
-def test_monthly_meetings_keep_the_day_and_clamp_to_the_month_end():
-    dates = schedule(Frequency.MONTHLY, date(2026, 1, 31), date(2026, 6, 30))
+def test_monthly_meetings_keep_the_weekday_of_the_month_not_the_day():
+    # Tuesday 10 March 2026 is the second Tuesday of March.
+    dates = schedule(Frequency.MONTHLY, date(2026, 3, 10), date(2026, 9, 30))
     assert dates == [
-        date(2026, 1, 31),
-        date(2026, 2, 28),
-        date(2026, 3, 31),
-        date(2026, 4, 30),
-        date(2026, 5, 31),
-        date(2026, 6, 30),
+        date(2026, 3, 10),
+        date(2026, 4, 14),
+        date(2026, 5, 12),
+        date(2026, 6, 9),
+        date(2026, 7, 14),
+        date(2026, 8, 11),
+        date(2026, 9, 8),
+    ]
+    assert {f"{day:%a}" for day in dates} == {"Tue"}
+    assert all(8 <= day.day <= 14 for day in dates)  # always the second one
+
+
+def test_monthly_meetings_never_land_on_a_weekend_where_the_day_of_month_would():
+    # The 12th of each month falls on a Saturday or Sunday in several months of 2026.
+    dates = schedule(Frequency.MONTHLY, date(2026, 1, 12), date(2026, 12, 31))
+    assert len(dates) == 12
+    assert all(f"{day:%a}" == "Mon" for day in dates)
+    assert date(2026, 9, 12) not in dates  # a Saturday
+    assert date(2026, 9, 14) in dates  # the second Monday of September
+
+
+def test_a_first_meeting_in_the_fifth_week_repeats_on_the_last_such_weekday():
+    # Friday 30 January 2026 is the fifth Friday; February has only four.
+    dates = schedule(Frequency.MONTHLY, date(2026, 1, 30), date(2026, 5, 31))
+    assert dates == [
+        date(2026, 1, 30),
+        date(2026, 2, 27),
+        date(2026, 3, 27),
+        date(2026, 4, 24),
+        date(2026, 5, 29),
     ]
 
 
-def test_monthly_meetings_land_on_29_february_in_a_leap_year():
-    dates = schedule(Frequency.MONTHLY, date(2028, 1, 31), date(2028, 3, 31))
-    assert dates == [date(2028, 1, 31), date(2028, 2, 29), date(2028, 3, 31)]
+def test_a_start_date_on_a_weekend_moves_the_first_meeting_to_the_monday_after():
+    saturday = date(2026, 1, 31)
+    weekly = schedule(Frequency.WEEKLY, saturday, date(2026, 2, 28))
+    assert weekly == [date(2026, 2, 2), date(2026, 2, 9), date(2026, 2, 16), date(2026, 2, 23)]
+    monthly = schedule(Frequency.MONTHLY, saturday, date(2026, 6, 30))
+    # Monday 2 February is the first Monday: the first Monday of every later month follows.
+    assert monthly == [
+        date(2026, 2, 2),
+        date(2026, 3, 2),
+        date(2026, 4, 6),
+        date(2026, 5, 4),
+        date(2026, 6, 1),
+    ]
+    sunday = meeting_schedule(
+        MentoringAgreement(frequency=Frequency.FORTNIGHTLY, start_on=date(2026, 3, 1))
+    )
+    assert sunday.dates[0] == date(2026, 3, 2)
+    assert sunday.moved_from == date(2026, 3, 1)
+    assert any("falls on a weekend" in note for note in sunday.notes())
 
 
-def test_quarterly_meetings_are_three_months_apart_across_the_year_end():
-    dates = schedule(Frequency.QUARTERLY, date(2026, 11, 30), date(2027, 12, 31))
+@pytest.mark.parametrize("frequency", list(Frequency))
+@pytest.mark.parametrize("start", [date(2026, 1, d) for d in range(1, 32)])
+def test_no_frequency_ever_schedules_a_weekend_and_each_keeps_one_weekday(frequency, start):
+    dates = schedule(frequency, start, date(2028, 12, 31))
+    assert dates and dates[0] >= start
+    assert {f"{day:%a}" for day in dates} <= set(WEEKDAYS)
+    assert len({day.weekday() for day in dates}) == 1
+    assert dates == sorted(set(dates))
+
+
+def test_three_monthly_meetings_keep_the_weekday_of_the_month_across_the_year_end():
+    # Thursday 19 November 2026 is the third Thursday.
+    dates = schedule(Frequency.QUARTERLY, date(2026, 11, 19), date(2027, 12, 31))
     assert dates == [
-        date(2026, 11, 30),
-        date(2027, 2, 28),
-        date(2027, 5, 30),
-        date(2027, 8, 30),
-        date(2027, 11, 30),
+        date(2026, 11, 19),
+        date(2027, 2, 18),
+        date(2027, 5, 20),
+        date(2027, 8, 19),
+        date(2027, 11, 18),
     ]
 
 
-def test_without_an_end_date_meetings_cover_six_months():
-    assert len(schedule(Frequency.MONTHLY, date(2026, 1, 15))) == 6
-    assert schedule(Frequency.MONTHLY, date(2026, 1, 15))[-1] == date(2026, 6, 15)
-    assert len(schedule(Frequency.QUARTERLY, date(2026, 1, 15))) == 2
+def test_a_year_long_agreement_lists_every_meeting_not_six():
+    dates = schedule(Frequency.MONTHLY, date(2026, 1, 5), date(2026, 12, 31))
+    assert len(dates) == 12
+    assert dates[-1] == date(2026, 12, 7)
+
+
+def test_without_an_end_date_six_months_are_listed_and_the_page_says_so():
+    found = meeting_schedule(
+        MentoringAgreement(frequency=Frequency.MONTHLY, start_on=date(2026, 1, 15))
+    )
+    assert len(found.dates) == 6 and found.open_ended
+    assert found.dates[-1] == date(2026, 6, 18)  # the third Thursday of June
+    assert any("No end date yet" in note for note in found.notes())
     weekly = schedule(Frequency.WEEKLY, date(2026, 1, 15))
     assert weekly[-1] < date(2026, 7, 15) <= weekly[-1] + timedelta(days=7)
+
+
+def test_a_schedule_that_reaches_its_end_date_adds_no_note_about_stopping():
+    found = meeting_schedule(
+        MentoringAgreement(
+            frequency=Frequency.WEEKLY, start_on=date(2026, 3, 2), end_on=date(2026, 6, 1)
+        )
+    )
+    assert not found.capped and not found.open_ended
+    assert found.notes() == ["We meet every Monday, from Mon 2 March 2026."]
 
 
 def test_without_a_start_date_or_a_frequency_there_are_no_meetings():
     assert schedule(None, date(2026, 1, 15), date(2026, 6, 1)) == []
     assert schedule(Frequency.WEEKLY, None, date(2026, 6, 1)) == []
     assert meeting_dates(MentoringAgreement()) == []
+    assert meeting_schedule(MentoringAgreement()).notes() == []
 
 
-def test_meetings_are_capped_at_sixty():
-    dates = schedule(Frequency.WEEKLY, date(2026, 1, 1), date(2029, 12, 31))
-    assert len(dates) == 60
-    assert dates[-1] == date(2026, 1, 1) + timedelta(weeks=59)
+def test_meetings_are_capped_and_the_cap_is_said_not_silent():
+    found = meeting_schedule(
+        MentoringAgreement(
+            frequency=Frequency.WEEKLY, start_on=date(2026, 1, 1), end_on=date(2029, 12, 31)
+        )
+    )
+    assert len(found.dates) == MAX_MEETINGS == 120
+    assert found.dates[-1] == date(2026, 1, 1) + timedelta(weeks=119)
+    assert found.capped
+    assert any(
+        f"Only the first {MAX_MEETINGS} meetings are listed" in note and "31 December 2029" in note
+        for note in found.notes()
+    )
+    exactly = meeting_schedule(
+        MentoringAgreement(
+            frequency=Frequency.WEEKLY,
+            start_on=date(2026, 1, 1),
+            end_on=date(2026, 1, 1) + timedelta(weeks=119),
+        )
+    )
+    assert len(exactly.dates) == 120 and not exactly.capped
 
 
 def test_a_single_day_agreement_has_one_meeting():
     assert schedule(Frequency.MONTHLY, date(2026, 5, 5), date(2026, 5, 5)) == [date(2026, 5, 5)]
+
+
+def test_a_weekend_only_agreement_has_no_meeting_and_says_why():
+    found = meeting_schedule(
+        MentoringAgreement(
+            frequency=Frequency.WEEKLY, start_on=date(2026, 3, 7), end_on=date(2026, 3, 8)
+        )
+    )
+    assert found.dates == ()
+    assert found.notes() == [
+        "No weekday falls between the start date and the end date, so there is no meeting "
+        "yet: move the end date later."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "start", "rule"),
+    [
+        (Frequency.WEEKLY, date(2026, 3, 10), "every Tuesday"),
+        (Frequency.FORTNIGHTLY, date(2026, 3, 10), "every other Tuesday"),
+        (Frequency.MONTHLY, date(2026, 3, 10), "the second Tuesday of each month"),
+        (Frequency.MONTHLY, date(2026, 3, 31), "the last Tuesday of each month"),
+        (Frequency.QUARTERLY, date(2026, 3, 2), "the first Monday of every third month"),
+    ],
+)
+def test_the_rule_is_said_in_words(frequency, start, rule):
+    found = meeting_schedule(MentoringAgreement(frequency=frequency, start_on=start))
+    assert found.rule == rule
+    assert found.notes()[0].startswith(f"We meet {rule}, from ")
 
 
 # ---------------------------------------------------------------------------------------
@@ -230,7 +355,7 @@ def test_markdown_contains_every_term_and_the_roles_table(agreement, participant
         "monthly",
         "60 minutes",
         "video",
-        "31 January 2026",
+        "13 January 2026",
         "1 April 2026",
         "30 June 2026",
         "Nothing leaves the room.",
@@ -240,7 +365,9 @@ def test_markdown_contains_every_term_and_the_roles_table(agreement, participant
         "| Area | Mentor focus | Mentee focus |",
         "| --- | --- | --- |",
         "| Agenda | Asks questions | Writes it |",
-        "Sat 28 February 2026",
+        "Tue 10 February 2026, 18:00",
+        "- **Meeting time:** 18:00 local time",
+        "We meet the second Tuesday of each month, from Tue 13 January 2026.",
         "Mentor:",
         "Mentee: Amelia Hartley",
     ):
@@ -263,7 +390,7 @@ def test_markdown_table_cells_cannot_break_out_of_their_column(participant, work
     )
     text = agreement_markdown(agreement, participant=participant, mentor=None, workshop=workshop)
     row = next(line for line in text.splitlines() if line.startswith("| A "))
-    assert row == "| A \\| B | one<br>two | &lt;b&gt;x&lt;/b&gt; |"
+    assert row == "| A \\| B | one<br>two | \\<b>x\\</b> |"
 
 
 def test_html_is_a_full_document_with_print_css_a_roles_table_and_signature_lines(
@@ -304,7 +431,9 @@ def test_html_escapes_every_user_string(mentor, workshop):
     markdown = agreement_markdown(
         agreement, participant=participant, mentor=mentor, workshop=workshop
     )
-    assert "<img" not in markdown and "<script" not in markdown
+    assert re.search(r"(?<!\\)<(?!br>)", markdown) is None  # every < is escaped
+    assert "\\<img src=x onerror=alert(1)>" in markdown
+    assert "&lt;" not in markdown
 
 
 def test_relationship_goals_fall_back_to_the_smart_goal_titles(participant, mentor, workshop):
@@ -364,12 +493,27 @@ def test_the_calendar_has_one_event_per_meeting_plus_review_and_end(
     assert len(meetings) == 6
     assert {str(e["SUMMARY"]) for e in meetings} == {"Mentoring: Amelia Hartley & Zoë Okonkwo-Hart"}
     first = meetings[0]
-    assert first.decoded("DTSTART") == datetime(2026, 1, 31, 12, 0)  # floating local time
-    assert first.decoded("DTEND") == datetime(2026, 1, 31, 13, 0)  # 60 minutes
+    assert first.decoded("DTSTART") == datetime(2026, 1, 13, 18, 0)  # floating: no zone known
+    assert first.decoded("DURATION") == timedelta(minutes=60)
+    assert "DTEND" not in first
     assert first.decoded("DTSTAMP").tzinfo is not None
     description = str(first["DESCRIPTION"])
     assert "Prepare for a team lead role" in description
     assert "Grow my network in data" in description
+
+
+def test_calendar_meetings_follow_the_weekday_rules(agreement, participant, mentor, workshop):
+    monthly = agreement.model_copy(update={"start_on": date(2026, 1, 31)})  # a Saturday
+    cal = calendar_of(monthly, participant, mentor, workshop, tz="Europe/Berlin")
+    starts = [e.decoded("DTSTART") for e in cal.walk("VEVENT") if "DURATION" in e]
+    assert [start.date() for start in starts] == [
+        date(2026, 2, 2),
+        date(2026, 3, 2),
+        date(2026, 4, 6),
+        date(2026, 5, 4),
+        date(2026, 6, 1),
+    ]
+    assert {f"{start:%a %H:%M}" for start in starts} == {"Mon 18:00"}
 
 
 def test_review_and_end_dates_are_all_day_events(agreement, participant, mentor, workshop):
@@ -382,29 +526,122 @@ def test_review_and_end_dates_are_all_day_events(agreement, participant, mentor,
     assert not isinstance(end.decoded("DTSTART"), datetime)
 
 
-def test_meetings_default_to_45_minutes_at_the_chosen_time(participant, mentor, workshop):
-    agreement = MentoringAgreement(frequency=Frequency.WEEKLY, start_on=date(2026, 3, 2))
-    cal = calendar_of(agreement, participant, mentor, workshop, time_of_day=time(17, 30))
+def test_meetings_default_to_45_minutes_at_the_agreed_time(participant, mentor, workshop):
+    agreement = MentoringAgreement(
+        frequency=Frequency.WEEKLY, start_on=date(2026, 3, 2), meeting_time=time(17, 30)
+    )
+    cal = calendar_of(agreement, participant, mentor, workshop)
     first = cal.walk("VEVENT")[0]
     assert first.decoded("DTSTART") == datetime(2026, 3, 2, 17, 30)
-    assert first.decoded("DTEND") == datetime(2026, 3, 2, 18, 15)
+    assert first.decoded("DURATION") == timedelta(minutes=45)
     assert len(cal.walk("VEVENT")) == len(meeting_dates(agreement)) == 27  # the last on 31 August
 
 
-def test_a_time_zone_puts_meetings_in_that_zone_with_its_definition(
+def test_without_a_meeting_time_meetings_are_all_day_entries_not_noon(
+    agreement, participant, mentor, workshop
+):
+    untimed = agreement.model_copy(update={"meeting_time": None})
+    raw = agreement_calendar(
+        untimed, participant=participant, mentor=mentor, workshop=workshop, tz="Europe/Berlin"
+    )
+    cal = Calendar.from_ical(raw)
+    meetings = [e for e in cal.walk("VEVENT") if str(e["SUMMARY"]).startswith("Mentoring: ")]
+    assert len(meetings) == 6
+    assert all(not isinstance(e.decoded("DTSTART"), datetime) for e in meetings)
+    assert meetings[0].decoded("DTSTART") == date(2026, 1, 13)
+    assert all("(time to be agreed)" in str(e["SUMMARY"]) for e in meetings)
+    assert b"T120000" not in raw
+
+
+def test_the_participants_time_zone_puts_meetings_in_it_with_its_definition(
     agreement, participant, mentor, workshop
 ):
     raw = agreement_calendar(
         agreement, participant=participant, mentor=mentor, workshop=workshop, tz="Europe/Berlin"
     )
     cal = Calendar.from_ical(raw)
-    start = cal.walk("VEVENT")[0].decoded("DTSTART")
-    assert start.replace(tzinfo=None) == datetime(2026, 1, 31, 12, 0)
+    meetings = [e for e in cal.walk("VEVENT") if "DURATION" in e]
+    start = meetings[0].decoded("DTSTART")
+    assert start.replace(tzinfo=None) == datetime(2026, 1, 13, 18, 0)
     assert start.utcoffset() == timedelta(hours=1)
-    summer = cal.walk("VEVENT")[3].decoded("DTSTART")
+    summer = meetings[3].decoded("DTSTART")  # 14 April, after the clocks change
+    assert summer.replace(tzinfo=None) == datetime(2026, 4, 14, 18, 0)
     assert summer.utcoffset() == timedelta(hours=2)
-    assert b"DTSTART;TZID=Europe/Berlin:20260131T120000" in raw
+    assert meetings[0]["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert b"DTSTART;TZID=Europe/Berlin:20260113T180000" in raw
+    assert b"DURATION:PT1H" in raw
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+
+def test_the_agreements_own_time_zone_wins_over_the_participants(
+    agreement, participant, mentor, workshop
+):
+    in_tokyo = agreement.model_copy(update={"time_zone": "Asia/Tokyo"})
+    raw = agreement_calendar(
+        in_tokyo, participant=participant, mentor=mentor, workshop=workshop, tz="Europe/Berlin"
+    )
+    cal = Calendar.from_ical(raw)
+    first = next(e for e in cal.walk("VEVENT") if "DURATION" in e)
+    assert first["DTSTART"].params["TZID"] == "Asia/Tokyo"
+    assert first.decoded("DTSTART").utcoffset() == timedelta(hours=9)
+    assert {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")} == {"Asia/Tokyo"}
+
+
+def test_a_mentor_in_another_zone_reads_the_time_on_their_own_clock(
+    agreement, participant, mentor, workshop
+):
+    abroad = mentor.model_copy(update={"time_zone": "America/New_York"})
+    who = {"participant": participant, "mentor": abroad, "workshop": workshop}
+    cal = Calendar.from_ical(agreement_calendar(agreement, tz="Europe/Berlin", **who))
+    first = next(e for e in cal.walk("VEVENT") if "DURATION" in e)
+    assert str(first["DESCRIPTION"]).startswith(
+        "Time: 18:00 Europe/Berlin (Amelia Hartley) · 12:00 America/New_York (Zoë Okonkwo-Hart)."
+    )
+    markdown = agreement_markdown(agreement, tz="Europe/Berlin", **who)
+    assert (
+        "- Tue 13 January 2026, 18:00 Europe/Berlin (Amelia Hartley) · "
+        "12:00 America/New_York (Zoë Okonkwo-Hart)"
+    ) in markdown
+    # 10 March: New York has moved its clocks, Berlin not yet: five hours apart, not six
+    assert "- Tue 10 March 2026, 18:00 Europe/Berlin (Amelia Hartley) · 13:00" in markdown
+    html = agreement_html(agreement, tz="Europe/Berlin", **who)
+    assert (
+        "<dt>Meeting time</dt>\n<dd>18:00 Europe/Berlin (Amelia Hartley) · 12:00 "
+        "America/New_York (Zoë Okonkwo-Hart) at the first meeting; daylight saving time "
+        "changes the difference, so each date below gives its own</dd>"
+    ) in html
+
+
+def test_zones_a_constant_difference_apart_need_no_caveat(agreement, participant, mentor, workshop):
+    london = mentor.model_copy(update={"time_zone": "Europe/London"})
+    html = agreement_html(
+        agreement, participant=participant, mentor=london, workshop=workshop, tz="Europe/Berlin"
+    )
+    assert (
+        "<dd>18:00 Europe/Berlin (Amelia Hartley) · 17:00 Europe/London (Zoë Okonkwo-Hart)</dd>"
+    ) in html
+
+
+def test_a_mentor_in_the_same_zone_shows_one_time(agreement, participant, mentor, workshop):
+    here = mentor.model_copy(update={"time_zone": "Europe/Berlin"})
+    html = agreement_html(
+        agreement, participant=participant, mentor=here, workshop=workshop, tz="Europe/Berlin"
+    )
+    assert "<dd>18:00 Europe/Berlin time</dd>" in html
+    assert "<li>Tue 13 January 2026, 18:00</li>" in html
+
+
+def test_a_meeting_that_falls_on_another_day_abroad_names_that_day(
+    agreement, participant, mentor, workshop
+):
+    far = mentor.model_copy(update={"time_zone": "Asia/Tokyo"})
+    late = agreement.model_copy(update={"meeting_time": time(19, 30)})
+    html = agreement_html(
+        late, participant=participant, mentor=far, workshop=workshop, tz="Europe/Berlin"
+    )
+    assert "Tue 13 January 2026, 19:30 Europe/Berlin (Amelia Hartley) · 03:30 Wed Asia/Tokyo" in (
+        html
+    )
 
 
 def test_an_unknown_time_zone_is_refused_in_plain_words(agreement, participant, workshop):
@@ -422,7 +659,7 @@ def test_uids_are_unique_and_stable_across_renders(agreement, participant, mento
     uids = [str(e["UID"]) for e in first.walk("VEVENT")]
     assert len(set(uids)) == len(uids)
     assert uids == [str(e["UID"]) for e in second.walk("VEVENT")]
-    assert uids[0] == f"{participant.id}-20260131@mentorkit"
+    assert uids[0] == f"{participant.id}-20260113@mentorkit"
 
 
 def test_without_dates_the_calendar_is_valid_and_empty(participant, workshop):

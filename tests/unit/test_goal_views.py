@@ -171,6 +171,40 @@ def test_feedback_updates_as_the_participant_types(session):
     assert "has already passed" in card.feedback.value
 
 
+def test_a_milestone_dated_in_the_past_is_flagged_on_its_row_and_in_the_feedback(session):
+    card = SmartGoalsView(session).cards[0]
+    card.title.value = "Speak up"
+    card.milestones.add.click()
+    row = card.milestones.rows[0]
+    row.title.value = "Book a room"
+    past = TODAY - timedelta(days=3)
+    row.due.value = past
+    day = f"{past.day} {past:%B} {past.year}"
+    assert f"Overdue: due {day}, before today" in row.overdue.value
+    assert f"Milestone 1 (&#x27;Book a room&#x27;) is due {day}, before today" in (
+        card.feedback.value
+    )
+    row.done.value = True
+    assert row.overdue.value == ""
+    assert "before today" not in card.feedback.value
+    row.done.value = False
+    row.due.value = TODAY
+    assert row.overdue.value == ""
+
+
+def test_a_saved_overdue_milestone_is_flagged_when_the_page_opens(session):
+    past = TODAY - timedelta(days=40)
+    save(
+        session,
+        "smart_goal",
+        "goal-1",
+        SmartGoal(title="Speak up", milestones=[{"title": "Book a room", "due_on": past}]),
+    )
+    card = SmartGoalsView(session).cards[0]
+    assert "Overdue" in card.milestones.rows[0].overdue.value
+    assert "before today" in card.feedback.value
+
+
 def test_feedback_quotes_what_was_typed_escaped(session):
     card = SmartGoalsView(session).cards[0]
     card.title.value = f"{HOSTILE} better"

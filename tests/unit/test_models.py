@@ -1,6 +1,6 @@
 """The data model: constraints live here and read in plain words."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from hypothesis import given, settings
@@ -147,6 +147,22 @@ def test_agreement_dates_must_be_in_order():
     assert problems_of(MentoringAgreement, {"meeting_minutes": 5}) == [
         "Meeting length: must be at least 15"
     ]
+
+
+def test_the_agreement_meeting_time_is_a_wall_clock_time_to_the_minute():
+    agreement = MentoringAgreement(meeting_time="18:30:42", time_zone="Europe/Berlin")
+    assert agreement.meeting_time == time(18, 30)
+    assert agreement.model_dump(mode="json")["meeting_time"] == "18:30:00"
+    assert problems_of(MentoringAgreement, {"meeting_time": "25:00"}) == [
+        "Meeting time: must be a time of day like 18:30"
+    ]
+    assert problems_of(MentoringAgreement, {"meeting_time": "18:00+01:00"}) == [
+        "Meeting time: must be a time of day like 18:30, without a time zone"
+    ]
+    assert problems_of(MentoringAgreement, {"time_zone": "Mars/Olympus"}) == [
+        "Time zone: 'Mars/Olympus' is not a time zone name such as Europe/Berlin"
+    ]
+    assert MentoringAgreement().meeting_time is None
 
 
 def test_workshop_dates_must_be_in_order(framework):

@@ -24,12 +24,14 @@ from mentorkit.models import (
 from mentorkit.plan import (
     TEMPLATES_DIR,
     PlanData,
+    chosen_growth_areas,
+    chosen_strengths,
     markdown_escape,
     plan_html,
     plan_markdown,
     ratings_by_area,
-    top_growth_areas,
-    top_strengths,
+    suggested_growth_areas,
+    suggested_strengths,
 )
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -216,62 +218,77 @@ def empty_plan(framework) -> PlanData:
 # Strengths, growth areas and ratings
 
 
-def test_marked_strengths_come_first_in_the_participants_order(small_framework):
-    assessment = SelfAssessment(ratings={"a1": 5, "b1": 4, "a2": 4}, strengths=["b3", "a3"])
-    assert names(top_strengths(assessment, small_framework)) == ["b3", "a3", "a1"]
+def test_chosen_strengths_and_growth_areas_are_exactly_the_picks_in_order(small_framework):
+    assessment = SelfAssessment(
+        ratings={"a1": 5, "b1": 4, "a2": 1}, strengths=["b3", "a3"], growth_areas=["b2"]
+    )
+    assert names(chosen_strengths(assessment, small_framework)) == ["b3", "a3"]
+    assert names(chosen_growth_areas(assessment, small_framework)) == ["b2"]
 
 
-def test_strengths_fill_with_the_highest_rated_ties_in_framework_order(small_framework):
+def test_ratings_alone_choose_nothing(small_framework):
+    assessment = SelfAssessment(ratings={"a1": 5, "b1": 4, "a2": 1, "b2": 2})
+    assert chosen_strengths(assessment, small_framework) == []
+    assert chosen_growth_areas(assessment, small_framework) == []
+
+
+def test_suggestions_fill_only_the_free_slots_highest_rated_first(small_framework):
     assessment = SelfAssessment(ratings={"b2": 4, "a3": 4, "b1": 5, "a1": 1})
-    assert names(top_strengths(assessment, small_framework)) == ["b1", "a3", "b2"]
-    assert names(top_strengths(assessment, small_framework, n=1)) == ["b1"]
+    assert names(suggested_strengths(assessment, small_framework)) == ["b1", "a3", "b2"]
+    one_picked = assessment.model_copy(update={"strengths": ["b1"]})
+    assert names(suggested_strengths(one_picked, small_framework)) == ["a3", "b2"]
+    full = assessment.model_copy(update={"strengths": ["a2", "b3", "b1"]})
+    assert suggested_strengths(full, small_framework) == []
 
 
-def test_strengths_never_include_a_marked_growth_area(small_framework):
-    assessment = SelfAssessment(ratings={"a1": 5, "a2": 4}, growth_areas=["a1"])
-    assert names(top_strengths(assessment, small_framework)) == ["a2"]
+def test_suggestions_never_repeat_a_pick_of_either_kind(small_framework):
+    assessment = SelfAssessment(ratings={"a1": 5, "a2": 4, "b1": 1}, growth_areas=["a1"])
+    assert names(suggested_strengths(assessment, small_framework)) == ["a2"]
+    assert names(suggested_growth_areas(assessment, small_framework)) == ["b1"]
 
 
-def test_only_capable_or_better_fills_the_strengths_and_only_capable_or_less_the_growth(
+def test_only_capable_or_better_suggests_strengths_and_only_capable_or_less_growth(
     small_framework,
 ):
     assessment = SelfAssessment(ratings={"a1": 1, "a2": 2, "b1": 4, "b2": 5})
-    assert names(top_strengths(assessment, small_framework)) == ["b2", "b1"]
-    assert names(top_growth_areas(assessment, small_framework)) == ["a1", "a2"]
+    assert names(suggested_strengths(assessment, small_framework)) == ["b2", "b1"]
+    assert names(suggested_growth_areas(assessment, small_framework)) == ["a1", "a2"]
 
 
-def test_more_marked_strengths_than_asked_for_are_cut_in_order(small_framework):
-    assessment = SelfAssessment(strengths=["b1", "b2", "b3", "a1"])
-    assert names(top_strengths(assessment, small_framework)) == ["b1", "b2", "b3"]
-
-
-def test_marked_growth_areas_come_first_then_the_lowest_rated(small_framework):
-    assessment = SelfAssessment(
-        ratings={"a1": 1, "a2": 2, "b1": 1, "b2": 3, "a3": 3},
-        strengths=["a1"],
-        growth_areas=["b3"],
-    )
-    # a1 is rated lowest but marked a strength; a3 and b2 fill the strengths
-    assert names(top_strengths(assessment, small_framework)) == ["a1", "a3", "b2"]
-    assert names(top_growth_areas(assessment, small_framework)) == ["b3", "b1", "a2"]
-
-
-def test_growth_areas_never_repeat_a_top_strength_even_when_all_ratings_are_equal(
-    small_framework,
-):
+def test_no_competency_is_suggested_as_both_even_when_all_ratings_are_equal(small_framework):
     assessment = SelfAssessment(ratings={c: 3 for c in ("a1", "a2", "a3", "b1", "b2", "b3")})
-    strengths = names(top_strengths(assessment, small_framework))
-    growth = names(top_growth_areas(assessment, small_framework))
-    assert strengths == ["a1", "a2", "a3"]
-    assert growth == ["b1", "b2", "b3"]
+    assert names(suggested_strengths(assessment, small_framework)) == ["a1", "a2", "a3"]
+    assert names(suggested_growth_areas(assessment, small_framework)) == ["b1", "b2", "b3"]
 
 
 def test_unknown_ids_and_a_missing_assessment_give_nothing(small_framework):
     assessment = SelfAssessment(strengths=["gone"], growth_areas=["also-gone"])
-    assert top_strengths(assessment, small_framework) == []
-    assert top_growth_areas(assessment, small_framework) == []
-    assert top_strengths(None, small_framework) == []
-    assert top_growth_areas(None, small_framework) == []
+    assert chosen_strengths(assessment, small_framework) == []
+    assert chosen_growth_areas(assessment, small_framework) == []
+    for pick in (chosen_strengths, chosen_growth_areas, suggested_strengths):
+        assert pick(None, small_framework) == []
+    assert suggested_growth_areas(None, small_framework) == []
+
+
+@pytest.mark.parametrize("render", [plan_html, plan_markdown])
+def test_the_plan_lists_only_the_strengths_the_participant_chose(framework, render):
+    # Delegation is rated 4 and Negotiation 1, but neither was picked: the plan must not
+    # present them as the participant's strengths or growth areas.
+    text = render(full_plan(framework))
+    about = text[text.index("My strengths") : text.index("Ratings by area")]
+    assert "Technical depth" in about
+    assert "Public speaking" in about
+    assert "Delegation" not in about
+    assert "Negotiation" not in about
+
+
+@pytest.mark.parametrize("render", [plan_html, plan_markdown])
+def test_a_plan_with_ratings_but_no_picks_says_none_chosen(framework, render):
+    assessment = SelfAssessment(ratings={"delegation": 5, "negotiation": 1})
+    text = render(full_plan(framework, assessment=assessment))
+    about = text[text.index("My strengths") : text.index("Ratings by area")]
+    assert about.count("None chosen yet.") == 2
+    assert "Delegation" not in about and "Negotiation" not in about
 
 
 def test_ratings_by_area_are_means_and_none_when_unrated(small_framework):
@@ -309,9 +326,7 @@ def test_every_section_shows_the_filled_in_data(framework, render):
         # about me
         "Technical depth",
         "Expert, 5 of 5",
-        "Delegation",
         "Public speaking",
-        "Negotiation",
         "Curiosity",
         "Fairness",
         "Lead a small data team",
@@ -327,9 +342,10 @@ def test_every_section_shows_the_filled_in_data(framework, render):
         "31 January 2026",
         "1 April 2026",
         "30 June 2026",
-        "Sat 28 February 2026",
+        "Mon 2 February 2026",
         "Next meeting:",
-        "Tue 31 March 2026",
+        "Mon 2 March 2026",
+        "the first Monday of each month",
         "Taken from my SMART goals.",
         # SMART goals
         "Give a talk at the team meeting",
@@ -371,6 +387,20 @@ def test_open_action_items_come_before_done_ones(framework):
     assert "- [x] Book a room (owner: mentee, done)" in markdown
     assert "- [ ] Send the outline (owner: mentee, due 7 March 2026, open)" in markdown
     assert "- [x] Outline the talk — due 15 March 2026" in markdown
+
+
+def test_the_plan_shows_a_milestone_past_its_date_as_overdue(framework):
+    # Today is 20 April 2026: "Rehearse with my mentor" (due 10 April) is not done.
+    plan = full_plan(framework, today=date(2026, 4, 20))
+    markdown = plan_markdown(plan)
+    assert "Milestones (1 of 2 done, 1 overdue):" in markdown
+    assert "- [ ] Rehearse with my mentor — due 10 April 2026 **(overdue)**" in markdown
+    assert "- [x] Outline the talk — due 15 March 2026\n" in markdown  # done: never overdue
+    html = plan_html(plan)
+    assert '<strong class="overdue">(overdue)</strong>' in html
+    assert html.count("(overdue)") == 1
+    on_time = plan_markdown(full_plan(framework, today=date(2026, 4, 10)))
+    assert "overdue" not in on_time
 
 
 def test_multi_line_text_keeps_its_line_breaks(framework):
@@ -456,22 +486,50 @@ def test_hostile_text_is_escaped_in_html(framework):
     assert set(tags) <= PLAN_TAGS
 
 
+#: A `<` that is not backslash-escaped: it could open a tag in a Markdown viewer.
+UNESCAPED_ANGLE = re.compile(r"(?<!\\)<(?!br>)")
+
+
+def rendered_tags(markdown: str) -> set[str]:
+    """The elements a CommonMark renderer that passes raw HTML through would produce."""
+    mistune = pytest.importorskip("mistune")
+    render = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
+    return set(parse(render(markdown)).tags)
+
+
 def test_hostile_text_is_neutralised_in_markdown(framework):
     markdown = plan_markdown(hostile_plan(framework))
-    assert "<img" not in markdown
-    assert "<script" not in markdown
-    assert "&lt;img src=x onerror=alert(1)&gt;" in markdown
+    assert UNESCAPED_ANGLE.search(markdown) is None
+    assert "\\<img src=x onerror=alert(1)>" in markdown
+    assert "&lt;" not in markdown and "&amp;" not in markdown
+    assert not {"img", "script"} & rendered_tags(markdown)
+
+
+def test_markdown_shows_ampersands_and_angle_brackets_as_typed(framework):
+    plan = full_plan(
+        framework,
+        participant=Participant(name="Tom & Jerry <b>", email="amelia@example.com"),
+        goals=[SmartGoal(title="R&D: 5 < 6 > 4 and &amp; stays")],
+    )
+    markdown = plan_markdown(plan)
+    assert "**Tom & Jerry \\<b>**" in markdown
+    assert "### R&D: 5 \\< 6 > 4 and \\&amp; stays" in markdown
+    assert "b" not in rendered_tags(markdown)
 
 
 @pytest.mark.parametrize(
     ("text", "escaped"),
     [
-        (IMG, "&lt;img src=x onerror=alert(1)&gt;"),
-        ("Salt & pepper", "Salt &amp; pepper"),
-        ("&lt;b&gt;", "&amp;lt;b&amp;gt;"),
+        (IMG, "\\<img src=x onerror=alert(1)>"),
+        ("Tom & Jerry <b>", "Tom & Jerry \\<b>"),
+        ("Salt & pepper", "Salt & pepper"),
+        ("&lt;b&gt;", "\\&lt;b\\&gt;"),
+        ("&#60; &#x3C; &copy; &nope", "\\&#60; \\&#x3C; \\&copy; &nope"),
+        ("5 > 4", "5 > 4"),
+        ("<!-- hidden -->", "\\<!-- hidden -->"),
         ("# Heading", "\\# Heading"),
         ("   ## Indented heading", "\\## Indented heading"),
-        ("> quote", "&gt; quote"),
+        ("> quote", "\\> quote"),
         ("- item", "\\- item"),
         ("+ item", "\\+ item"),
         ("* item", "\\* item"),
@@ -482,10 +540,12 @@ def test_hostile_text_is_neutralised_in_markdown(framework):
         ("---", "\\---"),
         ("[click](https://evil.example)", "\\[click\\](https://evil.example)"),
         ("![x](https://evil.example/x.png)", "!\\[x\\](https://evil.example/x.png)"),
-        ("<https://evil.example>", "&lt;https://evil.example&gt;"),
+        ("<https://evil.example>", "\\<https://evil.example>"),
         ("`code`", "\\`code\\`"),
         ("a | b", "a \\| b"),
-        ("snake_case and *stars*", "snake\\_case and \\*stars\\*"),
+        ("snake_case and *stars*", "snake_case and \\*stars\\*"),
+        ("_under_ and __init__ and a_b_", "\\_under\\_ and \\_\\_init\\_\\_ and a_b\\_"),
+        ("first_last@example.com", "first_last@example.com"),
         ("~~gone~~", "\\~\\~gone\\~\\~"),
         ("$\\href{x}{y}$", "\\$\\\\href{x}{y}\\$"),
         ("back\\slash", "back\\\\slash"),
@@ -615,7 +675,7 @@ def test_any_text_in_any_field_renders_without_adding_elements(framework, texts,
     twin = plan_html(build_plan(framework, plain, [f"value {i}" for i in range(len(values))]))
     assert Counter(tags) == Counter(parse(twin).tags)
     markdown = plan_markdown(build_plan(framework, texts, values))
-    assert "<" not in markdown.replace("<br>", "")
+    assert UNESCAPED_ANGLE.search(markdown) is None
 
 
 MARKDOWN_TOKENS = st.sampled_from(

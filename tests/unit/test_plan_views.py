@@ -2,8 +2,9 @@
 
 import base64
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -94,6 +95,7 @@ def fill_agreement(view: ExpectationsView) -> None:
     view.relationship_goals.value = "Speak at a conference\n\nNegotiate my next role"
     view.frequency.value = Frequency.FORTNIGHTLY
     view.minutes.value = 60
+    view.meeting_time.value = time(18, 30)
     view.channel.value = MeetingFormat.VIDEO
     view.start_on.value = date(2027, 1, 4)
     view.review_on.value = date(2027, 3, 1)
@@ -142,6 +144,8 @@ def test_the_agreement_built_from_the_widgets_validates_and_is_saved(session):
     assert saved.relationship_goals == ["Speak at a conference", "Negotiate my next role"]
     assert saved.frequency is Frequency.FORTNIGHTLY
     assert saved.meeting_minutes == 60
+    assert saved.meeting_time == time(18, 30)
+    assert saved.time_zone is None  # the participant's own, whatever it is when read
     assert saved.channel is MeetingFormat.VIDEO
     assert (saved.start_on, saved.review_on, saved.end_on) == (
         date(2027, 1, 4),
@@ -210,10 +214,66 @@ def test_downloads_have_the_right_mime_types_and_the_calendar_parses(session):
     calendar = Calendar.from_ical(ics)
     meetings = [e for e in calendar.walk("VEVENT") if "review" not in str(e["UID"])]
     starts = sorted(e.decoded("DTSTART") for e in meetings if "end-" not in str(e["UID"]))
-    assert starts[0].date() == date(2027, 1, 4)
-    assert str(starts[0].tzinfo) == "Europe/Berlin"
+    assert starts[0] == datetime(2027, 1, 4, 18, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert meetings[0]["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert meetings[0].decoded("DURATION") == timedelta(minutes=60)
     assert len(starts) == 13  # every two weeks from 4 January to 28 June
     assert calendar.walk("VTIMEZONE")
+    assert "at 18:30 Europe/Berlin time" in view.downloads.value
+
+
+def test_the_meeting_time_zone_offers_the_participants_own_first(session):
+    save(session, SelfAssessment(preferences={"time_zone": "Europe/Berlin"}))
+    view = ExpectationsView(session)
+    assert view.meeting_zone.options[0] == ("My time zone (Europe/Berlin)", None)
+    assert ("Asia/Tokyo", "Asia/Tokyo") in view.meeting_zone.options
+    assert "Europe/Berlin" not in [value for _, value in view.meeting_zone.options]
+    fill_agreement(view)
+    view.meeting_zone.value = "Asia/Tokyo"
+    assert view.autosaver.flush()
+    saved = session.store.load(session.key("mentoring_agreement")).document
+    assert saved.time_zone == "Asia/Tokyo"
+    again = ExpectationsView(session_for_resume(session))
+    assert (again.meeting_time.value, again.meeting_zone.value) == (time(18, 30), "Asia/Tokyo")
+    ics = links(again.downloads.value)["Download meetings (.ics)"][2]
+    assert b"DTSTART;TZID=Asia/Tokyo:20270104T183000" in ics
+
+
+def test_without_a_meeting_time_the_page_says_the_calendar_holds_all_day_entries(session):
+    view = ExpectationsView(session)
+    fill_agreement(view)
+    view.meeting_time.value = None
+    assert "all-day entry marked 'time to be agreed'" in unescape(view.downloads.value)
+    assert "12:00" not in view.downloads.value
+
+
+def test_the_preview_shows_the_meeting_time_on_a_mentor_abroads_clock(store, workshop):
+    store.import_roster(
+        workshop.code,
+        mentors=[
+            MENTORS[0],
+            MENTORS[1].model_copy(update={"time_zone": "America/New_York"}),
+        ],
+    )
+    session = session_for(store, workshop, "Ines Okafor-Lind")
+    save(session, SelfAssessment(preferences={"time_zone": "Europe/Berlin"}))
+    view = ExpectationsView(session)
+    fill_agreement(view)
+    view._redraw()  # no event loop runs in a test: the debounced redraw happens at once
+    assert (
+        "Mon 4 January 2027, 18:30 Europe/Berlin (Ines Okafor-Lind) · "
+        "12:30 America/New_York (Bo Lindqvist)"
+    ) in view.preview.value
+
+
+def test_the_preview_says_when_the_schedule_stops_before_the_end(session):
+    view = ExpectationsView(session)
+    fill_agreement(view)
+    view.frequency.value = Frequency.WEEKLY
+    view.end_on.value = date(2030, 12, 30)
+    assert "Only the first 120 meetings are listed" in view.preview.value
+    view.end_on.value = None
+    assert "No end date yet: these are the meetings of the first 6 months" in view.preview.value
 
 
 def test_the_preview_shows_the_agreement_with_hostile_text_escaped(session):
@@ -328,7 +388,9 @@ def test_hostile_text_in_every_worksheet_is_escaped_in_the_plan(session):
     found = links(view.downloads.value)
     html = found["Download my plan (HTML)"][2].decode()
     assert "<img" not in html and ESCAPED in html
-    assert "<img" not in found["Download my plan (Markdown)"][2].decode()
+    markdown = found["Download my plan (Markdown)"][2].decode()
+    assert re.search(r"(?<!\\)<(?!br>)", markdown) is None  # every < is escaped
+    assert "\\<img src=x onerror=alert(1)>" in markdown and "&lt;" not in markdown
 
 
 def test_plan_downloads_have_the_right_mime_types_and_the_calendar_parses(session):
@@ -340,7 +402,7 @@ def test_plan_downloads_have_the_right_mime_types_and_the_calendar_parses(sessio
     assert (name, mime) == ("mentoring-meetings.ics", "text/calendar")
     events = Calendar.from_ical(ics).walk("VEVENT")
     assert len(events) == 6  # monthly for six months
-    assert str(events[0].decoded("DTSTART").tzinfo) == "Europe/Berlin"
+    assert all("(time to be agreed)" in str(e["SUMMARY"]) for e in events)  # no time yet
 
 
 def test_refresh_shows_answers_saved_in_another_tab(session):

@@ -16,6 +16,7 @@ from mentorkit.smart import (
     check_goal,
     format_day,
     is_complete,
+    overdue_milestones,
 )
 
 TODAY = date(2027, 1, 15)
@@ -351,6 +352,42 @@ def test_milestones_without_a_date_get_one_tip_naming_them():
     tip = only(feedback(goal(milestones=milestones)), "milestones")
     assert tip.severity is Severity.TIP
     assert "'Read a book' and 'Ask for feedback'" in tip.message
+
+
+def test_a_milestone_not_done_and_due_before_today_is_flagged_in_words():
+    milestones = [
+        {"title": "Outline the talk", "due_on": date(2027, 1, 10), "done": True},
+        {"title": "Book a room", "due_on": date(2027, 1, 14)},
+        {"title": "Give the first talk", "due_on": date(2027, 3, 20)},
+    ]
+    g = goal(milestones=milestones)
+    warning = only(feedback(g), "milestones")
+    assert warning.severity is Severity.WARNING
+    assert warning.message == (
+        "Milestone 2 ('Book a room') is due 14 January 2027, before today: "
+        "move the date or mark it done."
+    )
+    assert overdue_milestones(g, TODAY) == [2]
+    assert not is_complete(g, today=TODAY)
+
+
+def test_a_milestone_due_today_or_done_is_not_overdue():
+    due_today = goal(milestones=[{"title": "Book a room", "due_on": TODAY}])
+    assert of_part(feedback(due_today), "milestones") == []
+    done = goal(milestones=[{"title": "Book a room", "due_on": date(2026, 3, 3), "done": True}])
+    assert of_part(feedback(done), "milestones") == []
+    assert overdue_milestones(done, TODAY) == []
+
+
+def test_every_overdue_milestone_is_named_by_its_number():
+    milestones = [
+        {"title": "A", "due_on": date(2026, 3, 3)},
+        {"title": "B"},
+        {"title": "C", "due_on": date(2026, 12, 1)},
+    ]
+    items = [i.message for i in of_part(feedback(goal(milestones=milestones)), "milestones")]
+    assert items[0].startswith("Milestone 1 ('A') is due 3 March 2026, before today")
+    assert items[1].startswith("Milestone 3 ('C') is due 1 December 2026, before today")
 
 
 def test_long_milestone_titles_are_shortened_in_messages():

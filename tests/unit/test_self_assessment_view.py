@@ -1,0 +1,64 @@
+"""The Self-assessment view's summary: picks shown as picks, suggestions labelled apart."""
+
+import pytest
+
+from mentorkit.identity import sign_in
+from mentorkit.models import SelfAssessment
+from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.self_assessment import SelfAssessmentView, summary_html
+from mentorkit.ui.shell import Session
+from mentorkit.workshops import create_workshop
+
+
+@pytest.fixture
+def session(store) -> Session:
+    access = create_workshop(store, "Spring cohort")
+    identity = sign_in(store, access.workshop.code, "Ada Lovelace")
+    return Session(store, identity, SaveStatus(), Notice())
+
+
+def picked_line(summary: str, label: str) -> str:
+    start = summary.index(f"<strong>{label}:</strong>")
+    return summary[start : summary.index("</p>", start)]
+
+
+def test_ratings_alone_are_offered_as_suggestions_never_as_strengths(session):
+    view = SelfAssessmentView(session)
+    view.ratings["negotiation"].value = 5
+    view.ratings["public-speaking"].value = 1
+    summary = view.summary.value
+    assert "Negotiation" not in picked_line(summary, "My strengths")
+    assert "none chosen yet" in picked_line(summary, "My strengths")
+    assert "Suggested from your ratings: Negotiation. Not chosen" in summary
+    assert "Suggested from your ratings: Public speaking. Not chosen" in summary
+    saved = session.store.load(session.key("self_assessment")).document
+    assert saved.strengths == [] and saved.growth_areas == []
+
+
+def test_a_picked_strength_is_shown_as_chosen_and_leaves_the_suggestions(session):
+    view = SelfAssessmentView(session)
+    view.ratings["negotiation"].value = 5
+    view.ratings["delegation"].value = 4
+    view.strengths[0].value = "negotiation"
+    summary = view.summary.value
+    assert picked_line(summary, "My strengths").endswith("Negotiation")
+    assert "Suggested from your ratings: Delegation." in summary
+    assert "Suggested from your ratings: Negotiation" not in summary
+
+
+def test_three_picks_leave_no_room_for_suggestions(framework):
+    assessment = SelfAssessment(
+        ratings={"delegation": 5},
+        strengths=["negotiation", "public-speaking", "goal-setting"],
+    )
+    summary = summary_html(assessment, framework)
+    assert "Negotiation, Public speaking, Goal setting" in picked_line(summary, "My strengths")
+    assert "Delegation" not in summary.split("My growth areas")[0]
+
+
+def test_the_summary_escapes_competency_names(framework):
+    hostile = framework.model_copy(deep=True)
+    hostile.areas[0].competencies[0].name = "<img src=x onerror=alert(1)>"
+    first = hostile.areas[0].competencies[0].id
+    summary = summary_html(SelfAssessment(strengths=[first]), hostile)
+    assert "<img" not in summary and "&lt;img" in summary
