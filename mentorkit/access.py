@@ -1,8 +1,8 @@
 """Secrets a workshop hands out, and how often a wrong one may be tried.
 
 Facilitator keys (192 random bits) and resume codes (80 random bits, short enough to
-write down; see `mentorkit.identity`) are stored only as `hash_secret(secret)`. Wrong join codes, resume
-codes and facilitator keys cost a pause, and after `MAX_FAILURES` of them within
+write down; see `mentorkit.identity`) are stored only as `hash_secret(secret)`. Wrong join
+codes, resume codes and facilitator keys cost a pause, and after `MAX_FAILURES` of them within
 `FAILURE_WINDOW_SECONDS` every try is refused for `LOCK_SECONDS`.
 
 Where the counts live, and why that is enough: Voilà runs every page visit in a kernel

@@ -77,9 +77,7 @@ def normalise_resume_code(code: str) -> str:
     if len(letters) == LEGACY_RESUME_CODE_LENGTH and re.fullmatch(r"[A-Z2-7]+", letters):
         return _grouped(letters)
     letters = letters.translate(_LOOK_ALIKES)
-    if len(letters) == RESUME_CODE_BYTES * 8 // 5 and all(
-        c in CROCKFORD_ALPHABET for c in letters
-    ):
+    if len(letters) == RESUME_CODE_BYTES * 8 // 5 and all(c in CROCKFORD_ALPHABET for c in letters):
         return _grouped(letters)
     return ""
 

@@ -54,7 +54,9 @@ def test_a_typed_resume_code_is_read_as_meant(typed, meant):
     assert normalise_resume_code(typed) == meant
 
 
-@pytest.mark.parametrize("typed", ["", "7KQM-2XPA-H9RD", "7KQM-2XPA-H9RD-4TZBX", "UUUU-2XPA-H9RD-4TZB"])
+@pytest.mark.parametrize(
+    "typed", ["", "7KQM-2XPA-H9RD", "7KQM-2XPA-H9RD-4TZBX", "UUUU-2XPA-H9RD-4TZB"]
+)
 def test_what_cannot_be_a_resume_code_normalises_to_nothing(typed):
     assert normalise_resume_code(typed) == ""
 
