@@ -266,9 +266,11 @@ def my_plan_app(**kwargs: object) -> WorksheetApp:
             # The journey links and the sign-in line carry the erased resume code, which
             # leads nowhere now: the page keeps its title and the view's last words.
             for app in apps:
+                app.forget()  # the browser's kept sign-in leads nowhere now either
                 app.children = [
                     widgets.HTML(f"<style>{STYLE}</style><h1>{escape(app.app.title)}</h1>"),
                     view,
+                    app.memory,
                 ]
 
         view = MyPlanView(session, on_erased=leave_only_the_view)
