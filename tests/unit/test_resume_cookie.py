@@ -10,7 +10,7 @@ OTHERS = "username-127-0-0-1-8866=2|1:0|secret-login; _xsrf=2|xsrf-secret"
 
 
 def request(cookie: str | None, **headers: str) -> HTTPServerRequest:
-    sent = HTTPHeaders(headers)
+    sent = HTTPHeaders({"Host": "127.0.0.1:8866", **headers})
     if cookie is not None:
         sent["Cookie"] = cookie
     line = RequestStartLine("GET", "/voila/render/index.ipynb", "HTTP/1.1")
