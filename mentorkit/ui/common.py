@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from html import escape
 from typing import Any, ParamSpec, TypeVar
 
@@ -166,6 +166,25 @@ def wait_for_request(environ: Mapping[str, str]) -> None:
     waiter.join()
     if received:
         env.update(json.loads(received[0]))
+
+
+def time_html(dt: datetime, *, seconds: bool = False) -> str:
+    """`dt` as `<time class="mentorkit-time" datetime="…">`, which the page script shows in
+    the browser's own time zone: '14:02' today, '6 Dec 2026, 14:02' on another day.
+
+    The text written here (the server's zone, same style) is what shows until the script
+    runs; `seconds` adds them ('14:02:11'). A naive `dt` is taken as UTC.
+    """
+    moment = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    local = moment.astimezone()
+    shown = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    if local.date() != datetime.now(local.tzinfo).date():
+        shown = f"{local.day} {local:%b %Y}, {shown}"
+    extra = " data-seconds" if seconds else ""
+    return (
+        f'<time class="mentorkit-time" datetime="{moment.isoformat(timespec="seconds")}"{extra}>'
+        f"{escape(shown)}</time>"
+    )
 
 
 def open_store_or_explain(notice: Notice, store: Store | None, advice: str = "") -> Store | None:
