@@ -417,6 +417,19 @@ class WorksheetApp(widgets.VBox):
         """Ask the browser to forget its sign-in, and take the code out of the address."""
         self.memory.value = '<span class="mentorkit-forget" hidden></span>'
 
+    def leave_only(self, view: widgets.Widget) -> None:
+        """End the session for good and show only the page's title and `view` (the
+        participant's data was erased: links, the sign-in line and the browser's kept
+        sign-in all lead nowhere now)."""
+        self.session = None
+        self.forget()
+        self.sign_out_button.layout.display = "none"
+        self.children = [
+            widgets.HTML(f"<style>{STYLE}</style><h1>{escape(self.app.title)}</h1>"),
+            view,
+            self.memory,
+        ]
+
     def sign_out(self) -> None:
         """Save what waits, leave the participant's worksheet and show the sign-in form;
         the browser forgets the sign-in, so a reload stays signed out."""

@@ -174,7 +174,8 @@ def test_the_remembered_code_leaves_the_kernels_environment_at_once(store, monke
     code = create_workshop(store, "W").workshop.code
     first = sign_in(store, code, "Ada Quill")
     monkeypatch.setenv(RESUME_ENVIRON, first.new_resume_code)
-    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    for other in ("VOILA_PREHEAT", "QUERY_STRING", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(other, raising=False)
     app = worksheet_app("01_self_assessment", build_probe, store=store)
     assert app.session.participant == first.participant
     assert RESUME_ENVIRON not in os.environ
