@@ -238,7 +238,7 @@ class PeoplePanel(widgets.VBox):
             [
                 self.keep,
                 self.question,
-                widgets.HBox([self.confirm, self.cancel]).add_class("mentorkit-toolbar"),
+                widgets.HBox([self.confirm, self.cancel]).add_class("mentorkit-people-actions"),
             ],
             layout=widgets.Layout(display="none"),
         ).add_class("mentorkit-confirm")
@@ -261,7 +261,9 @@ class PeoplePanel(widgets.VBox):
                 "forgotten? Remove them.</p>"
             ),
             self.person,
-            widgets.HBox([self.reset, self.merge, self.remove]).add_class("mentorkit-toolbar"),
+            widgets.HBox([self.reset, self.merge, self.remove]).add_class(
+                "mentorkit-people-actions"
+            ),
             self.confirm_box,
             self.outcome,
         ]
