@@ -362,7 +362,7 @@ class WorksheetApp(widgets.VBox):
         join = widgets.Text(value=join_code, description="Join code", placeholder="ABCD-EFGH")
         who = widgets.Text(description="Name or email", placeholder="e.g. Ada Lovelace")
         start = widgets.Button(description="Start", button_style="primary")
-        code = widgets.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-…")
+        code = widgets.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-XXXX")
         again = widgets.Button(description="Continue")
         for text in (join, who, code):
             text.style = {"description_width": "9rem"}
