@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _people_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """`mentorkit people list|reset|merge|remove`."""
-    people = commands.add_parser(
+    group = commands.add_parser(
         "people",
         parents=[common],
         help="list participants, reset a resume code, merge two participants, remove one",
@@ -246,8 +246,8 @@ def _people_parser(commands: argparse._SubParsersAction, common: argparse.Argume
         "name, email or id (as `mentorkit people list` shows them). The Cohort dashboard "
         "does the same under People.",
     )
-    people.set_defaults(run=lambda _args: _help(people))
-    actions = people.add_subparsers(title="actions", metavar="ACTION")
+    group.set_defaults(run=lambda _args: _help(group))
+    actions = group.add_subparsers(title="actions", metavar="ACTION")
 
     listed = actions.add_parser(
         "list",
