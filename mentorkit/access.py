@@ -1,8 +1,8 @@
 """Secrets a workshop hands out, and how often a wrong one may be tried.
 
-Facilitator keys (192 random bits) and resume codes (136 random bits, see
-`mentorkit.identity`) are stored only as `hash_secret(secret)`. Wrong join codes, resume
-codes and facilitator keys cost a pause, and after `MAX_FAILURES` of them within
+Facilitator keys (192 random bits) and resume codes (80 random bits, short enough to
+write down; see `mentorkit.identity`) are stored only as `hash_secret(secret)`. Wrong join
+codes, resume codes and facilitator keys cost a pause, and after `MAX_FAILURES` of them within
 `FAILURE_WINDOW_SECONDS` every try is refused for `LOCK_SECONDS`.
 
 Where the counts live, and why that is enough: Voilà runs every page visit in a kernel
@@ -10,11 +10,13 @@ process of its own, and the counts live in that process (one `TryLimiter` per ki
 secret and per database the process opened), so opening a new tab starts from zero. A
 count shared through the database was weighed and left out:
 
-* it would not make guessing feasible or infeasible: a resume code is one of 2**136
-  and a facilitator key one of 2**192; at a million guesses a second, spread over any
-  number of tabs, finding one takes longer than the age of the universe by a factor
-  of more than 10**20. Join codes (40 bits) are not secrets: they are read out in the
-  room and let someone join, never read anyone's answers;
+* it would not make guessing feasible or infeasible: a resume code is one of 2**80
+  and a facilitator key one of 2**192. A guess is a page's widget message answered by a
+  kernel, a few thousand a second for a whole server at best; even at a million a
+  second, spread over any number of tabs, hitting any one of 10 000 participants' codes
+  takes millions of years (2**80 / 10**4 / 10**6 seconds), and a facilitator key longer
+  than the age of the universe. Join codes (40 bits) are not secrets: they are read out
+  in the room and let someone join, never read anyone's answers;
 * it could only be keyed by what a kernel knows: Voilà does not pass the visitor's
   address to the kernel (and a workshop room shares one address behind its router), so
   the key would be the workshop, and then any participant, who knows the join code,

@@ -18,9 +18,10 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from mentorkit import catalog, cohort, exports, rosters
+from mentorkit import catalog, cohort, exports, people, rosters
 from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
+from mentorkit.identity import reset_resume_code
 from mentorkit.jupyter import TOKEN_VARIABLE
 from mentorkit.models import MentorProfile, Participant, Workshop
 from mentorkit.store import Saved, Store, WorkshopCounts, open_store, resolve_database_url
@@ -196,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("--yes", action="store_true", help="do not ask; delete at once")
     delete.set_defaults(run=_delete_workshop)
 
+    _people_parser(commands, common)
+
     serve = commands.add_parser(
         "serve",
         parents=[common],
@@ -231,6 +234,163 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
     return parser
+
+
+def _people_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """`mentorkit people list|reset|merge|remove`."""
+    group = commands.add_parser(
+        "people",
+        parents=[common],
+        help="list participants, reset a resume code, merge two participants, remove one",
+        description="Look after a workshop's participants. Name a participant by their "
+        "name, email or id (as `mentorkit people list` shows them). The Cohort dashboard "
+        "does the same under People.",
+    )
+    group.set_defaults(run=lambda _args: _help(group))
+    actions = group.add_subparsers(title="actions", metavar="ACTION")
+
+    listed = actions.add_parser(
+        "list",
+        parents=[common],
+        help="list the participants",
+        description="List the participants: name, email, whether they have a resume code, "
+        "how many worksheets they saved, and their id.",
+    )
+    _workshop_option(listed)
+    listed.set_defaults(run=_people_list)
+
+    reset = actions.add_parser(
+        "reset",
+        parents=[common],
+        help="give a participant a new resume code (printed once)",
+        description="Give a participant a new resume code and print it: hand it to them, it "
+        "is not shown again. Their old code stops working at once, also in browsers that "
+        "stayed signed in with it. Their answers are kept.",
+    )
+    reset.add_argument("who", metavar="PARTICIPANT", help="their name, email or id")
+    _workshop_option(reset)
+    reset.set_defaults(run=_people_reset)
+
+    merge = actions.add_parser(
+        "merge",
+        parents=[common],
+        help="merge a participant who is on the list twice into one",
+        description="Move every worksheet of OTHER to KEEP and take OTHER off the list. "
+        "Goals and check-ins are numbered after KEEP's own; a worksheet both have keeps the "
+        "version saved last, and the other stays in its history. KEEP keeps their name and "
+        "resume code (and takes OTHER's email if they have none); OTHER's code stops "
+        "working. Asks you to type 'merge' to confirm, unless --yes is given.",
+    )
+    merge.add_argument("keep", metavar="KEEP", help="the participant kept: name, email or id")
+    merge.add_argument("other", metavar="OTHER", help="the participant merged into KEEP")
+    merge.add_argument("--yes", action="store_true", help="do not ask; merge at once")
+    _workshop_option(merge)
+    merge.set_defaults(run=_people_merge)
+
+    remove = actions.add_parser(
+        "remove",
+        parents=[common],
+        help="remove a participant and everything they saved",
+        description="Remove a participant for good: their place on the list, their resume "
+        "code, and every worksheet with all its saved versions (as 'Delete my data' in My "
+        "plan does). Asks you to type 'remove' to confirm, unless --yes is given.",
+    )
+    remove.add_argument("who", metavar="PARTICIPANT", help="their name, email or id")
+    remove.add_argument("--yes", action="store_true", help="do not ask; remove at once")
+    _workshop_option(remove)
+    remove.set_defaults(run=_people_remove)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return EXIT_USER_ERROR
+
+
+def _people_list(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        found = people.people(store, workshop.code)
+    finally:
+        store.close()
+    print(f"{len(found)} participants of '{workshop.name}' ({workshop.code}):")
+    for summary in found:
+        person = summary.participant
+        code = "has a resume code" if summary.signed_in else "no resume code yet"
+        print(
+            f"  {person.name}  <{person.email or 'no email'}>  {code}, "
+            f"{summary.documents} worksheets  id {person.id}"
+        )
+    return 0
+
+
+def _people_reset(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        person = people.find_person(store, workshop.code, args.who)
+        code = reset_resume_code(store, workshop.code, person.id)
+    finally:
+        store.close()
+    print(f"New resume code for {person.name}: {code}")
+    print("Give it to them; it is not shown again. Their old code no longer works.")
+    return 0
+
+
+def _people_merge(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        keep = people.find_person(store, workshop.code, args.keep)
+        other = people.find_person(store, workshop.code, args.other)
+        if keep.id == other.id:
+            raise UserError(f"KEEP and OTHER are the same participant ({keep.name})")
+        what = (
+            f"{other.name} ({other.email or 'no email'}) into {keep.name} "
+            f"({keep.email or 'no email'}): {other.name}'s worksheets move to {keep.name}, "
+            f"and {other.name} leaves the list"
+        )
+        if not args.yes:
+            _confirm_word("merge", f"This merges {what}. It cannot be undone.")
+        counts = people.merge_people(store, workshop.code, keep, other)
+    finally:
+        store.close()
+    print(
+        f"Merged {other.name} into {keep.name}: {counts.moved} worksheets moved, "
+        f"{counts.combined} both had (the version saved last is kept, the other is in its "
+        "history)."
+    )
+    return 0
+
+
+def _people_remove(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        person = people.find_person(store, workshop.code, args.who)
+        if not args.yes:
+            _confirm_word(
+                "remove",
+                f"This removes {person.name} ({person.email or 'no email'}) from "
+                f"'{workshop.name}' for good, with every worksheet they saved. It cannot be "
+                f"undone; to keep a copy, first run: mentorkit backup {workshop.code} FILE",
+            )
+        people.remove_person(store, workshop.code, person)
+    finally:
+        store.close()
+    print(f"Removed {person.name} and everything they saved.")
+    return 0
+
+
+def _confirm_word(word: str, warning: str) -> None:
+    """Ask for `word` on the terminal; anything else (or no answer) changes nothing."""
+    print(warning, file=sys.stderr)
+    print(f"Type {word} to confirm: ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    if not sys.stdin.isatty():
+        print(file=sys.stderr)
+    if answer.strip().casefold() != word:
+        raise UserError(f"nothing was changed: type {word} when asked to confirm, or pass --yes")
 
 
 def _seconds(minimum: int) -> Callable[[str], int]:

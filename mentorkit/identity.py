@@ -1,15 +1,22 @@
 """Who is filling the worksheets: sign-in with a join code, resume codes, JupyterHub users.
 
 A participant signs in the first time with the workshop's join code and their name or
-email, and receives a personal resume code (136 random bits, stored only hashed). From then
+email, and receives a personal resume code (80 random bits, stored only hashed). From then
 on only the resume code signs them in, so knowing someone's name is not enough to read
 their answers. Wrong join codes and resume codes are counted per page (see
 `mentorkit.access`): each costs a pause, and too many lock the sign-in for a minute.
+
+A resume code is written to be copied by hand: 16 characters of Crockford's base32 (the
+digits and the letters but I, L, O and U, so nothing looks like something else) in four
+groups, `7KQM-2XPA-H9RD-4TZB`. Typed, case, spaces and dashes do not matter, and the
+look-alikes are read as what they look like (O as 0, I and L as 1). Codes issued before
+this format (28 characters of RFC 4648 base32, 136 bits) still sign in, as they were typed.
+A facilitator can issue a participant a new code (`reset_resume_code`); the old one stops
+working at once.
 """
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,7 +26,13 @@ from mentorkit.errors import InvalidInput, MentorkitError, NotFound
 from mentorkit.models import JOIN_CODE_ALPHABET, Participant, Workshop, excerpt, validate
 from mentorkit.store import Store
 
-RESUME_CODE_BYTES = 17  # 136 bits: at least 128, and 28 characters split evenly into 7 groups
+RESUME_CODE_BYTES = 10  # 80 bits: 16 characters of 5 bits, four groups of four
+#: Crockford's base32: digits and capitals without I, L, O and U.
+CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: What a typed look-alike stands for.
+_LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+#: The length of a code issued before the Crockford format (136 bits of RFC 4648 base32).
+LEGACY_RESUME_CODE_LENGTH = 28
 #: Longest text quoted back in a message: enough to spot a typo, never a pasted page.
 QUOTE_LIMIT = 60
 
@@ -40,8 +53,12 @@ class Identity:
 
 
 def new_resume_code() -> str:
-    """A resume code such as 'K7QM-2XPA-…': 136 random bits in groups of four, easy to copy."""
-    raw = base64.b32encode(secrets.token_bytes(RESUME_CODE_BYTES)).decode().rstrip("=")
+    """A fresh resume code such as '7KQM-2XPA-H9RD-4TZB': 80 random bits, easy to copy by hand."""
+    value = int.from_bytes(secrets.token_bytes(RESUME_CODE_BYTES), "big")
+    symbols = RESUME_CODE_BYTES * 8 // 5
+    raw = "".join(
+        CROCKFORD_ALPHABET[(value >> (5 * (symbols - 1 - i))) & 31] for i in range(symbols)
+    )
     return _grouped(raw)
 
 
@@ -50,8 +67,19 @@ def _grouped(raw: str) -> str:
 
 
 def normalise_resume_code(code: str) -> str:
-    """The canonical form of a typed resume code (case, spaces and dashes ignored)."""
-    return _grouped(re.sub(r"[^A-Za-z2-7]", "", code).upper())
+    """The canonical form of a typed resume code, or '' if it cannot be one.
+
+    Case, spaces, dashes and dots are ignored, and look-alikes read as what they look like
+    ('7kqm 2xpa-h9rd 4tzb', '7KQM-2XPA-H9RD-4TZ8' with an O typed for the 0). A code of the
+    earlier 28-character format keeps its own letters (it holds O, I and L, not 0 and 1).
+    """
+    letters = re.sub(r"[\s\-\u2010-\u2015._]", "", code[:200]).upper()
+    if len(letters) == LEGACY_RESUME_CODE_LENGTH and re.fullmatch(r"[A-Z2-7]+", letters):
+        return _grouped(letters)
+    letters = letters.translate(_LOOK_ALIKES)
+    if len(letters) == RESUME_CODE_BYTES * 8 // 5 and all(c in CROCKFORD_ALPHABET for c in letters):
+        return _grouped(letters)
+    return ""
 
 
 def _quoted(text: str) -> str:
@@ -85,16 +113,15 @@ def _workshop(store: Store, join_code: str, tries: TryLimiter | None = None) -> 
 
 
 def _issue_resume_code(store: Store, workshop: Workshop, participant: Participant) -> Identity:
-    code = new_resume_code()
-    store.set_resume_code_hash(workshop.code, participant.id, hash_secret(code))
-    return Identity(workshop, participant, code)
+    return Identity(workshop, participant, reset_resume_code(store, workshop.code, participant.id))
 
 
 def _claim(store: Store, workshop: Workshop, participant: Participant) -> Identity:
     if store.resume_code_hash(workshop.code, participant.id) is not None:
         raise SignInError(
             f"{participant.name} has signed in before: enter the resume code shown at the "
-            "first sign-in, or ask your facilitator to reset it."
+            "first sign-in under 'Been here before?', or ask your facilitator to reset it "
+            "(they give you a new code)."
         )
     return _issue_resume_code(store, workshop, participant)
 
@@ -140,13 +167,24 @@ def resume(store: Store, resume_code: str, *, tries: TryLimiter | None = None) -
         raise SignInError("Enter your resume code.")
     tries = tries or limiter(store, "resume code")
     tries.check()
-    code = normalise_resume_code(resume_code[:200])
+    code = normalise_resume_code(resume_code)
     found = store.participant_by_resume_hash(hash_secret(code)) if code else None
     if found is None:
         tries.failed()
         raise SignInError("That resume code is not known. Check it and try again.")
     workshop_code, participant = found
     return Identity(store.workshop(workshop_code), participant)
+
+
+def reset_resume_code(store: Store, workshop_code: str, participant_id: str) -> str:
+    """Issue a participant a new resume code (their facilitator does, when it is lost).
+
+    The old code stops working at once, also in browsers that stay signed in with it; the
+    new one is returned to be handed over, and stored only hashed.
+    """
+    code = new_resume_code()
+    store.set_resume_code_hash(workshop_code, participant_id, hash_secret(code))
+    return code
 
 
 def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Identity:

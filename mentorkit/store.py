@@ -124,6 +124,14 @@ class ParticipantRecord:
 
 
 @dataclass(frozen=True)
+class MergeCounts:
+    """What merging one participant into another did with the documents that moved."""
+
+    moved: int  # documents the kept participant did not have
+    combined: int  # documents both had: the newer is current, the older in its history
+
+
+@dataclass(frozen=True)
 class StoredRevision:
     """One revision of a document exactly as stored.
 
@@ -298,6 +306,22 @@ class Store(Protocol):
 
     def erase_participant(self, code: str, participant_id: str) -> None:
         """Erase a participant: every document and history of theirs, and their roster row."""
+        ...
+
+    def merge_participants(
+        self,
+        code: str,
+        keep: str,
+        absorb: str,
+        *,
+        renames: Mapping[tuple[str, str], str] | None = None,
+    ) -> MergeCounts:
+        """Move every document of `absorb` to `keep`, then remove `absorb`, in one step.
+
+        `renames` gives new names to some of `absorb`'s documents ((kind, name) → name). A
+        document both have becomes one: the newer version is current, every version of both
+        stays in its history, in the order they were saved.
+        """
         ...
 
     def close(self) -> None:
@@ -1353,6 +1377,113 @@ class SqlStore:
                     participants_table.c.id == participant_id,
                 )
             )
+
+    def merge_participants(
+        self,
+        code: str,
+        keep: str,
+        absorb: str,
+        *,
+        renames: Mapping[tuple[str, str], str] | None = None,
+    ) -> MergeCounts:
+        """Move every document of `absorb` to `keep`, then remove `absorb`, in one transaction.
+
+        A document `keep` does not have moves whole, with its history. A document both have
+        (same kind and name, after `renames`) becomes one whose history holds every version
+        of both in the order they were saved, renumbered; the newest is current, so a page
+        still open on the old revision is told it changed elsewhere. `keep` keeps their
+        details and resume code; they take `absorb`'s email if they have none. `NotFound`
+        if either is not on the roster; `StoreError` if they are the same person.
+        """
+        code = _code(code)
+        renames = dict(renames or {})
+        if keep == absorb:
+            raise StoreError("A participant cannot be merged into themselves: choose two people.")
+        moved = combined = 0
+        with self._transaction(write=True) as conn:
+            _require_participant(conn, code, keep)
+            _require_participant(conn, code, absorb)
+            names = conn.execute(
+                sa.select(documents_table.c.kind, documents_table.c.name).where(
+                    documents_table.c.workshop == code, documents_table.c.participant == absorb
+                )
+            ).all()
+            for kind, name in names:
+                source = DocumentKey(code, absorb, kind, name)
+                target = DocumentKey(code, keep, kind, renames.get((kind, name), name))
+                _checked_key(target)
+                if _current_revision(conn, target) == 0:
+                    moved += 1
+                    for table in (history_table, documents_table):
+                        conn.execute(
+                            table.update()
+                            .where(*_key_filter(table, source))
+                            .values(participant=keep, name=target.name)
+                        )
+                else:
+                    combined += 1
+                    _combine_histories(conn, source, target)
+            _adopt_email(conn, code, keep, absorb)
+            conn.execute(
+                participants_table.delete().where(
+                    participants_table.c.workshop == code, participants_table.c.id == absorb
+                )
+            )
+        return MergeCounts(moved=moved, combined=combined)
+
+
+def _combine_histories(conn: Connection, source: DocumentKey, target: DocumentKey) -> None:
+    """One document from two: every revision of both, oldest first, the newest current."""
+    columns = (history_table.c.body, history_table.c.saved_at, history_table.c.revision)
+    rows = [
+        (row.saved_at, rank, row.revision, row.body)
+        for rank, key in enumerate((target, source))
+        for row in conn.execute(sa.select(*columns).where(*_key_filter(history_table, key)))
+    ]
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+    for key in (source, target):
+        conn.execute(history_table.delete().where(*_key_filter(history_table, key)))
+    conn.execute(documents_table.delete().where(*_key_filter(documents_table, source)))
+    for revision, (saved_at, _rank, _old, body) in enumerate(rows, start=1):
+        conn.execute(
+            history_table.insert().values(
+                **_key_values(target), revision=revision, body=body, saved_at=saved_at
+            )
+        )
+    saved_at, _rank, _old, body = rows[-1]
+    conn.execute(
+        documents_table.update()
+        .where(*_key_filter(documents_table, target))
+        .values(revision=len(rows), body=body, saved_at=saved_at)
+    )
+
+
+def _adopt_email(conn: Connection, code: str, keep: str, absorb: str) -> None:
+    """`keep` takes `absorb`'s email when they have none, so the roster keeps a way to
+    reach them."""
+    rows = {
+        row.id: row
+        for row in conn.execute(
+            sa.select(
+                participants_table.c.id, participants_table.c.email, participants_table.c.body
+            )
+            .where(participants_table.c.workshop == code)
+            .where(participants_table.c.id.in_([keep, absorb]))
+        )
+    }
+    if rows[keep].email or not rows[absorb].email:
+        return
+    email = rows[absorb].email
+    conn.execute(
+        participants_table.update()
+        .where(participants_table.c.workshop == code, participants_table.c.id == absorb)
+        .values(email=None)
+    )
+    conn.execute(
+        participants_table.update()
+        .where(participants_table.c.workshop == code, participants_table.c.id == keep)
+        .values(email=email, body={**rows[keep].body, "email": email})
+    )
 
 
 # ---------------------------------------------------------------------------------------

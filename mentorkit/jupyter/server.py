@@ -10,6 +10,10 @@ is the usual token identity provider plus routes that send the listings to the g
 and answer 404 to every raw file, listing or non-app path. The repo-root voila.json
 selects it (`Voila.identity_provider_class`).
 
+A participant stays signed in: the identity provider, which every page request passes
+first, hands the page's kernel the resume code kept in the `mentorkit_resume` cookie, and
+nothing else of the request's cookies (see `hand_over_resume_code`).
+
 The token: `voila --token=…` as usual, or MENTORKIT_TOKEN in the environment, which is
 how `mentorkit serve --token` hands it over: other users of the machine can list command
 lines, not environments, and the variable is removed before any kernel starts.
@@ -18,14 +22,15 @@ lines, not environments, and the variable is removed before any kernel starts.
 from __future__ import annotations
 
 import os
+import re
 from html import escape
 from typing import Any
 
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.utils import url_path_join
-from tornado import web
+from tornado import httputil, web
 
-from mentorkit.jupyter import TOKEN_VARIABLE
+from mentorkit.jupyter import RESUME_COOKIE, RESUME_HEADER, TOKEN_VARIABLE
 
 GALLERY = "voila/render/index.ipynb"
 
@@ -84,19 +89,47 @@ def guard_routes(base_url: str) -> list[tuple[str, type[web.RequestHandler], dic
     ]
 
 
+#: What a resume code cookie may hold: a code as issued (or typed), nothing else.
+_RESUME_VALUE = re.compile(r"[0-9A-Za-z-]{1,40}")
+
+
+def hand_over_resume_code(request: httputil.HTTPServerRequest) -> None:
+    """Put the resume code of the request's `mentorkit_resume` cookie in its
+    `X-Mentorkit-Resume` header, the one header Voilà hands to the page's kernel.
+
+    Voilà can hand a kernel request headers (`http_header_envs`) but not one cookie: the
+    whole Cookie header would carry the login cookie and `_xsrf` into the kernel, whose
+    environment outlives the request. So only this value goes, checked to look like a
+    code; a header of that name sent by the browser itself is dropped. The header is always
+    set, empty without the cookie, so that the kernel knows this server remembers
+    sign-ins (plain Jupyter Server does not: there, links between apps carry the code).
+    """
+    request.headers.pop(RESUME_HEADER, None)
+    morsel = request.cookies.get(RESUME_COOKIE)
+    value = morsel.value if morsel is not None else ""
+    request.headers[RESUME_HEADER] = value if _RESUME_VALUE.fullmatch(value) else ""
+
+
 #: The token `mentorkit.jupyter.launch` took out of the environment before Voilà started.
 STARTUP_TOKEN = ""
 
 
 class AppsOnlyIdentityProvider(PasswordIdentityProvider):
     """Voilà's token identity provider (`--token`) that also closes every route but the
-    apps, their assets and the kernel and widget APIs."""
+    apps, their assets and the kernel and widget APIs, and hands a page's kernel the
+    participant's remembered resume code."""
 
     def __init__(self, **kwargs: Any) -> None:
         token = STARTUP_TOKEN or os.environ.pop(TOKEN_VARIABLE, "")
         if token and not kwargs.get("token"):
             kwargs["token"] = token
         super().__init__(**kwargs)
+
+    def get_user(self, handler: web.RequestHandler) -> Any:
+        """The token check, after handing the resume code cookie on (see
+        `hand_over_resume_code`): every app page request passes here before Voilà reads it."""
+        hand_over_resume_code(handler.request)
+        return super().get_user(handler)
 
     def get_handlers(self) -> list[tuple[str, object]]:
         """The login handlers, then the guard routes (which Voilà adds before its own)."""

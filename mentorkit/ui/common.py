@@ -113,12 +113,16 @@ def time_html(when: datetime, *, seconds: bool = False) -> str:
     The kernel runs in the server's time zone, not the reader's: the page script
     (enhance.js in the Voilà template) rewrites the text into the browser's own zone, with
     the date when it is not today there. `datetime` is ISO 8601 in UTC with its offset; the
-    text, shown where no script runs, is the UTC clock time. A naive `when` is taken as the
+    text, shown where no script runs, is the UTC clock time (with the UTC date when that is
+    not today). A naive `when` is taken as the
     server's local time. `seconds` shows the seconds too (`data-seconds`).
     """
     moment = when.astimezone(UTC)
     stamp = escape(moment.isoformat(timespec="seconds"))
-    clock = escape(f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}")
+    clock = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
+    if moment.date() != datetime.now(UTC).date():
+        clock = f"{moment.day} {moment:%b %Y}, {clock}"
+    clock = escape(clock)
     extra = " data-seconds" if seconds else ""
     return f'<time class="mentorkit-time" datetime="{stamp}"{extra}>{clock}</time>'
 

@@ -4,7 +4,9 @@ The facilitator sees progress and aggregates only: which worksheets each partici
 done and when they last saved, never what they wrote (notes, goals, check-ins stay private
 unless the participant shares their plan, and even then only in the shared-plans download).
 "Anonymise for projecting" replaces every name and email on the page with "Participant 1…N"
-(mentors with "Mentor 1…M") and hides the downloads, so the page can go on a screen.
+(mentors with "Mentor 1…M") and hides the downloads and the people tools, so the page can go
+on a screen. The people tools (`mentorkit.people`) reset a participant's resume code, merge
+a participant who is on the list twice, and remove one; merging and removing ask first.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from mentorkit import exports
+from mentorkit import exports, people
 from mentorkit.cohort import (
     STEP_TITLES,
     STEPS,
@@ -29,9 +31,10 @@ from mentorkit.cohort import (
     cohort_summary,
     progress,
 )
+from mentorkit.identity import reset_resume_code
 from mentorkit.models import MentorProfile, Participant
 from mentorkit.store import Saved, Store
-from mentorkit.ui.common import download_link, guarded
+from mentorkit.ui.common import choices, download_link, guarded, time_html
 from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
 
 log = logging.getLogger("mentorkit")
@@ -59,13 +62,10 @@ def table_bytes(rows: Sequence[Mapping[str, object]], columns: Sequence[str], su
         return path.read_bytes()
 
 
-def last_activity_text(moment: datetime | None, now: datetime | None = None) -> str:
-    """'14:05' for a save today (local time), the date '2026-03-02' otherwise, '—' for none."""
-    if moment is None:
-        return "—"
-    now = now or datetime.now().astimezone()
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(now.tzinfo)
-    return f"{local:%H:%M}" if local.date() == now.date() else local.date().isoformat()
+def last_activity_html(moment: datetime | None) -> str:
+    """When a participant last saved, as a time the page shows in the viewer's own zone
+    (with the date unless it is today), or '—' for never."""
+    return "—" if moment is None else time_html(moment)
 
 
 def bars(title: str, counts: Sequence[tuple[str, int]], of: int, unit: str) -> str:
@@ -116,9 +116,7 @@ class Aliases:
         return self._mentor_names.get(email, email)
 
 
-def roster_html(
-    reports: Sequence[ParticipantProgress], aliases: Aliases, now: datetime | None = None
-) -> str:
+def roster_html(reports: Sequence[ParticipantProgress], aliases: Aliases) -> str:
     """The roster table: progress per step, percent, last activity, matched mentor."""
     show_email = not aliases.anonymous
     head = "<th scope='col'>Participant</th>"
@@ -141,7 +139,7 @@ def roster_html(
             )
         cells += (
             f"<td class='num'>{report.percent}%</td>"
-            f"<td class='when'>{escape(last_activity_text(report.last_activity, now))}</td>"
+            f"<td class='when'>{last_activity_html(report.last_activity)}</td>"
             f"<td>{escape(aliases.mentor(report.matched_mentor)) or '—'}</td>"
         )
         body.append(f"<tr>{cells}</tr>")
@@ -196,6 +194,196 @@ def charts_html(summary: CohortSummary, session: FacilitatorSession) -> str:
     return f'<div class="mentorkit-charts">{"".join(parts)}</div>'
 
 
+class PeoplePanel(widgets.VBox):
+    """The facilitator's people tools: reset a resume code, merge two participants, remove one.
+
+    A new code is shown once, here, until the next action (and never while the page is
+    anonymised). Merging and removing take two steps: the second names what will happen
+    and waits for "Confirm …" or "Cancel"; it acts on the people named then, whatever an
+    automatic refresh does to the lists meanwhile.
+    """
+
+    def __init__(self, session: FacilitatorSession, on_change: Callable[[], object]) -> None:
+        super().__init__()
+        self.add_class("mentorkit-people")
+        self.session = session
+        self.on_change = on_change
+        guard = guarded(session.notice)
+        wide = {"description_width": "8rem"}
+        self.person = widgets.Dropdown(
+            description="Participant", style=wide, layout=widgets.Layout(width="34rem")
+        )
+        self.reset = widgets.Button(
+            description="Reset resume code",
+            tooltip="Give them a new code; the old one stops working",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.merge = widgets.Button(
+            description="Merge into…",
+            tooltip="They are on the list twice: move their worksheets to the other entry",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.remove = widgets.Button(
+            description="Remove…",
+            tooltip="Take them off the list with everything they saved",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.keep = widgets.Dropdown(
+            description="Merge into", style=wide, layout=widgets.Layout(width="34rem")
+        )
+        self.question = widgets.HTML()
+        self.confirm = widgets.Button(button_style="danger", layout=widgets.Layout(width="auto"))
+        self.cancel = widgets.Button(description="Cancel", layout=widgets.Layout(width="auto"))
+        self.confirm_box = widgets.VBox(
+            [
+                self.keep,
+                self.question,
+                widgets.HBox([self.confirm, self.cancel]).add_class("mentorkit-people-actions"),
+            ],
+            layout=widgets.Layout(display="none"),
+        ).add_class("mentorkit-confirm")
+        self.outcome = widgets.HTML()
+        self.reset.on_click(guard(lambda _button: self.reset_code()))
+        self.merge.on_click(guard(lambda _button: self.ask("merge")))
+        self.remove.on_click(guard(lambda _button: self.ask("remove")))
+        self.keep.observe(guard(lambda _change: self._describe()), names="value")
+        self.confirm.on_click(guard(lambda _button: self.carry_out()))
+        self.cancel.on_click(guard(lambda _button: self.close_question()))
+        self.person.observe(guard(lambda _change: self.close_question()), names="value")
+        self._asking: str = ""
+        self._asking_about: Participant | None = None
+        self._people: dict[str, Participant] = {}
+        self.children = [
+            widgets.HTML(
+                '<p class="mentorkit-muted">Someone lost their resume code? Reset it and give '
+                "them the new one. On the list twice (joined again by name)? Merge the entry "
+                "they no longer use into the other. Left the workshop and asked to be "
+                "forgotten? Remove them.</p>"
+            ),
+            self.person,
+            widgets.HBox([self.reset, self.merge, self.remove]).add_class(
+                "mentorkit-people-actions"
+            ),
+            self.confirm_box,
+            self.outcome,
+        ]
+
+    def show_people(self, participants: Sequence[Participant]) -> None:
+        """Offer these participants, keeping the one chosen if they are still there."""
+        self._people = {p.id: p for p in participants}
+        options = choices({p.id: _person_label(p) for p in participants})
+        if list(self.person.options) != options:
+            chosen = self.person.value
+            self.person.options = options
+            self.person.value = chosen if chosen in self._people else None
+
+    def _chosen(self) -> Participant:
+        person = self._people.get(self.person.value or "")
+        if person is None:
+            raise people.PersonNotFound("Choose a participant first.")
+        return person
+
+    def reset_code(self) -> None:
+        """Issue the chosen participant a new resume code and show it, once."""
+        self.close_question()
+        person = self._chosen()
+        code = reset_resume_code(self.session.store, self.session.workshop.code, person.id)
+        self.outcome.value = (
+            '<div class="mentorkit-resume" role="status"><p>New resume code for '
+            f"<strong>{escape(person.name)}</strong>: "
+            f'<code class="mentorkit-resume-code">{escape(code)}</code></p><p>Give it to them '
+            "now: it is not shown again. Their old code no longer works, also in browsers "
+            "that stayed signed in with it; their answers are kept.</p></div>"
+        )
+
+    def ask(self, action: str) -> None:
+        """The first step of merging or removing: say what will happen, wait for Confirm."""
+        person = self._chosen()
+        self.outcome.value = ""
+        self._asking = action
+        self._asking_about = person
+        if action == "merge":
+            others = {p.id: _person_label(p) for p in self._people.values() if p.id != person.id}
+            self.keep.options = choices(others)
+            self.keep.value = None
+            self.keep.layout.display = "flex"
+            self.confirm.description = "Confirm merge"
+        else:
+            self.keep.layout.display = "none"
+            self.confirm.description = "Confirm remove"
+        self._describe()
+        self.confirm_box.layout.display = "flex"
+        (self.keep if action == "merge" else self.confirm).focus()
+
+    def _describe(self) -> None:
+        person = self._asking_about
+        if not self._asking or person is None:
+            return
+        name = escape(person.name)
+        if self._asking == "remove":
+            self.question.value = (
+                f"<p role='alert'>Remove <strong>{name}</strong> from the workshop with every "
+                "worksheet they saved and all earlier versions? Their resume code stops "
+                "working. This cannot be undone.</p>"
+            )
+            return
+        keep = self._people.get(self.keep.value or "")
+        if keep is None:
+            self.question.value = (
+                f"<p>Choose the entry to keep: <strong>{name}</strong>'s worksheets move "
+                "there, and this entry leaves the list.</p>"
+            )
+            return
+        self.question.value = (
+            f"<p role='alert'>Move every worksheet of <strong>{name}</strong> to "
+            f"<strong>{escape(keep.name)}</strong> and take {name} off the list? "
+            f"{escape(keep.name)} keeps their name and resume code; {name}'s code stops "
+            "working. Goals and check-ins are added after theirs; a worksheet both have keeps "
+            "the version saved last (the other stays in its history). This cannot be "
+            "undone.</p>"
+        )
+
+    def carry_out(self) -> None:
+        """The second step: merge or remove the people named in the question."""
+        action, person = self._asking, self._asking_about
+        if person is None:
+            return
+        store, code = self.session.store, self.session.workshop.code
+        if action == "merge":
+            keep = self._people.get(self.keep.value or "")
+            if keep is None:
+                raise people.PersonNotFound("Choose the entry to keep first.")
+            counts = people.merge_people(store, code, keep, person)
+            message = (
+                f"{person.name} is merged into {keep.name}: {counts.moved} worksheets moved, "
+                f"{counts.combined} both had (the version saved last is kept)."
+            )
+        elif action == "remove":
+            people.remove_person(store, code, person)
+            message = f"{person.name} is removed, with everything they saved."
+        else:
+            return
+        self.close_question()
+        self.outcome.value = f'<p role="status" class="mentorkit-success">{escape(message)}</p>'
+        self.on_change()
+
+    def close_question(self) -> None:
+        """Cancel a merge or removal that waits for confirmation."""
+        self._asking = ""
+        self.confirm_box.layout.display = "none"
+        self.question.value = ""
+
+    def hide_secrets(self) -> None:
+        """Forget a new code on show and the names on offer (the page is projected)."""
+        self.close_question()
+        self.keep.options = []
+        self.outcome.value = ""
+
+
+def _person_label(person: Participant) -> str:
+    return f"{person.name} <{person.email}>" if person.email else person.name
+
+
 class DashboardView(widgets.VBox):
     """The dashboard; `refresh()` reads the store again and redraws everything."""
 
@@ -208,7 +396,7 @@ class DashboardView(widgets.VBox):
             description="Refresh", tooltip="Read the latest progress again"
         )
         self.auto = widgets.Checkbox(
-            value=False,
+            value=True,
             description=f"Refresh automatically every {AUTO_REFRESH_SECONDS} s",
             indent=False,
         )
@@ -219,6 +407,8 @@ class DashboardView(widgets.VBox):
         self.roster = widgets.HTML()
         self.charts = widgets.HTML()
         self.downloads = widgets.HTML()
+        self.people = PeoplePanel(session, on_change=self.refresh)
+        self.people_heading = widgets.HTML("<h2>People</h2>")
         guard = guarded(session.notice)
         self.refresh_button.on_click(guard(lambda _button: self.refresh()))
         self.auto.observe(guard(self._auto_changed), names="value")
@@ -233,11 +423,15 @@ class DashboardView(widgets.VBox):
             self.charts,
             widgets.HTML("<h2>Downloads</h2>"),
             self.downloads,
+            self.people_heading,
+            self.people,
         ]
         self.participants: list[Participant] = []
         self.mentors: list[MentorProfile] = []
         self.saved: list[Saved] = []
         self.refresh()
+        if self.auto.value:
+            self._schedule(quiet=True)
 
     # -- data -------------------------------------------------------------------------
 
@@ -249,7 +443,8 @@ class DashboardView(widgets.VBox):
         self.saved = self.store.list(code)
         self.redraw()
         self.updated.value = (
-            f'<span class="mentorkit-muted" role="status">Updated {datetime.now():%H:%M:%S}</span>'
+            '<span class="mentorkit-muted" role="status">Updated '
+            f"{time_html(datetime.now(UTC), seconds=True)}</span>"
         )
 
     def redraw(self) -> None:
@@ -263,7 +458,11 @@ class DashboardView(widgets.VBox):
         aliases = Aliases(self.participants, self.mentors, anonymous=self.anonymous.value)
         self.roster.value = roster_html(reports, aliases)
         self.charts.value = charts_html(summary, self.session)
+        hidden = "none" if aliases.anonymous else "flex"
+        self.people.layout.display = self.people_heading.layout.display = hidden
+        self.people.show_people([] if aliases.anonymous else self.participants)
         if aliases.anonymous:
+            self.people.hide_secrets()
             self.downloads.value = (
                 '<p class="mentorkit-muted">Downloads are hidden while the page is anonymised.</p>'
             )
@@ -323,11 +522,13 @@ class DashboardView(widgets.VBox):
         else:
             self.stop_auto_refresh()
 
-    def _schedule(self) -> None:
+    def _schedule(self, *, quiet: bool = False) -> None:
         self.stop_auto_refresh()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            if quiet:  # built outside a kernel (a script, a test): nothing to say
+                return
             log.warning("mentorkit: no event loop; automatic refresh is off")
             self.session.notice.show(
                 "Automatic refresh is not available here; use the Refresh button.", kind="info"

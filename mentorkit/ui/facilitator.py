@@ -57,6 +57,8 @@ FACILITATOR_CSS = """
 .mentorkit-facilitator .mentorkit-step-none { color: #52606d; }
 .mentorkit-facilitator .mentorkit-toolbar { display: flex; flex-wrap: wrap; align-items: center;
   gap: 0.3rem 1.2rem; margin: 0.4rem 0; }
+.mentorkit-facilitator .mentorkit-people-actions { display: flex; flex-wrap: wrap;
+  gap: 0.3rem 0.8rem; margin: 0.4rem 0; }
 .mentorkit-facilitator .widget-checkbox { width: auto; }
 .mentorkit-facilitator .widget-button { width: auto; }
 .mentorkit-facilitator .mentorkit-charts { display: grid;

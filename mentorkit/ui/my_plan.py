@@ -37,7 +37,7 @@ from mentorkit.ui.common import (
     html_text,
 )
 from mentorkit.ui.parts import ConfirmRemove
-from mentorkit.ui.shell import STYLE, Session, WorksheetApp, worksheet_app
+from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 PLAN_FILE = "my-mentoring-plan"
 ICS_FILE = "mentoring-meetings.ics"
@@ -266,10 +266,7 @@ def my_plan_app(**kwargs: object) -> WorksheetApp:
             # The journey links and the sign-in line carry the erased resume code, which
             # leads nowhere now: the page keeps its title and the view's last words.
             for app in apps:
-                app.children = [
-                    widgets.HTML(f"<style>{STYLE}</style><h1>{escape(app.app.title)}</h1>"),
-                    view,
-                ]
+                app.leave_only(view)
 
         view = MyPlanView(session, on_erased=leave_only_the_view)
         return view

@@ -1,4 +1,14 @@
-"""The frame around every worksheet: heading, journey strip, guidance, sign-in, status."""
+"""The frame around every worksheet: heading, journey strip, guidance, sign-in, status.
+
+Signing in: a personal link (`?resume=`), the browser's remembered sign-in, or the form.
+Once signed in, the page asks the browser to remember the resume code (a marker element
+the template's session.js turns into the `mentorkit_resume` cookie), so that a reload, a
+new tab or a link to the next worksheet opens signed in; the server hands that cookie's
+code, and no other cookie, to the next page's kernel (`mentorkit.jupyter.server`). Where
+the server does not (plain Jupyter Server), links between worksheets carry the code as
+before. "Sign out" forgets it again, for shared computers. JupyterHub users are who the
+hub says and need none of this.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +28,15 @@ import ipywidgets as widgets
 from mentorkit import catalog
 from mentorkit.apps import APPS, App
 from mentorkit.errors import MentorkitError
-from mentorkit.identity import Identity, hub_sign_in, resume, sign_in
+from mentorkit.identity import (
+    Identity,
+    SignInError,
+    hub_sign_in,
+    normalise_resume_code,
+    resume,
+    sign_in,
+)
+from mentorkit.jupyter import RESUME_ENVIRON
 from mentorkit.models import Document, Participant, Workshop
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store
 from mentorkit.ui.common import (
@@ -61,6 +79,9 @@ class Session:
     status: SaveStatus
     notice: Notice
     resume_code: str | None = None
+    #: The browser keeps the sign-in (the server hands the remembered code to new pages),
+    #: so links between worksheets need not carry the code.
+    remembered: bool = False
     on_conflict: Callable[[Autosaver], object] | None = None
     _autosavers: dict[tuple[str, str], Autosaver] = field(default_factory=dict)
 
@@ -130,7 +151,15 @@ class Session:
         return {name: by_name[name] for name in sorted(by_name, key=natural_order)}
 
     def link(self, notebook: str) -> str:
-        """A link to another app that keeps this participant signed in."""
+        """A link to another app that keeps this participant signed in: the plain address
+        where the browser remembers the sign-in (so the code does not sit in the address bar,
+        the history and every copied link), else the personal link."""
+        if self.remembered:
+            return notebook
+        return self.personal_link(notebook)
+
+    def personal_link(self, notebook: str) -> str:
+        """A link that signs this participant in from any browser (it carries the code)."""
         if self.resume_code:
             return f"{notebook}?resume={quote(self.resume_code)}"
         return notebook
@@ -147,6 +176,16 @@ def _journey(current: App | None, session: Session | None) -> str:
             items.append(f'<li><a href="{escape(href)}">{label}</a></li>')
     steps = "".join(items)
     return f'<nav aria-label="Workshop steps"><ol class="mentorkit-journey">{steps}</ol></nav>'
+
+
+def _remembered_code(environ: Mapping[str, str]) -> str | None:
+    """The resume code the server found in the browser's cookie ('' for none), or None
+    when the server does not hand one on. In a kernel the variable goes at once: nothing
+    started from it later inherits the code."""
+    value = environ.get(RESUME_ENVIRON)
+    if environ is os.environ:
+        os.environ.pop(RESUME_ENVIRON, None)
+    return None if value is None else value.strip()
 
 
 def _query(environ: Mapping[str, str]) -> dict[str, str]:
@@ -243,17 +282,32 @@ class WorksheetApp(widgets.VBox):
         self.view: widgets.Widget | None = None
         self._header = widgets.HTML()
         self._identity_line = widgets.HTML()
+        self.sign_out_button = widgets.Button(
+            description="Sign out",
+            tooltip="Leave this page signed out; this browser forgets your sign-in",
+            layout=widgets.Layout(width="auto", display="none"),
+        )
+        self.sign_out_button.add_class("mentorkit-sign-out")
+        #: Holds the marker that asks the page to remember or forget the sign-in.
+        self.memory = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.memory.add_class("mentorkit-memory")
+        #: Whether the server hands remembered sign-ins to new pages (see the module doc).
+        self.remembers = False
         self._body = widgets.VBox()
         self.conflict_panel = ConflictPanel()
         guard = guarded(self.notice)
         self.conflict_panel.load_newer.on_click(guard(self._load_newer))
         self.conflict_panel.keep_mine.on_click(guard(self._keep_mine))
+        self.sign_out_button.on_click(guard(lambda _button: self.sign_out()))
         guidance = catalog.load_guidance().get(app_key, "")
         self.children = [
             widgets.HTML(f"<style>{STYLE}</style>"),
             self._header,
             widgets.HTML(f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'),
-            self._identity_line,
+            widgets.HBox([self._identity_line, self.sign_out_button]).add_class(
+                "mentorkit-identity"
+            ),
+            self.memory,
             self.notice,
             self._body,
             widgets.VBox([self.conflict_panel, self.status]).add_class("mentorkit-footer"),
@@ -273,6 +327,8 @@ class WorksheetApp(widgets.VBox):
 
     def _start(self, environ: Mapping[str, str]) -> None:
         query = _query(environ)
+        remembered = _remembered_code(environ)
+        self.remembers = remembered is not None
         try:
             if environ.get("JUPYTERHUB_USER"):
                 join = query.get("join") or environ.get("MENTORKIT_WORKSHOP")
@@ -281,15 +337,34 @@ class WorksheetApp(widgets.VBox):
             if query.get("resume"):
                 self._enter(resume(self.store, query["resume"]), query["resume"])
                 return
+            if remembered:
+                self._resume_remembered(remembered)
+                if self.session is not None:
+                    return
         except MentorkitError as exc:
             self.notice.show(str(exc), kind="error")
         self._body.children = [self._sign_in_form(query.get("join", ""))]
+
+    def _resume_remembered(self, code: str) -> None:
+        """Sign in with the code this browser kept; if it no longer works (reset by the
+        facilitator, the participant removed), forget it and say so."""
+        try:
+            identity = resume(self.store, code)
+        except SignInError:
+            self.forget()
+            self.notice.show(
+                "This browser kept a sign-in that no longer works: your resume code may have "
+                "been reset by your facilitator. Sign in again below.",
+                kind="error",
+            )
+            return
+        self._enter(identity, code)
 
     def _sign_in_form(self, join_code: str) -> widgets.Widget:
         join = widgets.Text(value=join_code, description="Join code", placeholder="ABCD-EFGH")
         who = widgets.Text(description="Name or email", placeholder="e.g. Ada Lovelace")
         start = widgets.Button(description="Start", button_style="primary")
-        code = widgets.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-…")
+        code = widgets.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-XXXX")
         again = widgets.Button(description="Continue")
         for text in (join, who, code):
             text.style = {"description_width": "9rem"}
@@ -328,12 +403,65 @@ class WorksheetApp(widgets.VBox):
             self.status,
             self.notice,
             resume_code=resume_code,
+            remembered=self.remembers and bool(resume_code),
             on_conflict=guarded(self.notice)(self._conflicted),
+        )
+
+    def remember(self, code: str) -> None:
+        """Ask the browser to keep the sign-in (session.js sets the cookie from the marker)."""
+        if self.remembers:
+            self.memory.value = (
+                f'<span class="mentorkit-remember" data-resume="{escape(code, quote=True)}" '
+                "hidden></span>"
+            )
+
+    def forget(self) -> None:
+        """Ask the browser to forget its sign-in, and take the code out of the address."""
+        self.memory.value = '<span class="mentorkit-forget" hidden></span>'
+
+    def leave_only(self, view: widgets.Widget) -> None:
+        """End the session for good and show only the page's title and `view` (the
+        participant's data was erased: links, the sign-in line and the browser's kept
+        sign-in all lead nowhere now)."""
+        self.session = None
+        self.forget()
+        self.sign_out_button.layout.display = "none"
+        self.children = [
+            widgets.HTML(f"<style>{STYLE}</style><h1>{escape(self.app.title)}</h1>"),
+            view,
+            self.memory,
+        ]
+
+    def sign_out(self) -> None:
+        """Save what waits, leave the participant's worksheet and show the sign-in form;
+        the browser forgets the sign-in, so a reload stays signed out."""
+        session = self.session
+        if session is None:
+            return
+        session.save_the_rest()
+        session.close()
+        self.session = None
+        stale_view, self.view = self.view, None
+        self.forget()
+        self._render_header()
+        self._identity_line.value = ""
+        self.sign_out_button.layout.display = "none"
+        self.conflict_panel.hide()
+        self.status.value = ""
+        self._body.children = [self._sign_in_form("")]
+        if stale_view is not None:
+            close_tree(stale_view)
+        self.notice.show(
+            "You are signed out. To come back, sign in with your resume code.", kind="success"
         )
 
     def _enter(self, identity: Identity, resume_code: str | None = None) -> None:
         self.notice.clear()
-        self.session = self._open_session(identity, identity.new_resume_code or resume_code)
+        code = identity.new_resume_code or (normalise_resume_code(resume_code or "") or None)
+        self.session = self._open_session(identity, code)
+        if code:  # JupyterHub users have none: the hub signs them in
+            self.remember(code)
+        self.sign_out_button.layout.display = "" if code else "none"
         self._render_header()
         who = escape(identity.participant.name)
         workshop = escape(identity.workshop.name)
@@ -345,7 +473,7 @@ class WorksheetApp(widgets.VBox):
                 f'<code class="mentorkit-resume-code">{code}</code></p><p>Write it down or '
                 "keep it in a safe place: with it you can come back to your answers from any "
                 "browser, and nobody else can open them. Or bookmark your "
-                f'<a href="{escape(self.session.link(Path(self.app.notebook).name))}">'
+                f'<a href="{escape(self.session.personal_link(Path(self.app.notebook).name))}">'
                 "personal link</a> (keep it to yourself).</p></div>"
             )
         self._identity_line.value = line

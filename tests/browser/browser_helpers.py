@@ -47,6 +47,12 @@ def sign_in_again(page: Page, resume_code: str) -> None:
     expect(page.locator(".mentorkit-who")).to_be_visible(timeout=30_000)
 
 
+def sign_out(page: Page) -> None:
+    """Press "Sign out" (a shared computer) and wait for the sign-in form."""
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Resume code")).to_be_visible(timeout=30_000)
+
+
 def wait_until_saved(page: Page) -> None:
     """Wait for the save indicator to say 'Saved hh:mm:ss' with nothing pending.
 
@@ -111,15 +117,14 @@ class Visit:
     dialogs: list[str]
 
     def reload_and_resume(self) -> None:
-        """Reload the page (Voilà starts a new kernel) and sign in again with the code."""
+        """Reload the page (Voilà starts a new kernel): the browser keeps the sign-in."""
         self.page.reload()
-        expect(self.page.locator(".mentorkit-app")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-        sign_in_again(self.page, self.resume_code)
+        expect(self.page.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
 
     def open_and_resume(self, notebook: str) -> None:
-        """Go on to another app and sign in there with the same resume code."""
+        """Go on to another app: the browser keeps the sign-in there too."""
         open_app(self.page, self.served.base_url, notebook)
-        sign_in_again(self.page, self.resume_code)
+        expect(self.page.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
 
     def assert_clean(self) -> None:
         """No hostile string became an element or ran alert(), and the console stayed quiet."""

@@ -14,6 +14,7 @@ from browser_helpers import (
     open_app,
     screenshot_app,
     sign_in_again,
+    sign_out,
     wait_until_saved,
     watch_console,
 )
@@ -104,6 +105,7 @@ def prepare_participant(page: Page, served, who: str, growth: str, mentor: str) 
     page.get_by_label("Choice 1", exact=True).select_option(label=mentor)
     wait_until_saved(page)
     visit.assert_clean()
+    sign_out(page)  # the next participant uses the same computer
     return visit.resume_code
 
 

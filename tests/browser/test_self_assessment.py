@@ -7,6 +7,7 @@ from browser_helpers import (
     open_app,
     screenshot_app,
     sign_in_first_time,
+    sign_out,
     wait_until_saved,
 )
 from playwright.sync_api import Page, expect
@@ -62,11 +63,13 @@ def test_a_personal_link_signs_in_and_a_second_participant_sees_nothing(page: Pa
         "My private career goal", timeout=30_000
     )
 
+    sign_out(page)  # one shared computer
     open_app(page, served_demo.base_url, APP)
     sign_in_first_time(page, served_demo.join_code, "Private Person Two")
     expect(page.get_by_label("Career goal (1–3 years)")).to_have_value("")
     assert "My private career goal" not in page.content()
 
+    sign_out(page)
     open_app(page, served_demo.base_url, APP)
     page.get_by_label("Join code").fill(served_demo.join_code)
     page.get_by_label("Name or email").fill("Private Person One")

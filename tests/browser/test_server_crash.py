@@ -27,7 +27,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from browser_helpers import open_app, sign_in_again, sign_in_first_time, wait_until_saved
+from browser_helpers import open_app, sign_in_first_time, wait_until_saved
 from playwright.sync_api import Page, expect
 
 from mentorkit.identity import resume
@@ -158,8 +158,9 @@ def test_answers_shown_as_saved_survive_a_killed_server(
 
     servers.append(start_server(database_url, tmp_path, "second"))
     second = servers[1]
-    open_app(page, second.base_url, APP)
-    sign_in_again(page, resume_code)
+    open_app(page, second.base_url, APP)  # the browser kept the sign-in (cookies ignore ports)
+    expect(page.locator(".mentorkit-who")).to_be_visible(timeout=30_000)
+
     expect(page.get_by_label(LANGUAGES)).to_have_value(saved_languages, timeout=30_000)
     shown_goal = page.get_by_label(CAREER_GOAL).input_value()
     # What the page showed as saved is back; text typed after it may or may not be.

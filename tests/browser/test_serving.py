@@ -330,6 +330,47 @@ def test_the_token_is_on_no_command_line_and_not_handed_on_to_kernels(token_serv
         assert b"MENTORKIT_TOKEN=" not in read_proc(pid, "environ")
 
 
+def request_with_cookies(base_url: str, path: str, cookie: str = "") -> http.client.HTTPResponse:
+    """GET `path` sending `cookie`; the response, read."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    try:
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
+def test_of_a_visitors_cookies_only_the_resume_code_reaches_a_kernel(token_server):
+    """The login cookie and `_xsrf` never reach a kernel; the resume code cookie does.
+
+    `?theme=dark` asks for a page the pre-heated kernels were not rendered for, so Voilà
+    starts a kernel for this request with the request's details in its environment,
+    where /proc shows them (a pre-heated kernel receives them over a socket instead)."""
+    answer = request_with_cookies(token_server.base_url, f"{GALLERY}?token={TOKEN}")
+    login = next(
+        c.split(";")[0] for c in answer.headers.get_all("Set-Cookie") or [] if "username" in c
+    )
+    xsrf = "_xsrf=2|5f3a|xsrf-secret-9c41|1700000000"
+    code = "7KQM-2XPA-H9RD-4TZB"
+    page = f"/voila/render/{APPS[1].notebook}?theme=dark"
+    cookie = f"{login}; {xsrf}; mentorkit_resume={code}"
+    assert request_with_cookies(token_server.base_url, page, cookie).status == 200
+    kernels = [
+        pid
+        for pid in descendants(token_server.process.pid)
+        if b"ipykernel" in read_proc(pid, "cmdline")
+    ]
+    environments = [read_proc(pid, "environ") for pid in kernels]
+    assert any(f"HTTP_X_MENTORKIT_RESUME={code}".encode() in env for env in environments)
+    login_value = login.split("=", 1)[1].encode()
+    for env in environments:
+        assert b"xsrf-secret-9c41" not in env and login_value not in env
+        assert b"HTTP_COOKIE" not in env
+
+
 def test_the_token_flag_reaches_the_server_as_the_environment_does(monkeypatch):
     monkeypatch.delenv("MENTORKIT_TOKEN", raising=False)
     args = build_parser().parse_args(["serve", "--token", TOKEN])

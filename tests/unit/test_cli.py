@@ -18,7 +18,17 @@ from mentorkit.catalog import SAMPLE_MENTORS, SAMPLE_PARTICIPANTS
 from mentorkit.cli import build_parser, main
 from mentorkit.store import open_store
 
-SUBCOMMANDS = ["init", "import", "export", "demo", "backup", "restore", "delete-workshop", "serve"]
+SUBCOMMANDS = [
+    "init",
+    "import",
+    "export",
+    "demo",
+    "backup",
+    "restore",
+    "delete-workshop",
+    "people",
+    "serve",
+]
 
 
 @pytest.fixture

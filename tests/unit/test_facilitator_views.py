@@ -5,12 +5,12 @@ import asyncio
 import base64
 import re
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import ipywidgets as widgets
 import pytest
 
-from mentorkit.identity import sign_in
+from mentorkit.identity import SignInError, resume, sign_in
 from mentorkit.models import (
     ActionItem,
     CheckIn,
@@ -28,7 +28,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.store import DocumentKey
-from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_text
+from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_html
 from mentorkit.ui.facilitator import REFUSAL
 from mentorkit.ui.matching import (
     INCLUDE_NOT_STARTED,
@@ -88,6 +88,13 @@ def texts(widget: widgets.Widget) -> list[str]:
 
 def page_text(widget: widgets.Widget) -> str:
     return "\n".join(texts(widget))
+
+
+def html_text(widget: widgets.Widget) -> str:
+    """What the page inserts as markup: the values of every HTML widget."""
+    if isinstance(widget, widgets.HTML):
+        return widget.value
+    return "\n".join(html_text(child) for child in getattr(widget, "children", ()))
 
 
 def find(widget: widgets.Widget, kind: type, description: str) -> widgets.Widget | None:
@@ -252,7 +259,7 @@ def test_the_dashboard_shows_progress_and_never_what_participants_wrote(store, a
     # Done: self-assessment, shortlist, check-in; started: agreement (no dates), goal.
     assert carla.count("✓</span> done") == 3 and carla.count("…</span> started") == 2
     assert "60%" in carla
-    assert re.search(r"<td class='when'>\d\d:\d\d</td>", carla)  # saved today: shown as hh:mm
+    assert re.search(r"<td class='when'><time [^>]+>\d\d:\d\d</time></td>", carla)  # today
     assert "Dev Patel" in roster and "0%" in roster
     assert "Negotiation: 1 of 4 participants" in view.charts.value
     assert "Video: 1 of 4 participants" in view.charts.value
@@ -280,7 +287,9 @@ def test_a_shared_plan_is_offered_as_a_download_only(store, access):
 def test_names_are_escaped_in_the_roster(store, access):
     app = signed_in(dashboard_app, store, access)
     assert "&lt;img src=x onerror=alert(1)&gt;" in app.view.roster.value
-    assert "<img" not in page_text(app)
+    assert "<img" not in html_text(app)
+    # Drop-down labels are text, never markup: the name is shown as typed.
+    assert any(label.startswith(HOSTILE) for label, _ in app.view.people.person.options)
 
 
 def test_anonymised_mode_hides_every_name_and_email(store, access):
@@ -318,11 +327,10 @@ def test_refresh_shows_new_progress_without_a_new_page(store, access):
     )
 
 
-def test_automatic_refresh_is_scheduled_on_the_loop_and_cancelled_when_unticked(store, access):
-    view = signed_in(dashboard_app, store, access).view
-
-    async def tick_and_untick() -> None:
-        view.auto.value = True
+def test_automatic_refresh_is_on_from_the_start_and_cancelled_when_unticked(store, access):
+    async def open_tick_and_untick() -> None:
+        view = signed_in(dashboard_app, store, access).view
+        assert view.auto.value is True  # as the README says: every 30 s
         assert view._timer is not None
         first = view._timer
         view._tick()  # as the loop would after 30 s: refresh, then schedule the next one
@@ -331,15 +339,89 @@ def test_automatic_refresh_is_scheduled_on_the_loop_and_cancelled_when_unticked(
         assert view._timer is None
         assert first.cancelled() or view._timer is None
 
-    asyncio.run(tick_and_untick())
+    asyncio.run(open_tick_and_untick())
 
 
-def test_last_activity_is_a_time_today_and_a_date_before():
-    now = date.today()
-    moment = datetime.now().astimezone()
-    assert re.fullmatch(r"\d\d:\d\d", last_activity_text(moment))
-    assert last_activity_text(moment - timedelta(days=3)) == (now - timedelta(days=3)).isoformat()
-    assert last_activity_text(None) == "—"
+def test_last_activity_is_a_time_element_with_the_date_unless_today():
+    moment = datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
+    shown = last_activity_html(moment)
+    assert shown.startswith('<time class="mentorkit-time" datetime="2026-03-02T09:05:00+00:00">')
+    assert f"{moment.astimezone():%H:%M}</time>" in shown
+    assert re.search(r">\d{1,2} [A-Z][a-z]{2} 2026, \d\d:\d\d</time>", shown)  # not today
+    today = last_activity_html(datetime.now(UTC))
+    assert re.search(r">\d\d:\d\d</time>$", today)
+    assert last_activity_html(None) == "—"
+
+
+def test_the_roster_shows_last_activity_as_a_time_element(store, access):
+    fill_everything(store, access, "Carla Diaz", "x")
+    app = signed_in(dashboard_app, store, access)
+    assert "<td class='when'><time class=\"mentorkit-time\" datetime=" in app.view.roster.value
+
+
+# -- people: reset a code, merge two, remove one -------------------------------------------
+
+
+def choose(dropdown: widgets.Dropdown, name: str) -> None:
+    dropdown.value = next(value for label, value in dropdown.options if label.startswith(name))
+
+
+def test_reset_shows_a_new_code_once_and_the_old_one_stops(store, access):
+    first = sign_in(store, access.workshop.code, "carla@example.com")
+    view = signed_in(dashboard_app, store, access).view
+    choose(view.people.person, "Carla Diaz")
+    view.people.reset.click()
+    code = re.search(r'mentorkit-resume-code">([^<]+)<', view.people.outcome.value)[1]
+    assert resume(store, code).participant == first.participant
+    with pytest.raises(SignInError):
+        resume(store, first.new_resume_code)
+    view.anonymous.value = True  # projected: the code and the names leave the page
+    assert code not in page_text(view)
+    assert "Carla Diaz" not in page_text(view)
+
+
+def test_removing_takes_two_steps_and_cancel_removes_nobody(store, access):
+    fill_everything(store, access, "Dev Patel", "x")
+    view = signed_in(dashboard_app, store, access).view
+    people = view.people
+    choose(people.person, "Dev Patel")
+    people.remove.click()
+    assert people.confirm_box.layout.display == "flex"
+    assert "Remove <strong>Dev Patel</strong>" in people.question.value
+    people.cancel.click()
+    assert len(store.participants(access.workshop.code)) == len(PEOPLE)
+    people.remove.click()
+    people.confirm.click()
+    names = [p.name for p in store.participants(access.workshop.code)]
+    assert "Dev Patel" not in names and len(names) == len(PEOPLE) - 1
+    assert "Dev Patel is removed" in people.outcome.value
+    assert "Dev Patel" not in view.roster.value  # redrawn at once
+    assert all(not label.startswith("Dev") for label, _ in people.person.options)
+
+
+def test_merging_asks_which_entry_to_keep_and_moves_the_worksheets(store, access):
+    code = access.workshop.code
+    walk_in = sign_in(store, code, "Carla D")  # Carla joined again by name
+    store.save(
+        DocumentKey(code, walk_in.participant.id, "self_assessment"),
+        SelfAssessment(career_goal="Lead a team"),
+        expected_revision=0,
+    )
+    view = signed_in(dashboard_app, store, access).view
+    people = view.people
+    choose(people.person, "Carla D")  # the walk-in entry, listed as "Carla D"
+    assert people.person.value == walk_in.participant.id
+    people.merge.click()
+    people.confirm.click()  # nobody chosen to keep yet: nothing happens but a sentence
+    assert "Choose the entry to keep" in view.session.notice.value
+    choose(people.keep, "Carla Diaz")
+    assert "Move every worksheet of <strong>Carla D</strong>" in people.question.value
+    people.confirm.click()
+    carla = store.find_participant(code, "carla@example.com")
+    moved = store.load(DocumentKey(code, carla.id, "self_assessment"))
+    assert moved is not None and moved.document.career_goal == "Lead a team"
+    assert walk_in.participant.id not in {p.id for p in store.participants(code)}
+    assert "Carla D is merged into Carla Diaz: 1 worksheets moved" in people.outcome.value
 
 
 # -- matching ------------------------------------------------------------------------------

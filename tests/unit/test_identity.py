@@ -1,5 +1,7 @@
 """Sign-in: a participant only ever reaches their own answers."""
 
+import re
+
 import pytest
 
 from mentorkit.access import hash_secret
@@ -8,6 +10,7 @@ from mentorkit.identity import (
     hub_sign_in,
     new_resume_code,
     normalise_resume_code,
+    reset_resume_code,
     resume,
     sign_in,
 )
@@ -28,12 +31,60 @@ def workshop(store):
     return access.workshop
 
 
-def test_resume_codes_carry_128_random_bits():
+def test_a_resume_code_is_four_groups_of_four_without_look_alikes():
     codes = {new_resume_code() for _ in range(500)}
     assert len(codes) == 500
-    raw = next(iter(codes)).replace("-", "")
-    assert len(raw) * 5 >= 128
-    assert normalise_resume_code(next(iter(codes)).lower().replace("-", " ")) in codes
+    for code in codes:
+        assert len(code) <= 20
+        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}", code), code
+    assert not set("ILOU") & set("".join(codes))
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("7kqm-2xpa-h9rd-4tzb", "7KQM-2XPA-H9RD-4TZB"),
+        (" 7KQM 2XPA  H9RD 4TZB ", "7KQM-2XPA-H9RD-4TZB"),
+        ("7KQM2XPAH9RD4TZB", "7KQM-2XPA-H9RD-4TZB"),
+        ("O1KQ-IlPA-H9RD-4TZB", "01KQ-11PA-H9RD-4TZB"),  # O as 0, I and l as 1
+        ("o1kq–11pa—h9rd.4tzb", "01KQ-11PA-H9RD-4TZB"),  # other dashes, a dot
+    ],
+)
+def test_a_typed_resume_code_is_read_as_meant(typed, meant):
+    assert normalise_resume_code(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "7KQM-2XPA-H9RD", "7KQM-2XPA-H9RD-4TZBX", "UUUU-2XPA-H9RD-4TZB"]
+)
+def test_what_cannot_be_a_resume_code_normalises_to_nothing(typed):
+    assert normalise_resume_code(typed) == ""
+
+
+def test_a_resume_code_with_look_alikes_and_lower_case_signs_in(store, workshop):
+    first = sign_in(store, workshop.code, "Bo Strand")
+    code = first.new_resume_code
+    typed = code.lower().replace("0", "o").replace("1", "l").replace("-", " ")
+    assert resume(store, typed).participant == first.participant
+
+
+def test_a_resume_code_of_the_earlier_28_character_format_still_signs_in(store, workshop):
+    """Databases hold hashes of codes issued before the short format: they keep working."""
+    ada = store.find_participant(workshop.code, "ada@example.org")
+    legacy = "KOQM-2XPA-LIRD-4TZB-ABCD-EFGH-IJ7Q"  # RFC 4648 base32: O, I and L are letters
+    store.set_resume_code_hash(workshop.code, ada.id, hash_secret(legacy))
+    assert resume(store, legacy.lower().replace("-", " ")).participant == ada
+    with pytest.raises(SignInError, match="not known"):
+        resume(store, legacy.replace("O", "0"))  # its O is a letter, not a look-alike
+
+
+def test_a_facilitator_reset_issues_a_new_code_and_the_old_one_stops_working(store, workshop):
+    first = sign_in(store, workshop.code, "Bo Strand")
+    new = reset_resume_code(store, workshop.code, first.participant.id)
+    assert new != first.new_resume_code
+    assert resume(store, new).participant == first.participant
+    with pytest.raises(SignInError, match="not known"):
+        resume(store, first.new_resume_code)
 
 
 def test_first_sign_in_by_email_issues_a_resume_code_stored_only_hashed(store, workshop):

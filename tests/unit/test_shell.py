@@ -1,8 +1,11 @@
 """The frame around every worksheet: sign-in paths, escaped names, friendly failures."""
 
+import os
+
 import ipywidgets as widgets
 
-from mentorkit.identity import sign_in
+from mentorkit.identity import reset_resume_code, sign_in
+from mentorkit.jupyter import RESUME_ENVIRON
 from mentorkit.ui.shell import worksheet_app
 from mentorkit.workshops import create_workshop
 
@@ -47,7 +50,7 @@ def test_a_wrong_join_code_is_a_sentence_in_the_page(store):
     assert "No workshop has the join code" in app.notice.value
 
 
-def test_a_personal_link_signs_in_and_links_keep_it(store):
+def test_a_personal_link_signs_in_and_links_keep_it_where_the_browser_cannot(store):
     code = create_workshop(store, "W").workshop.code
     first = sign_in(store, code, "Ada Quill")
     app = worksheet_app(
@@ -90,3 +93,97 @@ def test_a_view_that_fails_shows_an_apology(store):
         environ={"QUERY_STRING": f"resume={first.new_resume_code}"},
     )
     assert "Something went wrong on our side" in app.notice.value
+
+
+def test_remembered_by_the_browser_a_page_opens_signed_in_and_links_carry_no_code(store):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    app = worksheet_app(
+        "02_mentor_shortlist",
+        build_probe,
+        store=store,
+        environ={RESUME_ENVIRON: first.new_resume_code.lower()},
+    )
+    assert app.session.participant == first.participant
+    assert 'href="01_self_assessment.ipynb"' in app._header.value
+    assert "resume=" not in app._header.value
+    # The page asks the browser to keep the code (renewing the cookie), in its issued form.
+    assert f'data-resume="{first.new_resume_code}"' in app.memory.value
+    assert app.sign_out_button.layout.display != "none"
+
+
+def test_a_personal_link_on_a_remembering_server_is_kept_by_the_browser_too(store):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    environ = {"QUERY_STRING": f"resume={first.new_resume_code}", RESUME_ENVIRON: ""}
+    app = worksheet_app("02_mentor_shortlist", build_probe, store=store, environ=environ)
+    assert app.session.participant == first.participant
+    assert "mentorkit-remember" in app.memory.value
+    assert "resume=" not in app._header.value
+
+
+def test_a_first_sign_in_is_remembered_and_offers_the_personal_link(store):
+    code = create_workshop(store, "W").workshop.code
+    app = worksheet_app(
+        "01_self_assessment", build_probe, store=store, environ={RESUME_ENVIRON: ""}
+    )
+    find(app, widgets.Text, "Join code").value = code
+    find(app, widgets.Text, "Name or email").value = "Ada Quill"
+    find(app, widgets.Button, "Start").click()
+    issued = app.session.resume_code
+    assert f'data-resume="{issued}"' in app.memory.value
+    assert f"01_self_assessment.ipynb?resume={issued}" in app._identity_line.value
+
+
+def test_a_remembered_code_that_was_reset_is_forgotten_with_a_sentence(store):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    reset_resume_code(store, code, first.participant.id)
+    app = worksheet_app(
+        "01_self_assessment",
+        build_probe,
+        store=store,
+        environ={RESUME_ENVIRON: first.new_resume_code},
+    )
+    assert app.session is None
+    assert "mentorkit-forget" in app.memory.value
+    assert "no longer works" in app.notice.value
+    assert find(app, widgets.Button, "Continue") is not None
+
+
+def test_sign_out_saves_shows_the_form_and_asks_the_browser_to_forget(store):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    app = worksheet_app(
+        "01_self_assessment",
+        build_probe,
+        store=store,
+        environ={RESUME_ENVIRON: first.new_resume_code},
+    )
+    view = app.view
+    app.sign_out_button.click()
+    assert app.session is None and app.view is None
+    assert "mentorkit-forget" in app.memory.value
+    assert app._identity_line.value == "" and app.sign_out_button.layout.display == "none"
+    assert view.comm is None  # the worksheet's widgets are closed
+    assert find(app, widgets.Button, "Continue") is not None
+    assert "signed out" in app.notice.value
+
+
+def test_the_remembered_code_leaves_the_kernels_environment_at_once(store, monkeypatch):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    monkeypatch.setenv(RESUME_ENVIRON, first.new_resume_code)
+    for other in ("VOILA_PREHEAT", "QUERY_STRING", "JUPYTERHUB_USER"):
+        monkeypatch.delenv(other, raising=False)
+    app = worksheet_app("01_self_assessment", build_probe, store=store)
+    assert app.session.participant == first.participant
+    assert RESUME_ENVIRON not in os.environ
+
+
+def test_without_a_remembering_server_the_page_sets_no_cookie(store):
+    code = create_workshop(store, "W").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    environ = {"QUERY_STRING": f"resume={first.new_resume_code}"}
+    app = worksheet_app("01_self_assessment", build_probe, store=store, environ=environ)
+    assert app.session is not None and app.memory.value == ""
