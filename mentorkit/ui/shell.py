@@ -366,6 +366,11 @@ class WorksheetApp(widgets.VBox):
         start = widgets.Button(description="Start", button_style="primary")
         code = widgets.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-XXXX")
         again = widgets.Button(description="Continue")
+        # Limits at the input (the page script sets maxlength and shows a count): a join
+        # code with dashes or spaces, the longest email address, a resume code with spaces.
+        join.add_class("mentorkit-max-20")
+        who.add_class("mentorkit-max-254")
+        code.add_class("mentorkit-max-40")
         for text in (join, who, code):
             text.style = {"description_width": "9rem"}
             text.layout = widgets.Layout(width="28rem")
