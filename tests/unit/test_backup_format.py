@@ -511,6 +511,7 @@ def test_backup_and_restore_on_the_command_line(capsys, db, filled, tmp_path):
     status, out, err = run(capsys, "--db", db, "backup", code.lower(), str(path))
     assert (status, err) == (0, "")
     assert f"Backed up 'Spring cohort' ({code}) to {path}: 1 mentors, 2 participants" in out
+    assert "2 matching decisions (locked or forbidden pairs)" in out
     assert check_backup(path)[0].code == code
 
     status, out, err = run(capsys, "restore", "--check", str(path))
@@ -521,6 +522,7 @@ def test_backup_and_restore_on_the_command_line(capsys, db, filled, tmp_path):
     status, out, err = run(capsys, "restore", str(path), "--db", new_db)
     assert (status, err) == (0, "")
     assert f"Restored 'Spring cohort' ({code}): 1 mentors, 2 participants, 3 worksheets" in out
+    assert "7 saved versions, 2 matching decisions" in out
 
     status, out, err = run(capsys, "restore", str(path), "--db", new_db)
     assert status == 1 and out == ""
@@ -560,6 +562,7 @@ def test_delete_workshop_asks_for_the_join_code_and_deletes_nothing_on_a_wrong_a
     status, out, err = run(capsys, "--db", db, "delete-workshop", code)
     assert status == 0
     assert f"Deleted 'Spring cohort' ({code}): 1 mentors, 2 participants and 3 worksheets" in out
+    assert "saved versions, and 2 matching decisions." in out
     assert store.workshops() == []
 
 
