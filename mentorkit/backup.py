@@ -4,16 +4,18 @@ A workshop backup is JSON Lines: one record per line, in a fixed order, so that 
 data always gives the same bytes (on SQLite or PostgreSQL) and a big workshop is written and
 read as a stream, never held in memory whole::
 
-    {"type": "header", "format": "mentorkit-backup", "format_version": 1, …}
+    {"type": "header", "format": "mentorkit-backup", "format_version": 2, …}
     {"type": "workshop", …}                    the workshop, its framework, key hash
     {"type": "mentor", …}                      one per mentor, by email
     {"type": "participant", …}                 one per participant (resume-code hash), by id
+    {"type": "decision", …}                    the matching's locked and forbidden pairs
     {"type": "document", …}                    the latest revision of each document
     {"type": "revision", …}                    every revision of every document, in order
     {"type": "end", "counts": …, "sha256": …}  what the file holds, and a checksum of it
 
 The closing line makes a file cut short or damaged after it was written fail to restore,
-with a message naming the line, instead of restoring part of a workshop. A participant's
+with a message naming the line, instead of restoring part of a workshop. Format 1 (before
+mentorkit kept matching decisions) has no decision lines and is still read. A participant's
 own data is one indented JSON document (`participant_data_json`).
 """
 
@@ -53,6 +55,7 @@ from mentorkit.models import (
 )
 from mentorkit.store import (
     DocumentKey,
+    MatchDecision,
     ParticipantRecord,
     Store,
     StoredRevision,
@@ -62,10 +65,14 @@ from mentorkit.store import (
 
 BACKUP_FORMAT = "mentorkit-backup"
 #: Bump when the layout of a backup changes; a mentorkit refuses files newer than this.
-BACKUP_FORMAT_VERSION = 1
+#: 2: the matching's decisions ("decision" lines, counted on the closing line).
+BACKUP_FORMAT_VERSION = 2
+#: The first format with "decision" lines; older files restore without decisions.
+DECISIONS_SINCE_FORMAT = 2
 
 PARTICIPANT_DATA_FORMAT = "mentorkit-participant-data"
-PARTICIPANT_DATA_FORMAT_VERSION = 1
+#: 2: the matching decisions about the participant ("matching_decisions").
+PARTICIPANT_DATA_FORMAT_VERSION = 2
 
 #: The longest line a backup may have; a document is at most a few hundred kilobytes.
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -81,7 +88,18 @@ WORKSHEET_TITLES: Mapping[str, str] = {
     "plan_sharing": "Sharing my plan with the facilitator",
 }
 
-_SECTIONS = ("header", "workshop", "mentor", "participant", "document", "revision", "end")
+_SECTIONS = (
+    "header",
+    "workshop",
+    "mentor",
+    "participant",
+    "decision",
+    "document",
+    "revision",
+    "end",
+)
+#: Sections of exactly one line.
+_SINGLE = frozenset({"header", "workshop", "end"})
 
 
 class BackupError(MentorkitError):
@@ -134,7 +152,7 @@ def _document_record(kind: str, stored: StoredRevision) -> dict[str, Any]:
 def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
     """Every line of the backup of `snapshot`, the closing line (counts, checksum) last."""
     checksum = hashlib.sha256()
-    counts = {"mentors": 0, "participants": 0, "documents": 0, "revisions": 0}
+    counts = {"mentors": 0, "participants": 0, "decisions": 0, "documents": 0, "revisions": 0}
 
     def emit(record: dict[str, Any]) -> bytes:
         line = _line(record)
@@ -169,6 +187,17 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
                 "type": "participant",
                 "resume_code_hash": record.resume_code_hash,
                 "body": _canonical(record.participant.model_dump(mode="json")),
+            }
+        )
+    for decided in snapshot.decisions:
+        counts["decisions"] += 1
+        yield emit(
+            {
+                "type": "decision",
+                "participant": decided.participant,
+                "mentor": decided.mentor,
+                "decision": decided.decision,
+                "decided_at": _time(decided.decided_at),
             }
         )
     for stored in snapshot.documents:
@@ -220,8 +249,13 @@ def write_backup(
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    people = (len(snapshot.mentors), len(snapshot.participants), len(snapshot.documents))
-    return WorkshopCounts(*people, revisions=lines - 3 - sum(people))  # header, workshop, end
+    listed = (len(snapshot.mentors), len(snapshot.participants), len(snapshot.documents))
+    decisions = len(snapshot.decisions)
+    return WorkshopCounts(
+        *listed,
+        revisions=lines - 3 - sum(listed) - decisions,  # header, workshop, end
+        decisions=decisions,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,6 +305,16 @@ class _ParticipantLine(_Line):
     body: dict[str, Any] = Field(title="Participant")
 
 
+class _DecisionLine(_Line):
+    type: Literal["decision"]
+    participant: ParticipantId = Field(title="Participant")
+    mentor: Annotated[StrictStr, StringConstraints(min_length=3, max_length=320)] = Field(
+        title="Mentor"
+    )
+    decision: Literal["lock", "forbid"] = Field(title="Decision")
+    decided_at: AwareDatetime = Field(title="Decided at")
+
+
 class _DocumentLine(_Line):
     type: Literal["document", "revision"]
     participant: ParticipantId = Field(title="Participant")
@@ -286,6 +330,7 @@ class _Counts(_Line):
     participants: StrictInt = Field(ge=0)
     documents: StrictInt = Field(ge=0)
     revisions: StrictInt = Field(ge=0)
+    decisions: StrictInt | None = Field(default=None, ge=0)  # from format 2 on
 
 
 class _EndLine(_Line):
@@ -301,6 +346,7 @@ _LINE_MODELS: Mapping[str, type[_Line]] = {
     "workshop": _WorkshopLine,
     "mentor": _MentorLine,
     "participant": _ParticipantLine,
+    "decision": _DecisionLine,
     "document": _DocumentLine,
     "revision": _DocumentLine,
     "end": _EndLine,
@@ -334,6 +380,7 @@ class _BackupReader:
         self._checksum = hashlib.sha256()
         self._section = -1
         self._pending: tuple[int, _Line] | None = None
+        self.format_version = 0  # the header's, once read
 
     def fail(self, message: str, number: int | None = None) -> BackupError:
         where = number if number is not None else self.number
@@ -379,8 +426,13 @@ class _BackupReader:
         model = _LINE_MODELS.get(kind)
         if model is None:
             raise self.fail(f"unknown record type '{kind}'")
+        if kind == "decision" and self.format_version < DECISIONS_SINCE_FORMAT:
+            raise self.fail(
+                f"a 'decision' record in a backup of format {self.format_version}, which has "
+                "none (the file was edited or damaged)"
+            )
         section = _SECTIONS.index(kind)
-        if section < self._section or (section in {0, 1, 6} and section == self._section):
+        if section < self._section or (kind in _SINGLE and section == self._section):
             raise self.fail(f"a '{kind}' record out of place (the file was edited or damaged)")
         if self._section < 1 and section > self._section + 1:
             raise self.fail(f"a '{kind}' record where the {_SECTIONS[self._section + 1]} belongs")
@@ -389,6 +441,8 @@ class _BackupReader:
             line = model.model_validate(data)
         except ValidationError as exc:
             raise self.fail(f"{kind} record: {'; '.join(problems(model, exc))}") from None
+        if isinstance(line, _Header):
+            self.format_version = line.format_version
         if kind != "end":
             self._checksum.update(raw)
         return line
@@ -451,15 +505,25 @@ class _BackupReader:
             )
         mentors = self._mentors()
         people = self._participants()
-        documents = self._documents(workshop.code, {r.participant.id for r in people})
+        roster = {r.participant.id for r in people}
+        decisions = self._decisions(roster, {mentor.email for mentor in mentors})
+        documents = self._documents(workshop.code, roster)
+        found = _Counts(
+            mentors=len(mentors),
+            participants=len(people),
+            documents=len(documents),
+            revisions=0,  # counted as the history is read
+            decisions=len(decisions) if self.format_version >= DECISIONS_SINCE_FORMAT else None,
+        )
         return WorkshopSnapshot(
             workshop=workshop,
             facilitator_key_hash=line.facilitator_key_hash,
             created_at=line.created_at.astimezone(UTC),
             mentors=tuple(mentors),
             participants=tuple(people),
+            decisions=tuple(decisions),
             documents=tuple(stored for _, stored in documents),
-            history=self._history(workshop.code, documents, len(mentors), len(people)),
+            history=self._history(workshop.code, documents, found),
         )
 
     def _validated(self, model: type[Any], body: dict[str, Any], number: int, what: str) -> Any:
@@ -498,6 +562,43 @@ class _BackupReader:
             people.append(ParticipantRecord(person, line.resume_code_hash))
         return people
 
+    def _decisions(self, roster: set[str], mentors: set[str]) -> list[MatchDecision]:
+        """The matching's decisions, each about a participant and a mentor of the backup,
+        at most one lock a participant, in order of participant and mentor."""
+        decisions: list[MatchDecision] = []
+        locked: dict[str, str] = {}
+        for number, line in self._take(_DecisionLine):
+            about = f"the decision ({line.decision}) about participant {line.participant} and "
+            about += f"mentor {line.mentor}"
+            if line.participant not in roster:
+                raise self.fail(
+                    f"{about} names a participant who is not in the backup's roster", number
+                )
+            if line.mentor not in mentors:
+                raise self.fail(
+                    f"{about} names a mentor who is not in the backup's mentors", number
+                )
+            pair = (line.participant, line.mentor)
+            if decisions and pair <= (decisions[-1].participant, decisions[-1].mentor):
+                raise self.fail(f"{about} is listed twice or out of order", number)
+            if line.decision == "lock" and line.participant in locked:
+                raise self.fail(
+                    f"{about}: the participant is locked to mentor {locked[line.participant]} "
+                    "already, and a participant is locked to one mentor at most",
+                    number,
+                )
+            if line.decision == "lock":
+                locked[line.participant] = line.mentor
+            decisions.append(
+                MatchDecision(
+                    participant=line.participant,
+                    mentor=line.mentor,
+                    decision=line.decision,
+                    decided_at=line.decided_at.astimezone(UTC),
+                )
+            )
+        return decisions
+
     def _stored(self, code: str, number: int, line: _DocumentLine) -> StoredRevision:
         if any(unicodedata.category(char) in {"Cc", "Cs"} for char in line.name):
             raise self.fail("the document name contains a control character", number)
@@ -529,13 +630,10 @@ class _BackupReader:
         return documents
 
     def _history(
-        self,
-        code: str,
-        documents: list[tuple[int, StoredRevision]],
-        mentors: int,
-        participants: int,
+        self, code: str, documents: list[tuple[int, StoredRevision]], counted: _Counts
     ) -> Iterator[StoredRevision]:
-        """Every revision line, then the closing line's counts and checksum."""
+        """Every revision line, then the closing line's counts (`counted` so far, and the
+        revisions) and checksum."""
         latest = {stored.key: (number, stored.revision) for number, stored in documents}
         ended: set[DocumentKey] = set()
         previous: StoredRevision | None = None
@@ -572,12 +670,7 @@ class _BackupReader:
         for key, (document_line, _) in latest.items():
             if key not in ended:
                 raise self.fail("this document has no history", document_line)
-        found = _Counts(
-            mentors=mentors,
-            participants=participants,
-            documents=len(documents),
-            revisions=revisions,
-        )
+        found = counted.model_copy(update={"revisions": revisions})
         if line.counts != found:
             raise self.fail(
                 f"the closing line counts {_counted(line.counts)}, but the file holds "
@@ -600,8 +693,9 @@ def _order(stored: StoredRevision) -> tuple[str, str, str, int]:
 
 
 def _counted(counts: _Counts) -> str:
+    decisions = "" if counts.decisions is None else f", {counts.decisions} matching decisions"
     return (
-        f"{counts.mentors} mentors, {counts.participants} participants, "
+        f"{counts.mentors} mentors, {counts.participants} participants{decisions}, "
         f"{counts.documents} documents and {counts.revisions} revisions"
     )
 
@@ -632,6 +726,7 @@ def check_backup(path: Path) -> tuple[Workshop, WorkshopCounts]:
             participants=len(snapshot.participants),
             documents=len(snapshot.documents),
             revisions=revisions,
+            decisions=len(snapshot.decisions),
         )
 
 
@@ -653,6 +748,12 @@ def restore_backup(store: Store, path: Path) -> tuple[Workshop, WorkshopCounts]:
 # A participant's own data
 
 
+#: A matching decision in words, for the participant's data download.
+DECISION_WORDS: Mapping[str, str] = {
+    "lock": "always paired with this mentor when matching",
+    "forbid": "never paired with this mentor when matching",
+}
+
 RESUME_CODE_NOTE = (
     "Your resume code is not in this file. mentorkit never stores the code itself, only a "
     "one-way fingerprint (hash) of it that lets it recognise the code when you type it; "
@@ -666,9 +767,11 @@ def participant_data(snapshot: WorkshopSnapshot, *, exported_at: datetime) -> di
 
     `snapshot` is `Store.read_workshop(code, participant=...)`: their roster details, every
     revision of every document of theirs (the mentor match published to them included),
-    oldest first, with when it was saved. The resume-code hash is left out (see
-    `RESUME_CODE_NOTE`), and so is everything about other people except the name and
-    email of the mentor they were matched with, which the match shows them anyway.
+    oldest first, with when it was saved, and the pairs the facilitator locked or forbade
+    for them in the matching. The resume-code hash is left out (see `RESUME_CODE_NOTE`),
+    and so is everything about other people except the name and email of the mentor they
+    were matched with, which the match shows them anyway, and the names (not the emails)
+    of the mentors a decision is about, which the mentor shortlist shows them anyway.
     """
     if len(snapshot.participants) != 1:
         raise ValueError("participant_data needs a snapshot of exactly one participant")
@@ -707,12 +810,22 @@ def participant_data(snapshot: WorkshopSnapshot, *, exported_at: datetime) -> di
         "exported_at": _time(exported_at),
         "about": (
             f"Everything mentorkit stores about you in the workshop "
-            f"'{snapshot.workshop.name}': your details on its list, and every version of "
-            "every worksheet you saved, oldest first. " + RESUME_CODE_NOTE
+            f"'{snapshot.workshop.name}': your details on its list, every version of every "
+            "worksheet you saved, oldest first, and the mentors your facilitator paired you "
+            "with for good or ruled out when matching. " + RESUME_CODE_NOTE
         ),
         "workshop": {"code": snapshot.workshop.code, "name": snapshot.workshop.name},
         "participant": _canonical(person.model_dump(mode="json")),
         "matched_mentor": matched,
+        "matching_decisions": [
+            {
+                "mentor": mentors[decided.mentor].name if decided.mentor in mentors else None,
+                "decision": decided.decision,
+                "meaning": DECISION_WORDS.get(decided.decision, decided.decision),
+                "decided_at": _time(decided.decided_at),
+            }
+            for decided in sorted(snapshot.decisions, key=lambda d: d.decided_at)
+        ],
         "documents": documents,
     }
 

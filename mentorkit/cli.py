@@ -565,7 +565,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _counted(counts: WorkshopCounts) -> str:
     return (
         f"{counts.mentors} mentors, {counts.participants} participants, "
-        f"{counts.documents} worksheets with {counts.revisions} saved versions"
+        f"{counts.documents} worksheets with {counts.revisions} saved versions, "
+        f"{counts.decisions} matching decisions (locked or forbidden pairs)"
     )
 
 
@@ -607,6 +608,8 @@ def _delete_workshop(args: argparse.Namespace) -> int:
                 f"{len(snapshot.mentors)} mentors, {len(snapshot.participants)} participants "
                 f"and {len(snapshot.documents)} worksheets with all their saved versions"
             )
+            if snapshot.decisions:
+                what += f", and {len(snapshot.decisions)} matching decisions"
         if not args.yes:
             _confirm_deletion(workshop, what)
         store.delete_workshop(workshop.code)

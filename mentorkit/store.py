@@ -145,35 +145,6 @@ class StoredRevision:
     saved_at: datetime  # timezone-aware UTC
 
 
-@dataclass(frozen=True)
-class WorkshopSnapshot:
-    """Everything stored under one workshop, as one consistent read, in a stable order.
-
-    People and documents are sorted by code point (email, id; participant, kind, name), so
-    the same data gives the same order on SQLite and PostgreSQL. `history` may be far
-    larger than the rest, so it is streamed: iterate it once, inside the `with` block of
-    `Store.read_workshop` (or `mentorkit.backup.read_backup`) that produced it.
-    """
-
-    workshop: Workshop
-    facilitator_key_hash: str
-    created_at: datetime
-    mentors: tuple[MentorProfile, ...]  # by email
-    participants: tuple[ParticipantRecord, ...]  # by id
-    documents: tuple[StoredRevision, ...]  # the latest revision of each document
-    history: Iterable[StoredRevision]  # every revision, each document's oldest first
-
-
-@dataclass(frozen=True)
-class WorkshopCounts:
-    """How much a backup or restore of a workshop carried."""
-
-    mentors: int
-    participants: int
-    documents: int
-    revisions: int
-
-
 #: What the facilitator decided about a mentee–mentor pair: keep it in every matching run
 #: ("lock") or never suggest it ("forbid").
 Decision = Literal["lock", "forbid"]
@@ -188,6 +159,38 @@ class MatchDecision:
     mentor: str  # MentorProfile.email
     decision: Decision
     decided_at: datetime  # timezone-aware UTC
+
+
+@dataclass(frozen=True)
+class WorkshopSnapshot:
+    """Everything stored under one workshop, as one consistent read, in a stable order.
+
+    People, decisions and documents are sorted by code point (email, id; participant,
+    mentor; participant, kind, name), so the same data gives the same order on SQLite and
+    PostgreSQL. `history` may be far
+    larger than the rest, so it is streamed: iterate it once, inside the `with` block of
+    `Store.read_workshop` (or `mentorkit.backup.read_backup`) that produced it.
+    """
+
+    workshop: Workshop
+    facilitator_key_hash: str
+    created_at: datetime
+    mentors: tuple[MentorProfile, ...]  # by email
+    participants: tuple[ParticipantRecord, ...]  # by id
+    decisions: tuple[MatchDecision, ...]  # the matching's locks and forbids, by pair
+    documents: tuple[StoredRevision, ...]  # the latest revision of each document
+    history: Iterable[StoredRevision]  # every revision, each document's oldest first
+
+
+@dataclass(frozen=True)
+class WorkshopCounts:
+    """How much a backup or restore of a workshop carried."""
+
+    mentors: int
+    participants: int
+    documents: int
+    revisions: int
+    decisions: int  # locked and forbidden pairs of the matching
 
 
 @runtime_checkable
@@ -296,8 +299,9 @@ class Store(Protocol):
     def read_workshop(
         self, code: str, *, participant: str | None = None
     ) -> AbstractContextManager[WorkshopSnapshot]:
-        """Everything stored under a workshop (or only one participant's part of it), read
-        as one consistent snapshot whose history streams while the `with` block is open."""
+        """Everything stored under a workshop (or only one participant's part of it, with the
+        matching decisions about them), read as one consistent snapshot whose history
+        streams while the `with` block is open."""
         ...
 
     def restore_workshop(self, snapshot: WorkshopSnapshot) -> WorkshopCounts:
@@ -305,7 +309,8 @@ class Store(Protocol):
         ...
 
     def erase_participant(self, code: str, participant_id: str) -> None:
-        """Erase a participant: every document and history of theirs, and their roster row."""
+        """Erase a participant: every document and history of theirs, the matching decisions
+        about them, and their roster row."""
         ...
 
     def merge_participants(
@@ -789,7 +794,8 @@ class SqlStore:
                 raise _no_workshop(code)
 
     def delete_workshop(self, code: str) -> None:
-        """Remove a workshop; its rosters, documents and histories go with it (cascade)."""
+        """Remove a workshop; its rosters, documents, histories and matching decisions go
+        with it (cascade)."""
         code = _code(code)
         with self._transaction(write=True) as conn:
             result = conn.execute(workshops_table.delete().where(workshops_table.c.code == code))
@@ -1193,7 +1199,8 @@ class SqlStore:
     def read_workshop(
         self, code: str, *, participant: str | None = None
     ) -> Iterator[WorkshopSnapshot]:
-        """Everything stored under a workshop, or only `participant`'s part of it.
+        """Everything stored under a workshop, or only `participant`'s part of it (their
+        roster row, documents and the matching decisions about them; every mentor).
 
         All of it comes from one snapshot of the database (REPEATABLE READ on PostgreSQL;
         one read transaction on SQLite, whose WAL readers see one state), so a backup taken
@@ -1242,6 +1249,23 @@ class SqlStore:
             )
             if participant is not None and not people:
                 raise _no_participant(code, participant)
+            decisions_query = sa.select(
+                match_decisions_table.c.participant,
+                match_decisions_table.c.mentor,
+                match_decisions_table.c.decision,
+                match_decisions_table.c.decided_at,
+            ).where(match_decisions_table.c.workshop == code)
+            if participant is not None:
+                decisions_query = decisions_query.where(
+                    match_decisions_table.c.participant == participant
+                )
+            decisions = sorted(
+                (
+                    MatchDecision(row.participant, row.mentor, row.decision, row.decided_at)
+                    for row in conn.execute(decisions_query)
+                ),
+                key=lambda decided: (decided.participant, decided.mentor),
+            )
             documents = sorted(
                 (_stored_revision(code, row) for row in conn.execute(docs_query)),
                 key=lambda stored: _document_order(stored.key),
@@ -1252,6 +1276,7 @@ class SqlStore:
                 created_at=found.created_at,
                 mentors=tuple(mentors),
                 participants=tuple(people),
+                decisions=tuple(decisions),
                 documents=tuple(documents),
                 history=_stream_history(conn, code, participant),
             )
@@ -1274,13 +1299,17 @@ class SqlStore:
 
         Refused when the database already has a workshop with that join code, or when a
         participant id or resume code of the snapshot is used by another workshop here.
-        Every document revision is checked as `save` checks it. Anything wrong, including
-        an error raised while the snapshot's history is read, rolls everything back.
+        Every document revision is checked as `save` checks it, and every matching decision
+        as `decide_match` would leave it. Anything wrong, including an error raised while
+        the snapshot's history is read, rolls everything back.
         """
         workshop = snapshot.workshop
         code = workshop.code
         records = snapshot.participants
         roster_ids = {record.participant.id for record in records}
+        decision_rows = _restorable_decisions(
+            code, roster_ids, {mentor.email for mentor in snapshot.mentors}, snapshot.decisions
+        )
         latest: dict[DocumentKey, int] = {}
         try:
             with self._transaction(write=True) as conn:
@@ -1322,6 +1351,8 @@ class SqlStore:
                             for r in records
                         ],
                     )
+                if decision_rows:
+                    conn.execute(match_decisions_table.insert(), decision_rows)
                 document_rows = []
                 for stored in snapshot.documents:
                     row = _restorable(code, roster_ids, stored)
@@ -1353,19 +1384,21 @@ class SqlStore:
             participants=len(records),
             documents=len(latest),
             revisions=revisions,
+            decisions=len(decision_rows),
         )
 
     def erase_participant(self, code: str, participant_id: str) -> None:
         """Erase a participant (their right to erasure), in one transaction.
 
-        Every document and every revision of its history goes, and so does their roster
-        row, which holds their details and the hash of their resume code: the code stops
-        working. `NotFound` if they are not (or no longer) on the workshop's roster.
+        Every document and every revision of its history goes, the matching decisions about
+        them, and their roster row, which holds their details and the hash of their resume
+        code: the code stops working. `NotFound` if they are not (or no longer) on the
+        workshop's roster.
         """
         code = _code(code)
         with self._transaction(write=True) as conn:
             _require_participant(conn, code, participant_id)
-            for table in (history_table, documents_table):
+            for table in (history_table, documents_table, match_decisions_table):
                 conn.execute(
                     table.delete().where(
                         table.c.workshop == code, table.c.participant == participant_id
@@ -1424,12 +1457,45 @@ class SqlStore:
                     combined += 1
                     _combine_histories(conn, source, target)
             _adopt_email(conn, code, keep, absorb)
+            _adopt_decisions(conn, code, keep, absorb)
             conn.execute(
                 participants_table.delete().where(
                     participants_table.c.workshop == code, participants_table.c.id == absorb
                 )
             )
         return MergeCounts(moved=moved, combined=combined)
+
+
+def _adopt_decisions(conn: Connection, code: str, keep: str, absorb: str) -> None:
+    """The facilitator's locks and forbids about `absorb` become decisions about `keep`
+    (removing `absorb` would otherwise take them along), except about a mentor `keep`
+    already has a decision about, and a second lock (a mentee has one mentor)."""
+    table = match_decisions_table
+    columns = (table.c.mentor, table.c.decision, table.c.decided_at)
+
+    def decisions_of(participant: str) -> list[Any]:
+        return conn.execute(
+            sa.select(*columns)
+            .where(table.c.workshop == code, table.c.participant == participant)
+            .order_by(table.c.decided_at)
+        ).all()
+
+    kept = decisions_of(keep)
+    decided = {row.mentor for row in kept}
+    locked = any(row.decision == "lock" for row in kept)
+    for row in decisions_of(absorb):
+        if row.mentor in decided or (row.decision == "lock" and locked):
+            continue
+        conn.execute(
+            table.insert().values(
+                workshop=code,
+                participant=keep,
+                mentor=row.mentor,
+                decision=row.decision,
+                decided_at=row.decided_at,
+            )
+        )
+        locked = locked or row.decision == "lock"
 
 
 def _combine_histories(conn: Connection, source: DocumentKey, target: DocumentKey) -> None:
@@ -1831,6 +1897,51 @@ def _restorable(code: str, roster_ids: set[str], stored: StoredRevision) -> dict
         "body": stored.body,
         "saved_at": stored.saved_at,
     }
+
+
+def _restorable_decisions(
+    code: str, roster_ids: set[str], mentor_emails: set[str], decisions: Sequence[MatchDecision]
+) -> list[dict[str, Any]]:
+    """The rows `restore_workshop` writes for the matching decisions, each checked as
+    `decide_match` checks one: people on the roster, a known decision, one lock a mentee."""
+    rows: list[dict[str, Any]] = []
+    pairs: set[tuple[str, str]] = set()
+    locked: dict[str, str] = {}
+    for decided in decisions:
+        about = f"The matching decision about participant {decided.participant} and mentor "
+        about += f"{decided.mentor}"
+        if decided.participant not in roster_ids:
+            problem = f"participant {decided.participant} is not on the workshop's roster"
+        elif decided.mentor not in mentor_emails:
+            problem = f"mentor {decided.mentor} is not on the workshop's roster"
+        elif decided.decision not in DECISIONS:
+            problem = f"a pair is locked or forbidden, not '{decided.decision}'"
+        elif not isinstance(decided.decided_at, datetime) or decided.decided_at.tzinfo is None:
+            problem = "the time of the decision has no time zone"
+        elif (decided.participant, decided.mentor) in pairs:
+            problem = "the pair is decided twice"
+        elif decided.decision == "lock" and decided.participant in locked:
+            problem = (
+                f"the participant is locked to mentor {locked[decided.participant]} already "
+                "(a mentee is locked to one mentor at most)"
+            )
+        else:
+            problem = ""
+        if problem:
+            raise StoreError(f"{about}: {problem}. Nothing was restored.")
+        pairs.add((decided.participant, decided.mentor))
+        if decided.decision == "lock":
+            locked[decided.participant] = decided.mentor
+        rows.append(
+            {
+                "workshop": code,
+                "participant": decided.participant,
+                "mentor": decided.mentor,
+                "decision": decided.decision,
+                "decided_at": decided.decided_at,
+            }
+        )
+    return rows
 
 
 def _refuse_people_of_other_workshops(

@@ -46,23 +46,25 @@ DATA_FILE = "my-mentorkit-data.json"
 YOUR_DATA_HTML = (
     "<h2>Your data</h2><p>Download everything mentorkit keeps about you in this workshop as "
     "one JSON file: your details on the workshop's list, every worksheet with every version "
-    "you saved and when, and the mentor match your facilitator published to you.</p>"
+    "you saved and when, the mentor match your facilitator published to you, and the "
+    "mentors they paired you with for good or ruled out when matching.</p>"
 )
 ERASE_HTML = (
     "<p>Or delete it: this erases your answers in every worksheet with all their earlier "
-    "versions, your mentor match and your place on the workshop's list, and your resume "
-    "code stops working. It cannot be undone.</p>"
+    "versions, your mentor match, your facilitator's matching decisions about you and your "
+    "place on the workshop's list, and your resume code stops working. It cannot be "
+    "undone.</p>"
 )
 ERASE_QUESTION = (
     "Delete everything you wrote in this workshop, with every earlier version, your mentor "
-    "match and your place on its list? Your resume code will stop working. This cannot be "
-    "undone: download your data first if you want a copy."
+    "match, the matching decisions about you and your place on its list? Your resume code "
+    "will stop working. This cannot be undone: download your data first if you want a copy."
 )
 ERASED_HTML = (
     '<section class="mentorkit-erased" role="status"><h2>Your data is deleted</h2><p>Your '
-    "answers in every worksheet with all their earlier versions, your mentor match and your "
-    "place on the workshop's list are erased, and your resume code no longer works. You can "
-    "close this tab.</p></section>"
+    "answers in every worksheet with all their earlier versions, your mentor match, the "
+    "matching decisions about you and your place on the workshop's list are erased, and your "
+    "resume code no longer works. You can close this tab.</p></section>"
 )
 
 

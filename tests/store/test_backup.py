@@ -7,10 +7,11 @@ those tests are skipped locally and fail in CI.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -42,10 +43,12 @@ from mentorkit.models import (
     SmartGoal,
     Workshop,
 )
-from mentorkit.store import DocumentKey, SqlStore, open_store
+from mentorkit.store import DocumentKey, MatchDecision, SqlStore, open_store
 
 FRAMEWORK = load_framework()
 FACILITATOR_KEY = "facilitator-key-for-the-backup-tests"
+#: A backup written by mentorkit 0.1.0 in format 1, before backups carried match decisions.
+FORMAT_1_BACKUP = Path(__file__).parents[1] / "unit" / "data" / "backup-format-1.jsonl"
 
 #: Text that has broken storage, JSON and line-based formats elsewhere: markup, quotes,
 #: SQL, a line and a paragraph separator (JSON Lines readers that split on them break),
@@ -67,8 +70,10 @@ HOSTILE_TEXTS = [
 
 
 def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, object]:
-    """A workshop with mentors, participants (some signed in) and documents saved several
-    times each, hostile text in every free-text field; returns the codes handed out."""
+    """A workshop with mentors, participants (some signed in), documents saved several
+    times each, hostile text in every free-text field, and pairs locked and forbidden for
+    the matching (one of them about somebody who never signed in); returns the codes
+    handed out."""
     workshop = Workshop(
         name=f"{name} {HOSTILE_TEXTS[3]}",
         description="\n".join(HOSTILE_TEXTS),
@@ -160,6 +165,13 @@ def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, obj
         DocumentKey(workshop.code, first.id, "plan_sharing"),
         [PlanSharing(shared=True), PlanSharing(shared=False)],
     )
+    for person, mentor_email, decision in (
+        (first, "mentor1@example.org", "lock"),
+        (first, "mentor2@example.org", "forbid"),
+        (signed_in[1], "mentor0@example.org", "forbid"),
+        (people[2], "mentor0@example.org", "lock"),
+    ):
+        store.decide_match(workshop.code, person.id, mentor_email, decision)
     return {"code": workshop.code, "resume_codes": codes}
 
 
@@ -179,6 +191,7 @@ def everything(store: SqlStore, code: str) -> dict[str, object]:
         "resume_code_hashes": {
             p.id: store.resume_code_hash(code, p.id) for p in store.participants(code)
         },
+        "match_decisions": store.match_decisions(code),
         "documents": [(s.key, s.revision, s.saved_at, s.document) for s in documents],
         "history": {
             s.key: [(h.revision, h.saved_at, h.document) for h in store.history(s.key)]
@@ -220,6 +233,7 @@ def test_a_workshop_backed_up_from_sqlite_restores_into_postgresql_and_back_iden
         backup_workshop(first, code, tmp_path / "0.jsonl")
     assert len(expected["documents"]) == 3 * 5 + 3  # each signed-in person, and the first
     assert sum(len(revisions) for revisions in expected["history"].values()) == 3 * 14 + 4
+    assert [d.decision for d in expected["match_decisions"]] == ["lock", "forbid", "forbid", "lock"]
 
     for step, url in enumerate(urls[1:], start=1):
         with open_store(url) as target:
@@ -248,11 +262,13 @@ def test_the_backup_keeps_the_workshops_creation_time_and_every_timestamp(
     backup_workshop(store, code, tmp_path / "b.jsonl")
     with store.read_workshop(code) as original:
         created_at = original.created_at
+        decisions = original.decisions
         history = list(original.history)
     store.delete_workshop(code)
     restore_backup(store, tmp_path / "b.jsonl")
     with store.read_workshop(code) as restored:
         assert restored.created_at == created_at
+        assert restored.decisions == decisions and len(decisions) == 4
         assert list(restored.history) == history
 
 
@@ -343,6 +359,85 @@ def test_a_resume_code_another_workshop_uses_refuses_the_whole_restore(
     assert table_rows(db_url) == before
 
 
+NOW = datetime(2026, 4, 1, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"participant": "0" * 32},
+            r"participant 0{32} is not on the workshop's roster",
+        ),
+        (
+            {"mentor": "nobody@example.org"},
+            r"mentor nobody@example\.org is not on the workshop's roster",
+        ),
+        ({"decision": "prefer"}, r"a pair is locked or forbidden, not 'prefer'"),
+        ({"decided_at": datetime(2026, 4, 1, 10)}, r"the time of the decision has no time zone"),
+        ({"mentor": "mentor2@example.org"}, r"the pair is decided twice"),
+        (
+            {"decision": "lock"},
+            r"the participant is locked to mentor mentor1@example\.org already",
+        ),
+    ],
+    ids=[
+        "unknown participant",
+        "unknown mentor",
+        "unknown decision",
+        "time without zone",
+        "a pair twice",
+        "two locks",
+    ],
+)
+def test_a_bad_matching_decision_refuses_the_whole_restore_and_writes_nothing(
+    store: SqlStore, db_url: str, tmp_path: Path, extra: dict[str, object], message: str
+):
+    """The store checks the decisions it restores itself, whoever built the snapshot: here
+    one more decision about the first participant (who locked mentor1, forbade mentor2)."""
+    filled = fill_workshop(store)
+    code = str(filled["code"])
+    first = next(iter(dict(filled["resume_codes"])))
+    path = tmp_path / "b.jsonl"
+    backup_workshop(store, code, path)
+    store.delete_workshop(code)
+    before = table_rows(db_url)
+    decided = MatchDecision(first, "mentor0@example.org", "forbid", NOW)
+    with read_backup(path) as snapshot:
+        spoiled = dataclasses.replace(
+            snapshot, decisions=(*snapshot.decisions, dataclasses.replace(decided, **extra))
+        )
+        with pytest.raises(StoreError, match=message) as refused:
+            store.restore_workshop(spoiled)
+    assert "The matching decision about participant" in str(refused.value)
+    assert str(refused.value).endswith("Nothing was restored.")
+    assert table_rows(db_url) == before
+    with pytest.raises(NotFound):
+        store.workshop(code)
+
+
+def test_a_backup_of_format_1_restores_without_decisions_and_backs_up_in_the_new_format(
+    store: SqlStore, tmp_path: Path
+):
+    workshop, counts = restore_backup(store, FORMAT_1_BACKUP)
+    assert (counts.participants, counts.documents, counts.revisions, counts.decisions) == (
+        1,
+        1,
+        2,
+        0,
+    )
+    assert store.match_decisions(workshop.code) == []
+    ines = store.participants(workshop.code)[0].id
+    store.decide_match(workshop.code, ines, "maya@example.org", "forbid")
+    backup_workshop(store, workshop.code, tmp_path / "now.jsonl")
+    store.delete_workshop(workshop.code)
+    restore_backup(store, tmp_path / "now.jsonl")
+    assert [
+        (d.participant, d.mentor, d.decision) for d in store.match_decisions(workshop.code)
+    ] == [(ines, "maya@example.org", "forbid")]
+    assert all(d.decided_at.tzinfo is UTC for d in store.match_decisions(workshop.code))
+
+
 # ---------------------------------------------------------------------------------------
 # Deleting a workshop, erasing a participant
 
@@ -359,7 +454,8 @@ def test_deleting_a_workshop_removes_every_row_under_it_and_nothing_else(
     assert everything(store, kept) == kept_before
     with store.read_workshop(kept) as snapshot:
         kept_rows = 1 + len(snapshot.mentors) + len(snapshot.participants)
-        kept_rows += len(snapshot.documents) + sum(1 for _ in snapshot.history)
+        kept_rows += len(snapshot.decisions) + len(snapshot.documents)
+        kept_rows += sum(1 for _ in snapshot.history)
     assert sum(table_rows(db_url).values()) == kept_rows
 
 
@@ -377,7 +473,10 @@ def test_erasing_a_participant_removes_their_rows_and_code_and_nobody_elses(
     rows_before = table_rows(db_url)
     with store.read_workshop(code, participant=erased) as theirs:
         their_documents = len(theirs.documents)
+        their_decisions = theirs.decisions
         their_revisions = sum(1 for _ in theirs.history)
+    assert [d.participant for d in their_decisions] == [erased, erased]
+    others_decisions = [d for d in store.match_decisions(code) if d.participant != erased]
     store.erase_participant(code, erased)
     assert store.list(code, participant=erased) == []
     with pytest.raises(NotFound):
@@ -393,6 +492,8 @@ def test_erasing_a_participant_removes_their_rows_and_code_and_nobody_elses(
     assert rows_after["participants"] == rows_before["participants"] - 1
     assert rows_after["documents"] == rows_before["documents"] - their_documents
     assert rows_after["document_history"] == rows_before["document_history"] - their_revisions
+    assert rows_after["match_decisions"] == rows_before["match_decisions"] - len(their_decisions)
+    assert store.match_decisions(code) == others_decisions
     with pytest.raises(NotFound):
         store.erase_participant(code, erased)
 

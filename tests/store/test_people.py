@@ -10,7 +10,7 @@ from mentorkit.access import hash_secret
 from mentorkit.catalog import load_framework
 from mentorkit.errors import NotFound, StoreError
 from mentorkit.identity import SignInError, reset_resume_code, resume, sign_in
-from mentorkit.models import Participant, SelfAssessment, SmartGoal, Workshop
+from mentorkit.models import MentorProfile, Participant, SelfAssessment, SmartGoal, Workshop
 from mentorkit.people import PersonNotFound, find_person, merge_people, people, remove_person
 from mentorkit.store import DocumentKey, SqlStore
 
@@ -171,3 +171,25 @@ def test_people_are_found_by_id_email_or_name_and_ambiguity_is_explained(
         find_person(store, code, "Nobody")
     listed = {summary.participant.name: summary for summary in people(store, code)}
     assert set(listed) == {"Amelia Hartley", "Amelia H"}
+
+
+def test_merging_keeps_the_facilitators_matching_decisions_about_either_person(
+    store: SqlStore, workshop: Workshop, twice: tuple[Participant, Participant]
+) -> None:
+    roster, walk_in = twice
+    mentors = [
+        MentorProfile(
+            name=f"Mentor {n}", email=f"m{n}@example.org", expertise=["negotiation"], capacity=2
+        )
+        for n in range(3)
+    ]
+    store.import_roster(workshop.code, mentors=mentors)
+    store.decide_match(workshop.code, roster.id, "m0@example.org", "forbid")
+    store.decide_match(workshop.code, walk_in.id, "m0@example.org", "lock")  # kept has one
+    store.decide_match(workshop.code, walk_in.id, "m1@example.org", "forbid")
+    merge_people(store, workshop.code, roster, walk_in)
+    found = {(d.participant, d.mentor, d.decision) for d in store.match_decisions(workshop.code)}
+    assert found == {
+        (roster.id, "m0@example.org", "forbid"),
+        (roster.id, "m1@example.org", "forbid"),
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -29,10 +30,14 @@ from mentorkit.workshops import create_workshop
 
 GOALS = ["First goal", "Second <b>goal</b>\u2028with a line separator", "Third goal 😀"]
 
+#: A backup written by mentorkit 0.1.0 in format 1, before backups carried match decisions.
+FORMAT_1_BACKUP = Path(__file__).parent / "data" / "backup-format-1.jsonl"
+
 
 @pytest.fixture
 def filled(store) -> dict[str, str]:
-    """A workshop with a mentor, two participants and documents saved more than once."""
+    """A workshop with a mentor, two participants, documents saved more than once, and the
+    mentor locked for one participant and forbidden for the other."""
     access = create_workshop(store, "Spring cohort")
     code = access.workshop.code
     store.import_roster(
@@ -58,7 +63,15 @@ def filled(store) -> dict[str, str]:
         SmartGoal(title="Speak at a conference"),
         expected_revision=0,
     )
-    return {"code": code, "key": access.facilitator_key, "resume": ines.new_resume_code}
+    store.decide_match(code, ines.participant.id, "maya@example.org", "lock")
+    store.decide_match(code, walk_in.participant.id, "maya@example.org", "forbid")
+    return {
+        "code": code,
+        "key": access.facilitator_key,
+        "resume": ines.new_resume_code,
+        "ines": ines.participant.id,
+        "walk_in": walk_in.participant.id,
+    }
 
 
 @pytest.fixture
@@ -101,6 +114,8 @@ def test_the_lines_come_in_the_documented_order_with_a_header_and_a_closing_line
         "mentor",
         "participant",
         "participant",
+        "decision",
+        "decision",
         "document",
         "document",
         "document",
@@ -119,10 +134,16 @@ def test_the_lines_come_in_the_documented_order_with_a_header_and_a_closing_line
     assert filled["key"] not in backup_file.read_text(encoding="utf-8")
     assert filled["resume"] not in backup_file.read_text(encoding="utf-8")
     assert sum(1 for r in found if r["type"] == "participant" and r["resume_code_hash"]) == 2
-    assert found[-1]["counts"] == {"mentors": 1, "participants": 2, "documents": 3, "revisions": 7}
+    assert found[-1]["counts"] == {
+        "mentors": 1,
+        "participants": 2,
+        "decisions": 2,
+        "documents": 3,
+        "revisions": 7,
+    }
     ids = [r["body"]["id"] for r in found if r["type"] == "participant"]
     assert ids == sorted(ids)
-    keys = [(r["participant"], r["kind"], r["name"], r["revision"]) for r in found[8:-1]]
+    keys = [(r["participant"], r["kind"], r["name"], r["revision"]) for r in found[10:-1]]
     assert keys == sorted(keys)
     for participant in ids:
         history = [
@@ -133,6 +154,27 @@ def test_the_lines_come_in_the_documented_order_with_a_header_and_a_closing_line
             and r["kind"] == "self_assessment"
         ]
         assert history == GOALS
+
+
+def test_the_matching_decisions_are_lines_of_their_own_by_participant_and_mentor(
+    store, backup_file, filled
+):
+    decisions = [r for r in records(backup_file) if r["type"] == "decision"]
+    stored = {d.participant: d for d in store.match_decisions(filled["code"])}
+    assert decisions == sorted(
+        (
+            {
+                "type": "decision",
+                "participant": participant,
+                "mentor": "maya@example.org",
+                "decision": decision,
+                "decided_at": stored[participant].decided_at.isoformat(),
+            }
+            for participant, decision in ((filled["ines"], "lock"), (filled["walk_in"], "forbid"))
+        ),
+        key=lambda r: (r["participant"], r["mentor"]),
+    )
+    assert all(r["decided_at"].endswith("+00:00") for r in decisions)
 
 
 def test_the_same_data_gives_the_same_bytes(store, filled, backup_file, tmp_path):
@@ -148,14 +190,17 @@ def test_a_restore_into_another_database_gives_back_the_same_workshop(
 ):
     workshop, counts = restore_backup(target, backup_file)
     assert workshop.code == filled["code"]
-    assert (counts.mentors, counts.participants, counts.documents, counts.revisions) == (
-        1,
-        2,
-        3,
-        7,
-    )
+    assert (
+        counts.mentors,
+        counts.participants,
+        counts.documents,
+        counts.revisions,
+        counts.decisions,
+    ) == (1, 2, 3, 7, 2)
     code = filled["code"]
     assert target.participants(code) == store.participants(code)
+    assert target.match_decisions(code) == store.match_decisions(code)
+    assert len(target.match_decisions(code)) == 2
     for saved in store.list(code):
         assert target.history(saved.key) == store.history(saved.key)
     assert resume(target, filled["resume"]).participant.email == "ines@example.org"
@@ -166,7 +211,30 @@ def test_a_restore_into_another_database_gives_back_the_same_workshop(
 def test_check_reads_the_whole_file_and_counts_it(backup_file, filled):
     workshop, counts = check_backup(backup_file)
     assert workshop.code == filled["code"]
-    assert counts.revisions == 7
+    assert (counts.revisions, counts.decisions) == (7, 2)
+
+
+def test_a_backup_of_format_1_without_decisions_still_restores(target, tmp_path):
+    workshop, counts = restore_backup(target, FORMAT_1_BACKUP)
+    assert (workshop.code, workshop.name) == ("73UU-8R5D", "Format one cohort")
+    assert (counts.participants, counts.documents, counts.revisions, counts.decisions) == (
+        1,
+        1,
+        2,
+        0,
+    )
+    assert [p.email for p in target.participants(workshop.code)] == ["ines@example.org"]
+    assert [s.document.career_goal for s in target.list(workshop.code)] == ["Lead a small team"]
+    assert target.match_decisions(workshop.code) == []
+    # Decided after the restore, and carried by the next backup (in the current format).
+    ines = target.participants(workshop.code)[0].id
+    target.decide_match(workshop.code, ines, "maya@example.org", "lock")
+    backup_workshop(target, workshop.code, tmp_path / "now.jsonl")
+    found = records(tmp_path / "now.jsonl")
+    assert found[0]["format_version"] == BACKUP_FORMAT_VERSION
+    assert [(r["participant"], r["decision"]) for r in found if r["type"] == "decision"] == [
+        (ines, "lock")
+    ]
 
 
 def test_the_file_is_readable_by_its_owner_only_and_is_not_overwritten(store, filled, backup_file):
@@ -214,9 +282,9 @@ def assert_refused(target, path: Path, message: str) -> None:
     [
         (lambda data: data[:30], r"line 1: the line is cut off"),
         (lambda data: data[: data.index(b"\n") + 1], r"line 1: the file ends here"),
-        (lambda data: data[: data.rindex(b"\n", 0, -1) - 10], r"line 15: the line is cut off"),
-        (lambda data: data[: data.rindex(b"\n", 0, -1) + 1], r"line 15: the file ends here"),
-        (lambda data: data[:-1], r"line 16: the line is cut off"),
+        (lambda data: data[: data.rindex(b"\n", 0, -1) - 10], r"line 17: the line is cut off"),
+        (lambda data: data[: data.rindex(b"\n", 0, -1) + 1], r"line 17: the file ends here"),
+        (lambda data: data[:-1], r"line 18: the line is cut off"),
     ],
     ids=["in the header", "after the header", "in a revision", "before the end", "in the end"],
 )
@@ -229,32 +297,32 @@ def test_a_changed_byte_that_still_reads_fails_the_checksum(backup_file, target)
     rewrite(
         backup_file, lambda lines: [line.replace(b"Third goal", b"Thirt goal") for line in lines]
     )
-    assert_refused(target, backup_file, r"line 16: the checksum on the closing line")
+    assert_refused(target, backup_file, r"line 18: the checksum on the closing line")
 
 
 def test_a_line_that_is_not_json_is_named(backup_file, target):
-    rewrite(backup_file, lambda lines: [*lines[:9], b'{"type": "revision", \n', *lines[10:]])
-    assert_refused(target, backup_file, r"line 10: not valid JSON")
+    rewrite(backup_file, lambda lines: [*lines[:11], b'{"type": "revision", \n', *lines[12:]])
+    assert_refused(target, backup_file, r"line 12: not valid JSON")
 
 
 def test_a_document_that_does_not_validate_is_named_with_the_reason(backup_file, target):
     def break_goal(lines):
-        record = json.loads(lines[10])
+        record = json.loads(lines[12])
         record["body"]["career_goal"] = "x" * 1001
-        return [*lines[:10], json.dumps(record).encode() + b"\n", *lines[11:]]
+        return [*lines[:12], json.dumps(record).encode() + b"\n", *lines[13:]]
 
     rewrite(backup_file, break_goal)
-    assert_refused(target, backup_file, r"line 11: the revision \d is not valid: Career goal")
+    assert_refused(target, backup_file, r"line 13: the revision \d is not valid: Career goal")
 
 
 def test_revisions_out_of_order_are_refused(backup_file, target):
-    rewrite(backup_file, lambda lines: [*lines[:9], lines[10], lines[9], *lines[11:]])
-    assert_refused(target, backup_file, r"line 11: a revision listed twice or out of order")
+    rewrite(backup_file, lambda lines: [*lines[:11], lines[12], lines[11], *lines[13:]])
+    assert_refused(target, backup_file, r"line 13: a revision listed twice or out of order")
 
 
 def test_lines_after_the_closing_line_are_refused(backup_file, target):
     rewrite(backup_file, lambda lines: [*lines, lines[3]])
-    assert_refused(target, backup_file, r"line 17: more lines follow the closing line")
+    assert_refused(target, backup_file, r"line 19: more lines follow the closing line")
 
 
 def test_a_file_of_a_newer_format_is_refused_naming_both_versions(backup_file, target):
@@ -270,6 +338,129 @@ def test_a_file_of_a_newer_format_is_refused_naming_both_versions(backup_file, t
         rf"mentorkit 9.0 in backup format {BACKUP_FORMAT_VERSION + 1}; this mentorkit "
         rf"\({re.escape(mentorkit_version())}\) reads backup format {BACKUP_FORMAT_VERSION}",
     )
+
+
+def decision_lines(lines: list[bytes]) -> list[int]:
+    """The indexes of the decision lines, in file order."""
+    return [i for i, line in enumerate(lines) if line.startswith(b'{"type":"decision"')]
+
+
+def changed(line: bytes, **fields) -> bytes:
+    return json.dumps({**json.loads(line), **fields}).encode() + b"\n"
+
+
+def sealed(lines: list[bytes]) -> list[bytes]:
+    """`lines` with the closing line's checksum made to match them again, as a backup
+    written that way (by a faulty writer, or edited with care) would have it."""
+    *body, end = lines
+    digest = hashlib.sha256(b"".join(body)).hexdigest()
+    return [*body, changed(end, sha256=digest)]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"participant": "0" * 32},
+            r"line 6: the decision \((lock|forbid)\) about participant 0{32} and mentor "
+            r"maya@example\.org names a participant who is not in the backup's roster",
+        ),
+        (
+            {"mentor": "nobody@example.org"},
+            r"line 6: the decision \((lock|forbid)\) about participant [0-9a-f]{32} and mentor "
+            r"nobody@example\.org names a mentor who is not in the backup's mentors",
+        ),
+        ({"decision": "prefer"}, r"line 6: decision record: Decision"),
+        ({"decision": None}, r"line 6: decision record: Decision"),
+        ({"decided_at": "2026-04-01T10:00:00"}, r"line 6: decision record: Decided at"),
+        ({"mentor": ""}, r"line 6: decision record: Mentor"),
+        ({"participant": "Ines"}, r"line 6: decision record: Participant"),
+        ({"note": "extra"}, r"line 6: decision record: "),
+    ],
+    ids=[
+        "unknown participant",
+        "unknown mentor",
+        "unknown decision",
+        "no decision",
+        "time without zone",
+        "empty mentor",
+        "not a participant id",
+        "unknown field",
+    ],
+)
+def test_a_bad_decision_record_refuses_the_whole_restore_naming_it(
+    backup_file, target, change, message
+):
+    def spoil(lines):
+        first = decision_lines(lines)[0]
+        lines[first] = changed(lines[first], **change)
+        return sealed(lines)
+
+    rewrite(backup_file, spoil)
+    assert_refused(target, backup_file, message)
+
+
+def test_decision_records_out_of_order_or_twice_are_refused(backup_file, target):
+    original = backup_file.read_bytes()
+    rewrite(backup_file, lambda lines: sealed([*lines[:5], lines[6], lines[5], *lines[7:]]))
+    assert_refused(target, backup_file, r"line 7: the decision .* listed twice or out of order")
+    backup_file.write_bytes(original)
+    rewrite(backup_file, lambda lines: sealed([*lines[:6], lines[5], *lines[6:]]))
+    assert_refused(target, backup_file, r"line 7: the decision .* listed twice or out of order")
+
+
+def test_a_second_lock_for_one_participant_is_refused(backup_file, target, filled):
+    def lock_twice(lines):
+        zed = MentorProfile(
+            name="Zed Zimmer", email="zed@example.org", expertise=["negotiation"], capacity=1
+        )
+        mentor = {"type": "mentor", "body": zed.model_dump(mode="json")}
+        ines = changed(lines[5], participant=filled["ines"], decision="lock")
+        locks = [ines, changed(ines, mentor="zed@example.org")]
+        return sealed(
+            [*lines[:3], json.dumps(mentor).encode() + b"\n", *lines[3:5], *locks, *lines[7:]]
+        )
+
+    rewrite(backup_file, lock_twice)
+    assert_refused(
+        target,
+        backup_file,
+        rf"line 8: the decision \(lock\) about participant {filled['ines']} and mentor "
+        r"zed@example\.org: the participant is locked to mentor maya@example\.org already",
+    )
+
+
+def test_a_decision_record_after_the_documents_is_out_of_place(backup_file, target):
+    rewrite(backup_file, lambda lines: sealed([*lines[:5], *lines[6:10], lines[5], *lines[10:]]))
+    assert_refused(target, backup_file, r"line 10: a 'decision' record out of place")
+
+
+def test_a_decision_line_taken_out_fails_the_counts(backup_file, target):
+    rewrite(backup_file, lambda lines: sealed([*lines[:5], *lines[6:]]))
+    assert_refused(
+        target,
+        backup_file,
+        r"line 17: the closing line counts 1 mentors, 2 participants, 2 matching decisions, "
+        r"3 documents and 7 revisions, but the file holds 1 mentors, 2 participants, 1 matching "
+        r"decisions",
+    )
+
+
+def test_a_decision_record_in_a_backup_of_format_1_is_refused(tmp_path, target):
+    lines = FORMAT_1_BACKUP.read_bytes().splitlines(keepends=True)
+    participant = json.loads(lines[3])["body"]["id"]
+    decision = {
+        "type": "decision",
+        "participant": participant,
+        "mentor": "maya@example.org",
+        "decision": "lock",
+        "decided_at": "2026-04-01T10:00:00+00:00",
+    }
+    path = tmp_path / "format-1.jsonl"
+    path.write_bytes(
+        b"".join(sealed([*lines[:4], json.dumps(decision).encode() + b"\n", *lines[4:]]))
+    )
+    assert_refused(target, path, r"line 5: a 'decision' record in a backup of format 1")
 
 
 @pytest.mark.parametrize(
@@ -320,6 +511,7 @@ def test_backup_and_restore_on_the_command_line(capsys, db, filled, tmp_path):
     status, out, err = run(capsys, "--db", db, "backup", code.lower(), str(path))
     assert (status, err) == (0, "")
     assert f"Backed up 'Spring cohort' ({code}) to {path}: 1 mentors, 2 participants" in out
+    assert "2 matching decisions (locked or forbidden pairs)" in out
     assert check_backup(path)[0].code == code
 
     status, out, err = run(capsys, "restore", "--check", str(path))
@@ -330,6 +522,7 @@ def test_backup_and_restore_on_the_command_line(capsys, db, filled, tmp_path):
     status, out, err = run(capsys, "restore", str(path), "--db", new_db)
     assert (status, err) == (0, "")
     assert f"Restored 'Spring cohort' ({code}): 1 mentors, 2 participants, 3 worksheets" in out
+    assert "7 saved versions, 2 matching decisions" in out
 
     status, out, err = run(capsys, "restore", str(path), "--db", new_db)
     assert status == 1 and out == ""
@@ -369,6 +562,7 @@ def test_delete_workshop_asks_for_the_join_code_and_deletes_nothing_on_a_wrong_a
     status, out, err = run(capsys, "--db", db, "delete-workshop", code)
     assert status == 0
     assert f"Deleted 'Spring cohort' ({code}): 1 mentors, 2 participants and 3 worksheets" in out
+    assert "saved versions, and 2 matching decisions." in out
     assert store.workshops() == []
 
 

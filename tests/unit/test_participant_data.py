@@ -157,10 +157,52 @@ def test_the_download_leaves_out_the_resume_code_its_hash_and_everyone_else(
     assert "Your resume code is not in this file" in json.loads(text)["about"]
 
 
+def test_the_download_holds_the_matching_decisions_about_them_and_nobody_else(
+    store, workshop, ines, other
+):
+    code = workshop.code
+    store.import_roster(
+        code,
+        mentors=[
+            MentorProfile(
+                name="Tariq Haddad",
+                email="tariq@example.org",
+                expertise=["negotiation"],
+                capacity=1,
+            )
+        ],
+    )
+    store.decide_match(code, ines.participant.id, "tariq@example.org", "forbid")
+    store.decide_match(code, ines.participant.id, "maya@example.org", "lock")
+    store.decide_match(code, other.participant.id, "tariq@example.org", "lock")
+    data = data_of(store, ines)
+    stored = {
+        d.mentor: d for d in store.match_decisions(code) if d.participant != other.participant.id
+    }
+    assert data["matching_decisions"] == [
+        {
+            "mentor": "Tariq Haddad",
+            "decision": "forbid",
+            "meaning": "never paired with this mentor when matching",
+            "decided_at": stored["tariq@example.org"].decided_at.isoformat(),
+        },
+        {
+            "mentor": "Maya Goldberg",
+            "decision": "lock",
+            "meaning": "always paired with this mentor when matching",
+            "decided_at": stored["maya@example.org"].decided_at.isoformat(),
+        },
+    ]
+    assert "tariq@example.org" not in participant_data_json(store, code, ines.participant.id)
+    assert [d["mentor"] for d in data_of(store, other)["matching_decisions"]] == ["Tariq Haddad"]
+    assert "ruled out when matching" in data["about"]
+
+
 def test_the_download_of_someone_who_saved_nothing_lists_no_documents(store, workshop):
     newcomer = sign_in(store, workshop.code, "New Person")
     data = data_of(store, newcomer)
     assert data["documents"] == [] and data["matched_mentor"] is None
+    assert data["matching_decisions"] == []
     assert data["participant"]["name"] == "New Person"
 
 
@@ -178,7 +220,12 @@ def test_erasure_removes_documents_history_and_roster_row_and_the_code_stops_wor
     store, ines, other, workshop
 ):
     code, pid = workshop.code, ines.participant.id
+    store.decide_match(code, pid, "maya@example.org", "lock")
+    store.decide_match(code, other.participant.id, "maya@example.org", "forbid")
     store.erase_participant(code, pid)
+    assert [(d.participant, d.decision) for d in store.match_decisions(code)] == [
+        (other.participant.id, "forbid")
+    ]
     assert store.list(code, participant=pid) == []
     for kind, name in (("self_assessment", "main"), ("smart_goal", "goal-1")):
         assert store.history(DocumentKey(code, pid, kind, name)) == []
