@@ -68,8 +68,12 @@ MEASURE = """(el) => {
   let hit = null;
   if (bottom > top && right > left) hit = document.elementFromPoint(x, y);
   const covered = hit !== null && !(hit === el || el.contains(hit) || hit.control === el);
-  const describe = (e) => e ? (e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
-      (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "")) : "";
+  const describe = (e) => {
+    if (!e) return "";
+    const classes = typeof e.className === "string" ? e.className.trim().split(/\\s+/) : [];
+    return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+      (classes.length && classes[0] ? "." + classes.join(".") : "");
+  };
   const pinned = (e) => ["sticky", "fixed"].includes(getComputedStyle(e).position);
   let coverer = covered ? hit : null, sticky = false;
   for (let e = coverer; e && e !== document.body; e = e.parentElement) {

@@ -72,7 +72,10 @@ MARK_LAST = """() => {
 STEADY = """() => new Promise((done) => {
   const root = document.getElementById("rendered_cells");
   let timer = setTimeout(finish, 1000);
-  const watch = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(finish, 1000); });
+  const watch = new MutationObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(finish, 1000);
+  });
   const give_up = setTimeout(finish, 20000);
   function finish() { watch.disconnect(); clearTimeout(give_up); done(root.scrollHeight); }
   watch.observe(root, {childList: true, subtree: true, characterData: true});
