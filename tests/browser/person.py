@@ -83,7 +83,8 @@ MEASURE = """(el) => {
       : el.getAttribute("aria-label") || el.textContent || el.value || "").trim().slice(0, 60);
   return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width,
           height: r.height, vw, vh, x, y, covered, coverer: describe(coverer),
-          coverer_top: coverer ? coverer.getBoundingClientRect().top : null,
+          coverer_middle: coverer ? (coverer.getBoundingClientRect().top +
+                                     coverer.getBoundingClientRect().bottom) / 2 : null,
           coverer_sticky: sticky,
           coverer_text: coverer ? (coverer.textContent || "").trim().slice(0, 60) : "",
           name, tag: el.tagName.toLowerCase()};
@@ -197,7 +198,7 @@ class Spot:
     viewport_height: float
     covered: bool
     coverer: str
-    coverer_top: float | None
+    coverer_middle: float | None
     #: The element on top stays put while the page scrolls (sticky or fixed), so scrolling
     #: on can uncover the element; anything else overlaps it in the page's own layout.
     coverer_sticky: bool
@@ -220,7 +221,7 @@ class Spot:
             coverer=f"{measured['coverer']} (‘{measured['coverer_text']}’)"
             if measured["coverer_text"]
             else measured["coverer"],
-            coverer_top=measured["coverer_top"],
+            coverer_middle=measured["coverer_middle"],
             coverer_sticky=measured["coverer_sticky"],
         )
 
@@ -391,8 +392,11 @@ class Person:
                     "page's own layout: no scrolling uncovers it "
                     f"(window {spot.viewport_width:.0f}×{spot.viewport_height:.0f})"
                 )
+            # Under a bar at the foot of the window: on down; under one at the top: back up.
             down = spot.below or (
-                spot.in_view and spot.covered and (spot.coverer_top or 0) > spot.y - 1
+                spot.in_view
+                and spot.covered
+                and (spot.coverer_middle or 0) > spot.viewport_height / 2
             )
             before = spot.top
             if by == "wheel":

@@ -73,7 +73,9 @@ def test_a_stale_tab_is_told_and_chooses_and_nothing_is_overwritten(
     expect(conflict_panel(page_b)).to_be_hidden()
 
     # Tab A saves first; tab B, still on the version it loaded (none), is stale.
-    person_a.type(FIELD, FIRST_IN_A)
+    # Pasted, each in one go, where the test counts revisions: typed key by key, a pause
+    # in the typing may save a first part as a revision of its own.
+    person_a.paste(FIELD, FIRST_IN_A)
     assert wait_for_saved(demo_store, key, FIRST_IN_A) == 1
     person_b.type(FIELD, LOST_IN_B)
     panel_b = conflict_panel(page_b)
@@ -107,9 +109,9 @@ def test_a_stale_tab_is_told_and_chooses_and_nothing_is_overwritten(
     expect(page_b.locator(".mentorkit-save-status")).to_contain_text("Showing the newer version")
 
     # Tab B goes on from A's version and saves; now tab A is the stale one.
-    person_b.type(FIELD, THEN_IN_B)
+    person_b.paste(FIELD, THEN_IN_B)
     assert wait_for_saved(demo_store, key, THEN_IN_B) == 2
-    person_a.type(FIELD, KEPT_IN_A)
+    person_a.paste(FIELD, KEPT_IN_A)
     panel_a = conflict_panel(page)
     expect(panel_a).to_be_visible(timeout=30_000)
     assert demo_store.load(key).document.career_goal == THEN_IN_B
