@@ -22,6 +22,7 @@ from browser_helpers import (
 )
 from person import Person, Spot
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from mentorkit.apps import APPS
 
@@ -102,6 +103,20 @@ def last_element(person: Person) -> Locator:
     return person.page.locator("[data-test-last]")
 
 
+def reach_the_last_element(person: Person, method: str) -> Spot:
+    """Scroll by `method` until the page's last element is in view. An app may still
+    redraw the part that holds it (My plan, once its document is built): then the element
+    marked is gone and the new last one is looked for, from where the page is."""
+    for _ in range(3):
+        last = last_element(person)
+        try:
+            return person.reach(last, by=method, to_use=False)
+        except PlaywrightError:
+            if last.count():
+                raise
+    raise AssertionError(f"the page's last element kept being redrawn while scrolling by {method}")
+
+
 def first_heading(person: Person) -> Locator:
     return person.page.locator(".mentorkit-app h1").first
 
@@ -116,7 +131,7 @@ def scrolls_to_the_end_every_way(person: Person, where: str) -> list[Spot]:
         last = last_element(person)
         start = person.measure(last)
         starts.append(start)
-        spot = person.reach(last, by=method, to_use=False)
+        spot = reach_the_last_element(person, method)
         assert spot.bottom <= spot.viewport_height, (method, spot)
         person.shot(f"{where}-{method}-end")
         person.reach(top, by="wheel", to_use=False)
