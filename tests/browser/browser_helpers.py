@@ -1,4 +1,6 @@
-"""What a participant does in every app: open it, sign in, wait for the save, reload."""
+"""What a participant and a facilitator do in every app: open it, sign in, wait for the
+save, reload. Everything is done by a `Person` (person.py), never by Playwright's own
+`click`/`fill`; sign-in lives here, so that the driver knows nothing of it."""
 
 from __future__ import annotations
 
@@ -6,11 +8,30 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from person import LOAD_TIMEOUT_MS, Person
+from playwright.sync_api import Dialog, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+__all__ = [
+    "HOSTILE",
+    "LOAD_TIMEOUT_MS",
+    "ServedDemo",
+    "Visit",
+    "download",
+    "facilitator_sign_in",
+    "first_visit",
+    "no_dialogs",
+    "open_app",
+    "sign_in_again",
+    "sign_in_first_time",
+    "sign_out",
+    "still_signed_in",
+    "wait_until_saved",
+    "watch_console",
+]
+
 HOSTILE = "<img src=x onerror=alert(1)>"
-LOAD_TIMEOUT_MS = 120_000
+SIGN_IN_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -24,52 +45,78 @@ class ServedDemo:
     database_url: str
 
 
-def open_app(page: Page, base_url: str, notebook: str, query: str = "") -> None:
-    """Open an app and wait until its first widget is on the page."""
+def open_app(page: Page | Person, base_url: str, notebook: str, query: str = "") -> None:
+    """Open an app (typing its address, following a bookmark) and wait until its first
+    widget is on the page."""
+    page = page.page if isinstance(page, Person) else page
     page.goto(f"{base_url}/voila/render/{notebook}{query}", timeout=LOAD_TIMEOUT_MS)
-    expect(page.locator(".mentorkit-app")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator(".mentorkit-app").first).to_be_visible(timeout=LOAD_TIMEOUT_MS)
 
 
-def sign_in_first_time(page: Page, join_code: str, who: str) -> str:
+def sign_in_first_time(person: Person, join_code: str, who: str) -> str:
     """Sign in with the join code and a name or email; returns the resume code shown."""
-    page.get_by_label("Join code").fill(join_code)
-    page.get_by_label("Name or email").fill(who)
-    page.get_by_role("button", name="Start").click()
-    code = page.locator(".mentorkit-resume-code")
-    expect(code).to_be_visible(timeout=30_000)
+    person.type("Join code", join_code)
+    person.type("Name or email", who)
+    person.click(person.button("Start"))
+    code = person.page.locator(".mentorkit-resume-code")
+    expect(code).to_be_visible(timeout=SIGN_IN_TIMEOUT_MS)
     return code.inner_text().strip()
 
 
-def sign_in_again(page: Page, resume_code: str) -> None:
-    """Sign in with a resume code, as a returning participant does."""
-    page.get_by_label("Resume code").fill(resume_code)
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".mentorkit-who")).to_be_visible(timeout=30_000)
+def sign_in_again(person: Person, resume_code: str) -> None:
+    """Sign in with a resume code, as a returning participant does; nothing to do when the
+    page already knows who they are."""
+    page = person.page
+    who = page.locator(".mentorkit-who")
+    resume_field = person.field("Resume code")
+    expect(who.or_(resume_field).first).to_be_visible(timeout=SIGN_IN_TIMEOUT_MS)
+    if who.is_visible():
+        return
+    person.type(resume_field, resume_code)
+    person.click(person.button("Continue"))
+    expect(who).to_be_visible(timeout=SIGN_IN_TIMEOUT_MS)
 
 
-def sign_out(page: Page) -> None:
+def sign_out(person: Person) -> None:
     """Press "Sign out" (a shared computer) and wait for the sign-in form."""
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_label("Resume code")).to_be_visible(timeout=30_000)
+    person.click(person.button("Sign out"))
+    expect(person.field("Resume code")).to_be_visible(timeout=SIGN_IN_TIMEOUT_MS)
 
 
-def wait_until_saved(page: Page) -> None:
+def still_signed_in(person: Person) -> None:
+    """After a reload or on another worksheet, the browser has kept the sign-in: the page
+    names the participant without asking again."""
+    expect(
+        person.page.locator(".mentorkit-who"), "the page asks to sign in again after a reload"
+    ).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+
+
+def facilitator_sign_in(person: Person, served: ServedDemo, notebook: str, key: str) -> None:
+    """Open a facilitator app with the join code in the link and type the key."""
+    open_app(person, served.base_url, notebook, f"?join={served.join_code}")
+    expect(person.field("Join code")).to_have_value(served.join_code)
+    person.type("Facilitator key", key)
+    person.click(person.button("Sign in"))
+
+
+def wait_until_saved(page: Page | Person) -> None:
     """Wait for the save indicator to say 'Saved hh:mm:ss' with nothing pending.
 
     The 'Saved' of an earlier change may still be showing while the latest one travels to
     the kernel, so first give the page a moment to say 'Saving…' (it does so for at least
     the autosave delay); a change saved already, or none made, just costs that moment.
     """
+    page = page.page if isinstance(page, Person) else page
     with contextlib.suppress(PlaywrightTimeoutError):
         page.locator(".mentorkit-save-pending").wait_for(state="visible", timeout=2_000)
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=30_000)
 
 
-def download(page: Page, link: str, folder: Path) -> Path:
+def download(person: Person, link: str, folder: Path) -> Path:
     """Click the download link named `link` and keep the file in `folder` under the name
     the page suggested (what a browser would save it as)."""
-    with page.expect_download() as info:
-        page.get_by_role("link", name=link).click()
+    with person.page.expect_download() as info:
+        person.click(person.link(link))
     path = folder / info.value.suggested_filename
     info.value.save_as(path)
     return path
@@ -87,7 +134,7 @@ def no_dialogs(page: Page) -> list[str]:
     """Record any alert() a hostile string managed to run."""
     opened: list[str] = []
 
-    def dismiss(dialog) -> None:
+    def dismiss(dialog: Dialog) -> None:
         opened.append(dialog.message)
         dialog.dismiss()
 
@@ -95,36 +142,35 @@ def no_dialogs(page: Page) -> list[str]:
     return opened
 
 
-def screenshot_app(page: Page, path: object) -> None:
-    """A screenshot of the whole app: Voilà scrolls inside its own container, so the
-    window is made as tall as the app for the shot, then put back."""
-    size = page.viewport_size or {"width": 1280, "height": 720}
-    height = page.locator(".mentorkit-app").evaluate("e => e.scrollHeight")
-    tall = max(size["height"], min(height + 200, 16_000))
-    page.set_viewport_size({"width": size["width"], "height": tall})
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(size)
-
-
 @dataclass(frozen=True)
 class Visit:
-    """A participant working in one tab: their resume code and what the page reported."""
+    """A participant working in one tab: their resume code and what the page reported.
 
-    page: Page
+    Made by `first_visit`, which also tells the person what to check after a reload of
+    theirs (`Person.maybe_reload`): the page still knows who they are."""
+
+    person: Person
     served: ServedDemo
     resume_code: str
     console_errors: list[str]
     dialogs: list[str]
 
+    @property
+    def page(self) -> Page:
+        return self.person.page
+
+    def resume(self, person: Person | None = None) -> None:
+        """Sign in again with the resume code (if the page asks), then wait for the app."""
+        sign_in_again(person or self.person, self.resume_code)
+
     def reload_and_resume(self) -> None:
         """Reload the page (Voilà starts a new kernel): the browser keeps the sign-in."""
-        self.page.reload()
-        expect(self.page.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+        self.person.reload("reload_and_resume")
 
     def open_and_resume(self, notebook: str) -> None:
         """Go on to another app: the browser keeps the sign-in there too."""
         open_app(self.page, self.served.base_url, notebook)
-        expect(self.page.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+        still_signed_in(self.person)
 
     def assert_clean(self) -> None:
         """No hostile string became an element or ran alert(), and the console stayed quiet."""
@@ -133,10 +179,12 @@ class Visit:
         assert self.console_errors == [], self.console_errors
 
 
-def first_visit(page: Page, served: ServedDemo, notebook: str, who: str) -> Visit:
+def first_visit(person: Person, served: ServedDemo, notebook: str, who: str) -> Visit:
     """Watch the page, open `notebook` and sign in for the first time as `who`."""
-    console_errors = watch_console(page)
-    dialogs = no_dialogs(page)
-    open_app(page, served.base_url, notebook)
-    resume_code = sign_in_first_time(page, served.join_code, who)
-    return Visit(page, served, resume_code, console_errors, dialogs)
+    console_errors = watch_console(person.page)
+    dialogs = no_dialogs(person.page)
+    open_app(person, served.base_url, notebook)
+    resume_code = sign_in_first_time(person, served.join_code, who)
+    visit = Visit(person, served, resume_code, console_errors, dialogs)
+    person.after_reload = still_signed_in
+    return visit

@@ -10,23 +10,48 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from browser_helpers import ServedDemo
+from person import RESULTS, Person, reload_probability_from_env, seed_for
+from playwright.sync_api import Page
 
 from mentorkit.testing import free_port, stop_process_group, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "screenshots"
 
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    """Where browser tests leave screenshots for people to look at."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    return SCREENSHOTS
+    """Where browser tests leave screenshots for people to look at (test-results/)."""
+    RESULTS.mkdir(exist_ok=True)
+    return RESULTS
+
+
+@pytest.fixture
+def people(request: pytest.FixtureRequest) -> Callable[..., Person]:
+    """Makes the person working a page of this test: seeded from the test's name (or
+    MENTORKIT_BROWSER_SEED), so that random reloads fall at the same points every run."""
+    made: list[Person] = []
+
+    def make(page: Page, **options: object) -> Person:
+        name = request.node.name if not made else f"{request.node.name}-{len(made) + 1}"
+        seed = seed_for(request.node.nodeid) + len(made)
+        options.setdefault("reload_probability", reload_probability_from_env())
+        person = Person(page, name=name, seed=seed, **options)
+        made.append(person)
+        print(f"{name}: seed {seed}, reload probability {person.reload_probability}")
+        return person
+
+    return make
+
+
+@pytest.fixture
+def person(page: Page, people: Callable[..., Person]) -> Person:
+    """The person at the test's page."""
+    return people(page)
 
 
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> int:

@@ -17,10 +17,12 @@ from axe_playwright_python.sync_playwright import Axe
 from browser_helpers import (
     LOAD_TIMEOUT_MS,
     ServedDemo,
+    facilitator_sign_in,
     open_app,
     sign_in_first_time,
     wait_until_saved,
 )
+from person import KEY_DELAY_MS, Person
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from mentorkit.apps import APPS
@@ -45,24 +47,6 @@ PARTICIPANT_PAGES: dict[str, Callable[[Page], Locator]] = {
     "05_check_ins.ipynb": lambda page: page.get_by_label("Meeting 1 action 1", exact=True),
     "06_my_plan.ipynb": lambda page: page.locator(".mentorkit-document"),
 }
-
-#: What the focused element is: its label (or text), its value, whether it is in an app and
-#: shows a focus ring of at least 2 px.
-FOCUSED = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const label = el.labels && el.labels.length ? el.labels[0].textContent
-    : (el.getAttribute("aria-label") || el.textContent || "");
-  const style = getComputedStyle(el);
-  return {
-    name: label.trim(),
-    tag: el.tagName.toLowerCase(),
-    value: "value" in el ? String(el.value) : null,
-    checked: el.type === "checkbox" ? el.checked : null,
-    in_app: el.closest(".mentorkit-app") !== null,
-    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
-  };
-}"""
 
 
 def test_axe_core_comes_inside_the_package_so_nothing_is_fetched():
@@ -102,36 +86,37 @@ def participant(browser: Browser, served_demo: ServedDemo) -> str:
     pages axe looks at hold filled forms, charts, cards, feedback and the plan."""
     context = browser.new_context()
     page = context.new_page()
+    person = Person(page, name="accessibility-participant")
     base = served_demo.base_url
     try:
         open_app(page, base, SELF_ASSESSMENT)
-        code = sign_in_first_time(page, served_demo.join_code, PERSON)
-        page.get_by_label("Negotiation").select_option(label="2 · Learning")
-        page.get_by_label("Technical depth").select_option(label="5 · Expert")
-        page.get_by_label("Growth area 1").select_option(label="Negotiation")
-        page.get_by_label("Meet in person").check()
-        page.get_by_label("Career goal (1–3 years)").fill(CAREER_GOAL)
+        code = sign_in_first_time(person, served_demo.join_code, PERSON)
+        person.choose("Negotiation", "2 · Learning")
+        person.choose("Technical depth", "5 · Expert")
+        person.choose("Growth area 1", "Negotiation")
+        person.check("Meet in person")
+        person.type("Career goal (1–3 years)", CAREER_GOAL)
         wait_until_saved(page)
         resume = f"?resume={code}"
 
         open_app(page, base, "02_mentor_shortlist.ipynb", resume)
-        page.get_by_label("Choice 1", exact=True).select_option(label=MENTOR)
+        person.choose("Choice 1", MENTOR)
         expect(page.get_by_label(f"Message to {MENTOR}")).to_be_visible(timeout=WAIT_MS)
         wait_until_saved(page)
 
         open_app(page, base, "03_expectations.ipynb", resume)
-        page.get_by_label("Goals for our relationship").fill("Speak at a conference")
+        person.type("Goals for our relationship", "Speak at a conference")
         wait_until_saved(page)
 
         open_app(page, base, "04_smart_goals.ipynb", resume)
-        page.get_by_label("Goal 1 title").fill("Give a talk at a meetup")
+        person.type("Goal 1 title", "Give a talk at a meetup")
         wait_until_saved(page)
 
         open_app(page, base, "05_check_ins.ipynb", resume)
-        page.get_by_role("button", name="Log a meeting").click()
-        page.get_by_label("Meeting 1 topics").fill("Preparing a talk")
-        page.get_by_role("button", name="Add action to meeting 1").click()
-        page.get_by_label("Meeting 1 action 1", exact=True).fill("Send my slides for comments")
+        person.click(person.button("Log a meeting"))
+        person.type("Meeting 1 topics", "Preparing a talk")
+        person.click(person.button("Add action to meeting 1"))
+        person.type("Meeting 1 action 1", "Send my slides for comments")
         wait_until_saved(page)
     finally:
         page.close(run_before_unload=True)
@@ -150,13 +135,13 @@ def test_the_gallery_has_no_serious_accessibility_problem(page: Page, served_dem
     ("notebook", "button"), [(SELF_ASSESSMENT, "Start"), (DASHBOARD, "Sign in")]
 )
 def test_the_sign_in_forms_have_no_serious_accessibility_problem(
-    page: Page, served_demo: ServedDemo, notebook: str, button: str
+    page: Page, person: Person, served_demo: ServedDemo, notebook: str, button: str
 ):
     open_app(page, served_demo.base_url, notebook)
     expect(page.get_by_role("button", name=button)).to_be_visible(timeout=WAIT_MS)
     assert_accessible(page, f"the sign-in form of {notebook}")
 
-    page.get_by_role("button", name=button).click()  # nothing filled in: refused
+    person.click(person.button(button))  # nothing filled in: refused
     expect(page.get_by_role("alert")).to_be_visible(timeout=WAIT_MS)
     assert_accessible(page, f"the sign-in form of {notebook}, showing its error")
 
@@ -173,13 +158,11 @@ def test_participant_apps_have_no_serious_accessibility_problem(
 
 @pytest.mark.parametrize("notebook", [DASHBOARD, MATCHING])
 def test_facilitator_apps_have_no_serious_accessibility_problem(
-    page: Page, served_demo: ServedDemo, participant: str, notebook: str
+    page: Page, person: Person, served_demo: ServedDemo, participant: str, notebook: str
 ):
-    open_app(page, served_demo.base_url, notebook, f"?join={served_demo.join_code}")
-    page.get_by_label("Facilitator key").fill(served_demo.facilitator_key)
-    page.get_by_role("button", name="Sign in").click()
+    facilitator_sign_in(person, served_demo, notebook, served_demo.facilitator_key)
     if notebook == MATCHING:
-        page.get_by_role("button", name="Run matching").click(timeout=WAIT_MS)
+        person.click(person.button("Run matching"))
         expect(page.locator(".mentorkit-comparison")).to_contain_text(
             "Blocking pairs", timeout=WAIT_MS
         )
@@ -189,79 +172,68 @@ def test_facilitator_apps_have_no_serious_accessibility_problem(
     assert_accessible(page, notebook)
 
 
-def focused(page: Page) -> dict[str, Any] | None:
-    """What has the keyboard focus (None: the page itself)."""
-    return page.evaluate(FOCUSED)
+def ring_shown(stop: dict[str, Any]) -> None:
+    """Every stop of the Tab key inside an app shows a visible focus ring."""
+    if stop["in_app"]:
+        assert stop["ring"], f"no visible focus ring on {stop['tag']} '{stop['name']}'"
 
 
-def tab_to(page: Page, name: str, *, limit: int = 200) -> dict[str, Any]:
-    """Press Tab until the element labelled `name` has the focus; every stop inside an app on
-    the way must show a visible focus ring."""
-    visited: list[str] = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        now = focused(page)
-        if now is None:
-            visited.append("(page)")
-            continue
-        visited.append(now["name"])
-        if now["in_app"]:
-            assert now["ring"], f"no visible focus ring on {now['tag']} '{now['name']}'"
-        if now["name"] == name:
-            return now
-    raise AssertionError(f"Tab never reached '{name}'; it went through {visited}")
+def tab_to(person: Person, name: str) -> dict[str, Any]:
+    """Press Tab until the element labelled `name` has the focus, checking focus rings."""
+    return person.tab_to(name, each=ring_shown)
 
 
-def arrow_down_to(page: Page, option: str, *, limit: int = 20) -> None:
+def arrow_down_to(person: Person, option: str, *, limit: int = 20) -> None:
     """Press ArrowDown in the focused drop-down until `option` is chosen."""
     for _ in range(limit):
-        now = focused(page)
+        now = person.focused()
         if now is not None and now["value"] == option:
             return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"ArrowDown never reached '{option}' (at {focused(page)})")
+        person.press("ArrowDown")
+    raise AssertionError(f"ArrowDown never reached '{option}' (at {person.focused()})")
 
 
-def type_ahead(page: Page, letters: str, option: str) -> None:
+def type_ahead(person: Person, letters: str, option: str) -> None:
     """Type the first letters of an option into the focused drop-down, as people do."""
-    page.keyboard.type(letters)
-    now = focused(page)
+    person.page.keyboard.type(letters, delay=KEY_DELAY_MS)
+    now = person.focused()
     assert now is not None and now["value"] == option, now
 
 
 def test_the_self_assessment_can_be_done_with_the_keyboard_alone(
-    page: Page, served_demo: ServedDemo
+    page: Page, person: Person, served_demo: ServedDemo
 ):
     page.goto(f"{served_demo.base_url}/voila/render/{SELF_ASSESSMENT}", timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".mentorkit-app")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    keys = page.keyboard
 
-    tab_to(page, "Join code")
-    page.keyboard.type(served_demo.join_code)
-    tab_to(page, "Name or email")
-    page.keyboard.type("Test Keyboard Person")
-    tab_to(page, "Start")
-    page.keyboard.press("Enter")
+    tab_to(person, "Join code")
+    keys.type(served_demo.join_code, delay=KEY_DELAY_MS)
+    tab_to(person, "Name or email")
+    keys.type("Test Keyboard Person", delay=KEY_DELAY_MS)
+    tab_to(person, "Start")
+    keys.press("Enter")
     code = page.locator(".mentorkit-resume-code")
     expect(code).to_be_visible(timeout=WAIT_MS)
     resume_code = code.inner_text().strip()
 
-    tab_to(page, "Public speaking")
-    arrow_down_to(page, "2 · Learning")
-    tab_to(page, "Negotiation")
-    type_ahead(page, "1", "1 · New to me")
-    tab_to(page, "Decision making")
-    type_ahead(page, "4", "4 · Strong")
-    tab_to(page, "Strength 1")
-    type_ahead(page, "Dec", "Decision making")
-    tab_to(page, "Growth area 1")
-    type_ahead(page, "Neg", "Negotiation")
-    tab_to(page, "Growth area 2")
-    arrow_down_to(page, "Public speaking", limit=60)
-    tab_to(page, "Learning")
-    page.keyboard.press("Space")
-    assert (focused(page) or {}).get("checked") is True
-    tab_to(page, "Career goal (1–3 years)")
-    page.keyboard.type(CAREER_GOAL)
+    tab_to(person, "Public speaking")
+    arrow_down_to(person, "2 · Learning")
+    tab_to(person, "Negotiation")
+    type_ahead(person, "1", "1 · New to me")
+    tab_to(person, "Decision making")
+    type_ahead(person, "4", "4 · Strong")
+    tab_to(person, "Strength 1")
+    type_ahead(person, "Dec", "Decision making")
+    tab_to(person, "Growth area 1")
+    type_ahead(person, "Neg", "Negotiation")
+    tab_to(person, "Growth area 2")
+    arrow_down_to(person, "Public speaking", limit=60)
+    tab_to(person, "Learning")
+    keys.press("Space")
+    assert (person.focused() or {}).get("checked") is True
+    tab_to(person, "Career goal (1–3 years)")
+    keys.type(CAREER_GOAL, delay=KEY_DELAY_MS)
     expect(page.locator(".mentorkit-save-pending")).to_be_visible(timeout=WAIT_MS)
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=WAIT_MS)
     expect(page.locator(".mentorkit-app")).to_contain_text(
@@ -273,10 +245,10 @@ def test_the_self_assessment_can_be_done_with_the_keyboard_alone(
     expect(page.get_by_label("Resume code")).to_be_visible(timeout=WAIT_MS)
     page.reload(timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".mentorkit-app")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-    tab_to(page, "Resume code")
-    page.keyboard.type(resume_code)
-    tab_to(page, "Continue")
-    page.keyboard.press("Enter")
+    tab_to(person, "Resume code")
+    keys.type(resume_code, delay=KEY_DELAY_MS)
+    tab_to(person, "Continue")
+    keys.press("Enter")
     expect(page.locator(".mentorkit-who")).to_contain_text("Test Keyboard Person", timeout=WAIT_MS)
     expect(page.get_by_label("Public speaking")).to_have_value("2 · Learning", timeout=WAIT_MS)
     expect(page.get_by_label("Negotiation")).to_have_value("1 · New to me")

@@ -3,7 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from browser_helpers import HOSTILE, first_visit, screenshot_app, wait_until_saved
+from browser_helpers import HOSTILE, first_visit, wait_until_saved
+from person import Person
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -17,25 +18,29 @@ LEARNED = f"Bring numbers to the salary talk.\n{HOSTILE}"
 DONE_ACTION = f"Book a room {HOSTILE}"
 
 
-def test_check_ins_survive_a_reload(page: Page, served_demo, screenshots):
-    visit = first_visit(page, served_demo, APP, "Test Check-ins Person")
+def test_check_ins_survive_a_reload(page: Page, person: Person, served_demo):
+    visit = first_visit(person, served_demo, APP, "Test Check-ins Person")
     app = page.locator(".mentorkit-app")
     expect(app).to_contain_text("No meetings logged yet", timeout=30_000)
     expect(app).to_contain_text("No SMART goals yet")
 
-    page.get_by_role("button", name="Log a meeting").click()
+    person.click(person.button("Log a meeting"))
     expect(page.get_by_label("Meeting 1 date")).to_have_value(TODAY.isoformat(), timeout=30_000)
-    page.get_by_label("Meeting 1 date").fill(MET_ON)
-    page.get_by_label("Meeting 1 topics").fill(TOPICS)
-    page.get_by_label("Meeting 1: what I learned").fill(LEARNED)
+    person.set_date("Meeting 1 date", MET_ON)
+    person.type("Meeting 1 topics", TOPICS)
+    person.type("Meeting 1: what I learned", LEARNED)
+    wait_until_saved(person)
+    person.maybe_reload("after the meeting's notes")
 
-    page.get_by_role("button", name="Add action to meeting 1").click()
-    page.get_by_label("Meeting 1 action 1", exact=True).fill("Send my slides for comments")
-    page.get_by_label("Meeting 1 action 1 owner").select_option(label="Both of us")
-    page.get_by_label("Meeting 1 action 1 due").fill(OVERDUE)
-    page.get_by_role("button", name="Add action to meeting 1").click()
-    page.get_by_label("Meeting 1 action 2", exact=True).fill(DONE_ACTION)
-    page.get_by_label("Meeting 1 action 2 done").check()
+    person.click(person.button("Add action to meeting 1"))
+    person.type("Meeting 1 action 1", "Send my slides for comments")
+    person.choose("Meeting 1 action 1 owner", "Both of us")
+    person.set_date("Meeting 1 action 1 due", OVERDUE)
+    wait_until_saved(person)
+    person.maybe_reload("after the first action")
+    person.click(person.button("Add action to meeting 1"))
+    person.type("Meeting 1 action 2", DONE_ACTION)
+    person.check("Meeting 1 action 2 done")
 
     actions = page.locator(".mentorkit-actions li")
     expect(actions).to_have_count(2, timeout=30_000)
@@ -44,7 +49,7 @@ def test_check_ins_survive_a_reload(page: Page, served_demo, screenshots):
     expect(actions.last).to_contain_text(f"Done: {DONE_ACTION}")
     wait_until_saved(page)
     expect(app).not_to_contain_text("Not saved")
-    screenshot_app(page, screenshots / "05_check_ins.png")
+    person.shot("05_check_ins", whole=True)
 
     visit.reload_and_resume()
     expect(page.get_by_label("Meeting 1 date")).to_have_value(MET_ON, timeout=30_000)

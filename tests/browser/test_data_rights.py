@@ -11,6 +11,7 @@ from browser_helpers import (
     open_app,
     wait_until_saved,
 )
+from person import Person
 from playwright.sync_api import Page, expect
 
 from mentorkit.store import open_store
@@ -19,19 +20,21 @@ pytestmark = pytest.mark.browser
 WHO = "Dana Rights-Tester"
 
 
-def test_a_participant_downloads_all_their_data_then_deletes_it(page: Page, served_demo, tmp_path):
-    visit = first_visit(page, served_demo, "01_self_assessment.ipynb", WHO)
+def test_a_participant_downloads_all_their_data_then_deletes_it(
+    page: Page, person: Person, served_demo, tmp_path
+):
+    visit = first_visit(person, served_demo, "01_self_assessment.ipynb", WHO)
     goal = f"Lead a team. {HOSTILE} ✓"
-    page.get_by_label("Career goal (1–3 years)").fill(goal)
-    page.get_by_label("Growth area 1").select_option(label="Negotiation")
+    person.type("Career goal (1–3 years)", goal)
+    person.choose("Growth area 1", "Negotiation")
     expect(page.locator(".mentorkit-app")).to_contain_text(
         "My growth areas: Negotiation", timeout=30_000
     )
     wait_until_saved(page)
 
     visit.open_and_resume("06_my_plan.ipynb")
-    page.get_by_role("button", name="Prepare my data (JSON)").click()
-    path = download(page, "Download all my data (JSON)", tmp_path)
+    person.click(person.button("Prepare my data (JSON)"))
+    path = download(person, "Download all my data (JSON)", tmp_path)
     assert path.name == "my-mentorkit-data.json"
     text = path.read_text(encoding="utf-8")
     data = json.loads(text)
@@ -44,11 +47,11 @@ def test_a_participant_downloads_all_their_data_then_deletes_it(page: Page, serv
     )
     assert visit.resume_code not in text and "sha256:" not in text
 
-    page.get_by_role("button", name="Delete my data").click()
+    person.click(person.button("Delete my data"))
     confirm = page.get_by_role("button", name="Delete all my data now")
     expect(confirm).to_be_focused()
     expect(page.locator(".mentorkit-confirm")).to_contain_text("cannot be undone")
-    confirm.click()
+    person.click(confirm)
     expect(page.get_by_role("heading", name="Your data is deleted")).to_be_visible(timeout=30_000)
     app = page.locator(".mentorkit-app")
     expect(app.get_by_role("button")).to_have_count(0)
@@ -56,9 +59,9 @@ def test_a_participant_downloads_all_their_data_then_deletes_it(page: Page, serv
     expect(app).not_to_contain_text("Signed in as")
 
     # The resume code no longer signs in, in a fresh page.
-    open_app(page, served_demo.base_url, "01_self_assessment.ipynb")
-    page.get_by_label("Resume code").fill(visit.resume_code)
-    page.get_by_role("button", name="Continue").click()
+    open_app(person, served_demo.base_url, "01_self_assessment.ipynb")
+    person.type("Resume code", visit.resume_code)
+    person.click(person.button("Continue"))
     expect(page.locator(".mentorkit-notice")).to_contain_text(
         "That resume code is not known", timeout=LOAD_TIMEOUT_MS
     )

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from browser_helpers import HOSTILE, download, first_visit, screenshot_app, wait_until_saved
+from browser_helpers import HOSTILE, download, first_visit, wait_until_saved
 from icalendar import Calendar
+from person import Person
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from mentorkit.agreement import DEFAULT_BOUNDARIES
@@ -26,25 +27,27 @@ DATES = {"Start date": "2027-01-04", "Review date": "2027-03-01", "End date": "2
 
 
 def test_the_agreement_survives_a_reload_and_its_calendar_downloads(
-    page: Page, served_demo, screenshots, tmp_path
+    page: Page, person: Person, served_demo, tmp_path
 ):
-    visit = first_visit(page, served_demo, APP, "Test Agreement Person")
+    visit = first_visit(person, served_demo, APP, "Test Agreement Person")
 
     # The standard terms are there on a first visit.
     expect(page.get_by_label("Boundaries")).to_have_value(DEFAULT_BOUNDARIES, timeout=30_000)
     expect(page.get_by_label("Role 6 area")).to_have_value("Follow-up")
 
-    page.get_by_label("Mentor", exact=True).select_option(label=MENTOR)
-    page.get_by_label("Goals for our relationship").fill(GOALS)
-    page.get_by_label("How often we meet").select_option(label="Every two weeks")
-    page.get_by_label("Meeting length (minutes)").fill("60")
-    page.get_by_label("Channel").select_option(label="Video")
+    person.choose("Mentor", MENTOR)
+    person.type("Goals for our relationship", GOALS)
+    person.choose("How often we meet", "Every two weeks")
+    person.type("Meeting length (minutes)", "60")
+    person.choose("Channel", "Video")
     for label, day in DATES.items():
-        page.get_by_label(label).fill(day)
-    page.get_by_role("button", name="Add role").click()
+        person.set_date(label, day)
+    wait_until_saved(person)
+    person.maybe_reload("after the meetings and dates")
+    person.click(person.button("Add role"))
     expect(page.get_by_label("Role 7 area")).to_be_visible(timeout=30_000)
     for label, text in TEXTS.items():
-        page.get_by_label(label, exact=True).fill(text)
+        person.type(label, text)
 
     preview = page.locator(".mentorkit-document")
     # The preview follows the last change, so the save it started is under way.
@@ -53,9 +56,9 @@ def test_the_agreement_survives_a_reload_and_its_calendar_downloads(
     expect(preview).to_contain_text(HOSTILE)
     expect(preview).to_contain_text(MENTOR)
     expect(preview).to_contain_text("Negotiate my next role")
-    screenshot_app(page, screenshots / "03_expectations.png")
+    person.shot("03_expectations", whole=True)
 
-    path = download(page, "Download meetings (.ics)", tmp_path)
+    path = download(person, "Download meetings (.ics)", tmp_path)
     assert path.name == "mentoring-meetings.ics"
     calendar = Calendar.from_ical(path.read_bytes())
     events = calendar.walk("VEVENT")

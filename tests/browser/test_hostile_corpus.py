@@ -8,6 +8,9 @@ the personal link, in the agreement preview, in My plan and in the HTML download
 by the browser: nothing ran, no element was injected, the console stayed quiet, and every
 payload reads back exactly as typed. A field may refuse a payload only for a reason it
 states in the save status (too long for the field, not a time zone, a control character).
+
+The payloads are pasted (as an attacker would), each into a field reached with the mouse
+wheel and clicked, through the person-like driver.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from browser_helpers import LOAD_TIMEOUT_MS, first_visit, open_app, screenshot_app
+from browser_helpers import LOAD_TIMEOUT_MS, first_visit, open_app
+from person import Person
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from mentorkit.apps import APPS
@@ -70,25 +74,25 @@ PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "partic
 ALL_IN_THE_PLAN = {"01_self_assessment.ipynb", "04_smart_goals.ipynb", "05_check_ins.ipynb"}
 
 
-def choose_three_mentors(page: Page) -> None:
+def choose_three_mentors(person: Person) -> None:
     for number in (1, 2, 3):
-        page.get_by_label(f"Choice {number}", exact=True).select_option(index=1)
-        expect(page.get_by_label(f"Note on choice {number}")).to_be_visible(timeout=30_000)
+        person.choose(f"Choice {number}", index=1)
+        expect(person.field(f"Note on choice {number}")).to_be_visible(timeout=30_000)
 
 
-def add_a_milestone(page: Page) -> None:
-    page.get_by_role("button", name="Add milestone to goal 1").click()
-    expect(page.get_by_label("Goal 1 milestone 1", exact=True)).to_be_visible(timeout=30_000)
+def add_a_milestone(person: Person) -> None:
+    person.click(person.button("Add milestone to goal 1"))
+    expect(person.field("Goal 1 milestone 1")).to_be_visible(timeout=30_000)
 
 
-def log_a_meeting_with_an_action(page: Page) -> None:
-    page.get_by_role("button", name="Log a meeting").click()
-    page.get_by_role("button", name="Add action to meeting 1").click()
-    expect(page.get_by_label("Meeting 1 action 1", exact=True)).to_be_visible(timeout=30_000)
+def log_a_meeting_with_an_action(person: Person) -> None:
+    person.click(person.button("Log a meeting"))
+    person.click(person.button("Add action to meeting 1"))
+    expect(person.field("Meeting 1 action 1")).to_be_visible(timeout=30_000)
 
 
 #: What opens the fields of an app that a first visit hides (a saved page shows them).
-REVEAL: dict[str, Callable[[Page], None]] = {
+REVEAL: dict[str, Callable[[Person], None]] = {
     "02_mentor_shortlist.ipynb": choose_three_mentors,
     "04_smart_goals.ipynb": add_a_milestone,
     "05_check_ins.ipynb": log_a_meeting_with_an_action,
@@ -129,6 +133,7 @@ class Typed:
 class Walk:
     """The corpus handed out field after field, and everything that happened."""
 
+    person: Person
     base_url: str
     resume_code: str
     dialogs: list[str]
@@ -157,16 +162,17 @@ def text_fields(page: Page) -> list[tuple[str, Locator]]:
     return found
 
 
-def type_and_settle(page: Page, box: Locator, text: str) -> str:
-    """Type `text` into `box`, wait for the save to finish; what the save status says.
+def type_and_settle(person: Person, box: Locator, text: str) -> str:
+    """Paste `text` into `box`, wait for the save to finish; what the save status says.
 
     The status is emptied first, so that the sentence read is the answer to this edit
     (each edit shows "Saving…" and then its outcome, so the status is always redrawn).
     """
+    page = person.page
     page.locator(".mentorkit-save-status").evaluate(
         "e => e.querySelectorAll('span').forEach(s => s.remove())"
     )
-    box.fill(text)
+    person.paste(box, text)
     settled = page.locator(SETTLED)
     expect(settled).to_be_visible(timeout=30_000)
     return settled.inner_text()
@@ -219,13 +225,15 @@ def assert_download_is_literal(
         opened.close()
 
 
-def walk_app(page: Page, walk: Walk, notebook: str) -> list[Typed]:
+def walk_app(walk: Walk, notebook: str) -> list[Typed]:
     """Type a payload into every free-text field of `notebook`, reload, read them back."""
+    person = walk.person
+    page = person.page
     app = page.locator(".mentorkit-app")
     open_app(page, walk.base_url, notebook, f"?resume={walk.resume_code}")
     expect(page.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     if notebook in REVEAL:
-        REVEAL[notebook](page)
+        REVEAL[notebook](person)
     expect(READY[notebook](page)).to_be_visible(timeout=30_000)
     own_elements = injected(app)
     fields = text_fields(page)
@@ -235,7 +243,7 @@ def walk_app(page: Page, walk: Walk, notebook: str) -> list[Typed]:
     for label, box in fields:
         before = box.input_value()
         typed = Typed(notebook, label, walk.payload())
-        said = type_and_settle(page, box, typed.payload)
+        said = type_and_settle(person, box, typed.payload)
         if said.startswith("Saved"):
             walk.next_payload += 1
             mine.append(typed)
@@ -244,7 +252,7 @@ def walk_app(page: Page, walk: Walk, notebook: str) -> list[Typed]:
             # The payload goes on to the next field.
             assert FAIR_REFUSALS.search(said), (label, typed.payload, said)
             typed.refusal = said
-            assert type_and_settle(page, box, before).startswith("Saved"), (label, before)
+            assert type_and_settle(person, box, before).startswith("Saved"), (label, before)
         walk.typed.append(typed)
     assert_nothing_ran(page, walk.dialogs, notebook)
     assert injected(app) == own_elements, notebook
@@ -262,25 +270,25 @@ def walk_app(page: Page, walk: Walk, notebook: str) -> list[Typed]:
 
 
 def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
-    page: Page, served_demo, screenshots
+    page: Page, person: Person, served_demo
 ):
-    visit = first_visit(page, served_demo, PARTICIPANT_NOTEBOOKS[0], NAME)
+    visit = first_visit(person, served_demo, PARTICIPANT_NOTEBOOKS[0], NAME)
     expect(page.locator(".mentorkit-who")).to_contain_text(f"Signed in as {NAME}")
-    walk = Walk(served_demo.base_url, visit.resume_code, visit.dialogs)
+    walk = Walk(person, served_demo.base_url, visit.resume_code, visit.dialogs)
 
     # Invisible control characters are refused, with a sentence naming the field and the
     # character; what was typed stays in the page.
     career_goal = page.get_by_label("Career goal (1–3 years)")
-    said = type_and_settle(page, career_goal, CONTROL_CHARACTERS)
+    said = type_and_settle(person, career_goal, CONTROL_CHARACTERS)
     assert said == (
         "Not saved: Career goal: contains an invisible control character (U+0007); remove it"
     ), said
     expect(career_goal).to_have_value(CONTROL_CHARACTERS)
-    assert type_and_settle(page, career_goal, "").startswith("Saved")
+    assert type_and_settle(person, career_goal, "").startswith("Saved")
 
     previews: list[str] = []
     for notebook in PARTICIPANT_NOTEBOOKS:
-        mine = walk_app(page, walk, notebook)
+        mine = walk_app(walk, notebook)
         if notebook == "03_expectations.ipynb":
             preview = page.locator(".mentorkit-document").text_content() or ""
             previews.append(preview)
@@ -313,5 +321,5 @@ def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
     assert_download_is_literal(page.context, page, "Download my plan (HTML)", in_the_plan)
     unseen = [p for p in CORPUS if not any(shows_literally(text, p) for text in previews)]
     assert unseen == [], unseen
-    screenshot_app(page, screenshots / "hostile_corpus_plan.png")
+    person.shot("hostile_corpus_plan", whole=True)
     visit.assert_clean()

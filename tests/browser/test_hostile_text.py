@@ -2,6 +2,7 @@
 
 import pytest
 from browser_helpers import HOSTILE, first_visit, open_app, wait_until_saved
+from person import Person
 from playwright.sync_api import Page, expect
 
 from mentorkit.apps import APPS
@@ -12,17 +13,17 @@ PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "partic
 
 
 def test_hostile_name_note_and_goal_are_shown_literally_in_every_app_and_the_plan(
-    page: Page, served_demo
+    page: Page, person: Person, served_demo
 ):
-    visit = first_visit(page, served_demo, "02_mentor_shortlist.ipynb", HOSTILE)
+    visit = first_visit(person, served_demo, "02_mentor_shortlist.ipynb", HOSTILE)
     resume_code = visit.resume_code
-    page.get_by_label("Choice 1", exact=True).select_option(index=1)
-    page.get_by_label("Note on choice 1").fill(HOSTILE)
-    wait_until_saved(page)
+    person.choose("Choice 1", index=1)
+    person.type("Note on choice 1", HOSTILE)
+    wait_until_saved(person)
 
-    open_app(page, served_demo.base_url, "04_smart_goals.ipynb", f"?resume={resume_code}")
-    page.get_by_label("Goal 1 title").fill(HOSTILE)
-    wait_until_saved(page)
+    open_app(person, served_demo.base_url, "04_smart_goals.ipynb", f"?resume={resume_code}")
+    person.type("Goal 1 title", HOSTILE)
+    wait_until_saved(person)
 
     for notebook in PARTICIPANT_NOTEBOOKS:
         open_app(page, served_demo.base_url, notebook, f"?resume={resume_code}")

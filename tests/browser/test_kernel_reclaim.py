@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_helpers import LOAD_TIMEOUT_MS
+from person import Person
 from playwright.sync_api import Browser, BrowserContext, Page, WebSocketRoute, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, VOILA_CONFIG
@@ -203,7 +204,9 @@ def test_a_page_whose_kernel_was_culled_while_it_was_away_says_so(browser: Brows
         expect(alert).to_contain_text("Everything you saved is kept")
         expect(page.locator(".mentorkit-app")).to_be_visible()  # still there, under it
 
-        alert.get_by_role("button", name="Reload").click()
+        # The network and the kernel are cut from the outside, as no person could; the
+        # Reload is a person's click.
+        Person(page).click(alert.get_by_role("button", name="Reload"))
         expect(page.locator(".mentorkit-app")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
         expect(page.get_by_role("alert")).to_have_count(0)
         assert kernel_id(page) != kernel

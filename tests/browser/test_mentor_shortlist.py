@@ -4,7 +4,8 @@ edited outreach message, reloads, and finds everything back."""
 import re
 
 import pytest
-from browser_helpers import HOSTILE, first_visit, screenshot_app, wait_until_saved
+from browser_helpers import HOSTILE, first_visit, wait_until_saved
+from person import Person
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -15,34 +16,35 @@ MY_MESSAGE = (
 )
 
 
-def test_mentor_shortlist_survives_a_reload(page: Page, served_demo, screenshots):
-    visit = first_visit(page, served_demo, APP, "Test Shortlist Person")
+def test_mentor_shortlist_survives_a_reload(page: Page, person: Person, served_demo):
+    visit = first_visit(person, served_demo, APP, "Test Shortlist Person")
     app = page.locator(".mentorkit-app")
     expect(app).to_contain_text("the ranking gets better", timeout=30_000)
     expect(page.locator(".mentorkit-mentor")).to_have_count(10)
 
-    page.get_by_label("Meeting format").select_option(label="In person")
+    person.choose("Meeting format", "In person")
     expect(app).to_contain_text("match your filters")
     cards = page.locator(".mentorkit-mentor")
     expect(cards.first).to_be_visible()
     # Retried until the list has been redrawn: every card shown meets in person.
     expect(cards.filter(has_not_text="in person")).to_have_count(0)
 
-    page.get_by_label("Choice 1", exact=True).select_option(label=FIRST)
+    person.choose("Choice 1", FIRST)
     message = page.get_by_label(f"Message to {FIRST}")
     expect(message).to_have_value(re.compile(r"^Subject: .*Dear Kenji,", re.S), timeout=30_000)
-    page.get_by_label("Note on choice 1").fill("Runs a large plant; ask about stand-ups.")
-    page.get_by_label("Choice 2", exact=True).select_option(label=SECOND)
+    person.type("Note on choice 1", "Runs a large plant; ask about stand-ups.")
+    wait_until_saved(person)
+    person.maybe_reload("after choice 1")
+    person.choose("Choice 2", SECOND)
     expect(page.get_by_label(f"Message to {SECOND}")).to_have_value(
         re.compile(r"Dear Chloé,"), timeout=30_000
     )
-    page.get_by_label("Note on choice 2").fill(HOSTILE)
-    message.fill(MY_MESSAGE)
-    expect(page.locator(".mentorkit-save-pending")).to_be_visible()
+    person.type("Note on choice 2", HOSTILE)
+    person.type(message, MY_MESSAGE)
     wait_until_saved(page)
     expect(app).to_contain_text("On your shortlist: choice 1")
     expect(page.get_by_role("button", name=f"Copy message to {FIRST}")).to_be_visible()
-    screenshot_app(page, screenshots / "02_mentor_shortlist.png")
+    person.shot("02_mentor_shortlist", whole=True)
 
     visit.reload_and_resume()
     expect(page.get_by_label("Choice 1", exact=True)).to_have_value(FIRST, timeout=30_000)

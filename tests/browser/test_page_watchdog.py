@@ -10,6 +10,9 @@ slow, stuck or broken on purpose:
   notebook that waits while a flag file exists, and a copy of a real app;
 * **cell timeout**: `VoilaExecutor.timeout` of 3 s, serving a notebook that sleeps longer
   and one whose cell raises.
+
+The servers and notebooks are broken from the outside, as no person could; the one thing a
+person does here, clicking Reload, goes through the person-like driver.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from browser_helpers import LOAD_TIMEOUT_MS
+from person import Person
 from playwright.sync_api import Browser, Page, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, serve_command, serve_env
@@ -220,7 +224,7 @@ def test_a_page_not_open_in_time_says_so_and_reload_opens_it_once_it_can(
         assert stuck_kernel in watched.kernels()
 
         (watched.folder / "slow.flag").unlink()  # the notebook is fast again
-        page.get_by_role("button", name="Reload").click()
+        Person(page).click(page.get_by_role("button", name="Reload"))
         expect(page.get_by_role("button", name="Opened at last")).to_be_visible(
             timeout=LOAD_TIMEOUT_MS
         )
@@ -268,7 +272,7 @@ def test_a_cell_failing_on_the_server_ends_the_page_in_a_plain_message(browser: 
         for developer_text in DEVELOPER_TEXT:
             assert developer_text not in text, text
         # Reload asks again (and fails again: the notebook is broken, not the page).
-        page.get_by_role("button", name="Reload").click()
+        Person(page).click(page.get_by_role("button", name="Reload"))
         expect(page.get_by_role("alert")).to_contain_text(ERROR_MESSAGE, timeout=40_000)
     finally:
         page.context.close()

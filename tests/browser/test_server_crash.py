@@ -27,7 +27,8 @@ from pathlib import Path
 
 import psutil
 import pytest
-from browser_helpers import open_app, sign_in_first_time, wait_until_saved
+from browser_helpers import open_app, sign_in_first_time, still_signed_in, wait_until_saved
+from person import Person
 from playwright.sync_api import Page, expect
 
 from mentorkit.identity import resume
@@ -133,7 +134,7 @@ def servers(tmp_path: Path) -> Iterator[list[Server]]:
 
 
 def test_answers_shown_as_saved_survive_a_killed_server(
-    page: Page, servers: list[Server], tmp_path: Path
+    page: Page, person: Person, servers: list[Server], tmp_path: Path
 ) -> None:
     database = tmp_path / "crash.db"
     database_url = f"sqlite:///{database}"
@@ -141,15 +142,15 @@ def test_answers_shown_as_saved_survive_a_killed_server(
     first = servers[0]
 
     open_app(page, first.base_url, APP)
-    resume_code = sign_in_first_time(page, first.join_code, "Noor Haddad")
-    answer(page, CAREER_GOAL, "Lead the data team")
-    answer(page, LANGUAGES, "English, Arabic")
+    resume_code = sign_in_first_time(person, first.join_code, "Noor Haddad")
+    answer(person, CAREER_GOAL, "Lead the data team")
+    answer(person, LANGUAGES, "English, Arabic")
     saved_goal = page.get_by_label(CAREER_GOAL).input_value()
     saved_languages = page.get_by_label(LANGUAGES).input_value()
 
     # More typing, then the crash before the debounced save can run.
     typed_more = " within two years"
-    page.get_by_label(CAREER_GOAL).press_sequentially(typed_more, delay=20)
+    person.type(CAREER_GOAL, typed_more, replace=False)
     expect(page.locator(".mentorkit-save-pending")).to_be_visible()
     first.crash()
     assert all(not process.is_running() for process in first.tree())
@@ -158,8 +159,8 @@ def test_answers_shown_as_saved_survive_a_killed_server(
 
     servers.append(start_server(database_url, tmp_path, "second"))
     second = servers[1]
-    open_app(page, second.base_url, APP)  # the browser kept the sign-in (cookies ignore ports)
-    expect(page.locator(".mentorkit-who")).to_be_visible(timeout=30_000)
+    open_app(person, second.base_url, APP)  # the browser kept the sign-in (cookies ignore ports)
+    still_signed_in(person)
 
     expect(page.get_by_label(LANGUAGES)).to_have_value(saved_languages, timeout=30_000)
     shown_goal = page.get_by_label(CAREER_GOAL).input_value()
@@ -178,15 +179,15 @@ def test_answers_shown_as_saved_survive_a_killed_server(
     assert sqlite_integrity(database) == "ok"
 
 
-def answer(page: Page, label: str, text: str) -> None:
+def answer(person: Person, label: str, text: str) -> None:
     """Type an answer and wait until the page says this change is saved.
 
     The indicator still says "Saved" from the previous change until the kernel has heard
     of this one, so first wait for it to say "Saving…".
     """
-    page.get_by_label(label).fill(text)
-    expect(page.locator(".mentorkit-save-pending")).to_be_visible()
-    wait_until_saved(page)
+    person.type(label, text)
+    expect(person.page.locator(".mentorkit-save-pending")).to_be_visible()
+    wait_until_saved(person)
 
 
 def sqlite_integrity(path: Path) -> str:

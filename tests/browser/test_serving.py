@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_helpers import LOAD_TIMEOUT_MS, open_app, screenshot_app, watch_console
+from browser_helpers import LOAD_TIMEOUT_MS, open_app, watch_console
+from person import Person
 from playwright.sync_api import Page, WebSocket, expect
 
 from mentorkit.apps import APPS
@@ -110,7 +111,7 @@ def assert_no_file_content(answer: Answer) -> None:
 
 
 def test_the_gallery_lists_every_app_in_journey_order_with_the_workshop_name(
-    page: Page, served_demo, screenshots
+    page: Page, person: Person, served_demo
 ):
     errors = watch_console(page)
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -129,7 +130,7 @@ def test_the_gallery_lists_every_app_in_journey_order_with_the_workshop_name(
         expect(cards.nth(number - 1)).to_contain_text(f"Step {number}")
     # No source code, no listing chrome.
     assert "landing_page" not in page.content()
-    screenshot_app(page, screenshots / "gallery.png")
+    person.shot("gallery", whole=True)
     page.set_viewport_size({"width": 390, "height": 844})
     # One column on a phone: the cards are stacked, none wider than the window (the
     # layout may take a moment to follow the new window size on a busy machine).
@@ -140,14 +141,14 @@ def test_the_gallery_lists_every_app_in_journey_order_with_the_workshop_name(
     boxes = [cards.nth(i).bounding_box() for i in range(2)]
     assert boxes[0] and boxes[1] and boxes[1]["y"] > boxes[0]["y"]
     assert boxes[0]["x"] >= 0 and boxes[0]["x"] + boxes[0]["width"] <= 390
-    screenshot_app(page, screenshots / "gallery-phone.png")
+    person.shot("gallery-phone", whole=True)
     assert errors == [], errors
 
 
-def test_a_card_opens_its_app(page: Page, served_demo):
+def test_a_card_opens_its_app(page: Page, person: Person, served_demo):
     open_app(page, served_demo.base_url, "index.ipynb")
     first = PARTICIPANT_APPS[0]
-    page.get_by_role("link", name=first.title).click()
+    person.click(person.link(first.title))
     page.wait_for_url(f"**/voila/render/{first.notebook}", timeout=LOAD_TIMEOUT_MS)
     expect(page.get_by_role("heading", level=1)).to_have_text(first.title, timeout=LOAD_TIMEOUT_MS)
 

@@ -3,7 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from browser_helpers import HOSTILE, first_visit, screenshot_app, wait_until_saved
+from browser_helpers import HOSTILE, first_visit, wait_until_saved
+from person import Person
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -25,36 +26,36 @@ def feedback(page: Page, number: int):
     return page.locator(".mentorkit-feedback").filter(has_text=f"Feedback on goal {number}")
 
 
-def test_smart_goals_survive_a_reload(page: Page, served_demo, screenshots):
-    visit = first_visit(page, served_demo, APP, "Test Smart Goals Person")
+def test_smart_goals_survive_a_reload(page: Page, person: Person, served_demo):
+    visit = first_visit(person, served_demo, APP, "Test Smart Goals Person")
 
     expect(page.get_by_label("Goal 1 title")).to_be_visible(timeout=30_000)
     expect(page.get_by_label("Goal 2 title")).to_have_count(0)
     for label, value in ANSWERS.items():
-        page.get_by_label(label).fill(value)
-    page.get_by_label("Goal 1: Measurable").fill("People will like my talks")
+        person.type(label, value)
+    person.type("Goal 1: Measurable", "People will like my talks")
     expect(feedback(page, 1)).to_contain_text(
         "Measurable: add a number or a piece of evidence", timeout=30_000
     )
-    page.get_by_label("Goal 1: Measurable").fill(MEASURABLE)
+    person.type("Goal 1: Measurable", MEASURABLE)
     expect(feedback(page, 1)).not_to_contain_text("Measurable: add a number", timeout=30_000)
-    page.get_by_label("Goal 1: deadline").fill(DEADLINE)
-    page.get_by_label("Goal 1: competencies").select_option(
-        label=["Public speaking", "Negotiation"]
-    )
+    person.set_date("Goal 1: deadline", DEADLINE)
+    person.choose("Goal 1: competencies", ["Public speaking", "Negotiation"])
+    wait_until_saved(person)
+    person.maybe_reload("after goal 1")
 
-    page.get_by_role("button", name="Add milestone to goal 1").click()
-    page.get_by_label("Goal 1 milestone 1", exact=True).fill("Outline the talk")
-    page.get_by_label("Goal 1 milestone 1 due").fill(MILESTONE_DUE)
-    page.get_by_label("Goal 1 milestone 1 done").check()
+    person.click(person.button("Add milestone to goal 1"))
+    person.type("Goal 1 milestone 1", "Outline the talk")
+    person.set_date("Goal 1 milestone 1 due", MILESTONE_DUE)
+    person.check("Goal 1 milestone 1 done")
     expect(feedback(page, 1)).not_to_contain_text("Milestones: add two or three steps")
 
-    page.get_by_role("button", name="Add a goal").click()
-    page.get_by_label("Goal 2 title").fill(HOSTILE)
+    person.click(person.button("Add a goal"))
+    person.type("Goal 2 title", HOSTILE)
     expect(feedback(page, 2)).not_to_contain_text("give this goal a title", timeout=30_000)
     wait_until_saved(page)
     expect(page.locator(".mentorkit-app")).not_to_contain_text("Not saved")
-    screenshot_app(page, screenshots / "04_smart_goals.png")
+    person.shot("04_smart_goals", whole=True)
 
     visit.reload_and_resume()
     expect(page.get_by_label("Goal 1 title")).to_have_value(ANSWERS["Goal 1 title"], timeout=30_000)
@@ -72,14 +73,15 @@ def test_smart_goals_survive_a_reload(page: Page, served_demo, screenshots):
     expect(feedback(page, 1)).not_to_contain_text("Measurable: add a number")
 
     # Removing a goal takes a second, confirming step, which works by keyboard alone.
-    page.get_by_role("button", name="Add a goal").click()
-    page.get_by_label("Goal 3 title").fill("A goal I will drop")
+    person.click(person.button("Add a goal"))
+    person.type("Goal 3 title", "A goal I will drop")
     expect(feedback(page, 3)).not_to_contain_text("give this goal a title", timeout=30_000)
     wait_until_saved(page)
-    page.get_by_role("button", name="Remove goal 3").click()
+    person.click(person.button("Remove goal 3"))
     confirm = page.get_by_role("button", name="Confirm remove goal 3")
     expect(confirm).to_be_focused(timeout=30_000)
-    page.keyboard.press("Enter")
+    person.assert_usable(confirm)
+    person.press("Enter")
     expect(page.get_by_label("Goal 3 title")).to_have_count(0, timeout=30_000)
     expect(page.locator(".mentorkit-notice")).to_contain_text("Goal 3 was removed.")
     expect(page.get_by_label("Goal 2 title")).to_have_value(HOSTILE)

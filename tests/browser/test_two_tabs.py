@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from browser_helpers import (
@@ -11,9 +11,9 @@ from browser_helpers import (
     first_visit,
     no_dialogs,
     open_app,
-    screenshot_app,
     watch_console,
 )
+from person import Person
 from playwright.sync_api import Locator, Page, expect
 
 from mentorkit.identity import resume
@@ -56,24 +56,28 @@ def conflict_panel(page: Page) -> Locator:
 
 
 def test_a_stale_tab_is_told_and_chooses_and_nothing_is_overwritten(
-    page: Page, served_demo, demo_store, screenshots
+    page: Page, people: Callable[..., Person], served_demo, demo_store
 ):
-    tab_a = first_visit(page, served_demo, APP, "Test Two Tabs Person")
+    person_a = people(page)
+    tab_a = first_visit(person_a, served_demo, APP, "Test Two Tabs Person")
     key = DocumentKey(
         served_demo.join_code,
         resume(demo_store, tab_a.resume_code).participant.id,
         "self_assessment",
     )
     page_b = page.context.new_page()
+    person_b = people(page_b)
     errors_b, dialogs_b = watch_console(page_b), no_dialogs(page_b)
     open_app(page_b, served_demo.base_url, APP, f"?resume={tab_a.resume_code}")
     expect(page_b.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
     expect(conflict_panel(page_b)).to_be_hidden()
 
     # Tab A saves first; tab B, still on the version it loaded (none), is stale.
-    page.get_by_label(FIELD).fill(FIRST_IN_A)
+    # Pasted, each in one go, where the test counts revisions: typed key by key, a pause
+    # in the typing may save a first part as a revision of its own.
+    person_a.paste(FIELD, FIRST_IN_A)
     assert wait_for_saved(demo_store, key, FIRST_IN_A) == 1
-    page_b.get_by_label(FIELD).fill(LOST_IN_B)
+    person_b.type(FIELD, LOST_IN_B)
     panel_b = conflict_panel(page_b)
     expect(panel_b).to_be_visible(timeout=30_000)
     expect(panel_b).to_contain_text(
@@ -91,27 +95,27 @@ def test_a_stale_tab_is_told_and_chooses_and_nothing_is_overwritten(
     expect(panel_b).to_be_in_viewport()
     expect(page_b.get_by_label(FIELD)).to_have_value(LOST_IN_B)
     # Edits in the stale tab stay in the page, unsaved, and the status says so.
-    page_b.get_by_label(FIELD).fill(LOST_IN_B + ", and more")
+    person_b.type(FIELD, ", and more", replace=False)
     expect(page_b.locator(".mentorkit-save-conflict")).to_contain_text(
         "Your edits stay in this page, unsaved", timeout=30_000
     )
-    page_b.screenshot(path=screenshots / "two_tabs_conflict_in_view.png")  # what B sees
-    screenshot_app(page_b, screenshots / "two_tabs_conflict.png")
+    person_b.shot("two_tabs_conflict_in_view")  # what B sees
+    person_b.shot("two_tabs_conflict", whole=True)
     assert demo_store.load(key).revision == 1
 
-    load_newer.click()
+    person_b.click(load_newer)
     expect(page_b.get_by_label(FIELD)).to_have_value(FIRST_IN_A, timeout=30_000)
     expect(panel_b).to_be_hidden()
     expect(page_b.locator(".mentorkit-save-status")).to_contain_text("Showing the newer version")
 
     # Tab B goes on from A's version and saves; now tab A is the stale one.
-    page_b.get_by_label(FIELD).fill(THEN_IN_B)
+    person_b.paste(FIELD, THEN_IN_B)
     assert wait_for_saved(demo_store, key, THEN_IN_B) == 2
-    page.get_by_label(FIELD).fill(KEPT_IN_A)
+    person_a.paste(FIELD, KEPT_IN_A)
     panel_a = conflict_panel(page)
     expect(panel_a).to_be_visible(timeout=30_000)
     assert demo_store.load(key).document.career_goal == THEN_IN_B
-    page.get_by_role("button", name="Keep my version").click()
+    person_a.click(person_a.button("Keep my version"))
     assert wait_for_saved(demo_store, key, KEPT_IN_A) == 3
     expect(panel_a).to_be_hidden()
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=30_000)
