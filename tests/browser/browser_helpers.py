@@ -5,12 +5,23 @@ save, reload. Everything is done by a `Person` (person.py), never by Playwright'
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from person import LOAD_TIMEOUT_MS, Person
 from playwright.sync_api import Dialog, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from mentorkit.testing import free_port, stop_process_group, unavailable
 
 __all__ = [
     "HOSTILE",
@@ -22,14 +33,18 @@ __all__ = [
     "first_visit",
     "no_dialogs",
     "open_app",
+    "serve_demo",
     "sign_in_again",
     "sign_in_first_time",
     "sign_out",
     "still_signed_in",
+    "wait_for_http",
     "wait_until_saved",
     "watch_console",
+    "write_notebook",
 ]
 
+ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "<img src=x onerror=alert(1)>"
 SIGN_IN_TIMEOUT_MS = 30_000
 
@@ -43,6 +58,68 @@ class ServedDemo:
     join_code: str
     facilitator_key: str
     database_url: str
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> int:
+    """The HTTP status of `url` once the server answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    """A notebook of one code cell per source, for a server a test starts on its own."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    notebook.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
+    nbformat.write(notebook, path)
+
+
+@contextlib.contextmanager
+def serve_demo(folder: Path) -> Iterator[ServedDemo]:
+    """`make serve` (a demo workshop) on a free port with a throw-away database in
+    `folder`, stopped on the way out."""
+    if shutil.which("make") is None:
+        unavailable("make is not installed")
+    database_url = f"sqlite:///{folder / 'demo.db'}"
+    port = free_port()
+    log = (folder / "serve.log").open("w+")
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "serve", f"PORT={port}", f"VENV={sys.prefix}"],
+        cwd=ROOT,
+        env={**os.environ, "MENTORKIT_DB": database_url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        landing_url = f"{base_url}/voila/render/index.ipynb"
+        wait_for_http(landing_url, process)
+        printed = (folder / "serve.log").read_text()
+        join_code = re.search(r"Join code:\s+(\S+)", printed)
+        key = re.search(r"Facilitator key:\s+(\S+)", printed)
+        assert join_code and key, printed
+        assert landing_url in printed, printed
+        yield ServedDemo(base_url, landing_url, join_code[1], key[1], database_url)
+    finally:
+        stop_process_group(process)
+        log.close()
 
 
 def open_app(page: Page | Person, base_url: str, notebook: str, query: str = "") -> None:

@@ -65,7 +65,7 @@ DANGEROUS = (
     "a[href^='javascript' i], [onerror], [onload], [ontoggle]"
 )
 SETTLED = (
-    ".mentorkit-save-status :is(.mentorkit-save-saved, .mentorkit-save-invalid, "
+    ".mentorkit-save-status :is(.mentorkit-save-saved, .mentorkit-save-failed, "
     ".mentorkit-save-retrying, .mentorkit-save-conflict)"
 )
 FIELDS = "input[type=text]:visible, input:not([type]):visible, textarea:visible"
@@ -162,7 +162,7 @@ def text_fields(page: Page) -> list[tuple[str, Locator]]:
     return found
 
 
-def type_and_settle(person: Person, box: Locator, text: str) -> str:
+def type_and_settle(person: Person, box: Locator, text: str, *, shown: str | None = None) -> str:
     """Paste `text` into `box`, wait for the save to finish; what the save status says.
 
     The status is emptied first, so that the sentence read is the answer to this edit
@@ -172,10 +172,18 @@ def type_and_settle(person: Person, box: Locator, text: str) -> str:
     page.locator(".mentorkit-save-status").evaluate(
         "e => e.querySelectorAll('span').forEach(s => s.remove())"
     )
-    person.paste(box, text)
+    person.paste(box, text, expect_value=shown)
     settled = page.locator(SETTLED)
     expect(settled).to_be_visible(timeout=30_000)
     return settled.inner_text()
+
+
+def problem_of(box: Locator) -> str:
+    """The message next to a field the page marked as needing attention."""
+    expect(box).to_have_attribute("aria-invalid", "true", timeout=30_000)
+    described = box.get_attribute("aria-describedby")
+    assert described, "a field marked invalid points to no message"
+    return box.page.locator(f"#{described}").inner_text().strip()
 
 
 def read_back(payload: str) -> set[str]:
@@ -243,16 +251,25 @@ def walk_app(walk: Walk, notebook: str) -> list[Typed]:
     for label, box in fields:
         before = box.input_value()
         typed = Typed(notebook, label, walk.payload())
+        limit = int(box.get_attribute("maxlength") or 0)
+        if limit and len(typed.payload) > limit:
+            # Refused at the input: the field takes its first `limit` characters, no more.
+            type_and_settle(person, box, typed.payload, shown=typed.payload[:limit])
+            typed.refusal = f"at most {limit} characters (the field took no more)"
+            assert "Check" not in type_and_settle(person, box, before), (label, before)
+            walk.typed.append(typed)
+            continue
         said = type_and_settle(person, box, typed.payload)
-        if said.startswith("Saved"):
+        assert said.startswith("Saved"), (label, typed.payload, said)  # kept, whatever it is
+        if "Check" not in said:
             walk.next_payload += 1
             mine.append(typed)
         else:
-            # Refused: the page must say why, in plain words, and the field works on.
-            # The payload goes on to the next field.
-            assert FAIR_REFUSALS.search(said), (label, typed.payload, said)
-            typed.refusal = said
-            assert type_and_settle(person, box, before).startswith("Saved"), (label, before)
+            # Not valid there: kept as typed, and the message next to the field says why,
+            # in plain words. The payload goes on to the next field.
+            typed.refusal = problem_of(box)
+            assert FAIR_REFUSALS.search(typed.refusal), (label, typed.payload, typed.refusal)
+            assert "Check" not in type_and_settle(person, box, before), (label, before)
         walk.typed.append(typed)
     assert_nothing_ran(page, walk.dialogs, notebook)
     assert injected(app) == own_elements, notebook
@@ -280,11 +297,12 @@ def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
     # character; what was typed stays in the page.
     career_goal = page.get_by_label("Career goal (1–3 years)")
     said = type_and_settle(person, career_goal, CONTROL_CHARACTERS)
-    assert said == (
-        "Not saved: Career goal: contains an invisible control character (U+0007); remove it"
-    ), said
+    assert said.startswith("Saved") and "Check Career goal (1–3 years)" in said, said
+    assert problem_of(career_goal) == (
+        "Career goal (1–3 years): contains an invisible control character (U+0007); remove it"
+    )
     expect(career_goal).to_have_value(CONTROL_CHARACTERS)
-    assert type_and_settle(person, career_goal, "").startswith("Saved")
+    assert "Check" not in type_and_settle(person, career_goal, "")
 
     previews: list[str] = []
     for notebook in PARTICIPANT_NOTEBOOKS:

@@ -19,19 +19,15 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import nbformat
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_helpers import LOAD_TIMEOUT_MS, watch_console
+from browser_helpers import LOAD_TIMEOUT_MS, wait_for_http, watch_console, write_notebook
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, serve_command, serve_env
@@ -165,31 +161,6 @@ def press(page: Page, button: Locator) -> None:
 
 
 # -- the server --------------------------------------------------------------------------
-
-
-def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        assert process.poll() is None, f"the server exited with status {process.returncode}"
-        try:
-            with urllib.request.urlopen(url, timeout=30):
-                return
-        except urllib.error.HTTPError:
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            assert time.monotonic() < deadline, f"{url} did not answer within {timeout} s"
-            time.sleep(0.5)
-
-
-def write_notebook(path: Path, source: str) -> None:
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(source)]
-    notebook.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nbformat.write(notebook, path)
 
 
 @dataclass

@@ -21,15 +21,12 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import pytest
-from browser_helpers import LOAD_TIMEOUT_MS
+from browser_helpers import LOAD_TIMEOUT_MS, wait_for_http, write_notebook
 from person import Person
 from playwright.sync_api import Browser, Page, expect
 
@@ -65,32 +62,6 @@ class Served(ServedProcess):
     """A server of this module, serving `folder`."""
 
     folder: Path = field(kw_only=True)
-
-
-def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> None:
-    """Wait until `url` answers (any status), failing if the server exits first."""
-    deadline = time.monotonic() + timeout
-    while True:
-        assert process.poll() is None, f"the server exited with status {process.returncode}"
-        try:
-            with urllib.request.urlopen(url, timeout=30):
-                return
-        except urllib.error.HTTPError:
-            return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            assert time.monotonic() < deadline, f"{url} did not answer within {timeout} s"
-            time.sleep(0.5)
-
-
-def write_notebook(path: Path, *sources: str) -> None:
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    notebook.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nbformat.write(notebook, path)
 
 
 def start(folder: Path, database_url: str, *extra: str, page_timeout: int | None = None) -> Served:
