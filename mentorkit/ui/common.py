@@ -89,17 +89,15 @@ def paragraphs(text: str) -> str:
 
 
 def split_list(text: str) -> list[str]:
-    """Comma- or semicolon-separated entries, blanks dropped, each once (first spelling).
+    """Comma- or semicolon-separated entries, blanks dropped.
 
     Short lists (topics, values, languages) are typed into one text box; this is how
-    every worksheet reads them back.
+    every worksheet reads them back. An entry typed twice stays twice: where a list must
+    not repeat itself the model says so next to the box, and the text stays as typed,
+    rather than a word vanishing on the next visit.
     """
-    seen: dict[str, str] = {}
-    for part in text.replace(";", ",").split(","):
-        entry = " ".join(part.split())
-        if entry and entry.casefold() not in seen:
-            seen[entry.casefold()] = entry
-    return list(seen.values())
+    entries = (" ".join(part.split()) for part in text.replace(";", ",").split(","))
+    return [entry for entry in entries if entry]
 
 
 def spoken_list(words: list[str]) -> str:

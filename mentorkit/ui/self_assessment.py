@@ -209,7 +209,7 @@ class SelfAssessmentView(widgets.VBox):
             return picked
 
         values = [v for v, box in self.values.items() if box.value]
-        values += [v for v in split_list(self.other_values.value) if v not in values]
+        values += split_list(self.other_values.value)  # a repeat is shown, not dropped
         document = self.fields.document(
             {
                 "ratings": {cid: d.value for cid, d in self.ratings.items() if d.value},

@@ -178,6 +178,9 @@ DATE_ORDER = """() => new Intl.DateTimeFormat(navigator.language,
     {year: "numeric", month: "2-digit", day: "2-digit"})
   .formatToParts(new Date(2001, 10, 23)).filter((p) => p.type !== "literal").map((p) => p.type)"""
 
+#: The orders a date field may ask for its parts in.
+DATE_ORDERS = (["month", "day", "year"], ["day", "month", "year"], ["year", "month", "day"])
+
 Target = Locator | str
 
 
@@ -560,15 +563,26 @@ class Person:
     def set_date(self, target: Target, day: str, *, by: str = "wheel") -> None:
         """Type an ISO date (2027-01-04) into a date field, as its parts are typed in this
         browser's language (month, day, year in en-US): click its first part, type the
-        digits, the field moves from part to part by itself."""
+        digits, the field moves from part to part by itself. The field's order follows the
+        browser's own language, which a page's locale may not tell: like a person who sees
+        the date come out wrong, it types the date again in the next order."""
         locator = self._locate(target)
         spot = self.reach(locator, by=by)
-        self.page.mouse.click(spot.left + 8, spot.y)
-        expect(locator).to_be_focused(timeout=5_000)
         year, month, date = day.split("-")
         parts = {"year": year, "month": month, "day": date}
-        for part in self.page.evaluate(DATE_ORDER):
-            self.page.keyboard.type(parts[part], delay=KEY_DELAY_MS)
+        first = self.page.evaluate(DATE_ORDER)
+        orders = [first, *(o for o in DATE_ORDERS if o != first)]
+        for attempt, order in enumerate(orders):
+            if attempt:  # a message about the wrong date may have moved the field
+                spot = self.reach(locator, by=by)
+            self.page.mouse.click(spot.left + 8, spot.y)
+            expect(locator).to_be_focused(timeout=5_000)
+            for _ in range(len(order)):  # to the first part, wherever the click landed
+                self.page.keyboard.press("ArrowLeft")
+            for part in order:
+                self.page.keyboard.type(parts[part], delay=KEY_DELAY_MS)
+            if locator.input_value() == day:
+                return
         expect(locator, f"‘{self._name(target)}’ does not show the date typed").to_have_value(
             day, timeout=5_000
         )

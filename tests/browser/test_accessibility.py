@@ -240,7 +240,7 @@ def test_the_self_assessment_can_be_done_with_the_keyboard_alone(
         "My growth areas: Negotiation, Public speaking"
     )
 
-    tab_to(page, "Sign out")  # a shared computer: the next visit asks for the code
+    tab_to(person, "Sign out")  # a shared computer: the next visit asks for the code
     page.keyboard.press("Enter")
     expect(page.get_by_label("Resume code")).to_be_visible(timeout=WAIT_MS)
     page.reload(timeout=LOAD_TIMEOUT_MS)

@@ -1,12 +1,13 @@
 """A participant writes the mentoring agreement, downloads the calendar, reloads: all back."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from browser_helpers import HOSTILE, download, first_visit, wait_until_saved
 from icalendar import Calendar
 from person import Person
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from mentorkit.agreement import DEFAULT_BOUNDARIES
 
@@ -80,44 +81,27 @@ def test_the_agreement_survives_a_reload_and_its_calendar_downloads(
     visit.assert_clean()
 
 
-def reach(page: Page, label: str) -> Locator:
-    """Scroll with the mouse wheel until the input labelled `label` is fully in view."""
-    target = page.get_by_label(label, exact=True)
-    expect(target).to_be_attached(timeout=30_000)
-    size = page.viewport_size or {"width": 1280, "height": 720}
-    page.mouse.move(size["width"] / 2, size["height"] / 2)
-    for _ in range(60):
-        box = target.bounding_box()
-        if box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]:
-            return target
-        page.mouse.wheel(0, 250 if box is None or box["y"] > 0 else -250)
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{label} could not be scrolled into view")
-
-
 def test_a_monthly_meeting_time_typed_by_keyboard_reaches_the_calendar(
-    browser: Browser, served_demo, tmp_path
+    browser: Browser, people: Callable[..., Person], served_demo, tmp_path
 ):
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    person = people(page)
     try:
-        visit = first_visit(page, served_demo, APP, "Test Meeting Time Person")
-        reach(page, "How often we meet").select_option(label="Monthly")
-        reach(page, "Meeting time").click()
-        page.keyboard.type("1830", delay=10)  # a 24-hour clock in the en-GB locale
-        expect(page.get_by_label("Meeting time", exact=True)).to_have_value("18:30")
-        # The order of a date input's day, month and year follows the browser's language,
-        # not the page's locale: the dates go in as values, after scrolling to them.
-        reach(page, "Start date").fill("2027-01-04")  # a Monday, the first of the month
-        reach(page, "End date").fill("2027-06-30")
+        visit = first_visit(person, served_demo, APP, "Test Meeting Time Person")
+        person.choose("How often we meet", "Monthly")
+        # A 24-hour clock in the en-GB locale: the time is typed as its digits.
+        person.type("Meeting time", "1830", expect_value="18:30")
+        person.set_date("Start date", "2027-01-04")  # a Monday, the first of the month
+        person.set_date("End date", "2027-06-30")
 
         preview = page.locator(".mentorkit-document")
         expect(preview).to_contain_text("Mon 1 February 2027, 18:30", timeout=30_000)
         expect(preview).to_contain_text("We meet the first Monday of each month")
         expect(preview).not_to_contain_text("Thu 4 February 2027")
-        wait_until_saved(page)
+        wait_until_saved(person)
 
-        path = download(page, "Download meetings (.ics)", tmp_path)
+        path = download(person, "Download meetings (.ics)", tmp_path)
         events = [
             e for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT") if "DURATION" in e
         ]
@@ -133,7 +117,8 @@ def test_a_monthly_meeting_time_typed_by_keyboard_reaches_the_calendar(
         assert {e.decoded("DURATION") for e in events} == {timedelta(minutes=45)}
 
         visit.reload_and_resume()
-        expect(reach(page, "Meeting time")).to_have_value("18:30", timeout=30_000)
+        person.reach("Meeting time", to_use=False)
+        expect(person.field("Meeting time")).to_have_value("18:30", timeout=30_000)
         visit.assert_clean()
     finally:
         context.close()

@@ -60,8 +60,8 @@ MARK_LAST = """() => {
   for (const e of root.querySelectorAll("*")) {
     const r = e.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || !seen(e) || pinned(e)) continue;
-    const s = getComputedStyle(e);
-    if (s.visibility === "hidden" || s.display === "none") continue;
+    // Not drawn (inside a closed <details>, hidden by a style): not there for a person.
+    if (!e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
     if (r.bottom >= lowest) { lowest = r.bottom; last = e; }
   }
   if (last) last.setAttribute("data-test-last", "");

@@ -326,7 +326,7 @@ def test_logging_a_meeting_saves_it_dated_today(session):
     view.log_meeting.click()
     assert [c.name for c in view.cards] == ["check-in-2", "check-in-1"]
     saved = session.store.load(session.key("check_in", "check-in-1")).document
-    assert saved.topics == ["Salary talk", "team nerves"]
+    assert saved.topics == ["Salary talk", "team nerves", "Salary talk"]  # as typed
     assert saved.learned == f"Ask early.\n{HOSTILE}"
 
 
