@@ -34,6 +34,8 @@ from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store, op
 log = logging.getLogger("mentorkit")
 
 SAVE_DELAY_SECONDS = 0.8
+#: However fast someone keeps typing, a change waits at most this long to be saved.
+SAVE_MAX_WAIT_SECONDS = 2.0
 RETRY_DELAYS_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
 #: How long a pre-heated kernel keeps trying to reach the server for its visitor's request.
 REQUEST_WAIT_SECONDS = 120.0
@@ -392,6 +394,8 @@ class Autosaver:
         self._timer: asyncio.TimerHandle | None = None
         self._failures = 0
         self._closed = False
+        #: When the oldest change not saved yet was made (time.monotonic()).
+        self._waiting_since: float | None = None
         _live_autosavers.add(self)
 
     @property
@@ -434,7 +438,18 @@ class Autosaver:
             self.status.conflict(self.key, edits_held=True)
             return
         self.status.pending()
-        self._schedule(self.delay)
+        # A reload ends this kernel and the next page is drawn from the store at once, so
+        # a document that does not exist yet is saved now (a new goal or meeting is there
+        # after a reload), and a change waits at most SAVE_MAX_WAIT_SECONDS while someone
+        # keeps typing; the page script keeps the last keys of a text until they are saved.
+        now = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        if self.saved is None:
+            delay = 0.0
+        else:
+            delay = min(self.delay, max(0.0, self._waiting_since + SAVE_MAX_WAIT_SECONDS - now))
+        self._schedule(delay)
 
     def keep_mine(self) -> bool:
         """Save this page's version over the newer one; returns whether it is saved.
@@ -550,6 +565,7 @@ class Autosaver:
             return False
         if self._pending is build:
             self._pending = None
+            self._waiting_since = None
         self._failures = 0
         self.saved = saved
         self.status.saved(saved.saved_at)

@@ -209,7 +209,7 @@ class ConflictPanel(widgets.VBox):
             button_style="primary",
             tooltip="Show what is saved now; edits made in this page since are dropped",
             layout=widgets.Layout(width="auto"),
-        )
+        ).add_class("mentorkit-forget-typed")  # the page script drops this tab's kept typing
         self.keep_mine = widgets.Button(
             description="Keep my version",
             tooltip="Save what this page shows; the other version stays in the history",
@@ -470,7 +470,12 @@ class WorksheetApp(widgets.VBox):
         self._render_header()
         who = escape(identity.participant.name)
         workshop = escape(identity.workshop.name)
-        line = f'<p class="mentorkit-who">Signed in as <strong>{who}</strong> · {workshop}</p>'
+        # data-mentorkit-person: the page script keeps this person's unsaved typing apart
+        # from anyone else's who signs in on the same computer.
+        line = (
+            f'<p class="mentorkit-who" data-mentorkit-person="{escape(identity.participant.id)}">'
+            f"Signed in as <strong>{who}</strong> · {workshop}</p>"
+        )
         if identity.new_resume_code:
             code = escape(identity.new_resume_code)
             line += (

@@ -331,9 +331,9 @@ def test_a_workshop_rehearsed_by_a_facilitator_and_three_participants(
     )
     wait_until_saved(bruno.person)
     wait_until_saved(chen.person)
+    saved_in_local_time(chen)
     bruno.reload("typed together")
     chen.reload("typed together")
-    saved_in_local_time(chen)
 
     # Amal goes through the whole journey on her phone, in Arabic and with emoji.
     self_assessment(amal, career_goal=ARABIC, rtl=True)

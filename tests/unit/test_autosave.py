@@ -58,10 +58,11 @@ def test_a_change_is_saved_and_shown_with_the_time(session):
 def test_changes_within_the_delay_become_one_save(session):
     store, identity = session
     status = SaveStatus()
+    store.save(key_of(identity), SelfAssessment(career_goal="Le"), expected_revision=0)
 
     async def type_quickly() -> Autosaver:
         saver = Autosaver(store, key_of(identity), status, delay=0.05)
-        for text in ("L", "Le", "Lea", "Lead"):
+        for text in ("Lea", "Lead", "Leade", "Leader"):
             saver.request(lambda text=text: SelfAssessment(career_goal=text))
             await asyncio.sleep(0.01)
         assert "Saving" in status.value
@@ -69,8 +70,38 @@ def test_changes_within_the_delay_become_one_save(session):
         return saver
 
     saver = asyncio.run(type_quickly())
-    assert saver.revision == 1
-    assert [s.document.career_goal for s in store.history(key_of(identity))] == ["Lead"]
+    assert saver.revision == 2
+    assert [s.document.career_goal for s in store.history(key_of(identity))] == ["Le", "Leader"]
+
+
+def test_a_new_document_is_saved_at_once_so_a_reload_finds_it(session):
+    # A reload ends the kernel and the next page reads the store straight away: a goal or
+    # meeting just added must already be there.
+    store, identity = session
+
+    async def add() -> None:
+        saver = Autosaver(store, key_of(identity), SaveStatus(), delay=5.0)
+        saver.request(lambda: SelfAssessment(career_goal="L"))
+        await asyncio.sleep(0.05)
+
+    asyncio.run(add())
+    assert store.load(key_of(identity)).document.career_goal == "L"
+
+
+def test_someone_typing_without_a_pause_is_saved_every_couple_of_seconds(session, monkeypatch):
+    store, identity = session
+    store.save(key_of(identity), SelfAssessment(career_goal=""), expected_revision=0)
+    monkeypatch.setattr("mentorkit.ui.common.SAVE_MAX_WAIT_SECONDS", 0.2)
+
+    async def type_on() -> None:
+        saver = Autosaver(store, key_of(identity), SaveStatus(), delay=0.1)
+        for count in range(1, 31):  # a key every 20 ms, each within the delay of the last
+            saver.request(lambda count=count: SelfAssessment(career_goal="x" * count))
+            await asyncio.sleep(0.02)
+
+    asyncio.run(type_on())
+    saves = [len(s.document.career_goal) for s in store.history(key_of(identity))]
+    assert len(saves) >= 3, saves  # not one save after the typing stops
 
 
 def test_a_failing_store_says_not_saved_and_keeps_the_change_until_it_works(session):

@@ -359,11 +359,158 @@
     }
   }
 
+  // -- typed text kept in this tab until it is saved ----------------------------------------
+  //
+  // A reload straight after typing could lose the last keys on their way to the kernel
+  // (ipywidgets holds a change back while the kernel is busy with the one before, and a
+  // kernel told to shut down drops what it has not read yet). So the text of every named
+  // field is also kept in this tab's sessionStorage, under the page, the person and the
+  // field, until a save at least as new is shown. A page that opens with other text in
+  // that field puts the kept text back and lets the field send it, as if typed again.
+  // "Sign out" and "Load the newer version" forget everything kept.
+
+  var KEPT = "mentorkit-typed|";
+  // What is kept: text typed, and dates and choices made (a tick is one click, sent at once).
+  var KEPT_CONTROLS = TEXT_CONTROLS + ', input[type="date"], input[type="time"], select';
+  // Signing out, or choosing another tab's newer version over this page's edits.
+  var FORGET_TYPED = ".mentorkit-sign-out, .mentorkit-forget-typed";
+
+  function signedIn() {
+    var who = document.querySelector("[data-mentorkit-person]");
+    return who ? who.getAttribute("data-mentorkit-person") : "";
+  }
+
+  function keptKey(slug, who) {
+    return KEPT + location.pathname + "|" + who + "|" + slug;
+  }
+
+  function fieldSlug(control) {
+    var root = control.closest('[class*="mentorkit-field-"]');
+    var found = root ? FIELD_CLASS.exec(root.className) : null;
+    return found ? found[1] : "";
+  }
+
+  function readKept(key) {
+    try {
+      var entry = JSON.parse(window.sessionStorage.getItem(key) || "null");
+      return entry && typeof entry.value === "string" ? entry : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function eachKept(callback) {
+    try {
+      var storage = window.sessionStorage;
+      for (var i = storage.length - 1; i >= 0; i--) {
+        var key = storage.key(i);
+        if (key && key.indexOf(KEPT) === 0) {
+          callback(key, readKept(key));
+        }
+      }
+    } catch (error) {
+      // Storage refused (a private window, full): the kernel's own save is all there is.
+    }
+  }
+
+  function forget(key) {
+    try {
+      window.sessionStorage.removeItem(key);
+    } catch (error) {
+      // nothing kept, nothing to forget
+    }
+  }
+
+  function keep(event) {
+      var control = event.target;
+      if (!control || !control.matches || !control.matches(KEPT_CONTROLS)) {
+        return;
+      }
+      var slug = fieldSlug(control);
+      var who = signedIn();
+      if (!slug || !who) {
+        return;
+      }
+      try {
+        window.sessionStorage.setItem(
+          keptKey(slug, who),
+          JSON.stringify({ value: control.value, at: Date.now() })
+        );
+      } catch (error) {
+        // Storage refused: the kernel's own save is all there is.
+      }
+  }
+  document.addEventListener("input", keep, true);
+  document.addEventListener("change", keep, true);
+
+  /** A save is shown: forget what was typed before it (its time is to the second, cut
+      down, so a key pressed in the same second is kept until the next save). */
+  function savedShown(time) {
+    if (!time.closest(".mentorkit-save-saved")) {
+      return;
+    }
+    var saved = Date.parse(time.getAttribute("datetime") || "");
+    if (!saved) {
+      return;
+    }
+    eachKept(function (key, entry) {
+      if (!entry || entry.at < saved) {
+        forget(key);
+      }
+    });
+  }
+
+  /** A named field appeared: if this tab kept other text for it, put that back. */
+  function restoreKept(root, tries) {
+    var control = controlOf(root);
+    if (!control || control.mentorkitKeptChecked || !control.matches(KEPT_CONTROLS)) {
+      return;
+    }
+    var who = signedIn();
+    if (!who) {
+      if (tries < 10) {
+        window.setTimeout(function () {
+          restoreKept(root, tries + 1);
+        }, 200);
+      }
+      return;
+    }
+    control.mentorkitKeptChecked = true;
+    var slug = fieldSlug(control);
+    var key = keptKey(slug, who);
+    var entry = slug ? readKept(key) : null;
+    if (!entry) {
+      return;
+    }
+    if (entry.value === control.value) {
+      forget(key);
+      return;
+    }
+    control.value = entry.value;
+    if (control.value !== entry.value) {
+      forget(key); // no longer one of the choices
+      return;
+    }
+    control.dispatchEvent(new Event("input", { bubbles: true }));
+    control.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      if (event.target && event.target.closest && event.target.closest(FORGET_TYPED)) {
+        eachKept(forget);
+      }
+    },
+    true
+  );
+
   // -- one element ----------------------------------------------------------------------
 
   function enhance(element) {
     if (element.matches(TIMES)) {
       showTime(element);
+      savedShown(element);
     }
     if (element.matches(TEXT_CONTROLS)) {
       if (!element.hasAttribute("dir")) {
@@ -382,6 +529,7 @@
     if (className.indexOf("mentorkit-field-") >= 0 || element.mentorkitField) {
       element.mentorkitField = true;
       markProblem(element);
+      restoreKept(element, 0);
     }
     if (element.id && element.id.indexOf(PROBLEM_PREFIX) === 0) {
       problemChanged(element.id);
