@@ -294,7 +294,10 @@ class MeetingCard(widgets.VBox):
 
     def save(self) -> None:
         document = self.document()
-        self.autosaver.request(lambda: document)
+        saved = self.autosaver.document
+        # A new action is saved at once: the page after a reload is drawn from the store.
+        grown = isinstance(saved, CheckIn) and len(document.action_items) != len(saved.action_items)
+        self.autosaver.request(lambda: document, now=grown)
 
     def _changed(self, _change: object = None) -> None:
         if self.closed:  # a late message for a removed meeting must not bring it back

@@ -8,13 +8,11 @@ about a second after the last keystroke.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import functools
 import logging
 import os
 import re
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -270,7 +268,10 @@ class SaveStatus(widgets.HTML):
                 f"{escape(spoken_list(fields[:4]))}{' and more' if len(fields) > 4 else ''}"
                 ": see the message next to it.</span>"
             )
-        self.value = f'<span role="status" class="mentorkit-save-{state}">{shown}</span>'
+        # The moment to the millisecond, for the page script that keeps typing in the tab
+        # until it is saved (the <time> shows it to the second).
+        stamp = f' data-saved-at="{round(when.timestamp() * 1000)}"' if when else ""
+        self.value = f'<span role="status" class="mentorkit-save-{state}"{stamp}>{shown}</span>'
 
     def attention(self, document: object, fields: list[str]) -> None:
         """`fields` (their labels) of `document` hold input that is saved as typed but needs
@@ -356,9 +357,6 @@ def document_words(key: DocumentKey) -> str:
     return f"{key.kind.replace('_', ' ')} “{key.name}”"
 
 
-_live_autosavers: weakref.WeakSet[Autosaver] = weakref.WeakSet()
-
-
 class Autosaver:
     """Saves one document a moment after the last change, and retries when the store fails.
 
@@ -396,7 +394,6 @@ class Autosaver:
         self._closed = False
         #: When the oldest change not saved yet was made (time.monotonic()).
         self._waiting_since: float | None = None
-        _live_autosavers.add(self)
 
     @property
     def revision(self) -> int:
@@ -425,8 +422,9 @@ class Autosaver:
         """This document as the participant knows it ('Goal 2')."""
         return document_words(self.key)
 
-    def request(self, build: Callable[[], Document]) -> None:
-        """Save the document `build` returns, after `delay` seconds without further changes.
+    def request(self, build: Callable[[], Document], *, now: bool = False) -> None:
+        """Save the document `build` returns, after `delay` seconds without further changes
+        (`now`: at once, for a change a reload must find, such as a new row).
 
         While a conflict is unresolved the edit is only kept, to be saved by `keep_mine`.
         """
@@ -441,14 +439,18 @@ class Autosaver:
         # A reload ends this kernel and the next page is drawn from the store at once, so
         # a document that does not exist yet is saved now (a new goal or meeting is there
         # after a reload), and a change waits at most SAVE_MAX_WAIT_SECONDS while someone
-        # keeps typing; the page script keeps the last keys of a text until they are saved.
-        now = time.monotonic()
+        # keeps typing. What is still waiting when the page goes is not saved by this
+        # kernel as it ends: the next page of the tab has already read the store, so that
+        # save would meet it as "changed in another tab". The page script keeps those last
+        # keys in the tab instead and the next page sends them again.
+        moment = time.monotonic()
         if self._waiting_since is None:
-            self._waiting_since = now
-        if self.saved is None:
+            self._waiting_since = moment
+        if self.saved is None or now:
             delay = 0.0
         else:
-            delay = min(self.delay, max(0.0, self._waiting_since + SAVE_MAX_WAIT_SECONDS - now))
+            waited = moment - self._waiting_since
+            delay = min(self.delay, max(0.0, SAVE_MAX_WAIT_SECONDS - waited))
         self._schedule(delay)
 
     def keep_mine(self) -> bool:
@@ -487,7 +489,6 @@ class Autosaver:
         if self.conflict is not None:
             self.conflict = None
             self.status.resolved(self.key)
-        _live_autosavers.discard(self)
 
     def delete(self) -> None:
         """Erase the document and its history; an edit still waiting is dropped with it.
@@ -581,16 +582,6 @@ class Autosaver:
         self.status.conflict(self.key)
         if self.on_conflict is not None:
             self.on_conflict(self)
-
-
-@atexit.register
-def _flush_on_exit() -> None:
-    """A kernel shut down politely still saves the last keystrokes."""
-    for autosaver in list(_live_autosavers):
-        try:
-            autosaver.flush()
-        except Exception:  # pragma: no cover - best effort while exiting
-            log.exception("mentorkit: final save failed")
 
 
 class ChoiceDropdown(widgets.Dropdown):

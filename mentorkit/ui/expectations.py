@@ -360,7 +360,10 @@ class ExpectationsView(widgets.VBox):
 
     def _changed(self, _change: object = None) -> None:
         document = self.document()
-        self.autosaver.request(lambda: document)
+        saved = self.autosaver.document
+        # A new role is saved at once: the page after a reload is drawn from the store.
+        grown = isinstance(saved, MentoringAgreement) and len(document.roles) != len(saved.roles)
+        self.autosaver.request(lambda: document, now=grown)
         self._schedule_redraw()
 
     def _schedule_redraw(self) -> None:

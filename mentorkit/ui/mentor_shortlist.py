@@ -288,6 +288,8 @@ class MentorShortlistView(widgets.VBox):
             [note, message, problem, widgets.HBox([redraft, copy]).add_class("mentorkit-actions")]
         )
         self.problem_lines.append(problem)
+        # Named for the page script, which keeps a choice made just before a reload.
+        choice.add_class(f"mentorkit-field-choice-{number}")
         self.choices.append(choice)
         self.notes.append(note)
         self.outreach.append(message)

@@ -95,8 +95,11 @@ class SelfAssessmentView(widgets.VBox):
         self.growth_areas = slots("growth_areas", "Growth area", start.growth_areas)
 
         custom_values = [v for v in start.values if v not in SUGGESTED_VALUES]
+        # Ticks are named for the page script, which keeps one made just before a reload.
         self.values = {
-            value: widgets.Checkbox(value=value in start.values, description=value, indent=False)
+            value: widgets.Checkbox(
+                value=value in start.values, description=value, indent=False
+            ).add_class(f"mentorkit-field-value-{value.lower()}")
             for value in SUGGESTED_VALUES
         }
         # One text box fills the list of values: every problem with a value belongs to it.
@@ -122,7 +125,7 @@ class SelfAssessmentView(widgets.VBox):
         self.formats = {
             fmt: widgets.Checkbox(
                 value=fmt in prefs.formats, description=f"Meet {_format_phrase(fmt)}", indent=False
-            )
+            ).add_class(f"mentorkit-field-format-{fmt.name.lower().replace('_', '-')}")
             for fmt in MeetingFormat
         }
         self.frequency = bind(

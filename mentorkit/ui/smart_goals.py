@@ -289,7 +289,10 @@ class GoalCard(widgets.VBox):
         if self.closed:  # a late message for a removed goal must not bring it back
             return
         document = self.document()
-        self.autosaver.request(lambda: document)
+        saved = self.autosaver.document
+        # A new milestone is saved at once: the page after a reload is drawn from the store.
+        grown = isinstance(saved, SmartGoal) and len(document.milestones) != len(saved.milestones)
+        self.autosaver.request(lambda: document, now=grown)
         self.refresh_feedback(document)
 
     def _render_picked(self) -> None:

@@ -181,8 +181,10 @@ def type_and_settle(person: Person, box: Locator, text: str, *, shown: str | Non
 def problem_of(box: Locator) -> str:
     """The message next to a field the page marked as needing attention."""
     expect(box).to_have_attribute("aria-invalid", "true", timeout=30_000)
-    described = box.get_attribute("aria-describedby")
-    assert described, "a field marked invalid points to no message"
+    expect(box, "a field marked invalid points to no message").to_have_attribute(
+        "aria-describedby", re.compile(r"mentorkit-problem-"), timeout=30_000
+    )
+    described = box.get_attribute("aria-describedby") or ""
     return box.page.locator(f"#{described}").inner_text().strip()
 
 

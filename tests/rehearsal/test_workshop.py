@@ -93,7 +93,11 @@ class Attendee:
         """Reload in the middle of the worksheet (`pause=False`: straight after the last
         key, before the page has said "Saved"), then find everything typed again."""
         if pause:
-            wait_until_saved(self.person)
+            try:
+                wait_until_saved(self.person)
+            except AssertionError:
+                self.shot(f"not saved before reload {where}")
+                raise
         self.person.reload(where)
         self.all_there(where)
 
@@ -113,8 +117,10 @@ class Attendee:
         """The field is marked, its message is next to it and read out with it."""
         box = self.person.field(label)
         expect(box).to_have_attribute("aria-invalid", "true", timeout=WAIT_MS)
-        described = box.get_attribute("aria-describedby")
-        assert described, f"‘{label}’ is invalid but points to no message"
+        expect(box, f"‘{label}’ is invalid but points to no message").to_have_attribute(
+            "aria-describedby", re.compile(r"mentorkit-problem-"), timeout=WAIT_MS
+        )
+        described = box.get_attribute("aria-describedby") or ""
         message = self.page.locator(f"#{described}")
         self.person.reach(message, to_use=False)
         expect(message).to_contain_text(says)

@@ -61,12 +61,12 @@ def test_changes_within_the_delay_become_one_save(session):
     store.save(key_of(identity), SelfAssessment(career_goal="Le"), expected_revision=0)
 
     async def type_quickly() -> Autosaver:
-        saver = Autosaver(store, key_of(identity), status, delay=0.05)
+        saver = Autosaver(store, key_of(identity), status, delay=0.5)
         for text in ("Lea", "Lead", "Leade", "Leader"):
             saver.request(lambda text=text: SelfAssessment(career_goal=text))
             await asyncio.sleep(0.01)
         assert "Saving" in status.value
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)
         return saver
 
     saver = asyncio.run(type_quickly())

@@ -13,7 +13,6 @@ from mentorkit.errors import StoreError
 from mentorkit.identity import Identity, sign_in
 from mentorkit.models import CheckIn, SelfAssessment, SmartGoal
 from mentorkit.store import DocumentKey, SqlStore
-from mentorkit.ui import common
 from mentorkit.ui.check_ins import check_ins_app
 from mentorkit.ui.common import Autosaver, SaveStatus
 from mentorkit.ui.self_assessment import self_assessment_app
@@ -111,15 +110,6 @@ def test_keep_mine_saves_a_new_revision_and_the_history_holds_both(store, identi
     first.type("First tab again")
     assert first.saver.in_conflict and first.told == [first.saver]
     assert store.load(key).document.career_goal == "Second tab, last words"
-
-
-def test_the_save_when_the_kernel_exits_does_not_overwrite_a_newer_version(store, identity):
-    key = key_of(identity)
-    first, second = Tab(store, key), Tab(store, key)
-    first.type("From the first tab")
-    second.type("From the second tab")
-    common._flush_on_exit()
-    assert goals(store, key) == ["From the first tab"]
 
 
 def test_another_documents_save_does_not_hide_a_conflict(store, identity):

@@ -370,8 +370,9 @@
   // "Sign out" and "Load the newer version" forget everything kept.
 
   var KEPT = "mentorkit-typed|";
-  // What is kept: text typed, and dates and choices made (a tick is one click, sent at once).
-  var KEPT_CONTROLS = TEXT_CONTROLS + ', input[type="date"], input[type="time"], select';
+  // What is kept: text typed, dates, choices and ticks.
+  var KEPT_CONTROLS =
+    TEXT_CONTROLS + ', input[type="date"], input[type="time"], input[type="checkbox"], select';
   // Signing out, or choosing another tab's newer version over this page's edits.
   var FORGET_TYPED = ".mentorkit-sign-out, .mentorkit-forget-typed";
 
@@ -434,7 +435,7 @@
       try {
         window.sessionStorage.setItem(
           keptKey(slug, who),
-          JSON.stringify({ value: control.value, at: Date.now() })
+          JSON.stringify({ value: control.value, checked: control.checked, at: Date.now() })
         );
       } catch (error) {
         // Storage refused: the kernel's own save is all there is.
@@ -443,13 +444,11 @@
   document.addEventListener("input", keep, true);
   document.addEventListener("change", keep, true);
 
-  /** A save is shown: forget what was typed before it (its time is to the second, cut
-      down, so a key pressed in the same second is kept until the next save). */
+  /** A save is shown: forget what was typed before it (data-saved-at: the save's moment
+      in milliseconds, on the server's clock). */
   function savedShown(time) {
-    if (!time.closest(".mentorkit-save-saved")) {
-      return;
-    }
-    var saved = Date.parse(time.getAttribute("datetime") || "");
+    var status = time.closest(".mentorkit-save-saved");
+    var saved = status ? Number(status.getAttribute("data-saved-at")) : 0;
     if (!saved) {
       return;
     }
@@ -480,6 +479,14 @@
     var key = keptKey(slug, who);
     var entry = slug ? readKept(key) : null;
     if (!entry) {
+      return;
+    }
+    if (control.type === "checkbox") {
+      if (control.checked !== entry.checked) {
+        control.click(); // the widget follows a click, as when it was ticked
+      } else {
+        forget(key);
+      }
       return;
     }
     if (entry.value === control.value) {
