@@ -34,7 +34,7 @@ from mentorkit.cohort import (
 from mentorkit.identity import reset_resume_code
 from mentorkit.models import MentorProfile, Participant
 from mentorkit.store import Saved, Store
-from mentorkit.ui.common import choices, download_link, guarded, time_html
+from mentorkit.ui.common import ChoiceDropdown, choices, download_link, guarded, time_html
 from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
 
 log = logging.getLogger("mentorkit")
@@ -210,7 +210,7 @@ class PeoplePanel(widgets.VBox):
         self.on_change = on_change
         guard = guarded(session.notice)
         wide = {"description_width": "8rem"}
-        self.person = widgets.Dropdown(
+        self.person = ChoiceDropdown(
             description="Participant", style=wide, layout=widgets.Layout(width="34rem")
         )
         self.reset = widgets.Button(
@@ -228,7 +228,7 @@ class PeoplePanel(widgets.VBox):
             tooltip="Take them off the list with everything they saved",
             layout=widgets.Layout(width="auto"),
         )
-        self.keep = widgets.Dropdown(
+        self.keep = ChoiceDropdown(
             description="Merge into", style=wide, layout=widgets.Layout(width="34rem")
         )
         self.question = widgets.HTML()

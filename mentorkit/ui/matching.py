@@ -48,7 +48,7 @@ from mentorkit.matching import (
 )
 from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssessment, validate
 from mentorkit.store import DocumentKey, Saved
-from mentorkit.ui.common import download_link, guarded
+from mentorkit.ui.common import ChoiceDropdown, download_link, guarded
 from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -166,12 +166,12 @@ class MatchingView(widgets.VBox):
         self.pairs_box = widgets.VBox()
         self.unmatched_box = widgets.HTML()
 
-        self.pick_participant = widgets.Dropdown(
+        self.pick_participant = ChoiceDropdown(
             description="Participant",
             style={"description_width": LABEL_WIDTH},
             layout=widgets.Layout(width="30rem"),
         )
-        self.pick_mentor = widgets.Dropdown(
+        self.pick_mentor = ChoiceDropdown(
             description="Mentor",
             style={"description_width": LABEL_WIDTH},
             layout=widgets.Layout(width="30rem"),
