@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
 from browser_helpers import ServedDemo, serve_demo
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def rehearsal_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedDemo]:
-    """`make serve` on a free port, for the rehearsal alone."""
+    """`make serve` on a free port, for one rehearsal alone."""
     with serve_demo(tmp_path_factory.mktemp("rehearsal")) as served:
         yield served

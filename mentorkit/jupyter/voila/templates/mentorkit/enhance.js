@@ -444,8 +444,12 @@
   document.addEventListener("input", keep, true);
   document.addEventListener("change", keep, true);
 
-  /** A save is shown: forget what was typed before it (data-saved-at: the save's moment
-      in milliseconds, on the server's clock). */
+  // A save shown at a moment says nothing of keys still on their way to the kernel: what
+  // was typed more than this long before it is taken as saved.
+  var IN_FLIGHT_MS = 5000;
+
+  /** A save is shown: forget what was typed well before it (data-saved-at: the save's
+      moment in milliseconds, on the server's clock). */
   function savedShown(time) {
     var status = time.closest(".mentorkit-save-saved");
     var saved = status ? Number(status.getAttribute("data-saved-at")) : 0;
@@ -453,7 +457,7 @@
       return;
     }
     eachKept(function (key, entry) {
-      if (!entry || entry.at < saved) {
+      if (!entry || entry.at < saved - IN_FLIGHT_MS) {
         forget(key);
       }
     });
