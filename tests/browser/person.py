@@ -590,9 +590,18 @@ class Person:
     def check(self, target: Target, checked: bool = True, *, by: str = "wheel") -> None:
         """Tick (or untick) a checkbox by clicking it, if it is not already so."""
         locator = self._locate(target)
-        spot = self.reach(locator, by=by)
-        if locator.is_checked() != checked:
+        for _attempt in range(3):
+            # A line appearing above (feedback, a message) can move the box between the
+            # look and the click: like a person, look again and click again.
+            spot = self.reach(locator, by=by)
+            if locator.is_checked() == checked:
+                break
             self.page.mouse.click(spot.x, spot.y)
+            try:
+                expect(locator).to_be_checked(checked=checked, timeout=2_000)
+                break
+            except AssertionError:
+                continue
         if checked:
             expect(locator).to_be_checked(timeout=5_000)
         else:
