@@ -15,7 +15,7 @@ import re
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
@@ -187,7 +187,15 @@ def _check_time_zone(value: str) -> str:
     return value
 
 
-TimeZone = Annotated[str, BeforeValidator(_clean_line), AfterValidator(_check_time_zone)]
+#: The longest IANA name is 32 characters ('America/Argentina/ComodRivadavia').
+TIME_ZONE_LIMIT = 64
+
+TimeZone = Annotated[
+    str,
+    BeforeValidator(_clean_line),
+    StringConstraints(max_length=TIME_ZONE_LIMIT),
+    AfterValidator(_check_time_zone),
+]
 
 T = TypeVar("T")
 
@@ -847,9 +855,16 @@ def _remove(body: Any, path: tuple[str | int, ...]) -> None:
         del node[last]
 
 
+#: What separates the entries of a list typed into one box (", " or a new line).
+LIST_SEPARATOR_LENGTH = 2
+
+
 def text_limit(model: type[BaseModel], path: str) -> int | None:
-    """The most characters the text field at `path` ('milestones.0.title') takes, for the
-    input's `maxlength`; None for a field that is not text or has no limit."""
+    """The most characters the text box of the field at `path` ('milestones.0.title')
+    takes, for the input's `maxlength`; None for a field that is not text.
+
+    A list of texts typed into one box ('values': "Kindness, Curiosity") takes its most
+    entries, each at its longest, with a separator between them."""
     current: type[BaseModel] | None = model
     info = None
     for step in path.split("."):
@@ -861,10 +876,28 @@ def text_limit(model: type[BaseModel], path: str) -> int | None:
         current = _nested_model(info.annotation)
     if info is None or current is not None:
         return None
-    annotation = info.annotation
+    annotation = _without_none(info.annotation)
+    if getattr(annotation, "__origin__", None) is list:
+        (item,) = annotation.__args__
+        item_limit, entries = _max_length(item, ()), _max_length(annotation, info.metadata)
+        if item_limit is None or entries is None:
+            return None
+        return entries * (item_limit + LIST_SEPARATOR_LENGTH)
     if getattr(annotation, "__origin__", annotation) is not str:
         return None
-    for constraint in (*info.metadata, *getattr(annotation, "__metadata__", ())):
+    return _max_length(annotation, info.metadata)
+
+
+def _without_none(annotation: Any) -> Any:
+    """`X` for `X | None`; any other annotation as it is."""
+    args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
+    if len(args) == 1 and type(None) in getattr(annotation, "__args__", ()):
+        return args[0]
+    return annotation
+
+
+def _max_length(annotation: Any, metadata: Iterable[Any]) -> int | None:
+    for constraint in (*metadata, *getattr(annotation, "__metadata__", ())):
         limit = getattr(constraint, "max_length", None)
         if isinstance(limit, int):
             return limit

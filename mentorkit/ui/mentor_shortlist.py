@@ -159,7 +159,6 @@ class MentorShortlistView(widgets.VBox):
         self.problem_lines: list[widgets.HTML] = []
         entries: list[ShortlistEntry | None] = [*kept, *[None] * SHORTLIST_SLOTS]
         slots = [self._build_slot(i, entries[i]) for i in range(SHORTLIST_SLOTS)]
-        self._refresh_choice_options()
         if len(kept) == len(start.entries):  # entry N is still in slot N: its draft fits
             self._bind_entries()
             self._quiet = True
@@ -169,6 +168,8 @@ class MentorShortlistView(widgets.VBox):
                 self._quiet = False
             for index in range(SHORTLIST_SLOTS):
                 self._remember(index)
+                self._show_details(index)
+            self.document()  # marks a repeated choice the draft kept
 
         intro = self._intro_html()
         if len(kept) < len(start.entries):
@@ -288,8 +289,7 @@ class MentorShortlistView(widgets.VBox):
             [note, message, problem, widgets.HBox([redraft, copy]).add_class("mentorkit-actions")]
         )
         self.problem_lines.append(problem)
-        # Named for the page script, which keeps a choice made just before a reload.
-        choice.add_class(f"mentorkit-field-choice-{number}")
+        self.fields.add(_choice_key(index), choice, message=problem)
         self.choices.append(choice)
         self.notes.append(note)
         self.outreach.append(message)
@@ -313,18 +313,18 @@ class MentorShortlistView(widgets.VBox):
     def _chosen(self, index: int) -> None:
         if self._quiet:
             return
-        self._refresh_choice_options()
         email = self.choices[index].value
         if email is not None and email not in self.messages:
             self.messages[email] = self._draft(email)
-        self._show_details(index)
+        for place in range(len(self.choices)):  # a repeat elsewhere may have become one
+            self._show_details(place)
         self._render_directory()
         self.autosaver.request(self.document)
 
     def _remember(self, index: int) -> None:
         """Keep slot `index`'s note and message with its mentor (they follow the mentor)."""
         email = self.choices[index].value
-        if email is not None:
+        if email is not None and _choice_key(index) not in self._repeats():
             self.notes_by_email[email] = self.notes[index].value
             self.messages[email] = self.outreach[index].value
 
@@ -356,24 +356,30 @@ class MentorShortlistView(widgets.VBox):
             workshop_name=self.session.workshop.name,
         )
 
-    def _refresh_choice_options(self) -> None:
-        """Each choice offers every mentor not picked in another choice: no repeats."""
-        picked = [choice.value for choice in self.choices]
-        self._quiet = True
-        try:
-            for i, choice in enumerate(self.choices):
-                taken = {email for j, email in enumerate(picked) if j != i and email}
-                labels = {e: label for e, label in self.labels.items() if e not in taken}
-                options = choices(labels)
-                if list(choice.options) != options:
-                    keep = choice.value
-                    choice.options = options
-                    choice.value = keep
-        finally:
-            self._quiet = False
+    def _repeats(self) -> dict[str, str]:
+        """Each place that repeats a mentor chosen in an earlier place, with the message
+        shown beside it. Every place offers every mentor: a list of choices that changed
+        under the pointer would let the browser send the place of one mentor in the old
+        list and the kernel take it for another in the new one."""
+        first: dict[str, int] = {}
+        found: dict[str, str] = {}
+        for index, choice in enumerate(self.choices):
+            email = choice.value
+            if email is None:
+                continue
+            if email in first:
+                name = self.by_email[email].name if email in self.by_email else email
+                found[_choice_key(index)] = (
+                    f"{name} is already your choice {first[email] + 1}: choose someone else"
+                )
+            else:
+                first[email] = index
+        return found
 
     def _show_details(self, index: int) -> None:
         email = self.choices[index].value
+        if _choice_key(index) in self._repeats():
+            email = None  # a repeat has no note or message of its own
         box, message = self.details[index], self.outreach[index]
         self._quiet = True
         try:
@@ -474,8 +480,14 @@ class MentorShortlistView(widgets.VBox):
     # -- the document -----------------------------------------------------------------
 
     def _chosen_slots(self) -> list[int]:
-        """The slots holding a mentor of the directory, in order: entry N is the Nth."""
-        return [i for i, choice in enumerate(self.choices) if choice.value in self.by_email]
+        """The slots holding a mentor of the directory not chosen in an earlier slot, in
+        order: entry N is the Nth."""
+        repeats = self._repeats()
+        return [
+            i
+            for i, choice in enumerate(self.choices)
+            if choice.value in self.by_email and _choice_key(i) not in repeats
+        ]
 
     def _bind_entries(self) -> None:
         bindings: dict[str, tuple[widgets.Widget, widgets.HTML]] = {}
@@ -496,9 +508,15 @@ class MentorShortlistView(widgets.VBox):
             }
             for index in self._chosen_slots()
         ]
-        document = self.fields.document({"entries": entries})
+        document = self.fields.document({"entries": entries}, problems=self._repeats())
         assert isinstance(document, MentorShortlist)
         return document
+
+
+def _choice_key(index: int) -> str:
+    """The input name of place `index` (0-based): 'choice_1' … (not a document field; a
+    repeated choice is kept in the draft under it)."""
+    return f"choice_{index + 1}"
 
 
 def mentor_shortlist_app(**kwargs: object) -> WorksheetApp:

@@ -560,6 +560,22 @@ class Person:
         """Empty a field with the keyboard: select all, Backspace."""
         self.type(target, "", by=by)
 
+    def _click_into(self, locator: Locator, spot: Spot, *, by: str) -> Spot:
+        """Click the first part of a date or time field. A message appearing above (the
+        previous field's) can move it between the look and the click: like a person, look
+        again and click again."""
+        for _attempt in range(3):
+            self.page.mouse.click(spot.left + 8, spot.y)
+            try:
+                expect(locator).to_be_focused(timeout=2_000)
+                return spot
+            except AssertionError:
+                spot = self.reach(locator, by=by)
+        expect(locator, f"a click on ‘{self._name(locator, spot)}’ did not focus it").to_be_focused(
+            timeout=5_000
+        )
+        return spot
+
     def set_date(self, target: Target, day: str, *, by: str = "wheel") -> None:
         """Type an ISO date (2027-01-04) into a date field, as its parts are typed in this
         browser's language (month, day, year in en-US): click its first part, type the
@@ -575,8 +591,7 @@ class Person:
         for attempt, order in enumerate(orders):
             if attempt:  # a message about the wrong date may have moved the field
                 spot = self.reach(locator, by=by)
-            self.page.mouse.click(spot.left + 8, spot.y)
-            expect(locator).to_be_focused(timeout=5_000)
+            self._click_into(locator, spot, by=by)
             for _ in range(len(order)):  # to the first part, wherever the click landed
                 self.page.keyboard.press("ArrowLeft")
             for part in order:
@@ -585,6 +600,26 @@ class Person:
                 return
         expect(locator, f"‘{self._name(target)}’ does not show the date typed").to_have_value(
             day, timeout=5_000
+        )
+
+    def set_time(self, target: Target, clock: str, *, by: str = "wheel") -> None:
+        """Type a time of day (09:30) into a time field: click its first part and type the
+        digits; a field with AM/PM (en-US) takes "A" or "P" last."""
+        locator = self._locate(target)
+        spot = self.reach(locator, by=by)
+        hour, minute = (int(part) for part in clock.split(":"))
+        for keys in (
+            f"{(hour - 1) % 12 + 1:02d}{minute:02d}{'P' if hour >= 12 else 'A'}",
+            f"{hour:02d}{minute:02d}",
+        ):
+            spot = self._click_into(locator, spot, by=by)
+            for _ in range(3):
+                self.page.keyboard.press("ArrowLeft")
+            self.page.keyboard.type(keys, delay=KEY_DELAY_MS)
+            if locator.input_value() == clock:
+                return
+        expect(locator, f"‘{self._name(target)}’ does not show the time typed").to_have_value(
+            clock, timeout=5_000
         )
 
     def check(self, target: Target, checked: bool = True, *, by: str = "wheel") -> None:

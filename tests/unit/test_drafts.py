@@ -8,6 +8,7 @@ and everything typed afterwards on that page was gone on reload.
 from datetime import date
 
 import pytest
+from ipywidgets import Text, Textarea
 
 from mentorkit.cohort import StepState, progress
 from mentorkit.errors import InvalidInput
@@ -22,9 +23,13 @@ from mentorkit.models import (
     text_limit,
     validate,
 )
+from mentorkit.ui.check_ins import CheckInsView
 from mentorkit.ui.common import ChoiceDropdown, Notice, SaveStatus
+from mentorkit.ui.expectations import ExpectationsView
+from mentorkit.ui.mentor_shortlist import MentorShortlistView
 from mentorkit.ui.self_assessment import SelfAssessmentView
 from mentorkit.ui.shell import Session
+from mentorkit.ui.smart_goals import SmartGoalsView
 from mentorkit.workshops import create_workshop
 
 # -- the pure check ---------------------------------------------------------------------
@@ -89,8 +94,43 @@ def test_a_draft_too_big_for_any_page_is_refused_in_plain_words():
 def test_text_limits_come_from_the_model():
     assert text_limit(SelfAssessment, "career_goal") == 1000
     assert text_limit(SmartGoal, "milestones.3.title") == 200
-    assert text_limit(SelfAssessment, "values") is None  # a list, typed as one line
     assert text_limit(SmartGoal, "deadline") is None
+    # A list typed into one box: its most entries at their longest, with separators.
+    assert text_limit(SelfAssessment, "values") == 15 * (60 + 2)
+    assert text_limit(MentoringAgreement, "relationship_goals") == 10 * (300 + 2)
+    # A time zone is a name, not an essay (and may be left out).
+    assert text_limit(SelfAssessment, "preferences.time_zone") == 64
+
+
+def test_every_text_box_of_every_worksheet_has_a_limit(store, identity):
+    """Seen in a rehearsal: no maxlength on the values, languages, time zone and
+    relationship goals boxes, so a paste of any length went in."""
+    session = visit(store, identity)
+    views = [
+        SelfAssessmentView(session),
+        MentorShortlistView(session),
+        ExpectationsView(session),
+        SmartGoalsView(session),
+    ]
+    check_ins = CheckInsView(session)
+    check_ins.log_meeting.click()
+    fieldsets = [view.fields for view in views if hasattr(view, "fields")]
+    fieldsets += [card.fields for card in views[3].cards] + [
+        card.fields for card in check_ins.cards
+    ]
+    boxes = {
+        f"{fields.model.__name__}.{key}": widget
+        for fields in fieldsets
+        for key, widget in fields.inputs.items()
+        if isinstance(widget, Text | Textarea)
+    }
+    assert len(boxes) > 15
+    unlimited = [
+        name
+        for name, box in boxes.items()
+        if not any(c.startswith("mentorkit-max-") for c in box._dom_classes)
+    ]
+    assert unlimited == []
 
 
 # -- the Self-assessment page -----------------------------------------------------------

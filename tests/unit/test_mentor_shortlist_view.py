@@ -138,15 +138,35 @@ def test_only_mentors_with_places_left(store):
     assert [f.mentor.name for f in view.shown] == ["Has Room"]
 
 
-def test_a_mentor_can_be_chosen_only_once(demo):
-    view = MentorShortlistView(session_of(*demo))
+def test_a_mentor_chosen_twice_is_kept_as_typed_and_marked_not_saved_twice(demo):
+    store, identity = demo
+    view = MentorShortlistView(session_of(store, identity))
     first = view.mentors[0].email
+    everyone = list(view.choices[0].options)
     view.choices[0].value = first
-    for other in view.choices[1:]:
-        assert first not in [value for _, value in other.options]
-    assert first in [value for _, value in view.choices[0].options]
-    view.choices[0].value = None
-    assert all(first in [value for _, value in c.options] for c in view.choices)
+    view.notes[0].value = "Knows negotiation"
+    view.choices[1].value = first
+    # Every place offers every mentor, whatever the others hold: the list never changes
+    # under the pointer.
+    assert all(list(choice.options) == everyone for choice in view.choices)
+    saved = store.load(view.session.key("mentor_shortlist")).document
+    assert [e.mentor_email for e in saved.entries] == [first]
+    assert saved.draft == {"choice_2": first}
+    assert "mentorkit-invalid" in view.choices[1]._dom_classes
+    assert "is already your choice 1" in view.problem_lines[1].value
+    assert view.details[1].layout.display == "none"
+    assert view.notes[0].value == "Knows negotiation"
+
+    again = MentorShortlistView(session_of(store, identity))
+    assert again.choices[1].value == first
+    assert "is already your choice 1" in again.problem_lines[1].value
+    assert again.notes[0].value == "Knows negotiation"
+    again.choices[0].value = None
+    assert "mentorkit-invalid" not in again.choices[1]._dom_classes
+    assert again.details[1].layout.display is None
+    assert again.notes[1].value == "Knows negotiation"  # the note follows its mentor
+    saved = store.load(view.session.key("mentor_shortlist")).document
+    assert [e.mentor_email for e in saved.entries] == [first] and saved.draft == {}
 
 
 def test_a_saved_shortlist_loads_back_into_the_widgets(demo):

@@ -33,8 +33,9 @@
   var TEXT_BLOCKS =
     "p, li, dt, dd, td, th, h1, h2, h3, h4, h5, h6, blockquote, figcaption, caption, pre";
   var HTML_CONTENT = ".widget-html-content";
+  var CHOICE_CONTROLS = 'input[type="date"], input[type="time"], input[type="checkbox"], select';
   var WATCHED =
-    TIMES + ", " + TEXT_CONTROLS + ", " + TEXT_BLOCKS +
+    TIMES + ", " + TEXT_CONTROLS + ", " + CHOICE_CONTROLS + ", " + TEXT_BLOCKS +
     ', [class*="mentorkit-max-"], [class*="mentorkit-field-"], [id^="' + PROBLEM_PREFIX + '"]';
 
   // -- times ----------------------------------------------------------------------------
@@ -371,8 +372,7 @@
 
   var KEPT = "mentorkit-typed|";
   // What is kept: text typed, dates, choices and ticks.
-  var KEPT_CONTROLS =
-    TEXT_CONTROLS + ', input[type="date"], input[type="time"], input[type="checkbox"], select';
+  var KEPT_CONTROLS = TEXT_CONTROLS + ", " + CHOICE_CONTROLS;
   // Signing out, or choosing another tab's newer version over this page's edits.
   var FORGET_TYPED = ".mentorkit-sign-out, .mentorkit-forget-typed";
 
@@ -432,11 +432,19 @@
       if (!slug || !who) {
         return;
       }
+      var entry = {
+        value: control.value,
+        checked: control.checked,
+        at: Date.now(),
+        page: THIS_PAGE,
+      };
+      if (control.tagName === "SELECT") {
+        // A drop-down's value is the place of its choice, and the places move when the
+        // choices change (a mentor chosen elsewhere drops out of the list): keep the words.
+        entry.chosen = chosenTexts(control);
+      }
       try {
-        window.sessionStorage.setItem(
-          keptKey(slug, who),
-          JSON.stringify({ value: control.value, checked: control.checked, at: Date.now() })
-        );
+        window.sessionStorage.setItem(keptKey(slug, who), JSON.stringify(entry));
       } catch (error) {
         // Storage refused: the kernel's own save is all there is.
       }
@@ -448,8 +456,14 @@
   // was typed more than this long before it is taken as saved.
   var IN_FLIGHT_MS = 5000;
 
-  /** A save is shown: forget what was typed well before it (data-saved-at: the save's
-      moment in milliseconds, on the server's clock). */
+  // This page load. A save shown here was made by this page's kernel, which never got
+  // what was typed on an earlier page of the tab: that waits until its field appears and
+  // is put back (typed again, it becomes this page's), or until it is stale.
+  var THIS_PAGE = Date.now().toString(36) + Math.random().toString(36).slice(2);
+  var STALE_MS = 15 * 60 * 1000;
+
+  /** A save is shown: forget what was typed on this page well before it (data-saved-at:
+      the save's moment in milliseconds, on the server's clock). */
   function savedShown(time) {
     var status = time.closest(".mentorkit-save-saved");
     var saved = status ? Number(status.getAttribute("data-saved-at")) : 0;
@@ -457,19 +471,68 @@
       return;
     }
     eachKept(function (key, entry) {
-      if (!entry || entry.at < saved - IN_FLIGHT_MS) {
+      var mine = entry && entry.page === THIS_PAGE;
+      if (!entry || (mine && entry.at < saved - IN_FLIGHT_MS) || entry.at < saved - STALE_MS) {
         forget(key);
       }
     });
   }
 
+  function chosenTexts(select) {
+    return Array.from(select.selectedOptions).map(function (option) {
+      return option.text;
+    });
+  }
+
+  /** Choose, in a drop-down, the options named `texts`; false if one is not there. */
+  function choose(select, texts) {
+    var options = Array.from(select.options);
+    var found = texts.every(function (text) {
+      return options.some(function (option) {
+        return option.text === text;
+      });
+    });
+    if (!found || (!select.multiple && texts.length !== 1)) {
+      return false;
+    }
+    options.forEach(function (option) {
+      option.selected = texts.indexOf(option.text) >= 0;
+    });
+    return true;
+  }
+
+  /** The control's name changed on a live page: the kernel renumbered a list's rows (a
+      row emptied before others). What was kept under either name was typed into another
+      row, and the kernel has it already: forget it rather than put it into the wrong row.
+      (A control that had no name yet, such as a shortlist place's note shown once a
+      mentor is chosen again after a reload, gets what was kept for it.) */
+  function renamed(control, slug, who) {
+    if (who) {
+      forget(keptKey(control.mentorkitSlug, who));
+      if (slug) {
+        forget(keptKey(slug, who));
+      }
+    }
+    control.mentorkitSlug = slug;
+  }
+
   /** A named field appeared: if this tab kept other text for it, put that back. */
   function restoreKept(root, tries) {
     var control = controlOf(root);
-    if (!control || control.mentorkitKeptChecked || !control.matches(KEPT_CONTROLS)) {
+    if (!control || !control.matches(KEPT_CONTROLS)) {
       return;
     }
     var who = signedIn();
+    var slug = fieldSlug(control);
+    if (control.mentorkitSlug) {
+      if (slug !== control.mentorkitSlug) {
+        renamed(control, slug, who);
+      }
+      return;
+    }
+    if (!slug) {
+      return;
+    }
     if (!who) {
       if (tries < 10) {
         window.setTimeout(function () {
@@ -478,8 +541,7 @@
       }
       return;
     }
-    control.mentorkitKeptChecked = true;
-    var slug = fieldSlug(control);
+    control.mentorkitSlug = slug;
     var key = keptKey(slug, who);
     var entry = slug ? readKept(key) : null;
     if (!entry) {
@@ -493,14 +555,22 @@
       }
       return;
     }
-    if (entry.value === control.value) {
-      forget(key);
-      return;
-    }
-    control.value = entry.value;
-    if (control.value !== entry.value) {
-      forget(key); // no longer one of the choices
-      return;
+    if (control.tagName === "SELECT") {
+      var wanted = Array.isArray(entry.chosen) ? entry.chosen : [];
+      if (chosenTexts(control).join("\n") === wanted.join("\n") || !choose(control, wanted)) {
+        forget(key); // chosen already, or no longer one of the choices
+        return;
+      }
+    } else {
+      if (entry.value === control.value) {
+        forget(key);
+        return;
+      }
+      control.value = entry.value;
+      if (control.value !== entry.value) {
+        forget(key);
+        return;
+      }
     }
     control.dispatchEvent(new Event("input", { bubbles: true }));
     control.dispatchEvent(new Event("change", { bubbles: true }));
