@@ -76,7 +76,7 @@ ALL_IN_THE_PLAN = {"01_self_assessment.ipynb", "04_smart_goals.ipynb", "05_check
 
 def choose_three_mentors(person: Person) -> None:
     for number in (1, 2, 3):
-        person.choose(f"Choice {number}", index=1)
+        person.choose(f"Choice {number}", index=number)  # every place lists every mentor
         expect(person.field(f"Note on choice {number}")).to_be_visible(timeout=30_000)
 
 
