@@ -191,7 +191,9 @@ def _draft(
         thanks,
         f"Kind regards,\n{sender}",
     ]
-    return "\n\n".join(paragraphs) + "\n"
+    # No newline at the end: a worksheet's text is stored trimmed, and the page must show
+    # the draft exactly as a reload will.
+    return "\n\n".join(paragraphs)
 
 
 def outreach_message(

@@ -318,6 +318,9 @@ class MentorShortlistView(widgets.VBox):
             self.messages[email] = self._draft(email)
         for place in range(len(self.choices)):  # a repeat elsewhere may have become one
             self._show_details(place)
+        # Named now, not at the next save: the page keeps what is typed into a named field
+        # in the tab, and a note is typed straight after its mentor is chosen.
+        self._bind_entries()
         self._render_directory()
         self.autosaver.request(self.document)
 
