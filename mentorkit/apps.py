@@ -66,3 +66,24 @@ APPS: tuple[App, ...] = (
         "facilitator",
     ),
 )
+
+#: The page every visitor opens first.
+LANDING_NOTEBOOK = "index.ipynb"
+
+
+def pool_sizes(expected: int) -> dict[str, int]:
+    """How many pre-heated kernels to keep ready per notebook for a room of `expected`
+    people who open the link together (`mentorkit serve --expect`).
+
+    The whole room lands on the gallery and goes on to step 1 within the same minute:
+    both get a kernel each for everyone. After that people move on at their own pace, a
+    few at a time: each later worksheet keeps one ready for every ten people. The
+    facilitators' apps keep one.
+    """
+    participant = [app.notebook for app in APPS if app.audience == "participant"]
+    sizes = {LANDING_NOTEBOOK: expected, participant[0]: expected}
+    for notebook in participant[1:]:
+        sizes[notebook] = max(1, -(-expected // 10))
+    for app in APPS:
+        sizes.setdefault(app.notebook, 1)
+    return sizes

@@ -7,6 +7,7 @@ status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from mentorkit import catalog, cohort, exports, people, rosters
+from mentorkit.apps import LANDING_NOTEBOOK, pool_sizes
 from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.identity import reset_resume_code
@@ -35,7 +37,6 @@ from mentorkit.workshops import (
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
-LANDING_NOTEBOOK = "index.ipynb"
 #: Voilà's configuration (template, routes, stripped sources); Voilà reads it from the
 #: folder it starts in, so `mentorkit serve` starts it in ROOT.
 VOILA_CONFIG = ROOT / "voila.json"
@@ -232,6 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="a page not open after this long says it is taking too long and offers to "
         "reload; 0: wait for ever; default: voila.json's 60",
     )
+    serve.add_argument(
+        "--expect",
+        metavar="PEOPLE",
+        type=_count(minimum=1),
+        help="the size of the room that opens the link together: keep a started kernel "
+        "ready for each of them on the gallery and on step 1 (about 90 MB of memory each), "
+        "and one for every ten on each later worksheet; default: one per page",
+    )
     serve.set_defaults(run=_serve)
     return parser
 
@@ -403,6 +412,21 @@ def _seconds(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of seconds") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{value} is too short: at least {minimum} s")
+        return value
+
+    return parse
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of people, at least `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too few: at least {minimum}")
         return value
 
     return parse
@@ -674,6 +698,7 @@ def _serve(args: argparse.Namespace) -> int:
                 args.open,
                 cull_idle=args.cull_idle,
                 page_timeout=args.page_timeout,
+                expect=args.expect,
             ),
             cwd=ROOT,
             env={**serve_env(url, args.token), "VOILA_APP_IP": kernel_app_ip(args.host)},
@@ -689,13 +714,15 @@ def serve_command(
     *,
     cull_idle: int | None = None,
     page_timeout: int | None = None,
+    expect: int | None = None,
 ) -> list[str]:
     """The Voilà command `mentorkit serve` runs, in ROOT so that Voilà reads voila.json.
 
     Only what changes from one run to the next is given here; everything that makes the
     apps what they are (template, routes, stripped sources, kernel culling, the page
     timeout) is in voila.json, so that `voila notebooks/` started in the repository serves
-    them the same way. `cull_idle` and `page_timeout` (seconds) override voila.json's.
+    them the same way. `cull_idle` and `page_timeout` (seconds) override voila.json's;
+    `expect` (people) sizes the pre-heated kernel pools (`mentorkit.apps.pool_sizes`).
     """
     command = [
         sys.executable,
@@ -718,6 +745,10 @@ def serve_command(
     if page_timeout is not None:
         # Read by the page template (mentorkit/jupyter/voila/templates/mentorkit).
         command.append(f"--VoilaConfiguration.resources=mentorkit_page_timeout={page_timeout}")
+    if expect is not None:
+        pools = {name: {"pool_size": size} for name, size in pool_sizes(expect).items()}
+        pools["default"] = {"pool_size": 1}
+        command.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}")
     return command
 
 

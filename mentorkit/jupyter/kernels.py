@@ -5,7 +5,7 @@ Jupyter Server's idle culler (`MappingKernelManager.cull_idle_timeout`) shuts do
 that has sent nothing for that long, skipping kernels a tab is connected to
 (`cull_connected` false). Voilà wraps the manager in its pre-heating one, which keeps the
 kernels waiting in its pool (one per notebook, already running the notebook) out of the
-culler's reach. Three things are added here:
+culler's reach. Four things are added here:
 
 * **A tab leaving restarts the idle clock.** The culler measures idleness from the kernel's
   last message, so a participant who reads a worksheet for longer than the timeout and
@@ -16,6 +16,11 @@ culler's reach. Three things are added here:
   pool for longer than the timeout; handed to a visitor, it has no connection until the
   page's scripts open one a second or two later, and the culler, looking in between, would
   shut it down under the page (seen with the gallery, whose kernel waits idle).
+* **The pools refill at a pace.** Voilà starts a replacement a second after each kernel it
+  hands out, so a room of thirty opening the link together would have thirty kernels
+  starting while the same thirty people sign in and type. Here pre-heating kernels start
+  at most one every `REFILL_SPACING` seconds (a visitor's own kernel, when a pool is
+  empty, never waits for them), which leaves the other core to the people in the room.
 * **Broken pool kernels are replaced.** A pool kernel can die while it starts (seen on a
   busy 2-core machine: a port taken by another process between being picked and bound) or
   fail to run its notebook; Voilà would hand it to the next visitor, whose page then never
@@ -34,15 +39,46 @@ from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
+#: Seconds between the starts of two pre-heating kernels (each takes about a second of
+#: one core to start and run its notebook).
+REFILL_SPACING = 1.0
+#: The variable Voilà sets in the environment of a kernel it starts for a pool.
+PREHEAT_VARIABLE = "VOILA_PREHEAT"
+
 
 class WorkshopKernelManager(AsyncMappingKernelManager):
     """Jupyter Server's kernel manager whose idle clock restarts when a tab disconnects or
-    a kernel leaves Voilà's pool, and which replaces broken pool kernels."""
+    a kernel leaves Voilà's pool, which replaces broken pool kernels and paces the
+    starts of pool kernels."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         #: The kernels in Voilà's pool when the culler last looked.
         self._pooled_kernels: set[str] = set()
+        #: When the next pool kernel may start (event loop time).
+        self._next_pool_start = 0.0
+
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+        """Start a kernel; one for a pool waits its turn (see the module docstring)."""
+        env = kwargs.get("env") or {}
+        if env.get(PREHEAT_VARIABLE) == "True":
+            await self._wait_for_turn()
+        return await super().start_kernel(*args, **kwargs)
+
+    async def _wait_for_turn(self) -> None:
+        """Wait for this pool kernel's turn to start, unless a visitor has taken it from
+        the pool meanwhile (then someone is waiting for it: it starts at once). Voilà
+        runs each pool kernel's start in the task it keeps in the pool."""
+        loop = asyncio.get_running_loop()
+        me = asyncio.current_task()
+        turn = max(loop.time(), self._next_pool_start)
+        self._next_pool_start = turn + REFILL_SPACING
+        while loop.time() < turn and self._in_a_pool(me):
+            await asyncio.sleep(min(0.1, turn - loop.time()))
+
+    def _in_a_pool(self, task: asyncio.Future | None) -> bool:
+        pools: dict[str, list[asyncio.Future]] = getattr(self, "_pools", None) or {}
+        return any(task in pool for pool in pools.values())
 
     def notify_disconnect(self, kernel_id: str) -> None:
         """Count the disconnection; when it was the last one, the kernel's idle time starts

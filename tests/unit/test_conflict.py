@@ -51,6 +51,34 @@ class Tab:
 # -- the autosaver ------------------------------------------------------------------------
 
 
+def test_a_newer_save_of_what_this_page_holds_already_is_no_conflict(store, identity):
+    """A reload straight after typing: the old page's kernel saves its last keys after the
+    new page opened, and the new page, having put the same keys back, saves them too."""
+    key = key_of(identity)
+    old_page, new_page = Tab(store, key), Tab(store, key)
+    old_page.type("Lead a small team")  # the old kernel's late save
+    new_page.saver.request(
+        lambda: SelfAssessment(career_goal="Lead a small team", values=["Kindness"])
+    )
+
+    assert not new_page.saver.in_conflict and new_page.told == []
+    assert new_page.status.state == "saved"
+    latest = store.load(key)
+    assert latest.document.career_goal == "Lead a small team"
+    assert latest.document.values == ["Kindness"]
+    assert latest.revision == 2
+
+
+def test_a_newer_save_that_changed_a_field_otherwise_is_still_a_conflict(store, identity):
+    key = key_of(identity)
+    other, this = Tab(store, key), Tab(store, key)
+    other.saver.request(lambda: SelfAssessment(values=["Courage"]))
+    this.saver.request(lambda: SelfAssessment(values=["Kindness"]))
+
+    assert this.saver.in_conflict and this.told == [this.saver]
+    assert store.load(key).document.values == ["Courage"]
+
+
 def test_a_stale_save_is_held_and_told_and_overwrites_nothing(store, identity):
     key = key_of(identity)
     first, second = Tab(store, key), Tab(store, key)

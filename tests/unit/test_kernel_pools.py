@@ -1,0 +1,93 @@
+"""A room opening the link together: pool sizes for `mentorkit serve --expect`, and pool
+kernels that start one at a time unless someone is waiting for one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from mentorkit.apps import APPS, LANDING_NOTEBOOK, pool_sizes
+from mentorkit.cli import build_parser, serve_command
+from mentorkit.jupyter import kernels
+from mentorkit.jupyter.kernels import WorkshopKernelManager
+
+
+def test_the_room_gets_a_kernel_each_on_the_gallery_and_step_one():
+    sizes = pool_sizes(30)
+    assert sizes[LANDING_NOTEBOOK] == 30
+    assert sizes["01_self_assessment.ipynb"] == 30
+    assert sizes["02_mentor_shortlist.ipynb"] == 3
+    assert sizes["facilitator/dashboard.ipynb"] == 1
+    assert set(sizes) == {LANDING_NOTEBOOK, *(app.notebook for app in APPS)}
+    assert pool_sizes(4)["06_my_plan.ipynb"] == 1
+
+
+def test_serve_expect_hands_voila_the_pool_sizes():
+    args = build_parser().parse_args(["serve", "--expect", "12"])
+    command = serve_command("127.0.0.1", 8866, expect=args.expect)
+    (option,) = [arg for arg in command if "kernel_pools_config" in arg]
+    pools = json.loads(option.split("=", 1)[1])
+    assert pools["01_self_assessment.ipynb"] == {"pool_size": 12}
+    assert pools["default"] == {"pool_size": 1}
+    assert not any("kernel_pools_config" in arg for arg in serve_command("127.0.0.1", 8866))
+
+
+#: The spacing of pool starts in these tests (seconds).
+SPACING = 0.5
+
+
+def manager(monkeypatch, started: list[tuple[str, float]]) -> WorkshopKernelManager:
+    async def start(self, *args, **kwargs):
+        started.append((kwargs["name"], asyncio.get_running_loop().time()))
+        return kwargs["name"]
+
+    monkeypatch.setattr(kernels.AsyncMappingKernelManager, "start_kernel", start)
+    monkeypatch.setattr(kernels, "REFILL_SPACING", SPACING)
+    return WorkshopKernelManager()
+
+
+def test_pool_kernels_start_one_at_a_time_and_visitors_never_wait(monkeypatch):
+    started: list[tuple[str, float]] = []
+    pool = {"env": {"VOILA_PREHEAT": "True"}}
+    visitor = {"env": {"VOILA_PREHEAT": "False"}}
+
+    async def run() -> float:
+        manager_ = manager(monkeypatch, started)
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
+        tasks = [
+            loop.create_task(manager_.start_kernel(name=f"pool-{n}", **pool)) for n in range(3)
+        ]
+        manager_._pools = {"01_self_assessment.ipynb": list(tasks)}
+        await asyncio.sleep(0.01)
+        await manager_.start_kernel(name="visitor", **visitor)
+        await asyncio.gather(*tasks)
+        return begin
+
+    begin = asyncio.run(run())
+    # Orders and least gaps only: a busy machine can make a start late, never early.
+    order = [name for name, _ in started]
+    assert order == ["pool-0", "visitor", "pool-1", "pool-2"]
+    at = {name: when - begin for name, when in started}
+    assert at["pool-1"] - at["pool-0"] >= SPACING - 0.01
+    assert at["pool-2"] - at["pool-1"] >= SPACING - 0.01
+
+
+def test_a_pool_kernel_a_visitor_took_starts_at_once(monkeypatch):
+    started: list[tuple[str, float]] = []
+    pool = {"env": {"VOILA_PREHEAT": "True"}}
+
+    async def run() -> None:
+        manager_ = manager(monkeypatch, started)
+        loop = asyncio.get_running_loop()
+        tasks = [
+            loop.create_task(manager_.start_kernel(name=f"pool-{n}", **pool)) for n in range(4)
+        ]
+        manager_._pools = {"01_self_assessment.ipynb": list(tasks)}
+        await asyncio.sleep(0.05)
+        manager_._pools["01_self_assessment.ipynb"].remove(tasks[3])  # a visitor took it
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    # Taken from the pool, the last one starts before the two still waiting their turn.
+    assert [name for name, _ in started] == ["pool-0", "pool-3", "pool-1", "pool-2"]
