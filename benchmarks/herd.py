@@ -192,7 +192,8 @@ async def participant(
             context, f"{base}/voila/render/02_mentor_shortlist.ipynb", ".mentorkit-who", timeout
         )
         return gallery, step1, step2
-    except Exception:
+    except Exception as exc:
+        print(f"participant {number}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         return None, None, None
     finally:
         await context.close()
@@ -308,7 +309,7 @@ async def measure(sizes: Sequence[int], timeout: float, move_count: int, expect:
         mentorkit = str(BIN / "mentorkit")
         printed = run([mentorkit, "--db", database_url, "demo"], cwd=ROOT)
         join_code = next(
-            line.split(":", 1)[1].strip() for line in printed.splitlines() if "Join code" in line
+            line.split(":", 1)[1].split()[0] for line in printed.splitlines() if "Join code" in line
         )
         bare = write_bare_notebook(folder / "bare")
         default_dir = folder / "default"
