@@ -402,34 +402,31 @@ def _confirm_word(word: str, warning: str) -> None:
         raise UserError(f"nothing was changed: type {word} when asked to confirm, or pass --yes")
 
 
-def _seconds(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of seconds, at least `minimum`."""
+def _whole_number(
+    minimum: int, *, of: str = "", too: str = "small", unit: str = ""
+) -> Callable[[str], int]:
+    """An argparse type: a whole number (`of` " of seconds") at least `minimum`."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of seconds") from None
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number{of}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is too short: at least {minimum} s")
+            raise argparse.ArgumentTypeError(f"{value} is too {too}: at least {minimum}{unit}")
         return value
 
     return parse
+
+
+def _seconds(minimum: int) -> Callable[[str], int]:
+    """A whole number of seconds, at least `minimum`."""
+    return _whole_number(minimum, of=" of seconds", too="short", unit=" s")
 
 
 def _count(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of people, at least `minimum`."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is too few: at least {minimum}")
-        return value
-
-    return parse
+    """A whole number of people, at least `minimum`."""
+    return _whole_number(minimum, too="few")
 
 
 def _workshop_option(parser: argparse.ArgumentParser) -> None:
