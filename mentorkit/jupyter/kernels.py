@@ -77,8 +77,11 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
             await asyncio.sleep(min(0.1, turn - loop.time()))
 
     def _in_a_pool(self, task: asyncio.Future | None) -> bool:
-        pools: dict[str, list[asyncio.Future]] = getattr(self, "_pools", None) or {}
-        return any(task in pool for pool in pools.values())
+        return any(task in pool for pool in self._voila_pools().values())
+
+    def _voila_pools(self) -> dict[str, list[asyncio.Future]]:
+        """Voilà's pools (notebook → tasks), or none without pre-heating."""
+        return getattr(self, "_pools", None) or {}
 
     def notify_disconnect(self, kernel_id: str) -> None:
         """Count the disconnection; when it was the last one, the kernel's idle time starts
@@ -114,8 +117,7 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         """Kernel id → (notebook, Voilà's pool item, its task) for every kernel that has
         started in Voilà's pool."""
         found: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
-        pools: dict[str, list[asyncio.Future]] = getattr(self, "_pools", None) or {}
-        for notebook, pool in pools.items():
+        for notebook, pool in self._voila_pools().items():
             for task in list(pool):
                 if not task.done() or task.cancelled() or task.exception() is not None:
                     continue
@@ -127,7 +129,7 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
     async def _replace_broken_pool_kernels(self) -> None:
         """Take out of the pool every kernel that has died, or whose notebook run failed,
         shut it down if it still runs, and refill the pools it was taken from."""
-        pools: dict[str, list[asyncio.Future]] = getattr(self, "_pools", None) or {}
+        pools = self._voila_pools()
         refill = getattr(self, "fill_if_needed", None)
         if refill is None:
             return

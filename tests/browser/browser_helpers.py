@@ -24,8 +24,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from mentorkit.testing import free_port, stop_process_group, unavailable
 
 __all__ = [
+    "DESKTOP",
     "HOSTILE",
     "LOAD_TIMEOUT_MS",
+    "PHONE",
     "ServedDemo",
     "Visit",
     "download",
@@ -46,6 +48,9 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "<img src=x onerror=alert(1)>"
+#: The windows the tests look through: a laptop, and a phone held upright.
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 SIGN_IN_TIMEOUT_MS = 30_000
 
 

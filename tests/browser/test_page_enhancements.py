@@ -27,7 +27,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from browser_helpers import LOAD_TIMEOUT_MS, wait_for_http, watch_console, write_notebook
+from browser_helpers import (
+    DESKTOP,
+    LOAD_TIMEOUT_MS,
+    PHONE,
+    wait_for_http,
+    watch_console,
+    write_notebook,
+)
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, serve_command, serve_env
@@ -40,8 +47,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 PAST = datetime(2020, 3, 1, 23, 30, tzinfo=UTC)
 REAL_APP = "01_self_assessment.ipynb"
 WAIT_MS = 60_000
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 ARABIC = "مرحبا بكم في ورشة العمل"
 
 #: The notebook made for these tests; {now} is the moment shown as "today".

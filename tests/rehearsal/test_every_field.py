@@ -28,7 +28,9 @@ from datetime import date, timedelta
 
 import pytest
 from browser_helpers import (
+    DESKTOP,
     LOAD_TIMEOUT_MS,
+    PHONE,
     ServedDemo,
     first_visit,
     serve_demo,
@@ -39,8 +41,6 @@ from playwright.sync_api import Browser, Locator, expect
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 TODAY = date.today()
 #: What one pass leaves in a field, read the same way before and after a reload.
 FIELDS = """() => [...document.querySelectorAll('.mentorkit-app [class*="mentorkit-field-"]')]

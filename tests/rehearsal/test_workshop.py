@@ -23,6 +23,8 @@ from datetime import date, timedelta
 
 import pytest
 from browser_helpers import (
+    DESKTOP,
+    PHONE,
     ServedDemo,
     no_dialogs,
     open_app,
@@ -35,8 +37,6 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 WAIT_MS = 60_000
 TODAY = date.today()

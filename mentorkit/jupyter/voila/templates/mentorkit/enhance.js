@@ -543,7 +543,7 @@
     }
     control.mentorkitSlug = slug;
     var key = keptKey(slug, who);
-    var entry = slug ? readKept(key) : null;
+    var entry = readKept(key);
     if (!entry) {
       return;
     }
