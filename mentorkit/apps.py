@@ -67,23 +67,24 @@ APPS: tuple[App, ...] = (
     ),
 )
 
-#: The page every visitor opens first.
+#: The page every visitor opens first. Served by `mentorkit serve`, the server renders it
+#: itself (no kernel); the notebook is the gallery in JupyterLab.
 LANDING_NOTEBOOK = "index.ipynb"
+#: Every participant worksheet in one page and one kernel (`mentorkit.ui.journey`): where
+#: `mentorkit serve` sends participants once they are signed in.
+JOURNEY_NOTEBOOK = "journey.ipynb"
 
 
-def pool_sizes(expected: int) -> dict[str, int]:
+def pool_sizes(expected: int = 1) -> dict[str, int]:
     """How many pre-heated kernels to keep ready per notebook for a room of `expected`
     people who open the link together (`mentorkit serve --expect`).
 
-    The whole room lands on the gallery and goes on to step 1 within the same minute:
-    both get a kernel each for everyone. After that people move on at their own pace, a
-    few at a time: each later worksheet keeps one ready for every ten people. The
-    facilitators' apps keep one.
+    The gallery and the sign-in need no kernel (the server renders them); a participant
+    needs one kernel, the journey's, for every worksheet, so the journey keeps one ready
+    for each person expected. The single-worksheet notebooks and the facilitators' apps
+    keep one each.
     """
-    participant = [app.notebook for app in APPS if app.audience == "participant"]
-    sizes = {LANDING_NOTEBOOK: expected, participant[0]: expected}
-    for notebook in participant[1:]:
-        sizes[notebook] = max(1, -(-expected // 10))
-    for app in APPS:
-        sizes.setdefault(app.notebook, 1)
+    sizes = {app.notebook: 1 for app in APPS}
+    sizes[LANDING_NOTEBOOK] = 0
+    sizes[JOURNEY_NOTEBOOK] = max(1, expected)
     return sizes

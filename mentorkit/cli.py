@@ -238,8 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PEOPLE",
         type=_count(minimum=1),
         help="the size of the room that opens the link together: keep a started kernel "
-        "ready for each of them on the gallery and on step 1 (about 90 MB of memory each), "
-        "and one for every ten on each later worksheet; default: one per page",
+        "ready for each of them (about 90 MB of memory each), which they use for every "
+        "worksheet once signed in; default: one",
     )
     serve.set_defaults(run=_serve)
     return parser
@@ -742,10 +742,9 @@ def serve_command(
     if page_timeout is not None:
         # Read by the page template (mentorkit/jupyter/voila/templates/mentorkit).
         command.append(f"--VoilaConfiguration.resources=mentorkit_page_timeout={page_timeout}")
-    if expect is not None:
-        pools = {name: {"pool_size": size} for name, size in pool_sizes(expect).items()}
-        pools["default"] = {"pool_size": 1}
-        command.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}")
+    pools = {name: {"pool_size": size} for name, size in pool_sizes(expect or 1).items()}
+    pools["default"] = {"pool_size": 1}
+    command.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}")
     return command
 
 

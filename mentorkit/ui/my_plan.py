@@ -259,9 +259,9 @@ def _introduction_html(match: MentorMatch | None, mentor: MentorProfile | None) 
     )
 
 
-def my_plan_app(**kwargs: object) -> WorksheetApp:
-    """The My plan app (the notebook 06_my_plan calls this)."""
-    apps: list[WorksheetApp] = []
+def plan_builder(apps: list[WorksheetApp]) -> Callable[[Session], MyPlanView]:
+    """What My plan shows, for the app that will be `apps[0]` once it is made (the view
+    ends the page's session when the participant erases their data)."""
 
     def build(session: Session) -> MyPlanView:
         def leave_only_the_view() -> None:
@@ -273,5 +273,11 @@ def my_plan_app(**kwargs: object) -> WorksheetApp:
         view = MyPlanView(session, on_erased=leave_only_the_view)
         return view
 
-    apps.append(worksheet_app("06_my_plan", build, **kwargs))
+    return build
+
+
+def my_plan_app(**kwargs: object) -> WorksheetApp:
+    """The My plan app (the notebook 06_my_plan calls this)."""
+    apps: list[WorksheetApp] = []
+    apps.append(worksheet_app("06_my_plan", plan_builder(apps), **kwargs))
     return apps[0]

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, quote
 import ipywidgets as widgets
 
 from mentorkit import catalog
-from mentorkit.apps import APPS, App
+from mentorkit.apps import APPS, JOURNEY_NOTEBOOK, App
 from mentorkit.errors import MentorkitError
 from mentorkit.identity import (
     Identity,
@@ -83,6 +83,9 @@ class Session:
     #: so links between worksheets need not carry the code.
     remembered: bool = False
     on_conflict: Callable[[Autosaver], object] | None = None
+    #: The notebook that holds every worksheet in one page (`JOURNEY_NOTEBOOK`), when this
+    #: page is that one: links to a worksheet are then links to a step of it.
+    journey: str | None = None
     _autosavers: dict[tuple[str, str], Autosaver] = field(default_factory=dict)
 
     @property
@@ -155,20 +158,29 @@ class Session:
         where the browser remembers the sign-in (so the code does not sit in the address bar,
         the history and every copied link), else the personal link."""
         if self.remembered:
-            return notebook
+            return address(notebook, self.journey)
         return self.personal_link(notebook)
 
     def personal_link(self, notebook: str) -> str:
         """A link that signs this participant in from any browser (it carries the code)."""
+        found = address(notebook, self.journey)
         if self.resume_code:
-            return f"{notebook}?resume={quote(self.resume_code)}"
-        return notebook
+            joiner = "&" if "?" in found else "?"
+            return f"{found}{joiner}resume={quote(self.resume_code)}"
+        return found
 
 
-def _journey(current: App | None, session: Session | None) -> str:
+def address(notebook: str, journey: str | None) -> str:
+    """Where a link to the worksheet `notebook` leads: the worksheet's own notebook, or,
+    from a page holding the whole journey, that worksheet's step of it."""
+    name = Path(notebook).name
+    return f"{journey}?step={quote(Path(name).stem)}" if journey else name
+
+
+def _journey(current: App | None, session: Session | None, journey: str | None = None) -> str:
     items = []
     for number, app in enumerate(PARTICIPANT_APPS, start=1):
-        href = session.link(Path(app.notebook).name) if session else Path(app.notebook).name
+        href = session.link(app.notebook) if session else address(app.notebook, journey)
         label = f"{number}. {escape(app.title)}"
         if app is current:
             items.append(f'<li><a href="{escape(href)}" aria-current="page">{label}</a></li>')
@@ -263,6 +275,9 @@ class ConflictPanel(widgets.VBox):
 class WorksheetApp(widgets.VBox):
     """One app: signs the participant in, then shows the view `build` makes for them."""
 
+    #: The notebook holding every worksheet, when this app is that page (`JourneyApp`).
+    journey: str | None = None
+
     def __init__(
         self,
         app_key: str,
@@ -293,17 +308,18 @@ class WorksheetApp(widgets.VBox):
         self.memory.add_class("mentorkit-memory")
         #: Whether the server hands remembered sign-ins to new pages (see the module doc).
         self.remembers = False
+        self._welcome = False
         self._body = widgets.VBox()
         self.conflict_panel = ConflictPanel()
         guard = guarded(self.notice)
         self.conflict_panel.load_newer.on_click(guard(self._load_newer))
         self.conflict_panel.keep_mine.on_click(guard(self._keep_mine))
         self.sign_out_button.on_click(guard(lambda _button: self.sign_out()))
-        guidance = catalog.load_guidance().get(app_key, "")
+        self._guidance = widgets.HTML()
         self.children = [
             widgets.HTML(f"<style>{STYLE}</style>"),
             self._header,
-            widgets.HTML(f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'),
+            self._guidance,
             widgets.HBox([self._identity_line, self.sign_out_button]).add_class(
                 "mentorkit-identity"
             ),
@@ -323,12 +339,18 @@ class WorksheetApp(widgets.VBox):
         self._start(environ)
 
     def _render_header(self) -> None:
-        self._header.value = f"<h1>{escape(self.app.title)}</h1>" + _journey(self.app, self.session)
+        journey = _journey(self.app, self.session, self.journey)
+        self._header.value = f"<h1>{escape(self.app.title)}</h1>{journey}"
+        guidance = catalog.load_guidance().get(Path(self.app.notebook).stem, "")
+        self._guidance.value = f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'
 
     def _start(self, environ: Mapping[str, str]) -> None:
         query = _query(environ)
         remembered = _remembered_code(environ)
         self.remembers = remembered is not None
+        # The server's own sign-in page issued a new code and sent the browser here with
+        # it in the cookie: show it, once, as a sign-in here would.
+        self._welcome = query.get("welcome") == "1"
         try:
             if environ.get("JUPYTERHUB_USER"):
                 join = query.get("join") or environ.get("MENTORKIT_WORKSHOP")
@@ -409,6 +431,7 @@ class WorksheetApp(widgets.VBox):
             self.notice,
             resume_code=resume_code,
             remembered=self.remembers and bool(resume_code),
+            journey=self.journey,
             on_conflict=guarded(self.notice)(self._conflicted),
         )
 
@@ -476,14 +499,16 @@ class WorksheetApp(widgets.VBox):
             f'<p class="mentorkit-who" data-mentorkit-person="{escape(identity.participant.id)}">'
             f"Signed in as <strong>{who}</strong> · {workshop}</p>"
         )
-        if identity.new_resume_code:
-            code = escape(identity.new_resume_code)
+        new_code = identity.new_resume_code or (code if self._welcome else None)
+        self._welcome = False
+        if new_code:
+            code = escape(new_code)
             line += (
                 '<div class="mentorkit-resume" role="note"><p>Your personal resume code: '
                 f'<code class="mentorkit-resume-code">{code}</code></p><p>Write it down or '
                 "keep it in a safe place: with it you can come back to your answers from any "
                 "browser, and nobody else can open them. Or bookmark your "
-                f'<a href="{escape(self.session.personal_link(Path(self.app.notebook).name))}">'
+                f'<a href="{escape(self.session.personal_link(self.app.notebook))}">'
                 "personal link</a> (keep it to yourself).</p></div>"
             )
         self._identity_line.value = line
@@ -555,6 +580,141 @@ class WorksheetApp(widgets.VBox):
 
     def _keep_mine(self, _button: widgets.Button) -> None:
         self.keep_mine()
+
+
+#: What a worksheet shows a signed-in participant.
+Builder = Callable[[Session], widgets.Widget]
+
+
+class JourneyApp(WorksheetApp):
+    """Every participant worksheet in one page, on one kernel: moving to the next step
+    swaps the worksheet in place instead of opening a new page (which would load the page
+    scripts again and take a kernel of its own: seconds, and about 80 MB, per move).
+
+    Links to a worksheet (the journey strip, "go back to step 1" hints) are links to a step
+    of this page (`journey.ipynb?step=02_mentor_shortlist`), so they still work as plain
+    links: opened in a new tab, or where no page script runs, they open the page at that
+    step. In the page, the template's script turns a click on one into a request for the
+    step, written into the hidden `step_request` text box; the kernel answers by swapping
+    the worksheet and writing the step into the `place` marker, from which the script sets
+    the address (so a reload, Back and Forward land on the step shown).
+
+    A move saves what waits first; it does not happen while the page holds edits it
+    cannot save (the store is failing, or another tab saved a newer version and the
+    participant has not chosen yet): the worksheet would be rebuilt from the store without
+    them.
+    """
+
+    journey = JOURNEY_NOTEBOOK
+
+    def __init__(
+        self,
+        steps: Mapping[str, Builder],
+        *,
+        store: Store | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.steps = dict(steps)
+        #: Written by the page script with the step a link asked for; emptied once read.
+        self.step_request = widgets.Text(layout=widgets.Layout(display="none"))
+        self.step_request.add_class("mentorkit-step-request")
+        #: The step shown, for the page script to put in the address.
+        self.place = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.place.add_class("mentorkit-place")
+        self._marks = 0
+        self.step_request.observe(self._requested, names="value")
+        first = next(iter(self.steps))
+        super().__init__(first, self._build_step, store=store, environ=environ)
+        self.children = [*self.children, self.step_request, self.place]
+        self._mark_place()
+
+    @property
+    def step(self) -> str:
+        """The notebook stem of the worksheet shown ('01_self_assessment')."""
+        return Path(self.app.notebook).stem
+
+    def _build_step(self, session: Session) -> widgets.Widget:
+        view = self.steps[self.step](session)
+        if isinstance(view, widgets.DOMWidget):
+            # The page script keeps unsaved typing per worksheet (fields of two worksheets
+            # may share a name under this one address).
+            view.add_class(f"mentorkit-worksheet-{self.step}")
+        return view
+
+    def _start(self, environ: Mapping[str, str]) -> None:
+        asked = _query(environ).get("step", "")
+        if asked in self.steps:
+            self._show_step(asked)
+        super()._start(environ)
+
+    def _show_step(self, step: str) -> None:
+        """Show `step`'s title, journey strip and guidance (not yet its worksheet)."""
+        self.app = next(a for a in APPS if Path(a.notebook).stem == step)
+        self._mark_place()
+        self._render_header()
+
+    def _mark_place(self) -> None:
+        # A new mark every time, even for the same step: after a refused move the page
+        # script must set the address back to the step still shown.
+        self._marks += 1
+        self.place.value = (
+            f'<span class="mentorkit-step" data-step="{escape(self.step, quote=True)}" '
+            f'data-title="{escape(self.app.title, quote=True)}" data-mark="{self._marks}" '
+            "hidden></span>"
+        )
+
+    def _requested(self, change: Mapping[str, object]) -> None:
+        asked = change["new"]
+        if not isinstance(asked, str) or not asked:
+            return
+        self.step_request.value = ""  # ready for the next request, even of the same step
+        guarded(self.notice)(self.go_to)(asked)
+
+    def go_to(self, step: str) -> None:
+        """Show the worksheet `step` (a notebook stem) in place of the one shown."""
+        if step not in self.steps or step == self.step:
+            self._mark_place()  # the address asked for something else: show where we are
+            return
+        session = self.session
+        if session is not None:
+            if session.conflicts():
+                self.notice.show(
+                    "Another tab or device saved a newer version of your answers: choose "
+                    "below which one to keep before you move on.",
+                    kind="error",
+                )
+                self._mark_place()
+                return
+            if not session.save_the_rest():
+                self.notice.show(
+                    "Your last edits are not saved yet, so this page stays here: moving on "
+                    "would lose them. Try again in a moment.",
+                    kind="error",
+                )
+                self._mark_place()
+                return
+        self.notice.clear()
+        self._show_step(step)
+        if session is None:
+            return  # not signed in: the sign-in form stays, under the new step's title
+        session.close()
+        self.session = self._open_session(session.identity, session.resume_code)
+        stale_view, self.view = self.view, None
+        self._body.children = []
+        self.view = self._build_view()
+        self._body.children = [self.view] if self.view is not None else []
+        if stale_view is not None:
+            close_tree(stale_view)
+
+
+def journey_app(
+    steps: Mapping[str, Builder],
+    *,
+    store: Store | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> JourneyApp:
+    """The page holding every worksheet (`ui.journey` gives it the worksheets)."""
+    return JourneyApp(steps, store=store, environ=environ)
 
 
 def worksheet_app(

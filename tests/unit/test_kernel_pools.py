@@ -6,20 +6,24 @@ from __future__ import annotations
 import asyncio
 import json
 
-from mentorkit.apps import APPS, LANDING_NOTEBOOK, pool_sizes
-from mentorkit.cli import build_parser, serve_command
+from mentorkit.apps import APPS, JOURNEY_NOTEBOOK, LANDING_NOTEBOOK, pool_sizes
+from mentorkit.cli import NOTEBOOKS_DIR, build_parser, serve_command
 from mentorkit.jupyter import kernels
 from mentorkit.jupyter.kernels import WorkshopKernelManager
 
 
-def test_the_room_gets_a_kernel_each_on_the_gallery_and_step_one():
+def test_the_room_gets_a_journey_kernel_each_and_the_gallery_none():
     sizes = pool_sizes(30)
-    assert sizes[LANDING_NOTEBOOK] == 30
-    assert sizes["01_self_assessment.ipynb"] == 30
-    assert sizes["02_mentor_shortlist.ipynb"] == 3
+    assert sizes[JOURNEY_NOTEBOOK] == 30
+    assert sizes[LANDING_NOTEBOOK] == 0  # the server renders the gallery itself
+    assert sizes["01_self_assessment.ipynb"] == 1
     assert sizes["facilitator/dashboard.ipynb"] == 1
-    assert set(sizes) == {LANDING_NOTEBOOK, *(app.notebook for app in APPS)}
-    assert pool_sizes(4)["06_my_plan.ipynb"] == 1
+    assert set(sizes) == {LANDING_NOTEBOOK, JOURNEY_NOTEBOOK, *(app.notebook for app in APPS)}
+    assert pool_sizes()[JOURNEY_NOTEBOOK] == 1
+
+
+def test_every_pool_size_names_a_notebook_that_exists():
+    assert all((NOTEBOOKS_DIR / name).exists() for name in pool_sizes(3))
 
 
 def test_serve_expect_hands_voila_the_pool_sizes():
@@ -27,9 +31,10 @@ def test_serve_expect_hands_voila_the_pool_sizes():
     command = serve_command("127.0.0.1", 8866, expect=args.expect)
     (option,) = [arg for arg in command if "kernel_pools_config" in arg]
     pools = json.loads(option.split("=", 1)[1])
-    assert pools["01_self_assessment.ipynb"] == {"pool_size": 12}
+    assert pools[JOURNEY_NOTEBOOK] == {"pool_size": 12}
     assert pools["default"] == {"pool_size": 1}
-    assert not any("kernel_pools_config" in arg for arg in serve_command("127.0.0.1", 8866))
+    (option,) = [arg for arg in serve_command("127.0.0.1", 8866) if "kernel_pools_config" in arg]
+    assert json.loads(option.split("=", 1)[1])[JOURNEY_NOTEBOOK] == {"pool_size": 1}
 
 
 #: The spacing of pool starts in these tests (seconds).

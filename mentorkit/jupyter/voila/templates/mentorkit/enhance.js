@@ -381,8 +381,15 @@
     return who ? who.getAttribute("data-mentorkit-person") : "";
   }
 
-  function keptKey(slug, who) {
-    return KEPT + location.pathname + "|" + who + "|" + slug;
+  // The journey page (journey.js) holds every worksheet, one at a time, under one address:
+  // there a field is known by its worksheet too (two worksheets may name a field alike).
+  var WORKSHEET_CLASS = /(?:^|\s)mentorkit-worksheet-([0-9a-z_]+)/;
+
+  function keptKey(slug, who, control) {
+    var sheet = control.closest('[class*="mentorkit-worksheet-"]');
+    var found = sheet ? WORKSHEET_CLASS.exec(sheet.className) : null;
+    var page = location.pathname + (found ? "?step=" + found[1] : "");
+    return KEPT + page + "|" + who + "|" + slug;
   }
 
   function fieldSlug(control) {
@@ -444,7 +451,7 @@
         entry.chosen = chosenTexts(control);
       }
       try {
-        window.sessionStorage.setItem(keptKey(slug, who), JSON.stringify(entry));
+        window.sessionStorage.setItem(keptKey(slug, who, control), JSON.stringify(entry));
       } catch (error) {
         // Storage refused: the kernel's own save is all there is.
       }
@@ -508,9 +515,9 @@
       mentor is chosen again after a reload, gets what was kept for it.) */
   function renamed(control, slug, who) {
     if (who) {
-      forget(keptKey(control.mentorkitSlug, who));
+      forget(keptKey(control.mentorkitSlug, who, control));
       if (slug) {
-        forget(keptKey(slug, who));
+        forget(keptKey(slug, who, control));
       }
     }
     control.mentorkitSlug = slug;
@@ -542,7 +549,7 @@
       return;
     }
     control.mentorkitSlug = slug;
-    var key = keptKey(slug, who);
+    var key = keptKey(slug, who, control);
     var entry = readKept(key);
     if (!entry) {
       return;
