@@ -15,6 +15,7 @@
 
   var REQUEST = ".mentorkit-step-request input";
   var shown = ""; // the step the address was last set to
+  var lastMark = ""; // the kernel's last mark acted on (a step and a count)
 
   function request(step) {
     var input = document.querySelector(REQUEST);
@@ -66,11 +67,15 @@
     if (!step) {
       return;
     }
-    var url = new URL(window.location.href);
-    var inAddress = url.searchParams.get("step");
-    if (step === shown && inAddress === step) {
+    // Only a new mark counts: between Back and the kernel's answer the address already
+    // names the step asked for while the mark still names the one shown.
+    var markId = step + "#" + mark.getAttribute("data-mark");
+    if (markId === lastMark) {
       return;
     }
+    lastMark = markId;
+    var url = new URL(window.location.href);
+    var inAddress = url.searchParams.get("step");
     var moved = shown !== "" && step !== shown;
     shown = step;
     // Only the step stays in the address: `welcome` was for the first view, and `resume`
