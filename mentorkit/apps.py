@@ -67,6 +67,9 @@ APPS: tuple[App, ...] = (
     ),
 )
 
+#: The participants' worksheets, in the order of the journey.
+PARTICIPANT_APPS: tuple[App, ...] = tuple(app for app in APPS if app.audience == "participant")
+
 #: The page every visitor opens first.
 LANDING_NOTEBOOK = "index.ipynb"
 

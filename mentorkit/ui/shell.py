@@ -50,11 +50,11 @@ from mentorkit.ui.common import (
     spoken_list,
     wait_for_request,
 )
+from mentorkit.ui.landing import journey_html
 
 log = logging.getLogger("mentorkit")
 
 STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
-PARTICIPANT_APPS = [app for app in APPS if app.audience == "participant"]
 
 D = TypeVar("D", bound=Document)
 
@@ -166,16 +166,11 @@ class Session:
 
 
 def _journey(current: App | None, session: Session | None) -> str:
-    items = []
-    for number, app in enumerate(PARTICIPANT_APPS, start=1):
-        href = session.link(Path(app.notebook).name) if session else Path(app.notebook).name
-        label = f"{number}. {escape(app.title)}"
-        if app is current:
-            items.append(f'<li><a href="{escape(href)}" aria-current="page">{label}</a></li>')
-        else:
-            items.append(f'<li><a href="{escape(href)}">{label}</a></li>')
-    steps = "".join(items)
-    return f'<nav aria-label="Workshop steps"><ol class="mentorkit-journey">{steps}</ol></nav>'
+    def link(app: App) -> str:
+        name = Path(app.notebook).name
+        return session.link(name) if session else name
+
+    return journey_html(current, link)
 
 
 def _remembered_code(environ: Mapping[str, str]) -> str | None:
