@@ -70,7 +70,8 @@ APPS: tuple[App, ...] = (
 #: The participants' worksheets, in the order of the journey.
 PARTICIPANT_APPS: tuple[App, ...] = tuple(app for app in APPS if app.audience == "participant")
 
-#: The page every visitor opens first.
+#: The gallery as a notebook (JupyterLab, JupyterHub); the standalone server renders the
+#: gallery itself and keeps no kernel for this one.
 LANDING_NOTEBOOK = "index.ipynb"
 
 
@@ -78,13 +79,14 @@ def pool_sizes(expected: int) -> dict[str, int]:
     """How many pre-heated kernels to keep ready per notebook for a room of `expected`
     people who open the link together (`mentorkit serve --expect`).
 
-    The whole room lands on the gallery and goes on to step 1 within the same minute:
-    both get a kernel each for everyone. After that people move on at their own pace, a
-    few at a time: each later worksheet keeps one ready for every ten people. The
-    facilitators' apps keep one.
+    The whole room lands on the gallery and goes on to step 1 within the same minute.
+    The gallery needs no kernel: the server renders it itself, and sends the notebook
+    gallery's address there (`mentorkit.jupyter.pages`). Step 1 gets a kernel for
+    everyone. After that people move on at their own pace, a few at a time: each later
+    worksheet keeps one ready for every ten people. The facilitators' apps keep one.
     """
     participant = [app.notebook for app in APPS if app.audience == "participant"]
-    sizes = {LANDING_NOTEBOOK: expected, participant[0]: expected}
+    sizes = {LANDING_NOTEBOOK: 0, participant[0]: expected}
     for notebook in participant[1:]:
         sizes[notebook] = max(1, -(-expected // 10))
     for app in APPS:

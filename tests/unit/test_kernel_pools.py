@@ -12,9 +12,9 @@ from mentorkit.jupyter import kernels
 from mentorkit.jupyter.kernels import WorkshopKernelManager
 
 
-def test_the_room_gets_a_kernel_each_on_the_gallery_and_step_one():
+def test_the_room_gets_a_kernel_each_on_step_one_and_none_on_the_gallery():
     sizes = pool_sizes(30)
-    assert sizes[LANDING_NOTEBOOK] == 30
+    assert sizes[LANDING_NOTEBOOK] == 0  # the server renders the gallery itself
     assert sizes["01_self_assessment.ipynb"] == 30
     assert sizes["02_mentor_shortlist.ipynb"] == 3
     assert sizes["facilitator/dashboard.ipynb"] == 1
