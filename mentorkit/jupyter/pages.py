@@ -153,6 +153,8 @@ def document(title: str, body: str, *, classes: str = "") -> str:
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        # No icon to fetch: the browser would ask for /favicon.ico, which is not served.
+        '<link rel="icon" href="data:,">\n'
         f"<title>{escape(title)}</title>\n"
         f"<style>{PAGE_STYLE}{STYLE}{GALLERY_STYLE}</style>\n</head>\n<body>\n"
         f'<main class="mentorkit-app {escape(classes, quote=True)}">\n{body}\n</main>\n'
@@ -494,7 +496,9 @@ class SignInPage(PageHandler):
         outcome = await _off_the_loop(lambda: self.pages.sign_in(self.address, path, form))
         await asyncio.sleep(outcome.pause)
         if outcome.identity is None:
-            await self.form_page(step, form, outcome.problem, status=400)
+            # The form again, as typed, saying what is wrong: a page like any other (a 4xx
+            # would show as an error in the browser's console for every typo).
+            await self.form_page(step, form, outcome.problem)
             return
         self.set_cookie(
             RESUME_COOKIE,
