@@ -114,8 +114,8 @@ body { margin: 0; padding: 10px; background: #fff; color: #1f2933;
 .mentorkit-brand a:hover, .mentorkit-brand a:focus { text-decoration: underline; }
 .mentorkit-workshop { margin: 0 0 0.3rem; color: #334e68; }
 .mentorkit-sign-in-form { margin: 0.5rem 0 0; }
-.mentorkit-sign-in-form fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
-.mentorkit-sign-in-form legend { padding: 0; margin: 1.6rem 0 0.6rem; font-size: 1.3rem;
+.mentorkit-sign-in-form fieldset { border: 0; margin: 1.8rem 0 0; padding: 0; min-width: 0; }
+.mentorkit-sign-in-form legend { padding: 0; margin: 0 0 0.6rem; font-size: 1.3rem;
   font-weight: 700; line-height: 1.3; }
 .mentorkit-form-row { display: grid; grid-template-columns: 9rem minmax(0, 19rem);
   column-gap: 0.6rem; align-items: center; margin: 0 0 0.5rem; }
