@@ -44,7 +44,7 @@ SECRETS = [
     '"nbformat"',
     "identity_provider_class",
 ]
-#: File names that would mean a listing leaked (the 404 page links to index.ipynb only).
+#: File names that would mean a listing leaked (the 404 page links to the gallery only).
 LISTED = [Path(a.notebook).name for a in APPS]
 #: Every way in we could think of to reach a file that is not an app.
 NOT_APPS = [
