@@ -25,6 +25,12 @@ count shared through the database was weighed and left out:
   second of server time, and a place in Voilà's kernel pool), so the limiter takes
   away the cheap path: many guesses over one page's widget channel.
 
+The sign-in page the standalone server renders itself (`mentorkit.jupyter.pages`) runs no
+kernel: there a try is one HTTP request, so the server holds the counts, one per client
+address and kind of secret (`TriesByAddress`). A workshop room usually reaches the server
+through one router, so one address: its limit is the room's, `ADDRESS_MAX_FAILURES` wrong
+tries, enough for a room's typos in the first minutes, far too few for a search.
+
 The stored hashes are plain SHA-256: with that much randomness there is nothing a
 dictionary or a brute-force search could find, so a slow, salted hash would only cost time.
 """
@@ -38,7 +44,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import Literal
 
@@ -59,6 +65,12 @@ MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 10 * 60.0
 #: How long tries are refused after the last wrong one once `MAX_FAILURES` are reached.
 LOCK_SECONDS = 60.0
+
+#: Wrong tries from one client address within the window that lock its tries (a room
+#: behind one router shares an address: see the module docstring).
+ADDRESS_MAX_FAILURES = 30
+#: Client addresses whose counts a server keeps at most (the least recently seen go first).
+ADDRESS_CAPACITY = 10_000
 
 TOO_MANY_TRIES = "Too many tries. Wait a minute, then try again."
 
@@ -178,3 +190,37 @@ def limiter(store: object, secret: Secret) -> TryLimiter:
         if secret not in per_store:
             per_store[secret] = TryLimiter(secret)
         return per_store[secret]
+
+
+class TriesByAddress:
+    """A server's counts of wrong tries: one `TryLimiter` per client address and kind of
+    secret. Beyond `capacity` addresses the least recently seen are forgotten, so that a
+    flood of addresses cannot fill the memory. `clock` and `sleep` go to every limiter."""
+
+    def __init__(
+        self,
+        *,
+        max_failures: int = ADDRESS_MAX_FAILURES,
+        capacity: int = ADDRESS_CAPACITY,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.max_failures = max_failures
+        self.capacity = capacity
+        self.clock = clock
+        self.sleep = sleep
+        self._by_address: OrderedDict[str, dict[str, TryLimiter]] = OrderedDict()
+        self._mutex = threading.Lock()
+
+    def limiter(self, address: str, secret: Secret) -> TryLimiter:
+        """The count of wrong tries of `secret` from `address`."""
+        with self._mutex:
+            per_address = self._by_address.pop(address, None) or {}
+            self._by_address[address] = per_address
+            while len(self._by_address) > self.capacity:
+                self._by_address.popitem(last=False)
+            if secret not in per_address:
+                per_address[secret] = TryLimiter(
+                    secret, max_failures=self.max_failures, clock=self.clock, sleep=self.sleep
+                )
+            return per_address[secret]

@@ -67,8 +67,11 @@ APPS: tuple[App, ...] = (
     ),
 )
 
-#: The page every visitor opens first. Served by `mentorkit serve`, the server renders it
-#: itself (no kernel); the notebook is the gallery in JupyterLab.
+#: The participants' worksheets, in the order of the journey.
+PARTICIPANT_APPS: tuple[App, ...] = tuple(app for app in APPS if app.audience == "participant")
+
+#: The gallery as a notebook (JupyterLab, JupyterHub); the standalone server renders the
+#: gallery itself and keeps no kernel for this one.
 LANDING_NOTEBOOK = "index.ipynb"
 #: Every participant worksheet in one page and one kernel (`mentorkit.ui.journey`): where
 #: `mentorkit serve` sends participants once they are signed in.

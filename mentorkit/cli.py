@@ -20,7 +20,7 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from mentorkit import catalog, cohort, exports, people, rosters
-from mentorkit.apps import LANDING_NOTEBOOK, pool_sizes
+from mentorkit.apps import pool_sizes
 from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.identity import reset_resume_code
@@ -682,10 +682,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     display_host = f"[{args.host}]" if ":" in args.host else args.host
     query = f"?token={quote(args.token, safe='')}" if args.token else ""
-    print(
-        f"Serving mentorkit at "
-        f"http://{display_host}:{args.port}/voila/render/{LANDING_NOTEBOOK}{query}"
-    )
+    print(f"Serving mentorkit at http://{display_host}:{args.port}/{query}")
     print("Press Ctrl+C to stop.", flush=True)
     try:
         return subprocess.call(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 
 from mentorkit.access import TryLimiter, hash_secret, limiter
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
@@ -39,8 +40,17 @@ QUOTE_LIMIT = 60
 _JOIN_CODE = re.compile(rf"[{JOIN_CODE_ALPHABET}]{{8}}")
 
 
+#: The sign-in form's fields, as a message names the one it is about.
+SignInField = Literal["join code", "name or email", "resume code"]
+
+
 class SignInError(MentorkitError):
-    """The sign-in details do not identify a participant; the message says what to do."""
+    """The sign-in details do not identify a participant; the message says what to do, and
+    `field` which of the form's fields it is about (so a form can show it there)."""
+
+    def __init__(self, message: str, *, field: SignInField) -> None:
+        self.field: SignInField = field
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,10 @@ def normalise_join_code(join_code: str) -> str:
 
 def _workshop(store: Store, join_code: str, tries: TryLimiter | None = None) -> Workshop:
     if not join_code.strip():
-        raise SignInError("Enter the workshop's join code (it is on the screen or your invite).")
+        raise SignInError(
+            "Enter the workshop's join code (it is on the screen or your invite).",
+            field="join code",
+        )
     tries = tries or limiter(store, "join code")
     tries.check()
     code = normalise_join_code(join_code)
@@ -108,7 +121,8 @@ def _workshop(store: Store, join_code: str, tries: TryLimiter | None = None) -> 
     shown = code or _quoted(join_code.strip())
     raise SignInError(
         f"No workshop has the join code '{shown}'. A join code looks like ABCD-EFGH: check "
-        "it, or ask your facilitator."
+        "it, or ask your facilitator.",
+        field="join code",
     )
 
 
@@ -121,7 +135,8 @@ def _claim(store: Store, workshop: Workshop, participant: Participant) -> Identi
         raise SignInError(
             f"{participant.name} has signed in before: enter the resume code shown at the "
             "first sign-in under 'Been here before?', or ask your facilitator to reset it "
-            "(they give you a new code)."
+            "(they give you a new code).",
+            field="name or email",
         )
     return _issue_resume_code(store, workshop, participant)
 
@@ -134,26 +149,29 @@ def sign_in(store: Store, join_code: str, who: str, *, tries: TryLimiter | None 
     workshop = _workshop(store, join_code, tries)
     who = " ".join(who.split())
     if not who:
-        raise SignInError("Enter your name or email.")
+        raise SignInError("Enter your name or email.", field="name or email")
     if "@" in who:
         found = store.find_participant(workshop.code, who)
         if found is None:
             raise SignInError(
                 f"'{_quoted(who)}' is not on this workshop's list. Check the spelling, or sign "
-                "in with your name to join."
+                "in with your name to join.",
+                field="name or email",
             )
         return _claim(store, workshop, found)
     named = [p for p in store.participants(workshop.code) if p.name.casefold() == who.casefold()]
     if len(named) > 1:
         raise SignInError(
-            f"More than one participant is called {_quoted(who)}: sign in with your email."
+            f"More than one participant is called {_quoted(who)}: sign in with your email.",
+            field="name or email",
         )
     if named:
         return _claim(store, workshop, named[0])
     try:
         newcomer = validate(Participant, {"name": who})
     except InvalidInput as exc:
-        raise SignInError("Your name " + "; ".join(exc.problems).split(": ", 1)[-1]) from None
+        problem = "; ".join(exc.problems).split(": ", 1)[-1]
+        raise SignInError("Your name " + problem, field="name or email") from None
     store.add_participant(workshop.code, newcomer)
     return _issue_resume_code(store, workshop, newcomer)
 
@@ -164,14 +182,16 @@ def resume(store: Store, resume_code: str, *, tries: TryLimiter | None = None) -
     A wrong code counts against `tries` (by default this page's count for `store`).
     """
     if not resume_code.strip():
-        raise SignInError("Enter your resume code.")
+        raise SignInError("Enter your resume code.", field="resume code")
     tries = tries or limiter(store, "resume code")
     tries.check()
     code = normalise_resume_code(resume_code)
     found = store.participant_by_resume_hash(hash_secret(code)) if code else None
     if found is None:
         tries.failed()
-        raise SignInError("That resume code is not known. Check it and try again.")
+        raise SignInError(
+            "That resume code is not known. Check it and try again.", field="resume code"
+        )
     workshop_code, participant = found
     return Identity(store.workshop(workshop_code), participant)
 
@@ -194,7 +214,7 @@ def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Id
     else:
         workshops = store.workshops()
         if len(workshops) != 1:
-            raise SignInError("Enter the workshop's join code.")
+            raise SignInError("Enter the workshop's join code.", field="join code")
         workshop = workshops[0]
     user = hub_user.strip()
     for participant in store.participants(workshop.code):

@@ -106,10 +106,11 @@ def kernel_processes(pid: int) -> dict[str, psutil.Process]:
 
 
 def served_pages() -> list[str]:
-    """Every page the server offers: the gallery, then each app (mentorkit.apps)."""
+    """Every page the server renders with a kernel: each app (mentorkit.apps). The
+    gallery is not one: the server renders it itself (mentorkit.jupyter.pages)."""
     from mentorkit.apps import APPS
 
-    return ["index.ipynb", *(app.notebook for app in APPS)]
+    return [app.notebook for app in APPS]
 
 
 @dataclass

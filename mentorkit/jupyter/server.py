@@ -2,13 +2,15 @@
 
 Voilà serving a folder also answers with a file listing (`/`, `/voila/tree`), a listing
 API (`/voila/api/contents`) and raw files (`/voila/files/…`: the notebooks' sources,
-anything an allowlist lets through). A participant needs none of them: the apps start at
-the gallery, `voila/render/index.ipynb`. Voilà has no setting that removes those routes,
-but it does add the handlers of its identity provider ahead of them (for `/login`), and
-Tornado answers a request with the first route that matches. `AppsOnlyIdentityProvider`
-is the usual token identity provider plus routes that send the listings to the gallery
-and answer 404 to every raw file, listing or non-app path. The repo-root voila.json
-selects it (`Voila.identity_provider_class`).
+anything an allowlist lets through). A participant needs none of them: they start at the
+gallery, which the server renders itself at its base URL, and sign in on its own page,
+`start` (`mentorkit.jupyter.pages`: no kernel, no widgets). Voilà has no setting that
+removes its routes, but it does add the handlers of its identity provider ahead of them
+(for `/login`), and Tornado answers a request with the first route that matches.
+`AppsOnlyIdentityProvider` is the usual token identity provider plus those two pages and
+routes that send the listings (and the notebook gallery's old address) to the gallery and
+answer 404 to every raw file, listing or non-app path. The repo-root voila.json selects it
+(`Voila.identity_provider_class`).
 
 A participant stays signed in: the identity provider, which every page request passes
 first, hands the page's kernel the resume code kept in the `mentorkit_resume` cookie, and
@@ -31,8 +33,11 @@ from jupyter_server.utils import url_path_join
 from tornado import httputil, web
 
 from mentorkit.jupyter import RESUME_COOKIE, RESUME_HEADER, TOKEN_VARIABLE
+from mentorkit.jupyter.pages import page_routes
 
-GALLERY = "voila/render/index.ipynb"
+#: The notebook gallery's address, which JupyterLab and JupyterHub still serve; the
+#: standalone server sends it to its own gallery, at the base URL.
+NOTEBOOK_GALLERY = "voila/render/index.ipynb"
 
 #: A path under voila/render/ that is an app: plain names ('01_self_assessment',
 #: 'facilitator/dashboard') ending in .ipynb. No '..', no hidden folders, no other files.
@@ -40,7 +45,8 @@ APP_PATH = r"(?:[\w-]+/)*[\w-]+\.ipynb"
 
 
 class GalleryRedirect(web.RequestHandler):
-    """Sends a listing page to the gallery, keeping the query (e.g. `?token=`)."""
+    """Sends a listing page to the gallery, keeping the query (e.g. `?token=`). The gallery
+    is the server's own page at the base URL, which no guard route redirects: no loop."""
 
     def initialize(self, gallery: str) -> None:
         self.gallery = gallery
@@ -70,19 +76,19 @@ class NotServed(web.RequestHandler):
 
 
 def guard_routes(base_url: str) -> list[tuple[str, type[web.RequestHandler], dict[str, str]]]:
-    """Routes answered before Voilà's own: listings go to the gallery, and raw files, the
-    contents API and any non-app path under voila/render/ are not found."""
-    gallery = url_path_join(base_url, GALLERY)
-    options = {"gallery": gallery}
+    """Routes answered before Voilà's own: listings and the notebook gallery go to the
+    gallery at `base_url`, and raw files, the contents API and any non-app path under
+    voila/render/ are not found. (`base_url` itself is the gallery: `page_routes`.)"""
+    options = {"gallery": base_url}
 
     def route(pattern: str) -> str:
         return url_path_join(base_url, pattern)
 
     return [
-        (base_url, GalleryRedirect, options),
         (route(r"voila/?"), GalleryRedirect, options),
         (route(r"voila/tree(?:/.*)?"), GalleryRedirect, options),
         (route(r"voila/render/?"), GalleryRedirect, options),
+        (route(re.escape(NOTEBOOK_GALLERY)), GalleryRedirect, options),
         (route(r"voila/files(?:/.*)?"), NotServed, options),
         (route(r"voila/api/contents(?:/.*)?"), NotServed, options),
         (route(rf"voila/render/(?!{APP_PATH}$).*"), NotServed, options),
@@ -132,7 +138,8 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
         return super().get_user(handler)
 
     def get_handlers(self) -> list[tuple[str, object]]:
-        """The login handlers, then the guard routes (which Voilà adds before its own)."""
+        """The login handlers, the server's own pages (the gallery, sign-in), then the
+        guard routes: Voilà adds them all before its own."""
         parent: Any = self.parent
         base_url = getattr(parent, "server_url", None) or getattr(parent, "base_url", "/")
-        return [*super().get_handlers(), *guard_routes(base_url)]
+        return [*super().get_handlers(), *page_routes(base_url), *guard_routes(base_url)]

@@ -1,19 +1,26 @@
-"""The landing page ("Start here"): a gallery of the workshop's apps.
+"""The landing page ("Start here"): a gallery of the workshop's apps, and the journey strip.
 
-It is what `/` and Voilà's file listing lead to. One card per app, with its title (the
-link), its one-line description and its place in the journey: participants' worksheets in
-the order they are meant to be done, then the facilitators' apps. The workshop's name
-heads the page so a participant knows they are in the right place.
+One card per app, with its title (the link), its one-line description and its place in the
+journey: participants' worksheets in the order they are meant to be done, then the
+facilitators' apps. The workshop's name heads the page so a participant knows they are in
+the right place.
+
+`gallery_html` builds it, whoever serves it: the standalone server renders it itself as a
+plain page at its base URL, with no kernel (`mentorkit.jupyter.pages`), and links step
+cards to its sign-in page; in JupyterLab and JupyterHub, `landing_page` shows it as a
+widget (notebooks/index.ipynb), with links to the notebooks. `journey_html` is the strip of
+steps at the top of every worksheet and of the server's sign-in page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
 import ipywidgets as widgets
 
-from mentorkit.apps import APPS, App
+from mentorkit.apps import APPS, PARTICIPANT_APPS, App
 from mentorkit.errors import MentorkitError
 from mentorkit.models import Workshop
 from mentorkit.store import Store, open_store
@@ -65,32 +72,28 @@ GALLERY_STYLE = """
 """
 
 
+#: Where an app's card links to (None: not there yet, the card says "coming soon").
+AppLink = Callable[[App], str | None]
+
+
 def landing_page(store: Store | None = None) -> widgets.HTML:
-    """The gallery for the database's workshop (or a hint when there is none)."""
-    workshop, problem = _find_workshop(store)
-    participant_apps = [a for a in APPS if a.audience == "participant"]
-    facilitator_apps = [a for a in APPS if a.audience == "facilitator"]
-    parts = [
-        f"<style>{STYLE}{GALLERY_STYLE}</style>",
-        '<p class="mentorkit-gallery-brand">mentorkit</p>',
-        _workshop_html(workshop, problem),
-        f'<p class="mentorkit-gallery-lead">{escape(INTRO)}</p>',
-        '<section aria-labelledby="mentorkit-worksheets">',
-        '<h2 id="mentorkit-worksheets">Your worksheets</h2>',
-        f'<p class="mentorkit-muted">{escape(START)}</p>',
-        _cards_html(participant_apps, numbered=True),
-        "</section>",
-        '<section aria-labelledby="mentorkit-facilitators">',
-        '<h2 id="mentorkit-facilitators">For facilitators</h2>',
-        f'<p class="mentorkit-muted">{escape(FACILITATOR_NOTE)}</p>',
-        _cards_html(facilitator_apps, numbered=False),
-        "</section>",
-    ]
-    page = widgets.HTML("\n".join(parts))
+    """The gallery for the database's workshop (or a hint when there is none), as a widget
+    whose cards link to the notebooks beside index.ipynb."""
+    workshop, problem = find_workshop(store)
+    html = gallery_html(workshop, problem, notebook_link)
+    page = widgets.HTML(f"<style>{STYLE}{GALLERY_STYLE}</style>\n{html}")
     return page.add_class("mentorkit-app").add_class("mentorkit-gallery")
 
 
-def _find_workshop(store: Store | None) -> tuple[Workshop | None, str]:
+def notebook_link(app: App) -> str | None:
+    """The app's notebook, relative to the gallery's (None while it does not exist)."""
+    return app.notebook if (NOTEBOOKS_DIR / app.notebook).exists() else None
+
+
+def find_workshop(store: Store | None = None) -> tuple[Workshop | None, str]:
+    """The workshop the apps serve, or None and what to do about it (no workshop yet,
+    several, a database that cannot be opened). Opens, and closes, the configured
+    database when no `store` is given."""
     opened = store is None
     try:
         store = store or open_store()
@@ -100,6 +103,40 @@ def _find_workshop(store: Store | None) -> tuple[Workshop | None, str]:
     finally:
         if opened and store is not None:
             store.close()
+
+
+def gallery_html(workshop: Workshop | None, problem: str, link: AppLink) -> str:
+    """The gallery's content (no style): the workshop's name, or `problem` when there is no
+    `workshop`, the introduction, and a card per app linking where `link` says."""
+    facilitator_apps = [a for a in APPS if a.audience == "facilitator"]
+    parts = [
+        '<p class="mentorkit-gallery-brand">mentorkit</p>',
+        _workshop_html(workshop, problem),
+        f'<p class="mentorkit-gallery-lead">{escape(INTRO)}</p>',
+        '<section aria-labelledby="mentorkit-worksheets">',
+        '<h2 id="mentorkit-worksheets">Your worksheets</h2>',
+        f'<p class="mentorkit-muted">{escape(START)}</p>',
+        _cards_html(list(PARTICIPANT_APPS), link, numbered=True),
+        "</section>",
+        '<section aria-labelledby="mentorkit-facilitators">',
+        '<h2 id="mentorkit-facilitators">For facilitators</h2>',
+        f'<p class="mentorkit-muted">{escape(FACILITATOR_NOTE)}</p>',
+        _cards_html(facilitator_apps, link, numbered=False),
+        "</section>",
+    ]
+    return "\n".join(parts)
+
+
+def journey_html(current: App | None, link: Callable[[App], str]) -> str:
+    """The strip of the participant's steps, numbered, linking where `link` says; the
+    `current` step is marked as the page the participant is on."""
+    items = []
+    for number, app in enumerate(PARTICIPANT_APPS, start=1):
+        label = f"{number}. {escape(app.title)}"
+        here = ' aria-current="page"' if app == current else ""
+        items.append(f'<li><a href="{escape(link(app))}"{here}>{label}</a></li>')
+    strip = "".join(items)
+    return f'<nav aria-label="Workshop steps"><ol class="mentorkit-journey">{strip}</ol></nav>'
 
 
 def _workshop_html(workshop: Workshop | None, problem: str) -> str:
@@ -114,13 +151,14 @@ def _workshop_html(workshop: Workshop | None, problem: str) -> str:
     return f"<h1>Workshop: {escape(workshop.name)}</h1>{description}"
 
 
-def _cards_html(apps: list[App], *, numbered: bool) -> str:
+def _cards_html(apps: list[App], link: AppLink, *, numbered: bool) -> str:
     """One card per app, in the given order; participant steps carry their number."""
     cards = []
     for number, app in enumerate(apps, start=1):
         step = f"Step {number}" if numbered else "Facilitator"
-        if (NOTEBOOKS_DIR / app.notebook).exists():
-            title = f'<a href="{escape(app.notebook)}">{escape(app.title)}</a>'
+        href = link(app)
+        if href is not None:
+            title = f'<a href="{escape(href)}">{escape(app.title)}</a>'
         else:
             title = f'{escape(app.title)} <span class="mentorkit-gallery-soon">(coming soon)</span>'
         cards.append(

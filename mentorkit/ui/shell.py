@@ -50,11 +50,11 @@ from mentorkit.ui.common import (
     spoken_list,
     wait_for_request,
 )
+from mentorkit.ui.landing import journey_html
 
 log = logging.getLogger("mentorkit")
 
 STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
-PARTICIPANT_APPS = [app for app in APPS if app.audience == "participant"]
 
 D = TypeVar("D", bound=Document)
 
@@ -178,16 +178,10 @@ def address(notebook: str, journey: str | None) -> str:
 
 
 def _journey(current: App | None, session: Session | None, journey: str | None = None) -> str:
-    items = []
-    for number, app in enumerate(PARTICIPANT_APPS, start=1):
-        href = session.link(app.notebook) if session else address(app.notebook, journey)
-        label = f"{number}. {escape(app.title)}"
-        if app is current:
-            items.append(f'<li><a href="{escape(href)}" aria-current="page">{label}</a></li>')
-        else:
-            items.append(f'<li><a href="{escape(href)}">{label}</a></li>')
-    steps = "".join(items)
-    return f'<nav aria-label="Workshop steps"><ol class="mentorkit-journey">{steps}</ol></nav>'
+    def link(app: App) -> str:
+        return session.link(app.notebook) if session else address(app.notebook, journey)
+
+    return journey_html(current, link)
 
 
 def _remembered_code(environ: Mapping[str, str]) -> str | None:

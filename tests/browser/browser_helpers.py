@@ -114,7 +114,7 @@ def serve_demo(folder: Path) -> Iterator[ServedDemo]:
     )
     try:
         base_url = f"http://127.0.0.1:{port}"
-        landing_url = f"{base_url}/voila/render/index.ipynb"
+        landing_url = f"{base_url}/"
         wait_for_http(landing_url, process)
         printed = (folder / "serve.log").read_text()
         join_code = re.search(r"Join code:\s+(\S+)", printed)

@@ -128,7 +128,17 @@ def test_the_gallery_has_no_serious_accessibility_problem(page: Page, served_dem
     page.goto(served_demo.landing_url, timeout=LOAD_TIMEOUT_MS)
     first = next(app for app in APPS if app.audience == "participant")
     expect(page.get_by_role("link", name=first.title)).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-    assert_accessible(page, "the gallery (index.ipynb)")
+    assert_accessible(page, "the gallery")
+
+
+def test_the_servers_sign_in_page_with_a_problem_has_no_serious_accessibility_problem(
+    page: Page, person: Person, served_demo: ServedDemo
+):
+    page.goto(f"{served_demo.base_url}/start?step=01_self_assessment", timeout=LOAD_TIMEOUT_MS)
+    person.type("Join code", "WRONG-CODE")
+    person.press("Enter")
+    expect(page.locator("#mentorkit-problem-join-code")).to_be_visible(timeout=WAIT_MS)
+    assert_accessible(page, "the sign-in page (start) with a wrong join code")
 
 
 @pytest.mark.parametrize(

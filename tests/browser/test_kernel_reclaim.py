@@ -45,13 +45,20 @@ LOST_MESSAGE = "This page lost its connection to the server."
 
 
 def pool_size() -> int:
-    """Pre-heated kernels the server keeps: voila.json's pool size for every notebook."""
-    settings = json.loads(VOILA_CONFIG.read_text())["VoilaConfiguration"]
+    """Pre-heated kernels the server keeps: voila.json's pool size for every notebook (its
+    own, or the default one)."""
+    config = json.loads(VOILA_CONFIG.read_text())
+    settings = config["VoilaConfiguration"]
+    if not settings.get("preheat_kernel"):
+        return 0
+    pools = config.get("VoilaKernelManager", {}).get("kernel_pools_config", {})
+    default = pools.get("default", {"pool_size": settings.get("default_pool_size", 0)})
     notebooks = [
-        path for path in NOTEBOOKS_DIR.rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts
+        path.relative_to(NOTEBOOKS_DIR).as_posix()
+        for path in NOTEBOOKS_DIR.rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in path.parts
     ]
-    per_notebook = settings.get("default_pool_size", 0) if settings.get("preheat_kernel") else 0
-    return per_notebook * len(notebooks)
+    return sum(pools.get(name, default).get("pool_size", 0) for name in notebooks)
 
 
 class Served(ServedProcess):

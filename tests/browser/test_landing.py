@@ -1,4 +1,5 @@
-"""`make serve` serves the landing page, and a participant can read it in a browser."""
+"""`make serve` serves the landing page (the gallery, at the base URL), and a participant
+can read it in a browser."""
 
 import urllib.request
 
@@ -28,5 +29,7 @@ def test_the_landing_page_shows_the_workshop_and_its_apps(page: Page, served_dem
     for app in APPS:
         expect(page.get_by_text(app.title, exact=False).first).to_be_visible()
     page.screenshot(path=screenshots / "landing.png", full_page=True)
-    # The code cells are stripped: a participant sees no source.
+    # The server's own page: no notebook source, no script, no kernel.
+    assert served_demo.landing_url == f"{served_demo.base_url}/"
     assert "landing_page()" not in page.content()
+    assert page.locator("script").count() == 0

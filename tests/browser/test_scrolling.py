@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from browser_helpers import (
+    LOAD_TIMEOUT_MS,
     ServedDemo,
     facilitator_sign_in,
     open_app,
@@ -42,9 +43,11 @@ FACILITATOR_READY: dict[str, Callable[[Page], Locator]] = {
 
 #: Marks the page's last element a person can see (text, a field, a button, a picture),
 #: the one lowest on the page; the sticky save status (always in view) does not count.
+#: Voilà's pages scroll inside <main id="rendered_cells">; the server's own pages (the
+#: gallery) scroll the document.
 MARK_LAST = """() => {
   document.querySelectorAll("[data-test-last]").forEach((e) => e.removeAttribute("data-test-last"));
-  const root = document.getElementById("rendered_cells");
+  const root = document.getElementById("rendered_cells") || document.scrollingElement;
   const pinned = (e) => {
     for (; e && e !== root; e = e.parentElement) {
       if (["sticky", "fixed"].includes(getComputedStyle(e).position)) return true;
@@ -71,7 +74,7 @@ MARK_LAST = """() => {
 #: Resolves once the page has stopped changing: nothing added, removed or redrawn for a
 #: second (an app may rebuild part of itself after signing in), or after 20 s.
 STEADY = """() => new Promise((done) => {
-  const root = document.getElementById("rendered_cells");
+  const root = document.getElementById("rendered_cells") || document.scrollingElement;
   let timer = setTimeout(finish, 1000);
   const watch = new MutationObserver(() => {
     clearTimeout(timer);
@@ -151,7 +154,7 @@ def test_the_gallery_scrolls_to_its_last_card_every_way(
 ):
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     person = people(page)
-    open_app(person, served_demo.base_url, "index.ipynb")
+    person.page.goto(f"{served_demo.base_url}/", timeout=LOAD_TIMEOUT_MS)
     expect(page.locator(".mentorkit-gallery-card")).to_have_count(len(APPS))
     starts = scrolls_to_the_end_every_way(person, f"gallery-{size}")
     if size == "phone":
@@ -164,7 +167,7 @@ def test_the_gallerys_facilitator_cards_can_be_reached(
 ):
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     person = people(page)
-    open_app(person, served_demo.base_url, "index.ipynb")
+    person.page.goto(f"{served_demo.base_url}/", timeout=LOAD_TIMEOUT_MS)
     for app in APPS:
         if app.audience == "facilitator":
             card = page.locator(".mentorkit-gallery-card", has_text=app.title)

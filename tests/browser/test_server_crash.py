@@ -96,7 +96,7 @@ def start_server(database_url: str, folder: Path, name: str) -> Server:
     base_url = f"http://127.0.0.1:{port}"
     server = Server(process, base_url, "", log)
     try:
-        wait_for_landing(f"{base_url}/voila/render/index.ipynb", process)
+        wait_for_landing(f"{base_url}/", process)
     except BaseException:
         server.stop()
         raise

@@ -1,5 +1,6 @@
 """What `mentorkit serve` (and `voila notebooks/` from the repository root) serves: the
-gallery and the apps, nothing else; nothing from any other host; a token when asked."""
+gallery and sign-in page (rendered by the server itself) and the apps, nothing else;
+nothing from any other host; a token when asked."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from playwright.sync_api import Page, WebSocket, expect
 
 from mentorkit.apps import APPS
 from mentorkit.cli import build_parser, serve_command, serve_env
+from mentorkit.jupyter.pages import server_link
 from mentorkit.testing import free_port, stop_process_group
 from mentorkit.workshops import DEMO_NAME
 
@@ -28,7 +30,9 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.prefix) / "bin"
-GALLERY = "/voila/render/index.ipynb"
+#: The gallery, which the server renders itself, and the notebook gallery's old address.
+GALLERY = "/"
+NOTEBOOK_GALLERY = "/voila/render/index.ipynb"
 PARTICIPANT_APPS = [a for a in APPS if a.audience == "participant"]
 FACILITATOR_APPS = [a for a in APPS if a.audience == "facilitator"]
 #: Text only the raw files hold: a roster line, notebook sources, the Voilà configuration.
@@ -40,7 +44,7 @@ SECRETS = [
     '"nbformat"',
     "identity_provider_class",
 ]
-#: File names that would mean a listing leaked (the 404 page links to index.ipynb only).
+#: File names that would mean a listing leaked (the 404 page links to the gallery only).
 LISTED = [Path(a.notebook).name for a in APPS]
 #: Every way in we could think of to reach a file that is not an app.
 NOT_APPS = [
@@ -74,8 +78,16 @@ NOT_APPS = [
     "/tree",
     "/lab",
 ]
-#: Listings: each sends the browser to the gallery instead.
-LISTINGS = ["/", "/voila", "/voila/", "/voila/tree", "/voila/tree/", "/voila/tree/facilitator"]
+#: Listings, and the notebook gallery's address: each sends the browser to the gallery.
+LISTINGS = [
+    "/voila",
+    "/voila/",
+    "/voila/tree",
+    "/voila/tree/",
+    "/voila/tree/facilitator",
+    "/voila/render/",
+    NOTEBOOK_GALLERY,
+]
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ def test_the_gallery_lists_every_app_in_journey_order_with_the_workshop_name(
 ):
     errors = watch_console(page)
     page.set_viewport_size({"width": 1280, "height": 800})
-    open_app(page, served_demo.base_url, "index.ipynb")
+    page.goto(f"{served_demo.base_url}{GALLERY}", timeout=LOAD_TIMEOUT_MS)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Workshop: {DEMO_NAME}")
     cards = page.locator(".mentorkit-gallery-card")
     expect(cards).to_have_count(len(APPS))
@@ -125,7 +137,7 @@ def test_the_gallery_lists_every_app_in_journey_order_with_the_workshop_name(
         expect(card.get_by_role("heading", level=3)).to_have_text(app.title)
         expect(card).to_contain_text(app.summary)
         link = card.get_by_role("link", name=app.title)
-        expect(link).to_have_attribute("href", app.notebook)
+        expect(link).to_have_attribute("href", server_link(app))
     for number, _ in enumerate(PARTICIPANT_APPS, start=1):
         expect(cards.nth(number - 1)).to_contain_text(f"Step {number}")
     # No source code, no listing chrome.
@@ -145,12 +157,21 @@ def test_the_gallery_lists_every_app_in_journey_order_with_the_workshop_name(
     assert errors == [], errors
 
 
-def test_a_card_opens_its_app(page: Page, person: Person, served_demo):
-    open_app(page, served_demo.base_url, "index.ipynb")
+def test_a_step_card_opens_its_sign_in_page_and_a_facilitator_card_its_app(
+    page: Page, person: Person, served_demo
+):
+    page.goto(f"{served_demo.base_url}{GALLERY}", timeout=LOAD_TIMEOUT_MS)
     first = PARTICIPANT_APPS[0]
     person.click(person.link(first.title))
-    page.wait_for_url(f"**/voila/render/{first.notebook}", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_url(f"**/start?step={Path(first.notebook).stem}", timeout=LOAD_TIMEOUT_MS)
     expect(page.get_by_role("heading", level=1)).to_have_text(first.title, timeout=LOAD_TIMEOUT_MS)
+    page.go_back(timeout=LOAD_TIMEOUT_MS)
+    dashboard = FACILITATOR_APPS[0]
+    person.click(person.link(dashboard.title))
+    page.wait_for_url(f"**/voila/render/{dashboard.notebook}", timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        dashboard.title, timeout=LOAD_TIMEOUT_MS
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -172,10 +193,11 @@ def test_nothing_but_the_apps_is_served(served_demo, path):
     assert_no_file_content(answer)
 
 
-def test_the_token_in_a_gallery_link_is_kept_through_the_redirect(served_demo):
-    answer = fetch(served_demo.base_url, "/?token=abc")
+def test_the_token_in_an_old_gallery_link_is_kept_through_the_redirect(served_demo):
+    answer = fetch(served_demo.base_url, f"{NOTEBOOK_GALLERY}?token=abc")
     assert answer.status == 302
-    assert answer.location.endswith(f"{GALLERY}?token=abc")
+    assert answer.location.endswith("/?token=abc")
+    assert urlsplit(answer.location).path == GALLERY
 
 
 # ---------------------------------------------------------------------------------------
@@ -193,7 +215,9 @@ def test_the_pages_request_nothing_from_any_other_host_and_log_no_errors(page: P
 
     page.on("websocket", record_socket)
     errors = watch_console(page)
-    for notebook in ["index.ipynb", *(app.notebook for app in APPS)]:
+    page.goto(f"{origin}{GALLERY}", timeout=LOAD_TIMEOUT_MS)
+    page.goto(f"{origin}/start", timeout=LOAD_TIMEOUT_MS)
+    for notebook in [app.notebook for app in APPS]:
         open_app(page, origin, notebook)
         # Let what the page starts after its first widget (themes, late scripts) go out too.
         page.wait_for_load_state("load")
@@ -298,26 +322,62 @@ def token_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def test_with_a_token_a_request_without_it_is_refused(token_server):
-    for path in [GALLERY, f"{GALLERY}?token=wrong", f"/voila/render/{APPS[0].notebook}"]:
+    paths = [
+        GALLERY,
+        f"{GALLERY}?token=wrong",
+        "/start?step=01_self_assessment",
+        f"/voila/render/{APPS[0].notebook}",
+    ]
+    for path in paths:
         answer = fetch(token_server.base_url, path)
         assert answer.status in {302, 401, 403}, (path, answer)
         if answer.status == 302:
             assert urlsplit(answer.location).path == "/login", answer
         assert "jupyter-config-data" not in answer.body  # no page, no kernel
+        assert "Workshop" not in answer.body and "Join code" not in answer.body
+    # The old gallery address leads to the gallery, which asks for the token in turn.
+    old = fetch(token_server.base_url, NOTEBOOK_GALLERY)
+    assert urlsplit(old.location).path == GALLERY
+    # A sign-in without the token is refused before it is read.
+    parts = urlsplit(token_server.base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    try:
+        body = "step=01_self_assessment&action=join&join=ABCD-EFGH&who=Ada"
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        connection.request("POST", "/start", body=body, headers=headers)
+        assert connection.getresponse().status == 403
+    finally:
+        connection.close()
 
 
 def test_with_a_token_the_link_carrying_it_serves_the_gallery(token_server):
-    assert f"{GALLERY}?token={TOKEN}" in token_server.output()
+    assert f"http://127.0.0.1:{urlsplit(token_server.base_url).port}/?token={TOKEN}" in (
+        token_server.output()
+    )
     answer = fetch(token_server.base_url, f"{GALLERY}?token={TOKEN}")
     assert answer.status == 200
-    assert "jupyter-config-data" in answer.body  # the rendered page, its kernel started
-    assert "landing_page" not in answer.body  # sources stripped
+    assert "<h1>Workshop apps</h1>" in answer.body  # an empty database: what to do
+    assert "mentorkit init" in answer.body
+    assert "jupyter-config-data" not in answer.body  # the server's own page, no kernel
     # The token opens the apps, not the files.
     assert fetch(token_server.base_url, f"/voila/files/index.ipynb?token={TOKEN}").status == 404
 
 
+def test_with_a_token_a_person_sees_the_login_form_without_it_and_the_gallery_with_it(
+    page: Page, token_server
+):
+    page.goto(f"{token_server.base_url}/", timeout=LOAD_TIMEOUT_MS)
+    assert urlsplit(page.url).path == "/login"
+    expect(page.locator(".mentorkit-gallery")).to_have_count(0)
+    page.goto(f"{token_server.base_url}/?token={TOKEN}", timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Workshop apps")
+    # The login cookie the token left opens the sign-in page too.
+    page.goto(f"{token_server.base_url}/start", timeout=LOAD_TIMEOUT_MS)
+    expect(page.get_by_label("Join code")).to_be_visible()
+
+
 def test_the_token_is_on_no_command_line_and_not_handed_on_to_kernels(token_server):
-    fetch(token_server.base_url, f"{GALLERY}?token={TOKEN}")  # at least one kernel runs
+    fetch(token_server.base_url, f"/voila/render/{APPS[0].notebook}?token={TOKEN}")  # a kernel
     pids = descendants(token_server.process.pid)
     commands = {pid: read_proc(pid, "cmdline") for pid in pids}
     kernels = [pid for pid, cmd in commands.items() if b"ipykernel" in cmd]
@@ -351,6 +411,7 @@ def test_of_a_visitors_cookies_only_the_resume_code_reaches_a_kernel(token_serve
     starts a kernel for this request with the request's details in its environment,
     where /proc shows them (a pre-heated kernel receives them over a socket instead)."""
     answer = request_with_cookies(token_server.base_url, f"{GALLERY}?token={TOKEN}")
+    assert answer.status == 200
     login = next(
         c.split(";")[0] for c in answer.headers.get_all("Set-Cookie") or [] if "username" in c
     )
@@ -395,18 +456,20 @@ def test_plain_voila_from_the_repository_root_serves_like_mentorkit_serve(tmp_pa
     command = [str(BIN / "voila"), "notebooks/", f"--port={port}", "--no-browser"]
     server = start_server(command, env, tmp_path, port)
     try:
-        assert urlsplit(fetch(server.base_url, "/").location).path == GALLERY
+        gallery = fetch(server.base_url, GALLERY)
+        assert gallery.status == 200 and f"Workshop: {DEMO_NAME}" in gallery.body
         assert urlsplit(fetch(server.base_url, "/voila/tree").location).path == GALLERY
+        assert urlsplit(fetch(server.base_url, NOTEBOOK_GALLERY).location).path == GALLERY
         for path in ["/voila/files/index.ipynb", "/voila/render/../data/mentors.csv"]:
             answer = fetch(server.base_url, path)
             assert answer.status == 404, (path, answer)
             assert_no_file_content(answer)
-        gallery = fetch(server.base_url, GALLERY)
-        assert gallery.status == 200
-        assert "jupyter-config-data" in gallery.body
-        assert "landing_page" not in gallery.body
+        app = fetch(server.base_url, f"/voila/render/{APPS[0].notebook}")
+        assert app.status == 200
+        assert "jupyter-config-data" in app.body
+        assert "self_assessment_app" not in app.body  # sources stripped
         # mentorkit's template: no icon font or any other script from a CDN
-        assert not re.search(r"""(?:href|src)=["']https?://""", gallery.body)
-        assert "cdn.jsdelivr.net" not in gallery.body
+        assert not re.search(r"""(?:href|src)=["']https?://""", app.body)
+        assert "cdn.jsdelivr.net" not in app.body
     finally:
         stop_server(server)
