@@ -88,18 +88,21 @@ def test_a_person_signs_in_from_the_gallery_with_the_keyboard_and_keeps_what_the
 
         # The right code, typed over the wrong one: on to the journey, signed in.
         person.type("Join code", served_demo.join_code)
+        on_the_way = list(requests)  # the gallery and the sign-in page, both visits
         person.press("Enter")
-        page.wait_for_url(f"**{JOURNEY}?step=01_self_assessment&welcome=1", timeout=WAIT_MS)
+        expect(page.locator(".mentorkit-who")).to_contain_text(WHO, timeout=LOAD_TIMEOUT_MS)
+        assert any(url.endswith(f"{JOURNEY}?step=01_self_assessment&welcome=1") for url in requests)
         kept = kept_code(page)
         assert kept is not None and CODE.fullmatch(kept["value"]), kept
         assert kept["path"] == "/" and kept["sameSite"] == "Strict"
         assert not kept["httpOnly"]  # the pages' "Sign out" deletes it from the page
         assert kept["expires"] > 0  # kept across browser restarts (Max-Age), not a session
+        # The journey shows the new code once, as the first sign-in on a worksheet does.
+        expect(page.locator(".mentorkit-resume-code")).to_have_text(kept["value"])
 
-        # Not one request for Voilà's front end on the way.
-        before_journey = [url for url in requests if JOURNEY not in url]
-        assert not [url for url in before_journey if "/voila/static/" in url]
-        assert not [url for url in before_journey if "/api/kernels" in url]
+        # Not one request for Voilà's front end or a kernel before the journey page.
+        assert not [url for url in on_the_way if "/voila/static/" in url]
+        assert not [url for url in on_the_way if "/api/kernels" in url]
     finally:
         context.close()
 
