@@ -254,7 +254,8 @@ async def ready_after(page: Page, url: str | None, timeout: float) -> float | No
             "() => window.__mkReady !== undefined", timeout=timeout * 1000, polling=100
         )
         return float(await page.evaluate("window.__mkReady"))
-    except Exception:
+    except Exception as exc:
+        print("DEBUG", type(exc).__name__, str(exc)[:300])
         return None
 
 
