@@ -39,8 +39,9 @@
   var baseUrl = config.baseUrl || "/";
   // How long a slow page may go without any sign of progress before it counts as stuck.
   var stallMs = Number(config.stallSeconds || 30) * 1000;
-  // How often a slow page asks the server whether its kernel is working on it.
-  var progressCheckMs = Number(config.progressCheckSeconds || 10) * 1000;
+  // How often a slow page asks the server whether its kernel is working on it: a few
+  // times within that time.
+  var progressCheckMs = Math.min(10000, stallMs / 3);
   // The waits before the automatic reloads of a page the server could not open; the last
   // one repeats.
   var retryDelays = Array.isArray(config.retrySeconds) ? config.retrySeconds : [5, 10, 20, 30];
@@ -270,9 +271,23 @@
     return false;
   }
 
-  function allOurs(nodes) {
+  // Voilà's heartbeat: while it waits for the page's kernel, the server sends a script
+  // every few seconds to keep the connection open. It says that the server still holds
+  // the request, not that the page gets any nearer: it goes on for ever when the kernel
+  // died while starting (Voilà 0.5 then never ends the page).
+  function heartbeat(node) {
+    return (
+      node.nodeName === "SCRIPT" && (node.textContent || "").indexOf("voila_heartbeat") !== -1
+    );
+  }
+
+  function noise(node) {
+    return ours(node) || heartbeat(node) || (node.nodeType === 3 && !node.textContent.trim());
+  }
+
+  function allNoise(nodes) {
     for (var i = 0; i < nodes.length; i++) {
-      if (!ours(nodes[i])) {
+      if (!noise(nodes[i])) {
         return false;
       }
     }
@@ -282,8 +297,12 @@
   function onMutations(records) {
     for (var i = 0; i < records.length; i++) {
       var record = records[i];
-      if (ours(record.target) || (allOurs(record.addedNodes) && allOurs(record.removedNodes))) {
-        continue; // the panel's or the message's own changes
+      if (
+        ours(record.target) ||
+        heartbeat(record.target) ||
+        (allNoise(record.addedNodes) && allNoise(record.removedNodes))
+      ) {
+        continue; // the panel's or the message's own changes, or a heartbeat
       }
       noteProgress(); // more of the page arrived, or Voilà drew some of it
       break;
