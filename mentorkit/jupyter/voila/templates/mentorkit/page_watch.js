@@ -191,6 +191,9 @@
       host.insertBefore(box, document.body ? host.firstChild : null);
     }
     host.classList.toggle("mentorkit-page-failed", problem !== "lost");
+    if (problem === "lost") {
+      removeOpening(); // the banner says what to do: the page will not open by itself
+    }
     var before = state.problem;
     state.problem = problem;
     state.permanent = Boolean(permanent);
@@ -428,12 +431,17 @@
     }
     state.ready = true;
     observer.disconnect();
+    window.clearInterval(ticker);
+    removeOpening();
+    forgetRetries();
+    watchKernel();
+  }
+
+  function removeOpening() {
     var opening = document.getElementById("mentorkit-opening");
     if (opening) {
       opening.remove();
     }
-    forgetRetries();
-    watchKernel();
   }
 
   var observer = new MutationObserver(onMutations);
@@ -589,7 +597,7 @@
     },
   };
 
-  window.setInterval(tick, 1000);
+  var ticker = window.setInterval(tick, 1000);
   if (serverError) {
     // error.html: the server answered with an error instead of the page. Worth trying
     // again when the server failed (5xx); a refusal (4xx) stays as the page says it.
