@@ -238,6 +238,11 @@ def test_a_slow_page_says_it_is_still_opening_and_opens_by_itself(
     try:
         page.goto(served.url("late.ipynb"), wait_until="commit", timeout=LOAD_TIMEOUT_MS)
         expect(page.get_by_role("status")).to_contain_text(OPENING, timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(  # the kernel is busy: the page waits, and the time ticks
+            "parseInt(document.getElementById('mentorkit-opening-elapsed').textContent) >= 2",
+            polling=200,
+            timeout=LOAD_TIMEOUT_MS,
+        )
         still = page.locator("#mentorkit-page-problem")
         expect(still).to_contain_text(STILL_OPENING, timeout=(PAGE_TIMEOUT_S + 30) * 1000)
         expect(still).to_have_attribute("role", "status")  # news, not an alarm
