@@ -667,7 +667,10 @@ def _serve(args: argparse.Namespace) -> int:
     """Run Voilà on notebooks/ with the repository's voila.json (see `serve_command`)."""
     url = resolve_database_url(getattr(args, "db", None))
     store = open_store(url)  # fail here, with a clear message, rather than in every kernel
-    store.close()
+    try:
+        workshop_name = served_workshop_name(store)
+    finally:
+        store.close()
     if not VOILA_CONFIG.is_file():
         raise UserError(
             f"{VOILA_CONFIG} is missing: serve the apps from a copy of the mentorkit "
@@ -693,6 +696,7 @@ def _serve(args: argparse.Namespace) -> int:
                 cull_idle=args.cull_idle,
                 page_timeout=args.page_timeout,
                 expect=args.expect,
+                workshop_name=workshop_name,
             ),
             cwd=ROOT,
             env={**serve_env(url, args.token), "VOILA_APP_IP": kernel_app_ip(args.host)},
@@ -709,6 +713,7 @@ def serve_command(
     cull_idle: int | None = None,
     page_timeout: int | None = None,
     expect: int | None = None,
+    workshop_name: str | None = None,
 ) -> list[str]:
     """The Voilà command `mentorkit serve` runs, in ROOT so that Voilà reads voila.json.
 
@@ -716,7 +721,8 @@ def serve_command(
     apps what they are (template, routes, stripped sources, kernel culling, the page
     timeout) is in voila.json, so that `voila notebooks/` started in the repository serves
     them the same way. `cull_idle` and `page_timeout` (seconds) override voila.json's;
-    `expect` (people) sizes the pre-heated kernel pools (`mentorkit.apps.pool_sizes`).
+    `expect` (people) sizes the pre-heated kernel pools (`mentorkit.apps.pool_sizes`);
+    `workshop_name` is shown on every page while it opens.
     """
     command = [
         sys.executable,
@@ -736,13 +742,40 @@ def serve_command(
             f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
             f"--MappingKernelManager.cull_interval={interval}",
         ]
+    resources: dict[str, object] = {}
     if page_timeout is not None:
-        # Read by the page template (mentorkit/jupyter/voila/templates/mentorkit).
-        command.append(f"--VoilaConfiguration.resources=mentorkit_page_timeout={page_timeout}")
+        resources["mentorkit_page_timeout"] = page_timeout
+    if workshop_name:
+        resources["mentorkit_workshop_name"] = workshop_name
+    if resources:
+        # Read by the page template (mentorkit/jupyter/voila/templates/mentorkit). A
+        # resource given on the command line replaces voila.json's whole `resources`, so
+        # voila.json's are given again, under the ones set here.
+        for key, value in {**_voila_json_resources(), **resources}.items():
+            command.append(f"--VoilaConfiguration.resources={key}={value}")
     pools = {name: {"pool_size": size} for name, size in pool_sizes(expect or 1).items()}
     pools["default"] = {"pool_size": 1}
     command.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}")
     return command
+
+
+def served_workshop_name(store: Store) -> str | None:
+    """The name of the workshop the apps serve (the only one in the database), shown on
+    every page while it opens; None when there is none yet, or several."""
+    try:
+        return choose_workshop(store).name
+    except MentorkitError:
+        return None
+
+
+def _voila_json_resources() -> dict[str, object]:
+    """`VoilaConfiguration.resources` in voila.json (none when it cannot be read)."""
+    try:
+        config = json.loads(VOILA_CONFIG.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    resources = config.get("VoilaConfiguration", {}).get("resources", {})
+    return resources if isinstance(resources, dict) else {}
 
 
 def serve_env(database_url: str, token: str = "") -> dict[str, str]:

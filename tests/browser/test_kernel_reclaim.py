@@ -42,6 +42,8 @@ VISITS = 8
 #: The gallery and every app; the visits take turns among them.
 APPS = served_pages()
 LOST_MESSAGE = "This page lost its connection to the server."
+#: The first wait before a page that never opened loads itself again (page_watch.js).
+AUTOMATIC_RETRY_S = 5
 
 
 def pool_size() -> int:
@@ -232,6 +234,13 @@ def test_a_page_whose_kernel_was_shut_down_or_died_says_so(browser: Browser, ser
             assert answer.status == 204
         page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
         expect(page.get_by_role("alert")).to_contain_text(LOST_MESSAGE, timeout=30_000)
+        # An open page never reloads by itself (a page that never opened does, after 5 s
+        # at first): what its participant typed and not yet saved stays on screen.
+        page.evaluate("window.__stillTheSamePage = true")
+        page.wait_for_timeout(AUTOMATIC_RETRY_S * 1000 + 3000)
+        assert page.evaluate("window.__stillTheSamePage === true")
+        expect(page.get_by_role("alert")).to_contain_text(LOST_MESSAGE)
+        expect(page.locator(".mentorkit-app")).to_be_visible()
     finally:
         context.close()
 

@@ -1,6 +1,7 @@
-"""No hung pages: a page that is not open in time, or whose cell timed out or failed on the
-server, ends in a plain message with a working Reload button, never a spinner for ever;
-a normal app page never shows it.
+"""No hung pages: a page that is not open in time says it is still opening (and offers
+Reload); a page whose cell timed out or failed on the server ends in a plain message with a
+working Reload button, never a spinner for ever; a normal app page never shows either.
+(test_page_opening.py: the opening panel, and pages the server cannot open.)
 
 Each server here runs `mentorkit serve`'s own command, environment and voila.json
 (`mentorkit.cli.serve_command` and `serve_env`), pointed at a folder of notebooks made
@@ -37,7 +38,8 @@ pytestmark = pytest.mark.browser
 
 PAGE_TIMEOUT_S = 12
 CELL_TIMEOUT_S = 3
-SLOW_MESSAGE = "This page is taking too long to open."
+SLOW_MESSAGE = "Your worksheet is still opening."
+TIMEOUT_MESSAGE = "This page is taking too long to open."
 ERROR_MESSAGE = "This page could not be opened."
 #: What Voilà itself puts on such a page; none of it may show.
 DEVELOPER_TEXT = ["Traceback", "RuntimeError", "VoilaExecutor", "timed out", "show_tracebacks"]
@@ -170,6 +172,7 @@ def test_a_normal_app_page_never_shows_the_message(browser: Browser, servers):
         assert problems(page) == []
         expect(page.get_by_role("alert")).to_have_count(0)
         expect(page.locator(".mentorkit-app")).to_be_visible()
+        expect(page.locator("#mentorkit-opening")).to_have_count(0)
     finally:
         page.context.close()
 
@@ -181,9 +184,9 @@ def test_a_page_not_open_in_time_says_so_and_reload_opens_it_once_it_can(
     page = new_page(browser)
     try:
         page.goto(watched.url("slow.ipynb"), wait_until="commit", timeout=LOAD_TIMEOUT_MS)
-        alert = page.get_by_role("alert")
-        expect(alert).to_contain_text(SLOW_MESSAGE, timeout=(PAGE_TIMEOUT_S + 30) * 1000)
-        expect(alert).to_contain_text("Reload the page")
+        message = page.locator("#mentorkit-page-problem")
+        expect(message).to_contain_text(SLOW_MESSAGE, timeout=(PAGE_TIMEOUT_S + 30) * 1000)
+        expect(message).to_contain_text("keep this page open")
         shown = problems(page)
         assert [seen["problem"] for seen in shown] == ["slow"], shown
         assert shown[0]["at"] >= PAGE_TIMEOUT_S * 1000 - 50, shown  # not before its time
@@ -194,8 +197,10 @@ def test_a_page_not_open_in_time_says_so_and_reload_opens_it_once_it_can(
         stuck_kernel = kernel_id(page)
         assert stuck_kernel in watched.kernels()
 
-        (watched.folder / "slow.flag").unlink()  # the notebook is fast again
+        # Reloading (a person who does not want to wait) asks again, and the stuck page's
+        # kernel is shut down; the notebook is fast again right after.
         Person(page).click(page.get_by_role("button", name="Reload"))
+        (watched.folder / "slow.flag").unlink()
         expect(page.get_by_role("button", name="Opened at last")).to_be_visible(
             timeout=LOAD_TIMEOUT_MS
         )
@@ -219,7 +224,7 @@ def test_a_cell_timing_out_on_the_server_ends_the_page_in_the_same_message(
         page.goto(stuck.url("stuck.ipynb"), wait_until="commit", timeout=LOAD_TIMEOUT_MS)
         alert = page.get_by_role("alert")
         # Well before the page timeout (60 s, voila.json's): the server said so.
-        expect(alert).to_contain_text(SLOW_MESSAGE, timeout=40_000)
+        expect(alert).to_contain_text(TIMEOUT_MESSAGE, timeout=40_000)
         assert [seen["problem"] for seen in problems(page)] == ["timeout"]
         expect(alert.get_by_role("button", name="Reload")).to_be_visible()
         text = page.locator("body").inner_text()
