@@ -34,11 +34,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -85,10 +87,15 @@ SIGN_IN_INPUT = "form input:not([type=hidden])"
 BARE_INPUT = "input"
 
 
+#: Numbers for the participants' names, unique across the run's herds.
+NEWCOMERS = itertools.count(1)
+
+
 def worksheet_inputs(step: str) -> str:
-    """The inputs of one worksheet of the journey page."""
+    """The inputs of one worksheet of the journey page (a button counts: Check-ins starts
+    with "Log a meeting")."""
     sheet = f".mentorkit-worksheet-{step}"
-    return f"{sheet} input, {sheet} select, {sheet} textarea"
+    return f"{sheet} input, {sheet} select, {sheet} textarea, {sheet} button"
 
 
 #: Runs in every page before its own scripts: sets `window.__mkReady` to `performance.now()`
@@ -244,19 +251,37 @@ def _child_pids(processes: Sequence) -> set[int]:
     return found
 
 
-async def ready_after(page: Page, url: str | None, timeout: float) -> float | None:
-    """Open `url` in `page` (None: a navigation already started) and wait until the probe
-    finds the page usable: ms since the navigation started, or None."""
+async def ready_after(
+    page: Page, url: str | None, timeout: float, since: float | None = None
+) -> float | None:
+    """Open `url` in `page` (None: a navigation already started, at `since`) and wait until
+    the probe finds the page usable: ms since the navigation started, or None.
+
+    Times are taken on the machine's clock (the page's `performance.timeOrigin` plus its
+    `performance.now()`), so a page that reloads itself on the way (the page watch retries
+    a page the server could not open) is timed from the first navigation, not its last.
+    """
+    started = time.time() * 1000 if since is None else since
+    deadline = time.monotonic() + timeout
     try:
         if url is not None:
             await page.goto(url, timeout=timeout * 1000, wait_until="commit")
-        await page.wait_for_function(
-            "() => window.__mkReady !== undefined", timeout=timeout * 1000, polling=100
-        )
-        return float(await page.evaluate("window.__mkReady"))
-    except Exception as exc:
-        print("DEBUG", type(exc).__name__, str(exc)[:300])
+    except Exception:
         return None
+    while time.monotonic() < deadline:
+        try:
+            await page.wait_for_function(
+                "() => window.__mkReady !== undefined",
+                timeout=max(1.0, deadline - time.monotonic()) * 1000,
+                polling=100,
+            )
+            ready = await page.evaluate("performance.timeOrigin + window.__mkReady")
+            return float(ready) - started
+        except Exception as exc:
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                return None  # timed out
+            await asyncio.sleep(0.1)  # the page reloaded itself: wait on the new one
+    return None
 
 
 async def new_page(context: BrowserContext, first_step: str = "01_self_assessment") -> Page:
@@ -276,9 +301,13 @@ async def sign_in(page: Page, join_code: str, who: str, timeout: float) -> float
     journey page shows the Self-assessment usable (since Start was pressed)."""
     await page.get_by_label("Join code").type(join_code, delay=10)
     await page.get_by_label("Name or email").type(who, delay=10)
+    pressed = time.time() * 1000
     async with page.expect_navigation(wait_until="commit", timeout=timeout * 1000):
         await page.get_by_role("button", name="Start").click()
-    return await ready_after(page, None, timeout)
+    if not page.url.split("?")[0].endswith("journey.ipynb"):
+        print(f"{who}: the sign-in did not lead to the journey ({page.url})")
+        return None
+    return await ready_after(page, None, timeout, since=pressed)
 
 
 async def participant(
@@ -298,7 +327,9 @@ async def participant(
         found[1] = await ready_after(page, urljoin(f"{base}/", href), timeout)
         if found[1] is None:
             return found
-        found[2] = await sign_in(page, join_code, f"Herd participant {number}", timeout)
+        # A name of their own: one already signed in would be asked for their resume code.
+        who = f"Herd participant {next(NEWCOMERS)}"
+        found[2] = await sign_in(page, join_code, who, timeout)
         if found[2] is not None:
             found[3] = await move(page, "02_mentor_shortlist")
         return found
