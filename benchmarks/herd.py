@@ -60,6 +60,7 @@ from voila_tti import (
     ROOT,
     Server,
     memory,
+    memory_single,
     run,
     settle,
     start,
@@ -370,19 +371,40 @@ async def herd_bare(browser: Browser, url: str, size: int, timeout: float) -> Pa
     return PageTimes("bare ipywidgets page", list(found))
 
 
-async def moves(browser: Browser, base: str, join_code: str, timeout: float) -> list[float | None]:
+@dataclass
+class Moves:
+    """A signed-in participant alone going through the journey: the time of each move, and
+    the memory of their kernel after the last (RSS, USS in bytes) and of one kernel still
+    waiting in the journey's pool."""
+
+    times: list[float | None]
+    kernel: tuple[float, float] = (0.0, 0.0)
+    waiting: tuple[float, float] = (0.0, 0.0)
+
+
+async def moves(browser: Browser, server: Server, join_code: str, timeout: float) -> Moves:
     """A signed-in participant alone, moving from one worksheet to the next."""
     context = await browser.new_context(viewport=VIEWPORT)
     try:
         page = await new_page(context)
-        await ready_after(page, f"{base}/start?step=01_self_assessment", timeout)
+        await ready_after(page, f"{server.base_url}/start?step=01_self_assessment", timeout)
         if await sign_in(page, join_code, "Herd mover", timeout) is None:
-            return []
-        times = []
+            return Moves([])
+        found = Moves([])
         for step in list(STEPS)[1:]:
             await asyncio.sleep(2)  # a person reads before moving on
-            times.append(await move(page, step))
-        return times
+            found.times.append(await move(page, step))
+        config = await page.evaluate(
+            "JSON.parse(document.getElementById('jupyter-config-data').textContent)"
+        )
+        kernels = server.kernels()
+        mine = kernels.pop(config.get("kernelId", ""), None)
+        if mine is not None:
+            found.kernel = memory_single(mine)
+        waiting = [memory_single(proc) for proc in kernels.values()]
+        if waiting:  # the smallest: a pool kernel of the journey (the others run more)
+            found.waiting = min(waiting)
+        return found
     finally:
         await context.close()
 
@@ -512,13 +534,19 @@ async def measure(sizes: Sequence[int], timeout: float, expect: int) -> int:
                             bare_times.median() or 0
                         )
             settle([apps, bare_server], timeout=60)
-            moved = await moves(browser, apps.base_url, join_code, timeout)
+            moved = await moves(browser, apps, join_code, timeout)
             await browser.close()
-        shown = ", ".join(_fmt(m) for m in moved)
-        usable = sorted(m for m in moved if m is not None)
+        shown = ", ".join(_fmt(m) for m in moved.times)
+        usable = sorted(m for m in moved.times if m is not None)
         median = statistics.median(usable) if usable else None
         print(
             f"\nMoving to the next worksheet, signed in, alone: {shown} ms; median {_fmt(median)}"
+        )
+        print(
+            "Their kernel after all six worksheets: "
+            f"RSS {moved.kernel[0] / MB:,.0f} MB, USS {moved.kernel[1] / MB:,.0f} MB; "
+            f"a kernel waiting in a pool: RSS {moved.waiting[0] / MB:,.0f} MB, "
+            f"USS {moved.waiting[1] / MB:,.0f} MB"
         )
         met &= median is not None and median <= MOVE_TARGET_MS
     print(f"\ntargets {'met' if met else 'missed'}")

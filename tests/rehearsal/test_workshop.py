@@ -66,11 +66,14 @@ class Attendee:
         return self.person.page
 
     def open(self, notebook: str) -> None:
-        """Follow the journey's link to the next worksheet: still signed in."""
+        """Follow the journey's link to the next worksheet (a step of the same page):
+        still signed in."""
         self.typed = {}
         link = self.page.locator("nav[aria-label='Workshop steps'] a", has_text=STEPS[notebook])
         self.person.click(link)
-        expect(self.page).to_have_url(re.compile(re.escape(notebook)), timeout=WAIT_MS)
+        step = re.escape(notebook.removesuffix(".ipynb"))
+        expect(self.page).to_have_url(re.compile(rf"journey\.ipynb\?step={step}$"), timeout=WAIT_MS)
+        expect(self.page.locator(".mentorkit-app h1").first).to_have_text(STEPS[notebook])
         still_signed_in(self.person)
         self.shot(f"open {notebook}")
 
