@@ -96,6 +96,20 @@ def write_notebook(path: Path, *sources: str) -> None:
 
 
 @contextlib.contextmanager
+def start_logged(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a server from the repository in a session of its own (so that stopping it
+    stops its kernels too), everything it prints going to `log`."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def serve_demo(folder: Path) -> Iterator[ServedDemo]:
     """`make serve` (a demo workshop) on a free port with a throw-away database in
     `folder`, stopped on the way out."""

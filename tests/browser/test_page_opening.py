@@ -33,7 +33,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser_helpers import DESKTOP, LOAD_TIMEOUT_MS, PHONE, wait_for_http, write_notebook
+from browser_helpers import (
+    DESKTOP,
+    LOAD_TIMEOUT_MS,
+    PHONE,
+    start_logged,
+    wait_for_http,
+    write_notebook,
+)
 from playwright.sync_api import Browser, Page, Response, Route, expect
 
 from mentorkit.cli import NOTEBOOKS_DIR, ROOT, serve_command, serve_env, served_workshop_name
@@ -139,15 +146,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env = serve_env(database_url)
     env["JUPYTER_PATH"] = os.pathsep.join([str(root / "jupyter"), env["JUPYTER_PATH"]])
     log = root / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_logged(command, env, log)
     server = Served(f"http://127.0.0.1:{port}", process, log, folder=folder)
     try:
         wait_for_http(f"{server.base_url}/voila/static/voila.js", process, 180)

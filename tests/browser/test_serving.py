@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_helpers import LOAD_TIMEOUT_MS, open_app, watch_console
+from browser_helpers import LOAD_TIMEOUT_MS, open_app, start_logged, watch_console
 from person import Person
 from playwright.sync_api import Page, WebSocket, expect
 
@@ -249,15 +249,7 @@ class Server:
 def start_server(command: list[str], env: dict[str, str], folder: Path, port: int) -> Server:
     """Start a server in its own session and wait until its static files answer."""
     log = folder / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_logged(command, env, log)
     server = Server(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

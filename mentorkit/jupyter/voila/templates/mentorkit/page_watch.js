@@ -313,6 +313,14 @@
     checkReady();
   }
 
+  // What the server says of the kernel `id` now (a 404: it has no such kernel any more).
+  function askAboutKernel(id) {
+    return window.fetch(baseUrl + "api/kernels/" + encodeURIComponent(id), {
+      credentials: "same-origin",
+      cache: "no-store",
+    });
+  }
+
   // A slow page's kernel may be starting, or running the notebook's first cell, while
   // nothing arrives: the server knows.
   function checkKernelProgress() {
@@ -320,11 +328,7 @@
     if (!id || state.leaving || state.permanent || state.ready) {
       return;
     }
-    window
-      .fetch(baseUrl + "api/kernels/" + encodeURIComponent(id), {
-        credentials: "same-origin",
-        cache: "no-store",
-      })
+    askAboutKernel(id)
       .then(function (response) {
         if (response.status === 404) {
           show("busy", true); // its kernel is gone: this page cannot open any more
@@ -527,11 +531,7 @@
     if (state.leaving || state.permanent) {
       return;
     }
-    window
-      .fetch(baseUrl + "api/kernels/" + encodeURIComponent(id), {
-        credentials: "same-origin",
-        cache: "no-store",
-      })
+    askAboutKernel(id)
       .then(function (response) {
         if (response.status === 404) {
           show("lost", true);
