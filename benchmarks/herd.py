@@ -1,6 +1,6 @@
 """The workshop's first minute: a room opening the link at the same moment.
 
-    python benchmarks/herd.py [--sizes 10 30] [--timeout 120] [--expect N]
+    python benchmarks/herd.py [--sizes 10 30] [--timeout 300] [--expect N]
 
 For each herd size N, N participants, each in a fresh Chromium context of one browser,
 act at the same moment:
@@ -17,7 +17,7 @@ A page is usable the moment a script injected before the page's own scripts sees
 visible, enabled input in it: for the gallery a link to step 1, for the sign-in its join
 code field, for the journey an input of the worksheet. Times are milliseconds since the
 navigation started (for the journey: since Start was pressed; for a move: since the link
-was clicked). "Blank" is a page that never became usable within `--timeout`. It prints,
+was clicked). "Blank" is a page that never showed a word (the opening panel counts). It prints,
 per herd size and page: usable / failed, median, p90 and max, the server's peak memory
 (RSS of the Voilà server and every kernel, sampled every 0.25 s) and kernel count, the CPU
 seconds the server used and those the whole machine used (the rest is the browsers), and
@@ -88,6 +88,9 @@ SIGN_IN_INPUT = "form input:not([type=hidden])"
 BARE_INPUT = "input"
 
 
+#: A page that never showed a word within the timeout.
+BLANK = "blank"
+
 #: Numbers for the participants' names, unique across the run's herds.
 NEWCOMERS = itertools.count(1)
 
@@ -110,6 +113,9 @@ HERD_PROBE = """
   const visible = (el) => el.getClientRects().length > 0 &&
     (!el.checkVisibility || el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}));
   const probe = () => {
+    if (window.__mkShown === undefined && document.body && document.body.innerText.trim()) {
+      window.__mkShown = performance.now();  // no longer blank: words on the page
+    }
     if (window.__mkReady !== undefined) return true;
     for (const el of document.querySelectorAll(selector)) {
       if (!el.disabled && visible(el)) { window.__mkReady = performance.now(); return true; }
@@ -155,10 +161,12 @@ def probe(first: str = "01_self_assessment", other: str = GALLERY_LINK) -> str:
 
 @dataclass
 class PageTimes:
-    """One page of one herd: each participant's time to usable (None: never)."""
+    """One page of one herd: each participant's time to usable (None: never), and how
+    many pages never showed a word (blank)."""
 
     label: str
     times: list[float | None] = field(default_factory=list)
+    blank: int = 0
 
     @property
     def usable(self) -> list[float]:
@@ -285,6 +293,14 @@ async def ready_after(
     return None
 
 
+async def blank(page: Page) -> bool:
+    """Whether the page has never shown a word (the opening panel counts as words)."""
+    try:
+        return bool(await page.evaluate("window.__mkShown === undefined"))
+    except Exception:
+        return True
+
+
 async def new_page(context: BrowserContext, first_step: str = "01_self_assessment") -> Page:
     page = await context.new_page()
     await page.add_init_script(probe(first_step))
@@ -313,10 +329,10 @@ async def sign_in(page: Page, join_code: str, who: str, timeout: float) -> float
 
 async def participant(
     browser: Browser, base: str, join_code: str, number: int, timeout: float
-) -> list[float | None]:
+) -> list[float | str | None]:
     """One participant of the apps herd: gallery, sign-in, Self-assessment, step 2."""
     context = await browser.new_context(viewport=VIEWPORT)
-    found: list[float | None] = [None, None, None, None]
+    found: list[float | str | None] = [None, None, None, None]
     try:
         page = await new_page(context)
         found[0] = await ready_after(page, f"{base}/", timeout)
@@ -333,6 +349,8 @@ async def participant(
         found[2] = await sign_in(page, join_code, who, timeout)
         if found[2] is not None:
             found[3] = await move(page, "02_mentor_shortlist")
+        elif await blank(page):
+            found[2] = BLANK
         return found
     except Exception as exc:
         print(f"participant {number}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
@@ -363,7 +381,14 @@ async def herd_apps(
         "step 1 · signed in, worksheet",
         "step 2 · move in the page",
     )
-    return [PageTimes(label, [row[i] for row in found]) for i, label in enumerate(labels)]
+    return [
+        PageTimes(
+            label,
+            [None if row[i] == BLANK else row[i] for row in found],  # type: ignore[misc]
+            blank=sum(1 for row in found if row[i] == BLANK),
+        )
+        for i, label in enumerate(labels)
+    ]
 
 
 async def herd_bare(browser: Browser, url: str, size: int, timeout: float) -> PageTimes:
@@ -420,14 +445,14 @@ def _ratio(value: float | None, base: float | None) -> str:
 def print_herd(size: int, rows: list[tuple[PageTimes, Peak]], bare: PageTimes) -> None:
     print(f"\nHerd of {size}: ms to first usable input (since navigation start)")
     header = (
-        f"{'page':34} {'usable':>6} {'failed':>6} {'median':>8} {'p90':>8} {'max':>8} "
-        f"{'×med':>5} {'×max':>5}"
+        f"{'page':34} {'usable':>6} {'failed':>6} {'blank':>5} {'median':>8} {'p90':>8} "
+        f"{'max':>8} {'×med':>5} {'×max':>5}"
     )
     print(header)
     print("-" * len(header))
     for times, _peak in rows:
         print(
-            f"{times.label:34} {len(times.usable):>6} {times.failed:>6} "
+            f"{times.label:34} {len(times.usable):>6} {times.failed:>6} {times.blank:>5} "
             f"{_fmt(times.median()):>8} {_fmt(times.p90()):>8} {_fmt(times.max()):>8} "
             f"{_ratio(times.median(), bare.median()):>5} {_ratio(times.max(), bare.max()):>5}"
         )
@@ -445,7 +470,7 @@ def print_herd(size: int, rows: list[tuple[PageTimes, Peak]], bare: PageTimes) -
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30])
-    parser.add_argument("--timeout", type=float, default=120, help="seconds per page")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per page")
     parser.add_argument(
         "--expect",
         type=int,

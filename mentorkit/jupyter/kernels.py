@@ -16,11 +16,12 @@ culler's reach. Four things are added here:
   pool for longer than the timeout; handed to a visitor, it has no connection until the
   page's scripts open one a second or two later, and the culler, looking in between, would
   shut it down under the page (seen with the gallery, whose kernel waits idle).
-* **The pools refill at a pace.** Voilà starts a replacement a second after each kernel it
-  hands out, so a room of thirty opening the link together would have thirty kernels
-  starting while the same thirty people sign in and type. Here pre-heating kernels start
-  at most one every `REFILL_SPACING` seconds (a visitor's own kernel, when a pool is
-  empty, never waits for them), which leaves the other core to the people in the room.
+* **The pools refill at a pace, once the room is in.** Voilà starts a replacement a
+  second after each kernel it hands out, so a room of thirty signing in together would
+  have thirty kernels starting while the same thirty pages load. Here pre-heating kernels
+  start only once no kernel has been asked for in `REFILL_QUIET` seconds, and then at most
+  one every `REFILL_SPACING` seconds (a visitor's own kernel, when a pool is empty, never
+  waits for them).
 * **Broken pool kernels are replaced.** A pool kernel can die while it starts (seen on a
   busy 2-core machine: a port taken by another process between being picked and bound) or
   fail to run its notebook; Voilà would hand it to the next visitor, whose page then never
@@ -42,6 +43,10 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 #: Seconds between the starts of two pre-heating kernels (each takes about a second of
 #: one core to start and run its notebook).
 REFILL_SPACING = 1.0
+#: Seconds without a request for a pool kernel before pool kernels start: while a room
+#: signs in, the machine's cores go to the pages people are waiting for, and the pools
+#: refill once they are in.
+REFILL_QUIET = 10.0
 #: The variable Voilà sets in the environment of a kernel it starts for a pool.
 PREHEAT_VARIABLE = "VOILA_PREHEAT"
 
@@ -55,8 +60,9 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         #: The kernels in Voilà's pool when the culler last looked.
         self._pooled_kernels: set[str] = set()
-        #: When the next pool kernel may start (event loop time).
-        self._next_pool_start = 0.0
+        #: When the last pool kernel started, and was asked for (event loop time).
+        self._last_pool_start = float("-inf")
+        self._last_pool_request = float("-inf")
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
         """Start a kernel; one for a pool waits its turn (see the module docstring)."""
@@ -66,15 +72,22 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         return await super().start_kernel(*args, **kwargs)
 
     async def _wait_for_turn(self) -> None:
-        """Wait for this pool kernel's turn to start, unless a visitor has taken it from
-        the pool meanwhile (then someone is waiting for it: it starts at once). Voilà
-        runs each pool kernel's start in the task it keeps in the pool."""
+        """Wait for this pool kernel's turn to start: `REFILL_SPACING` after the last pool
+        start, and `REFILL_QUIET` after the last request for one (Voilà asks for a
+        replacement a second after each kernel it hands out, so while requests keep
+        coming, a room is coming in). A kernel a visitor has taken from the pool meanwhile
+        starts at once: someone is waiting for it. Voilà runs each pool kernel's start in
+        the task it keeps in the pool."""
         loop = asyncio.get_running_loop()
         me = asyncio.current_task()
-        turn = max(loop.time(), self._next_pool_start)
-        self._next_pool_start = turn + REFILL_SPACING
-        while loop.time() < turn and self._in_a_pool(me):
-            await asyncio.sleep(min(0.1, turn - loop.time()))
+        self._last_pool_request = loop.time()
+        while self._in_a_pool(me):
+            now = loop.time()
+            spaced = now >= self._last_pool_start + REFILL_SPACING
+            if spaced and now >= self._last_pool_request + REFILL_QUIET:
+                break
+            await asyncio.sleep(0.1)
+        self._last_pool_start = loop.time()
 
     def _in_a_pool(self, task: asyncio.Future | None) -> bool:
         return any(task in pool for pool in self._voila_pools().values())

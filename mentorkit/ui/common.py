@@ -684,6 +684,8 @@ class FieldSet:
         self.inputs: dict[str, widgets.Widget] = {}
         self.labels: dict[str, str] = {}
         self._messages: dict[str, widgets.HTML] = {}
+        #: The boxes `placed` made, by key: a problem line made later goes in there.
+        self._boxes: dict[str, widgets.VBox] = {}
         self.problems: dict[str, str] = {}
 
     def add(
@@ -732,14 +734,27 @@ class FieldSet:
             message.value = ""
 
     def message(self, key: str) -> widgets.HTML:
-        """Where the problem of `key` is written: place it right under its input."""
+        """Where the problem of `key` is written: place it right under its input (an input
+        `placed` gets it there the first time it has a problem)."""
         if key not in self._messages:
             self._messages[key] = widgets.HTML().add_class("mentorkit-problem-line")
+            box = self._boxes.get(key)
+            if box is not None:
+                box.children = (*box.children, self._messages[key])
         return self._messages[key]
 
     def placed(self, key: str) -> widgets.VBox:
-        """The input bound to `key` with its problem line under it."""
-        return widgets.VBox([self.inputs[key], self.message(key)]).add_class("mentorkit-field")
+        """The input bound to `key`, in a box that takes its problem line under it.
+
+        The line is made the first time the input has a problem: most inputs never do,
+        and every widget costs each page a model to send, create and draw (three for an
+        empty line), which a room opening its worksheets together waits for.
+        """
+        box = widgets.VBox([self.inputs[key]]).add_class("mentorkit-field")
+        self._boxes[key] = box
+        if key in self._messages:
+            box.children = (*box.children, self._messages[key])
+        return box
 
     def restore(self, draft: Mapping[str, Any]) -> None:
         """Put back, as typed, what the draft kept of each input (before observing them)."""
@@ -781,9 +796,12 @@ class FieldSet:
         self.problems = dict(problems)
         lines: dict[int, tuple[widgets.HTML, list[str]]] = {}
         for key, widget in self.inputs.items():
+            problem = problems.get(key)
+            if problem is None and key not in self._messages:
+                widget.remove_class("mentorkit-invalid")
+                continue  # never had a problem: no line to clear
             message = self.message(key)
             entry = lines.setdefault(id(message), (message, []))
-            problem = problems.get(key)
             if problem is None:
                 widget.remove_class("mentorkit-invalid")
                 continue
@@ -811,6 +829,17 @@ class FieldSet:
         return words or "field"
 
 
+@functools.cache
+def _shared_style(style_class: type[widgets.Style], label_width: str) -> widgets.Style:
+    """One style model for every input of a kind whose label is `label_width` wide.
+
+    Each widget otherwise gets a style model of its own, which a page must send, create and
+    keep (forty drop-downs, forty identical models); nothing changes an input's style
+    after it is made, so they can share one.
+    """
+    return style_class(description_width=label_width)
+
+
 @dataclass(frozen=True)
 class Fields:
     """Builds one page's labelled inputs, every label in a column `label_width` wide.
@@ -832,9 +861,10 @@ class Fields:
         **traits: Any,
     ) -> W:
         """A `kind` widget labelled `description`, `width` wide (and `height` tall)."""
+        style_class = kind.class_traits()["style"].klass
         return kind(
             description=description,
-            style={"description_width": self.label_width},
+            style=_shared_style(style_class, self.label_width),
             layout=widgets.Layout(width=width, height=height),
             **traits,
         )

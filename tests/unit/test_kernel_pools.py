@@ -41,13 +41,16 @@ def test_serve_expect_hands_voila_the_pool_sizes():
 SPACING = 0.5
 
 
-def manager(monkeypatch, started: list[tuple[str, float]]) -> WorkshopKernelManager:
+def manager(
+    monkeypatch, started: list[tuple[str, float]], quiet: float = 0.0
+) -> WorkshopKernelManager:
     async def start(self, *args, **kwargs):
         started.append((kwargs["name"], asyncio.get_running_loop().time()))
         return kwargs["name"]
 
     monkeypatch.setattr(kernels.AsyncMappingKernelManager, "start_kernel", start)
     monkeypatch.setattr(kernels, "REFILL_SPACING", SPACING)
+    monkeypatch.setattr(kernels, "REFILL_QUIET", quiet)
     return WorkshopKernelManager()
 
 
@@ -96,3 +99,28 @@ def test_a_pool_kernel_a_visitor_took_starts_at_once(monkeypatch):
     asyncio.run(run())
     # Taken from the pool, the last one starts before the two still waiting their turn.
     assert [name for name, _ in started] == ["pool-0", "pool-3", "pool-1", "pool-2"]
+
+
+def test_pools_refill_only_once_the_room_has_stopped_asking(monkeypatch):
+    """Voilà asks for a replacement after each kernel it hands out: while requests keep
+    coming (a room signing in), no pool kernel starts."""
+    started: list[tuple[str, float]] = []
+    pool = {"env": {"VOILA_PREHEAT": "True"}}
+    quiet = 0.4
+
+    async def run() -> float:
+        manager_ = manager(monkeypatch, started, quiet=quiet)
+        loop = asyncio.get_running_loop()
+        tasks = []
+        for n in range(3):  # three people taking a kernel, 0.2 s apart
+            tasks.append(loop.create_task(manager_.start_kernel(name=f"refill-{n}", **pool)))
+            manager_._pools = {"journey.ipynb": list(tasks)}
+            last = loop.time()
+            await asyncio.sleep(0.2)
+        await asyncio.gather(*tasks)
+        return last
+
+    last_request = asyncio.run(run())
+    at = sorted(when for _, when in started)
+    assert at[0] >= last_request + quiet - 0.01
+    assert at[1] - at[0] >= SPACING - 0.01 and at[2] - at[1] >= SPACING - 0.01
