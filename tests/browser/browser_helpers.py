@@ -95,7 +95,6 @@ def write_notebook(path: Path, *sources: str) -> None:
     nbformat.write(notebook, path)
 
 
-@contextlib.contextmanager
 def start_logged(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start a server from the repository in a session of its own (so that stopping it
     stops its kernels too), everything it prints going to `log`."""
@@ -110,6 +109,7 @@ def start_logged(command: list[str], env: dict[str, str], log: Path) -> subproce
         )
 
 
+@contextlib.contextmanager
 def serve_demo(folder: Path) -> Iterator[ServedDemo]:
     """`make serve` (a demo workshop) on a free port with a throw-away database in
     `folder`, stopped on the way out."""
