@@ -310,6 +310,8 @@ class WorksheetApp(widgets.VBox):
         self.conflict_panel.keep_mine.on_click(guard(self._keep_mine))
         self.sign_out_button.on_click(guard(lambda _button: self.sign_out()))
         self._guidance = widgets.HTML()
+        #: Read once: the header is drawn again at every sign-in and every move.
+        self._guidance_by_app = catalog.load_guidance()
         self.children = [
             widgets.HTML(f"<style>{STYLE}</style>"),
             self._header,
@@ -335,7 +337,7 @@ class WorksheetApp(widgets.VBox):
     def _render_header(self) -> None:
         journey = _journey(self.app, self.session, self.journey)
         self._header.value = f"<h1>{escape(self.app.title)}</h1>{journey}"
-        guidance = catalog.load_guidance().get(Path(self.app.notebook).stem, "")
+        guidance = self._guidance_by_app.get(Path(self.app.notebook).stem, "")
         self._guidance.value = f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'
 
     def _start(self, environ: Mapping[str, str]) -> None:
