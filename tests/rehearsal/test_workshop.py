@@ -124,8 +124,21 @@ class Attendee:
         expect(box, f"‘{label}’ is invalid but points to no message").to_have_attribute(
             "aria-describedby", re.compile(r"mentorkit-problem-"), timeout=WAIT_MS
         )
-        described = box.get_attribute("aria-describedby") or ""
-        message = self.page.locator(f"#{described}")
+        # The page checks each key as it comes ("UTC" is a time zone, "UTC+" is not), so
+        # wait for the message about what was typed last, not the first one shown.
+        described = self.page.wait_for_function(
+            """([box, says]) => {
+                if (box.getAttribute("aria-invalid") !== "true") return null;
+                const ids = (box.getAttribute("aria-describedby") || "").split(/\\s+/);
+                return ids.find(id => {
+                    const shown = id && document.getElementById(id);
+                    return shown && shown.textContent.includes(says);
+                }) || null;
+            }""",
+            arg=[box.element_handle(), says],
+            timeout=WAIT_MS,
+        ).json_value()
+        message = self.page.locator(f"[id='{described}']")
         self.person.reach(message, to_use=False)
         expect(message).to_contain_text(says)
 
