@@ -49,7 +49,7 @@ except ImportError:  # Windows
 DEFAULT_DOCUMENT_NAME = "main"
 
 #: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
-DB_SCHEMA_VERSION = 2
+DB_SCHEMA_VERSION = 3
 
 #: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction
 #: (filled in below the tables).
@@ -400,6 +400,15 @@ participants_table = sa.Table(
     sa.Column("body", Body, nullable=False),
     # Only the hash of a participant's resume code is kept (see mentorkit.identity).
     sa.Column("resume_code_hash", sa.String(100), nullable=True, unique=True),
+    # A rostered participant claims their entry with a personal invite code (kept hashed):
+    # the join code alone only ever adds a new participant.
+    sa.Column("invite_code_hash", sa.String(100), nullable=True),
+    # On a JupyterHub, the exact hub user name the facilitator assigned on import: the only
+    # way a hub user becomes this participant (never a guess from a name or an email).
+    sa.Column("hub_user", sa.String(100), nullable=True),
+    # Indexes, not constraints: the upgrade from schema 2 creates the very same ones.
+    sa.Index("uq_participants_invite_code_hash", "invite_code_hash", unique=True),
+    sa.Index("uq_participants_workshop_hub_user", "workshop", "hub_user", unique=True),
     sa.UniqueConstraint("workshop", "email", name="uq_participants_workshop_email"),
     sa.UniqueConstraint("workshop", "id", name="uq_participants_workshop_id"),
 )
@@ -491,6 +500,24 @@ def _add_match_decisions(conn: Connection) -> None:
 
 
 MIGRATIONS[1] = _add_match_decisions
+
+#: The participant columns schema 3 adds, in the order they are added.
+_CLAIM_COLUMNS = ("invite_code_hash", "hub_user")
+
+
+def _add_participant_claims(conn: Connection) -> None:
+    """Schema 2 → 3: participants get an invite code hash and a hub user name."""
+    present = {column["name"] for column in sa.inspect(conn).get_columns("participants")}
+    for name in _CLAIM_COLUMNS:
+        if name not in present:
+            column = participants_table.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE participants ADD COLUMN {name} {kind}"))
+    for index in participants_table.indexes:
+        index.create(conn, checkfirst=True)
+
+
+MIGRATIONS[2] = _add_participant_claims
 
 
 # ---------------------------------------------------------------------------------------

@@ -96,6 +96,14 @@ def run_sql(url: str, *statements: str) -> None:
         engine.dispose()
 
 
+def column_names(url: str, table: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return {column["name"] for column in sa.inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
 def table_names(url: str) -> set[str]:
     engine = sa.create_engine(url)
     try:
@@ -659,6 +667,26 @@ def test_a_database_of_schema_1_gets_the_decisions_table_and_keeps_its_data(
         assert upgraded.load(key) == saved
         assert upgraded.match_decisions(key.workshop) == []
     assert "match_decisions" in table_names(db_url)
+
+
+def test_a_database_of_schema_2_gets_invite_codes_and_hub_users_and_keeps_its_data(
+    db_url: str, store: SqlStore, key: DocumentKey
+) -> None:
+    saved = store.save(key, assessment("before the upgrade"), expected_revision=0)
+    store.close()
+    run_sql(
+        db_url,
+        "DROP INDEX uq_participants_invite_code_hash",
+        "DROP INDEX uq_participants_workshop_hub_user",
+        "ALTER TABLE participants DROP COLUMN invite_code_hash",
+        "ALTER TABLE participants DROP COLUMN hub_user",
+        "UPDATE mentorkit_schema SET version = 2",
+    )
+    assert "hub_user" not in column_names(db_url, "participants")
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION == 3
+        assert upgraded.load(key) == saved
+    assert {"invite_code_hash", "hub_user"} <= column_names(db_url, "participants")
 
 
 # ---------------------------------------------------------------------------------------
