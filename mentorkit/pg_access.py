@@ -353,3 +353,35 @@ def drop_deployment(admin_url: str, prefix: str) -> None:
             if role in existing:
                 conn.execute(sa.text(f"DROP OWNED BY {q(role)}"))
                 conn.execute(sa.text(f"DROP ROLE {q(role)}"))
+
+
+def add_hub_newcomer(admin_url: str, hub_user: str, workshop_code: str | None = None) -> bool:
+    """Add `hub_user` to the workshop as a new participant named after them, unless a
+    participant already has that hub user name; True if one was added.
+
+    The hub calls this when the workshop lets newcomers in (MENTORKIT_HUB_NEWCOMERS), with
+    its administrative connection: participants' own roles cannot add anyone. The workshop
+    is `workshop_code`, or the only one in the database (none is added when it holds
+    several and no code is given).
+    """
+    from mentorkit.errors import StoreError
+    from mentorkit.models import Participant, validate
+    from mentorkit.store import open_store
+
+    with open_store(admin_url) as store:
+        if workshop_code:
+            code = workshop_code
+        else:
+            workshops = store.workshops()
+            if len(workshops) != 1:
+                return False
+            code = workshops[0].code
+        if store.participant_by_hub_user(code, hub_user) is not None:
+            return False
+        try:
+            store.add_participant(
+                code, validate(Participant, {"name": hub_user}), hub_user=hub_user
+            )
+        except StoreError:
+            return False  # added at the same moment by another start of the same server
+        return True
