@@ -113,9 +113,9 @@ def attempt(hub: Hub, user: str, attacks: dict[str, str], params: dict[str, str]
 
 
 def refused(outcome: dict[str, Any]) -> bool:
-    return "permission denied" in outcome.get("error", "") or "must be owner" in outcome.get(
-        "error", ""
-    )
+    """Whether PostgreSQL refused the statement for lack of a right."""
+    error = outcome.get("error", "")
+    return any(words in error for words in ("permission denied", "must be owner", "must be super"))
 
 
 def admin_scalar(scene: Scene, statement: str, **params: str) -> Any:
@@ -167,7 +167,8 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "(:code, 'ffffffffffffffffffffffffffffffff', '{}', :amelia_hub)",
         "plant_a_match": "INSERT INTO match_decisions VALUES (:code, :bruno, 'x@example.org',"
         " 'lock', now())",
-        "create_role": "CREATE ROLE bruno_superuser SUPERUSER LOGIN",
+        "create_role": "CREATE ROLE bruno_second LOGIN PASSWORD 'x'",
+        "create_superuser": "CREATE ROLE bruno_superuser SUPERUSER LOGIN",
         "disable_rls": "ALTER TABLE documents DISABLE ROW LEVEL SECURITY",
         "drop_policies": "DROP TABLE documents",
         "become_facilitator": f"SET ROLE {pg_access.groups(scene.hub.role_prefix).facilitator}",
@@ -200,6 +201,7 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "add_a_participant",
         "plant_a_match",
         "create_role",
+        "create_superuser",
         "disable_rls",
         "drop_policies",
         "become_facilitator",
@@ -332,10 +334,7 @@ def test_a_hub_user_named_like_a_participants_email_does_not_get_their_answers(s
         },
         {},
     )
-    assert seen == {
-        "people": {"rows": [], "rowcount": 0},
-        "documents": {"rows": [], "rowcount": 0},
-    }
+    assert seen["people"]["rows"] == [] and seen["documents"]["rows"] == []
     # The workshop does not take newcomers: the hub added nobody for them.
     store = open_store(scene.admin_url)
     try:
