@@ -278,14 +278,17 @@ def test_a_participant_cannot_write_a_notebook_into_the_folder_everyone_is_serve
     }
     headers = hub.headers(BRUNO)
     for path in (name, f"facilitator/{name}"):
-        response = requests.put(
-            hub.user_url(BRUNO, f"api/contents/{path}"),
-            json={"type": "notebook", "format": "json", "content": notebook},
-            headers=headers,
-            timeout=60,
-        )
-        assert response.status_code == 403, response.text
-        assert not (NOTEBOOKS / path).exists()
+        try:
+            response = requests.put(
+                hub.user_url(BRUNO, f"api/contents/{path}"),
+                json={"type": "notebook", "format": "json", "content": notebook},
+                headers=headers,
+                timeout=60,
+            )
+            assert response.status_code == 403, response.text
+            assert not (NOTEBOOKS / path).exists()
+        finally:
+            (NOTEBOOKS / path).unlink(missing_ok=True)  # should the defence ever fail
     # Nor replace or remove what is there.
     response = requests.patch(
         hub.user_url(BRUNO, "api/contents/index.ipynb"),
