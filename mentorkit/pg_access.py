@@ -176,6 +176,7 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
     row-level security policies, all idempotently; returns the group roles."""
     from mentorkit.store import open_store  # the tables first, as the apps create them
 
+    _postgres_url(admin_url)
     open_store(admin_url).close()
     names = groups(prefix)
     with _admin(admin_url) as conn:
