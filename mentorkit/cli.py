@@ -199,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.set_defaults(run=_delete_workshop)
 
     _people_parser(commands, common)
+    _hub_parser(commands, common)
 
     serve = commands.add_parser(
         "serve",
@@ -308,6 +309,49 @@ def _people_parser(commands: argparse._SubParsersAction, common: argparse.Argume
     remove.add_argument("--yes", action="store_true", help="do not ask; remove at once")
     _workshop_option(remove)
     remove.set_defaults(run=_people_remove)
+
+
+def _hub_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """`mentorkit hub prepare-database`."""
+    group = commands.add_parser(
+        "hub",
+        parents=[common],
+        help="prepare the database of a shared JupyterHub",
+        description="Look after the PostgreSQL database of a JupyterHub deployment "
+        "(deploy/jupyterhub; docs/hub-database.md).",
+    )
+    group.set_defaults(run=lambda _args: _help(group))
+    actions = group.add_subparsers(title="actions", metavar="ACTION")
+    prepare = actions.add_parser(
+        "prepare-database",
+        parents=[common],
+        help="create the roles, grants and row-level security the hub relies on",
+        description="Create or upgrade the tables, then the participant and facilitator "
+        "group roles, their grants and the row-level security policies, so that each "
+        "participant's server reaches only that participant's rows and no server reads a "
+        "key hash. Safe to run again. --db (or $MENTORKIT_HUB_ADMIN_DB, else $MENTORKIT_DB) "
+        "must be the PostgreSQL role that owns the tables. The hub also does this when it "
+        "starts its first server.",
+    )
+    prepare.add_argument(
+        "--role-prefix",
+        default=os.environ.get("MENTORKIT_HUB_ROLE_PREFIX", "").strip() or "mentorkit_",
+        help="start of the role and policy names (default: $MENTORKIT_HUB_ROLE_PREFIX, "
+        "else mentorkit_)",
+    )
+    prepare.set_defaults(run=_hub_prepare_database)
+
+
+def _hub_prepare_database(args: argparse.Namespace) -> int:
+    from mentorkit import pg_access
+
+    url = getattr(args, "db", None) or os.environ.get("MENTORKIT_HUB_ADMIN_DB", "").strip()
+    names = pg_access.prepare_database(resolve_database_url(url), args.role_prefix)
+    print(
+        f"Prepared: participants' roles join {names.participant}, facilitators' roles join "
+        f"{names.facilitator}; row-level security is on."
+    )
+    return 0
 
 
 def _help(parser: argparse.ArgumentParser) -> int:

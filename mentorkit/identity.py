@@ -208,7 +208,15 @@ def reset_resume_code(store: Store, workshop_code: str, participant_id: str) -> 
 
 
 def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Identity:
-    """Sign in as JupyterHub's user: the hub has already checked who they are."""
+    """Sign in as JupyterHub's user: the hub has already checked who they are.
+
+    A hub user is the participant whose hub user name (the roster's `hub_user` column,
+    assigned by the facilitator) is exactly theirs, and nobody else: never a participant
+    whose name or email merely looks like it, since on a hub with open sign-up anyone can
+    register any name. A hub user the roster does not name is told so; when the hub lets
+    newcomers in, it has added them to the workshop under their hub user name before their
+    server started (see deploy/jupyterhub).
+    """
     if join_code:
         workshop = _workshop(store, join_code)
     else:
@@ -216,11 +224,12 @@ def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Id
         if len(workshops) != 1:
             raise SignInError("Enter the workshop's join code.", field="join code")
         workshop = workshops[0]
-    user = hub_user.strip()
-    for participant in store.participants(workshop.code):
-        local_part = (participant.email or "").split("@")[0]
-        if user.casefold() in {participant.name.casefold(), local_part, participant.email}:
-            return Identity(workshop, participant)
-    newcomer = validate(Participant, {"name": user})
-    store.add_participant(workshop.code, newcomer)
-    return Identity(workshop, newcomer)
+    found = store.participant_by_hub_user(workshop.code, hub_user)
+    if found is None:
+        raise SignInError(
+            f"You are signed in to the hub as '{_quoted(hub_user)}', but no participant of "
+            f"{workshop.name} has that hub user name. Ask your facilitator to add it to your "
+            "row of the roster (the hub_user column) and import the roster again.",
+            field="name or email",
+        )
+    return Identity(workshop, found)

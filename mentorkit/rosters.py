@@ -21,7 +21,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -100,6 +100,11 @@ _EMAIL = Column(
     ("Email", "E-mail", "Email address", "Mail", "Work email"),
     "Email address; it identifies the person, so each address may appear only once.",
 )
+
+#: The participant column kept beside the participant's details rather than in them: the
+#: hub user name that signs them in on a JupyterHub (see mentorkit.identity.hub_sign_in).
+HUB_USER = "hub_user"
+HUB_USER_MAX_LENGTH = 100
 
 MENTOR_COLUMNS: tuple[Column, ...] = (
     _NAME,
@@ -194,6 +199,14 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         ("Career stage", "Stage", "Level", "Career level"),
         "One of: Student, Early career, Mid-career, Senior, Career changer, Returning to work.",
     ),
+    Column(
+        HUB_USER,
+        HUB_USER,
+        False,
+        ("Hub user", "Hub username", "JupyterHub user", "JupyterHub username"),
+        "On a JupyterHub: the exact hub user name that signs this participant in (at most "
+        "100 characters, no spaces); each name may appear only once.",
+    ),
 )
 
 
@@ -223,6 +236,8 @@ class RosterImport(Generic[T]):
     problems: list[RowProblem]
     ignored_columns: list[str]
     rows_read: int
+    #: Participants' hub user names by email (lowercase), from the `hub_user` column.
+    hub_users: dict[str, str] = field(default_factory=dict)
 
     @property
     def skipped_rows(self) -> list[int]:
@@ -692,6 +707,7 @@ def _check_row(
     number: int,
     cells: list[str],
     first_row_of_email: dict[str, int],
+    first_row_of_hub_user: dict[str, int],
 ) -> tuple[T | None, list[RowProblem]]:
     """One data row as a model, or every problem with it in file column order."""
     found: list[tuple[int, RowProblem]] = []
@@ -705,7 +721,7 @@ def _check_row(
             found.append((index, problem))
 
     for column in columns:
-        if column.field not in positions:
+        if column.field not in positions or column.field == HUB_USER:
             continue
         text = cells[positions[column.field]]
         if not text.strip():
@@ -736,8 +752,26 @@ def _check_row(
             field = str(loc[0]) if loc else ""
             if field not in failed:  # a cell that failed conversion is reported already
                 report(field, _reason(model, error))
+    if HUB_USER in positions:
+        hub_user = cells[positions[HUB_USER]].strip()
+        for reason in _hub_user_problems(hub_user, number, first_row_of_hub_user):
+            report(HUB_USER, reason)
     found.sort(key=lambda pair: pair[0])
     return (None if found else record), [problem for _, problem in found]
+
+
+def _hub_user_problems(hub_user: str, number: int, first_row: dict[str, int]) -> list[str]:
+    """Why a `hub_user` cell cannot sign anyone in; records the name's first row."""
+    if not hub_user:
+        return []
+    if len(hub_user) > HUB_USER_MAX_LENGTH:
+        return [f"must be at most {HUB_USER_MAX_LENGTH} characters"]
+    if any(char.isspace() or not char.isprintable() for char in hub_user):
+        return ["must be one hub user name, without spaces"]
+    if hub_user in first_row:
+        return [f"duplicate hub user: also on row {first_row[hub_user]}"]
+    first_row[hub_user] = number
+    return []
 
 
 def _read_roster(
@@ -752,18 +786,32 @@ def _read_roster(
     records: list[T] = []
     problems: list[RowProblem] = []
     first_row_of_email: dict[str, int] = {}
+    first_row_of_hub_user: dict[str, int] = {}
+    hub_users: dict[str, str] = {}
     for number, cells in rows:
         record, row_problems = _check_row(
-            model, columns, converters, headers, positions, number, cells, first_row_of_email
+            model,
+            columns,
+            converters,
+            headers,
+            positions,
+            number,
+            cells,
+            first_row_of_email,
+            first_row_of_hub_user,
         )
         problems.extend(row_problems)
         if record is not None:
             records.append(record)
+            hub_user = cells[positions[HUB_USER]].strip() if HUB_USER in positions else ""
+            if hub_user:
+                hub_users[cells[positions["email"]].strip().lower()] = hub_user
     return RosterImport(
         records=records,
         problems=problems,
         ignored_columns=_ignored_columns(headers, rows, positions),
         rows_read=len(rows),
+        hub_users=hub_users,
     )
 
 

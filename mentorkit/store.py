@@ -11,6 +11,7 @@ other and every accepted revision can be read back.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import itertools
 import os
 import re
@@ -217,6 +218,11 @@ class Store(Protocol):
         """Replace the facilitator key hash (a new key was issued)."""
         ...
 
+    def facilitator_key_matches(self, code: str, key_hash: str) -> bool:
+        """Whether `key_hash` is the workshop's facilitator key hash (False for an unknown
+        workshop), without handing the stored hash out."""
+        ...
+
     def delete_workshop(self, code: str) -> None:
         """Remove a workshop with its rosters and documents."""
         ...
@@ -227,8 +233,10 @@ class Store(Protocol):
         *,
         mentors: Sequence[MentorProfile] = (),
         participants: Sequence[Participant] = (),
+        hub_users: Mapping[str, str] | None = None,
     ) -> RosterChange:
-        """Add or update people by email, all in one transaction."""
+        """Add or update people by email, all in one transaction; `hub_users` gives some
+        participants (by email) the hub user name that signs them in on a JupyterHub."""
         ...
 
     def mentors(self, code: str) -> list[MentorProfile]:
@@ -247,8 +255,14 @@ class Store(Protocol):
         """The participant with this email (any case), or None."""
         ...
 
-    def add_participant(self, code: str, participant: Participant) -> None:
-        """Add one participant who joins on the day."""
+    def add_participant(
+        self, code: str, participant: Participant, *, hub_user: str | None = None
+    ) -> None:
+        """Add one participant who joins on the day (on a hub, under their hub user name)."""
+        ...
+
+    def participant_by_hub_user(self, code: str, hub_user: str) -> Participant | None:
+        """The participant the facilitator assigned this exact hub user name, or None."""
         ...
 
     def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
@@ -820,6 +834,37 @@ class SqlStore:
             if result.rowcount != 1:
                 raise _no_workshop(code)
 
+    def facilitator_key_matches(self, code: str, key_hash: str) -> bool:
+        """Whether `key_hash` is the workshop's facilitator key hash; False for an unknown
+        workshop.
+
+        On a PostgreSQL database prepared by `mentorkit.pg_access`, the servers' roles may
+        not read the hash at all: the database compares it
+        (`mentorkit_facilitator_key_matches`) and answers only yes or no.
+        """
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            if (
+                conn.dialect.name == "postgresql"
+                and conn.execute(
+                    sa.text(
+                        "SELECT to_regprocedure('mentorkit_facilitator_key_matches(text, text)')"
+                    )
+                ).scalar()
+            ):
+                return bool(
+                    conn.execute(
+                        sa.text("SELECT mentorkit_facilitator_key_matches(:code, :key_hash)"),
+                        {"code": code, "key_hash": key_hash},
+                    ).scalar()
+                )
+            found = conn.execute(
+                sa.select(workshops_table.c.facilitator_key_hash).where(
+                    workshops_table.c.code == code
+                )
+            ).scalar()
+        return found is not None and hmac.compare_digest(str(found), key_hash)
+
     def delete_workshop(self, code: str) -> None:
         """Remove a workshop; its rosters, documents, histories and matching decisions go
         with it (cascade)."""
@@ -837,13 +882,17 @@ class SqlStore:
         *,
         mentors: Sequence[MentorProfile] = (),
         participants: Sequence[Participant] = (),
+        hub_users: Mapping[str, str] | None = None,
     ) -> RosterChange:
         """Add or update mentors and participants by email, all or nothing.
 
         A participant already on the roster keeps the id stored for them (their documents
-        hang off it); their other details are replaced. `updated` counts only people whose
-        stored details actually changed, so importing the same file twice reports 0.
+        hang off it); their other details are replaced. `hub_users` (participant email →
+        hub user name) sets the hub user of those participants; a participant it does not
+        name keeps the one stored. `updated` counts only people whose stored details
+        actually changed, so importing the same file twice reports 0.
         """
+        hub_users = {email.strip().lower(): user for email, user in (hub_users or {}).items()}
         code = _code(code)
         _refuse_repeated_emails("mentor", [m.email for m in mentors])
         _refuse_repeated_emails(
@@ -881,16 +930,18 @@ class SqlStore:
                         )
                         updated += 1
                 stored_people = {
-                    row.email: (row.id, row.body)
+                    row.email: (row.id, row.body, row.hub_user)
                     for row in conn.execute(
                         sa.select(
                             participants_table.c.email,
                             participants_table.c.id,
                             participants_table.c.body,
+                            participants_table.c.hub_user,
                         ).where(participants_table.c.workshop == code)
                     )
                 }
                 for person in participants:
+                    hub_user = hub_users.get((person.email or "").lower())
                     if person.email not in stored_people:
                         conn.execute(
                             participants_table.insert().values(
@@ -898,24 +949,27 @@ class SqlStore:
                                 id=person.id,
                                 email=person.email,
                                 body=person.model_dump(mode="json"),
+                                hub_user=hub_user,
                             )
                         )
                         added += 1
                         continue
-                    stored_id, stored_body = stored_people[person.email]
+                    stored_id, stored_body, stored_hub_user = stored_people[person.email]
                     body = person.model_dump(mode="json") | {"id": stored_id}
-                    if stored_body != body:
+                    hub_user = hub_user or stored_hub_user
+                    if stored_body != body or stored_hub_user != hub_user:
                         conn.execute(
                             participants_table.update()
                             .where(participants_table.c.id == stored_id)
-                            .values(body=body)
+                            .values(body=body, hub_user=hub_user)
                         )
                         updated += 1
         except _IntegrityProblem as exc:
             reason = _reason(exc.__cause__ or exc)
             raise StoreError(
                 f"The roster could not be imported, nothing was changed: {reason} (a participant"
-                " id already used elsewhere, or another import at the same time; try again)"
+                " id or hub user name already used by another participant, or another import at"
+                " the same time; try again)"
             ) from exc
         return RosterChange(added=added, updated=updated)
 
@@ -971,8 +1025,11 @@ class SqlStore:
                 return None
         return validate(Participant, body)
 
-    def add_participant(self, code: str, participant: Participant) -> None:
-        """Add one participant (someone joining on the day); their email must be new."""
+    def add_participant(
+        self, code: str, participant: Participant, *, hub_user: str | None = None
+    ) -> None:
+        """Add one participant (someone joining on the day); their email, and their hub
+        user name if they have one, must be new to the workshop."""
         code = _code(code)
         try:
             with self._transaction(write=True) as conn:
@@ -983,12 +1040,30 @@ class SqlStore:
                         id=participant.id,
                         email=participant.email,
                         body=participant.model_dump(mode="json"),
+                        hub_user=hub_user,
                     )
                 )
         except _IntegrityProblem:
             raise StoreError(
-                f"{participant.email or participant.name} is already on this workshop's list."
+                f"{participant.email or hub_user or participant.name} is already on this "
+                "workshop's list."
             ) from None
+
+    def participant_by_hub_user(self, code: str, hub_user: str) -> Participant | None:
+        """The participant whose hub user name is exactly `hub_user` (as the facilitator
+        assigned it on import), or None; `NotFound` if there is no such workshop."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            body = conn.execute(
+                sa.select(participants_table.c.body).where(
+                    participants_table.c.workshop == code,
+                    participants_table.c.hub_user == hub_user,
+                )
+            ).scalar()
+            if body is None:
+                _require_workshop(conn, code)
+                return None
+        return validate(Participant, body)
 
     def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
         """Store the hash of a participant's new resume code (replacing any old one)."""

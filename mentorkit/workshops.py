@@ -94,7 +94,8 @@ def import_roster(
     read = read_roster(kind, path, workshop)
     if (read.problems and not skip_invalid) or not read.records:
         return RosterOutcome(read, None)
-    change = store.import_roster(workshop.code, **{kind: read.records})
+    extra = {"hub_users": read.hub_users} if kind == "participants" and read.hub_users else {}
+    change = store.import_roster(workshop.code, **{kind: read.records}, **extra)
     return RosterOutcome(read, change)
 
 

@@ -12,8 +12,17 @@ What it sets up, and why:
 - The hub's user name is the participant's identity: JupyterHub sets `JUPYTERHUB_USER` in
   every single-user server (and so in every kernel), and the apps sign the participant in
   with it, with no sign-in form.
-- Every kernel gets the same `MENTORKIT_DB`, so all participants share one store
-  (PostgreSQL for a real workshop) and the facilitator's dashboard sees everyone.
+- All participants share one PostgreSQL database, and the database itself decides who
+  reads what: when the hub starts a user's server it gives that user a database role of
+  their own with a fresh password (`mentorkit.pg_access`), and the server's `MENTORKIT_DB`
+  holds only that role's credentials. Row-level security lets a participant's role reach
+  only their own rows, a facilitator's what the dashboard and matching need, and no role
+  the key hashes. Only the hub holds the administrative URL (MENTORKIT_HUB_ADMIN_DB).
+- A hub user is the participant whose roster row carries their exact hub user name (the
+  `hub_user` column); with MENTORKIT_HUB_NEWCOMERS=yes a hub user the roster does not name
+  is added to the workshop under their hub user name when their server first starts.
+- The apps' folder is served read-only (singleuser_config.py beside this file): nobody
+  can save a notebook into what everyone's server serves.
 - The facilitators named in `MENTORKIT_HUB_FACILITATORS` get the hub's admin page without
   the right to open participants' servers; `MENTORKIT_HUB_ADMINS` are full hub admins.
 - Voilà never reconnects to a kernel, so a kernel whose tab is gone is culled after a few
@@ -22,11 +31,15 @@ What it sets up, and why:
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import ipaddress
 import os
 import sys
+import threading
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 c = get_config()  # noqa: F821  (JupyterHub provides get_config)
 
@@ -44,6 +57,8 @@ LOOPBACK_NAMES = {"localhost"}
 #: servers, starting and stopping those servers. Not `access:servers`, which would let them
 #: open a participant's apps as that participant.
 FACILITATOR_SCOPES = ["admin-ui", "list:users", "read:users", "admin:servers"]
+#: What participants' servers load besides the command line: the read-only apps' folder.
+SINGLEUSER_CONFIG = Path(__file__).resolve().parent / "singleuser_config.py"
 #: Jupyter server extensions installed with JupyterLab that the apps do not use.
 UNUSED_EXTENSIONS = ["jupyterlab", "jupyter_lsp", "jupyter_server_terminals", "notebook_shim"]
 
@@ -75,6 +90,16 @@ def env_seconds(name: str, default: int) -> int:
     if value < 0:
         raise ConfigError(f"{name} must be 0 or more seconds, not {value}")
     return value
+
+
+def env_flag(name: str) -> bool:
+    """A yes/no setting from the environment (unset means no)."""
+    raw = env(name, "no").lower()
+    if raw in {"yes", "true", "1", "on"}:
+        return True
+    if raw in {"no", "false", "0", "off"}:
+        return False
+    raise ConfigError(f"{name} must be yes or no, not {raw!r}")
 
 
 def is_loopback(host: str) -> bool:
@@ -149,12 +174,23 @@ c.SimpleLocalProcessSpawner.home_dir_template = env(
     "MENTORKIT_HUB_HOMES", str(data_dir / "home" / "{username}")
 )
 
-database_url = env("MENTORKIT_DB")
-if not database_url:
+admin_database_url = env("MENTORKIT_HUB_ADMIN_DB")
+if not admin_database_url:
     raise ConfigError(
-        "set MENTORKIT_DB to the database every participant shares, e.g. "
-        "postgresql+psycopg://mentorkit@db.example.org/workshop"
+        "set MENTORKIT_HUB_ADMIN_DB to the PostgreSQL database every participant shares, "
+        "as the role that owns its tables, e.g. "
+        "postgresql+psycopg://mentorkit:PASSWORD@db.example.org/workshop. Only the hub uses "
+        "it: each participant's server gets a role of its own (MENTORKIT_DB is not passed on)"
     )
+if not urlsplit(admin_database_url).scheme.startswith("postgres"):
+    raise ConfigError(
+        "MENTORKIT_HUB_ADMIN_DB must be a PostgreSQL URL (postgresql+psycopg://…): a shared "
+        "hub needs PostgreSQL's roles and row-level security to keep participants' answers "
+        "apart"
+    )
+role_prefix = env("MENTORKIT_HUB_ROLE_PREFIX", "mentorkit_")
+database_host = env("MENTORKIT_HUB_DB_HOST") or None
+newcomers = env_flag("MENTORKIT_HUB_NEWCOMERS")
 package_dir = mentorkit_package_dir()
 notebooks_dir = Path(env("MENTORKIT_NOTEBOOKS", str(package_dir.parent / "notebooks"))).resolve()
 if not (notebooks_dir / "index.ipynb").is_file():
@@ -168,11 +204,41 @@ jupyter_path = os.pathsep.join(
     filter(None, [str(package_dir / "jupyter"), os.environ.get("JUPYTER_PATH")])
 )
 
-environment = {"MENTORKIT_DB": database_url, "JUPYTER_PATH": jupyter_path}
-if env("MENTORKIT_WORKSHOP"):
+environment = {"JUPYTER_PATH": jupyter_path}
+workshop_code = env("MENTORKIT_WORKSHOP")
+if workshop_code:
     # The workshop hub users join when the database holds several.
-    environment["MENTORKIT_WORKSHOP"] = env("MENTORKIT_WORKSHOP")
+    environment["MENTORKIT_WORKSHOP"] = workshop_code
 c.Spawner.environment = environment
+
+_database_prepared = threading.Lock()
+_prepared: list[bool] = []
+
+
+def database_url_for(user: str) -> str:
+    """Prepare the database (once per hub start), add a newcomer if the workshop takes
+    them, and return the URL of `user`'s own role with a new password."""
+    from mentorkit import pg_access  # the hub loads mentorkit only when a server starts
+
+    with _database_prepared:
+        if not _prepared:
+            pg_access.prepare_database(admin_database_url, role_prefix)
+            _prepared.append(True)
+    kind: pg_access.Kind = "facilitator" if user in facilitators else "participant"
+    if kind == "participant" and newcomers:
+        pg_access.add_hub_newcomer(admin_database_url, user, workshop_code or None)
+    return pg_access.grant_hub_user(
+        admin_database_url, user, kind, prefix=role_prefix, host=database_host
+    )
+
+
+async def pre_spawn_hook(spawner: Any) -> None:
+    """Give the server being started its user's database role, and only that."""
+    url = await asyncio.to_thread(database_url_for, spawner.user.name)
+    spawner.environment = {**spawner.environment, "MENTORKIT_DB": url}
+
+
+c.Spawner.pre_spawn_hook = pre_spawn_hook
 c.Spawner.notebook_dir = str(notebooks_dir)
 c.Spawner.default_url = "/voila/render/index.ipynb"
 # The single-user server of the Python that runs the hub (the same virtual environment,
@@ -182,6 +248,7 @@ c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 kernel_idle = env_seconds("MENTORKIT_KERNEL_CULL_SECONDS", 600)
 server_idle = env_seconds("MENTORKIT_SERVER_IDLE_SECONDS", 3600)
 args = [
+    f"--config={SINGLEUSER_CONFIG}",
     "--VoilaConfiguration.template=mentorkit",
     # Participants need the apps only: no JupyterLab, no terminal (a smaller, faster
     # server, and nothing but the apps to wander into).

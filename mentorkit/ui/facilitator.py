@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
-from mentorkit.access import TooManyTries, limiter, verify_secret
+from mentorkit.access import TooManyTries, hash_secret, limiter
 from mentorkit.apps import APPS, App
 from mentorkit.errors import NotFound
 from mentorkit.identity import normalise_join_code
@@ -204,7 +204,7 @@ class FacilitatorApp(widgets.VBox):
         try:
             tries.check()
             try:
-                if code and verify_secret(key, self.store.facilitator_key_hash(code)):
+                if code and self.store.facilitator_key_matches(code, hash_secret(key)):
                     workshop = self.store.workshop(code)
             except NotFound:
                 workshop = None  # an unknown join code reads exactly like a wrong key

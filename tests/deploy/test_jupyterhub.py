@@ -32,19 +32,18 @@ def load_hub_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str)
     monkeypatch.setenv("MENTORKIT_HUB_DATA", str(tmp_path / "state"))
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    if "MENTORKIT_DB" not in env:
-        monkeypatch.delenv("MENTORKIT_DB", raising=False)
+    monkeypatch.delenv("MENTORKIT_DB", raising=False)
     return PyFileConfigLoader(HUB_CONFIG.name, path=str(HUB_CONFIG.parent)).load_config()
 
 
 def test_the_config_sends_every_participant_to_the_apps_with_one_shared_store(
     monkeypatch, tmp_path
 ):
-    database = "postgresql+psycopg://mentorkit@db.example.org/workshop"
+    database = "postgresql+psycopg://mentorkit:secret@db.example.org/workshop"
     config = load_hub_config(
         monkeypatch,
         tmp_path,
-        MENTORKIT_DB=database,
+        MENTORKIT_HUB_ADMIN_DB=database,
         MENTORKIT_WORKSHOP="ABCD-EFGH",
         MENTORKIT_HUB_ADMINS="it-support",
         MENTORKIT_HUB_FACILITATORS="facilitator, co-facilitator",
@@ -54,7 +53,14 @@ def test_the_config_sends_every_participant_to_the_apps_with_one_shared_store(
     spawner = config.Spawner
     landing = Path(spawner.notebook_dir) / spawner.default_url.removeprefix("/voila/render/")
     assert landing.name == "index.ipynb" and landing.is_file()
-    assert spawner.environment["MENTORKIT_DB"] == database
+    # Only the hub has the administrative URL: each server gets its own role's URL when
+    # it starts (pre_spawn_hook), never this one.
+    assert "MENTORKIT_DB" not in spawner.environment
+    assert database not in repr(dict(spawner.environment)) and "secret" not in repr(spawner.args)
+    assert callable(spawner.pre_spawn_hook)
+    assert any(
+        arg.startswith("--config=") and arg.endswith("singleuser_config.py") for arg in spawner.args
+    )
     assert spawner.environment["MENTORKIT_WORKSHOP"] == "ABCD-EFGH"
     template = (
         Path(spawner.environment["JUPYTER_PATH"].split(os.pathsep)[0]) / "voila/templates/mentorkit"
@@ -71,8 +77,13 @@ def test_the_config_sends_every_participant_to_the_apps_with_one_shared_store(
 
 
 def test_the_config_refuses_to_start_without_the_shared_database(monkeypatch, tmp_path):
-    with pytest.raises(SystemExit, match="set MENTORKIT_DB"):
+    with pytest.raises(SystemExit, match="set MENTORKIT_HUB_ADMIN_DB"):
         load_hub_config(monkeypatch, tmp_path)
+
+
+def test_the_config_refuses_a_database_without_roles_and_row_level_security(monkeypatch, tmp_path):
+    with pytest.raises(SystemExit, match="must be a PostgreSQL URL"):
+        load_hub_config(monkeypatch, tmp_path, MENTORKIT_HUB_ADMIN_DB="sqlite:///x.db")
 
 
 def test_the_config_refuses_the_dummy_authenticator_beyond_this_machine(monkeypatch, tmp_path):
@@ -80,7 +91,7 @@ def test_the_config_refuses_the_dummy_authenticator_beyond_this_machine(monkeypa
         load_hub_config(
             monkeypatch,
             tmp_path,
-            MENTORKIT_DB="sqlite:///x.db",
+            MENTORKIT_HUB_ADMIN_DB="postgresql://db.example.org/workshop",
             MENTORKIT_HUB_IP="0.0.0.0",
             MENTORKIT_HUB_AUTHENTICATOR="dummy",
         )

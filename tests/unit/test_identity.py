@@ -147,12 +147,31 @@ def test_two_participants_never_share_documents(store, workshop):
     assert store.list(workshop.code, participant=bo.participant.id) == []
 
 
-def test_jupyterhub_users_are_signed_in_without_a_form(store, workshop):
-    ada = hub_sign_in(store, "ada")
+def test_jupyterhub_users_are_signed_in_by_the_hub_user_name_the_roster_assigns(store, workshop):
+    store.import_roster(
+        workshop.code,
+        participants=[Participant(name="Ada Quill", email="ada@example.org")],
+        hub_users={"ada@example.org": "aquill"},
+    )
+    ada = hub_sign_in(store, "aquill")
     assert ada.participant.email == "ada@example.org"
-    newcomer = hub_sign_in(store, "dmitri", workshop.code)
-    assert newcomer.participant.name == "dmitri"
-    assert hub_sign_in(store, "dmitri").participant.id == newcomer.participant.id
+    assert hub_sign_in(store, "aquill", workshop.code).participant.id == ada.participant.id
+
+
+@pytest.mark.parametrize("look_alike", ["ada", "Ada Quill", "ada@example.org", "AQUILL", "bo"])
+def test_a_hub_user_named_like_a_participant_is_not_that_participant(store, workshop, look_alike):
+    store.import_roster(
+        workshop.code,
+        participants=[Participant(name="Ada Quill", email="ada@example.org")],
+        hub_users={"ada@example.org": "aquill"},
+    )
+    with pytest.raises(SignInError, match="no participant of Spring cohort has that hub user"):
+        hub_sign_in(store, look_alike)
+
+
+def test_a_newcomer_the_hub_added_signs_in_under_their_hub_user_name(store, workshop):
+    store.add_participant(workshop.code, Participant(name="dmitri"), hub_user="dmitri")
+    assert hub_sign_in(store, "dmitri", workshop.code).participant.name == "dmitri"
 
 
 @pytest.mark.parametrize(

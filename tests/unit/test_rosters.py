@@ -749,3 +749,43 @@ def test_importing_any_rows_adds_all_valid_rows_or_nothing(
             assert len(after) == len(before) + outcome.change.added
             for record in read.records:
                 assert stored[record.email].name == record.name
+
+
+# ---------------------------------------------------------------------------------------
+# The hub user column: kept beside the participant, checked, imported into the store
+
+
+def test_the_hub_user_column_is_read_beside_the_participants_details(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "name,email,hub_user\n"
+        "Ada Quill,Ada@Example.org,aquill\n"
+        "Bo Strand,bo@example.org,\n"
+        "Cy Moor,cy@example.org,two words\n"
+        "Di Vale,di@example.org,aquill\n",
+        encoding="utf-8",
+    )
+    read = rosters.read_participants(path)
+    assert [p.name for p in read.records] == ["Ada Quill", "Bo Strand"]
+    assert read.hub_users == {"ada@example.org": "aquill"}
+    assert [str(problem) for problem in read.problems] == [
+        "row 4, column 'hub_user': must be one hub user name, without spaces",
+        "row 5, column 'hub_user': duplicate hub user: also on row 2",
+    ]
+
+
+def test_importing_a_roster_assigns_hub_users_and_a_blank_cell_keeps_the_stored_one(
+    store, tmp_path
+):
+    from mentorkit.workshops import create_workshop, import_roster
+
+    workshop = create_workshop(store, "Hub roster").workshop
+    path = tmp_path / "people.csv"
+    path.write_text("name,email,hub user\nAda Quill,ada@example.org,aquill\n", encoding="utf-8")
+    import_roster(store, workshop, "participants", path)
+    ada = store.participant_by_hub_user(workshop.code, "aquill")
+    assert ada is not None and ada.email == "ada@example.org"
+    path.write_text("name,email,hub user\nAda Quill,ada@example.org,\n", encoding="utf-8")
+    outcome = import_roster(store, workshop, "participants", path)
+    assert outcome.change is not None and outcome.change.updated == 0
+    assert store.participant_by_hub_user(workshop.code, "aquill") == ada

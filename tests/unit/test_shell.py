@@ -6,6 +6,7 @@ import ipywidgets as widgets
 
 from mentorkit.identity import reset_resume_code, sign_in
 from mentorkit.jupyter import RESUME_ENVIRON
+from mentorkit.models import Participant
 from mentorkit.ui.shell import worksheet_app
 from mentorkit.workshops import create_workshop
 
@@ -65,11 +66,22 @@ def test_a_personal_link_signs_in_and_links_keep_it_where_the_browser_cannot(sto
 
 
 def test_jupyterhub_user_needs_no_form(store):
-    create_workshop(store, "W")
+    code = create_workshop(store, "W").workshop.code
+    store.add_participant(code, Participant(name="Ada Quill"), hub_user="ada")
     app = worksheet_app(
         "01_self_assessment", build_probe, store=store, environ={"JUPYTERHUB_USER": "ada"}
     )
-    assert app.session.participant.name == "ada"
+    assert app.session.participant.name == "Ada Quill"
+
+
+def test_a_jupyterhub_user_the_roster_does_not_name_is_told_so_and_sees_no_one(store):
+    code = create_workshop(store, "W").workshop.code
+    store.add_participant(code, Participant(name="Ada Quill", email="ada@example.org"))
+    app = worksheet_app(
+        "01_self_assessment", build_probe, store=store, environ={"JUPYTERHUB_USER": "ada"}
+    )
+    assert app.session is None
+    assert "no participant of W has that hub user name" in app.notice.value
 
 
 def test_an_unreachable_database_is_a_sentence_not_a_traceback(monkeypatch):

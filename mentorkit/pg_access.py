@@ -1,0 +1,388 @@
+"""Who may read and write what, enforced by PostgreSQL itself, for a shared JupyterHub.
+
+On a hub every participant's server runs code for that participant: a Voilà kernel, and
+in JupyterLab any Python they type. Whatever a kernel can reach with the database
+credentials in its environment, the participant can reach. So the apps' own checks are
+the first lock, and the database is the second:
+
+* every hub user gets a login role of their own (`<prefix>u_<hash of the hub name>`),
+  created by the hub when it starts that user's server, with a new random password at
+  each start; the server's `MENTORKIT_DB` holds only that role's credentials;
+* a participant's role is a member of `<prefix>participant`, a facilitator's (a hub user
+  in MENTORKIT_HUB_FACILITATORS) of `<prefix>facilitator`. The grants go to these two
+  group roles, never to a single user;
+* which participant a role is comes from `mentorkit_db_roles` (role name → hub user),
+  written only by the hub's administrative connection and read only through the
+  SECURITY DEFINER function `mentorkit_hub_user()`; a participant row belongs to a role
+  when its `hub_user` column (assigned by the facilitator on import) is that hub user;
+* row-level security on participants, documents, document_history and match_decisions
+  lets a participant's role see and change only the rows of its own participant entry;
+  column privileges keep the key hashes (workshops.facilitator_key_hash,
+  participants.resume_code_hash and participants.invite_code_hash) away from every
+  server role, facilitators included. A facilitator's sign-in is checked by
+  `mentorkit_facilitator_key_matches(code, key_hash)`, which answers yes or no and never
+  returns the hash;
+* the tables stay owned by the administrative role, which the servers never get. Row-level
+  security is enabled but not forced: forcing it would only bind the owner, who can
+  switch it off again, so it would protect nothing and stop the CLI's backups and exports.
+
+Everything here is idempotent: `prepare_database` can run at every hub start, and
+`grant_hub_user` at every server start. `prefix` keeps the role and policy names of one
+deployment apart from another's in the same PostgreSQL cluster (roles are cluster-wide).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection
+
+from mentorkit.errors import MentorkitError
+
+#: Role and policy names start with this unless a deployment chooses its own.
+DEFAULT_PREFIX = "mentorkit_"
+#: The table that says which hub user a login role stands for.
+ROLES_TABLE = "mentorkit_db_roles"
+#: Connections one hub user's role may hold at once (a server and a few kernels).
+CONNECTION_LIMIT = 40
+#: SCRAM-SHA-256 iterations of a stored password verifier (PostgreSQL's default).
+SCRAM_ITERATIONS = 4096
+#: Advisory lock key that serialises two hubs (or a hub and the CLI) preparing at once.
+_LOCK_KEY = 0x6D6B61636365  # "mkacce"
+
+Kind = Literal["participant", "facilitator"]
+
+_PREFIX = re.compile(r"[a-z][a-z0-9_]{0,30}")
+
+#: Tables whose rows name the participant they belong to (workshop, participant).
+_OWNED_TABLES = ("documents", "document_history", "match_decisions")
+#: Columns of `participants` and `workshops` a server role may read (no hashes).
+_PARTICIPANT_COLUMNS = ("workshop", "id", "email", "body", "hub_user")
+_WORKSHOP_COLUMNS = ("code", "name", "body", "created_at")
+#: The policies of one deployment are named `<prefix><suffix>`.
+_POLICY_SUFFIXES = ("participant_self", "participant_own", "facilitator_all")
+
+
+class AccessError(MentorkitError):
+    """The database cannot be prepared for per-participant access; the message says why."""
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The two group roles of one deployment."""
+
+    participant: str
+    facilitator: str
+
+
+def checked_prefix(prefix: str) -> str:
+    """`prefix` if it can start a role name (lowercase letters, digits, underscores)."""
+    if not _PREFIX.fullmatch(prefix):
+        raise AccessError(
+            f"The role prefix {prefix!r} is not usable: start with a lowercase letter and use "
+            "only lowercase letters, digits and underscores (at most 31 characters)."
+        )
+    return prefix
+
+
+def groups(prefix: str = DEFAULT_PREFIX) -> Groups:
+    """The group roles of the deployment with this prefix."""
+    prefix = checked_prefix(prefix)
+    return Groups(f"{prefix}participant", f"{prefix}facilitator")
+
+
+def role_name(hub_user: str, prefix: str = DEFAULT_PREFIX) -> str:
+    """The login role of `hub_user`: derived from the name, so the same user always gets
+    the same role, and short and plain whatever characters the hub allows in names."""
+    digest = hashlib.sha256(hub_user.encode()).hexdigest()[:24]
+    return f"{checked_prefix(prefix)}u_{digest}"
+
+
+def scram_verifier(password: str, *, salt: bytes | None = None) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802, 7677).
+
+    Sent instead of the password, so the password itself never reaches the server, its
+    statement log or its replication stream.
+    """
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, SCRAM_ITERATIONS)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    return f"SCRAM-SHA-256${SCRAM_ITERATIONS}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+@contextmanager
+def _admin(admin_url: str) -> Iterator[Connection]:
+    """One transaction on the administrative connection, which must be PostgreSQL."""
+    url = _postgres_url(admin_url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
+            yield conn
+    except sa.exc.DBAPIError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise AccessError(
+            f"The database {url.render_as_string(hide_password=True)} refused to set up "
+            f"per-participant access: {reason}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def _postgres_url(url: str) -> URL:
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        raise AccessError(f"{url!r} is not a database URL.") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise AccessError(
+            "Per-participant access needs PostgreSQL (roles and row-level security); "
+            f"{parsed.render_as_string(hide_password=True)} is not a PostgreSQL URL."
+        )
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _quote(conn: Connection, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote_identifier(name)
+
+
+def _ensure_group(conn: Connection, name: str) -> None:
+    exists = conn.execute(
+        sa.text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}
+    ).first()
+    if exists is None:
+        conn.execute(sa.text(f"CREATE ROLE {_quote(conn, name)} NOLOGIN"))
+
+
+def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
+    """Create or upgrade the mentorkit tables, then the group roles, the grants and the
+    row-level security policies, all idempotently; returns the group roles."""
+    from mentorkit.store import open_store  # the tables first, as the apps create them
+
+    _postgres_url(admin_url)
+    open_store(admin_url).close()
+    names = groups(prefix)
+    with _admin(admin_url) as conn:
+        q = lambda name: _quote(conn, name)  # noqa: E731
+        schema = q(conn.execute(sa.text("SELECT current_schema()")).scalar_one())
+        participant, facilitator = q(names.participant), q(names.facilitator)
+        both = f"{participant}, {facilitator}"
+        for name in (names.participant, names.facilitator):
+            _ensure_group(conn, name)
+        statements = [
+            f"""CREATE TABLE IF NOT EXISTS {schema}.{ROLES_TABLE} (
+                role_name text PRIMARY KEY,
+                hub_user text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('participant', 'facilitator')),
+                granted_at timestamptz NOT NULL DEFAULT now())""",
+            f"REVOKE ALL ON {schema}.{ROLES_TABLE} FROM PUBLIC",
+            # session_user, not current_user: inside a SECURITY DEFINER function
+            # current_user is the owner, and SET ROLE cannot change session_user.
+            f"""CREATE OR REPLACE FUNCTION {schema}.mentorkit_hub_user() RETURNS text
+                LANGUAGE sql STABLE SECURITY DEFINER
+                SET search_path = pg_catalog, pg_temp
+                AS $$ SELECT hub_user FROM {schema}.{ROLES_TABLE}
+                      WHERE role_name = session_user AND kind = 'participant' $$""",
+            f"""CREATE OR REPLACE FUNCTION
+                {schema}.mentorkit_facilitator_key_matches(code text, key_hash text)
+                RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
+                SET search_path = pg_catalog, pg_temp
+                AS $$ SELECT EXISTS (SELECT 1 FROM {schema}.workshops w
+                      WHERE w.code = $1 AND w.facilitator_key_hash = $2) $$""",
+            f"REVOKE ALL ON FUNCTION {schema}.mentorkit_hub_user() FROM PUBLIC",
+            "REVOKE ALL ON FUNCTION "
+            f"{schema}.mentorkit_facilitator_key_matches(text, text) FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {schema}.mentorkit_hub_user() TO {both}",
+            "GRANT EXECUTE ON FUNCTION "
+            f"{schema}.mentorkit_facilitator_key_matches(text, text) TO {both}",
+        ]
+        tables = ("mentorkit_schema", "workshops", "mentors", "participants", *_OWNED_TABLES)
+        for table in tables:
+            statements.append(f"REVOKE ALL ON {schema}.{table} FROM PUBLIC, {both}")
+        sequence = conn.execute(
+            sa.text("SELECT pg_get_serial_sequence(:table, 'id')"),
+            {"table": f"{schema}.document_history"},
+        ).scalar()
+        workshop_columns = ", ".join(_WORKSHOP_COLUMNS)
+        person_columns = ", ".join(_PARTICIPANT_COLUMNS)
+        statements += [
+            f"GRANT SELECT ON {schema}.mentorkit_schema, {schema}.mentors TO {both}",
+            f"GRANT SELECT ({workshop_columns}) ON {schema}.workshops TO {both}",
+            f"GRANT SELECT ({person_columns}) ON {schema}.participants TO {both}",
+            f"GRANT DELETE ON {schema}.participants TO {both}",
+            f"GRANT UPDATE (email, body, resume_code_hash) ON {schema}.participants "
+            f"TO {facilitator}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.documents TO {both}",
+            f"GRANT SELECT, INSERT, DELETE ON {schema}.document_history TO {both}",
+            f"GRANT UPDATE ON {schema}.document_history TO {facilitator}",
+            f"GRANT SELECT, DELETE ON {schema}.match_decisions TO {participant}",
+            f"GRANT INSERT, UPDATE ON {schema}.match_decisions TO {facilitator}",
+            f"GRANT SELECT, DELETE ON {schema}.match_decisions TO {facilitator}",
+        ]
+        if sequence:
+            statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {both}")
+        own = f"hub_user = {schema}.mentorkit_hub_user()"
+        policies: dict[str, list[tuple[str, str, str]]] = {
+            "participants": [("participant_self", participant, own)],
+        }
+        for table in _OWNED_TABLES:
+            owned = (
+                f"EXISTS (SELECT 1 FROM {schema}.participants p WHERE p.workshop = "
+                f"{table}.workshop AND p.id = {table}.participant AND p.{own})"
+            )
+            policies[table] = [("participant_own", participant, owned)]
+        for table, rules in policies.items():
+            statements.append(f"ALTER TABLE {schema}.{table} ENABLE ROW LEVEL SECURITY")
+            rules.append(("facilitator_all", facilitator, "true"))
+            for suffix, role, condition in rules:
+                policy = q(f"{prefix}{suffix}")
+                statements.append(f"DROP POLICY IF EXISTS {policy} ON {schema}.{table}")
+                statements.append(
+                    f"CREATE POLICY {policy} ON {schema}.{table} FOR ALL TO {role} "
+                    f"USING ({condition}) WITH CHECK ({condition})"
+                )
+        for statement in statements:
+            conn.execute(sa.text(statement))
+    return names
+
+
+def grant_hub_user(
+    admin_url: str,
+    hub_user: str,
+    kind: Kind,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    host: str | None = None,
+    port: int | None = None,
+) -> str:
+    """Create or update `hub_user`'s login role with a new random password and return the
+    database URL their server gets (the old password stops working at once).
+
+    The role joins the group of `kind` and leaves the other; the URL reaches the server at
+    `host` (default: the administrative URL's host, or 127.0.0.1 when that is a Unix
+    socket, where PostgreSQL usually signs in by operating-system user instead).
+    """
+    if kind not in ("participant", "facilitator"):
+        raise AccessError(f"A hub user is a participant or a facilitator, not {kind!r}.")
+    if not hub_user or len(hub_user) > 100:
+        raise AccessError(f"{hub_user!r} is not a hub user name (1 to 100 characters).")
+    names = groups(prefix)
+    role = role_name(hub_user, prefix)
+    password = secrets.token_urlsafe(32)
+    with _admin(admin_url) as conn:
+        q = lambda name: _quote(conn, name)  # noqa: E731
+        group = names.participant if kind == "participant" else names.facilitator
+        other = names.facilitator if kind == "participant" else names.participant
+        for name in (group, other):
+            _ensure_group(conn, name)
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": role}
+        ).first()
+        verb = "ALTER" if exists else "CREATE"
+        # A hex-and-base64 verifier: nothing in it needs escaping in a literal.
+        verifier = scram_verifier(password)
+        conn.exec_driver_sql(  # as written: the verifier holds colons
+            f"{verb} ROLE {q(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+            f"NOREPLICATION NOBYPASSRLS INHERIT CONNECTION LIMIT {CONNECTION_LIMIT} "
+            f"PASSWORD '{verifier}'"
+        )
+        conn.execute(sa.text(f"REVOKE {q(other)} FROM {q(role)}"))
+        conn.execute(sa.text(f"GRANT {q(group)} TO {q(role)}"))
+        conn.execute(
+            sa.text(
+                f"INSERT INTO {ROLES_TABLE} (role_name, hub_user, kind) "
+                "VALUES (:role, :user, :kind) ON CONFLICT (role_name) DO UPDATE "
+                "SET hub_user = excluded.hub_user, kind = excluded.kind, granted_at = now()"
+            ),
+            {"role": role, "user": hub_user, "kind": kind},
+        )
+    url = _postgres_url(admin_url)
+    query = {k: v for k, v in url.query.items() if k not in {"host", "hostaddr", "port", "user"}}
+    return url.set(
+        username=role,
+        password=password,
+        host=host or url.host or "127.0.0.1",
+        port=port or url.port,
+        query=query,
+    ).render_as_string(hide_password=False)
+
+
+def drop_deployment(admin_url: str, prefix: str) -> None:
+    """Remove the roles, grants and policies of the deployment with this prefix (the
+    tables and everything in them stay): for tests, and for taking a hub down for good."""
+    names = groups(prefix)
+    with _admin(admin_url) as conn:
+        q = lambda name: _quote(conn, name)  # noqa: E731
+        schema = q(conn.execute(sa.text("SELECT current_schema()")).scalar_one())
+        mine = {f"{prefix}{suffix}" for suffix in _POLICY_SUFFIXES}
+        policies = conn.execute(
+            sa.text(
+                "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema()"
+            )
+        ).all()
+        for table, policy in policies:
+            if policy in mine:
+                conn.execute(sa.text(f"DROP POLICY {q(policy)} ON {schema}.{q(table)}"))
+        user_role = re.compile(re.escape(prefix) + r"u_[0-9a-f]{24}")
+        users: list[str] = []
+        if conn.execute(sa.text("SELECT to_regclass(:name)"), {"name": ROLES_TABLE}).scalar():
+            mapped = conn.execute(sa.text(f"SELECT role_name FROM {ROLES_TABLE}")).scalars()
+            users = [role for role in mapped if user_role.fullmatch(role)]
+            for role in users:
+                conn.execute(
+                    sa.text(f"DELETE FROM {ROLES_TABLE} WHERE role_name = :role"), {"role": role}
+                )
+        existing = set(conn.execute(sa.text("SELECT rolname FROM pg_roles")).scalars())
+        for role in [*users, names.participant, names.facilitator]:
+            if role in existing:
+                conn.execute(sa.text(f"DROP OWNED BY {q(role)}"))
+                conn.execute(sa.text(f"DROP ROLE {q(role)}"))
+
+
+def add_hub_newcomer(admin_url: str, hub_user: str, workshop_code: str | None = None) -> bool:
+    """Add `hub_user` to the workshop as a new participant named after them, unless a
+    participant already has that hub user name; True if one was added.
+
+    The hub calls this when the workshop lets newcomers in (MENTORKIT_HUB_NEWCOMERS), with
+    its administrative connection: participants' own roles cannot add anyone. The workshop
+    is `workshop_code`, or the only one in the database (none is added when it holds
+    several and no code is given).
+    """
+    from mentorkit.errors import StoreError
+    from mentorkit.models import Participant, validate
+    from mentorkit.store import open_store
+
+    with open_store(admin_url) as store:
+        if workshop_code:
+            code = workshop_code
+        else:
+            workshops = store.workshops()
+            if len(workshops) != 1:
+                return False
+            code = workshops[0].code
+        if store.participant_by_hub_user(code, hub_user) is not None:
+            return False
+        try:
+            store.add_participant(
+                code, validate(Participant, {"name": hub_user}), hub_user=hub_user
+            )
+        except StoreError:
+            return False  # added at the same moment by another start of the same server
+        return True
