@@ -7,15 +7,18 @@ status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel
 
@@ -25,6 +28,7 @@ from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.identity import reset_resume_code
 from mentorkit.jupyter import TOKEN_VARIABLE
+from mentorkit.jupyter.hosts import ALLOWED_HOSTS_VARIABLE, host_of_url
 from mentorkit.models import MentorProfile, Participant, Workshop
 from mentorkit.store import Saved, Store, WorkshopCounts, open_store, resolve_database_url
 from mentorkit.workshops import (
@@ -217,6 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="require this token: people open the printed link (which carries ?token=…) "
         f"once, and their browser keeps it; default: ${TOKEN_VARIABLE} (which, unlike "
         "the command line, other users of the machine cannot list), else no token",
+    )
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        default="",
+        help="the address people open when the server is reached through another name, "
+        "e.g. https://workshop.example.org/ behind a proxy: its host name is served too (the "
+        "server answers only to 127.0.0.1, localhost, [::1], --host and this name) and the "
+        "printed link uses it",
     )
     serve.add_argument("--open", action="store_true", help="open a browser tab")
     serve.add_argument(
@@ -720,6 +733,7 @@ def _serve(args: argparse.Namespace) -> int:
             f"{VOILA_CONFIG} is missing: serve the apps from a copy of the mentorkit "
             "repository (pip install -e .)"
         )
+    public_url = public_url_of(args.public_url)
     _check_port_free(args.host, args.port)
     if args.host not in LOOPBACK_HOSTS and not args.token:
         print(
@@ -729,24 +743,76 @@ def _serve(args: argparse.Namespace) -> int:
         )
     display_host = f"[{args.host}]" if ":" in args.host else args.host
     query = f"?token={quote(args.token, safe='')}" if args.token else ""
-    print(f"Serving mentorkit at http://{display_host}:{args.port}/{query}")
+    print(f"Serving mentorkit at {public_url or f'http://{display_host}:{args.port}/'}{query}")
     print("Press Ctrl+C to stop.", flush=True)
+    env = {**serve_env(url, args.token), "VOILA_APP_IP": kernel_app_ip(args.host)}
+    if public_url:
+        env[ALLOWED_HOSTS_VARIABLE] = host_of_url(public_url)
+    command = serve_command(
+        args.host,
+        args.port,
+        args.open,
+        cull_idle=args.cull_idle,
+        page_timeout=args.page_timeout,
+        expect=args.expect,
+        workshop_name=workshop_name,
+    )
+    return run_server(command, env)
+
+
+#: Seconds the server has to stop (shutting every kernel down) after being asked to, before
+#: it is killed.
+STOP_GRACE_SECONDS = 20
+
+
+def run_server(command: list[str], env: dict[str, str]) -> int:
+    """Run the Voilà server `command` in ROOT until it ends, and stop it, with its kernels,
+    when this process is asked to stop: Ctrl+C (which the terminal also sends the server
+    itself), SIGTERM (`kill`, systemd, Docker) or SIGHUP (a closed terminal). The server is
+    sent SIGTERM, which mentorkit.jupyter.launch treats as Ctrl+C; one that has not ended
+    within STOP_GRACE_SECONDS is killed (its kernels then notice their parent is gone and
+    end too). A stop asked for ends with status 0."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    asked: list[float] = []
+
+    def stop(signum: int, frame: object) -> None:
+        if not asked:
+            asked.append(time.monotonic())
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+
+    stop_signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, stop) for signum in stop_signals}
     try:
-        return subprocess.call(
-            serve_command(
-                args.host,
-                args.port,
-                args.open,
-                cull_idle=args.cull_idle,
-                page_timeout=args.page_timeout,
-                expect=args.expect,
-                workshop_name=workshop_name,
-            ),
-            cwd=ROOT,
-            env={**serve_env(url, args.token), "VOILA_APP_IP": kernel_app_ip(args.host)},
+        while True:
+            try:
+                status = process.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if asked and time.monotonic() - asked[0] > STOP_GRACE_SECONDS:
+                    process.kill()
+                    status = process.wait()
+                    break
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0 if asked else status
+
+
+def public_url_of(url: str) -> str:
+    """`--public-url` as printed (ending in '/'), empty when not given; a URL that is not
+    an http(s) address of the apps' root is a UserError saying what to give instead."""
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if not host_of_url(url) or parts.path not in {"", "/"} or parts.query or parts.fragment:
+        raise UserError(
+            f"--public-url '{url}' is not the address of the apps: give the http:// or "
+            "https:// address people open, such as https://workshop.example.org/ (the "
+            "apps are served at its root, without a path)"
         )
-    except KeyboardInterrupt:
-        return 0
+    return f"{parts.scheme}://{parts.netloc}/"
 
 
 def serve_command(

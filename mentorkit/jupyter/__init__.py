@@ -19,3 +19,18 @@ RESUME_COOKIE = "mentorkit_resume"
 RESUME_HEADER = "X-Mentorkit-Resume"
 #: How the kernel receives it (Voilà's name for a handed-on header, RFC 3875).
 RESUME_ENVIRON = "HTTP_X_MENTORKIT_RESUME"
+
+#: The header in which a pre-heated kernel proves who it is when it asks the server for its
+#: visitor's request (`voila/query/<kernel id>`; see `kernel_proof`).
+KERNEL_PROOF_HEADER = "X-Mentorkit-Kernel-Proof"
+
+
+def kernel_proof(session_key: bytes, kernel_id: str) -> str:
+    """What a kernel sends in `KERNEL_PROOF_HEADER`: an HMAC of its id under the key that
+    signs its messages, which only the kernel and the server hold (not the page, not the
+    token's holders), so that only the kernel itself reads the request handed to it."""
+    import hashlib
+    import hmac
+
+    message = f"voila/query/{kernel_id}".encode()
+    return hmac.new(session_key, message, hashlib.sha256).hexdigest()

@@ -19,20 +19,40 @@ nothing else of the request's cookies (see `hand_over_resume_code`).
 The token: `voila --token=…` as usual, or MENTORKIT_TOKEN in the environment, which is
 how `mentorkit serve --token` hands it over: other users of the machine can list command
 lines, not environments, and the variable is removed before any kernel starts.
+
+Only the server's own host names are served (`mentorkit.jupyter.hosts`: against DNS
+rebinding): the identity provider puts a rule ahead of every route of the Tornado
+application that answers any other `Host` with a plain 403 page, and refuses such a request
+again when it authenticates it (should the rule be missing, e.g. another Voilà version).
+
+`voila/query/<kernel id>`, where a pre-heated kernel receives its visitor's request (query
+string, resume code), answers only the kernel itself (`KernelRequestSocket`) and forgets the
+request once it has been read.
 """
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 from html import escape
-from typing import Any
+from typing import Any, ClassVar
 
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.utils import url_path_join
 from tornado import httputil, web
+from tornado.routing import Matcher, Rule
+from tornado.websocket import WebSocketClosedError
+from voila.request_info_handler import RequestInfoSocketHandler
 
-from mentorkit.jupyter import RESUME_COOKIE, RESUME_HEADER, TOKEN_VARIABLE
+from mentorkit.jupyter import (
+    KERNEL_PROOF_HEADER,
+    RESUME_COOKIE,
+    RESUME_HEADER,
+    TOKEN_VARIABLE,
+    kernel_proof,
+)
+from mentorkit.jupyter.hosts import HostPolicy, host_policy
 from mentorkit.jupyter.pages import page_routes
 
 #: The notebook gallery's address, which JupyterLab and JupyterHub still serve; the
@@ -116,6 +136,115 @@ def hand_over_resume_code(request: httputil.HTTPServerRequest) -> None:
     request.headers[RESUME_HEADER] = value if _RESUME_VALUE.fullmatch(value) else ""
 
 
+class ForeignHost(web.RequestHandler):
+    """Answers 403 with a plain page to a request for a host name the server does not
+    serve, whatever its method or path, before anything else reads it."""
+
+    def prepare(self) -> None:
+        raise web.HTTPError(403)
+
+    def write_error(self, status_code: int, **_: Any) -> None:
+        self.set_header("Content-Type", "text/plain; charset=UTF-8")
+        self.finish("This server does not answer to that host name.\n")
+
+
+class ForeignHostMatcher(Matcher):
+    """Matches every request whose `Host` the policy does not allow (see `ForeignHost`)."""
+
+    def __init__(self, policy: HostPolicy) -> None:
+        self.policy = policy
+
+    def match(self, request: httputil.HTTPServerRequest) -> dict[str, Any] | None:
+        return None if self.policy.allows(request.host) else {}
+
+
+def refuse_foreign_hosts(application: web.Application, policy: HostPolicy) -> None:
+    """Put the rule refusing foreign host names ahead of every other route of
+    `application`, once: its pages, kernels, websockets and static files alike."""
+    rules = application.default_router.rules
+    if not any(isinstance(rule.matcher, ForeignHostMatcher) for rule in rules):
+        rules.insert(0, Rule(ForeignHostMatcher(policy), ForeignHost))
+
+
+#: The kernel id in a route (as Voilà's own routes spell it).
+KERNEL_ID = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
+
+
+class KernelRequestSocket(RequestInfoSocketHandler):
+    """`voila/query/<kernel id>` for the kernel itself, once.
+
+    Voilà hands a pre-heated kernel its visitor's request (the query string, which may hold
+    `?token=` or `?resume=`, and the resume code header) through this websocket, keeps it
+    in a cache until the kernel connects, and gives it to anyone who connects, without the
+    token. Here only a client proving it is that kernel is answered (`KERNEL_PROOF_HEADER`:
+    an HMAC under the key that signs the kernel's messages, see `kernel_proof`), the
+    request is dropped from the cache when it is sent, and once a kernel has received its
+    request, any later connection for it is closed with nothing. Voilà's own handler and
+    its `send_updates` keep working on the same class-level waiters and cache.
+    """
+
+    #: Kernels that have received their request (forgotten when the kernel goes).
+    delivered: ClassVar[set[str]] = set()
+
+    def initialize(self) -> None:
+        self.kernel_id = ""
+
+    async def get(self, *args: Any, **kwargs: Any) -> None:
+        kernel_id = kwargs.get("kernel_id") or (args[0] if args else "")
+        if not self._proves_kernel(kernel_id):
+            raise web.HTTPError(403)
+        await super().get(*args, **kwargs)
+
+    def _proves_kernel(self, kernel_id: str) -> bool:
+        manager = self.settings.get("kernel_manager")
+        try:
+            key: bytes = manager.get_kernel(kernel_id).session.key  # type: ignore[union-attr]
+        except (AttributeError, KeyError):
+            return False
+        given = self.request.headers.get(KERNEL_PROOF_HEADER, "")
+        return bool(key) and hmac.compare_digest(given, kernel_proof(key, kernel_id))
+
+    def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        self.kernel_id = kernel_id
+        self._forget_gone_kernels()
+        if kernel_id in self.delivered:
+            self.close()
+            return
+        cached = RequestInfoSocketHandler._cache.pop(kernel_id, None)
+        if cached is not None:
+            self.write_message(cached)
+            return
+        RequestInfoSocketHandler._waiters[kernel_id] = self
+
+    def write_message(self, message: Any, binary: bool = False) -> Any:
+        """Send the request (Voilà's `send_updates` calls this on a waiting kernel), note
+        it as delivered and close: nothing is kept, nothing is sent twice."""
+        self._leave()
+        try:
+            sent = super().write_message(message, binary)
+        except WebSocketClosedError:
+            RequestInfoSocketHandler._cache[self.kernel_id] = message  # for a reconnection
+            raise
+        self.delivered.add(self.kernel_id)
+        self.close()
+        return sent
+
+    def on_close(self) -> None:
+        self._leave()
+
+    def _leave(self) -> None:
+        if RequestInfoSocketHandler._waiters.get(self.kernel_id) is self:
+            del RequestInfoSocketHandler._waiters[self.kernel_id]
+
+    def _forget_gone_kernels(self) -> None:
+        """Drop the cached requests and delivery notes of kernels that have shut down."""
+        manager = self.settings.get("kernel_manager")
+        running = set(manager.list_kernel_ids()) if manager is not None else set()
+        for kernel_id in set(RequestInfoSocketHandler._cache) - running:
+            RequestInfoSocketHandler._cache.pop(kernel_id, None)
+        self.delivered.intersection_update(running)
+
+
 #: The token `mentorkit.jupyter.launch` took out of the environment before Voilà started.
 STARTUP_TOKEN = ""
 
@@ -130,16 +259,32 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
         if token and not kwargs.get("token"):
             kwargs["token"] = token
         super().__init__(**kwargs)
+        #: The host names served (see mentorkit.jupyter.hosts).
+        self.hosts = host_policy(str(getattr(self.parent, "ip", "localhost")))
 
     def get_user(self, handler: web.RequestHandler) -> Any:
-        """The token check, after handing the resume code cookie on (see
-        `hand_over_resume_code`): every app page request passes here before Voilà reads it."""
+        """The token check, after refusing a foreign host name and handing the resume code
+        cookie on (see `hand_over_resume_code`): every app page, kernel and kernel websocket
+        request passes here before Voilà reads it."""
+        if not self.hosts.allows(handler.request.host):
+            raise web.HTTPError(403)
         hand_over_resume_code(handler.request)
         return super().get_user(handler)
 
     def get_handlers(self) -> list[tuple[str, object]]:
         """The login handlers, the server's own pages (the gallery, sign-in), then the
-        guard routes: Voilà adds them all before its own."""
+        guard routes and the kernels' request socket: Voilà adds them all before its own.
+        The Tornado application exists by then: the rule refusing foreign host names goes
+        ahead of all its routes."""
         parent: Any = self.parent
         base_url = getattr(parent, "server_url", None) or getattr(parent, "base_url", "/")
-        return [*super().get_handlers(), *page_routes(base_url), *guard_routes(base_url)]
+        application = getattr(parent, "app", None)
+        if isinstance(application, web.Application):
+            refuse_foreign_hosts(application, self.hosts)
+        query = (url_path_join(base_url, rf"voila/query/{KERNEL_ID}"), KernelRequestSocket)
+        return [
+            *super().get_handlers(),
+            *page_routes(base_url),
+            *guard_routes(base_url),
+            query,
+        ]

@@ -171,6 +171,11 @@ def wait_for_request(environ: Mapping[str, str]) -> None:
         f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID', '')}"
     )
     received: list[str | bytes] = []
+    # Only the kernel itself may read its request (mentorkit.jupyter.server): it proves
+    # who it is with the key that signs its messages. (websockets 14 renamed the option.)
+    headers = _kernel_proof_headers(env.get("VOILA_KERNEL_ID", ""))
+    option = "additional_headers" if int(websockets.__version__.split(".")[0]) >= 14 else ""
+    connect_options: dict[str, object] = {option or "extra_headers": headers}
 
     async def receive() -> None:
         # A busy server can be slow to accept: keep trying (it keeps the request for a
@@ -178,7 +183,7 @@ def wait_for_request(environ: Mapping[str, str]) -> None:
         deadline = time.monotonic() + REQUEST_WAIT_SECONDS
         while True:
             try:
-                async with websockets.connect(url, open_timeout=10) as socket:
+                async with websockets.connect(url, open_timeout=10, **connect_options) as socket:
                     received.append(await socket.recv())
                     return
             except (OSError, TimeoutError, websockets.WebSocketException):
@@ -193,6 +198,20 @@ def wait_for_request(environ: Mapping[str, str]) -> None:
     waiter.join()
     if received:
         env.update(json.loads(received[0]))
+
+
+def _kernel_proof_headers(kernel_id: str) -> dict[str, str]:
+    """The header proving to the server that this process is kernel `kernel_id` (see
+    `mentorkit.jupyter.kernel_proof`); none outside a kernel."""
+    from mentorkit.jupyter import KERNEL_PROOF_HEADER, kernel_proof
+
+    try:
+        from IPython import get_ipython
+
+        key = get_ipython().kernel.session.key  # type: ignore[union-attr]
+    except (ImportError, AttributeError):
+        return {}
+    return {KERNEL_PROOF_HEADER: kernel_proof(key, kernel_id)} if key else {}
 
 
 def open_store_or_explain(notice: Notice, store: Store | None, advice: str = "") -> Store | None:
