@@ -33,6 +33,7 @@ from jupyter_server.utils import url_path_join
 from tornado import httputil, web
 
 from mentorkit.jupyter import RESUME_COOKIE, RESUME_HEADER, TOKEN_VARIABLE
+from mentorkit.jupyter.capacity import capped_page_routes
 from mentorkit.jupyter.pages import page_routes
 
 #: The notebook gallery's address, which JupyterLab and JupyterHub still serve; the
@@ -138,8 +139,14 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
         return super().get_user(handler)
 
     def get_handlers(self) -> list[tuple[str, object]]:
-        """The login handlers, the server's own pages (the gallery, sign-in), then the
-        guard routes: Voilà adds them all before its own."""
+        """The login handlers, the server's own pages (the gallery, sign-in), the guard
+        routes, then the app pages within the kernel limits (`mentorkit.jupyter.capacity`):
+        Voilà adds them all before its own."""
         parent: Any = self.parent
         base_url = getattr(parent, "server_url", None) or getattr(parent, "base_url", "/")
-        return [*super().get_handlers(), *page_routes(base_url), *guard_routes(base_url)]
+        return [
+            *super().get_handlers(),
+            *page_routes(base_url),
+            *guard_routes(base_url),
+            *capped_page_routes(base_url, APP_PATH, parent),
+        ]
