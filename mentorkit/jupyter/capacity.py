@@ -34,9 +34,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
-from itertools import count
 from typing import Any, Literal
 
 from jupyter_server.utils import url_path_join
@@ -100,16 +99,12 @@ class Full(Exception):
         self.address = address
 
 
-_numbers = count(1)
-
-
 @dataclass(eq=False)
 class Place:
     """One page's place: reserved for a client address, then holding the page's kernel."""
 
     address: str
     kernel_id: str | None = None
-    number: int = field(default_factory=lambda: next(_numbers))
 
 
 class KernelPlaces:
