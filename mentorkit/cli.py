@@ -255,8 +255,36 @@ def build_parser() -> argparse.ArgumentParser:
         "ready for each of them (about 90 MB of memory each), which they use for every "
         "worksheet once signed in; default: one",
     )
+    _kernel_limit_options(serve)
     serve.set_defaults(run=_serve)
     return parser
+
+
+def _kernel_limit_options(serve: argparse.ArgumentParser) -> None:
+    """`serve`'s limits on page kernels (`mentorkit.jupyter.capacity`; docs/serving.md)."""
+    serve.add_argument(
+        "--max-kernels",
+        metavar="N",
+        type=_whole_number(0, too="small"),
+        help="open worksheet pages the server holds at most (each has a kernel, about 90 MB); "
+        "beyond it a page says the workshop is full; 0: no limit; default: twice --expect "
+        "plus 10, at least 40",
+    )
+    serve.add_argument(
+        "--max-kernels-per-client",
+        metavar="M",
+        type=_whole_number(0, too="small"),
+        help="open worksheet pages one client address holds at most (a room behind one "
+        "router, or a proxy, is one address); 0: no limit; default: 4, none when --host is "
+        "a loopback address (everyone then has the same address)",
+    )
+    serve.add_argument(
+        "--reclaim-unconnected",
+        metavar="SECONDS",
+        type=_seconds(minimum=0),
+        help="shut down the kernel of a page that has not connected to it this long after "
+        "it was sent (a plain request, not a browser); 0: never; default: 60",
+    )
 
 
 def _people_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -756,6 +784,9 @@ def _serve(args: argparse.Namespace) -> int:
         page_timeout=args.page_timeout,
         expect=args.expect,
         workshop_name=workshop_name,
+        max_kernels=args.max_kernels,
+        max_kernels_per_client=args.max_kernels_per_client,
+        reclaim_unconnected=args.reclaim_unconnected,
     )
     return run_server(command, env)
 
@@ -824,6 +855,9 @@ def serve_command(
     page_timeout: int | None = None,
     expect: int | None = None,
     workshop_name: str | None = None,
+    max_kernels: int | None = None,
+    max_kernels_per_client: int | None = None,
+    reclaim_unconnected: int | None = None,
 ) -> list[str]:
     """The Voilà command `mentorkit serve` runs, in ROOT so that Voilà reads voila.json.
 
@@ -832,7 +866,9 @@ def serve_command(
     timeout) is in voila.json, so that `voila notebooks/` started in the repository serves
     them the same way. `cull_idle` and `page_timeout` (seconds) override voila.json's;
     `expect` (people) sizes the pre-heated kernel pools (`mentorkit.apps.pool_sizes`);
-    `workshop_name` is shown on every page while it opens.
+    `workshop_name` is shown on every page while it opens. `max_kernels` and
+    `max_kernels_per_client` limit the page kernels (None: `default_caps` for `expect` and
+    `host`), `reclaim_unconnected` (seconds) overrides the kernel manager's.
     """
     command = [
         sys.executable,
@@ -866,7 +902,24 @@ def serve_command(
     pools = {name: {"pool_size": size} for name, size in pool_sizes(expect or 1).items()}
     pools["default"] = {"pool_size": 1}
     command.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}")
+    command += _kernel_limits(host, expect, max_kernels, max_kernels_per_client)
+    if reclaim_unconnected is not None:
+        command.append(f"--WorkshopKernelManager.reclaim_unconnected={reclaim_unconnected}")
     return command
+
+
+def _kernel_limits(
+    host: str, expect: int | None, total: int | None, per_client: int | None
+) -> list[str]:
+    """The kernel manager's limits on page kernels: those given, else the defaults."""
+    from mentorkit.jupyter.capacity import default_caps  # imports Voilà: only to serve
+
+    default_total, default_per_client = default_caps(expect, host)
+    return [
+        f"--WorkshopKernelManager.max_kernels={default_total if total is None else total}",
+        "--WorkshopKernelManager.max_kernels_per_client="
+        f"{default_per_client if per_client is None else per_client}",
+    ]
 
 
 def served_workshop_name(store: Store) -> str | None:

@@ -22,6 +22,14 @@ culler's reach. Four things are added here:
   start only once no kernel has been asked for in `REFILL_QUIET` seconds, and then at most
   one every `REFILL_SPACING` seconds (a visitor's own kernel, when a pool is empty, never
   waits for them).
+* **Page kernels are counted and reclaimed.** The kernels handed to pages are held per
+  client address and in all within the limits `max_kernels_per_client` and `max_kernels`
+  (`page_kernels`, kept by `mentorkit.jupyter.capacity`). A kernel handed to a page that
+  never connects to it (a plain GET, a flood, a page on another site) is shut down
+  `reclaim_unconnected` seconds after its page was sent (`page_sent`); a page that
+  connected once is never reclaimed this way, and the pool's kernels never are.
+  When the limits are reached, a kernel whose tab has been gone that long makes room
+  (`reclaim_one_gone`).
 * **Broken pool kernels are replaced.** A pool kernel can die while it starts (seen on a
   busy 2-core machine: a port taken by another process between being picked and bound) or
   fail to run its notebook; Voilà would hand it to the next visitor, whose page then never
@@ -35,10 +43,18 @@ The pool is Voilà's private `_pools` (notebook name → list of tasks, each giv
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Float, Int
+
+from mentorkit.jupyter.capacity import (
+    RECLAIM_UNCONNECTED_DEFAULT,
+    TOTAL_MINIMUM,
+    KernelPlaces,
+)
 
 #: Seconds between the starts of two pre-heating kernels (each takes about a second of
 #: one core to start and run its notebook).
@@ -54,10 +70,36 @@ PREHEAT_VARIABLE = "VOILA_PREHEAT"
 class WorkshopKernelManager(AsyncMappingKernelManager):
     """Jupyter Server's kernel manager whose idle clock restarts when a tab disconnects or
     a kernel leaves Voilà's pool, which replaces broken pool kernels and paces the
-    starts of pool kernels."""
+    starts of pool kernels, and which counts and reclaims the kernels handed to pages."""
+
+    max_kernels = Int(
+        TOTAL_MINIMUM,
+        config=True,
+        help="Page kernels the server runs at most, pre-heated pool kernels not counted "
+        "(0: no limit); beyond it a page says the workshop is full.",
+    )
+    max_kernels_per_client = Int(
+        0,
+        config=True,
+        help="Page kernels one client address holds at most (0: no limit).",
+    )
+    reclaim_unconnected = Float(
+        RECLAIM_UNCONNECTED_DEFAULT,
+        config=True,
+        help="Seconds after its page was sent after which a kernel whose page has not "
+        "connected to it is shut down (0: never).",
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        #: The kernels handed to pages, by client address (`mentorkit.jupyter.capacity`).
+        self.page_kernels = KernelPlaces(self.max_kernels, self.max_kernels_per_client)
+        #: Kernels a page has connected to at least once.
+        self._connected_once: set[str] = set()
+        #: Kernels whose every tab has gone, and since when (event loop time).
+        self._gone_since: dict[str, float] = {}
+        #: The reclaim timers of kernels handed to a page that has not connected yet.
+        self._reclaim_timers: dict[str, asyncio.TimerHandle] = {}
         #: The kernels in Voilà's pool when the culler last looked.
         self._pooled_kernels: set[str] = set()
         #: When the last pool kernel started, and was asked for (event loop time).
@@ -96,12 +138,88 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         """Voilà's pools (notebook → tasks), or none without pre-heating."""
         return getattr(self, "_pools", None) or {}
 
+    def notify_connect(self, kernel_id: str) -> None:
+        """Count the connection: a page connected to this kernel, which is then never
+        reclaimed as unconnected."""
+        super().notify_connect(kernel_id)
+        self._connected_once.add(kernel_id)
+        self._gone_since.pop(kernel_id, None)
+        timer = self._reclaim_timers.pop(kernel_id, None)
+        if timer is not None:
+            timer.cancel()
+
     def notify_disconnect(self, kernel_id: str) -> None:
         """Count the disconnection; when it was the last one, the kernel's idle time starts
         now, so that the culler waits the full timeout for the tab to come back."""
         super().notify_disconnect(kernel_id)
         if self._kernel_connections.get(kernel_id, 0) <= 0:
             self._restart_idle_clock(kernel_id)
+            if kernel_id in self:
+                self._gone_since[kernel_id] = asyncio.get_event_loop().time()
+
+    def page_sent(self, kernel_id: str) -> None:
+        """A page holding `kernel_id` has been sent: unless the page connects to it within
+        `reclaim_unconnected` seconds (or has already), the kernel is shut down. The clock
+        starts only now, so that a page slow to render under a crowd keeps its kernel."""
+        if (
+            self.reclaim_unconnected <= 0
+            or kernel_id in self._connected_once
+            or kernel_id not in self
+            or kernel_id in self._reclaim_timers
+        ):
+            return
+        loop = asyncio.get_event_loop()
+        self._reclaim_timers[kernel_id] = loop.call_later(
+            self.reclaim_unconnected,
+            lambda: asyncio.ensure_future(self._reclaim_if_unconnected(kernel_id)),
+        )
+
+    async def _reclaim_if_unconnected(self, kernel_id: str) -> None:
+        self._reclaim_timers.pop(kernel_id, None)
+        if kernel_id in self._connected_once or kernel_id not in self:
+            return
+        self.log.warning(
+            "Reclaiming kernel %s: its page did not connect within %s s",
+            kernel_id,
+            self.reclaim_unconnected,
+        )
+        await self._shut_down_quietly(kernel_id)
+
+    async def reclaim_one_gone(self, kernel_ids: Iterable[str]) -> bool:
+        """Shut down, of `kernel_ids`, the kernel whose every tab has been gone longest,
+        if for at least `reclaim_unconnected` seconds (a page that left without a goodbye,
+        which the idle culler would take later); whether one was."""
+        now = asyncio.get_event_loop().time()
+        grace = max(self.reclaim_unconnected, 0)
+        gone = [
+            (since, kernel_id)
+            for kernel_id in kernel_ids
+            if (since := self._gone_since.get(kernel_id)) is not None
+            and now - since >= grace
+            and self._kernel_connections.get(kernel_id, 0) <= 0
+            and kernel_id in self
+        ]
+        if not gone:
+            return False
+        _, kernel_id = min(gone)
+        self.log.warning("Reclaiming kernel %s to make room: its tab has gone", kernel_id)
+        await self._shut_down_quietly(kernel_id)
+        return True
+
+    async def _shut_down_quietly(self, kernel_id: str) -> None:
+        try:
+            await self.shutdown_kernel(kernel_id)
+        except Exception:  # already gone: nothing left to reclaim
+            self.log.debug("kernel %s was already gone", kernel_id, exc_info=True)
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        """Shut a kernel down, forgetting what was noted about its page."""
+        self._connected_once.discard(kernel_id)
+        self._gone_since.pop(kernel_id, None)
+        timer = self._reclaim_timers.pop(kernel_id, None)
+        if timer is not None:
+            timer.cancel()
+        await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     async def cull_kernels(self) -> None:
         """One culler pass: note which kernels left the pool since the last pass (their
@@ -166,8 +284,5 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
             if task in pool:
                 pool.remove(task)
             if not died:
-                try:
-                    await self.shutdown_kernel(kernel_id)
-                except Exception:  # already gone: nothing left to reclaim
-                    self.log.debug("kernel %s was already gone", kernel_id, exc_info=True)
+                await self._shut_down_quietly(kernel_id)
             refill(delay=0, notebook_name=notebook)

@@ -52,6 +52,7 @@ from mentorkit.jupyter import (
     TOKEN_VARIABLE,
     kernel_proof,
 )
+from mentorkit.jupyter.capacity import capped_page_routes
 from mentorkit.jupyter.hosts import HostPolicy, host_policy
 from mentorkit.jupyter.pages import page_routes
 
@@ -272,10 +273,11 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
         return super().get_user(handler)
 
     def get_handlers(self) -> list[tuple[str, object]]:
-        """The login handlers, the server's own pages (the gallery, sign-in), then the
-        guard routes and the kernels' request socket: Voilà adds them all before its own.
-        The Tornado application exists by then: the rule refusing foreign host names goes
-        ahead of all its routes."""
+        """The login handlers, the server's own pages (the gallery, sign-in), the guard
+        routes, the kernels' request socket, then the app pages within the kernel limits
+        (`mentorkit.jupyter.capacity`): Voilà adds them all before its own. The Tornado
+        application exists by then: the rule refusing foreign host names goes ahead of all
+        its routes."""
         parent: Any = self.parent
         base_url = getattr(parent, "server_url", None) or getattr(parent, "base_url", "/")
         application = getattr(parent, "app", None)
@@ -287,4 +289,5 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
             *page_routes(base_url),
             *guard_routes(base_url),
             query,
+            *capped_page_routes(base_url, APP_PATH, parent),
         ]
