@@ -65,6 +65,8 @@ REFILL_SPACING = 1.0
 REFILL_QUIET = 10.0
 #: The variable Voilà sets in the environment of a kernel it starts for a pool.
 PREHEAT_VARIABLE = "VOILA_PREHEAT"
+#: The variable in which Voilà passes a kernel the address of a page request.
+REQUEST_URL_VARIABLE = "VOILA_REQUEST_URL"
 
 
 class WorkshopKernelManager(AsyncMappingKernelManager):
@@ -110,6 +112,10 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         """Start a kernel; one for a pool waits its turn (see the module docstring)."""
         env = kwargs.get("env") or {}
         if env.get(PREHEAT_VARIABLE) == "True":
+            # Voilà hands a pool kernel the address of the request that emptied its place:
+            # another visitor's, with their ?token= or ?resume=. The kernel gets its own
+            # visitor's request from voila/query once it is handed out; it needs none here.
+            kwargs["env"] = {k: v for k, v in env.items() if k != REQUEST_URL_VARIABLE}
             await self._wait_for_turn()
         return await super().start_kernel(*args, **kwargs)
 

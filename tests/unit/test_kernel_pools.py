@@ -81,6 +81,32 @@ def test_pool_kernels_start_one_at_a_time_and_visitors_never_wait(monkeypatch):
     assert at["pool-2"] - at["pool-1"] >= SPACING - 0.01
 
 
+def test_a_pool_kernel_never_gets_the_address_of_another_visitors_request(monkeypatch):
+    """Voilà starts the replacement of a handed-out pool kernel with the address of the
+    request that took it, which may hold that visitor's ?token= or ?resume=."""
+    envs: list[dict[str, str]] = []
+
+    async def start(self, *args, **kwargs):
+        envs.append(kwargs["env"])
+        return "k"
+
+    monkeypatch.setattr(kernels.AsyncMappingKernelManager, "start_kernel", start)
+    monkeypatch.setattr(kernels, "REFILL_QUIET", 0.0)
+    request = "http://127.0.0.1:8866/voila/render/journey.ipynb?resume=7KQM-2XPA-H9RD-4TZB"
+    pool = {"VOILA_PREHEAT": "True", "VOILA_REQUEST_URL": request, "VOILA_BASE_URL": "/"}
+    visitor = {"VOILA_PREHEAT": "False", "VOILA_REQUEST_URL": request}
+
+    async def run() -> None:
+        manager_ = WorkshopKernelManager()
+        await manager_.start_kernel(env=pool)
+        await manager_.start_kernel(env=visitor)
+
+    asyncio.run(run())
+    assert envs[0] == {"VOILA_PREHEAT": "True", "VOILA_BASE_URL": "/"}
+    # A kernel started for the very request that names it keeps its own address.
+    assert envs[1]["VOILA_REQUEST_URL"] == request
+
+
 def test_a_pool_kernel_a_visitor_took_starts_at_once(monkeypatch):
     started: list[tuple[str, float]] = []
     pool = {"env": {"VOILA_PREHEAT": "True"}}
