@@ -35,11 +35,12 @@ TEXT_TRAITS = widgets.Text.class_traits()
 
 @pytest.fixture
 def manager() -> Iterator[Any]:
-    """The comm manager, with the guard installed on it and on every widget made in the
-    test; as it was afterwards."""
+    """The comm manager with ipywidgets' targets, as in a kernel, and the guard installed
+    on it and on every widget made in the test; as it was afterwards."""
     manager = comm.get_comm_manager()
     targets = dict(manager.targets)
     control = widgets.Widget._control_comm
+    widgets.register_comm_target()  # ipywidgets' own targets, as in a kernel
     guard.install(manager)
     try:
         yield manager
