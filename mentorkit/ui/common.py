@@ -28,7 +28,6 @@ from pydantic_core import to_jsonable_python
 from mentorkit.errors import ConflictError, MentorkitError, NotFound
 from mentorkit.models import Document, check, text_limit
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store, open_store
-from mentorkit.ui import guard
 
 log = logging.getLogger("mentorkit")
 
@@ -62,9 +61,6 @@ def _refuse_children_from_the_page() -> None:
 
 
 _refuse_children_from_the_page()
-# Every app imports this module before it makes a widget: in a page's kernel, from here on
-# the page can neither make widgets nor set what a person cannot (mentorkit.ui.guard).
-guard.install_in_kernel()
 
 
 def close_tree(widget: widgets.Widget) -> None:

@@ -24,7 +24,7 @@ A two-step action (remove, erase, merge, publish) keeps its question in the kern
 (`Confirmation`): the second step acts only when this page took the first and has not
 cancelled it since, whether or not the page shows the second step's button.
 
-`install_in_kernel()` puts the guard in place once per kernel; `mentorkit.ui.common`
+`install_in_kernel()` puts the guard in place once per kernel; the `mentorkit.ui` package
 calls it when an app is first imported, before any widget exists. Outside a kernel (unit
 tests, scripts) it does nothing, and tests install the guard themselves (`install`,
 `uninstall`).
@@ -34,18 +34,19 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TextIO, TypeVar
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_selection import _MultipleSelection, _Selection
 from ipywidgets.widgets.widget_selectioncontainer import _SelectionContainer
 from traitlets import TraitError
 
-log = logging.getLogger("mentorkit")
+log = logging.getLogger("mentorkit.guard")
 
 T = TypeVar("T")
 
@@ -302,6 +303,23 @@ def in_kernel() -> bool:
     return kernelapp is not None and kernelapp.IPKernelApp.initialized()
 
 
+def _log_to_the_server() -> None:
+    """Send the guard's log to the server's log, not to the page.
+
+    In a kernel, `sys.stderr` and even file descriptor 2 are the page's output stream: a
+    warning logged there would go to the page that caused it, not to whoever runs the
+    server. ipykernel's stream gives the server's own stderr as its `fileno()`."""
+    if not log.handlers:
+        try:
+            stream: TextIO = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+        except (AttributeError, OSError, ValueError):
+            stream = sys.__stderr__
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("[%(name)s] %(levelname)s | %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+
+
 def install_in_kernel() -> bool:
     """Install the guard when this process is a kernel, once; True when it is in place."""
     if not in_kernel():
@@ -310,6 +328,7 @@ def install_in_kernel() -> bool:
         from ipywidgets import comm as widget_comm
 
         install(widget_comm.get_comm_manager())
+        _log_to_the_server()
         log.debug("mentorkit: the widget channel is guarded in this kernel")
     return True
 
