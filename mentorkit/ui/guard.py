@@ -264,7 +264,7 @@ class _ControlChannel:
         previous, self.comm = self.comm, comm
         if previous is not None and not getattr(previous, "_closed", True):
             previous.close()
-        _original["handle_control_comm_opened"](comm, msg)
+        widgets.Widget.handle_control_comm_opened(comm, msg)
 
 
 _original: dict[str, Callable[..., Any]] = {}
@@ -279,7 +279,6 @@ def install(comm_manager: Any = None) -> None:
     comm targets; idempotent."""
     if not installed():
         _original["_handle_msg"] = widgets.Widget._handle_msg
-        _original["handle_control_comm_opened"] = widgets.Widget.handle_control_comm_opened
         widgets.Widget._handle_msg = receive  # type: ignore[method-assign,assignment]
     if comm_manager is not None:
         comm_manager.register_target(WIDGET_TARGET, refuse_widget_from_page)
@@ -291,7 +290,6 @@ def uninstall(comm_manager: Any = None) -> None:
     does."""
     if installed():
         widgets.Widget._handle_msg = _original.pop("_handle_msg")  # type: ignore[method-assign]
-        _original.clear()
     if comm_manager is not None:
         comm_manager.register_target(WIDGET_TARGET, widgets.Widget.handle_comm_opened)
         comm_manager.register_target(CONTROL_TARGET, widgets.Widget.handle_control_comm_opened)
