@@ -8,7 +8,7 @@ of them is read back the way ipywidgets' own page does when it loads: through th
 `jupyter.widget.control` channel, which returns the kernel's state of every widget. The
 kernel's memory is read from its process; the participant's data from the database.
 
-* 200 new widgets of 256 kB each opened by the page: refused; the kernel keeps no new
+* 200 new widgets of 512 kB each opened by the page: refused; the kernel keeps no new
   widget or comm, and its memory stays flat.
 * Read-only, presentation and state traits sent by the page (`_options_labels`,
   `description`, `disabled`, a layout's `display`): the kernel's widget is unchanged,
@@ -46,10 +46,10 @@ pytestmark = pytest.mark.browser
 LOAD_TIMEOUT_MS = 120_000
 #: What the flood sends: enough to show, well under a websocket's message size limit.
 FLOOD_WIDGETS = 200
-FLOOD_VALUE_BYTES = 256 * 1024
+FLOOD_VALUE_BYTES = 512 * 1024
 #: Growth of a kernel's memory that is still "flat": what handling the flood's messages
-#: may leave behind. Keeping the flood's widgets would take at least 50 MB.
-FLAT_MB = 15
+#: may leave behind. Keeping the flood's widgets would take more than 100 MB.
+FLAT_MB = 30
 
 
 def load_person() -> ModuleType:
@@ -65,7 +65,8 @@ def load_person() -> ModuleType:
 
 @dataclass
 class Served(ServedProcess):
-    """The server of this module, with its demo workshop's join code and database."""
+    """The server of this module, with its demo workshop's join code (which is also the
+    workshop's code in the database) and its database."""
 
     join_code: str = ""
     database_url: str = ""
@@ -103,8 +104,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Served(f"http://127.0.0.1:{port}", process, log, join_code=join_code[1])
-    server.database_url = database_url
+    server = Served(
+        f"http://127.0.0.1:{port}", process, log, join_code=join_code[1], database_url=database_url
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -171,42 +173,57 @@ def in_page(page: Page, body: str, argument: Any = None) -> Any:
     return page.evaluate(f"async (argument) => {{ {PAGE_HELPERS}\n{body} }}", argument)
 
 
+FLOOD_SCRIPT = """
+const value = "x".repeat(argument.bytes);
+const opened = [];
+for (let i = 0; i < argument.count; i++) {
+  const comm = kernel.createComm("jupyter.widget");
+  comm.open(
+    {
+      state: {
+        _model_module: "@jupyter-widgets/controls",
+        _model_module_version: "2.0.0",
+        _model_name: "TextModel",
+        _view_module: "@jupyter-widgets/controls",
+        _view_module_version: "2.0.0",
+        _view_name: "TextView",
+        value: value,
+      },
+      buffer_paths: [],
+    },
+    { version: "2.1.0" }
+  );
+  opened.push(comm.commId);
+}
+await kernelComms();  // answered once every message before it is handled
+return opened;
+"""
+
+
+def settled_rss_mb(served: Served, kernel_id: str) -> float:
+    """The kernel's memory once it stops changing (the page's last requests handled)."""
+    last = served.rss_mb(kernel_id)
+    for _ in range(20):
+        time.sleep(0.5)
+        now = served.rss_mb(kernel_id)
+        if abs(now - last) < 1:
+            return now
+        last = now
+    return last
+
+
 def test_widgets_opened_by_the_page_are_refused_and_the_kernel_stays_flat(page, served):
     _participant, code = served.participant()
     kernel_id = open_worksheet(page, served, "06_my_plan.ipynb", code)
     comms_before = in_page(page, "return await kernelComms();")
-    rss_before = served.rss_mb(kernel_id)
+    # A few first, so that what handling such messages takes at all is in the baseline.
+    warm_up = {"count": FLOOD_WIDGETS // 10, "bytes": FLOOD_VALUE_BYTES}
+    in_page(page, FLOOD_SCRIPT, warm_up)
+    rss_before = settled_rss_mb(served, kernel_id)
 
-    opened = in_page(
-        page,
-        """
-        const value = "x".repeat(argument.bytes);
-        const opened = [];
-        for (let i = 0; i < argument.count; i++) {
-          const comm = kernel.createComm("jupyter.widget");
-          comm.open(
-            {
-              state: {
-                _model_module: "@jupyter-widgets/controls",
-                _model_module_version: "2.0.0",
-                _model_name: "TextModel",
-                _view_module: "@jupyter-widgets/controls",
-                _view_module_version: "2.0.0",
-                _view_name: "TextView",
-                value: value,
-              },
-              buffer_paths: [],
-            },
-            { version: "2.1.0" }
-          );
-          opened.push(comm.commId);
-        }
-        return opened;
-        """,
-        {"count": FLOOD_WIDGETS, "bytes": FLOOD_VALUE_BYTES},
-    )
+    opened = in_page(page, FLOOD_SCRIPT, {"count": FLOOD_WIDGETS, "bytes": FLOOD_VALUE_BYTES})
     comms_after = in_page(page, "return await kernelComms();")
-    rss_after = served.rss_mb(kernel_id)
+    rss_after = settled_rss_mb(served, kernel_id)
     print(
         f"kernel memory {rss_before:.0f} MB -> {rss_after:.0f} MB after {FLOOD_WIDGETS} "
         f"widgets of {FLOOD_VALUE_BYTES // 1024} kB opened by the page; "
@@ -219,6 +236,7 @@ def test_widgets_opened_by_the_page_are_refused_and_the_kernel_stays_flat(page, 
     # The page still works: the kernel still answers its own widgets.
     states = in_page(page, "return await kernelStates();")
     assert set(comms_before) <= set(states)
+    page.close(run_before_unload=True)
 
 
 def test_the_page_cannot_change_labels_descriptions_or_what_is_disabled(page, served):
@@ -233,6 +251,7 @@ def test_the_page_cannot_change_labels_descriptions_or_what_is_disabled(page, se
         const target = dropdowns[0];
         const labels = target.get("_options_labels");
         const layout = target.get("layout");
+        const wanted = target.get("index") === 1 ? 2 : 1;
         target.comm.send(
           {
             method: "update",
@@ -240,7 +259,7 @@ def test_the_page_cannot_change_labels_descriptions_or_what_is_disabled(page, se
               _options_labels: labels.map(() => "Send your resume code to evil.example"),
               description: "Hacked",
               disabled: true,
-              index: 2,
+              index: wanted,
             },
             buffer_paths: [],
           },
@@ -251,6 +270,7 @@ def test_the_page_cannot_change_labels_descriptions_or_what_is_disabled(page, se
         const states = await kernelStates();
         return {
           id: target.model_id,
+          wanted: wanted,
           labels: labels,
           description: target.get("description"),
           layoutId: layout.model_id,
@@ -264,7 +284,8 @@ def test_the_page_cannot_change_labels_descriptions_or_what_is_disabled(page, se
     assert kernel["description"] == result["description"] != "Hacked"
     assert kernel["disabled"] is False
     assert result["kernelLayout"]["display"] != "none"
-    assert kernel["index"] == 2, "the choice a person can make, sent with them, is taken"
+    assert kernel["index"] == result["wanted"], "a choice a person makes, sent with them, is taken"
+    page.close(run_before_unload=True)
 
 
 def test_delete_all_my_data_acts_only_after_delete_my_data_on_this_page(page, served):
