@@ -36,6 +36,7 @@ from mentorkit.models import MentorProfile, Participant
 from mentorkit.store import Saved, Store
 from mentorkit.ui.common import ChoiceDropdown, choices, download_link, guarded, time_html
 from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
+from mentorkit.ui.guard import Confirmation
 
 log = logging.getLogger("mentorkit")
 
@@ -200,7 +201,8 @@ class PeoplePanel(widgets.VBox):
     A new code is shown once, here, until the next action (and never while the page is
     anonymised). Merging and removing take two steps: the second names what will happen
     and waits for "Confirm …" or "Cancel"; it acts on the people named then, whatever an
-    automatic refresh does to the lists meanwhile.
+    automatic refresh does to the lists meanwhile, and only when this page asked
+    (`Confirmation`: a "Confirm" click sent without the first step does nothing).
     """
 
     def __init__(self, session: FacilitatorSession, on_change: Callable[[], object]) -> None:
@@ -250,8 +252,10 @@ class PeoplePanel(widgets.VBox):
         self.confirm.on_click(guard(lambda _button: self.carry_out()))
         self.cancel.on_click(guard(lambda _button: self.close_question()))
         self.person.observe(guard(lambda _change: self.close_question()), names="value")
-        self._asking: str = ""
-        self._asking_about: Participant | None = None
+        #: The action asked about ("merge" or "remove") and the person it is for.
+        self.pending: Confirmation[tuple[str, Participant]] = Confirmation(
+            "merging or removing a participant"
+        )
         self._people: dict[str, Participant] = {}
         self.children = [
             widgets.HTML(
@@ -300,8 +304,9 @@ class PeoplePanel(widgets.VBox):
         """The first step of merging or removing: say what will happen, wait for Confirm."""
         person = self._chosen()
         self.outcome.value = ""
-        self._asking = action
-        self._asking_about = person
+        if action not in ("merge", "remove"):
+            return
+        self.pending.ask((action, person))
         if action == "merge":
             others = {p.id: _person_label(p) for p in self._people.values() if p.id != person.id}
             self.keep.options = choices(others)
@@ -316,11 +321,11 @@ class PeoplePanel(widgets.VBox):
         (self.keep if action == "merge" else self.confirm).focus()
 
     def _describe(self) -> None:
-        person = self._asking_about
-        if not self._asking or person is None:
+        if self.pending.subject is None:
             return
+        action, person = self.pending.subject
         name = escape(person.name)
-        if self._asking == "remove":
+        if action == "remove":
             self.question.value = (
                 f"<p role='alert'>Remove <strong>{name}</strong> from the workshop with every "
                 "worksheet they saved and all earlier versions? Their resume code stops "
@@ -345,9 +350,11 @@ class PeoplePanel(widgets.VBox):
 
     def carry_out(self) -> None:
         """The second step: merge or remove the people named in the question."""
-        action, person = self._asking, self._asking_about
-        if person is None:
+        asked = self.pending.expect()
+        if asked is None:
+            self.close_question()  # the page showed a question nobody asked
             return
+        action, person = asked
         store, code = self.session.store, self.session.workshop.code
         if action == "merge":
             keep = self._people.get(self.keep.value or "")
@@ -369,7 +376,7 @@ class PeoplePanel(widgets.VBox):
 
     def close_question(self) -> None:
         """Cancel a merge or removal that waits for confirmation."""
-        self._asking = ""
+        self.pending.withdraw()
         self.confirm_box.layout.display = "none"
         self.question.value = ""
 

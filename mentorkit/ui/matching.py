@@ -50,6 +50,7 @@ from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssess
 from mentorkit.store import DocumentKey, Saved
 from mentorkit.ui.common import ChoiceDropdown, download_link, guarded
 from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
+from mentorkit.ui.guard import Confirmation
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODES: dict[str, str] = {
@@ -134,8 +135,9 @@ class MatchingView(widgets.VBox):
         self.locked: list[Pair] = []
         self.forbidden: list[Pair] = []
         self.run: Run | None = None
-        #: The published pairs the facilitator reviewed before confirming (mentee → mentor).
-        self._reviewed: dict[str, str] | None = None
+        #: The published pairs the facilitator reviewed before confirming (mentee → mentor):
+        #: asked by Publish, answered by "Confirm publish", withdrawn by Cancel.
+        self.publishing: Confirmation[dict[str, str]] = Confirmation("publishing the matches")
 
         self.include_not_started = widgets.Checkbox(
             value=False, description=INCLUDE_NOT_STARTED, indent=False
@@ -189,7 +191,7 @@ class MatchingView(widgets.VBox):
         self.confirm_box = widgets.VBox([])
         self.published = widgets.HTML()
         self.publish_button.on_click(self.guard(lambda _b: self._ask_to_publish()))
-        self.confirm_button.on_click(self.guard(lambda _b: self.publish()))
+        self.confirm_button.on_click(self.guard(lambda _b: self._confirm_publish()))
         self.cancel_button.on_click(self.guard(lambda _b: self._cancel_publish()))
         self.downloads = widgets.HTML()
 
@@ -755,7 +757,7 @@ class MatchingView(widgets.VBox):
             raise MatchingError("Run the matching first: there are no pairs to publish.")
         self.published_matches = self._published_matches()
         published = self.published_pairs()
-        self._reviewed = dict(zip(published["mentee"], published["mentor"], strict=True))
+        self.publishing.ask(dict(zip(published["mentee"], published["mentor"], strict=True)))
         changes = pair_changes(published, self.run.pairs)
         self.review.value = self._changes_html(changes, len(self.run.pairs))
         count = len(self.run.pairs)
@@ -818,7 +820,15 @@ class MatchingView(widgets.VBox):
 
     def _cancel_publish(self) -> None:
         self.confirm_box.children = []
-        self._reviewed = None
+        self.publishing.withdraw()
+
+    def _confirm_publish(self) -> None:
+        """The second step: publish, only when this page pressed Publish (and not Cancel)
+        since; a click sent without it does nothing."""
+        if self.publishing.expect() is None:
+            self._cancel_publish()
+            return
+        self.publish()
 
     def publish(self) -> int:
         """Write each pair's MentorMatch and withdraw matches no longer made, as reviewed;
@@ -830,7 +840,7 @@ class MatchingView(widgets.VBox):
         """
         if self.run is None:
             raise MatchingError("Run the matching first: there are no pairs to publish.")
-        reviewed = self._reviewed
+        reviewed = self.publishing.subject
         self._cancel_publish()
         self.published_matches = self._published_matches()
         now = {pid: match.mentor_email for pid, match in self.published_matches.items()}

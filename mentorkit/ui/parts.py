@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import ipywidgets as widgets
 
 from mentorkit.ui.common import Notice, close_tree, guarded
+from mentorkit.ui.guard import Confirmation
 
 
 class Row(widgets.VBox):
@@ -171,7 +172,9 @@ class ConfirmRemove(widgets.HBox):
     Removing erases a whole document, so a slip must not do it. `remove` is the first
     step; the view puts it where the thing is named (a card's heading). This box, the
     second step, stays hidden until `remove` is pressed and then takes the focus, so the
-    whole exchange works by keyboard alone.
+    whole exchange works by keyboard alone. The kernel keeps the question
+    (`Confirmation`): a click on "Confirm" does nothing unless this page pressed `remove`
+    and not "Keep" since, whatever the page shows or sends.
     """
 
     def __init__(
@@ -187,18 +190,25 @@ class ConfirmRemove(widgets.HBox):
             layout=widgets.Layout(display="none"),
         )
         self.add_class("mentorkit-confirm")
+        self.question: Confirmation[str] = Confirmation(f"remove {thing}")
         self._on_confirm = on_confirm
         self.remove.on_click(guard(self._ask))
         self.keep.on_click(guard(self._keep))
         self.confirm.on_click(guard(self._confirm))
 
     def _ask(self, _button: widgets.Button) -> None:
+        self.question.ask(self.remove.description)
         self.layout.display = "flex"
         self.confirm.focus()
 
     def _keep(self, _button: widgets.Button) -> None:
+        self.question.withdraw()
         self.layout.display = "none"
         self.remove.focus()
 
     def _confirm(self, _button: widgets.Button) -> None:
-        self._on_confirm()
+        if self.question.expect() is None:
+            self.layout.display = "none"  # the page showed a question nobody asked
+            return
+        self._on_confirm()  # when it fails, the question stays for another try
+        self.question.withdraw()

@@ -305,6 +305,7 @@ def test_a_sharing_change_waiting_to_be_saved_is_dropped_not_saved_after_erasure
     view.sharing._schedule = lambda delay, retry=False: None
     view.share.value = True
     assert view.sharing.has_unsaved_changes
+    view.erase.remove.click()
     view.erase.confirm.click()
     assert not view.sharing.has_unsaved_changes
     assert view.sharing.flush()
@@ -314,6 +315,8 @@ def test_a_sharing_change_waiting_to_be_saved_is_dropped_not_saved_after_erasure
 
 def test_erasing_in_a_second_tab_after_the_first_still_ends_in_done(store, ines):
     first, second = app_for(store, ines), app_for(store, ines)
+    for app in (first, second):
+        app.view.erase.remove.click()
     first.view.erase.confirm.click()
     second.view.erase.confirm.click()
     assert "Your data is deleted" in texts(second)
@@ -327,6 +330,7 @@ def test_a_store_failure_during_erasure_is_said_and_the_page_stays(store, ines, 
         raise StoreError("Cannot use the database: disk I/O error")
 
     monkeypatch.setattr(store, "erase_participant", fail)
+    app.view.erase.remove.click()
     app.view.erase.confirm.click()
     assert "disk I/O error" in app.notice.value
     assert "Your data is deleted" not in texts(app)
