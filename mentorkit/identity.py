@@ -107,7 +107,9 @@ class Identity:
 
 
 def _crockford(symbols: int) -> str:
-    value = secrets.randbits(5 * symbols)
+    """`symbols` random characters of Crockford's base32, from the operating system's source."""
+    value = int.from_bytes(secrets.token_bytes((5 * symbols + 7) // 8), "big")
+    value &= (1 << (5 * symbols)) - 1
     return "".join(
         CROCKFORD_ALPHABET[(value >> (5 * (symbols - 1 - i))) & 31] for i in range(symbols)
     )
