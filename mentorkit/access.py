@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import threading
 import time
@@ -74,17 +75,32 @@ ADDRESS_CAPACITY = 10_000
 
 TOO_MANY_TRIES = "Too many tries. Wait a minute, then try again."
 
+
+
+def _configured(variable: str, default: int) -> int:
+    """A whole number from the environment (a server's setting), else `default`."""
+    text = os.environ.get(variable, "").strip()
+    try:
+        return max(1, int(text)) if text else default
+    except ValueError:
+        log.warning("mentorkit: %s=%r is not a whole number; using %d", variable, text, default)
+        return default
+
+
 #: New participants one page (a kernel's sign-in form, signed out and in again) may add
 #: within `NEWCOMER_WINDOW_SECONDS`.
 NEWCOMERS_PER_PAGE = 2
 #: New participants one client address may add through the server's sign-in page within
 #: `NEWCOMER_WINDOW_SECONDS`. Rostered participants sign in with their invite codes, which
-#: this does not count: it is the walk-ins of one room behind one router.
-NEWCOMERS_PER_ADDRESS = 5
+#: this does not count: it is the walk-ins of one room behind one router. A room that joins
+#: by name only (no roster) through one router needs it raised to its size:
+#: MENTORKIT_NEWCOMERS_PER_ADDRESS in the server's environment.
+NEWCOMERS_PER_ADDRESS = _configured("MENTORKIT_NEWCOMERS_PER_ADDRESS", 5)
 NEWCOMER_WINDOW_SECONDS = 10 * 60.0
 #: New participants a whole workshop takes through the server's sign-in page within
-#: `WORKSHOP_NEWCOMER_WINDOW_SECONDS`: a room joining at once, not a script.
-NEWCOMERS_PER_WORKSHOP = 30
+#: `WORKSHOP_NEWCOMER_WINDOW_SECONDS`: a room joining at once, not a script
+#: (MENTORKIT_NEWCOMERS_PER_WORKSHOP in the server's environment).
+NEWCOMERS_PER_WORKSHOP = _configured("MENTORKIT_NEWCOMERS_PER_WORKSHOP", 30)
 WORKSHOP_NEWCOMER_WINDOW_SECONDS = 60.0
 
 TOO_MANY_NEWCOMERS = (

@@ -65,7 +65,7 @@ def test_a_person_signs_in_from_the_gallery_with_the_keyboard_and_keeps_what_the
 
         # A wrong join code: the message beside that field, what was typed still there.
         person.type("Join code", "WRONG-CODE")
-        person.type("Name or email", WHO)
+        person.type("Your name", WHO)
         person.press("Enter")
         problem = page.locator("#mentorkit-problem-join-code")
         expect(problem).to_contain_text("No workshop has the join code 'WRONG-CODE'")
@@ -74,11 +74,11 @@ def test_a_person_signs_in_from_the_gallery_with_the_keyboard_and_keeps_what_the
         expect(join).to_have_attribute("aria-describedby", "mentorkit-problem-join-code")
         expect(join).to_have_attribute("aria-invalid", "true")
         expect(join).to_have_value("WRONG-CODE")
-        expect(person.field("Name or email")).to_have_value(WHO)
-        expect(person.field("Name or email")).not_to_have_attribute("aria-invalid", "true")
+        expect(person.field("Your name")).to_have_value(WHO)
+        expect(person.field("Your name")).not_to_have_attribute("aria-invalid", "true")
         below_join = person.assert_usable(join).bottom
         message = person.measure(problem)
-        assert below_join <= message.top < person.measure("Name or email").top
+        assert below_join <= message.top < person.measure("Your name").top
         page.screenshot(path="/tmp/static-pages-sign-in-error.png", full_page=True)
         person.shot("sign-in-wrong-join-code")
 
