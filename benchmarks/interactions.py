@@ -53,7 +53,6 @@ from comm import DummyComm
 from jupyter_client.session import json_packer
 
 from mentorkit.fit import rank_mentors
-from mentorkit.testing import sign_in_rostered
 from mentorkit.models import (
     Framework,
     MeetingFormat,
@@ -64,6 +63,7 @@ from mentorkit.models import (
     validate,
 )
 from mentorkit.store import DocumentKey, Store, open_store
+from mentorkit.testing import sign_in_rostered
 from mentorkit.ui.common import Autosaver, SaveStatus
 from mentorkit.ui.mentor_shortlist import mentor_shortlist_app
 from mentorkit.ui.self_assessment import SelfAssessmentView, self_assessment_app

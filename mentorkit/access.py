@@ -76,7 +76,6 @@ ADDRESS_CAPACITY = 10_000
 TOO_MANY_TRIES = "Too many tries. Wait a minute, then try again."
 
 
-
 def _configured(variable: str, default: int) -> int:
     """A whole number from the environment (a server's setting), else `default`."""
     text = os.environ.get(variable, "").strip()
