@@ -1,9 +1,10 @@
 """Secrets a workshop hands out, and how often a wrong one may be tried.
 
-Facilitator keys (192 random bits) and resume codes (80 random bits, short enough to
-write down; see `mentorkit.identity`) are stored only as `hash_secret(secret)`. Wrong join
-codes, resume codes and facilitator keys cost a pause, and after `MAX_FAILURES` of them within
-`FAILURE_WINDOW_SECONDS` every try is refused for `LOCK_SECONDS`.
+Facilitator keys (192 random bits), resume codes (80 random bits, short enough to write
+down; see `mentorkit.identity`) and invite codes (75 random bits) are stored only as
+`hash_secret(secret)`. Wrong join, invite and resume codes and facilitator keys cost a
+pause, and after `MAX_FAILURES` of them within `FAILURE_WINDOW_SECONDS` every try is refused
+for `LOCK_SECONDS`.
 
 Where the counts live, and why that is enough: Voilà runs every page visit in a kernel
 process of its own, and the counts live in that process (one `TryLimiter` per kind of
@@ -30,6 +31,12 @@ kernel: there a try is one HTTP request, so the server holds the counts, one per
 address and kind of secret (`TriesByAddress`). A workshop room usually reaches the server
 through one router, so one address: its limit is the room's, `ADDRESS_MAX_FAILURES` wrong
 tries, enough for a room's typos in the first minutes, far too few for a search.
+
+New participants (the join code and a name) are counted too, since each takes a place on
+the roster and in the matching: `page_newcomers` per page (kernel), and on the server's own
+sign-in page `TriesByAddress.newcomers` per client address and `workshop_newcomers` per
+workshop. Beyond a count, `TooManyTries` says to wait and nobody is added. Invite codes are
+not counted as new participants: they claim an entry that exists.
 
 The stored hashes are plain SHA-256: with that much randomness there is nothing a
 dictionary or a brute-force search could find, so a slow, salted hash would only cost time.

@@ -37,7 +37,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-@pytest.mark.parametrize("action", ["list", "reset", "merge", "remove"])
+@pytest.mark.parametrize("action", ["list", "invite", "reset", "merge", "remove"])
 def test_every_people_action_has_help(capsys, action):
     with pytest.raises(SystemExit) as caught:
         main(["people", action, "--help"])
