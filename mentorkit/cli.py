@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         type=Path,
         help="where to write the new participants' invite codes for a mail merge (.csv or "
-        ".xlsx; default: invites-CODE.csv, never overwriting a file)",
+        ".xlsx; default: invites-CODE.csv beside the roster file, never overwriting a file)",
     )
     imp.set_defaults(run=_import)
 
@@ -394,18 +394,18 @@ def _people_invite(args: argparse.Namespace) -> int:
     return 0
 
 
-def _invites_file(chosen: Path | None, code: str) -> Path:
-    """Where invite codes go: the file asked for, else invites-CODE.csv, or -2, -3 … when
-    that exists (a file of codes still in use is never overwritten)."""
+def _invites_file(chosen: Path | None, code: str, folder: Path = Path()) -> Path:
+    """Where invite codes go: the file asked for, else invites-CODE.csv in `folder`, or
+    -2, -3 … when that exists (a file of codes still in use is never overwritten)."""
     if chosen is not None:
         if chosen.suffix.lower() not in {".csv", ".xlsx"}:
             raise UserError(f"{chosen}: choose a file name ending in .csv or .xlsx")
         return chosen
-    path = Path(f"invites-{code}.csv")
+    path = folder / f"invites-{code}.csv"
     number = 1
     while path.exists():
         number += 1
-        path = Path(f"invites-{code}-{number}.csv")
+        path = folder / f"invites-{code}-{number}.csv"
     return path
 
 
@@ -556,7 +556,7 @@ def _import(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         workshop = choose_workshop(store, args.workshop)
-        invites_file = _invites_file(args.invites, workshop.code)
+        invites_file = _invites_file(args.invites, workshop.code, Path(args.file).parent)
         outcome = import_roster(
             store, workshop, args.kind, args.file, skip_invalid=args.skip_invalid
         )

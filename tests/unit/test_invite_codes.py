@@ -236,8 +236,9 @@ def test_an_import_writes_the_invite_codes_for_a_mail_merge(
     with open_store(db) as store:
         code = create_workshop(store, "Spring cohort").workshop.code
     assert main(["--db", db, "import", "participants", str(roster_file)]) == 0
-    assert f"wrote them to invites-{code}.csv" in capsys.readouterr().out
-    rows = read_csv(tmp_path / f"invites-{code}.csv")
+    beside = roster_file.parent / f"invites-{code}.csv"  # beside the roster
+    assert f"wrote them to {beside}" in capsys.readouterr().out
+    rows = read_csv(beside)
     assert [(r["name"], r["email"]) for r in rows] == [
         ("Ada Quill", "ada@example.org"),
         ("Bo Strand", "bo@example.org"),
