@@ -317,7 +317,7 @@ async def sign_in(page: Page, join_code: str, who: str, timeout: float) -> float
     """Type the join code and a name into the sign-in form and press Start: ms until the
     journey page shows the Self-assessment usable (since Start was pressed)."""
     await page.get_by_label("Join code").type(join_code, delay=10)
-    await page.get_by_label("Name or email").type(who, delay=10)
+    await page.get_by_label("Your name").type(who, delay=10)
     pressed = time.time() * 1000
     async with page.expect_navigation(wait_until="commit", timeout=timeout * 1000):
         await page.get_by_role("button", name="Start").click()

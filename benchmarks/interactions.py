@@ -53,7 +53,6 @@ from comm import DummyComm
 from jupyter_client.session import json_packer
 
 from mentorkit.fit import rank_mentors
-from mentorkit.identity import sign_in
 from mentorkit.models import (
     Framework,
     MeetingFormat,
@@ -64,6 +63,7 @@ from mentorkit.models import (
     validate,
 )
 from mentorkit.store import DocumentKey, Store, open_store
+from mentorkit.testing import sign_in_rostered
 from mentorkit.ui.common import Autosaver, SaveStatus
 from mentorkit.ui.mentor_shortlist import mentor_shortlist_app
 from mentorkit.ui.self_assessment import SelfAssessmentView, self_assessment_app
@@ -142,7 +142,7 @@ def returning_participant(store: Store) -> tuple[str, SelfAssessment]:
     """A demo participant who has saved a self-assessment and a goal; their resume code."""
     workshop = ensure_demo(store).workshop
     person = store.participants(workshop.code)[0]
-    identity = sign_in(store, workshop.code, person.email or person.name)
+    identity = sign_in_rostered(store, workshop.code, person.email)
     assert identity.new_resume_code is not None
     competencies = list(workshop.framework.competencies())
     assessment = validate(

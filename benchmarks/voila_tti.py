@@ -418,7 +418,6 @@ def prepare_returning_participant(database_url: str) -> Returning:
     """Sign a demo participant in and save a document for every worksheet, each holding
     MARK in a field its app shows in an input (or, for the plan, in its text)."""
     from mentorkit.checkins import next_check_in_name, next_goal_name
-    from mentorkit.identity import sign_in
     from mentorkit.models import (
         CheckIn,
         MentoringAgreement,
@@ -428,13 +427,14 @@ def prepare_returning_participant(database_url: str) -> Returning:
         validate,
     )
     from mentorkit.store import DocumentKey, open_store
+    from mentorkit.testing import sign_in_rostered
     from mentorkit.workshops import choose_workshop
 
     store = open_store(database_url)
     try:
         workshop = choose_workshop(store)
         person = store.participants(workshop.code)[0]
-        identity = sign_in(store, workshop.code, person.email or person.name)
+        identity = sign_in_rostered(store, workshop.code, person.email)
         assert identity.new_resume_code
         competencies = list(workshop.framework.competencies())
         mentor = store.mentors(workshop.code)[0]

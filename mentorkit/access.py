@@ -1,9 +1,10 @@
 """Secrets a workshop hands out, and how often a wrong one may be tried.
 
-Facilitator keys (192 random bits) and resume codes (80 random bits, short enough to
-write down; see `mentorkit.identity`) are stored only as `hash_secret(secret)`. Wrong join
-codes, resume codes and facilitator keys cost a pause, and after `MAX_FAILURES` of them within
-`FAILURE_WINDOW_SECONDS` every try is refused for `LOCK_SECONDS`.
+Facilitator keys (192 random bits), resume codes (80 random bits, short enough to write
+down; see `mentorkit.identity`) and invite codes (75 random bits) are stored only as
+`hash_secret(secret)`. Wrong join, invite and resume codes and facilitator keys cost a
+pause, and after `MAX_FAILURES` of them within `FAILURE_WINDOW_SECONDS` every try is refused
+for `LOCK_SECONDS`.
 
 Where the counts live, and why that is enough: Voilà runs every page visit in a kernel
 process of its own, and the counts live in that process (one `TryLimiter` per kind of
@@ -31,6 +32,12 @@ address and kind of secret (`TriesByAddress`). A workshop room usually reaches t
 through one router, so one address: its limit is the room's, `ADDRESS_MAX_FAILURES` wrong
 tries, enough for a room's typos in the first minutes, far too few for a search.
 
+New participants (the join code and a name) are counted too, since each takes a place on
+the roster and in the matching: `page_newcomers` per page (kernel), and on the server's own
+sign-in page `TriesByAddress.newcomers` per client address and `workshop_newcomers` per
+workshop. Beyond a count, `TooManyTries` says to wait and nobody is added. Invite codes are
+not counted as new participants: they claim an entry that exists.
+
 The stored hashes are plain SHA-256: with that much randomness there is nothing a
 dictionary or a brute-force search could find, so a slow, salted hash would only cost time.
 """
@@ -40,6 +47,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import threading
 import time
@@ -55,7 +63,7 @@ log = logging.getLogger("mentorkit")
 FACILITATOR_KEY_BYTES = 24  # 192 bits of randomness
 
 #: What a refused try was guessing; each has its own count.
-Secret = Literal["join code", "resume code", "facilitator key"]
+Secret = Literal["join code", "resume code", "facilitator key", "invite code"]
 
 #: How long a wrong try holds the page before its refusal is shown.
 PAUSE_SECONDS = 1.0
@@ -75,12 +83,49 @@ ADDRESS_CAPACITY = 10_000
 TOO_MANY_TRIES = "Too many tries. Wait a minute, then try again."
 
 
-class TooManyTries(MentorkitError):
-    """Tries are refused for a while after too many wrong ones."""
+def _configured(variable: str, default: int) -> int:
+    """A whole number from the environment (a server's setting), else `default`."""
+    text = os.environ.get(variable, "").strip()
+    try:
+        return max(1, int(text)) if text else default
+    except ValueError:
+        log.warning("mentorkit: %s=%r is not a whole number; using %d", variable, text, default)
+        return default
 
-    def __init__(self, retry_after: float) -> None:
+
+#: New participants one page (a kernel's sign-in form, signed out and in again) may add
+#: within `NEWCOMER_WINDOW_SECONDS`.
+NEWCOMERS_PER_PAGE = 2
+#: New participants one client address may add through the server's sign-in page within
+#: `NEWCOMER_WINDOW_SECONDS`. Rostered participants sign in with their invite codes, which
+#: this does not count: it is the walk-ins of one room behind one router. A room that joins
+#: by name only (no roster) through one router needs it raised to its size:
+#: MENTORKIT_NEWCOMERS_PER_ADDRESS in the server's environment.
+NEWCOMERS_PER_ADDRESS = _configured("MENTORKIT_NEWCOMERS_PER_ADDRESS", 5)
+NEWCOMER_WINDOW_SECONDS = 10 * 60.0
+#: New participants a whole workshop takes through the server's sign-in page within
+#: `WORKSHOP_NEWCOMER_WINDOW_SECONDS`: a room joining at once, not a script
+#: (MENTORKIT_NEWCOMERS_PER_WORKSHOP in the server's environment).
+NEWCOMERS_PER_WORKSHOP = _configured("MENTORKIT_NEWCOMERS_PER_WORKSHOP", 30)
+WORKSHOP_NEWCOMER_WINDOW_SECONDS = 60.0
+
+TOO_MANY_NEWCOMERS = (
+    "Several people have just joined the workshop from here. Wait a few minutes, then press "
+    "Start again, or ask your facilitator. Got an invite code? Enter it instead: it is not "
+    "limited."
+)
+WORKSHOP_BUSY = (
+    "Many people are joining the workshop right now. Wait a minute, then press Start again."
+)
+
+
+class TooManyTries(MentorkitError):
+    """Tries are refused for a while after too many wrong ones (or too many new
+    participants were added); the message says what to do."""
+
+    def __init__(self, retry_after: float, message: str = TOO_MANY_TRIES) -> None:
         self.retry_after = retry_after
-        super().__init__(TOO_MANY_TRIES)
+        super().__init__(message)
 
 
 def new_facilitator_key() -> str:
@@ -105,6 +150,10 @@ class TryLimiter:
     A right answer does not clear the count: with a code of their own, someone could
     otherwise reset it between guesses at other people's. Old wrong tries fall out of the
     count after `window` seconds. `clock` and `sleep` are injectable so tests need not wait.
+
+    The same count limits how often something may be done at all (participants added):
+    `take` counts one, with no pause, or refuses with `message` once `max_failures` are
+    within the window (see `rate_limiter`).
     """
 
     def __init__(
@@ -117,6 +166,7 @@ class TryLimiter:
         pause: float = PAUSE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        message: str = TOO_MANY_TRIES,
     ) -> None:
         self.secret = secret
         self.max_failures = max_failures
@@ -125,6 +175,7 @@ class TryLimiter:
         self.pause = pause
         self.clock = clock
         self.sleep = sleep
+        self.message = message
         self._failures: deque[float] = deque()
         self._mutex = threading.Lock()  # widget callbacks may run on other threads
 
@@ -145,7 +196,19 @@ class TryLimiter:
         """Before a try: `TooManyTries` while locked, so even a right answer waits."""
         remaining = self.locked_for()
         if remaining > 0:
-            raise TooManyTries(remaining)
+            raise TooManyTries(remaining, self.message)
+
+    def take(self) -> None:
+        """Count one use (no pause), or raise `TooManyTries` while locked, counting nothing;
+        check and count are one step, so two threads cannot both take the last one."""
+        with self._mutex:
+            now = self.clock()
+            self._forget_old(now)
+            if len(self._failures) >= self.max_failures:
+                remaining = self._failures[-1] + self.lock - now
+                if remaining > 0:
+                    raise TooManyTries(remaining, self.message)
+            self._failures.append(now)
 
     def failed(self, *, pause: float | None = None) -> None:
         """After a wrong try: count it, hold for the pause, and raise `TooManyTries` if
@@ -164,11 +227,40 @@ class TryLimiter:
                 self.window,
                 self.lock,
             )
-            raise TooManyTries(self.lock)
+            raise TooManyTries(self.lock, self.message)
 
 
 _limiters: weakref.WeakKeyDictionary[object, dict[str, TryLimiter]] = weakref.WeakKeyDictionary()
 _limiters_mutex = threading.Lock()
+
+
+def rate_limiter(
+    what: str,
+    most: int,
+    window: float,
+    message: str,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> TryLimiter:
+    """A count that lets `take` succeed at most `most` times within `window` seconds, then
+    refuses with `message` until the window has passed since the last one taken."""
+    return TryLimiter(
+        what, max_failures=most, window=window, lock=window, pause=0.0, clock=clock, message=message
+    )
+
+
+def page_newcomers(store: object) -> TryLimiter:
+    """This process's (this page's) count of participants added through its sign-in form."""
+    with _limiters_mutex:
+        try:
+            per_store = _limiters.setdefault(store, {})
+        except TypeError:
+            per_store = _limiters.setdefault(_Process, {})
+        if "new participant" not in per_store:
+            per_store["new participant"] = rate_limiter(
+                "new participant", NEWCOMERS_PER_PAGE, NEWCOMER_WINDOW_SECONDS, TOO_MANY_NEWCOMERS
+            )
+        return per_store["new participant"]
 
 
 class _Process:
@@ -194,7 +286,8 @@ def limiter(store: object, secret: Secret) -> TryLimiter:
 
 class TriesByAddress:
     """A server's counts of wrong tries: one `TryLimiter` per client address and kind of
-    secret. Beyond `capacity` addresses the least recently seen are forgotten, so that a
+    secret, and of participants added: per client address, and per workshop. Beyond
+    `capacity` addresses (or workshops) the least recently seen are forgotten, so that a
     flood of addresses cannot fill the memory. `clock` and `sleep` go to every limiter."""
 
     def __init__(
@@ -202,14 +295,19 @@ class TriesByAddress:
         *,
         max_failures: int = ADDRESS_MAX_FAILURES,
         capacity: int = ADDRESS_CAPACITY,
+        newcomers_per_address: int = NEWCOMERS_PER_ADDRESS,
+        newcomers_per_workshop: int = NEWCOMERS_PER_WORKSHOP,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.max_failures = max_failures
         self.capacity = capacity
+        self.newcomers_per_address = newcomers_per_address
+        self.newcomers_per_workshop = newcomers_per_workshop
         self.clock = clock
         self.sleep = sleep
         self._by_address: OrderedDict[str, dict[str, TryLimiter]] = OrderedDict()
+        self._by_workshop: OrderedDict[str, TryLimiter] = OrderedDict()
         self._mutex = threading.Lock()
 
     def limiter(self, address: str, secret: Secret) -> TryLimiter:
@@ -224,3 +322,37 @@ class TriesByAddress:
                     secret, max_failures=self.max_failures, clock=self.clock, sleep=self.sleep
                 )
             return per_address[secret]
+
+    def newcomers(self, address: str) -> TryLimiter:
+        """The count of participants added from `address` (`NEWCOMERS_PER_ADDRESS` within
+        `NEWCOMER_WINDOW_SECONDS` by default)."""
+        with self._mutex:
+            per_address = self._by_address.pop(address, None) or {}
+            self._by_address[address] = per_address
+            while len(self._by_address) > self.capacity:
+                self._by_address.popitem(last=False)
+            if "new participant" not in per_address:
+                per_address["new participant"] = rate_limiter(
+                    "new participant",
+                    self.newcomers_per_address,
+                    NEWCOMER_WINDOW_SECONDS,
+                    TOO_MANY_NEWCOMERS,
+                    clock=self.clock,
+                )
+            return per_address["new participant"]
+
+    def workshop_newcomers(self, code: str) -> TryLimiter:
+        """The count of participants added to workshop `code` through this server's page
+        (`NEWCOMERS_PER_WORKSHOP` within `WORKSHOP_NEWCOMER_WINDOW_SECONDS` by default)."""
+        with self._mutex:
+            found = self._by_workshop.pop(code, None) or rate_limiter(
+                "new participant in the workshop",
+                self.newcomers_per_workshop,
+                WORKSHOP_NEWCOMER_WINDOW_SECONDS,
+                WORKSHOP_BUSY,
+                clock=self.clock,
+            )
+            self._by_workshop[code] = found
+            while len(self._by_workshop) > self.capacity:
+                self._by_workshop.popitem(last=False)
+            return found

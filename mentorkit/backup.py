@@ -7,7 +7,7 @@ read as a stream, never held in memory whole::
     {"type": "header", "format": "mentorkit-backup", "format_version": 2, …}
     {"type": "workshop", …}                    the workshop, its framework, key hash
     {"type": "mentor", …}                      one per mentor, by email
-    {"type": "participant", …}                 one per participant (resume-code hash), by id
+    {"type": "participant", …}                 one per participant (code hashes), by id
     {"type": "decision", …}                    the matching's locked and forbidden pairs
     {"type": "document", …}                    the latest revision of each document
     {"type": "revision", …}                    every revision of every document, in order
@@ -15,7 +15,8 @@ read as a stream, never held in memory whole::
 
 The closing line makes a file cut short or damaged after it was written fail to restore,
 with a message naming the line, instead of restoring part of a workshop. Format 1 (before
-mentorkit kept matching decisions) has no decision lines and is still read. A participant's
+mentorkit kept matching decisions) has no decision lines, and formats 1 and 2 no invite code
+hashes; both are still read. A participant's
 own data is one indented JSON document (`participant_data_json`).
 """
 
@@ -66,7 +67,8 @@ from mentorkit.store import (
 BACKUP_FORMAT = "mentorkit-backup"
 #: Bump when the layout of a backup changes; a mentorkit refuses files newer than this.
 #: 2: the matching's decisions ("decision" lines, counted on the closing line).
-BACKUP_FORMAT_VERSION = 2
+#: 3: participants' invite code hashes ("invite_code_hash" on participant lines).
+BACKUP_FORMAT_VERSION = 3
 #: The first format with "decision" lines; older files restore without decisions.
 DECISIONS_SINCE_FORMAT = 2
 
@@ -186,6 +188,7 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
             {
                 "type": "participant",
                 "resume_code_hash": record.resume_code_hash,
+                "invite_code_hash": record.invite_code_hash,
                 "body": _canonical(record.participant.model_dump(mode="json")),
             }
         )
@@ -302,6 +305,8 @@ class _MentorLine(_Line):
 class _ParticipantLine(_Line):
     type: Literal["participant"]
     resume_code_hash: Hash | None = Field(title="Resume code hash")
+    # Absent in formats 1 and 2, which had no invite codes.
+    invite_code_hash: Hash | None = Field(default=None, title="Invite code hash")
     body: dict[str, Any] = Field(title="Participant")
 
 
@@ -547,6 +552,7 @@ class _BackupReader:
         people: list[ParticipantRecord] = []
         emails: set[str] = set()
         hashes: set[str] = set()
+        invites: set[str] = set()
         for number, line in self._take(_ParticipantLine):
             person = self._validated(Participant, line.body, number, "participant")
             if people and person.id <= people[-1].participant.id:
@@ -557,9 +563,12 @@ class _BackupReader:
                 raise self.fail(f"the email {person.email} belongs to two participants", number)
             if line.resume_code_hash is not None and line.resume_code_hash in hashes:
                 raise self.fail("two participants have the same resume code", number)
+            if line.invite_code_hash is not None and line.invite_code_hash in invites:
+                raise self.fail("two participants have the same invite code", number)
             emails.add(person.email or "")
             hashes.add(line.resume_code_hash or "")
-            people.append(ParticipantRecord(person, line.resume_code_hash))
+            invites.add(line.invite_code_hash or "")
+            people.append(ParticipantRecord(person, line.resume_code_hash, line.invite_code_hash))
         return people
 
     def _decisions(self, roster: set[str], mentors: set[str]) -> list[MatchDecision]:

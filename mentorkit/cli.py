@@ -129,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import the valid rows and list the skipped ones",
     )
+    imp.add_argument(
+        "--invites",
+        metavar="FILE",
+        type=Path,
+        help="where to write the new participants' invite codes for a mail merge (.csv or "
+        ".xlsx; default: invites-CODE.csv beside the roster file, never overwriting a file)",
+    )
     imp.set_defaults(run=_import)
 
     exp = commands.add_parser(
@@ -288,11 +295,12 @@ def _kernel_limit_options(serve: argparse.ArgumentParser) -> None:
 
 
 def _people_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """`mentorkit people list|reset|merge|remove`."""
+    """`mentorkit people list|invite|reset|merge|remove`."""
     group = commands.add_parser(
         "people",
         parents=[common],
-        help="list participants, reset a resume code, merge two participants, remove one",
+        help="list participants, issue invite codes, reset a resume code, merge two "
+        "participants, remove one",
         description="Look after a workshop's participants. Name a participant by their "
         "name, email or id (as `mentorkit people list` shows them). The Cohort dashboard "
         "does the same under People.",
@@ -304,11 +312,41 @@ def _people_parser(commands: argparse._SubParsersAction, common: argparse.Argume
         "list",
         parents=[common],
         help="list the participants",
-        description="List the participants: name, email, whether they have a resume code, "
-        "how many worksheets they saved, and their id.",
+        description="List the participants: name, email, whether they signed in or hold an "
+        "invite code, how many worksheets they saved, and their id. Those who joined on the "
+        "day (with the join code and a name) are marked: a rostered person among them is on "
+        "the list twice; merge them.",
     )
     _workshop_option(listed)
     listed.set_defaults(run=_people_list)
+
+    invite = actions.add_parser(
+        "invite",
+        parents=[common],
+        help="issue invite codes and write them to a mail-merge file",
+        description="Issue invite codes and write name, email and invite code to a file for a "
+        "mail merge: the codes are stored only hashed, so this file is the only place they "
+        "exist. A participant claims their place on the list with their code (once). "
+        "Without PARTICIPANT: every rostered participant who has not signed in yet and has "
+        "no code (imports issue codes themselves); with --again, also those who have one. "
+        "A new code replaces the old one, which stops working.",
+    )
+    invite.add_argument(
+        "who", metavar="PARTICIPANT", nargs="*", help="their name, email or id (default: see above)"
+    )
+    invite.add_argument(
+        "--again",
+        action="store_true",
+        help="also replace the codes of those who have one but have not signed in yet",
+    )
+    invite.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="a .csv or .xlsx file (default: invites-CODE.csv, never overwriting a file)",
+    )
+    _workshop_option(invite)
+    invite.set_defaults(run=_people_invite)
 
     reset = actions.add_parser(
         "reset",
@@ -410,12 +448,61 @@ def _people_list(args: argparse.Namespace) -> int:
     print(f"{len(found)} participants of '{workshop.name}' ({workshop.code}):")
     for summary in found:
         person = summary.participant
-        code = "has a resume code" if summary.signed_in else "no resume code yet"
+        joined = " (joined on the day)" if summary.joined_on_the_day else ""
         print(
-            f"  {person.name}  <{person.email or 'no email'}>  {code}, "
-            f"{summary.documents} worksheets  id {person.id}"
+            f"  {person.name}{joined}  <{person.email or 'no email'}>  "
+            f"{summary.sign_in_state}, {summary.documents} worksheets  id {person.id}"
         )
     return 0
+
+
+def _people_invite(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        if args.who:
+            chosen = [people.find_person(store, workshop.code, who) for who in args.who]
+        else:
+            chosen = people.waiting_for_invites(store, workshop.code, again=args.again)
+        if not chosen:
+            print(
+                "Nobody to invite: every rostered participant has signed in or has an invite "
+                "code (pass --again to replace the codes not used yet)."
+            )
+            return 0
+        output = _invites_file(args.output, workshop.code)
+        invites = people.issue_invites(store, workshop.code, chosen)
+        _write_invites(invites, output)
+    finally:
+        store.close()
+    print(f"Issued {len(invites)} invite codes; wrote them to {output}.")
+    return 0
+
+
+def _invites_file(chosen: Path | None, code: str, folder: Path = Path()) -> Path:
+    """Where invite codes go: the file asked for, else invites-CODE.csv in `folder`, or
+    -2, -3 … when that exists (a file of codes still in use is never overwritten)."""
+    if chosen is not None:
+        if chosen.suffix.lower() not in {".csv", ".xlsx"}:
+            raise UserError(f"{chosen}: choose a file name ending in .csv or .xlsx")
+        return chosen
+    path = folder / f"invites-{code}.csv"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"invites-{code}-{number}.csv"
+    return path
+
+
+def _write_invites(invites: Sequence[people.Invite], output: Path) -> None:
+    """Write the mail-merge table; the codes are issued already, so on failure say so."""
+    try:
+        rosters.write_table(people.invites_table(invites), people.INVITE_COLUMNS, output)
+    except MentorkitError as exc:
+        raise UserError(
+            f"{exc}. The invite codes were issued but could not be saved: issue them again "
+            "with `mentorkit people invite --again -o FILE`."
+        ) from None
 
 
 def _people_reset(args: argparse.Namespace) -> int:
@@ -530,6 +617,11 @@ def _print_access(access: WorkshopAccess) -> None:
     print(f"Workshop:        {access.workshop.name}")
     print(f"Join code:       {access.workshop.code}   (give this to participants)")
     print(f"Facilitator key: {access.facilitator_key}   (keep it; it is not shown again)")
+    if access.sample_invite is not None:
+        print(
+            f"Invite code:     {access.sample_invite.code}   (try signing in as "
+            f"{access.sample_invite.participant.name}, from the sample roster)"
+        )
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -549,6 +641,7 @@ def _import(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         workshop = choose_workshop(store, args.workshop)
+        invites_file = _invites_file(args.invites, workshop.code, Path(args.file).parent)
         outcome = import_roster(
             store, workshop, args.kind, args.file, skip_invalid=args.skip_invalid
         )
@@ -582,6 +675,13 @@ def _import(args: argparse.Namespace) -> int:
         f"{change.added} added, {change.updated} updated, "
         f"{len(read.records) - change.added - change.updated} unchanged."
     )
+    if outcome.invites:
+        _write_invites(outcome.invites, invites_file)
+        print(
+            f"Issued {len(outcome.invites)} invite codes; wrote them to {invites_file} for a "
+            "mail merge (name, email, invite code). Keep the file safe: each code signs in "
+            "its participant once, and the codes are not shown again."
+        )
     if read.problems:
         print(f"Skipped {len(read.skipped_rows)} invalid row(s):")
         for problem in read.problems:

@@ -1,33 +1,55 @@
-"""Who is filling the worksheets: sign-in with a join code, resume codes, JupyterHub users.
+"""Who is filling the worksheets: invite codes, the join code, resume codes, JupyterHub users.
 
-A participant signs in the first time with the workshop's join code and their name or
-email, and receives a personal resume code (80 random bits, stored only hashed). From then
-on only the resume code signs them in, so knowing someone's name is not enough to read
-their answers. Wrong join codes and resume codes are counted per page (see
-`mentorkit.access`): each costs a pause, and too many lock the sign-in for a minute.
+There are two ways in the first time, and neither lets anyone become someone else:
 
-A resume code is written to be copied by hand: 16 characters of Crockford's base32 (the
-digits and the letters but I, L, O and U, so nothing looks like something else) in four
-groups, `7KQM-2XPA-H9RD-4TZB`. Typed, case, spaces and dashes do not matter, and the
-look-alikes are read as what they look like (O as 0, I and L as 1). Codes issued before
-this format (28 characters of RFC 4648 base32, 136 bits) still sign in, as they were typed.
-A facilitator can issue a participant a new code (`reset_resume_code`); the old one stops
-working at once.
+* a participant on the roster claims their entry with their personal **invite code**
+  (generated when the roster is imported, handed out in a mail merge; see
+  `mentorkit.people.issue_invites`). The invite code alone is enough: it names one
+  participant of one workshop, so a person in the room types one code from their
+  invitation and nothing else. It works once: afterwards the resume code signs them in;
+* anyone with the workshop's **join code** and a name joins as a **new** participant, never
+  as someone already on the list, whatever name they give (the facilitator merges a
+  rostered person who joined this way: `mentorkit.people.merge_people`). New participants
+  are counted (`mentorkit.access`): a page, a client address and a workshop may add only so
+  many within a few minutes.
+
+The messages say the same whoever is on the roster: nothing tells a visitor whether a name or
+an email belongs to someone there.
+
+Either way the participant receives a personal resume code (80 random bits, stored only
+hashed). From then on only the resume code signs them in. Wrong join, invite and resume
+codes are counted per page (see `mentorkit.access`): each costs a pause, and too many lock
+the sign-in for a minute.
+
+The codes are written to be copied by hand, in Crockford's base32 (the digits and the
+letters but I, L, O and U, so nothing looks like something else): a resume code is 16
+characters in four groups of four, `7KQM-2XPA-H9RD-4TZB`; an invite code 15 characters (75
+bits) in three groups of five, `Q8WZ3-M4KD7-R2TXA`, so that one is never taken for the
+other, and a code typed into the wrong field is named for what it is. Typed, case, spaces
+and dashes do not matter, and the look-alikes are read as what they look like (O as 0, I
+and L as 1). Resume codes issued before this format (28 characters of RFC 4648 base32, 136
+bits) still sign in, as they were typed. A facilitator can issue a participant a new resume
+code (`reset_resume_code`) or invite code (`reset_invite_code`); the old one stops working
+at once.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from mentorkit.access import TryLimiter, hash_secret, limiter
+from mentorkit.access import TryLimiter, hash_secret, limiter, page_newcomers
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
 from mentorkit.models import JOIN_CODE_ALPHABET, Participant, Workshop, excerpt, validate
 from mentorkit.store import Store
 
 RESUME_CODE_BYTES = 10  # 80 bits: 16 characters of 5 bits, four groups of four
+#: An invite code's characters (5 bits each, 75 bits) and its groups.
+INVITE_CODE_SYMBOLS = 15
+INVITE_CODE_GROUP = 5
 #: Crockford's base32: digits and capitals without I, L, O and U.
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 #: What a typed look-alike stands for.
@@ -39,9 +61,31 @@ QUOTE_LIMIT = 60
 
 _JOIN_CODE = re.compile(rf"[{JOIN_CODE_ALPHABET}]{{8}}")
 
+UNKNOWN_INVITE = (
+    "That invite code is not known. Check it against your invitation (or ask your "
+    "facilitator for a new one); without one, join with the join code and your name."
+)
+USED_INVITE = (
+    "This invite code has been used to sign in already. Continue with your resume code under "
+    "'Been here before?'; lost it? Your facilitator can give you a new one."
+)
+RESUME_CODE_AS_INVITE = (
+    "That is a resume code, not an invite code: enter it under 'Been here before?'."
+)
+INVITE_CODE_AS_RESUME = (
+    "That is an invite code, not a resume code: enter it under 'First time here?' as your "
+    "invite code."
+)
+EMAIL_AS_NAME = (
+    "Enter your name here, not an email address. Invited by email? Enter the invite code "
+    "from your invitation instead."
+)
 
 #: The sign-in form's fields, as a message names the one it is about.
-SignInField = Literal["join code", "name or email", "resume code"]
+SignInField = Literal["join code", "name", "invite code", "resume code"]
+
+#: The counts of new participants a sign-in takes one from, given the workshop's code.
+Newcomers = Callable[[str], Sequence[TryLimiter]]
 
 
 class SignInError(MentorkitError):
@@ -62,18 +106,42 @@ class Identity:
     new_resume_code: str | None = None
 
 
-def new_resume_code() -> str:
-    """A fresh resume code such as '7KQM-2XPA-H9RD-4TZB': 80 random bits, easy to copy by hand."""
-    value = int.from_bytes(secrets.token_bytes(RESUME_CODE_BYTES), "big")
-    symbols = RESUME_CODE_BYTES * 8 // 5
-    raw = "".join(
+def _crockford(symbols: int) -> str:
+    """`symbols` random characters of Crockford's base32, from the operating system's source."""
+    value = int.from_bytes(secrets.token_bytes((5 * symbols + 7) // 8), "big")
+    value &= (1 << (5 * symbols)) - 1
+    return "".join(
         CROCKFORD_ALPHABET[(value >> (5 * (symbols - 1 - i))) & 31] for i in range(symbols)
     )
-    return _grouped(raw)
 
 
-def _grouped(raw: str) -> str:
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+def new_resume_code() -> str:
+    """A fresh resume code such as '7KQM-2XPA-H9RD-4TZB': 80 random bits, easy to copy by hand."""
+    return _grouped(_crockford(RESUME_CODE_BYTES * 8 // 5))
+
+
+def new_invite_code() -> str:
+    """A fresh invite code such as 'Q8WZ3-M4KD7-R2TXA': 75 random bits, three groups of
+    five (a resume code has four of four, so the two are never mistaken)."""
+    return _grouped(_crockford(INVITE_CODE_SYMBOLS), INVITE_CODE_GROUP)
+
+
+def _grouped(raw: str, size: int = 4) -> str:
+    return "-".join(raw[i : i + size] for i in range(0, len(raw), size))
+
+
+def _letters(code: str) -> str:
+    """A typed code without spaces, dashes and dots, in capitals."""
+    return re.sub(r"[\s\-\u2010-\u2015._]", "", code[:200]).upper()
+
+
+def _crockford_letters(letters: str, length: int) -> str:
+    """`letters` with look-alikes read as what they look like, if they are `length` symbols
+    of Crockford's base32; else ''."""
+    letters = letters.translate(_LOOK_ALIKES)
+    if len(letters) == length and all(c in CROCKFORD_ALPHABET for c in letters):
+        return letters
+    return ""
 
 
 def normalise_resume_code(code: str) -> str:
@@ -83,13 +151,19 @@ def normalise_resume_code(code: str) -> str:
     ('7kqm 2xpa-h9rd 4tzb', '7KQM-2XPA-H9RD-4TZ8' with an O typed for the 0). A code of the
     earlier 28-character format keeps its own letters (it holds O, I and L, not 0 and 1).
     """
-    letters = re.sub(r"[\s\-\u2010-\u2015._]", "", code[:200]).upper()
+    letters = _letters(code)
     if len(letters) == LEGACY_RESUME_CODE_LENGTH and re.fullmatch(r"[A-Z2-7]+", letters):
         return _grouped(letters)
-    letters = letters.translate(_LOOK_ALIKES)
-    if len(letters) == RESUME_CODE_BYTES * 8 // 5 and all(c in CROCKFORD_ALPHABET for c in letters):
-        return _grouped(letters)
-    return ""
+    found = _crockford_letters(letters, RESUME_CODE_BYTES * 8 // 5)
+    return _grouped(found) if found else ""
+
+
+def normalise_invite_code(code: str) -> str:
+    """The canonical form of a typed invite code ('q8wz3 m4kd7 r2txa' → 'Q8WZ3-M4KD7-R2TXA'),
+    or '' if it cannot be one (as `normalise_resume_code`: case, spaces, dashes and
+    look-alikes do not matter)."""
+    found = _crockford_letters(_letters(code), INVITE_CODE_SYMBOLS)
+    return _grouped(found, INVITE_CODE_GROUP) if found else ""
 
 
 def _quoted(text: str) -> str:
@@ -126,54 +200,86 @@ def _workshop(store: Store, join_code: str, tries: TryLimiter | None = None) -> 
     )
 
 
-def _issue_resume_code(store: Store, workshop: Workshop, participant: Participant) -> Identity:
-    return Identity(workshop, participant, reset_resume_code(store, workshop.code, participant.id))
+def sign_in(
+    store: Store,
+    join_code: str,
+    name: str,
+    *,
+    invite_code: str = "",
+    tries: TryLimiter | None = None,
+    invite_tries: TryLimiter | None = None,
+    newcomers: Newcomers | None = None,
+) -> Identity:
+    """The first-time part of the sign-in form: with an invite code, claim the roster entry
+    it names (`claim_invite`; the join code and name are then not needed); without one,
+    join as a new participant with the join code and a name (`join`)."""
+    if invite_code.strip():
+        return claim_invite(store, invite_code, tries=invite_tries)
+    return join(store, join_code, name, tries=tries, newcomers=newcomers)
 
 
-def _claim(store: Store, workshop: Workshop, participant: Participant) -> Identity:
-    if store.resume_code_hash(workshop.code, participant.id) is not None:
-        raise SignInError(
-            f"{participant.name} has signed in before: enter the resume code shown at the "
-            "first sign-in under 'Been here before?', or ask your facilitator to reset it "
-            "(they give you a new code).",
-            field="name or email",
-        )
-    return _issue_resume_code(store, workshop, participant)
+def join(
+    store: Store,
+    join_code: str,
+    name: str,
+    *,
+    tries: TryLimiter | None = None,
+    newcomers: Newcomers | None = None,
+) -> Identity:
+    """Join a workshop as a new, unrostered participant with its join code and a name.
 
-
-def sign_in(store: Store, join_code: str, who: str, *, tries: TryLimiter | None = None) -> Identity:
-    """First sign-in by join code and name or email; joins as a new participant if unknown.
-
-    A wrong join code counts against `tries` (by default this page's count for `store`).
+    Whatever the name, this never signs anyone in as a participant already on the list,
+    and it says nothing about who is there. A wrong join code counts against `tries` (by
+    default this page's count for `store`). Each participant added takes one from every
+    count `newcomers` gives for the workshop (by default this page's: `TooManyTries` when
+    one is used up, and nobody is added).
     """
     workshop = _workshop(store, join_code, tries)
-    who = " ".join(who.split())
-    if not who:
-        raise SignInError("Enter your name or email.", field="name or email")
-    if "@" in who:
-        found = store.find_participant(workshop.code, who)
-        if found is None:
-            raise SignInError(
-                f"'{_quoted(who)}' is not on this workshop's list. Check the spelling, or sign "
-                "in with your name to join.",
-                field="name or email",
-            )
-        return _claim(store, workshop, found)
-    named = [p for p in store.participants(workshop.code) if p.name.casefold() == who.casefold()]
-    if len(named) > 1:
-        raise SignInError(
-            f"More than one participant is called {_quoted(who)}: sign in with your email.",
-            field="name or email",
-        )
-    if named:
-        return _claim(store, workshop, named[0])
+    name = " ".join(name.split())
+    if not name:
+        raise SignInError("Enter your name.", field="name")
+    if "@" in name:
+        raise SignInError(EMAIL_AS_NAME, field="name")
     try:
-        newcomer = validate(Participant, {"name": who})
+        newcomer = validate(Participant, {"name": name})
     except InvalidInput as exc:
         problem = "; ".join(exc.problems).split(": ", 1)[-1]
-        raise SignInError("Your name " + problem, field="name or email") from None
+        raise SignInError("Your name " + problem, field="name") from None
+    counts = newcomers(workshop.code) if newcomers else [page_newcomers(store)]
+    for count in counts:
+        count.check()
+    for count in counts:
+        count.take()
     store.add_participant(workshop.code, newcomer)
     return _issue_resume_code(store, workshop, newcomer)
+
+
+def claim_invite(store: Store, invite_code: str, *, tries: TryLimiter | None = None) -> Identity:
+    """Sign in for the first time as the rostered participant whose invite code this is.
+
+    The code works once: it gives the participant their resume code, and afterwards says it
+    has been used. A wrong code counts against `tries` (by default this page's count of
+    wrong invite codes for `store`).
+    """
+    if not invite_code.strip():
+        raise SignInError("Enter the invite code from your invitation.", field="invite code")
+    tries = tries or limiter(store, "invite code")
+    tries.check()
+    code = normalise_invite_code(invite_code)
+    if not code and normalise_resume_code(invite_code):
+        raise SignInError(RESUME_CODE_AS_INVITE, field="invite code")
+    resume_code = new_resume_code()
+    found = store.claim_invite(hash_secret(code), hash_secret(resume_code)) if code else None
+    if found is None:
+        tries.failed()
+        raise SignInError(UNKNOWN_INVITE, field="invite code")
+    if not found.claimed:
+        raise SignInError(USED_INVITE, field="invite code")
+    return Identity(store.workshop(found.workshop), found.participant, resume_code)
+
+
+def _issue_resume_code(store: Store, workshop: Workshop, participant: Participant) -> Identity:
+    return Identity(workshop, participant, reset_resume_code(store, workshop.code, participant.id))
 
 
 def resume(store: Store, resume_code: str, *, tries: TryLimiter | None = None) -> Identity:
@@ -186,6 +292,8 @@ def resume(store: Store, resume_code: str, *, tries: TryLimiter | None = None) -
     tries = tries or limiter(store, "resume code")
     tries.check()
     code = normalise_resume_code(resume_code)
+    if not code and normalise_invite_code(resume_code):
+        raise SignInError(INVITE_CODE_AS_RESUME, field="resume code")
     found = store.participant_by_resume_hash(hash_secret(code)) if code else None
     if found is None:
         tries.failed()
@@ -205,6 +313,24 @@ def reset_resume_code(store: Store, workshop_code: str, participant_id: str) -> 
     code = new_resume_code()
     store.set_resume_code_hash(workshop_code, participant_id, hash_secret(code))
     return code
+
+
+def reset_invite_codes(
+    store: Store, workshop_code: str, participant_ids: Sequence[str]
+) -> dict[str, str]:
+    """Issue these participants new invite codes, by id, in one step: their old ones stop
+    working at once. The codes are returned to be handed over (this is the only moment
+    they exist in plain), and stored only hashed."""
+    codes = {participant_id: new_invite_code() for participant_id in participant_ids}
+    store.set_invite_code_hashes(
+        workshop_code, {participant_id: hash_secret(c) for participant_id, c in codes.items()}
+    )
+    return codes
+
+
+def reset_invite_code(store: Store, workshop_code: str, participant_id: str) -> str:
+    """Issue one participant a new invite code (see `reset_invite_codes`)."""
+    return reset_invite_codes(store, workshop_code, [participant_id])[participant_id]
 
 
 def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Identity:
@@ -230,6 +356,6 @@ def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Id
             f"You are signed in to the hub as '{_quoted(hub_user)}', but no participant of "
             f"{workshop.name} has that hub user name. Ask your facilitator to add it to your "
             "row of the roster (the hub_user column) and import the roster again.",
-            field="name or email",
+            field="name",
         )
     return Identity(workshop, found)

@@ -1,12 +1,20 @@
-"""What a facilitator does about participants: find one, reset a code, merge two, remove one.
+"""What a facilitator does about participants: find one, invite them, reset a code, merge
+two, remove one.
 
 The Cohort dashboard and `mentorkit people …` both come here, so each thing is done one
 way. A new resume code is `mentorkit.identity.reset_resume_code`; removing a participant is
 `Store.erase_participant`, the same erasure as "Delete my data" in My plan.
 
-Merging is for one person who ended up on the roster twice (they lost their resume code and
-joined again by name, or signed in once by name and once by email). Their documents move to
-the participant kept:
+Invite codes (`issue_invites`) let rostered participants claim their entry. Only their hashes
+are stored, so the codes exist in plain once, when they are issued: the result goes straight
+into a mail-merge table (name, email, invite code: `invites_table`) that the command line
+writes to a file and the dashboard offers as a download. Issuing again replaces a code, and
+the old one stops working.
+
+Merging is for one person who ended up on the roster twice (a rostered participant who
+joined by name instead of with their invite code, or someone who lost their resume code and
+joined again). Their documents move to the participant kept, who also takes the absorbed
+entry's resume code when they have none (so the person goes on with the code they have):
 
 * goals and check-ins are a list, so the moved ones are numbered after the kept
   participant's own ('goal-1' becomes 'goal-3' beside goals 1 and 2): nothing is hidden;
@@ -20,12 +28,17 @@ the participant kept:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mentorkit.checkins import CHECK_IN_PREFIX, GOAL_PREFIX
 from mentorkit.errors import MentorkitError, NotFound
+from mentorkit.identity import reset_invite_codes
 from mentorkit.models import Participant
 from mentorkit.store import MergeCounts, Store
+
+#: The columns of the mail-merge table of invite codes.
+INVITE_COLUMNS = ("name", "email", "invite_code")
 
 #: Kinds a participant has several of, named PREFIX + number: moved ones are renumbered.
 NUMBERED_KINDS: dict[str, str] = {"smart_goal": GOAL_PREFIX, "check_in": CHECK_IN_PREFIX}
@@ -45,6 +58,30 @@ class PersonSummary:
     participant: Participant
     signed_in: bool  # has a resume code (signed in at least once, or was given one)
     documents: int  # worksheets saved (goals and check-ins count one each)
+    invited: bool = False  # holds an invite code (used or not)
+
+    @property
+    def joined_on_the_day(self) -> bool:
+        """Joined with the join code and a name, not from the roster (which always gives an
+        email): perhaps a rostered person on the list twice, to merge."""
+        return self.participant.email is None
+
+    @property
+    def sign_in_state(self) -> str:
+        """How they stand, in words: signed in, invited and waiting, or neither."""
+        if self.signed_in:
+            return "signed in"
+        if self.invited:
+            return "invited, not signed in yet"
+        return "no invite code"
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A participant's new invite code, as a mail merge needs it (shown only now)."""
+
+    participant: Participant
+    code: str
 
 
 def people(store: Store, code: str) -> list[PersonSummary]:
@@ -52,13 +89,55 @@ def people(store: Store, code: str) -> list[PersonSummary]:
     counts: dict[str, int] = {}
     for saved in store.list(code):
         counts[saved.key.participant] = counts.get(saved.key.participant, 0) + 1
+    signed_in = store.signed_in(code)
+    invited = store.invited(code)
     return [
         PersonSummary(
             participant=person,
-            signed_in=store.resume_code_hash(code, person.id) is not None,
+            signed_in=person.id in signed_in,
             documents=counts.get(person.id, 0),
+            invited=person.id in invited,
         )
         for person in store.participants(code)
+    ]
+
+
+def waiting_for_invites(store: Store, code: str, *, again: bool = False) -> list[Participant]:
+    """The rostered participants who have not signed in yet and hold no invite code (with
+    `again`, also those who hold one: it would be replaced), by name."""
+    signed_in = store.signed_in(code)
+    invited = set() if again else store.invited(code)
+    return [
+        person
+        for person in store.participants(code)
+        if person.email is not None and person.id not in signed_in | invited
+    ]
+
+
+def issue_invites(store: Store, code: str, persons: Iterable[Participant]) -> list[Invite]:
+    """New invite codes for these participants, in one step (their old codes stop working).
+
+    Refused, with nothing changed, for anyone who has signed in already: their invite
+    code could only say it has been used (they need a new resume code instead).
+    """
+    chosen = list({person.id: person for person in persons}.values())
+    signed_in = store.signed_in(code)
+    done = [person.name for person in chosen if person.id in signed_in]
+    if done:
+        raise MentorkitError(
+            f"{', '.join(done)} signed in already: an invite code would not help; give them "
+            "a new resume code instead. Nothing was changed."
+        )
+    codes = reset_invite_codes(store, code, [person.id for person in chosen])
+    return [Invite(person, codes[person.id]) for person in chosen]
+
+
+def invites_table(invites: Sequence[Invite]) -> list[dict[str, object]]:
+    """The mail-merge rows (`INVITE_COLUMNS`): name, email and invite code, by name."""
+    ordered = sorted(invites, key=lambda i: (i.participant.name.casefold(), i.participant.id))
+    return [
+        {"name": i.participant.name, "email": i.participant.email or "", "invite_code": i.code}
+        for i in ordered
     ]
 
 

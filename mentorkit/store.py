@@ -118,10 +118,22 @@ class RosterChange:
 
 @dataclass(frozen=True)
 class ParticipantRecord:
-    """A participant's row as stored: their details and the hash of their resume code."""
+    """A participant's row as stored: their details and the hashes of their resume code and
+    of their invite code."""
 
     participant: Participant
     resume_code_hash: str | None  # None before their first sign-in
+    invite_code_hash: str | None = None  # None: never invited (joined on the day)
+
+
+@dataclass(frozen=True)
+class InviteClaim:
+    """Whose invite code was given: their workshop and details, and whether this claim
+    signed them in (False: they had a resume code already, and nothing was changed)."""
+
+    workshop: str
+    participant: Participant
+    claimed: bool
 
 
 @dataclass(frozen=True)
@@ -275,6 +287,23 @@ class Store(Protocol):
 
     def participant_by_resume_hash(self, code_hash: str) -> tuple[str, Participant] | None:
         """The workshop code and participant whose resume code has this hash."""
+        ...
+
+    def set_invite_code_hashes(self, code: str, hashes: Mapping[str, str]) -> None:
+        """Store new invite code hashes by participant id (replacing old ones), all or none."""
+        ...
+
+    def invited(self, code: str) -> set[str]:
+        """The ids of the workshop's participants who hold an invite code."""
+        ...
+
+    def signed_in(self, code: str) -> set[str]:
+        """The ids of the workshop's participants who have a resume code."""
+        ...
+
+    def claim_invite(self, invite_hash: str, resume_hash: str) -> InviteClaim | None:
+        """Give the participant whose invite code has `invite_hash` the resume code hash
+        `resume_hash`, unless they have one; None when no invite code has that hash."""
         ...
 
     def load(self, key: DocumentKey) -> Saved | None:
@@ -1106,6 +1135,68 @@ class SqlStore:
             return None
         return row.workshop, validate(Participant, row.body)
 
+    # -- invite codes --------------------------------------------------------------------
+
+    def set_invite_code_hashes(self, code: str, hashes: Mapping[str, str]) -> None:
+        """Store new invite code hashes by participant id, replacing their old ones (which
+        stop working), in one transaction; `NotFound` (nothing changed) if one of them is
+        not a participant of the workshop."""
+        code = _code(code)
+        with self._transaction(write=True) as conn:
+            _require_workshop(conn, code)
+            for participant_id, code_hash in hashes.items():
+                result = conn.execute(
+                    participants_table.update()
+                    .where(
+                        participants_table.c.workshop == code,
+                        participants_table.c.id == participant_id,
+                    )
+                    .values(invite_code_hash=code_hash)
+                )
+                if result.rowcount != 1:
+                    raise _no_participant(code, participant_id)
+
+    def invited(self, code: str) -> set[str]:
+        """The ids of the workshop's participants who hold an invite code (used or not)."""
+        return self._ids_with(code, participants_table.c.invite_code_hash)
+
+    def signed_in(self, code: str) -> set[str]:
+        """The ids of the workshop's participants who have a resume code."""
+        return self._ids_with(code, participants_table.c.resume_code_hash)
+
+    def _ids_with(self, code: str, column: sa.Column[Any]) -> set[str]:
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, code)
+            return set(
+                conn.execute(
+                    sa.select(participants_table.c.id).where(
+                        participants_table.c.workshop == code, column.is_not(None)
+                    )
+                ).scalars()
+            )
+
+    def claim_invite(self, invite_hash: str, resume_hash: str) -> InviteClaim | None:
+        """Give the participant whose invite code has `invite_hash` the resume code hash
+        `resume_hash`, in one statement that also requires they have none yet: of two
+        claims at the same moment only one signs in. None when no invite code has that
+        hash; `claimed` False when they had a resume code (nothing was changed)."""
+        table = participants_table
+        with self._transaction(write=True) as conn:
+            changed = conn.execute(
+                table.update()
+                .where(table.c.invite_code_hash == invite_hash, table.c.resume_code_hash.is_(None))
+                .values(resume_code_hash=resume_hash)
+            ).rowcount
+            row = conn.execute(
+                sa.select(table.c.workshop, table.c.body).where(
+                    table.c.invite_code_hash == invite_hash
+                )
+            ).first()
+        if row is None:
+            return None
+        return InviteClaim(row.workshop, validate(Participant, row.body), claimed=changed == 1)
+
     # -- documents -----------------------------------------------------------------------
 
     def load(self, key: DocumentKey) -> Saved | None:
@@ -1329,7 +1420,9 @@ class SqlStore:
                 (validate(MentorProfile, body) for body in mentor_bodies), key=lambda m: m.email
             )
             people_query = sa.select(
-                participants_table.c.body, participants_table.c.resume_code_hash
+                participants_table.c.body,
+                participants_table.c.resume_code_hash,
+                participants_table.c.invite_code_hash,
             ).where(participants_table.c.workshop == code)
             docs_query = sa.select(
                 documents_table.c.participant,
@@ -1344,7 +1437,11 @@ class SqlStore:
                 docs_query = docs_query.where(documents_table.c.participant == participant)
             people = sorted(
                 (
-                    ParticipantRecord(validate(Participant, row.body), row.resume_code_hash)
+                    ParticipantRecord(
+                        validate(Participant, row.body),
+                        row.resume_code_hash,
+                        row.invite_code_hash,
+                    )
                     for row in conn.execute(people_query)
                 ),
                 key=lambda record: record.participant.id,
@@ -1449,6 +1546,7 @@ class SqlStore:
                                 "email": r.participant.email,
                                 "body": r.participant.model_dump(mode="json"),
                                 "resume_code_hash": r.resume_code_hash,
+                                "invite_code_hash": r.invite_code_hash,
                             }
                             for r in records
                         ],
@@ -1559,6 +1657,7 @@ class SqlStore:
                     combined += 1
                     _combine_histories(conn, source, target)
             _adopt_email(conn, code, keep, absorb)
+            _adopt_resume_code(conn, code, keep, absorb)
             _adopt_decisions(conn, code, keep, absorb)
             conn.execute(
                 participants_table.delete().where(
@@ -1624,6 +1723,28 @@ def _combine_histories(conn: Connection, source: DocumentKey, target: DocumentKe
         .where(*_key_filter(documents_table, target))
         .values(revision=len(rows), body=body, saved_at=saved_at)
     )
+
+
+def _adopt_resume_code(conn: Connection, code: str, keep: str, absorb: str) -> None:
+    """`keep` takes `absorb`'s resume code when they have none (a rostered participant who
+    joined on the day by name instead of with their invite code goes on signing in with
+    the code they were given)."""
+    table = participants_table
+    hashes = dict(
+        conn.execute(
+            sa.select(table.c.id, table.c.resume_code_hash).where(
+                table.c.workshop == code, table.c.id.in_([keep, absorb])
+            )
+        ).all()
+    )
+    if hashes[keep] is not None or hashes[absorb] is None:
+        return
+    for participant, code_hash in ((absorb, None), (keep, hashes[absorb])):
+        conn.execute(
+            table.update()
+            .where(table.c.workshop == code, table.c.id == participant)
+            .values(resume_code_hash=code_hash)
+        )
 
 
 def _adopt_email(conn: Connection, code: str, keep: str, absorb: str) -> None:
@@ -2049,16 +2170,23 @@ def _restorable_decisions(
 def _refuse_people_of_other_workshops(
     conn: Connection, records: Sequence[ParticipantRecord]
 ) -> None:
-    """Participant ids and resume-code hashes are unique across the database: say which
-    one another workshop here already uses, rather than let a constraint refuse it."""
+    """Participant ids and resume and invite code hashes are unique across the database:
+    say which one another workshop here already uses, rather than let a constraint refuse
+    it."""
     ids = [record.participant.id for record in records]
     hashes = [record.resume_code_hash for record in records if record.resume_code_hash]
+    invites = [record.invite_code_hash for record in records if record.invite_code_hash]
     for column, values, used in (
         (participants_table.c.id, ids, "has a participant with the same id ({id})"),
         (
             participants_table.c.resume_code_hash,
             hashes,
             "has a participant ({id}) with the same resume code as one in the backup",
+        ),
+        (
+            participants_table.c.invite_code_hash,
+            invites,
+            "has a participant ({id}) with the same invite code as one in the backup",
         ),
     ):
         for start in range(0, len(values), HISTORY_BATCH_ROWS):

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     import psutil
 
+    from mentorkit.identity import Identity
+    from mentorkit.store import Store
+
 #: Debian's Chromium; no browser is ever downloaded.
 CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -155,3 +158,14 @@ def import_benchmark(name: str) -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up while being built
     spec.loader.exec_module(module)
     return module
+
+
+def sign_in_rostered(store: Store, code: str, email: str) -> Identity:
+    """Sign in for the first time as the rostered participant with `email`, as they would
+    with the invite code from their invitation (issued here anew: the old one stops)."""
+    from mentorkit.identity import claim_invite, reset_invite_code
+
+    person = store.find_participant(code, email)
+    if person is None:
+        raise LookupError(f"{email} is not on the roster of workshop {code}")
+    return claim_invite(store, reset_invite_code(store, code, person.id))

@@ -14,6 +14,7 @@ from mentorkit.store import RosterChange, Store
 
 if TYPE_CHECKING:
     from mentorkit import rosters
+    from mentorkit.people import Invite
 
 DEMO_NAME = "Finding and working with a mentor (demo)"
 DEMO_DESCRIPTION = "A demo workshop with fictional mentors and participants, to try every app."
@@ -27,14 +28,18 @@ class WorkshopAccess:
 
     workshop: Workshop
     facilitator_key: str
+    #: The demo's: a sample participant's invite code, issued now to try claiming one.
+    sample_invite: Invite | None = None
 
 
 @dataclass(frozen=True)
 class RosterOutcome:
-    """What reading a roster file found, and what was written (None when nothing was)."""
+    """What reading a roster file found, what was written (None when nothing was), and the
+    invite codes issued to participants who had none (shown only now: mail them)."""
 
     read: rosters.RosterImport
     change: RosterChange | None
+    invites: tuple[Invite, ...] = ()
 
 
 def create_workshop(
@@ -90,13 +95,32 @@ def import_roster(
     *,
     skip_invalid: bool = False,
 ) -> RosterOutcome:
-    """Import a roster file: all of it, or nothing when a row is invalid (unless skipping)."""
+    """Import a roster file: all of it, or nothing when a row is invalid (unless skipping).
+
+    Every participant of the file who has neither signed in nor an invite code yet gets one
+    (`invite_new_participants`).
+    """
     read = read_roster(kind, path, workshop)
     if (read.problems and not skip_invalid) or not read.records:
         return RosterOutcome(read, None)
     extra = {"hub_users": read.hub_users} if kind == "participants" and read.hub_users else {}
     change = store.import_roster(workshop.code, **{kind: read.records}, **extra)
-    return RosterOutcome(read, change)
+    if kind != "participants":
+        return RosterOutcome(read, change)
+    emails = {person.email for person in read.records}
+    return RosterOutcome(read, change, invite_new_participants(store, workshop.code, emails))
+
+
+def invite_new_participants(
+    store: Store, code: str, emails: set[str | None] | None = None
+) -> tuple[Invite, ...]:
+    """Invite codes for the rostered participants (of these `emails`, or all) who have
+    neither signed in nor an invite code: those just imported, and those imported before
+    mentorkit had invite codes."""
+    from mentorkit.people import issue_invites, waiting_for_invites
+
+    waiting = [p for p in waiting_for_invites(store, code) if emails is None or p.email in emails]
+    return tuple(issue_invites(store, code, waiting)) if waiting else ()
 
 
 def ensure_demo(store: Store) -> WorkshopAccess:
@@ -109,7 +133,7 @@ def ensure_demo(store: Store) -> WorkshopAccess:
     if existing:
         key = new_facilitator_key()
         store.set_facilitator_key_hash(existing[0].code, hash_secret(key))
-        return WorkshopAccess(existing[0], key)
+        return WorkshopAccess(existing[0], key, _sample_invite(store, existing[0].code))
     workshop = validate(
         Workshop,
         {"name": DEMO_NAME, "description": DEMO_DESCRIPTION, "framework": catalog.load_framework()},
@@ -123,4 +147,14 @@ def ensure_demo(store: Store) -> WorkshopAccess:
     key = new_facilitator_key()
     store.create_workshop(workshop, hash_secret(key))
     store.import_roster(workshop.code, mentors=mentors.records, participants=participants.records)
-    return WorkshopAccess(workshop, key)
+    invite_new_participants(store, workshop.code)  # as an import does; shown nowhere
+    return WorkshopAccess(workshop, key, _sample_invite(store, workshop.code))
+
+
+def _sample_invite(store: Store, code: str) -> Invite | None:
+    """A new invite code for the first sample participant who has not signed in yet (their
+    earlier one stops working), so that the demo can be tried as a rostered participant."""
+    from mentorkit.people import issue_invites, waiting_for_invites
+
+    waiting = waiting_for_invites(store, code, again=True)
+    return issue_invites(store, code, waiting[:1])[0] if waiting else None

@@ -9,17 +9,21 @@ answers them itself, in a few kilobytes without a script:
 * the gallery at the base URL (`/`): `mentorkit.ui.landing.gallery_html`, the same content
   the notebook gallery shows in JupyterLab; a step's card leads to the sign-in page;
 * the sign-in page, `start?step=<worksheet>`: the worksheet form's two parts ("First time
-  here?", "Been here before?") as a plain form. Signing in happens here, in the server
-  process; on success the browser keeps the resume code in the `mentorkit_resume` cookie,
-  exactly as the pages' session.js keeps it, and goes on to the participant's journey
+  here?": an invite code, or the join code and a name; "Been here before?": the resume
+  code) as a plain form, with the same rules and messages (`mentorkit.identity`). Signing
+  in happens here, in the server process; on success the browser keeps the resume code in
+  the `mentorkit_resume` cookie, exactly as the pages' session.js keeps it, and goes on to
+  the participant's journey
   (`voila/render/journey.ipynb?step=…`, `&welcome=1` after a first sign-in so that the
   page shows the new code). A browser that already keeps a working code goes there at once.
 
 Both pages pass the same token check as Voilà's own pages (`--token`). The database is
 opened once per server process, on first use, and every call to it runs off the event
-loop, so that thirty requests at once do not wait for each other. Wrong join and resume
-codes are counted per client address (`mentorkit.access.TriesByAddress`), and a refused try
-answers after the usual pause, awaited without holding a worker thread. A sign-in sent
+loop, so that thirty requests at once do not wait for each other. Wrong join, invite and
+resume codes are counted per client address (`mentorkit.access.TriesByAddress`), and a
+refused try answers after the usual pause, awaited without holding a worker thread. New
+participants are counted per client address and per workshop: beyond the limits the form
+says to wait, and nobody is added. A sign-in sent
 from another site is refused (Voilà's XSRF check is off, see docs/serving.md): it would
 sign the visitor in as someone else.
 
@@ -45,7 +49,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from mentorkit import catalog
-from mentorkit.access import TooManyTries, TriesByAddress
+from mentorkit.access import TOO_MANY_TRIES, TooManyTries, TriesByAddress
 from mentorkit.apps import PARTICIPANT_APPS, App
 from mentorkit.errors import MentorkitError
 from mentorkit.identity import (
@@ -80,15 +84,21 @@ REMEMBER_SECONDS = 30 * 24 * 60 * 60
 STEPS: dict[str, App] = {Path(app.notebook).stem: app for app in PARTICIPANT_APPS}
 FIRST_STEP = next(iter(STEPS))
 
-#: The longest text each field takes (the worksheet form's limits: a join code with dashes
-#: or spaces, the longest email address, a resume code with spaces).
-LIMITS = {"join": 20, "who": 254, "resume": 40}
+#: The longest text each field takes (the worksheet form's limits: an invite code or a
+#: join code with dashes or spaces, a name, a resume code with spaces).
+LIMITS = {"invite": 30, "join": 20, "who": 254, "resume": 40}
 #: Each form field: its input's name and its label, by the field a sign-in error names.
 FIELDS: dict[SignInField, tuple[str, str]] = {
+    "invite code": ("invite", "Invite code"),
     "join code": ("join", "Join code"),
-    "name or email": ("who", "Name or email"),
+    "name": ("who", "Your name"),
     "resume code": ("resume", "Resume code"),
 }
+#: What the first-time part says before its fields.
+FIRST_TIME_HINT = (
+    "Got an invitation with an invite code? Enter it: nothing else is needed. No invite "
+    "code? Enter the join code and your name."
+)
 
 STALE_SIGN_IN = (
     "This browser kept a sign-in that no longer works: your resume code may have been reset "
@@ -197,6 +207,7 @@ class SignInForm:
     join: str = ""
     who: str = ""
     resume: str = ""
+    invite: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,6 +274,16 @@ def sign_in_document(
         f'<form class="mentorkit-sign-in-form" method="post" action="{START}">',
         f'<input type="hidden" name="step" value="{escape(Path(step.notebook).stem)}">',
         "<fieldset><legend>First time here?</legend>",
+        f'<p class="mentorkit-muted">{escape(FIRST_TIME_HINT)}</p>',
+        _field_html(
+            "invite code",
+            form.invite,
+            problem,
+            placeholder="XXXXX-XXXXX-XXXXX",
+            autocomplete="off",
+            autocapitalize="characters",
+            spellcheck="false",
+        ),
         _field_html(
             "join code",
             form.join,
@@ -272,7 +293,7 @@ def sign_in_document(
             autocapitalize="characters",
             spellcheck="false",
         ),
-        _field_html("name or email", form.who, problem, placeholder="e.g. Ada Lovelace"),
+        _field_html("name", form.who, problem, placeholder="e.g. Ada Lovelace"),
         '<div class="mentorkit-form-actions"><button type="submit" name="action" value="join" '
         'class="mentorkit-button mentorkit-primary">Start</button></div>',
         "</fieldset>",
@@ -311,7 +332,7 @@ def chosen_path(action: str, form: SignInForm) -> Literal["join", "resume"]:
     filled in (Enter in that field) is a Continue."""
     if action == "resume":
         return "resume"
-    first_time_complete = bool(form.join.strip() and form.who.strip())
+    first_time_complete = bool(form.invite.strip() or (form.join.strip() and form.who.strip()))
     if form.resume.strip() and not first_time_complete:
         return "resume"
     return "join"
@@ -380,9 +401,18 @@ class Pages:
         """Sign in from `address` with the form's first-time or returning part (blocking)."""
         if path == "join":
             return self._attempt(
-                "join code",
+                "invite code" if form.invite.strip() else "join code",
                 lambda store: sign_in(
-                    store, form.join, form.who, tries=self.tries.limiter(address, "join code")
+                    store,
+                    form.join,
+                    form.who,
+                    invite_code=form.invite,
+                    tries=self.tries.limiter(address, "join code"),
+                    invite_tries=self.tries.limiter(address, "invite code"),
+                    newcomers=lambda code: [
+                        self.tries.newcomers(address),
+                        self.tries.workshop_newcomers(code),
+                    ],
                 ),
             )
         return self.resume(address, form.resume)
@@ -405,7 +435,9 @@ class Pages:
             problem = Problem(str(exc), exc.field)
             return Outcome(problem=problem, pause=_pauses.seconds, refused=True)
         except TooManyTries as exc:
-            return Outcome(problem=Problem(str(exc), field), pause=_pauses.seconds)
+            # Wrong codes: on the field tried; too many new participants: above the form.
+            about = field if str(exc) == TOO_MANY_TRIES else None
+            return Outcome(problem=Problem(str(exc), about), pause=_pauses.seconds)
         except MentorkitError as exc:  # the database: say what it says, not on a field
             return Outcome(problem=Problem(str(exc)), pause=_pauses.seconds)
         kept = identity.new_resume_code or normalise_resume_code(code)

@@ -5,8 +5,12 @@ done and when they last saved, never what they wrote (notes, goals, check-ins st
 unless the participant shares their plan, and even then only in the shared-plans download).
 "Anonymise for projecting" replaces every name and email on the page with "Participant 1…N"
 (mentors with "Mentor 1…M") and hides the downloads and the people tools, so the page can go
-on a screen. The people tools (`mentorkit.people`) reset a participant's resume code, merge
-a participant who is on the list twice, and remove one; merging and removing ask first.
+on a screen. The people tools (`mentorkit.people`) issue invite codes (one participant's,
+or everyone's who has not signed in, as a mail-merge download), reset a participant's resume
+code, merge a participant who is on the list twice, and remove one; issuing everyone's codes
+again, merging and removing ask first. The roster says who has signed in, who is invited
+and waiting, and who joined on the day with the join code (a rostered person among them is
+on the list twice: merge them).
 """
 
 from __future__ import annotations
@@ -117,12 +121,20 @@ class Aliases:
         return self._mentor_names.get(email, email)
 
 
-def roster_html(reports: Sequence[ParticipantProgress], aliases: Aliases) -> str:
-    """The roster table: progress per step, percent, last activity, matched mentor."""
+def roster_html(
+    reports: Sequence[ParticipantProgress],
+    aliases: Aliases,
+    states: Mapping[str, str] | None = None,
+) -> str:
+    """The roster table: progress per step, percent, last activity, matched mentor; and,
+    unless anonymised, email and sign-in state (`states` by participant id)."""
     show_email = not aliases.anonymous
+    states = states if states is not None and show_email else {}
     head = "<th scope='col'>Participant</th>"
     if show_email:
         head += "<th scope='col'>Email</th>"
+    if states:
+        head += "<th scope='col'>Sign-in</th>"
     head += "".join(f"<th scope='col'>{escape(STEP_TITLES[s])}</th>" for s in STEPS)
     head += (
         "<th scope='col' class='num'>Done</th><th scope='col'>Last activity</th>"
@@ -133,6 +145,8 @@ def roster_html(reports: Sequence[ParticipantProgress], aliases: Aliases) -> str
         cells = f"<th scope='row'>{escape(aliases.participant(report.participant))}</th>"
         if show_email:
             cells += f"<td>{escape(aliases.email(report.participant)) or '—'}</td>"
+        if states:
+            cells += f"<td>{escape(states.get(report.participant.id, ''))}</td>"
         for step in STEPS:
             mark, words, css = STEP_MARKS[report.steps.get(step, StepState.NOT_STARTED)]
             cells += (
@@ -196,13 +210,15 @@ def charts_html(summary: CohortSummary, session: FacilitatorSession) -> str:
 
 
 class PeoplePanel(widgets.VBox):
-    """The facilitator's people tools: reset a resume code, merge two participants, remove one.
+    """The facilitator's people tools: issue invite codes, reset a resume code, merge two
+    participants, remove one.
 
     A new code is shown once, here, until the next action (and never while the page is
-    anonymised). Merging and removing take two steps: the second names what will happen
-    and waits for "Confirm …" or "Cancel"; it acts on the people named then, whatever an
-    automatic refresh does to the lists meanwhile, and only when this page asked
-    (`Confirmation`: a "Confirm" click sent without the first step does nothing).
+    anonymised); new invite codes come with the mail-merge table to download. Issuing
+    everyone's invite codes, merging and removing take two steps: the second names what
+    will happen and waits for "Confirm …" or "Cancel"; it acts on the people named then,
+    whatever an automatic refresh does to the lists meanwhile, and only when this page
+    asked (`Confirmation`: a "Confirm" click sent without the first step does nothing).
     """
 
     def __init__(self, session: FacilitatorSession, on_change: Callable[[], object]) -> None:
@@ -230,6 +246,16 @@ class PeoplePanel(widgets.VBox):
             tooltip="Take them off the list with everything they saved",
             layout=widgets.Layout(width="auto"),
         )
+        self.invite = widgets.Button(
+            description="New invite code",
+            tooltip="Give them a new invite code; the old one stops working",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.invite_all = widgets.Button(
+            description="Invite codes for everyone not signed in…",
+            tooltip="New invite codes for a mail merge; the codes sent before stop working",
+            layout=widgets.Layout(width="auto"),
+        )
         self.keep = ChoiceDropdown(
             description="Merge into", style=wide, layout=widgets.Layout(width="34rem")
         )
@@ -248,26 +274,32 @@ class PeoplePanel(widgets.VBox):
         self.reset.on_click(guard(lambda _button: self.reset_code()))
         self.merge.on_click(guard(lambda _button: self.ask("merge")))
         self.remove.on_click(guard(lambda _button: self.ask("remove")))
+        self.invite.on_click(guard(lambda _button: self.invite_one()))
+        self.invite_all.on_click(guard(lambda _button: self.ask("invite")))
         self.keep.observe(guard(lambda _change: self._describe()), names="value")
         self.confirm.on_click(guard(lambda _button: self.carry_out()))
         self.cancel.on_click(guard(lambda _button: self.close_question()))
         self.person.observe(guard(lambda _change: self.close_question()), names="value")
         #: The action asked about ("merge" or "remove") and the person it is for.
-        self.pending: Confirmation[tuple[str, Participant]] = Confirmation(
-            "merging or removing a participant"
+        self.pending: Confirmation[tuple[str, Participant | None]] = Confirmation(
+            "issuing invite codes, merging or removing a participant"
         )
         self._people: dict[str, Participant] = {}
+        #: Those who would get a new invite code, as the question named them.
+        self._inviting: list[Participant] = []
         self.children = [
             widgets.HTML(
                 '<p class="mentorkit-muted">Someone lost their resume code? Reset it and give '
-                "them the new one. On the list twice (joined again by name)? Merge the entry "
-                "they no longer use into the other. Left the workshop and asked to be "
-                "forgotten? Remove them.</p>"
+                "them the new one. Lost their invitation? Give them a new invite code. On the "
+                "list twice (joined on the day by name instead of with their invite code)? "
+                "Merge that entry into their roster entry: they keep the resume code they "
+                "were given. Left the workshop and asked to be forgotten? Remove them.</p>"
             ),
             self.person,
-            widgets.HBox([self.reset, self.merge, self.remove]).add_class(
+            widgets.HBox([self.reset, self.invite, self.merge, self.remove]).add_class(
                 "mentorkit-people-actions"
             ),
+            widgets.HBox([self.invite_all]).add_class("mentorkit-people-actions"),
             self.confirm_box,
             self.outcome,
         ]
@@ -300,8 +332,27 @@ class PeoplePanel(widgets.VBox):
             "that stayed signed in with it; their answers are kept.</p></div>"
         )
 
+    def invite_one(self) -> None:
+        """Issue the chosen participant a new invite code and show it, once, with its row
+        for a mail merge."""
+        self.close_question()
+        person = self._chosen()
+        invites = people.issue_invites(self.session.store, self.session.workshop.code, [person])
+        self.outcome.value = (
+            '<div class="mentorkit-resume" role="status"><p>New invite code for '
+            f"<strong>{escape(person.name)}</strong>: "
+            f'<code class="mentorkit-invite-code">{escape(invites[0].code)}</code></p><p>Give '
+            "it to them now: it is not shown again. Their old invite code no longer works. "
+            f"{_invite_downloads(invites)}</p></div>"
+        )
+        self.on_change()
+
     def ask(self, action: str) -> None:
-        """The first step of merging or removing: say what will happen, wait for Confirm."""
+        """The first step of issuing everyone's invite codes, merging or removing: say what
+        will happen, wait for Confirm."""
+        if action == "invite":
+            self._ask_invite_all()
+            return
         person = self._chosen()
         self.outcome.value = ""
         if action not in ("merge", "remove"):
@@ -320,10 +371,35 @@ class PeoplePanel(widgets.VBox):
         self.confirm_box.layout.display = "flex"
         (self.keep if action == "merge" else self.confirm).focus()
 
+    def _ask_invite_all(self) -> None:
+        store, code = self.session.store, self.session.workshop.code
+        self.outcome.value = ""
+        self._inviting = people.waiting_for_invites(store, code, again=True)
+        if not self._inviting:
+            self.close_question()
+            self.outcome.value = (
+                '<p role="status">Everyone on the roster has signed in: nobody needs an '
+                "invite code.</p>"
+            )
+            return
+        self.pending.ask(("invite", None))
+        self.keep.layout.display = "none"
+        self.confirm.description = "Confirm new invite codes"
+        count = len(self._inviting)
+        self.question.value = (
+            f"<p role='alert'>Issue new invite codes to the {count} rostered participant"
+            f"{'s' if count != 1 else ''} who have not signed in yet? The codes they were sent "
+            "before stop working; you download the new ones for a mail merge.</p>"
+        )
+        self.confirm_box.layout.display = "flex"
+        self.confirm.focus()
+
     def _describe(self) -> None:
         if self.pending.subject is None:
             return
         action, person = self.pending.subject
+        if person is None:
+            return  # issuing everyone's invite codes: its question names no one person
         name = escape(person.name)
         if action == "remove":
             self.question.value = (
@@ -349,13 +425,27 @@ class PeoplePanel(widgets.VBox):
         )
 
     def carry_out(self) -> None:
-        """The second step: merge or remove the people named in the question."""
+        """The second step: issue the invite codes, merge or remove the people named in the
+        question."""
         asked = self.pending.expect()
         if asked is None:
             self.close_question()  # the page showed a question nobody asked
             return
         action, person = asked
         store, code = self.session.store, self.session.workshop.code
+        if action == "invite":
+            invites = people.issue_invites(store, code, self._inviting)
+            self.close_question()
+            self.outcome.value = (
+                f'<div class="mentorkit-resume" role="status"><p>Issued {len(invites)} new '
+                "invite codes. Download them now for your mail merge (name, email, invite "
+                "code): they are not shown again, and the codes sent before no longer work."
+                f"</p><p>{_invite_downloads(invites)}</p></div>"
+            )
+            self.on_change()
+            return
+        if person is None:
+            return
         if action == "merge":
             keep = self._people.get(self.keep.value or "")
             if keep is None:
@@ -377,6 +467,7 @@ class PeoplePanel(widgets.VBox):
     def close_question(self) -> None:
         """Cancel a merge or removal that waits for confirmation."""
         self.pending.withdraw()
+        self._inviting = []
         self.confirm_box.layout.display = "none"
         self.question.value = ""
 
@@ -388,7 +479,23 @@ class PeoplePanel(widgets.VBox):
 
 
 def _person_label(person: Participant) -> str:
-    return f"{person.name} <{person.email}>" if person.email else person.name
+    if person.email:
+        return f"{person.name} <{person.email}>"
+    return f"{person.name} (joined on the day)"
+
+
+def _invite_downloads(invites: Sequence[people.Invite]) -> str:
+    """Links that download the mail-merge table of these invite codes (CSV and XLSX)."""
+    rows = people.invites_table(invites)
+    return " ".join(
+        download_link(
+            f"invites{suffix}",
+            table_bytes(rows, people.INVITE_COLUMNS, suffix),
+            mime,
+            f"Invite codes ({kind})",
+        )
+        for suffix, mime, kind in ((".csv", "text/csv", "CSV"), (".xlsx", XLSX_MIME, "XLSX"))
+    )
 
 
 class DashboardView(widgets.VBox):
@@ -434,6 +541,7 @@ class DashboardView(widgets.VBox):
             self.people,
         ]
         self.participants: list[Participant] = []
+        self.sign_in_states: dict[str, str] = {}
         self.mentors: list[MentorProfile] = []
         self.saved: list[Saved] = []
         self.refresh()
@@ -446,6 +554,12 @@ class DashboardView(widgets.VBox):
         """Read the roster and the documents again, then redraw."""
         code = self.session.workshop.code
         self.participants = self.store.participants(code)
+        signed_in, invited = self.store.signed_in(code), self.store.invited(code)
+        self.sign_in_states = {
+            p.id: people.PersonSummary(p, p.id in signed_in, 0, p.id in invited).sign_in_state
+            + (" · joined on the day" if p.email is None else "")
+            for p in self.participants
+        }
         self.mentors = self.store.mentors(code)
         self.saved = self.store.list(code)
         self.redraw()
@@ -463,7 +577,7 @@ class DashboardView(widgets.VBox):
             framework, self.participants, self.saved, self.mentors, today=today
         )
         aliases = Aliases(self.participants, self.mentors, anonymous=self.anonymous.value)
-        self.roster.value = roster_html(reports, aliases)
+        self.roster.value = roster_html(reports, aliases, self.sign_in_states)
         self.charts.value = charts_html(summary, self.session)
         hidden = "none" if aliases.anonymous else "flex"
         self.people.layout.display = self.people_heading.layout.display = hidden

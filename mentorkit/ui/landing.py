@@ -36,9 +36,9 @@ INTRO = (
     "type, and at the end you take home your plan."
 )
 START = (
-    "Start with step 1. The first time, you need the join code your facilitator gave you; "
-    "you then get a personal resume code that brings your answers back in any step, from "
-    "any browser."
+    "Start with step 1. The first time, you need the invite code from your invitation (or, "
+    "without one, the join code your facilitator gave you); you then get a personal resume "
+    "code that brings your answers back in any step, from any browser."
 )
 FACILITATOR_NOTE = "These need the facilitator key printed when the workshop was created."
 

@@ -8,6 +8,12 @@ code, and no other cookie, to the next page's kernel (`mentorkit.jupyter.server`
 the server does not (plain Jupyter Server), links between worksheets carry the code as
 before. "Sign out" forgets it again, for shared computers. JupyterHub users are who the
 hub says and need none of this.
+
+The form's first-time part takes an invite code, or the join code and a name
+(`mentorkit.identity.sign_in`). Once someone is signed in, the form's widgets are closed
+and its handlers refuse: a page that goes on sending "Start" clicks adds nobody. Signing
+out shows a new form, and the page's count of new participants
+(`mentorkit.access.page_newcomers`) limits how often that can add one.
 """
 
 from __future__ import annotations
@@ -303,6 +309,8 @@ class WorksheetApp(widgets.VBox):
         #: Whether the server hands remembered sign-ins to new pages (see the module doc).
         self.remembers = False
         self._welcome = False
+        #: The sign-in form on show (None once someone is signed in: it is closed then).
+        self._form: widgets.Widget | None = None
         self._body = widgets.VBox()
         self.conflict_panel = ConflictPanel()
         guard = guarded(self.notice)
@@ -361,7 +369,13 @@ class WorksheetApp(widgets.VBox):
                     return
         except MentorkitError as exc:
             self.notice.show(str(exc), kind="error")
-        self._body.children = [self._sign_in_form(query.get("join", ""))]
+        self._show_sign_in_form(query.get("join", ""))
+
+    def _show_sign_in_form(self, join_code: str) -> None:
+        stale, self._form = self._form, self._sign_in_form(join_code)
+        self._body.children = [self._form]
+        if stale is not None:
+            close_tree(stale)
 
     def _resume_remembered(self, code: str) -> None:
         """Sign in with the code this browser kept; if it no longer works (reset by the
@@ -379,17 +393,19 @@ class WorksheetApp(widgets.VBox):
         self._enter(identity, code)
 
     def _sign_in_form(self, join_code: str) -> widgets.Widget:
+        invite = widgets.Text(description="Invite code", placeholder="XXXXX-XXXXX-XXXXX")
         join = widgets.Text(value=join_code, description="Join code", placeholder="ABCD-EFGH")
-        who = widgets.Text(description="Name or email", placeholder="e.g. Ada Lovelace")
+        who = widgets.Text(description="Your name", placeholder="e.g. Ada Lovelace")
         start = widgets.Button(description="Start", button_style="primary")
         code = widgets.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-XXXX")
         again = widgets.Button(description="Continue")
-        # Limits at the input (the page script sets maxlength and shows a count): a join
-        # code with dashes or spaces, the longest email address, a resume code with spaces.
+        # Limits at the input (the page script sets maxlength and shows a count): an invite
+        # or join code with dashes or spaces, a name, a resume code with spaces.
+        invite.add_class("mentorkit-max-30")
         join.add_class("mentorkit-max-20")
         who.add_class("mentorkit-max-254")
         code.add_class("mentorkit-max-40")
-        for text in (join, who, code):
+        for text in (invite, join, who, code):
             text.style = {"description_width": "9rem"}
             text.layout = widgets.Layout(width="28rem")
             # Sent once, when the field is left, so the value reaches the kernel before the
@@ -397,19 +413,32 @@ class WorksheetApp(widgets.VBox):
             # Tab and Enter would otherwise sign in with half a code.
             text.continuous_update = False
 
+        def open_form() -> bool:
+            """Whether this form is the one on show, with nobody signed in: a closed form's
+            handler does nothing (a click sent after sign-in adds nobody)."""
+            return self.session is None and self._form is form
+
         @guarded(self.notice)
         def first_time(_: widgets.Button) -> None:
-            self._enter(sign_in(self.store, join.value, who.value))
+            if open_form():
+                self._enter(sign_in(self.store, join.value, who.value, invite_code=invite.value))
 
         @guarded(self.notice)
         def returning(_: widgets.Button) -> None:
-            self._enter(resume(self.store, code.value), code.value.strip())
+            if open_form():
+                self._enter(resume(self.store, code.value), code.value.strip())
 
         start.on_click(first_time)
         again.on_click(returning)
-        return widgets.VBox(
+        form = widgets.VBox(
             [
                 widgets.HTML("<h2>First time here?</h2>"),
+                widgets.HTML(
+                    '<p class="mentorkit-muted">Got an invitation with an invite code? Enter '
+                    "it: nothing else is needed. No invite code? Enter the join code and your "
+                    "name.</p>"
+                ),
+                invite,
                 join,
                 who,
                 start,
@@ -418,6 +447,7 @@ class WorksheetApp(widgets.VBox):
                 again,
             ]
         ).add_class("mentorkit-sign-in")
+        return form
 
     def _open_session(self, identity: Identity, resume_code: str | None) -> Session:
         return Session(
@@ -472,7 +502,7 @@ class WorksheetApp(widgets.VBox):
         self.sign_out_button.layout.display = "none"
         self.conflict_panel.hide()
         self.status.value = ""
-        self._body.children = [self._sign_in_form("")]
+        self._show_sign_in_form("")
         if stale_view is not None:
             close_tree(stale_view)
         self.notice.show(
@@ -481,6 +511,8 @@ class WorksheetApp(widgets.VBox):
 
     def _enter(self, identity: Identity, resume_code: str | None = None) -> None:
         self.notice.clear()
+        # From here the form's handlers refuse; its widgets close once off the page.
+        spent, self._form = self._form, None
         code = identity.new_resume_code or (normalise_resume_code(resume_code or "") or None)
         self.session = self._open_session(identity, code)
         if code:  # JupyterHub users have none: the hub signs them in
@@ -510,6 +542,8 @@ class WorksheetApp(widgets.VBox):
         self._identity_line.value = line
         self.view = self._build_view()
         self._body.children = [self.view] if self.view is not None else []
+        if spent is not None:
+            close_tree(spent)
 
     def _build_view(self) -> widgets.Widget | None:
         assert self.session is not None

@@ -219,7 +219,7 @@ def test_the_self_assessment_can_be_done_with_the_keyboard_alone(
 
     tab_to(person, "Join code")
     keys.type(served_demo.join_code, delay=KEY_DELAY_MS)
-    tab_to(person, "Name or email")
+    tab_to(person, "Your name")
     keys.type("Test Keyboard Person", delay=KEY_DELAY_MS)
     tab_to(person, "Start")
     keys.press("Enter")

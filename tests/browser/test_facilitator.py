@@ -92,7 +92,9 @@ def test_the_facilitator_follows_matches_and_publishes(page: Page, person: Perso
         row = roster.locator("tr", has_text=who)
         expect(row).to_contain_text("✓ done")  # self-assessment and shortlist
         expect(row).to_contain_text("40%")
-        expect(row.locator("td").nth(7)).to_have_text(re.compile(r"^\d\d:\d\d$"))
+        # Email, sign-in, five steps, done: then the last activity.
+        expect(row.locator("td").nth(1)).to_have_text("signed in · joined on the day")
+        expect(row.locator("td").nth(8)).to_have_text(re.compile(r"^\d\d:\d\d$"))
     expect(roster).to_contain_text(ROSTER_NAME)
     charts = page.locator(".mentorkit-charts")
     expect(charts.get_by_role("img", name="Negotiation: ", exact=False).first).to_be_visible()

@@ -46,7 +46,7 @@ def test_a_herd_of_five_gets_every_page_usable_and_none_blank(
                 timeout=LOAD_TIMEOUT_MS
             )
             person.type("Join code", served_demo.join_code)
-            person.type("Name or email", f"Herd member {number} of the morning")
+            person.type("Your name", f"Herd member {number} of the morning")
         for person in room:  # everyone presses Start at once
             person.click(person.button("Start"))
         for number, page in enumerate(pages):

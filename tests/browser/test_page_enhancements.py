@@ -426,7 +426,7 @@ def test_no_status_strip_shows_until_there_is_something_to_say_and_then_it_stays
     assert footer.evaluate("e => e.getBoundingClientRect().height") == 0
 
     type_into(page, page.get_by_label("Join code"), served.join_code)
-    type_into(page, page.get_by_label("Name or email"), "Test Status Person")
+    type_into(page, page.get_by_label("Your name"), "Test Status Person")
     page.keyboard.press("Tab")
     press(page, page.get_by_role("button", name="Start"))
     expect(page.locator(".mentorkit-resume-code")).to_be_visible(timeout=WAIT_MS)

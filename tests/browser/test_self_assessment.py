@@ -78,7 +78,9 @@ def test_a_personal_link_signs_in_and_a_second_participant_sees_nothing(
     sign_out(person)
     open_app(person, served_demo.base_url, APP)
     person.type("Join code", served_demo.join_code)
-    person.type("Name or email", "Private Person One")
+    person.type("Your name", "Private Person One")
     person.click(person.button("Start"))
-    expect(page.get_by_role("alert")).to_contain_text("has signed in before")
+    # The same name joins as someone new: the first person's answers stay theirs.
+    expect(page.locator(".mentorkit-resume-code")).to_be_visible(timeout=30_000)
+    expect(page.get_by_label("Career goal (1–3 years)")).to_have_value("")
     assert "My private career goal" not in page.content()

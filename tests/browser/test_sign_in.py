@@ -64,7 +64,7 @@ def test_a_participant_stays_signed_in_until_they_sign_out(
     errors = watch_console(page)
     open_app(page, served_demo.base_url, APP)
     type_into(page, page.get_by_label("Join code"), served_demo.join_code)
-    type_into(page, page.get_by_label("Name or email"), WHO)
+    type_into(page, page.get_by_label("Your name"), WHO)
     click(page, page.get_by_role("button", name="Start"))
     shown_code = page.locator(".mentorkit-resume-code")
     expect(shown_code).to_be_visible(timeout=WAIT_MS)

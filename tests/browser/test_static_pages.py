@@ -16,7 +16,8 @@ from browser_helpers import LOAD_TIMEOUT_MS, watch_console
 from person import Person
 from playwright.sync_api import Browser, Page, expect
 
-from mentorkit.identity import sign_in
+from mentorkit.identity import reset_invite_code, sign_in
+from mentorkit.people import waiting_for_invites
 from mentorkit.store import open_store
 from mentorkit.workshops import DEMO_NAME
 
@@ -65,7 +66,7 @@ def test_a_person_signs_in_from_the_gallery_with_the_keyboard_and_keeps_what_the
 
         # A wrong join code: the message beside that field, what was typed still there.
         person.type("Join code", "WRONG-CODE")
-        person.type("Name or email", WHO)
+        person.type("Your name", WHO)
         person.press("Enter")
         problem = page.locator("#mentorkit-problem-join-code")
         expect(problem).to_contain_text("No workshop has the join code 'WRONG-CODE'")
@@ -74,11 +75,11 @@ def test_a_person_signs_in_from_the_gallery_with_the_keyboard_and_keeps_what_the
         expect(join).to_have_attribute("aria-describedby", "mentorkit-problem-join-code")
         expect(join).to_have_attribute("aria-invalid", "true")
         expect(join).to_have_value("WRONG-CODE")
-        expect(person.field("Name or email")).to_have_value(WHO)
-        expect(person.field("Name or email")).not_to_have_attribute("aria-invalid", "true")
+        expect(person.field("Your name")).to_have_value(WHO)
+        expect(person.field("Your name")).not_to_have_attribute("aria-invalid", "true")
         below_join = person.assert_usable(join).bottom
         message = person.measure(problem)
-        assert below_join <= message.top < person.measure("Name or email").top
+        assert below_join <= message.top < person.measure("Your name").top
         page.screenshot(path="/tmp/static-pages-sign-in-error.png", full_page=True)
         person.shot("sign-in-wrong-join-code")
 
@@ -103,6 +104,30 @@ def test_a_person_signs_in_from_the_gallery_with_the_keyboard_and_keeps_what_the
         # Not one request for Voilà's front end or a kernel before the journey page.
         assert not [url for url in on_the_way if "/voila/static/" in url]
         assert not [url for url in on_the_way if "/api/kernels" in url]
+    finally:
+        context.close()
+
+
+def test_an_invited_participant_signs_in_with_the_invite_code_alone(
+    browser: Browser, people, served_demo
+):
+    with open_store(served_demo.database_url) as store:
+        invited = waiting_for_invites(store, served_demo.join_code, again=True)[-1]
+        invite = reset_invite_code(store, served_demo.join_code, invited.id)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        person: Person = people(page, reload_probability=0)
+        page.goto(f"{served_demo.base_url}/start?step=01_self_assessment", timeout=WAIT_MS)
+        # Typed as people do from a letter: lower case, spaces for the dashes.
+        person.type("Invite code", invite.lower().replace("-", " "))
+        person.press("Enter")
+        expect(page.locator(".mentorkit-who")).to_contain_text(
+            invited.name, timeout=LOAD_TIMEOUT_MS
+        )
+        expect(page.locator(".mentorkit-resume-code")).to_be_visible()
+        with open_store(served_demo.database_url) as store:
+            assert store.resume_code_hash(served_demo.join_code, invited.id) is not None
     finally:
         context.close()
 

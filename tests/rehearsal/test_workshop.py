@@ -193,7 +193,7 @@ def arrive(
     expect(page.locator(".mentorkit-app").first).to_be_visible(timeout=WAIT_MS)
     attendee = Attendee(person, name, served, watch_console(page), no_dialogs(page))
     person.type("Join code", served.join_code.lower().replace("-", " "))
-    person.type("Name or email", f"  {name}  ")
+    person.type("Your name", f"  {name}  ")
     person.click(person.button("Start"))
     code = page.locator(".mentorkit-resume-code")
     expect(code).to_be_visible(timeout=WAIT_MS)

@@ -44,6 +44,7 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.store import DocumentKey, MatchDecision, SqlStore, open_store
+from mentorkit.testing import sign_in_rostered
 
 FRAMEWORK = load_framework()
 FACILITATOR_KEY = "facilitator-key-for-the-backup-tests"
@@ -101,7 +102,7 @@ def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, obj
     store.import_roster(workshop.code, mentors=mentors, participants=people)
     codes = {}
     for person in people[:2]:
-        codes[person.id] = sign_in(store, workshop.code, person.email).new_resume_code
+        codes[person.id] = sign_in_rostered(store, workshop.code, person.email).new_resume_code
     walk_in = sign_in(store, workshop.code, "Walk-in 😀 Person")
     codes[walk_in.participant.id] = walk_in.new_resume_code
     signed_in = [*people[:2], walk_in.participant]

@@ -26,6 +26,7 @@ from mentorkit.cli import main
 from mentorkit.identity import resume, sign_in
 from mentorkit.models import MentorProfile, Participant, SelfAssessment, SmartGoal
 from mentorkit.store import DocumentKey, open_store
+from mentorkit.testing import sign_in_rostered
 from mentorkit.workshops import create_workshop
 
 GOALS = ["First goal", "Second <b>goal</b>\u2028with a line separator", "Third goal 😀"]
@@ -52,7 +53,7 @@ def filled(store) -> dict[str, str]:
         ],
         participants=[Participant(name="Ines Okafor", email="ines@example.org")],
     )
-    ines = sign_in(store, code, "ines@example.org")
+    ines = sign_in_rostered(store, code, "ines@example.org")
     walk_in = sign_in(store, code, "Walk In")
     for person in (ines, walk_in):
         key = DocumentKey(code, person.participant.id, "self_assessment")

@@ -106,8 +106,19 @@ def test_import_sample_rosters_then_reimport_updates(capsys, db, tmp_path):
     status, out, _ = run(capsys, "--db", db, "import", "mentors", str(SAMPLE_MENTORS))
     assert status == 0
     assert "40 added, 0 updated" in out
-    status, out, _ = run(capsys, "--db", db, "import", "participants", str(SAMPLE_PARTICIPANTS))
+    invites = tmp_path / "invites.csv"
+    status, out, _ = run(
+        capsys,
+        "--db",
+        db,
+        "import",
+        "participants",
+        str(SAMPLE_PARTICIPANTS),
+        "--invites",
+        str(invites),
+    )
     assert status == 0 and "30 added" in out
+    assert f"Issued 30 invite codes; wrote them to {invites}" in out
     rows = mentor_rows(SAMPLE_MENTORS)
     rows[0]["capacity"] = "1" if rows[0]["capacity"] != "1" else "2"
     changed = write_rows(tmp_path / "changed.csv", rows)

@@ -9,6 +9,7 @@ from mentorkit.cli import main
 from mentorkit.identity import SignInError, resume, sign_in
 from mentorkit.models import Participant, SelfAssessment
 from mentorkit.store import DocumentKey, open_store
+from mentorkit.testing import sign_in_rostered
 from mentorkit.workshops import create_workshop
 
 
@@ -23,7 +24,7 @@ def cohort(db):
     with open_store(db) as store:
         code = create_workshop(store, "Spring cohort").workshop.code
         store.import_roster(code, participants=[Participant(name="Ada Quill", email="ada@x.org")])
-        first = sign_in(store, code, "ada@x.org")
+        first = sign_in_rostered(store, code, "ada@x.org")
         again = sign_in(store, code, "Ada Q")
         key = DocumentKey(code, again.participant.id, "self_assessment")
         store.save(key, SelfAssessment(career_goal="Lead a team"), expected_revision=0)
@@ -36,7 +37,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-@pytest.mark.parametrize("action", ["list", "reset", "merge", "remove"])
+@pytest.mark.parametrize("action", ["list", "invite", "reset", "merge", "remove"])
 def test_every_people_action_has_help(capsys, action):
     with pytest.raises(SystemExit) as caught:
         main(["people", action, "--help"])
@@ -47,10 +48,10 @@ def test_every_people_action_has_help(capsys, action):
 def test_people_list_shows_names_codes_and_ids(capsys, db, cohort):
     status, out, _ = run(capsys, "--db", db, "people", "list")
     assert status == 0
-    assert "Ada Quill  <ada@x.org>  has a resume code, 0 worksheets" in out
+    assert "Ada Quill  <ada@x.org>  signed in, 0 worksheets" in out
     assert (
-        f"Ada Q  <no email>  has a resume code, 1 worksheets  id {cohort['again'].participant.id}"
-        in out
+        f"Ada Q (joined on the day)  <no email>  signed in, 1 worksheets  id "
+        f"{cohort['again'].participant.id}" in out
     )
 
 

@@ -28,6 +28,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.store import DocumentKey
+from mentorkit.testing import sign_in_rostered
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_html
 from mentorkit.ui.facilitator import REFUSAL
 from mentorkit.ui.matching import (
@@ -185,9 +186,14 @@ def test_the_join_code_comes_from_the_link_but_never_the_key(store, access):
 # -- dashboard -----------------------------------------------------------------------------
 
 
+def email_of(name: str) -> str:
+    return next(p.email for p in PEOPLE if p.name == name)
+
+
 def fill_everything(store, access, who: str, text: str) -> str:
-    """Sign `who` in and save every worksheet with `text` in every free-text field."""
-    identity = sign_in(store, access.workshop.code, who)
+    """Sign `who` (on the roster) in and save every worksheet with `text` in every free-text
+    field."""
+    identity = sign_in_rostered(store, access.workshop.code, email_of(who))
     code, pid = access.workshop.code, identity.participant.id
 
     def save(document, name="main"):
@@ -317,14 +323,15 @@ def test_anonymised_mode_hides_every_name_and_email(store, access):
 
 def test_refresh_shows_new_progress_without_a_new_page(store, access):
     app = signed_in(dashboard_app, store, access)
-    assert 'Carla Diaz</th><td>carla@example.com</td><td class="mentorkit-step-none"' in (
-        app.view.roster.value
-    )
+    assert (
+        "Carla Diaz</th><td>carla@example.com</td><td>no invite code</td>"
+        '<td class="mentorkit-step-none"'
+    ) in app.view.roster.value
     fill_everything(store, access, "Carla Diaz", "x")
     find(app, widgets.Button, "Refresh").click()
-    assert 'Carla Diaz</th><td>carla@example.com</td><td class="mentorkit-step-done"' in (
-        app.view.roster.value
-    )
+    assert (
+        'Carla Diaz</th><td>carla@example.com</td><td>signed in</td><td class="mentorkit-step-done"'
+    ) in app.view.roster.value
 
 
 def test_automatic_refresh_is_on_from_the_start_and_cancelled_when_unticked(store, access):
@@ -367,7 +374,7 @@ def choose(dropdown: widgets.Dropdown, name: str) -> None:
 
 
 def test_reset_shows_a_new_code_once_and_the_old_one_stops(store, access):
-    first = sign_in(store, access.workshop.code, "carla@example.com")
+    first = sign_in_rostered(store, access.workshop.code, "carla@example.com")
     view = signed_in(dashboard_app, store, access).view
     choose(view.people.person, "Carla Diaz")
     view.people.reset.click()
@@ -443,7 +450,7 @@ def ids(view: MatchingView, person: str, mentor: str) -> tuple[str, str]:
 def matching(store, access):
     """Carla wants negotiation (Ada), Dev public speaking (Bo); two places for four."""
     for who, area in (("Carla Diaz", "negotiation"), ("Dev Patel", "public-speaking")):
-        identity = sign_in(store, access.workshop.code, who)
+        identity = sign_in_rostered(store, access.workshop.code, email_of(who))
         store.save(
             DocumentKey(access.workshop.code, identity.participant.id, SelfAssessment.kind),
             SelfAssessment(growth_areas=[area], preferences={"formats": ["video"]}),

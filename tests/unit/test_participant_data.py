@@ -23,6 +23,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.store import DocumentKey
+from mentorkit.testing import sign_in_rostered
 from mentorkit.ui.my_plan import DATA_FILE, MyPlanView, my_plan_app
 from mentorkit.workshops import create_workshop
 
@@ -52,7 +53,7 @@ def workshop(store):
 @pytest.fixture
 def ines(store, workshop):
     """A participant with a self-assessment saved three times, a goal and a published match."""
-    identity = sign_in(store, workshop.code, "ines@example.org")
+    identity = sign_in_rostered(store, workshop.code, "ines@example.org")
     pid = identity.participant.id
     key = DocumentKey(workshop.code, pid, "self_assessment")
     for revision, goal in enumerate(GOALS):

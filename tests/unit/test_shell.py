@@ -31,7 +31,7 @@ def test_the_sign_in_form_leads_to_the_view_and_shows_the_resume_code(store):
     code = create_workshop(store, "W").workshop.code
     app = worksheet_app("01_self_assessment", build_probe, store=store, environ={})
     find(app, widgets.Text, "Join code").value = code
-    find(app, widgets.Text, "Name or email").value = HOSTILE
+    find(app, widgets.Text, "Your name").value = HOSTILE
     find(app, widgets.Button, "Start").click()
     assert app.session is not None
     assert app.session.participant.name == HOSTILE
@@ -45,7 +45,7 @@ def test_a_wrong_join_code_is_a_sentence_in_the_page(store):
     create_workshop(store, "W")
     app = worksheet_app("01_self_assessment", build_probe, store=store, environ={})
     find(app, widgets.Text, "Join code").value = "ZZZZ-ZZZZ"
-    find(app, widgets.Text, "Name or email").value = "Ada"
+    find(app, widgets.Text, "Your name").value = "Ada"
     find(app, widgets.Button, "Start").click()
     assert app.session is None
     assert "No workshop has the join code" in app.notice.value
@@ -140,7 +140,7 @@ def test_a_first_sign_in_is_remembered_and_offers_the_personal_link(store):
         "01_self_assessment", build_probe, store=store, environ={RESUME_ENVIRON: ""}
     )
     find(app, widgets.Text, "Join code").value = code
-    find(app, widgets.Text, "Name or email").value = "Ada Quill"
+    find(app, widgets.Text, "Your name").value = "Ada Quill"
     find(app, widgets.Button, "Start").click()
     issued = app.session.resume_code
     assert f'data-resume="{issued}"' in app.memory.value

@@ -136,8 +136,9 @@ def test_the_sign_in_page_has_the_worksheet_forms_labelled_fields(workshop):
     page = sign_in_document(SELF_ASSESSMENT, workshop, SignInForm(join="ABCD-EFGH"))
     found = Elements(page)
     for name, label, limit in [
+        ("invite", "Invite code", "30"),
         ("join", "Join code", "20"),
-        ("who", "Name or email", "254"),
+        ("who", "Your name", "254"),
         ("resume", "Resume code", "40"),
     ]:
         (field,) = found.find("input", name=name)
@@ -251,7 +252,7 @@ def test_a_first_sign_in_issues_a_code_and_a_wrong_join_code_is_by_its_field(pag
 
 def test_the_name_problem_is_by_the_name_field(pages):
     outcome = pages.sign_in("10.0.0.1", "join", SignInForm(join=join_code(pages), who="  "))
-    assert outcome.problem == Problem("Enter your name or email.", "name or email")
+    assert outcome.problem == Problem("Enter your name.", "name")
     assert outcome.pause == 0  # not a wrong code: no pause
 
 
@@ -281,8 +282,11 @@ def test_every_sign_in_error_names_the_field_it_is_about(store, workshop):
     cases = [
         (lambda: sign_in(store, "", "Ada"), "join code"),
         (lambda: sign_in(store, "QQQQ-QQQQ", "Ada"), "join code"),
-        (lambda: sign_in(store, workshop.code, ""), "name or email"),
-        (lambda: sign_in(store, workshop.code, "nobody@example.org"), "name or email"),
+        (lambda: sign_in(store, workshop.code, ""), "name"),
+        (lambda: sign_in(store, workshop.code, "nobody@example.org"), "name"),
+        (lambda: sign_in(store, "", "", invite_code="QQQQQ-QQQQQ-QQQQQ"), "invite code"),
+        (lambda: sign_in(store, "", "", invite_code="7KQM-2XPA-H9RD-4TZB"), "invite code"),
+        (lambda: resume(store, "QQQQQ-QQQQQ-QQQQQ"), "resume code"),
         (lambda: resume(store, ""), "resume code"),
         (lambda: resume(store, "7KQM-2XPA-H9RD-4TZB"), "resume code"),
     ]
