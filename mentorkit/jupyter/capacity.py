@@ -244,12 +244,12 @@ class CappedVoilaHandler(TornadoVoilaHandler):
     async def _reserve(self, manager: Any, places: KernelPlaces, address: str) -> Place:
         """A place for this page; when full, one kernel whose tab is gone makes room."""
         try:
-            return places.reserve(address, live=manager.__contains__)
+            return places.reserve(address, live=manager.holds_page)
         except Full as full:
             holders = places.kernels(address if full.limit == "client" else None)
             if not await manager.reclaim_one_gone(holders):
                 raise
-        return places.reserve(address, live=manager.__contains__)
+        return places.reserve(address, live=manager.holds_page)
 
     def write_full(self, limit: Limit, per_client: int) -> None:
         self.set_status(503)

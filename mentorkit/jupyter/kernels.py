@@ -98,6 +98,9 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         self.page_kernels = KernelPlaces(self.max_kernels, self.max_kernels_per_client)
         #: Kernels a page has connected to at least once.
         self._connected_once: set[str] = set()
+        #: Kernels being shut down: still listed until their process has ended, but their
+        #: page's place is already free.
+        self._ending: set[str] = set()
         #: Kernels whose every tab has gone, and since when (event loop time).
         self._gone_since: dict[str, float] = {}
         #: The reclaim timers of kernels handed to a page that has not connected yet.
@@ -225,7 +228,17 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         timer = self._reclaim_timers.pop(kernel_id, None)
         if timer is not None:
             timer.cancel()
-        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        self._ending.add(kernel_id)
+        try:
+            await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            self._ending.discard(kernel_id)
+
+    def holds_page(self, kernel_id: str) -> bool:
+        """Whether `kernel_id` still holds its page's place: listed, and not being shut
+        down (the manager lists a kernel until its process has ended, which takes a
+        moment after its page has lost it)."""
+        return kernel_id in self and kernel_id not in self._ending
 
     async def cull_kernels(self) -> None:
         """One culler pass: note which kernels left the pool since the last pass (their

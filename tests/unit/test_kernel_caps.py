@@ -249,3 +249,37 @@ def test_a_tab_gone_only_a_moment_is_not_taken_to_make_room():
         return await manager.reclaim_one_gone(["blip"])
 
     assert asyncio.run(scenario()) is False
+
+
+def test_a_kernel_being_shut_down_no_longer_holds_its_pages_place(monkeypatch):
+    """The manager lists a kernel until its process has ended; its place is free from the
+    moment the shutdown begins, so a page asked for meanwhile is not refused."""
+    from mentorkit.jupyter import kernels
+
+    release = asyncio.Event()
+
+    async def slow_shutdown(self, kernel_id, *args, **kwargs):
+        await release.wait()
+        self.listed.discard(kernel_id)
+
+    monkeypatch.setattr(kernels.AsyncMappingKernelManager, "shutdown_kernel", slow_shutdown)
+
+    class Listing(WorkshopKernelManager):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.listed = {"k1"}
+
+        def __contains__(self, kernel_id: object) -> bool:
+            return kernel_id in self.listed
+
+    async def run() -> tuple[bool, bool, bool]:
+        manager = Listing()
+        before = manager.holds_page("k1")
+        ending = asyncio.ensure_future(manager.shutdown_kernel("k1"))
+        await asyncio.sleep(0)
+        during = manager.holds_page("k1") or "k1" not in manager
+        release.set()
+        await ending
+        return before, during, manager.holds_page("k1")
+
+    assert asyncio.run(run()) == (True, False, False)
