@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -169,3 +170,10 @@ def sign_in_rostered(store: Store, code: str, email: str) -> Identity:
     if person is None:
         raise LookupError(f"{email} is not on the roster of workshop {code}")
     return claim_invite(store, reset_invite_code(store, code, person.id))
+
+
+def widget_tree(widget: Any) -> Iterator[Any]:
+    """`widget` and every widget inside it, depth first (a box's `children`)."""
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from widget_tree(child)

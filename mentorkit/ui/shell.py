@@ -355,11 +355,16 @@ class WorksheetApp(widgets.VBox):
         # The server's own sign-in page issued a new code and sent the browser here with
         # it in the cookie: show it, once, as a sign-in here would.
         self._welcome = query.get("welcome") == "1"
-        try:
-            if environ.get("JUPYTERHUB_USER"):
-                join = query.get("join") or environ.get("MENTORKIT_WORKSHOP")
+        if environ.get("JUPYTERHUB_USER"):
+            # The hub has said who this is; the roster's hub user name is the only way in,
+            # so there is no form to offer (its join code would be refused by the database).
+            join = query.get("join") or environ.get("MENTORKIT_WORKSHOP")
+            try:
                 self._enter(hub_sign_in(self.store, environ["JUPYTERHUB_USER"], join))
-                return
+            except MentorkitError as exc:
+                self.notice.show(str(exc), kind="error")
+            return
+        try:
             if query.get("resume"):
                 self._enter(resume(self.store, query["resume"]), query["resume"])
                 return

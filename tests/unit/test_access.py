@@ -35,6 +35,7 @@ from mentorkit.identity import (
 )
 from mentorkit.models import Participant
 from mentorkit.store import open_store
+from mentorkit.testing import widget_tree
 from mentorkit.ui.dashboard import dashboard_app
 from mentorkit.ui.facilitator import REFUSAL, FacilitatorApp, facilitator_app
 from mentorkit.ui.matching import matching_app
@@ -337,7 +338,7 @@ def test_the_dashboard_and_matching_show_nothing_without_the_key(workshop, store
     app = app_function(store=store, environ={"QUERY_STRING": f"join={workshop.workshop.code}"})
     assert isinstance(app, FacilitatorApp)
     assert app.view is None and app.session is None
-    page = json.dumps([w.get_state() for w in walk(app)], default=str)
+    page = json.dumps([w.get_state() for w in widget_tree(app)], default=str)
     assert "Spring cohort" not in page and "Ada Quill" not in page
     assert "download=" not in page  # the exports are part of the views, not of the gate
     app.key.value = new_facilitator_key()
@@ -346,12 +347,6 @@ def test_the_dashboard_and_matching_show_nothing_without_the_key(workshop, store
     app.key.value = workshop.facilitator_key
     app.sign_in_button.click()
     assert app.view is not None and "Spring cohort" in app._identity_line.value
-
-
-def walk(widget: widgets.Widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
 
 
 def notebook_code(path: Path) -> str:

@@ -7,6 +7,7 @@ import ipywidgets as widgets
 from mentorkit.identity import reset_resume_code, sign_in
 from mentorkit.jupyter import RESUME_ENVIRON
 from mentorkit.models import Participant
+from mentorkit.testing import widget_tree
 from mentorkit.ui.shell import worksheet_app
 from mentorkit.workshops import create_workshop
 
@@ -82,6 +83,8 @@ def test_a_jupyterhub_user_the_roster_does_not_name_is_told_so_and_sees_no_one(s
     )
     assert app.session is None
     assert "no participant of W has that hub user name" in app.notice.value
+    # No sign-in form: on a hub, the roster's hub user name is the only way in.
+    assert not [w for w in widget_tree(app) if isinstance(w, widgets.Text)]
 
 
 def test_an_unreachable_database_is_a_sentence_not_a_traceback(monkeypatch):

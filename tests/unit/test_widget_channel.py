@@ -47,6 +47,7 @@ from mentorkit.models import (
 )
 from mentorkit.rosters import read_mentors
 from mentorkit.store import DocumentKey, Saved, Store
+from mentorkit.testing import widget_tree
 from mentorkit.ui.check_ins import check_ins_app
 from mentorkit.ui.dashboard import dashboard_app
 from mentorkit.ui.expectations import expectations_app
@@ -380,12 +381,6 @@ def state_text(found: list[widgets.Widget]) -> str:
     return "\n".join(json.dumps(w.get_state(), default=str) for w in found if w.comm is not None)
 
 
-def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
 # ---------------------------------------------------------------------------------------
 # The tests
 
@@ -482,7 +477,9 @@ def test_a_hostile_message_is_seen_by_the_python_side(workshop):
         store=workshop.store, environ={"QUERY_STRING": f"resume={workshop.a.new_resume_code}"}
     )
     goal = next(
-        w for w in walk(app) if isinstance(w, widgets.Textarea) and "goal" in w.description.lower()
+        w
+        for w in widget_tree(app)
+        if isinstance(w, widgets.Textarea) and "goal" in w.description.lower()
     )
     send_state(goal, {"value": "Typed over the widget channel"})
     assert goal.value == "Typed over the widget channel"
