@@ -233,6 +233,41 @@ def ask_kernel_info(channel: ClientConnection, **metadata: str) -> None:
     raise AssertionError("the kernel never answered")
 
 
+def test_code_sent_to_a_pages_kernel_is_never_run(server, tmp_path):
+    """A page's websocket carries widget messages only: a request that runs code or reads
+    the kernel's namespace (execute, inspect, complete, history) never reaches the kernel."""
+    marker = tmp_path / "ran.txt"
+    code = f"open({str(marker)!r}, 'w').write('ran')"
+    requests = {
+        "execute_request": {"code": code, "silent": False, "store_history": True},
+        "inspect_request": {"code": "open", "cursor_pos": 4, "detail_level": 1},
+        "complete_request": {"code": "import o", "cursor_pos": 8},
+        "history_request": {"output": True, "raw": True, "hist_access_type": "tail", "n": 5},
+    }
+    kernel_id = open_page(server, MESSAGE_APPS[0])
+    channels = f"/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
+    attempts: set[str] = set()
+    heard: list[dict[str, Any]] = []
+    with websocket(server, channels, **AUTH) as channel:
+        for msg_type, content in requests.items():
+            message = kernel_message(msg_type)
+            message["content"] = content
+            attempts.add(message["header"]["msg_id"])
+            channel.send(json.dumps(message))
+        # The kernel handles its shell requests in order: once it has answered this one,
+        # it would have answered those before it.
+        last = kernel_message("kernel_info_request")
+        channel.send(json.dumps(last))
+        while True:
+            heard.append(json.loads(channel.recv(timeout=START_SECONDS)))
+            parent = heard[-1].get("parent_header", {}).get("msg_id")
+            if parent == last["header"]["msg_id"] and heard[-1]["msg_type"] == "kernel_info_reply":
+                break
+    answers = [m for m in heard if m.get("parent_header", {}).get("msg_id") in attempts]
+    assert [m["msg_type"] for m in answers] == []
+    assert not marker.exists()
+
+
 def test_a_10_mb_websocket_message_closes_that_socket_and_no_other(server):
     attacker = open_page(server, MESSAGE_APPS[0])
     visitor = open_page(server, MESSAGE_APPS[1])
