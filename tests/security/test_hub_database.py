@@ -11,18 +11,14 @@ kernel's websocket.
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import sqlalchemy as sa
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
 from hub_harness import ROOT, Hub, admin_database_url, running_hub
 
 from mentorkit import pg_access

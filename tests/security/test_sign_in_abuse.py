@@ -25,7 +25,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Locator, Page, WebSocketRoute, expect
+from person import Person
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from mentorkit.access import NEWCOMERS_PER_ADDRESS, NEWCOMERS_PER_PAGE, TOO_MANY_NEWCOMERS
 from mentorkit.identity import EMAIL_AS_NAME, reset_invite_codes, resume
@@ -235,9 +236,10 @@ def test_clicks_sent_to_the_closed_kernel_form_add_nobody(served, page: Page):
 
     page.route_web_socket(re.compile(r".*/api/kernels/.*/channels.*"), route)
     page.goto(f"{served.base_url}/voila/render/01_self_assessment.ipynb", timeout=WAIT_MS)
-    type_into(page, page.get_by_label("Join code"), served.join_code)
-    type_into(page, page.get_by_label("Your name"), name)
-    click(page, page.get_by_role("button", name="Start"))
+    person = Person(page, name="clicks-on-the-closed-form", reload_probability=0)
+    person.type("Join code", served.join_code)
+    person.type("Your name", name)
+    person.click(person.button("Start"))
     expect(page.locator(".mentorkit-who")).to_contain_text(name, timeout=WAIT_MS)
 
     clicks = [(server, m) for server, m in sent if _is_click(m)]
@@ -248,7 +250,7 @@ def test_clicks_sent_to_the_closed_kernel_form_add_nobody(served, page: Page):
 
     # Typing into the worksheet and seeing it saved: the kernel has handled every message
     # sent before, the clicks included.
-    type_into(page, page.get_by_label("Career goal (1–3 years)"), "Lead a team")
+    person.type("Career goal (1–3 years)", "Lead a team")
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=WAIT_MS)
     assert [p.name for p in served.people()].count(name) == 1
     assert NEWCOMERS_PER_PAGE > 1  # without the closed form, a click would add someone
@@ -269,30 +271,3 @@ def _again(message: str | bytes) -> str | bytes:
 def _is_click(message: str | bytes) -> bool:
     data = message.encode() if isinstance(message, str) else message
     return b'"comm_msg"' in data and re.search(rb'"event"\s*:\s*"click"', data) is not None
-
-
-def reach(page: Page, target: Locator) -> dict[str, float]:
-    """Scroll with the mouse wheel until `target` is wholly inside the window; its box."""
-    expect(target).to_be_visible(timeout=WAIT_MS)
-    size = page.viewport_size or {"width": 1280, "height": 720}
-    for _ in range(60):
-        box = target.bounding_box()
-        assert box is not None
-        if box["y"] >= 0 and box["y"] + box["height"] <= size["height"]:
-            return box
-        page.mouse.move(size["width"] / 2, size["height"] / 2)
-        page.mouse.wheel(0, 250 if box["y"] > 0 else -250)
-        page.wait_for_timeout(100)
-    raise AssertionError(f"scrolling never brought {target} into the window")
-
-
-def click(page: Page, target: Locator) -> None:
-    box = reach(page, target)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-
-
-def type_into(page: Page, target: Locator, text: str) -> None:
-    """Click into a field and type `text` key by key, then leave it with Tab."""
-    click(page, target)
-    page.keyboard.type(text, delay=10)
-    page.keyboard.press("Tab")
