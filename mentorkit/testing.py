@@ -177,3 +177,15 @@ def widget_tree(widget: Any) -> Iterator[Any]:
     yield widget
     for child in getattr(widget, "children", ()):
         yield from widget_tree(child)
+
+
+def find_widget(widget: Any, kind: type, description: str) -> Any:
+    """The first widget of `kind` labelled `description` in `widget`'s tree, or None."""
+    return next(
+        (
+            found
+            for found in widget_tree(widget)
+            if isinstance(found, kind) and getattr(found, "description", None) == description
+        ),
+        None,
+    )

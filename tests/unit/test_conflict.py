@@ -13,6 +13,7 @@ from mentorkit.errors import StoreError
 from mentorkit.identity import Identity, sign_in
 from mentorkit.models import CheckIn, SelfAssessment, SmartGoal
 from mentorkit.store import DocumentKey, SqlStore
+from mentorkit.testing import find_widget
 from mentorkit.ui.check_ins import check_ins_app
 from mentorkit.ui.common import Autosaver, SaveStatus
 from mentorkit.ui.self_assessment import self_assessment_app
@@ -174,18 +175,10 @@ def test_removing_a_version_this_page_has_not_seen_is_refused(store, identity):
 # -- the page: a WorksheetApp per tab -------------------------------------------------------
 
 
-def find(widget: widgets.Widget, kind: type, description: str) -> widgets.Widget | None:
-    if isinstance(widget, kind) and getattr(widget, "description", None) == description:
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = find(child, kind, description)
-        if found is not None:
-            return found
-    return None
-
-
 def field(app: WorksheetApp, description: str) -> widgets.Widget:
-    found = find(app, widgets.Textarea, description) or find(app, widgets.Text, description)
+    found = find_widget(app, widgets.Textarea, description) or find_widget(
+        app, widgets.Text, description
+    )
     assert found is not None, f"no field {description!r} in the page"
     return found
 
@@ -253,7 +246,7 @@ def test_a_page_with_several_documents_holds_only_the_one_in_conflict(store, ide
     assert tab_b.conflict_panel.shown
     assert "Your Goal 1 was changed" in tab_b.conflict_panel.message.value
 
-    find(tab_b, widgets.Button, "Add a goal").click()
+    find_widget(tab_b, widgets.Button, "Add a goal").click()
     field(tab_b, "Goal 2 title").value = "Negotiate, from tab B"
     goal_2 = store.load(key_of(identity, "smart_goal", "goal-2"))
     assert goal_2 is not None and goal_2.document.title == "Negotiate, from tab B"
@@ -287,7 +280,7 @@ def test_loading_the_newer_version_waits_while_other_edits_cannot_be_saved(
     tab_a, tab_b = open_tab(smart_goals_app), open_tab(smart_goals_app, store=flaky)
     field(tab_a, "Goal 1 title").value = "Speak up, from tab A"
     field(tab_b, "Goal 1 title").value = "Speak up, from tab B"
-    find(tab_b, widgets.Button, "Add a goal").click()
+    find_widget(tab_b, widgets.Button, "Add a goal").click()
     flaky.down = True
     field(tab_b, "Goal 2 title").value = "Typed while the disk is full"
 
@@ -308,8 +301,8 @@ def test_a_meeting_changed_in_another_tab_is_not_removed_unseen(store, identity,
     tab_a, tab_b = open_tab(check_ins_app), open_tab(check_ins_app)
     field(tab_a, "Meeting 1: what I learned").value = "Better notes, from tab A"
 
-    find(tab_b, widgets.Button, "Remove meeting 1").click()
-    find(tab_b, widgets.Button, "Confirm remove meeting 1").click()
+    find_widget(tab_b, widgets.Button, "Remove meeting 1").click()
+    find_widget(tab_b, widgets.Button, "Confirm remove meeting 1").click()
     assert "Meeting 1 was changed in another tab or device, so it was not removed" in (
         tab_b.notice.value
     )

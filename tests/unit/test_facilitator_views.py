@@ -28,7 +28,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.store import DocumentKey
-from mentorkit.testing import sign_in_rostered
+from mentorkit.testing import find_widget, sign_in_rostered
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_html
 from mentorkit.ui.facilitator import REFUSAL
 from mentorkit.ui.matching import (
@@ -98,16 +98,6 @@ def html_text(widget: widgets.Widget) -> str:
     return "\n".join(html_text(child) for child in getattr(widget, "children", ()))
 
 
-def find(widget: widgets.Widget, kind: type, description: str) -> widgets.Widget | None:
-    if isinstance(widget, kind) and getattr(widget, "description", None) == description:
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = find(child, kind, description)
-        if found is not None:
-            return found
-    return None
-
-
 def signed_in(app_function, store, access, **kwargs):
     app = app_function(store=store, environ={}, refusal_delay=0, **kwargs)
     app.join.value = access.workshop.code
@@ -172,7 +162,7 @@ def test_the_right_key_builds_the_view(store, access, app_function, view):
     app = signed_in(app_function, store, access)
     assert isinstance(app.view, view)
     assert "Spring cohort" in app._identity_line.value
-    assert find(app, widgets.Password, "Facilitator key") is None  # the sign-in form is gone
+    assert find_widget(app, widgets.Password, "Facilitator key") is None  # the sign-in form is gone
 
 
 def test_the_join_code_comes_from_the_link_but_never_the_key(store, access):
@@ -328,7 +318,7 @@ def test_refresh_shows_new_progress_without_a_new_page(store, access):
         '<td class="mentorkit-step-none"'
     ) in app.view.roster.value
     fill_everything(store, access, "Carla Diaz", "x")
-    find(app, widgets.Button, "Refresh").click()
+    find_widget(app, widgets.Button, "Refresh").click()
     assert (
         'Carla Diaz</th><td>carla@example.com</td><td>signed in</td><td class="mentorkit-step-done"'
     ) in app.view.roster.value
@@ -481,7 +471,7 @@ def test_a_run_shows_pairs_with_reasons_and_what_each_mode_gives(matching):
     assert "Eun-ji Seo</strong>: has not started any worksheet" in left_out
     assert "2 participants have not started any worksheet and are left out" in view.status.value
     assert "&lt;img src=x onerror=alert(1)&gt;" in left_out
-    find(view, widgets.Checkbox, INCLUDE_NOT_STARTED).value = True
+    find_widget(view, widgets.Checkbox, INCLUDE_NOT_STARTED).value = True
     assert pairs_of(view) == {("Carla Diaz", "Ada Mensah"), ("Dev Patel", "Bo Lindqvist")}
     assert "Eun-ji Seo</strong>: the mentors who fit are full: " in view.unmatched_box.value
     assert "ada@example.org" not in view.unmatched_box.value  # mentors named, not emailed
@@ -498,7 +488,7 @@ def test_a_lock_holds_when_the_matching_runs_again(matching):
     pid, email = ids(view, "Eun-ji Seo", "Ada Mensah")
     view.pick_participant.value = pid
     view.pick_mentor.value = email
-    find(view, widgets.Button, "Lock pair").click()
+    find_widget(view, widgets.Button, "Lock pair").click()
     assert matching.notice.value == ""
     assert ("Eun-ji Seo", "Ada Mensah") in pairs_of(view)
     assert "Remove lock: Eun-ji Seo with Ada Mensah" in page_text(view)
@@ -507,32 +497,32 @@ def test_a_lock_holds_when_the_matching_runs_again(matching):
         view.run_button.click()
         assert ("Eun-ji Seo", "Ada Mensah") in pairs_of(view), mode
         assert ("Carla Diaz", "Ada Mensah") not in pairs_of(view)
-    assert find(view, widgets.Checkbox, "Lock Eun-ji Seo with Ada Mensah").value is True
-    find(view, widgets.Button, "Remove lock: Eun-ji Seo with Ada Mensah").click()
+    assert find_widget(view, widgets.Checkbox, "Lock Eun-ji Seo with Ada Mensah").value is True
+    find_widget(view, widgets.Button, "Remove lock: Eun-ji Seo with Ada Mensah").click()
     assert ("Carla Diaz", "Ada Mensah") in pairs_of(view)
 
 
 def test_ticking_a_suggested_pair_locks_it(matching):
     view = matching.view
     view.run_button.click()
-    find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = True
+    find_widget(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = True
     assert view.locked == [ids(view, "Dev Patel", "Bo Lindqvist")]
     view.run_button.click()
-    assert find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value is True
-    find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = False
+    assert find_widget(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value is True
+    find_widget(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = False
     assert view.locked == []
 
 
 def test_a_forbidden_pair_disappears_and_stays_away(matching):
     view = matching.view
     view.run_button.click()
-    find(view, widgets.Button, "Forbid Carla Diaz with Ada Mensah").click()
+    find_widget(view, widgets.Button, "Forbid Carla Diaz with Ada Mensah").click()
     assert ("Carla Diaz", "Ada Mensah") not in pairs_of(view)
     assert "Remove forbid: Carla Diaz with Ada Mensah" in page_text(view)
     view.mode.value = "participation"
     view.run_button.click()
     assert ("Carla Diaz", "Ada Mensah") not in pairs_of(view)
-    find(view, widgets.Button, "Remove forbid: Carla Diaz with Ada Mensah").click()
+    find_widget(view, widgets.Button, "Remove forbid: Carla Diaz with Ada Mensah").click()
     view.mode.value = "score"
     view.run_button.click()
     assert ("Carla Diaz", "Ada Mensah") in pairs_of(view)
@@ -542,9 +532,9 @@ def test_an_impossible_lock_is_a_sentence_and_is_not_kept(store, access, matchin
     view = matching.view
     view.run_button.click()
     view.pick_participant.value, view.pick_mentor.value = ids(view, "Eun-ji Seo", "Ada Mensah")
-    find(view, widgets.Button, "Lock pair").click()
+    find_widget(view, widgets.Button, "Lock pair").click()
     view.pick_participant.value, view.pick_mentor.value = ids(view, "Dev Patel", "Ada Mensah")
-    find(view, widgets.Button, "Lock pair").click()
+    find_widget(view, widgets.Button, "Lock pair").click()
     assert "no capacity left" in matching.notice.value
     assert "Ada Mensah" in matching.notice.value and "ada@example.org" not in matching.notice.value
     assert view.locked == [ids(view, "Eun-ji Seo", "Ada Mensah")]
@@ -554,8 +544,8 @@ def test_publishing_writes_matches_and_republishing_updates_and_withdraws(store,
     view = matching.view
     code = access.workshop.code
     view.run_button.click()
-    find(view, widgets.Button, "Publish").click()
-    confirm = find(view, widgets.Button, "Confirm publish 2 matches")
+    find_widget(view, widgets.Button, "Publish").click()
+    confirm = find_widget(view, widgets.Button, "Confirm publish 2 matches")
     assert confirm is not None
     assert store.list(code, kind=MentorMatch.kind) == []  # nothing before the confirmation
     confirm.click()
@@ -570,9 +560,9 @@ def test_publishing_writes_matches_and_republishing_updates_and_withdraws(store,
     assert match.introduction.startswith("Subject: Introducing Carla Diaz and Ada Mensah")
 
     view.pick_participant.value, view.pick_mentor.value = eunji, ada
-    find(view, widgets.Button, "Lock pair").click()
-    find(view, widgets.Button, "Publish").click()
-    find(view, widgets.Button, "Confirm publish 2 matches").click()
+    find_widget(view, widgets.Button, "Lock pair").click()
+    find_widget(view, widgets.Button, "Publish").click()
+    find_widget(view, widgets.Button, "Confirm publish 2 matches").click()
     assert "Withdrew 1 earlier match." in view.published.value
     published = {s.key.participant: s.document for s in store.list(code, kind=MentorMatch.kind)}
     assert carla not in published
@@ -583,14 +573,14 @@ def test_publishing_writes_matches_and_republishing_updates_and_withdraws(store,
 def test_a_new_run_takes_back_an_unconfirmed_publish(matching):
     view = matching.view
     view.run_button.click()
-    find(view, widgets.Button, "Publish").click()
-    assert find(view, widgets.Button, "Confirm publish 2 matches") is not None
+    find_widget(view, widgets.Button, "Publish").click()
+    assert find_widget(view, widgets.Button, "Confirm publish 2 matches") is not None
     view.run_button.click()
-    assert find(view, widgets.Button, "Confirm publish 2 matches") is None
+    assert find_widget(view, widgets.Button, "Confirm publish 2 matches") is None
 
 
 def confirm_publish(view: MatchingView) -> None:
-    find(view, widgets.Button, "Publish").click()
+    find_widget(view, widgets.Button, "Publish").click()
     confirm = next(
         b for b in view.confirm_box.children[1].children if b.description.startswith("Confirm")
     )
@@ -602,9 +592,9 @@ def test_a_reopened_page_shows_the_published_pairs_and_the_stored_locks_and_forb
 ):
     view = matching.view
     view.run_button.click()
-    find(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = True
+    find_widget(view, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value = True
     view.pick_participant.value, view.pick_mentor.value = ids(view, "Carla Diaz", "Bo Lindqvist")
-    find(view, widgets.Button, "Forbid pair").click()
+    find_widget(view, widgets.Button, "Forbid pair").click()
     confirm_publish(view)
     assert "Published 2 matches." in view.published.value
 
@@ -612,19 +602,19 @@ def test_a_reopened_page_shows_the_published_pairs_and_the_stored_locks_and_forb
     assert again.run is None
     assert "Published pairs" in again.pairs_heading.value
     assert "2 pairs are published now" in again.status.value
-    assert find(again, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value is True
-    assert find(again, widgets.Checkbox, "Lock Carla Diaz with Ada Mensah").value is False
+    assert find_widget(again, widgets.Checkbox, "Lock Dev Patel with Bo Lindqvist").value is True
+    assert find_widget(again, widgets.Checkbox, "Lock Carla Diaz with Ada Mensah").value is False
     shown = page_text(again)
     assert "Remove lock: Dev Patel with Bo Lindqvist" in shown
     assert "Remove forbid: Carla Diaz with Bo Lindqvist" in shown
     assert "negotiation" in shown.lower()  # the published reasons
-    assert find(again, widgets.Button, "Publish").disabled  # nothing new to publish yet
+    assert find_widget(again, widgets.Button, "Publish").disabled  # nothing new to publish yet
     assert set(downloads(again.downloads.value)) == {
         "pairs.csv",
         "pairs.xlsx",
         "introductions.csv",
     }
-    find(again, widgets.Button, "Remove forbid: Carla Diaz with Bo Lindqvist").click()
+    find_widget(again, widgets.Button, "Remove forbid: Carla Diaz with Bo Lindqvist").click()
     third = signed_in(matching_app, store, access).view
     assert "Remove forbid" not in page_text(third)
     assert "Remove lock: Dev Patel with Bo Lindqvist" in page_text(third)
@@ -640,8 +630,8 @@ def test_publishing_again_shows_the_changes_by_name_and_waits_for_confirmation(
     before = {s.key.participant: s.revision for s in store.list(code, kind=MentorMatch.kind)}
 
     view.pick_participant.value, view.pick_mentor.value = ids(view, "Eun-ji Seo", "Ada Mensah")
-    find(view, widgets.Button, "Lock pair").click()
-    find(view, widgets.Button, "Publish").click()
+    find_widget(view, widgets.Button, "Lock pair").click()
+    find_widget(view, widgets.Button, "Publish").click()
     review = view.review.value
     assert "1 new match, 1 match withdrawn, 1 match kept as published" in review
     rows = re.findall(
@@ -662,14 +652,14 @@ def test_publishing_again_shows_the_changes_by_name_and_waits_for_confirmation(
     assert "ada@example.org" not in review
     after = {s.key.participant: s.revision for s in store.list(code, kind=MentorMatch.kind)}
     assert after == before  # nothing changes before the confirmation
-    find(view, widgets.Button, "Cancel").click()
+    find_widget(view, widgets.Button, "Cancel").click()
     assert view.confirm_box.children == ()
     assert {
         s.key.participant: s.revision for s in store.list(code, kind=MentorMatch.kind)
     } == before
 
-    find(view, widgets.Button, "Publish").click()
-    find(view, widgets.Button, "Confirm publish 2 matches").click()
+    find_widget(view, widgets.Button, "Publish").click()
+    find_widget(view, widgets.Button, "Confirm publish 2 matches").click()
     published = {s.key.participant: s for s in store.list(code, kind=MentorMatch.kind)}
     dev = ids(view, "Dev Patel", "Bo Lindqvist")[0]
     assert set(published) == {dev, ids(view, "Eun-ji Seo", "Ada Mensah")[0]}
@@ -679,13 +669,13 @@ def test_publishing_again_shows_the_changes_by_name_and_waits_for_confirmation(
 def test_a_publish_from_another_page_in_between_is_not_overwritten_unseen(store, access, matching):
     view = matching.view
     view.run_button.click()
-    find(view, widgets.Button, "Publish").click()
+    find_widget(view, widgets.Button, "Publish").click()
     other = signed_in(matching_app, store, access).view
     other.run_button.click()
     confirm_publish(other)
-    find(view, widgets.Button, "Confirm publish 2 matches").click()
+    find_widget(view, widgets.Button, "Confirm publish 2 matches").click()
     assert "changed since you reviewed them" in matching.notice.value
-    find(view, widgets.Button, "Publish").click()
+    find_widget(view, widgets.Button, "Publish").click()
     assert "Nothing changes" in view.review.value
 
 
@@ -713,19 +703,19 @@ def test_a_locked_published_pair_is_kept_when_a_better_fit_turns_up(store, acces
     unlocked = signed_in(matching_app, store, access).view
     unlocked.run_button.click()
     assert ("Eun-ji Seo", "Ada Mensah") in pairs_of(unlocked)  # what happens without the lock
-    find(unlocked, widgets.Button, "Publish").click()
+    find_widget(unlocked, widgets.Button, "Publish").click()
     assert "<th scope='row'>Carla Diaz</th><td>Match withdrawn</td>" in unlocked.review.value
-    find(unlocked, widgets.Button, "Cancel").click()
+    find_widget(unlocked, widgets.Button, "Cancel").click()
 
     reopened = signed_in(matching_app, store, access).view
-    find(reopened, widgets.Checkbox, "Lock Carla Diaz with Ada Mensah").value = True
+    find_widget(reopened, widgets.Checkbox, "Lock Carla Diaz with Ada Mensah").value = True
     for mode in ("score", "participation", "stable"):
         reopened.mode.value = mode
         reopened.run_button.click()
         assert ("Carla Diaz", "Ada Mensah") in pairs_of(reopened), mode
-        find(reopened, widgets.Button, "Publish").click()
+        find_widget(reopened, widgets.Button, "Publish").click()
         assert "Carla Diaz" not in reopened.review.value, mode
-    find(reopened, widgets.Button, "Confirm publish 2 matches").click()
+    find_widget(reopened, widgets.Button, "Confirm publish 2 matches").click()
     kept = store.load(DocumentKey(code, carla, MentorMatch.kind))
     assert kept.document.mentor_email == ada
     assert kept.revision == published_on.revision  # untouched
@@ -755,11 +745,11 @@ def test_pairs_with_no_meeting_format_in_common_are_ruled_out_with_the_reason(
     assert f"Carla Diaz with Fay Okafor: {reason}" in shown
     assert "Ruled out: 2 pairs with no meeting format in common" in shown  # Dev too
     view.pick_participant.value, view.pick_mentor.value = ids(view, "Carla Diaz", "Fay Okafor")
-    find(view, widgets.Button, "Lock pair").click()  # the facilitator's decision wins
+    find_widget(view, widgets.Button, "Lock pair").click()  # the facilitator's decision wins
     assert ("Carla Diaz", "Fay Okafor") in pairs_of(view)
     assert reason not in page_text(view)  # a locked pair is not ruled out
-    find(view, widgets.Button, "Remove lock: Carla Diaz with Fay Okafor").click()
+    find_widget(view, widgets.Button, "Remove lock: Carla Diaz with Fay Okafor").click()
     assert reason in page_text(view)
-    find(view, widgets.Checkbox, RULE_OUT_FORMATS).value = False
+    find_widget(view, widgets.Checkbox, RULE_OUT_FORMATS).value = False
     assert reason not in page_text(view)
     assert "Ruled out:" not in page_text(view)

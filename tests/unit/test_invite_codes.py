@@ -44,6 +44,7 @@ from mentorkit.identity import (
 )
 from mentorkit.models import Participant
 from mentorkit.store import open_store
+from mentorkit.testing import find_widget
 from mentorkit.ui.common import Notice
 from mentorkit.ui.dashboard import DashboardView
 from mentorkit.ui.facilitator import FacilitatorSession
@@ -323,22 +324,12 @@ def test_an_invite_code_is_not_counted_as_a_new_participant(store, imported):
 # -- the worksheet form and the dashboard ---------------------------------------------------
 
 
-def find(widget, kind, description):
-    if isinstance(widget, kind) and getattr(widget, "description", None) == description:
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = find(child, kind, description)
-        if found is not None:
-            return found
-    return None
-
-
 def test_the_worksheet_form_is_closed_once_signed_in_and_its_clicks_add_nobody(store):
     code = create_workshop(store, "W").workshop.code
     app = worksheet_app("01_self_assessment", lambda s: widgets.HTML(), store=store, environ={})
-    start = find(app, widgets.Button, "Start")
-    name = find(app, widgets.Text, "Your name")
-    find(app, widgets.Text, "Join code").value = code
+    start = find_widget(app, widgets.Button, "Start")
+    name = find_widget(app, widgets.Text, "Your name")
+    find_widget(app, widgets.Text, "Join code").value = code
     name.value = "Ada Quill"
     start.click()
     assert app.session is not None and start.comm is None and name.comm is None
@@ -351,8 +342,8 @@ def test_the_worksheet_form_is_closed_once_signed_in_and_its_clicks_add_nobody(s
 def test_the_worksheet_form_claims_with_an_invite_code(store, imported):
     _workshop, codes = imported
     app = worksheet_app("01_self_assessment", lambda s: widgets.HTML(), store=store, environ={})
-    find(app, widgets.Text, "Invite code").value = codes["bo@example.org"]
-    find(app, widgets.Button, "Start").click()
+    find_widget(app, widgets.Text, "Invite code").value = codes["bo@example.org"]
+    find_widget(app, widgets.Button, "Start").click()
     assert app.session.participant.email == "bo@example.org"
 
 

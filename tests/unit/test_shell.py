@@ -7,7 +7,7 @@ import ipywidgets as widgets
 from mentorkit.identity import reset_resume_code, sign_in
 from mentorkit.jupyter import RESUME_ENVIRON
 from mentorkit.models import Participant
-from mentorkit.testing import widget_tree
+from mentorkit.testing import find_widget, widget_tree
 from mentorkit.ui.shell import worksheet_app
 from mentorkit.workshops import create_workshop
 
@@ -18,22 +18,12 @@ def build_probe(session) -> widgets.Widget:
     return widgets.Label(f"view for {session.participant.id}")
 
 
-def find(widget: widgets.Widget, kind: type, description: str) -> widgets.Widget:
-    if isinstance(widget, kind) and getattr(widget, "description", None) == description:
-        return widget
-    for child in getattr(widget, "children", ()):
-        found = find(child, kind, description)
-        if found is not None:
-            return found
-    return None
-
-
 def test_the_sign_in_form_leads_to_the_view_and_shows_the_resume_code(store):
     code = create_workshop(store, "W").workshop.code
     app = worksheet_app("01_self_assessment", build_probe, store=store, environ={})
-    find(app, widgets.Text, "Join code").value = code
-    find(app, widgets.Text, "Your name").value = HOSTILE
-    find(app, widgets.Button, "Start").click()
+    find_widget(app, widgets.Text, "Join code").value = code
+    find_widget(app, widgets.Text, "Your name").value = HOSTILE
+    find_widget(app, widgets.Button, "Start").click()
     assert app.session is not None
     assert app.session.participant.name == HOSTILE
     assert "&lt;img src=x onerror=alert(1)&gt;" in app._identity_line.value
@@ -45,9 +35,9 @@ def test_the_sign_in_form_leads_to_the_view_and_shows_the_resume_code(store):
 def test_a_wrong_join_code_is_a_sentence_in_the_page(store):
     create_workshop(store, "W")
     app = worksheet_app("01_self_assessment", build_probe, store=store, environ={})
-    find(app, widgets.Text, "Join code").value = "ZZZZ-ZZZZ"
-    find(app, widgets.Text, "Your name").value = "Ada"
-    find(app, widgets.Button, "Start").click()
+    find_widget(app, widgets.Text, "Join code").value = "ZZZZ-ZZZZ"
+    find_widget(app, widgets.Text, "Your name").value = "Ada"
+    find_widget(app, widgets.Button, "Start").click()
     assert app.session is None
     assert "No workshop has the join code" in app.notice.value
 
@@ -142,9 +132,9 @@ def test_a_first_sign_in_is_remembered_and_offers_the_personal_link(store):
     app = worksheet_app(
         "01_self_assessment", build_probe, store=store, environ={RESUME_ENVIRON: ""}
     )
-    find(app, widgets.Text, "Join code").value = code
-    find(app, widgets.Text, "Your name").value = "Ada Quill"
-    find(app, widgets.Button, "Start").click()
+    find_widget(app, widgets.Text, "Join code").value = code
+    find_widget(app, widgets.Text, "Your name").value = "Ada Quill"
+    find_widget(app, widgets.Button, "Start").click()
     issued = app.session.resume_code
     assert f'data-resume="{issued}"' in app.memory.value
     assert f"01_self_assessment.ipynb?resume={issued}" in app._identity_line.value
@@ -163,7 +153,7 @@ def test_a_remembered_code_that_was_reset_is_forgotten_with_a_sentence(store):
     assert app.session is None
     assert "mentorkit-forget" in app.memory.value
     assert "no longer works" in app.notice.value
-    assert find(app, widgets.Button, "Continue") is not None
+    assert find_widget(app, widgets.Button, "Continue") is not None
 
 
 def test_sign_out_saves_shows_the_form_and_asks_the_browser_to_forget(store):
@@ -181,7 +171,7 @@ def test_sign_out_saves_shows_the_form_and_asks_the_browser_to_forget(store):
     assert "mentorkit-forget" in app.memory.value
     assert app._identity_line.value == "" and app.sign_out_button.layout.display == "none"
     assert view.comm is None  # the worksheet's widgets are closed
-    assert find(app, widgets.Button, "Continue") is not None
+    assert find_widget(app, widgets.Button, "Continue") is not None
     assert "signed out" in app.notice.value
 
 
