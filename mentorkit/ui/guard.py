@@ -217,9 +217,12 @@ def _update(widget: widgets.Widget, data: Mapping[str, Any]) -> None:
         try:
             widget.set_state(kept)
         except (TraitError, ValueError, TypeError, KeyError) as exc:
-            # The widget's own validation: a wrong type, a date that does not exist.
+            # The widget's own validation: a wrong type, a date that does not exist. A
+            # field's value is not sent back: a date typed part by part passes through
+            # such values (year 20 becomes 202, then 2027), and the field must keep what
+            # the person is typing.
             refusals.note(f"{_describe(widget)}: {type(exc).__name__} from ipywidgets")
-            refused.extend(kept)
+            refused.extend(name for name in kept if name != "value")
     if refused:
         _resync(widget, refused)
 
