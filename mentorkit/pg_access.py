@@ -66,7 +66,7 @@ _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,30}")
 #: Tables whose rows name the participant they belong to (workshop, participant).
 _OWNED_TABLES = ("documents", "document_history", "match_decisions")
 #: Columns of `participants` and `workshops` a server role may read (no hashes).
-_PARTICIPANT_COLUMNS = ("workshop", "id", "email", "body", "hub_user")
+_PARTICIPANT_COLUMNS = ("workshop", "id", "email", "body", "hub_user", "signed_in", "invited")
 _WORKSHOP_COLUMNS = ("code", "name", "body", "created_at")
 #: The policies of one deployment are named `<prefix><suffix>`.
 _POLICY_SUFFIXES = ("participant_self", "participant_own", "facilitator_all")
@@ -227,7 +227,8 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
             f"GRANT SELECT ({workshop_columns}) ON {schema}.workshops TO {both}",
             f"GRANT SELECT ({person_columns}) ON {schema}.participants TO {both}",
             f"GRANT DELETE ON {schema}.participants TO {both}",
-            f"GRANT UPDATE (email, body, resume_code_hash) ON {schema}.participants "
+            f"GRANT UPDATE (email, body, resume_code_hash, signed_in, invite_code_hash, invited) "
+            f"ON {schema}.participants "
             f"TO {facilitator}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.documents TO {both}",
             f"GRANT SELECT, INSERT, DELETE ON {schema}.document_history TO {both}",

@@ -50,7 +50,7 @@ except ImportError:  # Windows
 DEFAULT_DOCUMENT_NAME = "main"
 
 #: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
-DB_SCHEMA_VERSION = 3
+DB_SCHEMA_VERSION = 4
 
 #: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction
 #: (filled in below the tables).
@@ -449,6 +449,11 @@ participants_table = sa.Table(
     # On a JupyterHub, the exact hub user name the facilitator assigned on import: the only
     # way a hub user becomes this participant (never a guess from a name or an email).
     sa.Column("hub_user", sa.String(100), nullable=True),
+    # Whether the participant holds a resume code, and an invite code: what the dashboard
+    # shows, kept beside the hashes so that reading it never needs them (on a hub, no
+    # server may read a hash; see mentorkit.pg_access).
+    sa.Column("signed_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("invited", sa.Boolean, nullable=False, server_default=sa.false()),
     # Indexes, not constraints: the upgrade from schema 2 creates the very same ones.
     sa.Index("uq_participants_invite_code_hash", "invite_code_hash", unique=True),
     sa.Index("uq_participants_workshop_hub_user", "workshop", "hub_user", unique=True),
@@ -561,6 +566,23 @@ def _add_participant_claims(conn: Connection) -> None:
 
 
 MIGRATIONS[2] = _add_participant_claims
+
+
+def _add_participant_states(conn: Connection) -> None:
+    """Schema 3 → 4: whether each participant holds a resume code and an invite code, in
+    columns of their own (read from the hashes once)."""
+    present = {column["name"] for column in sa.inspect(conn).get_columns("participants")}
+    for name, held in (("signed_in", "resume_code_hash"), ("invited", "invite_code_hash")):
+        if name not in present:
+            conn.execute(
+                sa.text(
+                    f"ALTER TABLE participants ADD COLUMN {name} BOOLEAN NOT NULL DEFAULT FALSE"
+                )
+            )
+        conn.execute(sa.text(f"UPDATE participants SET {name} = ({held} IS NOT NULL)"))
+
+
+MIGRATIONS[3] = _add_participant_states
 
 
 # ---------------------------------------------------------------------------------------
@@ -1104,7 +1126,7 @@ class SqlStore:
                     participants_table.c.workshop == code,
                     participants_table.c.id == participant_id,
                 )
-                .values(resume_code_hash=code_hash)
+                .values(resume_code_hash=code_hash, signed_in=True)
             )
             if result.rowcount != 1:
                 raise _no_participant(code, participant_id)
@@ -1151,18 +1173,18 @@ class SqlStore:
                         participants_table.c.workshop == code,
                         participants_table.c.id == participant_id,
                     )
-                    .values(invite_code_hash=code_hash)
+                    .values(invite_code_hash=code_hash, invited=True)
                 )
                 if result.rowcount != 1:
                     raise _no_participant(code, participant_id)
 
     def invited(self, code: str) -> set[str]:
         """The ids of the workshop's participants who hold an invite code (used or not)."""
-        return self._ids_with(code, participants_table.c.invite_code_hash)
+        return self._ids_with(code, participants_table.c.invited)
 
     def signed_in(self, code: str) -> set[str]:
         """The ids of the workshop's participants who have a resume code."""
-        return self._ids_with(code, participants_table.c.resume_code_hash)
+        return self._ids_with(code, participants_table.c.signed_in)
 
     def _ids_with(self, code: str, column: sa.Column[Any]) -> set[str]:
         code = _code(code)
@@ -1171,7 +1193,7 @@ class SqlStore:
             return set(
                 conn.execute(
                     sa.select(participants_table.c.id).where(
-                        participants_table.c.workshop == code, column.is_not(None)
+                        participants_table.c.workshop == code, column.is_(True)
                     )
                 ).scalars()
             )
@@ -1186,7 +1208,7 @@ class SqlStore:
             changed = conn.execute(
                 table.update()
                 .where(table.c.invite_code_hash == invite_hash, table.c.resume_code_hash.is_(None))
-                .values(resume_code_hash=resume_hash)
+                .values(resume_code_hash=resume_hash, signed_in=True)
             ).rowcount
             row = conn.execute(
                 sa.select(table.c.workshop, table.c.body).where(
@@ -1547,6 +1569,8 @@ class SqlStore:
                                 "body": r.participant.model_dump(mode="json"),
                                 "resume_code_hash": r.resume_code_hash,
                                 "invite_code_hash": r.invite_code_hash,
+                                "signed_in": r.resume_code_hash is not None,
+                                "invited": r.invite_code_hash is not None,
                             }
                             for r in records
                         ],
@@ -1730,20 +1754,25 @@ def _adopt_resume_code(conn: Connection, code: str, keep: str, absorb: str) -> N
     joined on the day by name instead of with their invite code goes on signing in with
     the code they were given)."""
     table = participants_table
-    hashes = dict(
+    # Who holds a code is read from `signed_in`, not from the hashes: a facilitator on a
+    # hub merges without being able to read them (and there, nobody holds one).
+    holds = dict(
         conn.execute(
-            sa.select(table.c.id, table.c.resume_code_hash).where(
+            sa.select(table.c.id, table.c.signed_in).where(
                 table.c.workshop == code, table.c.id.in_([keep, absorb])
             )
         ).all()
     )
-    if hashes[keep] is not None or hashes[absorb] is None:
+    if holds[keep] or not holds[absorb]:
         return
-    for participant, code_hash in ((absorb, None), (keep, hashes[absorb])):
+    absorbed_hash = conn.execute(
+        sa.select(table.c.resume_code_hash).where(table.c.workshop == code, table.c.id == absorb)
+    ).scalar_one()
+    for participant, code_hash in ((absorb, None), (keep, absorbed_hash)):
         conn.execute(
             table.update()
             .where(table.c.workshop == code, table.c.id == participant)
-            .values(resume_code_hash=code_hash)
+            .values(resume_code_hash=code_hash, signed_in=code_hash is not None)
         )
 
 

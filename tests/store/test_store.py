@@ -684,9 +684,33 @@ def test_a_database_of_schema_2_gets_invite_codes_and_hub_users_and_keeps_its_da
     )
     assert "hub_user" not in column_names(db_url, "participants")
     with SqlStore(db_url) as upgraded:
-        assert upgraded.schema_version() == DB_SCHEMA_VERSION == 3
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION
         assert upgraded.load(key) == saved
     assert {"invite_code_hash", "hub_user"} <= column_names(db_url, "participants")
+
+
+def test_a_database_of_schema_3_learns_who_holds_a_resume_or_invite_code_from_the_hashes(
+    db_url: str, store: SqlStore, workshop: Workshop
+) -> None:
+    code = workshop.code
+    ada, bo, cy = (Participant(name=name) for name in ("Ada", "Bo", "Cy"))
+    store.import_roster(code, participants=[ada, bo, cy])
+    store.set_resume_code_hash(code, ada.id, "resume-hash-of-ada")
+    store.set_invite_code_hashes(code, {bo.id: "invite-hash-of-bo"})
+    store.close()
+    run_sql(
+        db_url,
+        "ALTER TABLE participants DROP COLUMN signed_in",
+        "ALTER TABLE participants DROP COLUMN invited",
+        "UPDATE mentorkit_schema SET version = 3",
+    )
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION == 4
+        assert upgraded.signed_in(code) == {ada.id}
+        assert upgraded.invited(code) == {bo.id}
+        # and what comes after the upgrade keeps them
+        upgraded.set_resume_code_hash(code, cy.id, "resume-hash-of-cy")
+        assert upgraded.signed_in(code) == {ada.id, cy.id}
 
 
 # ---------------------------------------------------------------------------------------
