@@ -10,6 +10,13 @@ header `RESUME_HEADER` (empty when there is no such cookie), which voila.json li
 `VoilaConfiguration.http_header_envs`, so the kernel finds it as `RESUME_ENVIRON`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tornado.httputil import HTTPServerRequest
+
 #: The token `mentorkit serve --token` hands to the Voilà server, through the environment.
 TOKEN_VARIABLE = "MENTORKIT_TOKEN"
 
@@ -34,3 +41,9 @@ def kernel_proof(session_key: bytes, kernel_id: str) -> str:
 
     message = f"voila/query/{kernel_id}".encode()
     return hmac.new(session_key, message, hashlib.sha256).hexdigest()
+
+
+def client_address(request: HTTPServerRequest) -> str:
+    """The address a request is counted against (wrong sign-in tries, newcomers, page
+    kernels): its `remote_ip`."""
+    return request.remote_ip or ""

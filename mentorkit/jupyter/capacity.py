@@ -39,8 +39,10 @@ from html import escape
 from typing import Any, Literal
 
 from jupyter_server.utils import url_path_join
-from tornado import httputil, web
+from tornado import web
 from voila.tornado.handler import TornadoVoilaHandler
+
+from mentorkit.jupyter import client_address
 
 #: Page kernels one client address may hold at once when the server is reachable from
 #: other machines: a participant's journey, a worksheet or two opened in their own tabs,
@@ -58,12 +60,6 @@ RETRY_AFTER_SECONDS = 60
 FULL_TITLE = "The workshop is full right now — try again in a minute."
 
 Limit = Literal["total", "client"]
-
-
-def client_address(request: httputil.HTTPServerRequest) -> str:
-    """The address a request's places are counted against: its `remote_ip`, as the
-    sign-in page counts wrong tries (`mentorkit.jupyter.pages`)."""
-    return request.remote_ip or ""
 
 
 def is_loopback(host: str) -> bool:

@@ -60,7 +60,7 @@ from mentorkit.identity import (
     resume,
     sign_in,
 )
-from mentorkit.jupyter import RESUME_COOKIE
+from mentorkit.jupyter import RESUME_COOKIE, client_address
 from mentorkit.models import Workshop
 from mentorkit.store import Store, open_store
 from mentorkit.ui.common import paragraphs
@@ -545,7 +545,7 @@ class SignInPage(PageHandler):
 
     @property
     def address(self) -> str:
-        return self.request.remote_ip or ""
+        return client_address(self.request)
 
     def typed(self, name: str) -> str:
         """A field as typed (spaces kept), no longer than the field takes."""
