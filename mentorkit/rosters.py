@@ -238,6 +238,9 @@ class RosterImport(Generic[T]):
     rows_read: int
     #: Participants' hub user names by email (lowercase), from the `hub_user` column.
     hub_users: dict[str, str] = field(default_factory=dict)
+    #: What was imported but deserves a look, one sentence each (e.g. expertise terms that
+    #: match nothing in the framework and were kept as tags); shown by the CLI and the apps.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def skipped_rows(self) -> list[int]:
