@@ -24,8 +24,11 @@ serve: $(VENV)/.installed-app
 	$(BIN)/mentorkit demo
 	$(BIN)/mentorkit serve --host $(HOST) --port $(PORT)
 
+# The pure unit tests run in two processes (one per core); the rest share one process: the
+# PostgreSQL store tests reset one database, and the browser tests time a real server each.
 test: $(VENV)/.installed-test lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 tests/unit
+	$(BIN)/pytest --ignore=tests/unit
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
