@@ -93,9 +93,19 @@ class FacilitatorSession:
     #: so that the frame shows what is now current; set by the app.
     on_workshop_change: Callable[[], None] | None = None
 
+    #: The workshop was deleted from this page: nothing is open until another one is.
+    deleted: bool = False
+
     def switch_to(self, workshop: Workshop) -> None:
         """Make `workshop` the current one (edited, or another the facilitator opened)."""
         self.workshop = workshop
+        self.deleted = False
+        if self.on_workshop_change is not None:
+            self.on_workshop_change()
+
+    def workshop_deleted(self) -> None:
+        """The current workshop was deleted: the frame stops naming it and linking to it."""
+        self.deleted = True
         if self.on_workshop_change is not None:
             self.on_workshop_change()
 
@@ -194,7 +204,7 @@ class FacilitatorApp(widgets.VBox):
 
     def _render_header(self) -> None:
         nav = ""
-        if self.session is not None:
+        if self.session is not None and not self.session.deleted:
             items = []
             for app in FACILITATOR_APPS:
                 href = escape(self.session.link(Path(app.notebook).name))
@@ -247,7 +257,7 @@ class FacilitatorApp(widgets.VBox):
     def _show_workshop(self) -> None:
         """The header and the identity line for the session's current workshop."""
         self._render_header()
-        if self.session is None:
+        if self.session is None or self.session.deleted:
             self._identity_line.value = ""
             return
         workshop = self.session.workshop

@@ -670,7 +670,10 @@ class WorkshopsSection(widgets.VBox):
         known = view.known_workshops()
         self.picker = widgets.Dropdown(
             options=[(f"{w.name} ({w.code})", w.code) for w in known],
-            value=session.workshop.code if known else None,
+            value=next(
+                (w.code for w in known if w.code == session.workshop.code),
+                known[0].code if known else None,
+            ),
             description="Your workshops",
             style={"description_width": LABEL_WIDTH},
             layout=widgets.Layout(width="36rem"),
@@ -941,6 +944,7 @@ class SetupView(widgets.VBox):
     def deleted(self, workshop: Workshop) -> None:
         """After a deletion: say so, and offer to create or open another workshop."""
         self.keys_entered.discard(workshop.code)
+        self.session.workshop_deleted()
         self.new_key.value = ""
         self.sections = []
         self.body.children = [
