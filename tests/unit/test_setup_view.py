@@ -571,4 +571,4 @@ def test_after_deleting_the_other_workshops_of_this_page_can_be_switched_to(stor
     workshops.switch.click()
     assert app.view.session.workshop.code == autumn.code
     assert "Autumn cohort" in app._identity_line.value
-    assert [s.heading for s in app.view.sections][0] == "Workshop details"
+    assert app.view.sections[0].heading == "Workshop details"
