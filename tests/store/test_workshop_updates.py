@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from mentorkit import pg_access
 from mentorkit.access import hash_secret
 from mentorkit.backup import backup_workshop, restore_backup
-from mentorkit.errors import NotFound
+from mentorkit.errors import NotFound, StoreError
 from mentorkit.models import Workshop, WorkshopSession
 from mentorkit.store import SqlStore, open_store
 from mentorkit.workshops import create_workshop
@@ -91,17 +91,19 @@ def test_on_a_hub_facilitators_may_edit_a_workshop_and_participants_may_not():
         )
         with SqlStore(facilitator_url) as facilitator:
             facilitator.update_workshop(edited(facilitator.workshop(code)))
-            with pytest.raises(Exception, match="permission denied"):
-                with facilitator._transaction(write=True) as conn:  # the key hash stays out
-                    conn.execute(
-                        sa.text("UPDATE workshops SET facilitator_key_hash = 'x' WHERE code = :c"),
-                        {"c": code},
-                    )
-        with SqlStore(participant_url) as participant:
-            with pytest.raises(Exception, match="permission denied"):
-                participant.update_workshop(
-                    participant.workshop(code).model_copy(update={"name": "Taken over"})
-                )
+            key_hash = sa.text("UPDATE workshops SET facilitator_key_hash = 'x' WHERE code = :c")
+            with (
+                pytest.raises(StoreError, match="permission denied"),
+                facilitator._transaction(write=True) as conn,  # the key hash stays out of reach
+            ):
+                conn.execute(key_hash, {"c": code})
+        with (
+            SqlStore(participant_url) as participant,
+            pytest.raises(StoreError, match="permission denied"),
+        ):
+            participant.update_workshop(
+                participant.workshop(code).model_copy(update={"name": "Taken over"})
+            )
         with open_store(admin) as store:
             assert store.workshop(code).name == "Autumn cohort"
             assert store.facilitator_key_matches(code, hash_secret(access.facilitator_key))
