@@ -54,6 +54,12 @@ APPS: tuple[App, ...] = (
         "participant",
     ),
     App(
+        "facilitator/setup.ipynb",
+        "Workshop setup",
+        "Create the workshop, set its details, texts and framework, and share the join link.",
+        "facilitator",
+    ),
+    App(
         "facilitator/dashboard.ipynb",
         "Cohort dashboard",
         "Follow the cohort's progress and what it needs, live.",

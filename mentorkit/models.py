@@ -406,6 +406,33 @@ JoinCode = Annotated[
 ]
 
 
+#: The most sessions a workshop lists (a weekly workshop over half a year fits).
+MAX_SESSIONS = 30
+#: The longest welcome or guidance text a worksheet opens with.
+GUIDANCE_LIMIT = 4000
+#: How many worksheets' texts a workshop may replace (one per app, with room to spare).
+MAX_GUIDANCE_TEXTS = 20
+
+#: An app's key as `data/guidance.yaml` names it: a notebook stem such as '01_self_assessment'.
+GuidanceKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+
+
+class WorkshopSession(Model):
+    """One meeting of the workshop: when and where the group meets."""
+
+    title: Line(120, min_length=1) = Field(title="Title")
+    day: Day = Field(title="Date")
+    starts_at: ClockTime | None = Field(default=None, title="Start time")
+    ends_at: ClockTime | None = Field(default=None, title="End time")
+    place: Line(300) = Field(default="", title="Place or link")
+
+    @model_validator(mode="after")
+    def _times_in_order(self) -> Self:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise PydanticCustomError("time_order", "the end time is not after the start time")
+        return self
+
+
 class Workshop(Model):
     code: JoinCode = Field(default_factory=new_join_code, title="Join code")
     name: Line(120, min_length=1) = Field(title="Workshop name")
@@ -413,6 +440,14 @@ class Workshop(Model):
     starts_on: Day | None = Field(default=None, title="Start date")
     ends_on: Day | None = Field(default=None, title="End date")
     framework: Framework = Field(title="Competency framework")
+    sessions: list[WorkshopSession] = Field(
+        default_factory=list, max_length=MAX_SESSIONS, title="Sessions"
+    )
+    #: The worksheets' opening texts this workshop replaces, by app key; the others keep
+    #: the text of data/guidance.yaml (`mentorkit.workshops.guidance_for`).
+    guidance: dict[GuidanceKey, Text(GUIDANCE_LIMIT)] = Field(
+        default_factory=dict, max_length=MAX_GUIDANCE_TEXTS, title="Worksheet texts"
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
@@ -697,6 +732,7 @@ _PATTERN_MESSAGES: Mapping[str, str] = {
         "must be a join code of eight letters and digits, like ABCD-EFGH"
     ),
     r"^[0-9a-f]{32}$": "must be 32 characters from 0-9 and a-f",
+    r"^[a-z0-9_]{1,40}$": "must be a worksheet's key, like 01_self_assessment",
 }
 
 

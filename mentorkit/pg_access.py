@@ -225,6 +225,8 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
         statements += [
             f"GRANT SELECT ON {schema}.mentorkit_schema, {schema}.mentors TO {both}",
             f"GRANT SELECT ({workshop_columns}) ON {schema}.workshops TO {both}",
+            # The setup app edits a workshop's details; never its key hash or creation time.
+            f"GRANT UPDATE (name, body) ON {schema}.workshops TO {facilitator}",
             f"GRANT SELECT ({person_columns}) ON {schema}.participants TO {both}",
             f"GRANT DELETE ON {schema}.participants TO {both}",
             f"GRANT UPDATE (email, body, resume_code_hash, signed_in, invite_code_hash, invited) "

@@ -235,6 +235,11 @@ class Store(Protocol):
         workshop), without handing the stored hash out."""
         ...
 
+    def update_workshop(self, workshop: Workshop) -> None:
+        """Store the workshop's new details (name, dates, sessions, texts, framework) under
+        its join code; its facilitator key stays. `NotFound` for an unknown join code."""
+        ...
+
     def delete_workshop(self, code: str) -> None:
         """Remove a workshop with its rosters and documents."""
         ...
@@ -915,6 +920,19 @@ class SqlStore:
                 )
             ).scalar()
         return found is not None and hmac.compare_digest(str(found), key_hash)
+
+    def update_workshop(self, workshop: Workshop) -> None:
+        """Replace the stored name and body of `workshop` (found by its join code); the
+        facilitator key hash and the creation time stay. `NotFound` for an unknown code."""
+        code = _code(workshop.code)
+        with self._transaction(write=True) as conn:
+            result = conn.execute(
+                workshops_table.update()
+                .where(workshops_table.c.code == code)
+                .values(name=workshop.name, body=workshop.model_dump(mode="json"))
+            )
+            if result.rowcount != 1:
+                raise _no_workshop(code)
 
     def delete_workshop(self, code: str) -> None:
         """Remove a workshop; its rosters, documents, histories and matching decisions go

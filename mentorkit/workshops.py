@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mentorkit import catalog
 from mentorkit.access import hash_secret, new_facilitator_key
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
-from mentorkit.models import Framework, Workshop, validate
+from mentorkit.models import (
+    Framework,
+    MentorProfile,
+    SelfAssessment,
+    SmartGoal,
+    Workshop,
+    validate,
+)
 from mentorkit.store import RosterChange, Store
 
 if TYPE_CHECKING:
@@ -43,7 +53,13 @@ class RosterOutcome:
 
 
 def create_workshop(
-    store: Store, name: str, *, framework: Framework | None = None, description: str = ""
+    store: Store,
+    name: str,
+    *,
+    framework: Framework | None = None,
+    description: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
 ) -> WorkshopAccess:
     """A new workshop with a fresh join code and facilitator key."""
     workshop = validate(
@@ -51,6 +67,8 @@ def create_workshop(
         {
             "name": name,
             "description": description,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
             "framework": framework if framework is not None else catalog.load_framework(),
         },
     )
@@ -158,3 +176,99 @@ def _sample_invite(store: Store, code: str) -> Invite | None:
 
     waiting = waiting_for_invites(store, code, again=True)
     return issue_invites(store, code, waiting[:1])[0] if waiting else None
+
+
+# ---------------------------------------------------------------------------------------
+# The texts each worksheet opens with
+
+
+@cache
+def default_guidance() -> Mapping[str, str]:
+    """The texts of data/guidance.yaml, by app key, read once per process."""
+    return catalog.load_guidance()
+
+
+def guidance_for(workshop: Workshop | None, app_key: str) -> str:
+    """The text the app `app_key` ('01_self_assessment') opens with: the workshop's own, or
+    the default of data/guidance.yaml. Plain text: show it with `paragraphs` (escaped)."""
+    if workshop is not None and app_key in workshop.guidance:
+        return workshop.guidance[app_key]
+    return default_guidance().get(app_key, "")
+
+
+def with_guidance(workshop: Workshop, app_key: str, text: str | None) -> Workshop:
+    """`workshop` with `text` as the opening text of `app_key`; None, or the default text
+    itself, restores the default (only what differs is kept). `InvalidInput` when the text
+    is too long or holds characters that are not text."""
+    guidance = dict(workshop.guidance)
+    default = default_guidance().get(app_key)
+    if default is None:
+        raise InvalidInput([f"There is no worksheet '{app_key}' to write a text for."])
+    guidance.pop(app_key, None)
+    changed = validate(Workshop, {**workshop.model_dump(), "guidance": guidance})
+    if text is None:
+        return changed
+    updated = validate(Workshop, {**changed.model_dump(), "guidance": {**guidance, app_key: text}})
+    if updated.guidance[app_key] == default:
+        return changed
+    return updated
+
+
+# ---------------------------------------------------------------------------------------
+# Replacing the competency framework
+
+
+def competencies_in_use(
+    mentors: Iterable[MentorProfile], documents: Iterable[object]
+) -> dict[str, set[str]]:
+    """The competency ids mentors' expertise and participants' worksheets use, each with
+    what uses it ('mentors' expertise', 'self-assessments', 'SMART goals')."""
+    used: dict[str, set[str]] = {}
+
+    def note(ids: Iterable[str], where: str) -> None:
+        for competency in ids:
+            used.setdefault(competency, set()).add(where)
+
+    for mentor in mentors:
+        note(mentor.expertise, "mentors' expertise")
+    for document in documents:
+        if isinstance(document, SelfAssessment):
+            note(
+                [*document.ratings, *document.strengths, *document.growth_areas],
+                "self-assessments",
+            )
+        elif isinstance(document, SmartGoal):
+            note(document.competencies, "SMART goals")
+    return used
+
+
+def orphaned_competencies(
+    framework: Framework, mentors: Iterable[MentorProfile], documents: Iterable[object]
+) -> dict[str, set[str]]:
+    """The competencies in use (see `competencies_in_use`) that `framework` lacks."""
+    known = framework.competencies()
+    used = competencies_in_use(mentors, documents)
+    return {competency: where for competency, where in used.items() if competency not in known}
+
+
+def replace_framework(store: Store, workshop: Workshop, framework: Framework) -> Workshop:
+    """Give the workshop `framework` and store it; refused (`InvalidInput`, nothing
+    changed) while mentors' expertise or participants' answers use a competency the new
+    framework lacks, naming those competencies and what uses them."""
+    documents = [saved.document for saved in store.list(workshop.code)]
+    orphans = orphaned_competencies(framework, store.mentors(workshop.code), documents)
+    if orphans:
+        listed = "; ".join(
+            f"{competency} (in {', '.join(sorted(where))})"
+            for competency, where in sorted(orphans.items())
+        )
+        raise InvalidInput(
+            [
+                f"The framework '{framework.name}' lacks competencies this workshop already "
+                f"uses, so it was not applied: {listed}. Add them to the file (same ids), "
+                "or use it for a new workshop."
+            ]
+        )
+    updated = validate(Workshop, {**workshop.model_dump(), "framework": framework})
+    store.update_workshop(updated)
+    return updated

@@ -48,7 +48,6 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.ioloop import IOLoop
 
-from mentorkit import catalog
 from mentorkit.access import TOO_MANY_TRIES, TooManyTries, TriesByAddress
 from mentorkit.apps import PARTICIPANT_APPS, App
 from mentorkit.errors import MentorkitError
@@ -71,6 +70,7 @@ from mentorkit.ui.landing import (
     gallery_html,
     journey_html,
 )
+from mentorkit.workshops import guidance_for
 
 log = logging.getLogger("mentorkit")
 
@@ -263,7 +263,7 @@ def sign_in_document(
     general = ""
     if problem is not None and problem.field is None:
         general = f'<p class="mentorkit-error" role="alert">{escape(problem.message)}</p>'
-    guidance = catalog.load_guidance().get(Path(step.notebook).stem, "")
+    guidance = guidance_for(workshop, Path(step.notebook).stem)
     body = [
         '<p class="mentorkit-brand"><a href="./">mentorkit · all worksheets</a></p>',
         f"<h1>{escape(step.title)}</h1>",

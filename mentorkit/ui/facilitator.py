@@ -89,6 +89,25 @@ class FacilitatorSession:
     store: Store
     workshop: Workshop
     notice: Notice
+    #: Called when the view changed `workshop` (its details, or another workshop entirely),
+    #: so that the frame shows what is now current; set by the app.
+    on_workshop_change: Callable[[], None] | None = None
+
+    #: The workshop was deleted from this page: nothing is open until another one is.
+    deleted: bool = False
+
+    def switch_to(self, workshop: Workshop) -> None:
+        """Make `workshop` the current one (edited, or another the facilitator opened)."""
+        self.workshop = workshop
+        self.deleted = False
+        if self.on_workshop_change is not None:
+            self.on_workshop_change()
+
+    def workshop_deleted(self) -> None:
+        """The current workshop was deleted: the frame stops naming it and linking to it."""
+        self.deleted = True
+        if self.on_workshop_change is not None:
+            self.on_workshop_change()
 
     @property
     def today(self) -> date:
@@ -118,11 +137,14 @@ class FacilitatorApp(widgets.VBox):
         store: Store | None = None,
         environ: Mapping[str, str] | None = None,
         refusal_delay: float = REFUSAL_DELAY_SECONDS,
+        sign_in_extra: Callable[[FacilitatorApp], widgets.Widget | None] | None = None,
     ) -> None:
         super().__init__()
         self.add_class("mentorkit-app")
         self.add_class("mentorkit-facilitator")
         environ = os.environ if environ is None else environ
+        #: The page's request as Voilà gives it to the kernel (read after `wait_for_request`).
+        self.environ: Mapping[str, str] = environ
         self.app: App = next(a for a in FACILITATOR_APPS if Path(a.notebook).stem == app_key)
         self.build = build
         self.refusal_delay = refusal_delay
@@ -175,10 +197,14 @@ class FacilitatorApp(widgets.VBox):
                 ]
             ).add_class("mentorkit-sign-in")
         ]
+        # What an app offers under the form (the setup app: the first workshop, first run).
+        extra = guarded(self.notice)(sign_in_extra)(self) if sign_in_extra else None
+        if extra is not None:
+            self._body.children = [*self._body.children, extra]
 
     def _render_header(self) -> None:
         nav = ""
-        if self.session is not None:
+        if self.session is not None and not self.session.deleted:
             items = []
             for app in FACILITATOR_APPS:
                 href = escape(self.session.link(Path(app.notebook).name))
@@ -216,15 +242,29 @@ class FacilitatorApp(widgets.VBox):
         if workshop is None:
             self.notice.show(REFUSAL, kind="error")
             return
-        self.session = FacilitatorSession(self.store, workshop, self.notice)
+        self.enter(workshop)
+
+    def enter(self, workshop: Workshop) -> None:
+        """Show the view for `workshop`, whose key was checked (or which was just made)."""
+        self.session = FacilitatorSession(
+            self.store, workshop, self.notice, on_workshop_change=self._show_workshop
+        )
+        self._show_workshop()
+        self._body.children = []
+        self.view = guarded(self.notice)(self.build)(self.session)
+        self._body.children = [self.view] if self.view is not None else []
+
+    def _show_workshop(self) -> None:
+        """The header and the identity line for the session's current workshop."""
         self._render_header()
+        if self.session is None or self.session.deleted:
+            self._identity_line.value = ""
+            return
+        workshop = self.session.workshop
         self._identity_line.value = (
             f'<p class="mentorkit-who">Facilitator of <strong>{escape(workshop.name)}</strong>'
             f" · join code <code>{escape(workshop.code)}</code></p>"
         )
-        self._body.children = []
-        self.view = guarded(self.notice)(self.build)(self.session)
-        self._body.children = [self.view] if self.view is not None else []
 
 
 def facilitator_app(
@@ -235,8 +275,16 @@ def facilitator_app(
     store: Store | None = None,
     environ: Mapping[str, str] | None = None,
     refusal_delay: float = REFUSAL_DELAY_SECONDS,
+    sign_in_extra: Callable[[FacilitatorApp], widgets.Widget | None] | None = None,
 ) -> FacilitatorApp:
-    """The page of one facilitator app; notebooks call this through the per-app functions."""
+    """The page of one facilitator app; notebooks call this through the per-app functions.
+    `sign_in_extra` adds what an app offers under the sign-in form (given the app)."""
     return FacilitatorApp(
-        app_key, build, intro, store=store, environ=environ, refusal_delay=refusal_delay
+        app_key,
+        build,
+        intro,
+        store=store,
+        environ=environ,
+        refusal_delay=refusal_delay,
+        sign_in_extra=sign_in_extra,
     )

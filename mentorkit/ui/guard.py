@@ -15,6 +15,9 @@ presses a button they can see. So the kernel lets through only that:
   text beyond the field's length limit, an index out of range or a value of the wrong
   kind is refused before it reaches the widget. The page is then sent the kernel's own
   state of what was refused, so it shows what the kernel holds.
+* A FileUpload takes the files a person chose: at most `UPLOAD_LIMIT` bytes in all (or
+  its `mentorkit-max-bytes-<N>`), each with exactly the fields ipywidgets sends, its
+  content as the one binary buffer of the message that belongs there.
 * A click reaches only an enabled button.
 
 Refusals are logged at debug level, and at most once a minute as a warning with their
@@ -81,7 +84,17 @@ PAGE_TRAITS: tuple[tuple[tuple[type[widgets.Widget], ...], frozenset[str]], ...]
     ((_Selection, _MultipleSelection), frozenset({"index"})),
     ((_SelectionContainer,), frozenset({"selected_index"})),
     (VALUE_INPUTS, frozenset({"value"})),
+    ((widgets.FileUpload,), frozenset({"value"})),
 )
+
+#: The most bytes one upload takes from a page, unless the widget says less with a
+#: `mentorkit-max-bytes-<N>` class; the server refuses any websocket message over 1 MiB.
+UPLOAD_LIMIT = 1_000_000
+_MAX_BYTES_CLASS = re.compile(r"mentorkit-max-bytes-(\d+)")
+#: What ipywidgets' FileUpload sends for each file, and nothing else.
+UPLOAD_KEYS = frozenset({"name", "type", "size", "last_modified", "content"})
+#: The most files one upload widget takes at once (one unless it allows several).
+UPLOAD_FILES = 10
 
 #: The most characters a text input without a `mentorkit-max-<N>` limit takes from a page:
 #: far beyond any field's own limit (see `mentorkit.models.DRAFT_LIMIT` for a document).
@@ -109,6 +122,73 @@ def text_limit(widget: widgets.Widget) -> int:
     return FREE_TEXT_LIMIT
 
 
+def upload_limit(widget: widgets.Widget) -> int:
+    """The most bytes `widget` (a FileUpload) takes from a page in one upload."""
+    for name in getattr(widget, "_dom_classes", ()):
+        found = _MAX_BYTES_CLASS.fullmatch(name)
+        if found:
+            return min(int(found[1]), UPLOAD_LIMIT)
+    return UPLOAD_LIMIT
+
+
+def _upload_refusal(widget: widgets.FileUpload, value: object) -> str | None:
+    """Why `value` is not what a person's choice of files sends, or None."""
+    if not isinstance(value, list | tuple):
+        return "an upload that is not a list of files"
+    if len(value) > (UPLOAD_FILES if widget.multiple else 1):
+        return f"{len(value)} files at once"
+    total = 0
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != UPLOAD_KEYS:
+            return "a file without exactly name, type, size, last_modified and content"
+        content = entry["content"]
+        if not isinstance(content, bytes | memoryview | bytearray):
+            return "a file whose content is not binary"
+        if not isinstance(entry["name"], str) or not isinstance(entry["type"], str):
+            return "a file whose name or type is not text"
+        if len(entry["name"]) > 255 or len(entry["type"]) > 255:
+            return "a file name or type longer than 255 characters"
+        if not _is_number(entry["size"]) or not _is_number(entry["last_modified"]):
+            return "a file whose size or time is not a number"
+        total += len(content) if not isinstance(content, memoryview) else content.nbytes
+    if total > upload_limit(widget):
+        return f"{total} bytes where {upload_limit(widget)} fit"
+    return None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _with_buffers(
+    widget: widgets.Widget, state: dict[str, Any], paths: object, buffers: object
+) -> str | None:
+    """Put an upload's binary buffers in `state` (as ipywidgets does), or say why not: only
+    a FileUpload's files travel as binary, each at `value[i].content`."""
+    if not isinstance(widget, widgets.FileUpload):
+        return "binary buffers for a widget that takes no file"
+    files = state.get("value")
+    if not isinstance(paths, list) or not isinstance(buffers, list) or len(paths) != len(buffers):
+        return "binary buffers that do not match their paths"
+    if not isinstance(files, list) or len(paths) > len(files):
+        return "binary buffers without their files"
+    for path, buffer in zip(paths, buffers, strict=True):
+        if (
+            not isinstance(path, list)
+            or len(path) != 3
+            or path[0] != "value"
+            or not _is_index(path[1])
+            or not 0 <= path[1] < len(files)
+            or path[2] != "content"
+            or not isinstance(files[path[1]], dict)
+        ):
+            return "a binary buffer at a place no file content goes"
+        if not isinstance(buffer, bytes | memoryview | bytearray):
+            return "a binary buffer that is not bytes"
+        files[path[1]]["content"] = buffer
+    return None
+
+
 def _is_index(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -126,6 +206,8 @@ def refusal(widget: widgets.Widget, name: str, value: object) -> str | None:
         # A text saved longer than the limit may still be shortened, never lengthened.
         if len(value) > limit and len(value) > len(current):
             return f"{len(value)} characters where {limit} fit"
+    if name == "value" and isinstance(widget, widgets.FileUpload):
+        return _upload_refusal(widget, value)
     if name == "value" and isinstance(value, float) and not math.isfinite(value):
         return "not a finite number"
     if name in ("index", "selected_index"):
@@ -194,16 +276,18 @@ def _resync(widget: widgets.Widget, names: list[str]) -> None:
         widget.send_state(key=known)
 
 
-def _update(widget: widgets.Widget, data: Mapping[str, Any]) -> None:
+def _update(widget: widgets.Widget, data: Mapping[str, Any], buffers: object = None) -> None:
     """An `update` from the page: the admissible traits are set, the rest refused."""
     state = data.get("state")
     if not isinstance(state, dict):
         refusals.note(f"an update without a state for {_describe(widget)}")
         return
-    if data.get("buffer_paths"):  # no trait a person sets travels as binary
-        refusals.note(f"binary buffers for {_describe(widget)}")
-        _resync(widget, list(state))
-        return
+    if data.get("buffer_paths"):  # only the files of an upload travel as binary
+        problem = _with_buffers(widget, state, data["buffer_paths"], buffers)
+        if problem is not None:
+            refusals.note(f"{_describe(widget)}: {problem}")
+            _resync(widget, list(state))
+            return
     kept: dict[str, Any] = {}
     refused: list[str] = []
     for name, value in state.items():
@@ -234,7 +318,7 @@ def receive(widget: widgets.Widget, msg: dict[str, Any]) -> None:
     data = msg.get("content", {}).get("data")
     method = data.get("method") if isinstance(data, dict) else None
     if method == "update":
-        _update(widget, data)  # type: ignore[arg-type]
+        _update(widget, data, msg.get("buffers"))  # type: ignore[arg-type]
     elif method == "request_state":
         widget.send_state()
     elif method == "custom":

@@ -31,7 +31,6 @@ from urllib.parse import parse_qs, quote
 
 import ipywidgets as widgets
 
-from mentorkit import catalog
 from mentorkit.apps import APPS, JOURNEY_NOTEBOOK, App
 from mentorkit.errors import MentorkitError
 from mentorkit.identity import (
@@ -57,6 +56,7 @@ from mentorkit.ui.common import (
     wait_for_request,
 )
 from mentorkit.ui.landing import journey_html
+from mentorkit.workshops import guidance_for
 
 log = logging.getLogger("mentorkit")
 
@@ -318,8 +318,6 @@ class WorksheetApp(widgets.VBox):
         self.conflict_panel.keep_mine.on_click(guard(self._keep_mine))
         self.sign_out_button.on_click(guard(lambda _button: self.sign_out()))
         self._guidance = widgets.HTML()
-        #: Read once: the header is drawn again at every sign-in and every move.
-        self._guidance_by_app = catalog.load_guidance()
         self.children = [
             widgets.HTML(f"<style>{STYLE}</style>"),
             self._header,
@@ -345,7 +343,9 @@ class WorksheetApp(widgets.VBox):
     def _render_header(self) -> None:
         journey = _journey(self.app, self.session, self.journey)
         self._header.value = f"<h1>{escape(self.app.title)}</h1>{journey}"
-        guidance = self._guidance_by_app.get(Path(self.app.notebook).stem, "")
+        # The workshop's own text once it is known (signed in), else the default one.
+        workshop = self.session.workshop if self.session is not None else None
+        guidance = guidance_for(workshop, Path(self.app.notebook).stem)
         self._guidance.value = f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'
 
     def _start(self, environ: Mapping[str, str]) -> None:

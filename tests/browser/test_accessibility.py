@@ -34,6 +34,7 @@ WAIT_MS = 120_000
 SELF_ASSESSMENT = "01_self_assessment.ipynb"
 DASHBOARD = "facilitator/dashboard.ipynb"
 MATCHING = "facilitator/matching.ipynb"
+SETUP = "facilitator/setup.ipynb"
 PERSON = "Test Accessible Person"
 MENTOR = "Kenji Watanabe"  # on the demo workshop's mentor roster
 CAREER_GOAL = "Lead a small team within two years."
@@ -166,7 +167,7 @@ def test_participant_apps_have_no_serious_accessibility_problem(
     assert_accessible(page, notebook)
 
 
-@pytest.mark.parametrize("notebook", [DASHBOARD, MATCHING])
+@pytest.mark.parametrize("notebook", [SETUP, DASHBOARD, MATCHING])
 def test_facilitator_apps_have_no_serious_accessibility_problem(
     page: Page, person: Person, served_demo: ServedDemo, participant: str, notebook: str
 ):
@@ -177,6 +178,10 @@ def test_facilitator_apps_have_no_serious_accessibility_problem(
             "Blocking pairs", timeout=WAIT_MS
         )
         expect(page.locator(".mentorkit-pair").first).to_be_visible()
+    elif notebook == SETUP:
+        expect(page.get_by_role("button", name="Delete this workshop")).to_be_attached(
+            timeout=WAIT_MS
+        )
     else:
         expect(page.locator(".mentorkit-roster")).to_contain_text(PERSON, timeout=WAIT_MS)
     assert_accessible(page, notebook)

@@ -37,6 +37,7 @@ PARTICIPANT_APPS = [app.notebook for app in APPS if app.audience == "participant
 FACILITATOR_APPS = [app.notebook for app in APPS if app.audience == "facilitator"]
 #: What each facilitator app shows once it is signed in and built.
 FACILITATOR_READY: dict[str, Callable[[Page], Locator]] = {
+    "facilitator/setup.ipynb": lambda page: page.get_by_role("button", name="Delete this workshop"),
     "facilitator/dashboard.ipynb": lambda page: page.locator(".mentorkit-roster"),
     "facilitator/matching.ipynb": lambda page: page.get_by_role("button", name="Run matching"),
 }

@@ -35,6 +35,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "CompetencyArea": {"id": "a", "name": "A", "competencies": [{"id": "c", "name": "C"}]},
     "Framework": FRAMEWORK,
     "Workshop": {"name": "W", "framework": FRAMEWORK},
+    "WorkshopSession": {"title": "T", "day": "2026-03-02"},
     "Participant": {"name": "P"},
     "MentorProfile": {"name": "M", "email": "m@example.org", "expertise": ["c"], "capacity": 1},
     "ShortlistEntry": {"mentor_email": "m@example.org"},
@@ -61,6 +62,7 @@ WHOLE_MODEL_MESSAGES = (
     "is used twice",
     "both a strength and a growth area",
     "date is before the",
+    "time is not after the",
     "was saved by a newer mentorkit",
 )
 

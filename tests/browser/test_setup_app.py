@@ -1,0 +1,56 @@
+"""The Workshop setup app in a real browser: the facilitator signs in to the demo workshop,
+rewrites the text the self-assessment opens with, and a participant opening the
+self-assessment (its sign-in page, then the worksheet) reads the new text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from browser_helpers import HOSTILE, facilitator_sign_in, first_visit, watch_console
+from person import Person
+from playwright.sync_api import Page, expect
+
+from mentorkit.store import open_store
+from mentorkit.workshops import with_guidance
+
+pytestmark = pytest.mark.browser
+SETUP = "facilitator/setup.ipynb"
+WAIT_MS = 60_000
+NEW_TEXT = f"Welcome to the spring cohort: rate yourself calmly. {HOSTILE}"
+
+
+@pytest.fixture
+def demo_texts_restored(served_demo) -> Iterator[None]:
+    """The demo workshop opens with the default texts again after the test (the server is
+    shared by the whole session)."""
+    yield
+    with open_store(served_demo.database_url) as store:
+        workshop = store.workshop(served_demo.join_code)
+        store.update_workshop(with_guidance(workshop, "01_self_assessment", None))
+
+
+def test_a_new_self_assessment_text_is_what_participants_read(
+    page: Page, person: Person, served_demo, demo_texts_restored
+):
+    console_errors = watch_console(page)
+    facilitator_sign_in(person, served_demo, SETUP, served_demo.facilitator_key)
+    expect(page.get_by_role("heading", name="Worksheet texts")).to_be_attached(timeout=WAIT_MS)
+    person.type("Self-assessment", NEW_TEXT)
+    person.click(person.button("Save the text of Self-assessment"))
+    expect(page.locator(".mentorkit-setup-texts")).to_contain_text(
+        "Saved: participants see this text", timeout=WAIT_MS
+    )
+    assert console_errors == []
+
+    # The server's own sign-in page for the step, as the gallery's card opens it.
+    page.goto(f"{served_demo.base_url}/start?step=01_self_assessment")
+    guidance = page.locator(".mentorkit-guidance")
+    expect(guidance).to_contain_text(NEW_TEXT)
+    assert page.locator(".mentorkit-guidance img").count() == 0  # hostile text stays text
+
+    # The worksheet itself, once signed in.
+    visit = first_visit(person, served_demo, "01_self_assessment.ipynb", "Test Setup Reader")
+    expect(page.locator(".mentorkit-guidance")).to_contain_text(NEW_TEXT, timeout=WAIT_MS)
+    assert page.locator(".mentorkit-guidance img").count() == 0
+    visit.assert_clean()
