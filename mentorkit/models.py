@@ -657,7 +657,7 @@ class MentorMatch(Document):
 
     kind: ClassVar[str] = "mentor_match"
     mentor_email: Email = Field(title="Mentor")
-    score: float | None = Field(default=None, title="Fit score")
+    score: float | None = Field(default=None, allow_inf_nan=False, title="Fit score")
     reasons: Text(1000) = Field(default="", title="Why this mentor")
     introduction: Text(5000) = Field(default="", title="Introduction email")
     published_on: Day = Field(title="Published on")

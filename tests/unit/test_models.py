@@ -277,3 +277,13 @@ def test_any_text_in_a_note_is_refused_or_stored_losslessly(text):
         assert exc.problems[0].startswith("Specific: ")
     else:
         assert SmartGoal.model_validate_json(goal.model_dump_json()) == goal
+
+
+def test_a_fit_score_too_large_for_a_number_is_refused_not_stored_as_nothing() -> None:
+    from mentorkit.models import MentorMatch, validate
+
+    with pytest.raises(InvalidInput, match="Fit score"):
+        validate(
+            MentorMatch,
+            {"mentor_email": "m@example.org", "published_on": "2026-03-02", "score": "9" * 5000},
+        )
