@@ -954,8 +954,9 @@ def _left_out(number: int, header: str, reason: str, cell: str = "") -> str:
     """The warning for a value left out of an imported row (`cell`: the text left out,
     when the reason does not quote it)."""
     where = f"Row {number}, column '{_show(header)}'" if header else f"Row {number}"
-    if cell.strip():
-        where += f" ('{_show(cell.strip(), 40)}')"
+    quoted = f"'{_show(cell.strip(), 40)}'"
+    if cell.strip() and quoted not in reason:
+        where += f" ({quoted})"
     return f"{where}: {reason}; that value was left out and the rest of the row imported."
 
 
@@ -975,7 +976,7 @@ def _check_row(
     order; a bad value in a column that does not reject the row is left out with a warning."""
     found: list[tuple[int, RowProblem]] = []
     failed: set[str] = set()
-    warnings: list[str] = []
+    warnings: list[tuple[int, str]] = []  # with the column's position, to sort by
     data: dict[str, object] = {}
     rejects = {column.field for column in columns if column.rejects}
 
@@ -1006,7 +1007,8 @@ def _check_row(
             continue
         shown = text if value is None else ""
         warnings.extend(
-            _left_out(number, header_of(column.field), reason, shown) for reason in reasons
+            (positions[column.field], _left_out(number, header_of(column.field), reason, shown))
+            for reason in reasons
         )
         if value is not None:
             data[column.field] = value
@@ -1020,7 +1022,7 @@ def _check_row(
     unmatched: list[str] = []
     if adjust is not None:
         more, unmatched = adjust(data, number, header_of)
-        warnings.extend(more)
+        warnings.extend((positions.get("expertise", -1), warning) for warning in more)
 
     record: T | None = None
     # Each pass leaves out at least one bad value, so this ends; the bound is a backstop.
@@ -1039,7 +1041,8 @@ def _check_row(
                 if field in rejects or field not in data:
                     report(field, _reason(model, error))
                     continue
-                warnings.append(_left_out(number, header_of(field), _reason(model, error)))
+                warning = _left_out(number, header_of(field), _reason(model, error))
+                warnings.append((positions.get(field, -1), warning))
                 value = data[field]
                 if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list):
                     drop_items.setdefault(field, set()).add(loc[1])
@@ -1060,7 +1063,8 @@ def _check_row(
     found.sort(key=lambda pair: pair[0])
     if found or record is None:
         return _Row(None, [problem for _, problem in found], [], [])
-    return _Row(record, [], warnings, unmatched)
+    warnings.sort(key=lambda pair: pair[0])
+    return _Row(record, [], [warning for _, warning in warnings], unmatched)
 
 
 def _hub_user_problems(hub_user: str, number: int, first_row: dict[str, int]) -> list[str]:
