@@ -217,7 +217,19 @@ def test_optional_blank_cells_take_the_defaults(tmp_path, framework):
 
 @pytest.mark.parametrize(
     "text",
-    ["3", "3.0", " 3 ", "03", "+3", "three", "3 mentees", "Up to 3", "max. 3", "3 max", "at most 3"],
+    [
+        "3",
+        "3.0",
+        " 3 ",
+        "03",
+        "+3",
+        "three",
+        "3 mentees",
+        "Up to 3",
+        "max. 3",
+        "3 max",
+        "at most 3",
+    ],
 )
 def test_capacity_accepts_whole_numbers_written_loosely(tmp_path, framework, text):
     path = write(tmp_path, f'{MENTOR_HEADER}\nAna,ana@example.org,Delegation,"{text}"\n')
