@@ -837,10 +837,20 @@ def _map_headers(path: Path, headers: list[str], columns: Sequence[Column]) -> d
         positions[column.field] = index
     missing = [column for column in columns if column.required and column.field not in positions]
     if missing:
+        used = set(positions.values())
+        stray = [h for i, h in enumerate(headers) if h and i not in used]
+        taken = set(positions)
+
+        def hint(column: Column) -> str:
+            for header in stray:
+                if _column_suggestion(header, columns, taken) == column.label:
+                    return f"is '{_show(header)}' meant to be it? "
+            return ""
+
         raise RosterError(
             f"{path}: "
             + "; ".join(
-                f"the column '{column.label}' is missing (accepted headers: "
+                f"the column '{column.label}' is missing ({hint(column)}accepted headers: "
                 f"{', '.join(column.aliases)})"
                 for column in missing
             )

@@ -506,6 +506,81 @@ def test_a_missing_required_column_lists_the_accepted_headers(tmp_path, framewor
     )
 
 
+def test_a_missing_required_column_names_the_header_that_may_have_meant_it(tmp_path, framework):
+    with pytest.raises(RosterError) as caught:
+        read_mentors(write(tmp_path, "Name,Email,Expertise,Mentees max\n"), framework)
+
+    assert "the column 'capacity' is missing (is 'Mentees max' meant to be it? accepted " in (
+        str(caught.value)
+    )
+
+
+def test_an_ignored_column_suggests_the_column_it_may_mean_and_lists_the_accepted_ones(
+    tmp_path, framework
+):
+    path = write(
+        tmp_path,
+        f"{MENTOR_HEADER},Time zones,Shoe size\nAna,ana@example.org,Delegation,1,Europe/Oslo,42\n",
+    )
+    result = read_mentors(path, framework)
+
+    assert result.ignored_columns == ["Time zones", "Shoe size"]
+    assert result.warnings == [
+        "2 columns were ignored: 'Time zones' (did you mean 'time_zone'?), 'Shoe size'. "
+        "Accepted columns: name, email, title, organization, industry, expertise, capacity, "
+        "years_experience, formats, time_zone, languages, bio, tags (other spellings are "
+        "listed in docs/rosters.md)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Max. mentees", "capacity"),
+        ("Capacity", "capacity"),
+        ("Languages spoken", "languages"),
+        ("Spoken languages", "languages"),
+        ("E-mail address", "email"),
+        ("Mentor email", "email"),
+        ("Areas of expertise", "expertise"),
+        ("Expertise areas", "expertise"),
+        ("Skills / expertise", "expertise"),
+        ("Time-zone", "time_zone"),
+        ("Years in industry", "years_experience"),
+        ("Preferred meeting format", "formats"),
+        ("LinkedIn bio", "bio"),
+        ("Other topics", "tags"),
+    ],
+)
+def test_headers_in_common_spreadsheet_spellings_are_recognised(header, field):
+    lookup = rosters._header_lookup(MENTOR_COLUMNS)
+    assert lookup[rosters._norm(header)].field == field
+
+
+def test_a_participant_roster_does_not_read_a_mentor_email_column_as_the_persons_email():
+    assert rosters._norm("Mentor email") not in rosters._header_lookup(PARTICIPANT_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("text", "formats"),
+    [
+        ("Zoom", [MeetingFormat.VIDEO]),
+        ("Teams; video call; online", [MeetingFormat.VIDEO]),
+        ("in-person, F2F", [MeetingFormat.IN_PERSON]),
+        ("Slack | phone call", [MeetingFormat.CHAT, MeetingFormat.PHONE]),
+        (
+            "Zoom; Teams; in person; phone; chat; Skype",
+            [MeetingFormat.VIDEO, MeetingFormat.IN_PERSON, MeetingFormat.PHONE, MeetingFormat.CHAT],
+        ),
+    ],
+)
+def test_meeting_formats_in_everyday_words(tmp_path, framework, text, formats):
+    path = write(tmp_path, f'{MENTOR_HEADER},formats\nAna,ana@example.org,Delegation,1,"{text}"\n')
+    result = read_mentors(path, framework)
+
+    assert (result.records[0].formats, result.warnings) == (formats, [])
+
+
 def test_two_headers_for_the_same_column_are_refused(tmp_path):
     with pytest.raises(RosterError, match="'Email' and 'E-mail' both mean 'email'"):
         read_participants(write(tmp_path, "Name,Email,E-mail\n"))
