@@ -1,11 +1,15 @@
 """Mentor and participant rosters: import from CSV or Excel, export without formula surprises.
 
 A roster is a spreadsheet a facilitator was sent by someone else, so every cell is untrusted
-text. Reading never stops at the first bad row: each valid row becomes a validated model,
-each invalid row becomes one `RowProblem` per broken cell, named by the row number a
-spreadsheet shows and the header as written in the file. Only problems with the file as a
-whole (missing, not UTF-8, no header, a required column missing, too big) raise
-`RosterError`. Apart from reading the file, everything here is pure.
+text. Reading never stops at the first bad row. Only what makes a row unusable (no name, no
+valid email, a repeated email, a mentor's capacity that is not a number from 0 to 20; the
+columns with `Column.rejects`) keeps it out, as one `RowProblem` per broken cell, named by
+the row number a spreadsheet shows and the header as written in the file. Any other bad
+value is left out of its row, which is imported, and said in `RosterImport.warnings`; so
+are the ignored columns and the mentors' expertise terms that match nothing in the
+framework (kept as tags; see `mentorkit.expertise`). Only problems with the file as a whole
+(missing, not UTF-8, no header, a required column missing, too big) raise `RosterError`.
+Apart from reading the file (and the synonyms file), everything here is pure.
 
 Exports pass every cell through `safe_cell`, so a name such as ``=HYPERLINK(...)`` is shown
 as text by Excel or LibreOffice instead of being run as a formula.
@@ -354,15 +358,6 @@ def _show(text: str, limit: int = 60) -> str:
 def _split_list(text: str) -> list[str]:
     """The items of a list cell: split on ; , | or line breaks, blanks dropped."""
     return [item.strip() for item in re.split(r"[;,|\r\n]+", text) if item.strip()]
-
-
-def _suggest(item: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'X'?)' for the closest of `choices`, or '' when none is close."""
-    by_key = {choice.casefold(): choice for choice in choices}
-    if len(item) > 200:
-        return ""
-    close = difflib.get_close_matches(item.casefold(), list(by_key), n=1, cutoff=0.6)
-    return f" (did you mean '{by_key[close[0]]}'?)" if close else ""
 
 
 # ---------------------------------------------------------------------------------------

@@ -416,3 +416,23 @@ def test_the_cli_imports_the_export_with_skip_invalid_and_prints_the_warnings_on
     finally:
         store.close()
     assert stored == EXPECTED_TAGS
+
+
+def test_an_exported_mentor_roster_with_tags_imports_again_as_it_was(capsys, tmp_path):
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["--db", db, "init", "--name", "Spring cohort"]) == 0
+    assert main(["--db", db, "import", "mentors", str(EXPORT), "--skip-invalid"]) == 0
+    exported = tmp_path / "mentors-out.csv"
+    assert main(["--db", db, "export", "mentors", "-o", str(exported)]) == 0
+    capsys.readouterr()
+
+    again = read_mentors(exported, load_framework())
+    store = open_store(db)
+    try:
+        stored = store.mentors(store.workshops()[0].code)
+    finally:
+        store.close()
+    assert again.records == stored
+    assert again.problems == []
+    (warning,) = again.warnings  # the tags-only mentors are still worth a look, nothing else
+    assert warning.startswith("2 mentors (rows 5, 37) list no competency of the framework")
