@@ -596,7 +596,7 @@ Converter = Callable[[str], tuple[object, list[str]]]
 _FORMAT_WORDS: Mapping[str, MeetingFormat] = {
     **{_norm(value.value): value for value in MeetingFormat},
     **dict.fromkeys(
-        ("facetoface", "f2f", "inperson", "onsite", "irl", "inperson meeting", "offline"),
+        ("facetoface", "f2f", "inperson", "onsite", "irl", "offline"),
         MeetingFormat.IN_PERSON,
     ),
     **dict.fromkeys(
