@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -15,6 +16,8 @@ SAMPLE_MENTORS = DATA_DIR / "mentors.csv"
 SAMPLE_PARTICIPANTS = DATA_DIR / "participants.csv"
 
 MAX_FRAMEWORK_BYTES = 1_000_000
+#: The form of a competency or area id.
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def load_framework(path: Path | str = DEFAULT_FRAMEWORK) -> Framework:
@@ -74,3 +77,59 @@ def load_guidance(path: Path | str = GUIDANCE_FILE) -> dict[str, str]:
     ):
         raise FrameworkError(f"{path}: expected 'app key: text' entries, as shipped in data/")
     return {key: value.strip() for key, value in data.items()}
+
+
+EXPERTISE_SYNONYMS = DATA_DIR / "expertise_synonyms.yaml"
+
+#: The longest term the synonyms file may list.
+MAX_SYNONYM_CHARS = 80
+
+
+def load_expertise_synonyms(path: Path | str = EXPERTISE_SYNONYMS) -> dict[str, str]:
+    """Other words for competencies and areas, as {term as written: competency or area id}.
+
+    The file maps each id to a list of terms (see data/expertise_synonyms.yaml); a term may
+    appear under one id only. `FrameworkError` names the file and the entry when it is not
+    in that form. Whether an id exists is checked against each workshop's framework when a
+    roster is read, so one file serves an edited framework too.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FRAMEWORK_BYTES:
+            raise FrameworkError(f"{path}: the file is larger than 1 MB; is it the right file?")
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise FrameworkError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise FrameworkError(f"{path}: cannot be read as expertise synonyms ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrameworkError(
+            f"{path}: expected 'id: [terms]' entries, as in data/expertise_synonyms.yaml"
+        )
+    synonyms: dict[str, str] = {}
+    first_id: dict[str, str] = {}
+    for target, terms in data.items():
+        if not isinstance(target, str) or not _ID.fullmatch(target):
+            raise FrameworkError(
+                f"{path}: '{target}' is not a competency or area id (lowercase letters and "
+                "digits joined by dashes, like public-speaking)"
+            )
+        if not isinstance(terms, list) or not all(
+            isinstance(term, str) and 0 < len(term.strip()) <= MAX_SYNONYM_CHARS for term in terms
+        ):
+            raise FrameworkError(
+                f"{path}: under '{target}', expected a list of terms of 1 to "
+                f"{MAX_SYNONYM_CHARS} characters"
+            )
+        for term in terms:
+            key = " ".join(term.casefold().split())
+            if key in first_id:
+                raise FrameworkError(
+                    f"{path}: the term '{term.strip()}' is listed under both "
+                    f"'{first_id[key]}' and '{target}'; keep it under one id"
+                )
+            first_id[key] = target
+            synonyms[term.strip()] = target
+    return synonyms

@@ -648,8 +648,10 @@ def _import(args: argparse.Namespace) -> int:
     finally:
         store.close()
     read = outcome.read
-    for column in read.ignored_columns:
-        print(f"note: column '{column}' is not a known column and was ignored", file=sys.stderr)
+    # The warnings name the ignored columns too (with the accepted ones), so they are not
+    # listed again here.
+    for warning in read.warnings:
+        print(f"note: {warning}", file=sys.stderr)
     if outcome.change is None and read.problems:
         rows = len(read.skipped_rows)
         print(

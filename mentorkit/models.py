@@ -337,6 +337,11 @@ class Document(Model):
 # The competency framework (loaded from data/ by `mentorkit.catalog`)
 
 
+#: A framework has at most this many areas, each of at most this many competencies.
+MAX_AREAS = 20
+MAX_AREA_COMPETENCIES = 30
+
+
 class Competency(Model):
     id: CompetencyId = Field(title="Id")
     name: Line(80, min_length=1) = Field(title="Name")
@@ -347,12 +352,14 @@ class CompetencyArea(Model):
     id: CompetencyId = Field(title="Id")
     name: Line(80, min_length=1) = Field(title="Name")
     description: Line(300) = Field(default="", title="Description")
-    competencies: list[Competency] = Field(min_length=1, max_length=30, title="Competencies")
+    competencies: list[Competency] = Field(
+        min_length=1, max_length=MAX_AREA_COMPETENCIES, title="Competencies"
+    )
 
 
 class Framework(Model):
     name: Line(120, min_length=1) = Field(title="Name")
-    areas: list[CompetencyArea] = Field(min_length=1, max_length=20, title="Areas")
+    areas: list[CompetencyArea] = Field(min_length=1, max_length=MAX_AREAS, title="Areas")
 
     @model_validator(mode="after")
     def _unique_ids_and_names(self) -> Self:
@@ -465,13 +472,26 @@ class Participant(Model):
     career_stage: CareerStage | None = Field(default=None, title="Career stage")
 
 
+#: The most competencies a mentor can list: every competency of the largest framework.
+MAX_EXPERTISE = MAX_AREAS * MAX_AREA_COMPETENCIES
+#: A mentor's free-text tags: at most this many, each one line of at most `TAG_LENGTH`.
+MAX_TAGS = 20
+TAG_LENGTH = 60
+Tag = Line(TAG_LENGTH, min_length=1)
+
+
 class MentorProfile(Model):
     name: Line(120, min_length=1) = Field(title="Name")
     email: Email = Field(title="Email")
     title: Line(120) = Field(default="", title="Job title")
     organization: Line(120) = Field(default="", title="Organization")
     industry: Line(80) = Field(default="", title="Industry")
-    expertise: UniqueList(CompetencyId, min_length=1, max_length=12) = Field(title="Expertise")
+    # Ids of the workshop's framework. A roster may name a whole area, which brings in all
+    # its competencies, so the cap is the largest framework there can be; a mentor whose
+    # expertise matched nothing in the framework has none, and ranks low (docs/rosters.md).
+    expertise: UniqueList(CompetencyId, max_length=MAX_EXPERTISE) = Field(
+        default_factory=list, title="Expertise"
+    )
     capacity: int = Field(ge=0, le=20, title="Capacity")
     years_experience: int | None = Field(default=None, ge=0, le=70, title="Years of experience")
     formats: UniqueList(MeetingFormat, max_length=4) = Field(
@@ -482,6 +502,8 @@ class MentorProfile(Model):
         default_factory=list, title="Languages"
     )
     bio: Text(1000) = Field(default="", title="Bio")
+    #: Topics in the mentor's own words that match nothing in the framework ("Kubernetes").
+    tags: UniqueList(Tag, max_length=MAX_TAGS) = Field(default_factory=list, title="Tags")
 
 
 # ---------------------------------------------------------------------------------------

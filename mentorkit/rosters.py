@@ -1,11 +1,15 @@
 """Mentor and participant rosters: import from CSV or Excel, export without formula surprises.
 
 A roster is a spreadsheet a facilitator was sent by someone else, so every cell is untrusted
-text. Reading never stops at the first bad row: each valid row becomes a validated model,
-each invalid row becomes one `RowProblem` per broken cell, named by the row number a
-spreadsheet shows and the header as written in the file. Only problems with the file as a
-whole (missing, not UTF-8, no header, a required column missing, too big) raise
-`RosterError`. Apart from reading the file, everything here is pure.
+text. Reading never stops at the first bad row. Only what makes a row unusable (no name, no
+valid email, a repeated email, a mentor's capacity that is not a number from 0 to 20; the
+columns with `Column.rejects`) keeps it out, as one `RowProblem` per broken cell, named by
+the row number a spreadsheet shows and the header as written in the file. Any other bad
+value is left out of its row, which is imported, and said in `RosterImport.warnings`; so
+are the ignored columns and the mentors' expertise terms that match nothing in the
+framework (kept as tags; see `mentorkit.expertise`). Only problems with the file as a whole
+(missing, not UTF-8, no header, a required column missing, too big) raise `RosterError`.
+Apart from reading the file (and the synonyms file), everything here is pure.
 
 Exports pass every cell through `safe_cell`, so a name such as ``=HYPERLINK(...)`` is shown
 as text by Excel or LibreOffice instead of being run as a formula.
@@ -30,15 +34,19 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from mentorkit.errors import RosterError
+from mentorkit.expertise import ExpertiseVocabulary, is_blank_term
 from mentorkit.models import (
+    MAX_TAGS,
+    TAG_LENGTH,
     CareerStage,
     Framework,
     MeetingFormat,
     MentorProfile,
     Participant,
+    Tag,
     describe_error,
 )
 
@@ -84,21 +92,39 @@ class Column:
     required: bool
     aliases: tuple[str, ...]
     description: str
+    #: Whether a bad cell makes the row unusable (it is then reported in `problems` and
+    #: not imported); otherwise the bad value is left out and the row imported with a
+    #: warning.
+    rejects: bool = False
 
 
 _NAME = Column(
     "name",
     "name",
     True,
-    ("Full name", "Name", "Mentor name", "Participant name", "Mentee name"),
+    ("Full name", "Name", "Mentor name", "Participant name", "Mentee name", "Your name"),
     "The person's name as it should appear on worksheets (at most 120 characters).",
+    rejects=True,
 )
-_EMAIL = Column(
+_EMAIL_ALIASES = ("Email", "E-mail", "Email address", "E-mail address", "Mail", "Work email")
+_EMAIL_DESCRIPTION = (
+    "Email address; it identifies the person, so each address may appear only once."
+)
+_MENTOR_EMAIL = Column(
     "email",
     "email",
     True,
-    ("Email", "E-mail", "Email address", "Mail", "Work email"),
-    "Email address; it identifies the person, so each address may appear only once.",
+    (*_EMAIL_ALIASES, "Mentor email", "Contact email"),
+    _EMAIL_DESCRIPTION,
+    rejects=True,
+)
+_PARTICIPANT_EMAIL = Column(
+    "email",
+    "email",
+    True,
+    (*_EMAIL_ALIASES, "Participant email", "Mentee email", "Contact email"),
+    _EMAIL_DESCRIPTION,
+    rejects=True,
 )
 
 #: The participant column kept beside the participant's details rather than in them: the
@@ -108,83 +134,146 @@ HUB_USER_MAX_LENGTH = 100
 
 MENTOR_COLUMNS: tuple[Column, ...] = (
     _NAME,
-    _EMAIL,
+    _MENTOR_EMAIL,
     Column(
         "title",
         "title",
         False,
-        ("Title", "Job title", "Role", "Position"),
+        ("Title", "Job title", "Role", "Position", "Current role", "Job role"),
         "Job title (at most 120 characters).",
     ),
     Column(
         "organization",
         "organization",
         False,
-        ("Organization", "Organisation", "Company", "Employer"),
+        ("Organization", "Organisation", "Company", "Employer", "Current employer", "Org"),
         "Employer or organisation (at most 120 characters).",
     ),
     Column(
         "industry",
         "industry",
         False,
-        ("Industry", "Sector"),
+        ("Industry", "Sector", "Industry sector"),
         "Industry or sector (at most 80 characters).",
     ),
     Column(
         "expertise",
         "expertise",
         True,
-        ("Expertise", "Skills", "Areas of expertise", "Competencies", "Topics"),
-        "1 to 12 competencies from the workshop's framework, by name or id, separated by "
-        "semicolons.",
+        (
+            "Expertise",
+            "Skills",
+            "Areas of expertise",
+            "Expertise areas",
+            "Skills / expertise",
+            "Skills and expertise",
+            "Competencies",
+            "Topics",
+            "Mentoring topics",
+            "Can help with",
+        ),
+        "Competencies or areas of the workshop's framework, by name, id or a common "
+        "synonym, separated by semicolons; other terms are kept as tags.",
     ),
     Column(
         "capacity",
         "capacity",
         True,
-        ("Capacity", "Max mentees", "Maximum mentees", "Mentee capacity", "Slots"),
+        (
+            "Capacity",
+            "Max mentees",
+            "Max. mentees",
+            "Maximum mentees",
+            "Max number of mentees",
+            "Number of mentees",
+            "Mentee capacity",
+            "Mentee slots",
+            "Slots",
+            "Places",
+        ),
         "How many mentees the mentor can take: a whole number from 0 to 20.",
+        rejects=True,
     ),
     Column(
         "years_experience",
         "years_experience",
         False,
-        ("Years experience", "Years of experience", "Experience (years)", "YOE"),
+        (
+            "Years experience",
+            "Years of experience",
+            "Years of professional experience",
+            "Experience (years)",
+            "Years in industry",
+            "Years in the industry",
+            "YOE",
+        ),
         "Years of professional experience: a whole number from 0 to 70.",
     ),
     Column(
         "formats",
         "formats",
         False,
-        ("Formats", "Meeting formats", "Format", "Meeting format"),
+        (
+            "Formats",
+            "Meeting formats",
+            "Format",
+            "Meeting format",
+            "Preferred meeting format",
+            "Preferred meeting formats",
+            "Meeting preference",
+            "Mentoring format",
+        ),
         "How the mentor likes to meet: in person, video, phone and/or chat.",
     ),
     Column(
         "time_zone",
         "time_zone",
         False,
-        ("Time zone", "Timezone", "TZ"),
+        ("Time zone", "Timezone", "TZ", "Local time zone"),
         "A time zone name such as Europe/Berlin or America/New_York.",
     ),
     Column(
         "languages",
         "languages",
         False,
-        ("Languages", "Language", "Spoken languages"),
+        (
+            "Languages",
+            "Language",
+            "Spoken languages",
+            "Languages spoken",
+            "Mentoring languages",
+        ),
         "Up to 10 languages the mentor can mentor in, separated by semicolons.",
     ),
     Column(
         "bio",
         "bio",
         False,
-        ("Bio", "Biography", "About", "Short bio"),
+        (
+            "Bio",
+            "Biography",
+            "About",
+            "About me",
+            "Short bio",
+            "LinkedIn bio",
+            "LinkedIn summary",
+            "Introduction",
+        ),
         "A short introduction (at most 1000 characters; line breaks are kept).",
+    ),
+    Column(
+        "tags",
+        "tags",
+        False,
+        ("Tags", "Other topics", "Keywords", "Other expertise"),
+        f"Other topics in the mentor's own words, separated by semicolons (at most "
+        f"{MAX_TAGS}, each at most {TAG_LENGTH} characters).",
     ),
 )
 
 PARTICIPANT_COLUMNS: tuple[Column, ...] = (
     _NAME,
-    _EMAIL,
+    _PARTICIPANT_EMAIL,
     Column(
         "department",
         "department",
@@ -269,15 +358,6 @@ def _show(text: str, limit: int = 60) -> str:
 def _split_list(text: str) -> list[str]:
     """The items of a list cell: split on ; , | or line breaks, blanks dropped."""
     return [item.strip() for item in re.split(r"[;,|\r\n]+", text) if item.strip()]
-
-
-def _suggest(item: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'X'?)' for the closest of `choices`, or '' when none is close."""
-    by_key = {choice.casefold(): choice for choice in choices}
-    if len(item) > 200:
-        return ""
-    close = difflib.get_close_matches(item.casefold(), list(by_key), n=1, cutoff=0.6)
-    return f" (did you mean '{by_key[close[0]]}'?)" if close else ""
 
 
 # ---------------------------------------------------------------------------------------
@@ -509,43 +589,98 @@ def read_table(source: Path | str) -> Table:
 # ---------------------------------------------------------------------------------------
 # Turning cells into model fields
 
-#: A cell converter: the cell's text to (value for the model, problems in plain words).
+#: A cell converter: the cell's text to (value for the model, problems in plain words). A
+#: value with problems is what could be kept (the good items of a list); None keeps nothing.
 Converter = Callable[[str], tuple[object, list[str]]]
 
 _FORMAT_WORDS: Mapping[str, MeetingFormat] = {
     **{_norm(value.value): value for value in MeetingFormat},
-    "facetoface": MeetingFormat.IN_PERSON,
-    "videocall": MeetingFormat.VIDEO,
-    "phonecall": MeetingFormat.PHONE,
-    "telephone": MeetingFormat.PHONE,
-    "messaging": MeetingFormat.CHAT,
+    **dict.fromkeys(
+        ("facetoface", "f2f", "inperson", "onsite", "irl", "offline"),
+        MeetingFormat.IN_PERSON,
+    ),
+    **dict.fromkeys(
+        (
+            "videocall",
+            "videocalls",
+            "video",
+            "zoom",
+            "teams",
+            "msteams",
+            "microsoftteams",
+            "googlemeet",
+            "skype",
+            "webex",
+            "online",
+            "virtual",
+            "remote",
+        ),
+        MeetingFormat.VIDEO,
+    ),
+    **dict.fromkeys(("phonecall", "phonecalls", "telephone", "phone"), MeetingFormat.PHONE),
+    **dict.fromkeys(
+        ("messaging", "instantmessaging", "textchat", "slack", "whatsapp", "signal"),
+        MeetingFormat.CHAT,
+    ),
 }
 
 _STAGE_WORDS: Mapping[str, CareerStage] = {
     **{_norm(value.value): value for value in CareerStage},
-    "student": CareerStage.STUDENT,
-    "early": CareerStage.EARLY,
-    "mid": CareerStage.MID,
-    "senior": CareerStage.SENIOR,
-    "changer": CareerStage.CHANGER,
-    "returner": CareerStage.RETURNING,
-    "returning": CareerStage.RETURNING,
+    **dict.fromkeys(
+        ("student", "undergraduate", "postgraduate", "phdstudent"), CareerStage.STUDENT
+    ),
+    **dict.fromkeys(("early", "junior", "entrylevel", "earlycareer"), CareerStage.EARLY),
+    **dict.fromkeys(("mid", "midlevel", "midcareer"), CareerStage.MID),
+    **dict.fromkeys(("senior", "seniorlevel"), CareerStage.SENIOR),
+    **dict.fromkeys(
+        ("changer", "careerchange", "careerswitcher", "changingcareers"), CareerStage.CHANGER
+    ),
+    **dict.fromkeys(("returner", "returning", "careerbreak"), CareerStage.RETURNING),
 }
 
 _WHOLE_NUMBER = re.compile(r"\+?0*([0-9]{1,4})(?:\.0*)?")
+_NUMBER_WORDS = {
+    word: number
+    for number, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+#: A number of mentees as people write it: "3", "3 mentees", "up to 3", "max. 3", "3 max".
+_CAPACITY = re.compile(
+    r"(?:(?:up\s+to|at\s+most|max(?:imum)?\.?)\s*)?(?P<n>[^\s]+?)"
+    r"(?:\s*(?:mentees?|people|persons?|participants?|max(?:imum)?\.?))?",
+    re.IGNORECASE,
+)
+#: Years as people write them: "12", "12 years", "12 yrs".
+_YEARS = re.compile(r"(?P<n>[^\s]+?)(?:\s*(?:years?|yrs?\.?))?", re.IGNORECASE)
+#: More items than this in one list cell is not a list a person wrote for one mentor.
+LIST_CELL_LIMIT = 40
 
 
 def _as_text(text: str) -> tuple[object, list[str]]:
     return text, []
-
-
-def _max_items(model: type[BaseModel], field: str) -> int | None:
-    """The `max_length` the model sets on a list field, if any."""
-    for constraint in model.model_fields[field].metadata:
-        value = getattr(constraint, "max_length", None)
-        if isinstance(value, int):
-            return value
-    return None
 
 
 def _bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
@@ -557,52 +692,75 @@ def _bounds(model: type[BaseModel], field: str) -> tuple[int, int]:
     return low, high
 
 
-def _whole_number(model: type[BaseModel], field: str) -> Converter:
+def _number(text: str) -> int | None:
+    """A whole number written as digits ('3', '3.0', '+3', '03') or a word ('three')."""
+    match = _WHOLE_NUMBER.fullmatch(text)
+    if match:
+        return int(match[1])
+    return _NUMBER_WORDS.get(text.casefold())
+
+
+def _whole_number(model: type[BaseModel], field: str, form: re.Pattern[str]) -> Converter:
+    """A whole number in the model's range, written bare or in the words `form` allows."""
     low, high = _bounds(model, field)
 
     def convert(text: str) -> tuple[object, list[str]]:
-        match = _WHOLE_NUMBER.fullmatch(text.strip())
-        if match and low <= int(match[1]) <= high:
-            return int(match[1]), []
+        match = form.fullmatch(text.strip())
+        number = _number(match["n"]) if match else None
+        if number is not None and low <= number <= high:
+            return number, []
         return None, [f"must be a whole number from {low} to {high}"]
 
     return convert
 
 
-def _list_of(model: type[BaseModel], field: str, match: Converter | None = None) -> Converter:
-    """Split a list cell; with `match`, turn each item into a known value or a problem."""
-    limit = _max_items(model, field)
+def _list_of(match: Converter | None = None, *, key: Callable[[object], object] = str) -> Converter:
+    """Split a list cell, dropping repeats (same `key`); with `match`, turn each item into
+    a known value: unknown items are left out, each with a problem."""
 
     def convert(text: str) -> tuple[object, list[str]]:
         items = _split_list(text)
-        if limit is not None and len(items) > limit:
-            return None, [f"has too many items ({len(items)}, at most {limit})"]
-        if match is None:
-            return items, []
+        if len(items) > LIST_CELL_LIMIT:
+            return None, [f"has too many items ({len(items)}, at most {LIST_CELL_LIMIT})"]
         values: list[object] = []
+        seen: set[object] = set()
         reasons: list[str] = []
         for item in items:
-            value, item_reasons = match(item)
-            values.append(value)
+            value, item_reasons = match(item) if match is not None else (item, [])
             reasons.extend(item_reasons)
+            if value is not None and key(value) not in seen:
+                seen.add(key(value))
+                values.append(value)
         return values, reasons
 
     return convert
 
 
-def _expertise_item(framework: Framework) -> Converter:
-    competencies = framework.competencies()
-    lookup: dict[str, str] = {}
-    for competency_id, competency in competencies.items():
-        lookup[_norm(competency_id)] = competency_id
-        lookup[_norm(competency.name)] = competency_id
-    names = [competency.name for competency in competencies.values()]
+def _casefolded(value: object) -> object:
+    return " ".join(str(value).casefold().split())
 
-    def convert(item: str) -> tuple[object, list[str]]:
-        found = lookup.get(_norm(item))
-        if found is not None:
-            return found, []
-        return None, [f"unknown expertise '{_show(item)}'{_suggest(item, names)}"]
+
+@dataclass(frozen=True)
+class _ExpertiseCell:
+    """An expertise cell read against the framework: what matched, and the other terms."""
+
+    competencies: tuple[str, ...]
+    unmatched: tuple[str, ...]
+
+
+def _expertise(vocabulary: ExpertiseVocabulary) -> Converter:
+    def convert(text: str) -> tuple[object, list[str]]:
+        items = [item for item in _split_list(text) if not is_blank_term(item)]
+        if len(items) > LIST_CELL_LIMIT:
+            return None, [f"has too many items ({len(items)}, at most {LIST_CELL_LIMIT})"]
+        competencies: dict[str, None] = {}
+        unmatched: list[str] = []
+        for item in items:
+            found = vocabulary.match(item)
+            competencies.update(dict.fromkeys(found))
+            if not found:
+                unmatched.append(item)
+        return _ExpertiseCell(tuple(competencies), tuple(unmatched)), []
 
     return convert
 
@@ -631,6 +789,18 @@ def _time_zone(text: str) -> tuple[object, list[str]]:
     """A time zone name, its capitalisation repaired ('europe/berlin'); the model checks it."""
     text = text.strip()
     return _time_zones_by_key().get(text.casefold(), text), []
+
+
+_TAG = TypeAdapter(Tag)
+
+
+def _tag_problem(term: str) -> str | None:
+    """Why `term` cannot be a mentor's tag (too long, a control character), or None."""
+    try:
+        _TAG.validate_python(term)
+    except ValidationError as exc:
+        return _reason(MentorProfile, {**exc.errors(include_url=False)[0], "loc": ("tags",)})
+    return None
 
 
 # ---------------------------------------------------------------------------------------
@@ -662,10 +832,20 @@ def _map_headers(path: Path, headers: list[str], columns: Sequence[Column]) -> d
         positions[column.field] = index
     missing = [column for column in columns if column.required and column.field not in positions]
     if missing:
+        used = set(positions.values())
+        stray = [h for i, h in enumerate(headers) if h and i not in used]
+        taken = set(positions)
+
+        def hint(column: Column) -> str:
+            for header in stray:
+                if _column_suggestion(header, columns, taken) == column.label:
+                    return f"is '{_show(header)}' meant to be it? "
+            return ""
+
         raise RosterError(
             f"{path}: "
             + "; ".join(
-                f"the column '{column.label}' is missing (accepted headers: "
+                f"the column '{column.label}' is missing ({hint(column)}accepted headers: "
                 f"{', '.join(column.aliases)})"
                 for column in missing
             )
@@ -690,6 +870,65 @@ def _ignored_columns(
     return ignored
 
 
+def _column_suggestion(header: str, columns: Sequence[Column], taken: set[str]) -> str | None:
+    """The label of the column a stray header most likely means, if one is close."""
+    if len(header) > 200:
+        return None
+    words = sorted(re.findall(r"[^\W_]+", header.casefold()))
+    spellings: dict[str, Column] = {}
+    for column in columns:
+        if column.field in taken:
+            continue
+        for spelling in (column.field, column.label, *column.aliases):
+            if sorted(re.findall(r"[^\W_]+", spelling.casefold())) == words:
+                return column.label  # the same words in another order: 'Mentees max'
+            spellings.setdefault(_norm(spelling), column)
+    close = difflib.get_close_matches(_norm(header), list(spellings), n=1, cutoff=0.75)
+    return spellings[close[0]].label if close else None
+
+
+def _ignored_warning(
+    ignored: Sequence[str],
+    headers: list[str],
+    columns: Sequence[Column],
+    positions: Mapping[str, int],
+) -> str | None:
+    """One sentence naming the ignored columns, what each may have meant, and the accepted
+    columns."""
+    if not ignored:
+        return None
+    taken = set(positions)
+    named = set(headers)
+    shown: list[str] = []
+    for column_name in ignored[:_LIST_LIMIT]:
+        if column_name not in named:  # 'column E (no header)'
+            shown.append(column_name)
+            continue
+        guess = _column_suggestion(column_name, columns, taken)
+        hint = f" (did you mean '{guess}'?)" if guess else ""
+        shown.append(f"'{_show(column_name)}'{hint}")
+    if len(ignored) > _LIST_LIMIT:
+        shown.append(f"and {len(ignored) - _LIST_LIMIT} more")
+    count = len(ignored)
+    return (
+        f"{count} column{'s were' if count != 1 else ' was'} ignored: {', '.join(shown)}. "
+        f"Accepted columns: {', '.join(column.label for column in columns)} (other spellings "
+        "are listed in docs/rosters.md)."
+    )
+
+
+#: How many items (terms, columns, rows) a warning lists before saying "and N more".
+_LIST_LIMIT = 12
+_ROWS_LIMIT = 5
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    """'row 4', 'rows 4, 9' or 'rows 4, 9, 12, 15, 20 and 3 more'."""
+    shown = ", ".join(str(row) for row in rows[:_ROWS_LIMIT])
+    more = f" and {len(rows) - _ROWS_LIMIT} more" if len(rows) > _ROWS_LIMIT else ""
+    return f"row{'s' if len(rows) != 1 else ''} {shown}{more}"
+
+
 def _reason(model: type[BaseModel], error: Mapping[str, Any]) -> str:
     """A pydantic error as the plain-words reason for one cell (the column is named apart)."""
     message = describe_error(model, {**error, "loc": ()})
@@ -699,6 +938,31 @@ def _reason(model: type[BaseModel], error: Mapping[str, Any]) -> str:
     else:
         message = message.removeprefix("is ")
     return _show(message, 300)
+
+
+#: Called on a row's converted values before the model is built: may change them, and
+#: returns (warnings, terms kept as tags that matched nothing).
+Adjust = Callable[[dict[str, object], int, Callable[[str], str]], tuple[list[str], list[str]]]
+
+
+@dataclass
+class _Row:
+    """What one data row gave: a record or problems, and warnings about what was kept."""
+
+    record: BaseModel | None
+    problems: list[RowProblem]
+    warnings: list[str]
+    unmatched: list[str]
+
+
+def _left_out(number: int, header: str, reason: str, cell: str = "") -> str:
+    """The warning for a value left out of an imported row (`cell`: the text left out,
+    when the reason does not quote it)."""
+    where = f"Row {number}, column '{_show(header)}'" if header else f"Row {number}"
+    quoted = f"'{_show(cell.strip(), 40)}'"
+    if cell.strip() and quoted not in reason:
+        where += f" ({quoted})"
+    return f"{where}: {reason}; that value was left out and the rest of the row imported."
 
 
 def _check_row(
@@ -711,15 +975,23 @@ def _check_row(
     cells: list[str],
     first_row_of_email: dict[str, int],
     first_row_of_hub_user: dict[str, int],
-) -> tuple[T | None, list[RowProblem]]:
-    """One data row as a model, or every problem with it in file column order."""
+    adjust: Adjust | None = None,
+) -> _Row:
+    """One data row as a model, or every problem that makes it unusable in file column
+    order; a bad value in a column that does not reject the row is left out with a warning."""
     found: list[tuple[int, RowProblem]] = []
     failed: set[str] = set()
+    warnings: list[tuple[int, str]] = []  # with the column's position, to sort by
     data: dict[str, object] = {}
+    rejects = {column.field for column in columns if column.rejects}
+
+    def header_of(field: str) -> str:
+        index = positions.get(field, -1)
+        return headers[index] if index >= 0 else ""
 
     def report(field: str, reason: str) -> None:
         index = positions.get(field, -1)
-        problem = RowProblem(number, headers[index] if index >= 0 else "", reason)
+        problem = RowProblem(number, header_of(field), reason)
         if all(problem != known for _, known in found):
             found.append((index, problem))
 
@@ -728,16 +1000,22 @@ def _check_row(
             continue
         text = cells[positions[column.field]]
         if not text.strip():
-            if column.required:
+            if column.required and column.rejects:
                 failed.add(column.field)
                 report(column.field, "must not be empty")
-            continue  # an optional blank cell takes the model's default
+            continue  # a blank cell takes the model's default
         value, reasons = converters.get(column.field, _as_text)(text)
-        if reasons:
+        if reasons and column.rejects:
             failed.add(column.field)
             for reason in reasons:
                 report(column.field, reason)
-        else:
+            continue
+        shown = text if value is None else ""
+        warnings.extend(
+            (positions[column.field], _left_out(number, header_of(column.field), reason, shown))
+            for reason in reasons
+        )
+        if value is not None:
             data[column.field] = value
 
     email_key = cells[positions["email"]].strip().lower()
@@ -746,21 +1024,52 @@ def _check_row(
     elif email_key:
         first_row_of_email[email_key] = number
 
+    unmatched: list[str] = []
+    if adjust is not None:
+        more, unmatched = adjust(data, number, header_of)
+        warnings.extend((positions.get("expertise", -1), warning) for warning in more)
+
     record: T | None = None
-    try:
-        record = model.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = error.get("loc", ())
-            field = str(loc[0]) if loc else ""
-            if field not in failed:  # a cell that failed conversion is reported already
-                report(field, _reason(model, error))
+    # Each pass leaves out at least one bad value, so this ends; the bound is a backstop.
+    for _ in range(len(data) * (LIST_CELL_LIMIT + 1) + 1):
+        try:
+            record = model.model_validate(data)
+            break
+        except ValidationError as exc:
+            drop_fields: set[str] = set()
+            drop_items: dict[str, set[int]] = {}
+            for error in exc.errors(include_url=False):
+                loc = tuple(error.get("loc", ()))
+                field = str(loc[0]) if loc else ""
+                if field in failed:
+                    continue  # a cell that failed conversion is reported already
+                if field in rejects or field not in data:
+                    report(field, _reason(model, error))
+                    continue
+                warning = _left_out(number, header_of(field), _reason(model, error))
+                warnings.append((positions.get(field, -1), warning))
+                value = data[field]
+                if len(loc) > 1 and isinstance(loc[1], int) and isinstance(value, list):
+                    drop_items.setdefault(field, set()).add(loc[1])
+                else:
+                    drop_fields.add(field)
+            if found:
+                break
+            for field, indexes in drop_items.items():
+                value = data[field]
+                assert isinstance(value, list)
+                data[field] = [item for i, item in enumerate(value) if i not in indexes]
+            for field in drop_fields:
+                del data[field]
     if HUB_USER in positions:
         hub_user = cells[positions[HUB_USER]].strip()
         for reason in _hub_user_problems(hub_user, number, first_row_of_hub_user):
             report(HUB_USER, reason)
     found.sort(key=lambda pair: pair[0])
-    return (None if found else record), [problem for _, problem in found]
+    if found or record is None:
+        return _Row(None, [problem for _, problem in found], [], [])
+    warnings.sort(key=lambda pair: pair[0])
+    return _Row(record, [], [warning for _, warning in warnings], unmatched)
 
 
 def _hub_user_problems(hub_user: str, number: int, first_row: dict[str, int]) -> list[str]:
@@ -782,17 +1091,22 @@ def _read_roster(
     model: type[T],
     columns: Sequence[Column],
     converters: Mapping[str, Converter],
+    adjust: Adjust | None = None,
+    summarise: Callable[[dict[str, list[int]], list[T], list[int]], list[str]] | None = None,
 ) -> RosterImport[T]:
     path = Path(source)
     headers, rows = read_table(path)
     positions = _map_headers(path, headers, columns)
     records: list[T] = []
+    record_rows: list[int] = []
     problems: list[RowProblem] = []
+    cell_warnings: list[str] = []
+    unmatched: dict[str, list[int]] = {}
     first_row_of_email: dict[str, int] = {}
     first_row_of_hub_user: dict[str, int] = {}
     hub_users: dict[str, str] = {}
     for number, cells in rows:
-        record, row_problems = _check_row(
+        row = _check_row(
             model,
             columns,
             converters,
@@ -802,41 +1116,166 @@ def _read_roster(
             cells,
             first_row_of_email,
             first_row_of_hub_user,
+            adjust,
         )
-        problems.extend(row_problems)
-        if record is not None:
-            records.append(record)
-            hub_user = cells[positions[HUB_USER]].strip() if HUB_USER in positions else ""
-            if hub_user:
-                hub_users[cells[positions["email"]].strip().lower()] = hub_user
+        problems.extend(row.problems)
+        if row.record is None:
+            continue
+        assert isinstance(row.record, model)
+        records.append(row.record)
+        record_rows.append(number)
+        cell_warnings.extend(row.warnings)
+        for term in row.unmatched:
+            unmatched.setdefault(term, []).append(number)
+        hub_user = cells[positions[HUB_USER]].strip() if HUB_USER in positions else ""
+        if hub_user:
+            hub_users[cells[positions["email"]].strip().lower()] = hub_user
+    ignored = _ignored_columns(headers, rows, positions)
+    warnings = [
+        sentence
+        for sentence in (
+            _ignored_warning(ignored, headers, columns, positions),
+            *(summarise(unmatched, records, record_rows) if summarise else []),
+            *cell_warnings,
+        )
+        if sentence
+    ]
     return RosterImport(
         records=records,
         problems=problems,
-        ignored_columns=_ignored_columns(headers, rows, positions),
+        ignored_columns=ignored,
         rows_read=len(rows),
         hub_users=hub_users,
+        warnings=warnings,
     )
 
 
-def read_mentors(source: Path | str, framework: Framework) -> RosterImport[MentorProfile]:
+def _mentor_adjust(
+    data: dict[str, object], number: int, header_of: Callable[[str], str]
+) -> tuple[list[str], list[str]]:
+    """Expertise as competency ids; the terms that matched nothing join the tags column's
+    tags (repeats, any case, dropped), each checked to be a short line of text."""
+    cell = data.pop("expertise", None)
+    written = data.pop("tags", [])
+    competencies = list(cell.competencies) if isinstance(cell, _ExpertiseCell) else []
+    unmatched = list(cell.unmatched) if isinstance(cell, _ExpertiseCell) else []
+    assert isinstance(written, list)
+    data["expertise"] = competencies
+    warnings: list[str] = []
+    tags: list[str] = []
+    kept_unmatched: list[str] = []
+    seen: set[object] = set()
+    candidates = [("expertise", term) for term in unmatched]
+    candidates += [("tags", term) for term in written]
+    for source, raw in candidates:
+        term = " ".join(str(raw).split())
+        problem = _tag_problem(term)
+        if problem is not None:
+            what = "matches nothing in the framework and " if source == "expertise" else ""
+            reason = f"'{_show(term, 40)}' {what}cannot be a tag ({problem})"
+            warnings.append(_left_out(number, header_of(source), reason))
+            continue
+        if _casefolded(term) in seen:
+            continue
+        if len(tags) == MAX_TAGS:
+            warnings.append(
+                f"Row {number}: only the first {MAX_TAGS} tags were kept; "
+                f"'{_show(term, 40)}' and any after it were left out."
+            )
+            break
+        seen.add(_casefolded(term))
+        tags.append(term)
+        if source == "expertise":
+            kept_unmatched.append(term)
+    data["tags"] = tags
+    return warnings, kept_unmatched
+
+
+def _mentor_summary(vocabulary: ExpertiseVocabulary) -> Callable[..., list[str]]:
+    def summarise(
+        unmatched: dict[str, list[int]], records: list[MentorProfile], rows: list[int]
+    ) -> list[str]:
+        sentences: list[str] = []
+        if unmatched:
+            by_key: dict[object, tuple[str, list[int]]] = {}
+            for term, term_rows in unmatched.items():
+                shown, seen_rows = by_key.setdefault(_casefolded(term), (term, []))
+                seen_rows.extend(row for row in term_rows if row not in seen_rows)
+            listed: list[str] = []
+            for shown, term_rows in list(by_key.values())[:_LIST_LIMIT]:
+                guess = vocabulary.suggestion(shown)
+                hint = f"; did you mean '{guess}'?" if guess else ""
+                listed.append(f"'{_show(shown, 40)}' ({_rows_text(sorted(term_rows))}{hint})")
+            if len(by_key) > _LIST_LIMIT:
+                listed.append(f"and {len(by_key) - _LIST_LIMIT} more")
+            count = len(by_key)
+            names = vocabulary.accepted_names()
+            if len(names) > 80:
+                names = [name for name in names if name.endswith(" (area)")]
+                names.append("and the competencies of each area")
+            sentences.append(
+                f"{count} expertise term{'s match' if count != 1 else ' matches'} nothing in "
+                "the framework and "
+                f"{'were' if count != 1 else 'was'} kept as "
+                f"{'tags' if count != 1 else 'a tag'} on the mentor: {', '.join(listed)}. "
+                f"Accepted names (an area means all its competencies): {', '.join(names)}; "
+                "common synonyms such as 'presenting' work too."
+            )
+        bare = [row for row, record in zip(rows, records, strict=True) if not record.expertise]
+        if bare:
+            count = len(bare)
+            sentences.append(
+                f"{count} mentor{'s' if count != 1 else ''} ({_rows_text(bare)}) "
+                f"{'list' if count != 1 else 'lists'} no competency of the framework, so "
+                f"{'they rank' if count != 1 else 'the mentor ranks'} low for every "
+                "participant: add "
+                "one to the expertise column and import again to change that."
+            )
+        return sentences
+
+    return summarise
+
+
+def read_mentors(
+    source: Path | str, framework: Framework, *, synonyms: Mapping[str, str] | None = None
+) -> RosterImport[MentorProfile]:
     """The mentors in a CSV or Excel roster; expertise is matched to `framework`'s ids.
 
-    Invalid rows are reported in `problems` and left out; `RosterError` is raised only when
-    the file as a whole cannot be used.
+    Expertise terms are matched by `ExpertiseVocabulary` with `synonyms` (by default those
+    of data/expertise_synonyms.yaml); a term that matches nothing is kept as a tag and
+    named in `warnings`. Only rows that cannot be used (no name, no valid email, a repeated
+    email, no capacity from 0 to 20) are reported in `problems` and left out; another bad
+    value is left out of its row with a warning. `RosterError` is raised only when the
+    file as a whole cannot be used.
     """
+    if synonyms is None:
+        from mentorkit.catalog import load_expertise_synonyms
+
+        synonyms = load_expertise_synonyms()
+    vocabulary = ExpertiseVocabulary(framework, synonyms)
     converters: dict[str, Converter] = {
-        "expertise": _list_of(MentorProfile, "expertise", _expertise_item(framework)),
-        "capacity": _whole_number(MentorProfile, "capacity"),
-        "years_experience": _whole_number(MentorProfile, "years_experience"),
-        "formats": _list_of(MentorProfile, "formats", _format_item),
+        "expertise": _expertise(vocabulary),
+        "capacity": _whole_number(MentorProfile, "capacity", _CAPACITY),
+        "years_experience": _whole_number(MentorProfile, "years_experience", _YEARS),
+        "formats": _list_of(_format_item),
         "time_zone": _time_zone,
-        "languages": _list_of(MentorProfile, "languages"),
+        "languages": _list_of(key=_casefolded),
+        "tags": _list_of(),
     }
-    return _read_roster(source, MentorProfile, MENTOR_COLUMNS, converters)
+    return _read_roster(
+        source,
+        MentorProfile,
+        MENTOR_COLUMNS,
+        converters,
+        adjust=_mentor_adjust,
+        summarise=_mentor_summary(vocabulary),
+    )
 
 
 def read_participants(source: Path | str) -> RosterImport[Participant]:
-    """The participants in a CSV or Excel roster; invalid rows are reported, not imported."""
+    """The participants in a CSV or Excel roster. Rows without a name or a valid email, a
+    repeated email or a bad hub user are reported, not imported; another bad value (an
+    unknown career stage) is left out of its row with a warning."""
     converters: dict[str, Converter] = {"career_stage": _career_stage}
     return _read_roster(source, Participant, PARTICIPANT_COLUMNS, converters)
 

@@ -67,6 +67,7 @@ class DirectoryFilter:
     format: MeetingFormat | None = None
     time_zone: str | None = None
     language: str | None = None
+    tag: str | None = None
     places_left_only: bool = False
 
     def admits(self, item: MentorFit) -> bool:
@@ -83,6 +84,8 @@ class DirectoryFilter:
         if self.language and self.language.casefold() not in {
             language.casefold() for language in mentor.languages
         }:
+            return False
+        if self.tag and self.tag.casefold() not in {tag.casefold() for tag in mentor.tags}:
             return False
         return not (self.places_left_only and item.places_left <= 0)
 
@@ -255,6 +258,12 @@ class MentorShortlistView(widgets.VBox):
         languages = _distinct(language for m in self.mentors for language in m.languages)
         self.language = dropdown("Language", {lang: lang for lang in languages})
         self.filters = [self.industry, self.expertise, self.format, self.time_zone, self.language]
+        # Topics mentors named in their own words (not in the framework); offered only when
+        # some mentor has one, so a directory without tags shows no empty filter.
+        tags = _distinct(tag for m in self.mentors for tag in m.tags)
+        self.tag = dropdown("Other topic", {tag: tag for tag in tags})
+        if tags:
+            self.filters.append(self.tag)
         self.places_left_only = widgets.Checkbox(
             value=False, description="Only mentors with places left", indent=False
         )
@@ -419,11 +428,26 @@ class MentorShortlistView(widgets.VBox):
             format=self.format.value,
             time_zone=self.time_zone.value,
             language=self.language.value,
+            tag=self.tag.value,
             places_left_only=bool(self.places_left_only.value),
         )
 
     def _competency(self, competency_id: str) -> str:
         return self.competency_names.get(competency_id) or competency_id.replace("-", " ")
+
+    def _expertise_text(self, expertise: Sequence[str]) -> str:
+        """The competencies as names, a whole area as its name ("Leadership (all)")."""
+        offered = set(expertise)
+        parts: list[str] = []
+        for area in self.framework.areas:
+            ids = [c.id for c in area.competencies]
+            if len(ids) > 1 and offered.issuperset(ids):
+                parts.append(f"{area.name} (all)")
+            else:
+                parts.extend(self._competency(cid) for cid in ids if cid in offered)
+        known = set(self.competency_names)
+        parts.extend(self._competency(cid) for cid in expertise if cid not in known)
+        return ", ".join(parts)
 
     def _render_directory(self) -> None:
         chosen = self.current_filter()
@@ -453,7 +477,12 @@ class MentorShortlistView(widgets.VBox):
     def _card(self, item: MentorFit, choice: int | None) -> str:
         mentor = item.mentor
         role = " · ".join(p for p in (mentor.title, mentor.organization, mentor.industry) if p)
-        expertise = ", ".join(self._competency(cid) for cid in mentor.expertise)
+        expertise = self._expertise_text(mentor.expertise) or "none listed"
+        tags = (
+            f"<li><strong>Other topics:</strong> {escape(', '.join(mentor.tags))}</li>"
+            if mentor.tags
+            else ""
+        )
         formats = ", ".join(f.value for f in mentor.formats) or "not listed"
         languages = ", ".join(mentor.languages) or "not listed"
         summary = item.summary[:1].upper() + item.summary[1:]
@@ -472,7 +501,7 @@ class MentorShortlistView(widgets.VBox):
             f'<p class="mentorkit-muted">{escape(role)}</p>{badge}'
             f'<p class="mentorkit-why"><strong>Why:</strong> {escape(summary)}</p>'
             '<ul class="mentorkit-facts">'
-            f"<li><strong>Expertise:</strong> {escape(expertise)}</li>"
+            f"<li><strong>Expertise:</strong> {escape(expertise)}</li>{tags}"
             f"<li><strong>Meets:</strong> {escape(formats)}</li>"
             f"<li><strong>Time zone:</strong> {escape(mentor.time_zone or 'not listed')}</li>"
             f"<li><strong>Languages:</strong> {escape(languages)}</li>"

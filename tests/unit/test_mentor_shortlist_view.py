@@ -302,3 +302,43 @@ def test_the_app_opens_the_view_for_the_participant_with_a_resume_code(demo):
     assert isinstance(app.view, MentorShortlistView)
     assert app.view.session.participant == identity.participant
     assert app.notice.value == ""
+
+
+def test_tags_are_shown_escaped_and_a_tag_filter_narrows_the_directory(store):
+    workshop = create_workshop(store, "W").workshop
+    leadership = [c.id for c in workshop.framework.areas[2].competencies]
+    store.import_roster(
+        workshop.code,
+        mentors=[
+            MentorProfile(
+                name="Tagged",
+                email="tagged@example.org",
+                expertise=leadership,
+                capacity=1,
+                tags=["Kubernetes", HOSTILE],
+            ),
+            MentorProfile(name="Tags Only", email="only@example.org", capacity=1, tags=["Rust"]),
+            MentorProfile(
+                name="Plain", email="plain@example.org", expertise=["negotiation"], capacity=1
+            ),
+        ],
+    )
+    view = MentorShortlistView(session_of(store, sign_in(store, workshop.code, "Ada")))
+    html = view.directory.value
+    assert f"<strong>Other topics:</strong> Kubernetes, {ESCAPED}</li>" in html
+    assert "<img" not in html
+    assert "<strong>Expertise:</strong> Leadership (all)</li>" in html
+    assert "<strong>Expertise:</strong> none listed</li>" in html
+    assert view.tag in view.filters
+    assert [label for label, _ in view.tag.options][1:] == [HOSTILE, "Kubernetes", "Rust"]
+
+    view.tag.value = "Kubernetes"
+    assert [f.mentor.name for f in view.shown] == ["Tagged"]
+    view.tag.value = "Rust"
+    assert [f.mentor.name for f in view.shown] == ["Tags Only"]
+
+
+def test_without_tags_no_tag_filter_is_offered(demo):
+    view = MentorShortlistView(session_of(*demo))
+    assert view.tag not in view.filters
+    assert "Other topics" not in view.directory.value

@@ -50,12 +50,14 @@ def test_a_valid_mentor_is_normalised():
 
 def test_every_problem_names_its_field_in_plain_words():
     found = problems_of(
-        MentorProfile, {"name": "", "email": "nope", "expertise": [], "capacity": 21}
+        MentorProfile,
+        {"name": "", "email": "nope", "expertise": ["Public speaking"], "capacity": 21},
     )
     assert found == [
         "Name: must not be empty",
         "Email: is not a valid email address (An email address must have an @-sign)",
-        "Expertise: needs at least 1 item(s)",
+        "Expertise #1: must be an id of lowercase letters and digits joined by dashes, "
+        "like public-speaking",
         "Capacity: must be at most 20",
     ]
 
@@ -65,7 +67,6 @@ def test_missing_required_fields_are_named():
     assert problems_of(MentorProfile, {}) == [
         "Name: is required",
         "Email: is required",
-        "Expertise: is required",
         "Capacity: is required",
     ]
 

@@ -215,14 +215,31 @@ def test_optional_blank_cells_take_the_defaults(tmp_path, framework):
     assert mentor.capacity == 0
 
 
-@pytest.mark.parametrize("text", ["3", "3.0", " 3 ", "03", "+3"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3",
+        "3.0",
+        " 3 ",
+        "03",
+        "+3",
+        "three",
+        "3 mentees",
+        "Up to 3",
+        "max. 3",
+        "3 max",
+        "at most 3",
+    ],
+)
 def test_capacity_accepts_whole_numbers_written_loosely(tmp_path, framework, text):
     path = write(tmp_path, f'{MENTOR_HEADER}\nAna,ana@example.org,Delegation,"{text}"\n')
 
     assert read_mentors(path, framework).records[0].capacity == 3
 
 
-@pytest.mark.parametrize("text", ["three", "2.5", "25", "-1", "1e1", "9" * 5000])
+@pytest.mark.parametrize(
+    "text", ["lots", "2.5", "25", "-1", "1e1", "9" * 5000, "2-3", "3+", "up to", "twenty-one"]
+)
 def test_capacity_must_be_a_whole_number_in_range(tmp_path, framework, text):
     path = write(tmp_path, f"{MENTOR_HEADER}\nAna,ana@example.org,Delegation,{text}\n")
     result = read_mentors(path, framework)
@@ -250,12 +267,17 @@ def test_career_stage_accepts_its_names_and_short_forms(tmp_path, text, stage):
     assert read_participants(path).records[0].career_stage == stage
 
 
-def test_an_unknown_career_stage_lists_the_choices(tmp_path):
+def test_an_unknown_career_stage_is_left_out_with_a_warning_listing_the_choices(tmp_path):
     path = write(tmp_path, "name,email,Stage\nAna,ana@example.org,Veteran\n")
-    (problem,) = read_participants(path).problems
+    result = read_participants(path)
 
-    assert (problem.row, problem.column) == (2, "Stage")
-    assert problem.reason.startswith("unknown career stage 'Veteran' (use one of: Student,")
+    assert result.problems == []
+    assert [(p.name, p.career_stage) for p in result.records] == [("Ana", None)]
+    (warning,) = result.warnings
+    assert warning.startswith(
+        "Row 2, column 'Stage': unknown career stage 'Veteran' (use one of: Student,"
+    )
+    assert warning.endswith("that value was left out and the rest of the row imported.")
 
 
 # ---------------------------------------------------------------------------------------
@@ -278,7 +300,7 @@ def test_one_bad_row_among_good_ones_is_named_by_row_column_and_reason(tmp_path)
     assert result.skipped_rows == [4]
 
 
-def test_every_bad_cell_of_a_row_is_reported_in_column_order(tmp_path, framework):
+def test_every_cell_that_makes_a_row_unusable_is_reported_in_column_order(tmp_path, framework):
     path = write(
         tmp_path,
         "name,email,expertise,capacity,years_experience,formats,time_zone,languages\n"
@@ -289,21 +311,71 @@ def test_every_bad_cell_of_a_row_is_reported_in_column_order(tmp_path, framework
     assert [(p.column, p.reason.split(" (")[0]) for p in result.problems] == [
         ("name", "must not be empty"),
         ("email", "not a valid email address"),
-        ("expertise", "unknown expertise 'Publc speaking'"),
         ("capacity", "must be a whole number from 0 to 20"),
-        ("years_experience", "must be a whole number from 0 to 70"),
-        ("formats", "unknown meeting format 'carrier pigeon'"),
-        ("time_zone", "'Mars/Olympus' is not a time zone name such as Europe/Berlin"),
-        ("languages", "lists 'English' twice"),
     ]
     assert result.skipped_rows == [2]
+    assert result.warnings == []  # a row not imported has nothing kept to warn about
 
 
-def test_an_unknown_expertise_suggests_the_closest_competency(tmp_path, framework):
+def test_bad_optional_cells_are_left_out_with_one_warning_each(tmp_path, framework):
+    path = write(
+        tmp_path,
+        "name,email,expertise,capacity,YOE,formats,time_zone,languages,title\n"
+        f"Ana,ana@example.org,Delegation,2,200,carrier pigeon; Zoom,Mars/Olympus,"
+        f"English;english;Welsh,{'T' * 130}\n",
+    )
+    result = read_mentors(path, framework)
+
+    assert result.problems == []
+    (mentor,) = result.records
+    assert (mentor.years_experience, mentor.formats, mentor.time_zone, mentor.title) == (
+        None,
+        [MeetingFormat.VIDEO],
+        None,
+        "",
+    )
+    assert mentor.languages == ["English", "Welsh"]  # a repeat in another case is dropped
+    kept = "that value was left out and the rest of the row imported."
+    assert result.warnings == [
+        f"Row 2, column 'YOE' ('200'): must be a whole number from 0 to 70; {kept}",
+        "Row 2, column 'formats': unknown meeting format 'carrier pigeon' (use in person, "
+        f"video, phone or chat); {kept}",
+        f"Row 2, column 'time_zone': 'Mars/Olympus' is not a time zone name such as "
+        f"Europe/Berlin; {kept}",
+        f"Row 2, column 'title': too long (at most 120 characters); {kept}",
+    ]
+
+
+def test_a_too_long_bio_or_language_is_left_out_and_the_rest_kept(tmp_path, framework):
+    path = write(
+        tmp_path,
+        f"{MENTOR_HEADER},languages,bio\n"
+        f'Ana,ana@example.org,Delegation,2,"English; {"x" * 41}; Welsh",{"b" * 1001}\n',
+    )
+    result = read_mentors(path, framework)
+
+    (mentor,) = result.records
+    assert (mentor.languages, mentor.bio) == (["English", "Welsh"], "")
+    assert [w.split(":")[0] for w in result.warnings] == [
+        "Row 2, column 'languages'",
+        "Row 2, column 'bio'",
+    ]
+    assert "item 2 is too long (at most 40 characters)" in result.warnings[0]
+
+
+def test_an_unknown_expertise_is_a_tag_and_the_warning_suggests_the_closest_name(
+    tmp_path, framework
+):
     path = write(tmp_path, f"{MENTOR_HEADER}\nAna,ana@example.org,Publc speaking; Delegation,1\n")
-    (problem,) = read_mentors(path, framework).problems
+    result = read_mentors(path, framework)
 
-    assert problem.reason == "unknown expertise 'Publc speaking' (did you mean 'Public speaking'?)"
+    assert result.problems == []
+    (mentor,) = result.records
+    assert (mentor.expertise, mentor.tags) == (["delegation"], ["Publc speaking"])
+    assert result.warnings[0].startswith(
+        "1 expertise term matches nothing in the framework and was kept as a tag on the "
+        "mentor: 'Publc speaking' (row 2; did you mean 'Public speaking'?). Accepted names"
+    )
 
 
 def test_a_duplicate_email_is_reported_on_the_later_row(tmp_path):
@@ -326,12 +398,17 @@ def test_a_time_zone_in_the_wrong_case_is_repaired(tmp_path, framework):
     assert read_mentors(path, framework).records[0].time_zone == "Europe/Berlin"
 
 
-def test_too_many_list_items_is_one_problem_not_one_per_item(tmp_path, framework):
+def test_too_many_list_items_is_one_warning_not_one_per_item(tmp_path, framework):
     path = write(tmp_path, f'{MENTOR_HEADER}\nAna,ana@example.org,"{";".join(["x"] * 5000)}",1\n')
+    result = read_mentors(path, framework)
 
-    assert reasons(read_mentors(path, framework)) == [
-        (2, "expertise", "has too many items (5000, at most 12)")
-    ]
+    assert result.problems == []
+    assert (result.records[0].expertise, result.records[0].tags) == ([], [])
+    assert result.warnings[-1] == (
+        "Row 2, column 'expertise' ('x;x;x;x;x;x;x;x;x;x;x;x;x;x;x;x;x;x;x;x;…'): has too "
+        "many items (5000, at most 40); that value was left out and the rest of the row "
+        "imported."
+    )
 
 
 def test_control_characters_and_nul_bytes_in_cells_are_row_problems(tmp_path):
@@ -424,8 +501,84 @@ def test_a_missing_required_column_lists_the_accepted_headers(tmp_path, framewor
 
     assert str(caught.value).endswith(
         "roster.csv: the column 'email' is missing "
-        "(accepted headers: Email, E-mail, Email address, Mail, Work email)"
+        "(accepted headers: Email, E-mail, Email address, E-mail address, Mail, Work email, "
+        "Mentor email, Contact email)"
     )
+
+
+def test_a_missing_required_column_names_the_header_that_may_have_meant_it(tmp_path, framework):
+    with pytest.raises(RosterError) as caught:
+        read_mentors(write(tmp_path, "Name,Email,Expertise,Mentees max\n"), framework)
+
+    assert "the column 'capacity' is missing (is 'Mentees max' meant to be it? accepted " in (
+        str(caught.value)
+    )
+
+
+def test_an_ignored_column_suggests_the_column_it_may_mean_and_lists_the_accepted_ones(
+    tmp_path, framework
+):
+    path = write(
+        tmp_path,
+        f"{MENTOR_HEADER},Time zones,Shoe size\nAna,ana@example.org,Delegation,1,Europe/Oslo,42\n",
+    )
+    result = read_mentors(path, framework)
+
+    assert result.ignored_columns == ["Time zones", "Shoe size"]
+    assert result.warnings == [
+        "2 columns were ignored: 'Time zones' (did you mean 'time_zone'?), 'Shoe size'. "
+        "Accepted columns: name, email, title, organization, industry, expertise, capacity, "
+        "years_experience, formats, time_zone, languages, bio, tags (other spellings are "
+        "listed in docs/rosters.md)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Max. mentees", "capacity"),
+        ("Capacity", "capacity"),
+        ("Languages spoken", "languages"),
+        ("Spoken languages", "languages"),
+        ("E-mail address", "email"),
+        ("Mentor email", "email"),
+        ("Areas of expertise", "expertise"),
+        ("Expertise areas", "expertise"),
+        ("Skills / expertise", "expertise"),
+        ("Time-zone", "time_zone"),
+        ("Years in industry", "years_experience"),
+        ("Preferred meeting format", "formats"),
+        ("LinkedIn bio", "bio"),
+        ("Other topics", "tags"),
+    ],
+)
+def test_headers_in_common_spreadsheet_spellings_are_recognised(header, field):
+    lookup = rosters._header_lookup(MENTOR_COLUMNS)
+    assert lookup[rosters._norm(header)].field == field
+
+
+def test_a_participant_roster_does_not_read_a_mentor_email_column_as_the_persons_email():
+    assert rosters._norm("Mentor email") not in rosters._header_lookup(PARTICIPANT_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("text", "formats"),
+    [
+        ("Zoom", [MeetingFormat.VIDEO]),
+        ("Teams; video call; online", [MeetingFormat.VIDEO]),
+        ("in-person, F2F", [MeetingFormat.IN_PERSON]),
+        ("Slack | phone call", [MeetingFormat.CHAT, MeetingFormat.PHONE]),
+        (
+            "Zoom; Teams; in person; phone; chat; Skype",
+            [MeetingFormat.VIDEO, MeetingFormat.IN_PERSON, MeetingFormat.PHONE, MeetingFormat.CHAT],
+        ),
+    ],
+)
+def test_meeting_formats_in_everyday_words(tmp_path, framework, text, formats):
+    path = write(tmp_path, f'{MENTOR_HEADER},formats\nAna,ana@example.org,Delegation,1,"{text}"\n')
+    result = read_mentors(path, framework)
+
+    assert (result.records[0].formats, result.warnings) == (formats, [])
 
 
 def test_two_headers_for_the_same_column_are_refused(tmp_path):
