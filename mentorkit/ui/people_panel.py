@@ -11,6 +11,7 @@ download: only their hashes are stored.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from html import escape
 
 import ipywidgets as widgets
@@ -25,6 +26,7 @@ from mentorkit.ui.common import (
     download_link,
     guarded,
     table_bytes,
+    time_html,
 )
 from mentorkit.ui.facilitator import FacilitatorSession
 from mentorkit.ui.guard import Confirmation
@@ -164,7 +166,7 @@ class PeoplePanel(widgets.VBox):
             f"<strong>{escape(person.name)}</strong>: "
             f'<code class="mentorkit-invite-code">{escape(invites[0].code)}</code></p><p>Give '
             "it to them now: it is not shown again. Their old invite code no longer works. "
-            f"{_invite_downloads(invites)}</p></div>"
+            f"{invite_downloads(invites)}</p></div>"
         )
         self.on_change()
 
@@ -261,7 +263,7 @@ class PeoplePanel(widgets.VBox):
                 f'<div class="mentorkit-resume" role="status"><p>Issued {len(invites)} new '
                 "invite codes. Download them now for your mail merge (name, email, invite "
                 "code): they are not shown again, and the codes sent before no longer work."
-                f"</p><p>{_invite_downloads(invites)}</p></div>"
+                f"</p><p>{invite_downloads(invites)}</p></div>"
             )
             self.on_change()
             return
@@ -305,7 +307,7 @@ def _person_label(person: Participant) -> str:
     return f"{person.name} (joined on the day)"
 
 
-def _invite_downloads(invites: Sequence[people.Invite]) -> str:
+def invite_downloads(invites: Sequence[people.Invite]) -> str:
     """Links that download the mail-merge table of these invite codes (CSV and XLSX)."""
     rows = people.invites_table(invites)
     return " ".join(
@@ -317,3 +319,68 @@ def _invite_downloads(invites: Sequence[people.Invite]) -> str:
         )
         for suffix, mime, kind in ((".csv", "text/csv", "CSV"), (".xlsx", XLSX_MIME, "XLSX"))
     )
+
+
+def people_html(found: Sequence[people.PersonSummary]) -> str:
+    """The participants as `mentorkit people list` lists them: name, email, how they stand
+    (signed in, invited and waiting, no invite code), whether they joined on the day, and
+    how many worksheets they saved."""
+    if not found:
+        return '<p class="mentorkit-muted">No participant yet: import the participant roster.</p>'
+    rows = []
+    for summary in found:
+        person = summary.participant
+        state = summary.sign_in_state
+        css = "mentorkit-step-done" if summary.signed_in else "mentorkit-step-none"
+        joined = "joined on the day" if summary.joined_on_the_day else "roster"
+        rows.append(
+            f"<tr><th scope='row'>{escape(person.name)}</th>"
+            f"<td>{escape(person.email or '—')}</td>"
+            f"<td class='{css}'>{escape(state)}</td><td>{escape(joined)}</td>"
+            f"<td class='num'>{summary.documents}</td></tr>"
+        )
+    signed = sum(1 for summary in found if summary.signed_in)
+    caption = f"{len(found)} participants, {signed} signed in"
+    return (
+        '<div class="mentorkit-table-wrap"><table class="mentorkit-table mentorkit-people-list">'
+        f"<caption>{escape(caption)}</caption><thead><tr><th scope='col'>Participant</th>"
+        "<th scope='col'>Email</th><th scope='col'>Sign-in</th><th scope='col'>From</th>"
+        "<th scope='col' class='num'>Worksheets saved</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+class PeopleSection(widgets.VBox):
+    """Who is in the workshop and how each stands, read again on "Refresh", with the
+    people tools (`PeoplePanel`) below: so the facilitator watches participants join and
+    looks after them on one page."""
+
+    def __init__(self, session: FacilitatorSession) -> None:
+        super().__init__()
+        self.add_class("mentorkit-people-section")
+        self.session = session
+        self.refresh_button = widgets.Button(
+            description="Refresh",
+            tooltip="Read the list of participants again",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.updated = widgets.HTML()
+        self.listing = widgets.HTML()
+        self.panel = PeoplePanel(session, on_change=self.refresh)
+        self.refresh_button.on_click(guarded(session.notice)(lambda _button: self.refresh()))
+        self.children = [
+            widgets.HBox([self.refresh_button, self.updated]).add_class("mentorkit-toolbar"),
+            self.listing,
+            self.panel,
+        ]
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the participants and how each stands again; offer them to the tools."""
+        found = people.people(self.session.store, self.session.workshop.code)
+        self.listing.value = people_html(found)
+        self.panel.show_people([summary.participant for summary in found])
+        self.updated.value = (
+            '<span class="mentorkit-muted" role="status">Updated '
+            f"{time_html(datetime.now(UTC), seconds=True)}</span>"
+        )
