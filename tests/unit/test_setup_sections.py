@@ -182,7 +182,7 @@ def test_a_roster_with_bad_rows_shows_the_report_and_imports_the_valid_rows_only
 
 
 def test_new_participants_get_invite_codes_shown_once_with_the_mail_merge_sheet(session):
-    store, code = session.store, session.workshop.code
+    store = session.store
     section = RosterSection(session)
     upload(section, "participants", "cohort.csv", PARTICIPANTS_CSV.encode())
     section.import_button.click()
