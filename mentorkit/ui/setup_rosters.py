@@ -60,6 +60,10 @@ MAX_UPLOAD_WORDS = "1 MB"
 #: The file types the file chooser offers. .xls and .ods are offered too, so that a
 #: facilitator who has one is told how to save it as a file mentorkit reads.
 ACCEPTED_SUFFIXES = ".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods"
+#: The largest backup offered through the page. A download is a data: link inside the page
+#: (as the dashboard's are; Chromium downloads one of several MB), and the page holds it
+#: whole, a third larger in base64; a bigger backup is written with `mentorkit backup`.
+MAX_PAGE_DOWNLOAD_BYTES = 25 * 1024 * 1024
 #: The most valid rows the preview lists (all of them are imported).
 PREVIEW_ROWS = 200
 #: A suffix is kept for the temporary file only when it looks like one.
@@ -657,6 +661,13 @@ class DownloadsSection(widgets.VBox):
         """Write the backup as `mentorkit backup` does and offer it as a download."""
         content, what = backup_bytes(self.session)
         code = self.session.workshop.code
+        if len(content) > MAX_PAGE_DOWNLOAD_BYTES:
+            self.backup.value = (
+                f'<p role="alert">The backup is {len(content) / (1024 * 1024):.0f} MB, too big '
+                "to download through this page. On the server, run "
+                f"<code>mentorkit backup {escape(code)} FILE</code> instead.</p>"
+            )
+            return
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
         link = download_link(
             f"backup-{code}-{stamp}.jsonl",

@@ -31,7 +31,7 @@ from mentorkit.identity import claim_invite
 from mentorkit.models import Participant, PlanSharing
 from mentorkit.store import DocumentKey, SqlStore, open_store
 from mentorkit.testing import sign_in_rostered
-from mentorkit.ui import guard
+from mentorkit.ui import guard, setup_rosters
 from mentorkit.ui.common import Notice
 from mentorkit.ui.facilitator import FacilitatorSession
 from mentorkit.ui.people_panel import PeopleSection
@@ -410,6 +410,14 @@ def test_the_backup_download_is_the_backup_file_and_checks(session, tmp_path):
     assert (counts.mentors, counts.participants) == (40, 30)
     _, _ = backup_workshop(session.store, session.workshop.code, tmp_path / "cli.jsonl")
     assert (tmp_path / "cli.jsonl").read_bytes() == content
+
+
+def test_a_backup_too_big_for_the_page_points_to_the_command_line(session, monkeypatch):
+    monkeypatch.setattr(setup_rosters, "MAX_PAGE_DOWNLOAD_BYTES", 1000)
+    section = DownloadsSection(session)
+    section.prepare_backup.click()
+    assert f"mentorkit backup {session.workshop.code} FILE" in section.backup.value
+    assert not downloads(section.backup.value)
 
 
 def test_the_invite_sheet_issues_codes_only_to_those_who_have_none(session):
