@@ -69,9 +69,15 @@ PREVIEW_ROWS = 200
 #: A suffix is kept for the temporary file only when it looks like one.
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
-KIND_WORDS: Mapping[RosterKind, tuple[str, str]] = {
-    "mentors": ("mentor roster", "mentors"),
-    "participants": ("participant roster", "participants"),
+
+def counted(count: int, kind: RosterKind) -> str:
+    """'1 mentor', '3 participants'."""
+    return f"{count} {kind.removesuffix('s') if count == 1 else kind}"
+
+
+KIND_WORDS: Mapping[RosterKind, str] = {
+    "mentors": "mentor roster",
+    "participants": "participant roster",
 }
 #: The columns the preview shows, by roster kind: (field, header).
 PREVIEW_COLUMNS: Mapping[RosterKind, tuple[tuple[str, str], ...]] = {
@@ -288,7 +294,7 @@ class RosterSection(widgets.VBox):
         self.on_change = on_change
         guard = guarded(session.notice)
         self.uploads: dict[RosterKind, widgets.FileUpload] = {}
-        for kind, (words, _people) in KIND_WORDS.items():
+        for kind, words in KIND_WORDS.items():
             upload = widgets.FileUpload(
                 accept=ACCEPTED_SUFFIXES,
                 multiple=False,
@@ -379,7 +385,7 @@ class RosterSection(widgets.VBox):
                 f"{file.message(exc)}. Nothing was imported: fix the file and upload it again."
             )
             return
-        words, plural = KIND_WORDS[kind]
+        words = KIND_WORDS[kind]
         valid, skipped = len(read.records), len(read.skipped_rows)
         lines = [
             f"<p><strong>{name}</strong> ({escape(words)}): {read.rows_read} "
@@ -393,7 +399,7 @@ class RosterSection(widgets.VBox):
             )
         elif skipped:
             lines.append(
-                f"<p>Import the {valid} valid {escape(plural)} now and add the others "
+                f"<p>Import the valid {escape(counted(valid, kind))} now and add the others "
                 "later, or fix the rows below in your file and upload it again: a new "
                 "upload replaces this preview.</p>"
             )
@@ -464,7 +470,6 @@ class RosterSection(widgets.VBox):
     def _outcome_html(self, asked: Preview, outcome: RosterOutcome) -> str:
         read, change = outcome.read, outcome.change
         name = escape(shown_name(asked.upload.name))
-        _words, plural = KIND_WORDS[asked.kind]
         if change is None:
             return (
                 f'<div role="alert" class="mentorkit-error"><p>{name} holds no row to import '
@@ -473,7 +478,7 @@ class RosterSection(widgets.VBox):
         imported = len(read.records)
         unchanged = imported - change.added - change.updated
         parts = [
-            f"<p>Imported {imported} {escape(plural)} from {name} into "
+            f"<p>Imported {escape(counted(imported, asked.kind))} from {name} into "
             f"<strong>{escape(self.session.workshop.name)}</strong>: {change.added} added, "
             f"{change.updated} updated, {unchanged} unchanged.</p>"
         ]
@@ -481,8 +486,8 @@ class RosterSection(widgets.VBox):
             count = len(read.skipped_rows)
             parts.append(
                 f"<p>{count} row{'s were' if count != 1 else ' was'} not imported (see the "
-                "report you saw): fix them and upload the file again; the rows imported "
-                "now are only updated.</p>"
+                f"report you saw): fix {'them' if count != 1 else 'it'} and upload the file "
+                "again; the rows imported now are then only updated.</p>"
             )
         if outcome.invites:
             count = len(outcome.invites)

@@ -210,7 +210,7 @@ def test_a_mentor_roster_is_previewed_with_competency_names_and_imported(session
     section.import_button.click()
     assert {m.email for m in store.mentors(code)} >= {"quinn@example.net"}
     assert len(store.mentors(code)) == count + 1
-    assert "Imported 1 mentors" in section.outcome.value
+    assert "Imported 1 mentor from" in section.outcome.value
     assert not downloads(section.outcome.value)  # mentors get no invite codes
 
 
