@@ -20,17 +20,16 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from pydantic import BaseModel
-
-from mentorkit import catalog, cohort, exports, people, rosters
+from mentorkit import catalog, exports, people, rosters
 from mentorkit.apps import pool_sizes
 from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
+from mentorkit.exports import EXPORT_KINDS, EXPORT_LABELS
 from mentorkit.identity import reset_resume_code
 from mentorkit.jupyter import TOKEN_VARIABLE
 from mentorkit.jupyter.hosts import ALLOWED_HOSTS_VARIABLE, host_of_url
-from mentorkit.models import MentorProfile, Participant, Workshop
-from mentorkit.store import Saved, Store, WorkshopCounts, open_store, resolve_database_url
+from mentorkit.models import Workshop
+from mentorkit.store import Store, WorkshopCounts, open_store, resolve_database_url
 from mentorkit.workshops import (
     WorkshopAccess,
     choose_workshop,
@@ -50,18 +49,6 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 EXIT_USER_ERROR = 1
 EXIT_INVALID_ROWS = 3
-
-#: What `mentorkit export` writes, and how its message names the rows.
-EXPORT_LABELS: dict[str, str] = {
-    "mentors": "mentors",
-    "participants": "participants",
-    "progress": "progress rows",
-    "responses": "self-assessment rows",
-    "pairs": "published pairs",
-    "plans": "shared plans",
-    "introductions": "introduction drafts",
-}
-EXPORT_KINDS = list(EXPORT_LABELS)
 
 
 class UserError(MentorkitError):
@@ -713,49 +700,10 @@ def _export(args: argparse.Namespace) -> int:
         count = exports.plan_bundle(output, plans)
         print(f"Wrote {count} shared plan{'s' if count != 1 else ''} to {output}")
         return 0
-    rows, columns = _export_table(args.kind, workshop, people, mentors, saved, today)
+    rows, columns = exports.export_table(args.kind, workshop, people, mentors, saved, today)
     exports.write_rows(rows, columns, output)
     print(f"Wrote {len(rows)} {EXPORT_LABELS[args.kind]} to {output}")
     return 0
-
-
-def _export_table(
-    kind: str,
-    workshop: Workshop,
-    people: list[Participant],
-    mentors: list[MentorProfile],
-    saved: list[Saved],
-    today: date,
-) -> tuple[list[dict[str, object]], Sequence[str]]:
-    """The rows and columns of one table export."""
-    framework = workshop.framework
-    by_id = {p.id: p for p in people}
-    by_email = {m.email: m for m in mentors}
-    if kind == "mentors":
-        return _roster_rows(mentors), [c.field for c in rosters.MENTOR_COLUMNS]
-    if kind == "participants":
-        return _roster_rows(people), [c.field for c in rosters.PARTICIPANT_COLUMNS]
-    if kind == "progress":
-        found = cohort.progress(people, saved, today=today, framework=framework)
-        return exports.progress_rows(found), exports.PROGRESS_COLUMNS
-    if kind == "responses":
-        rows = exports.responses_rows(framework, people, saved)
-        return rows, exports.responses_columns(framework)
-    pairs = exports.published_pairs(saved)
-    if kind == "pairs":
-        return exports.pairs_rows(pairs, by_id, by_email), exports.PAIRS_COLUMNS
-    rows = exports.introduction_rows(
-        pairs, by_id, by_email, workshop, framework, saved, today=today
-    )
-    return rows, exports.INTRODUCTION_COLUMNS
-
-
-def _roster_rows(records: Sequence[BaseModel]) -> list[dict[str, object]]:
-    dumped = [r.model_dump(mode="json") for r in records]
-    return [
-        {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()}
-        for r in dumped
-    ]
 
 
 def _demo(args: argparse.Namespace) -> int:

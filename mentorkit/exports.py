@@ -18,12 +18,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from pydantic import BaseModel
+
 from mentorkit import rosters
 from mentorkit.cohort import (
     STEPS,
     ParticipantProgress,
     introduction_email,
     match_reasons,
+    progress,
     shortlist_choices,
 )
 from mentorkit.errors import MentorkitError
@@ -50,6 +53,21 @@ if TYPE_CHECKING:
     from mentorkit.store import Saved
 
 D = TypeVar("D", bound=Document)
+
+#: What `mentorkit export` (and the setup app's downloads) write, and how a message names
+#: the rows of each.
+EXPORT_LABELS: dict[str, str] = {
+    "mentors": "mentors",
+    "participants": "participants",
+    "progress": "progress rows",
+    "responses": "self-assessment rows",
+    "pairs": "published pairs",
+    "plans": "shared plans",
+    "introductions": "introduction drafts",
+}
+EXPORT_KINDS = list(EXPORT_LABELS)
+#: The export kinds that are tables (CSV or XLSX); "plans" is a zip of HTML pages.
+TABLE_KINDS = [kind for kind in EXPORT_KINDS if kind != "plans"]
 
 PAIRS_COLUMNS: tuple[str, ...] = (
     "participant",
@@ -460,3 +478,45 @@ def introduction_rows(
             }
         )
     return rows
+
+
+def export_table(
+    kind: str,
+    workshop: Workshop,
+    people: list[Participant],
+    mentors: list[MentorProfile],
+    saved: list[Saved],
+    today: date,
+) -> tuple[list[dict[str, object]], Sequence[str]]:
+    """The rows and columns of the table export `kind` (one of `TABLE_KINDS`), the same
+    for `mentorkit export` and the setup app's downloads."""
+    framework = workshop.framework
+    by_id = {p.id: p for p in people}
+    by_email = {m.email: m for m in mentors}
+    if kind == "mentors":
+        return roster_rows(mentors), [c.field for c in rosters.MENTOR_COLUMNS]
+    if kind == "participants":
+        return roster_rows(people), [c.field for c in rosters.PARTICIPANT_COLUMNS]
+    if kind == "progress":
+        found = progress(people, saved, today=today, framework=framework)
+        return progress_rows(found), PROGRESS_COLUMNS
+    if kind == "responses":
+        rows = responses_rows(framework, people, saved)
+        return rows, responses_columns(framework)
+    pairs = published_pairs(saved)
+    if kind == "pairs":
+        return pairs_rows(pairs, by_id, by_email), PAIRS_COLUMNS
+    if kind != "introductions":
+        raise MentorkitError(f"There is no export called '{kind}'; choose one of {EXPORT_KINDS}.")
+    rows = introduction_rows(pairs, by_id, by_email, workshop, framework, saved, today=today)
+    return rows, INTRODUCTION_COLUMNS
+
+
+def roster_rows(records: Sequence[BaseModel]) -> list[dict[str, object]]:
+    """Roster records as table rows: a list cell becomes its items joined by '; ', the
+    way a roster file writes them, so an exported roster imports again."""
+    dumped = [r.model_dump(mode="json") for r in records]
+    return [
+        {k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()}
+        for r in dumped
+    ]

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -946,6 +946,27 @@ def download_link(filename: str, content: str | bytes, mime: str, label: str) ->
         f'<a class="mentorkit-download" download="{escape(filename)}" '
         f'href="data:{escape(mime)};base64,{encoded}">{escape(label)}</a>'
     )
+
+
+#: The media type of an Excel workbook (.xlsx), for download links.
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_bytes(rows: Sequence[Mapping[str, object]], columns: Sequence[str], suffix: str) -> bytes:
+    """A table written as a .csv or .xlsx file (formulas neutralised), as bytes.
+
+    It goes through `exports.write_rows`, as `mentorkit export` does, so a download and the
+    command line's file hold the same cells.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from mentorkit import exports  # imported when a table is made, not by every worksheet
+
+    with tempfile.TemporaryDirectory(prefix="mentorkit-") as folder:
+        path = Path(folder) / f"table{suffix}"
+        exports.write_rows(rows, columns, path)
+        return path.read_bytes()
 
 
 def copy_button(text: str, label: str = "Copy to clipboard") -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
@@ -35,17 +35,15 @@ from mentorkit.cohort import (
     cohort_summary,
     progress,
 )
-from mentorkit.identity import reset_resume_code
 from mentorkit.models import MentorProfile, Participant
 from mentorkit.store import Saved, Store
-from mentorkit.ui.common import ChoiceDropdown, choices, download_link, guarded, time_html
+from mentorkit.ui.common import XLSX_MIME, download_link, guarded, table_bytes, time_html
 from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
-from mentorkit.ui.guard import Confirmation
+from mentorkit.ui.people_panel import PeoplePanel
 
 log = logging.getLogger("mentorkit")
 
 AUTO_REFRESH_SECONDS = 30
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INTRO = (
     "Follow the cohort live: who has done which worksheet, when they last saved, and what "
     "the cohort wants to grow in. You see progress and counts only; what participants write "
@@ -57,14 +55,6 @@ STEP_MARKS: Mapping[StepState, tuple[str, str, str]] = {
     StepState.STARTED: ("…", "started", "mentorkit-step-started"),
     StepState.NOT_STARTED: ("—", "not started", "mentorkit-step-none"),
 }
-
-
-def table_bytes(rows: Sequence[Mapping[str, object]], columns: Sequence[str], suffix: str) -> bytes:
-    """A table written as a .csv or .xlsx file (formulas neutralised), as bytes."""
-    with tempfile.TemporaryDirectory(prefix="mentorkit-") as folder:
-        path = Path(folder) / f"table{suffix}"
-        exports.write_rows(rows, columns, path)
-        return path.read_bytes()
 
 
 def last_activity_html(moment: datetime | None) -> str:
@@ -207,295 +197,6 @@ def charts_html(summary: CohortSummary, session: FacilitatorSession) -> str:
         ),
     ]
     return f'<div class="mentorkit-charts">{"".join(parts)}</div>'
-
-
-class PeoplePanel(widgets.VBox):
-    """The facilitator's people tools: issue invite codes, reset a resume code, merge two
-    participants, remove one.
-
-    A new code is shown once, here, until the next action (and never while the page is
-    anonymised); new invite codes come with the mail-merge table to download. Issuing
-    everyone's invite codes, merging and removing take two steps: the second names what
-    will happen and waits for "Confirm …" or "Cancel"; it acts on the people named then,
-    whatever an automatic refresh does to the lists meanwhile, and only when this page
-    asked (`Confirmation`: a "Confirm" click sent without the first step does nothing).
-    """
-
-    def __init__(self, session: FacilitatorSession, on_change: Callable[[], object]) -> None:
-        super().__init__()
-        self.add_class("mentorkit-people")
-        self.session = session
-        self.on_change = on_change
-        guard = guarded(session.notice)
-        wide = {"description_width": "8rem"}
-        self.person = ChoiceDropdown(
-            description="Participant", style=wide, layout=widgets.Layout(width="34rem")
-        )
-        self.reset = widgets.Button(
-            description="Reset resume code",
-            tooltip="Give them a new code; the old one stops working",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.merge = widgets.Button(
-            description="Merge into…",
-            tooltip="They are on the list twice: move their worksheets to the other entry",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.remove = widgets.Button(
-            description="Remove…",
-            tooltip="Take them off the list with everything they saved",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.invite = widgets.Button(
-            description="New invite code",
-            tooltip="Give them a new invite code; the old one stops working",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.invite_all = widgets.Button(
-            description="Invite codes for everyone not signed in…",
-            tooltip="New invite codes for a mail merge; the codes sent before stop working",
-            layout=widgets.Layout(width="auto"),
-        )
-        self.keep = ChoiceDropdown(
-            description="Merge into", style=wide, layout=widgets.Layout(width="34rem")
-        )
-        self.question = widgets.HTML()
-        self.confirm = widgets.Button(button_style="danger", layout=widgets.Layout(width="auto"))
-        self.cancel = widgets.Button(description="Cancel", layout=widgets.Layout(width="auto"))
-        self.confirm_box = widgets.VBox(
-            [
-                self.keep,
-                self.question,
-                widgets.HBox([self.confirm, self.cancel]).add_class("mentorkit-people-actions"),
-            ],
-            layout=widgets.Layout(display="none"),
-        ).add_class("mentorkit-confirm")
-        self.outcome = widgets.HTML()
-        self.reset.on_click(guard(lambda _button: self.reset_code()))
-        self.merge.on_click(guard(lambda _button: self.ask("merge")))
-        self.remove.on_click(guard(lambda _button: self.ask("remove")))
-        self.invite.on_click(guard(lambda _button: self.invite_one()))
-        self.invite_all.on_click(guard(lambda _button: self.ask("invite")))
-        self.keep.observe(guard(lambda _change: self._describe()), names="value")
-        self.confirm.on_click(guard(lambda _button: self.carry_out()))
-        self.cancel.on_click(guard(lambda _button: self.close_question()))
-        self.person.observe(guard(lambda _change: self.close_question()), names="value")
-        #: The action asked about ("merge" or "remove") and the person it is for.
-        self.pending: Confirmation[tuple[str, Participant | None]] = Confirmation(
-            "issuing invite codes, merging or removing a participant"
-        )
-        self._people: dict[str, Participant] = {}
-        #: Those who would get a new invite code, as the question named them.
-        self._inviting: list[Participant] = []
-        self.children = [
-            widgets.HTML(
-                '<p class="mentorkit-muted">Someone lost their resume code? Reset it and give '
-                "them the new one. Lost their invitation? Give them a new invite code. On the "
-                "list twice (joined on the day by name instead of with their invite code)? "
-                "Merge that entry into their roster entry: they keep the resume code they "
-                "were given. Left the workshop and asked to be forgotten? Remove them.</p>"
-            ),
-            self.person,
-            widgets.HBox([self.reset, self.invite, self.merge, self.remove]).add_class(
-                "mentorkit-people-actions"
-            ),
-            widgets.HBox([self.invite_all]).add_class("mentorkit-people-actions"),
-            self.confirm_box,
-            self.outcome,
-        ]
-
-    def show_people(self, participants: Sequence[Participant]) -> None:
-        """Offer these participants, keeping the one chosen if they are still there."""
-        self._people = {p.id: p for p in participants}
-        options = choices({p.id: _person_label(p) for p in participants})
-        if list(self.person.options) != options:
-            chosen = self.person.value
-            self.person.options = options
-            self.person.value = chosen if chosen in self._people else None
-
-    def _chosen(self) -> Participant:
-        person = self._people.get(self.person.value or "")
-        if person is None:
-            raise people.PersonNotFound("Choose a participant first.")
-        return person
-
-    def reset_code(self) -> None:
-        """Issue the chosen participant a new resume code and show it, once."""
-        self.close_question()
-        person = self._chosen()
-        code = reset_resume_code(self.session.store, self.session.workshop.code, person.id)
-        self.outcome.value = (
-            '<div class="mentorkit-resume" role="status"><p>New resume code for '
-            f"<strong>{escape(person.name)}</strong>: "
-            f'<code class="mentorkit-resume-code">{escape(code)}</code></p><p>Give it to them '
-            "now: it is not shown again. Their old code no longer works, also in browsers "
-            "that stayed signed in with it; their answers are kept.</p></div>"
-        )
-
-    def invite_one(self) -> None:
-        """Issue the chosen participant a new invite code and show it, once, with its row
-        for a mail merge."""
-        self.close_question()
-        person = self._chosen()
-        invites = people.issue_invites(self.session.store, self.session.workshop.code, [person])
-        self.outcome.value = (
-            '<div class="mentorkit-resume" role="status"><p>New invite code for '
-            f"<strong>{escape(person.name)}</strong>: "
-            f'<code class="mentorkit-invite-code">{escape(invites[0].code)}</code></p><p>Give '
-            "it to them now: it is not shown again. Their old invite code no longer works. "
-            f"{_invite_downloads(invites)}</p></div>"
-        )
-        self.on_change()
-
-    def ask(self, action: str) -> None:
-        """The first step of issuing everyone's invite codes, merging or removing: say what
-        will happen, wait for Confirm."""
-        if action == "invite":
-            self._ask_invite_all()
-            return
-        person = self._chosen()
-        self.outcome.value = ""
-        if action not in ("merge", "remove"):
-            return
-        self.pending.ask((action, person))
-        if action == "merge":
-            others = {p.id: _person_label(p) for p in self._people.values() if p.id != person.id}
-            self.keep.options = choices(others)
-            self.keep.value = None
-            self.keep.layout.display = "flex"
-            self.confirm.description = "Confirm merge"
-        else:
-            self.keep.layout.display = "none"
-            self.confirm.description = "Confirm remove"
-        self._describe()
-        self.confirm_box.layout.display = "flex"
-        (self.keep if action == "merge" else self.confirm).focus()
-
-    def _ask_invite_all(self) -> None:
-        store, code = self.session.store, self.session.workshop.code
-        self.outcome.value = ""
-        self._inviting = people.waiting_for_invites(store, code, again=True)
-        if not self._inviting:
-            self.close_question()
-            self.outcome.value = (
-                '<p role="status">Everyone on the roster has signed in: nobody needs an '
-                "invite code.</p>"
-            )
-            return
-        self.pending.ask(("invite", None))
-        self.keep.layout.display = "none"
-        self.confirm.description = "Confirm new invite codes"
-        count = len(self._inviting)
-        self.question.value = (
-            f"<p role='alert'>Issue new invite codes to the {count} rostered participant"
-            f"{'s' if count != 1 else ''} who have not signed in yet? The codes they were sent "
-            "before stop working; you download the new ones for a mail merge.</p>"
-        )
-        self.confirm_box.layout.display = "flex"
-        self.confirm.focus()
-
-    def _describe(self) -> None:
-        if self.pending.subject is None:
-            return
-        action, person = self.pending.subject
-        if person is None:
-            return  # issuing everyone's invite codes: its question names no one person
-        name = escape(person.name)
-        if action == "remove":
-            self.question.value = (
-                f"<p role='alert'>Remove <strong>{name}</strong> from the workshop with every "
-                "worksheet they saved and all earlier versions? Their resume code stops "
-                "working. This cannot be undone.</p>"
-            )
-            return
-        keep = self._people.get(self.keep.value or "")
-        if keep is None:
-            self.question.value = (
-                f"<p>Choose the entry to keep: <strong>{name}</strong>'s worksheets move "
-                "there, and this entry leaves the list.</p>"
-            )
-            return
-        self.question.value = (
-            f"<p role='alert'>Move every worksheet of <strong>{name}</strong> to "
-            f"<strong>{escape(keep.name)}</strong> and take {name} off the list? "
-            f"{escape(keep.name)} keeps their name and resume code; {name}'s code stops "
-            "working. Goals and check-ins are added after theirs; a worksheet both have keeps "
-            "the version saved last (the other stays in its history). This cannot be "
-            "undone.</p>"
-        )
-
-    def carry_out(self) -> None:
-        """The second step: issue the invite codes, merge or remove the people named in the
-        question."""
-        asked = self.pending.expect()
-        if asked is None:
-            self.close_question()  # the page showed a question nobody asked
-            return
-        action, person = asked
-        store, code = self.session.store, self.session.workshop.code
-        if action == "invite":
-            invites = people.issue_invites(store, code, self._inviting)
-            self.close_question()
-            self.outcome.value = (
-                f'<div class="mentorkit-resume" role="status"><p>Issued {len(invites)} new '
-                "invite codes. Download them now for your mail merge (name, email, invite "
-                "code): they are not shown again, and the codes sent before no longer work."
-                f"</p><p>{_invite_downloads(invites)}</p></div>"
-            )
-            self.on_change()
-            return
-        if person is None:
-            return
-        if action == "merge":
-            keep = self._people.get(self.keep.value or "")
-            if keep is None:
-                raise people.PersonNotFound("Choose the entry to keep first.")
-            counts = people.merge_people(store, code, keep, person)
-            message = (
-                f"{person.name} is merged into {keep.name}: {counts.moved} worksheets moved, "
-                f"{counts.combined} both had (the version saved last is kept)."
-            )
-        elif action == "remove":
-            people.remove_person(store, code, person)
-            message = f"{person.name} is removed, with everything they saved."
-        else:
-            return
-        self.close_question()
-        self.outcome.value = f'<p role="status" class="mentorkit-success">{escape(message)}</p>'
-        self.on_change()
-
-    def close_question(self) -> None:
-        """Cancel a merge or removal that waits for confirmation."""
-        self.pending.withdraw()
-        self._inviting = []
-        self.confirm_box.layout.display = "none"
-        self.question.value = ""
-
-    def hide_secrets(self) -> None:
-        """Forget a new code on show and the names on offer (the page is projected)."""
-        self.close_question()
-        self.keep.options = []
-        self.outcome.value = ""
-
-
-def _person_label(person: Participant) -> str:
-    if person.email:
-        return f"{person.name} <{person.email}>"
-    return f"{person.name} (joined on the day)"
-
-
-def _invite_downloads(invites: Sequence[people.Invite]) -> str:
-    """Links that download the mail-merge table of these invite codes (CSV and XLSX)."""
-    rows = people.invites_table(invites)
-    return " ".join(
-        download_link(
-            f"invites{suffix}",
-            table_bytes(rows, people.INVITE_COLUMNS, suffix),
-            mime,
-            f"Invite codes ({kind})",
-        )
-        for suffix, mime, kind in ((".csv", "text/csv", "CSV"), (".xlsx", XLSX_MIME, "XLSX"))
-    )
 
 
 class DashboardView(widgets.VBox):

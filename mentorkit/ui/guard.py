@@ -15,9 +15,10 @@ presses a button they can see. So the kernel lets through only that:
   text beyond the field's length limit, an index out of range or a value of the wrong
   kind is refused before it reaches the widget. The page is then sent the kernel's own
   state of what was refused, so it shows what the kernel holds.
-* A FileUpload takes the files a person chose: at most `UPLOAD_LIMIT` bytes in all (or
-  its `mentorkit-max-bytes-<N>`), each with exactly the fields ipywidgets sends, its
-  content as the one binary buffer of the message that belongs there.
+* A file upload (`FileUpload`) takes its `value` as a person's browser sends it: at most
+  the files the widget accepts, each a name, a type, a size, a time and its content as one
+  binary buffer of that size, together at most `upload_limit` bytes (the server refuses a
+  websocket message over 1 MiB anyway). Binary buffers anywhere else are refused.
 * A click reaches only an enabled button.
 
 Refusals are logged at debug level, and at most once a minute as a warning with their
@@ -81,25 +82,30 @@ VALUE_INPUTS: tuple[type[widgets.Widget], ...] = (
 #: What a page may set, by kind of widget (the first kind that matches decides); every
 #: other widget (text shown, buttons, boxes, layouts, styles) takes nothing from a page.
 PAGE_TRAITS: tuple[tuple[tuple[type[widgets.Widget], ...], frozenset[str]], ...] = (
+    ((widgets.FileUpload,), frozenset({"value", "error"})),
     ((_Selection, _MultipleSelection), frozenset({"index"})),
     ((_SelectionContainer,), frozenset({"selected_index"})),
     (VALUE_INPUTS, frozenset({"value"})),
-    ((widgets.FileUpload,), frozenset({"value"})),
 )
-
-#: The most bytes one upload takes from a page, unless the widget says less with a
-#: `mentorkit-max-bytes-<N>` class; the server refuses any websocket message over 1 MiB.
-UPLOAD_LIMIT = 1_000_000
-_MAX_BYTES_CLASS = re.compile(r"mentorkit-max-bytes-(\d+)")
-#: What ipywidgets' FileUpload sends for each file, and nothing else.
-UPLOAD_KEYS = frozenset({"name", "type", "size", "last_modified", "content"})
-#: The most files one upload widget takes at once (one unless it allows several).
-UPLOAD_FILES = 10
 
 #: The most characters a text input without a `mentorkit-max-<N>` limit takes from a page:
 #: far beyond any field's own limit (see `mentorkit.models.DRAFT_LIMIT` for a document).
 FREE_TEXT_LIMIT = 20_000
 _MAX_CLASS = re.compile(r"mentorkit-max-(\d+)")
+#: The most bytes a file upload takes from a page without a `mentorkit-upload-max-<N>`
+#: class: the server's cap on one websocket message (voila.json), which the files share
+#: with the message's own header.
+UPLOAD_LIMIT = 1024 * 1024
+_UPLOAD_MAX_CLASS = re.compile(r"mentorkit-upload-max-(\d+)")
+#: The keys of one uploaded file as ipywidgets 8's front end sends it.
+UPLOAD_KEYS = frozenset({"name", "type", "size", "content", "last_modified"})
+#: The longest file name or media type an upload may carry.
+UPLOAD_NAME_LIMIT = 255
+#: The most files one upload may carry when the widget takes several (`multiple`).
+UPLOAD_FILES_LIMIT = 20
+#: The latest file time a page may send (ms since 1970: the end of the year 9999); later
+#: ones overflow Python's datetime when ipywidgets reads them.
+_LATEST_MS = 253_402_300_799_999
 #: At most one warning a minute about refused messages (each one is logged at debug).
 WARNING_INTERVAL_SECONDS = 60.0
 
@@ -123,69 +129,46 @@ def text_limit(widget: widgets.Widget) -> int:
 
 
 def upload_limit(widget: widgets.Widget) -> int:
-    """The most bytes `widget` (a FileUpload) takes from a page in one upload."""
+    """The most bytes `widget` (a file upload) takes from a page: its
+    `mentorkit-upload-max-<N>` class, else `UPLOAD_LIMIT`."""
     for name in getattr(widget, "_dom_classes", ()):
-        found = _MAX_BYTES_CLASS.fullmatch(name)
+        found = _UPLOAD_MAX_CLASS.fullmatch(name)
         if found:
-            return min(int(found[1]), UPLOAD_LIMIT)
+            return int(found[1])
     return UPLOAD_LIMIT
 
 
 def _upload_refusal(widget: widgets.FileUpload, value: object) -> str | None:
-    """Why `value` is not what a person's choice of files sends, or None."""
-    if not isinstance(value, list | tuple):
+    """Why `value` (the files a page sends, buffers in place) is not what a browser sends
+    for `widget`, or None."""
+    if not isinstance(value, list):
         return "an upload that is not a list of files"
-    if len(value) > (UPLOAD_FILES if widget.multiple else 1):
-        return f"{len(value)} files at once"
+    most = UPLOAD_FILES_LIMIT if widget.multiple else 1
+    if len(value) > most:
+        return f"{len(value)} files where {most} fit"
     total = 0
     for entry in value:
         if not isinstance(entry, dict) or set(entry) != UPLOAD_KEYS:
-            return "a file without exactly name, type, size, last_modified and content"
-        content = entry["content"]
-        if not isinstance(content, bytes | memoryview | bytearray):
-            return "a file whose content is not binary"
-        if not isinstance(entry["name"], str) or not isinstance(entry["type"], str):
-            return "a file whose name or type is not text"
-        if len(entry["name"]) > 255 or len(entry["type"]) > 255:
-            return "a file name or type longer than 255 characters"
-        if not _is_number(entry["size"]) or not _is_number(entry["last_modified"]):
-            return "a file whose size or time is not a number"
-        total += len(content) if not isinstance(content, memoryview) else content.nbytes
-    if total > upload_limit(widget):
-        return f"{total} bytes where {upload_limit(widget)} fit"
-    return None
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _with_buffers(
-    widget: widgets.Widget, state: dict[str, Any], paths: object, buffers: object
-) -> str | None:
-    """Put an upload's binary buffers in `state` (as ipywidgets does), or say why not: only
-    a FileUpload's files travel as binary, each at `value[i].content`."""
-    if not isinstance(widget, widgets.FileUpload):
-        return "binary buffers for a widget that takes no file"
-    files = state.get("value")
-    if not isinstance(paths, list) or not isinstance(buffers, list) or len(paths) != len(buffers):
-        return "binary buffers that do not match their paths"
-    if not isinstance(files, list) or len(paths) > len(files):
-        return "binary buffers without their files"
-    for path, buffer in zip(paths, buffers, strict=True):
-        if (
-            not isinstance(path, list)
-            or len(path) != 3
-            or path[0] != "value"
-            or not _is_index(path[1])
-            or not 0 <= path[1] < len(files)
-            or path[2] != "content"
-            or not isinstance(files[path[1]], dict)
-        ):
-            return "a binary buffer at a place no file content goes"
-        if not isinstance(buffer, bytes | memoryview | bytearray):
-            return "a binary buffer that is not bytes"
-        files[path[1]]["content"] = buffer
+            return "a file without exactly name, type, size, content and last_modified"
+        name, kind, size, content = entry["name"], entry["type"], entry["size"], entry["content"]
+        when = entry["last_modified"]
+        if not isinstance(name, str) or not isinstance(kind, str):
+            return "a file name or type that is not text"
+        if len(name) > UPLOAD_NAME_LIMIT or len(kind) > UPLOAD_NAME_LIMIT:
+            return "a file name or type that is too long"
+        if not isinstance(content, (bytes, memoryview)):
+            return "file content that is not binary"
+        length = memoryview(content).nbytes
+        if not _is_index(size) or size != length:
+            return "a file size that is not its content's"
+        if isinstance(when, bool) or not isinstance(when, (int, float)):
+            return "a file time that is not a number"
+        if not (math.isfinite(when) and 0 <= when <= _LATEST_MS):
+            return "a file time out of range"
+        total += length
+    limit = upload_limit(widget)
+    if total > limit:
+        return f"{total} bytes uploaded where {limit} fit"
     return None
 
 
@@ -200,14 +183,18 @@ def refusal(widget: widgets.Widget, name: str, value: object) -> str | None:
         return f"{name} is not set from the page"
     if getattr(widget, "disabled", False):
         return "the widget is disabled"
+    if isinstance(widget, widgets.FileUpload):
+        if name == "value":
+            return _upload_refusal(widget, value)
+        if not isinstance(value, str) or len(value) > FREE_TEXT_LIMIT:
+            return "an upload error that is not a short text"
+        return None
     if name == "value" and isinstance(value, str):
         limit = text_limit(widget)
         current = widget.value if isinstance(widget.value, str) else ""
         # A text saved longer than the limit may still be shortened, never lengthened.
         if len(value) > limit and len(value) > len(current):
             return f"{len(value)} characters where {limit} fit"
-    if name == "value" and isinstance(widget, widgets.FileUpload):
-        return _upload_refusal(widget, value)
     if name == "value" and isinstance(value, float) and not math.isfinite(value):
         return "not a finite number"
     if name in ("index", "selected_index"):
@@ -276,18 +263,45 @@ def _resync(widget: widgets.Widget, names: list[str]) -> None:
         widget.send_state(key=known)
 
 
-def _update(widget: widgets.Widget, data: Mapping[str, Any], buffers: object = None) -> None:
+def _upload_buffers_in_place(
+    widget: widgets.Widget, state: dict[str, Any], paths: object, buffers: list[Any]
+) -> bool:
+    """Put an upload's binary buffers where its message says they belong; False (nothing
+    put) unless `widget` is a file upload and each buffer is one file's content."""
+    if not isinstance(widget, widgets.FileUpload) or not isinstance(paths, list):
+        return False
+    files = state.get("value")
+    if not isinstance(files, list) or len(paths) != len(buffers):
+        return False
+    for path, buffer in zip(paths, buffers, strict=True):
+        if not (
+            isinstance(path, list)
+            and len(path) == 3
+            and path[0] == "value"
+            and _is_index(path[1])
+            and 0 <= path[1] < len(files)
+            and path[2] == "content"
+            and isinstance(files[path[1]], dict)
+            and isinstance(buffer, (bytes, memoryview))
+        ):
+            return False
+    for path, buffer in zip(paths, buffers, strict=True):
+        files[path[1]]["content"] = buffer
+    return True
+
+
+def _update(widget: widgets.Widget, data: Mapping[str, Any], buffers: list[Any]) -> None:
     """An `update` from the page: the admissible traits are set, the rest refused."""
     state = data.get("state")
     if not isinstance(state, dict):
         refusals.note(f"an update without a state for {_describe(widget)}")
         return
-    if data.get("buffer_paths"):  # only the files of an upload travel as binary
-        problem = _with_buffers(widget, state, data["buffer_paths"], buffers)
-        if problem is not None:
-            refusals.note(f"{_describe(widget)}: {problem}")
-            _resync(widget, list(state))
-            return
+    paths = data.get("buffer_paths")
+    # Only a file's content travels as binary; no other trait a person sets does.
+    if paths and not _upload_buffers_in_place(widget, state, paths, buffers):
+        refusals.note(f"binary buffers for {_describe(widget)}")
+        _resync(widget, list(state))
+        return
     kept: dict[str, Any] = {}
     refused: list[str] = []
     for name, value in state.items():
@@ -318,7 +332,8 @@ def receive(widget: widgets.Widget, msg: dict[str, Any]) -> None:
     data = msg.get("content", {}).get("data")
     method = data.get("method") if isinstance(data, dict) else None
     if method == "update":
-        _update(widget, data, msg.get("buffers"))  # type: ignore[arg-type]
+        buffers = msg.get("buffers")
+        _update(widget, data, list(buffers) if isinstance(buffers, list) else [])  # type: ignore[arg-type]
     elif method == "request_state":
         widget.send_state()
     elif method == "custom":

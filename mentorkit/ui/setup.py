@@ -56,6 +56,9 @@ from mentorkit.ui.facilitator import (
     FacilitatorSession,
     facilitator_app,
 )
+from mentorkit.ui.people_panel import PeopleSection
+from mentorkit.ui.setup_rosters import DownloadsSection, RosterSection
+from mentorkit.ui.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_WORDS, file_upload, uploaded_files
 from mentorkit.workshops import (
     create_workshop,
     default_guidance,
@@ -71,25 +74,23 @@ INTRO = (
     "Set up your workshop here, from its name to the link participants open. Work down "
     "the page: each section saves on its own button."
 )
-#: The most bytes an upload takes: the server refuses websocket messages over 1 MiB.
-UPLOAD_BYTES = catalog.MAX_FRAMEWORK_BYTES
-UPLOAD_LIMIT_TEXT = "at most 1 MB"
+UPLOAD_LIMIT_TEXT = f"at most {MAX_UPLOAD_WORDS}"
 LABEL_WIDTH = "10rem"
 
 #: Each `mentorkit` command that acts on a workshop, and the control of the setup app
 #: (its description) that does the same.
 CLI_COUNTERPARTS: dict[str, str] = {
     "init": "Create workshop",
-    "import": "Import the valid rows",
-    "export": "Download the export",
-    "backup": "Download the backup",
+    "import": "Upload the mentor roster",
+    "export": "Prepare the exports",
+    "backup": "Prepare the backup file",
     "restore": "Restore from a backup file",
     "delete-workshop": "Delete this workshop",
-    "people list": "People",
-    "people invite": "Issue invite codes",
+    "people list": "Refresh",
+    "people invite": "Invite codes for those who have none",
     "people reset": "Reset resume code",
-    "people merge": "Merge",
-    "people remove": "Remove",
+    "people merge": "Merge into…",
+    "people remove": "Remove…",
 }
 #: The commands that do not act on one workshop, and why they have no counterpart here.
 NOT_WORKSHOP_COMMANDS: dict[str, str] = {
@@ -176,20 +177,8 @@ def _date(description: str, value: date | None) -> widgets.DatePicker:
 
 def _uploaded(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
     """The name and bytes of the file just chosen in `upload` (None when there is none)."""
-    files = upload.value
-    if not files:
-        return None
-    entry = files[0]
-    content = entry["content"]
-    data = content.tobytes() if isinstance(content, memoryview) else bytes(content)
-    return str(entry["name"]), data
-
-
-def _upload(accept: str, description: str) -> widgets.FileUpload:
-    upload = widgets.FileUpload(accept=accept, multiple=False, description=description)
-    upload.add_class(f"mentorkit-max-bytes-{UPLOAD_BYTES}")
-    upload.layout = widgets.Layout(width="auto")
-    return upload
+    files = uploaded_files(upload.value)
+    return (files[0].name, files[0].content) if files else None
 
 
 def _problems_of(exc: ValidationError, where: Callable[[tuple[Any, ...]], str]) -> dict[str, str]:
@@ -518,7 +507,7 @@ class FrameworkSection(widgets.VBox):
         self.session = session
         self.summary = widgets.HTML()
         self.use_default = widgets.Button(description="Use the default framework")
-        self.upload = _upload(".yaml,.yml", "Upload a framework file")
+        self.upload = file_upload(".yaml,.yml", "Upload a framework file")
         self.status = _status()
         guard = guarded(session.notice)
         self.use_default.on_click(guard(lambda _b: self.apply(catalog.load_framework())))
@@ -557,7 +546,7 @@ class FrameworkSection(widgets.VBox):
     def upload_file(self, name: str, data: bytes) -> None:
         """Read an uploaded framework file and apply it, or say what is wrong with it."""
         self.status.value = ""
-        if len(data) > UPLOAD_BYTES:
+        if len(data) > MAX_UPLOAD_BYTES:
             _say(self.status, f"{name} is larger than 1 MB; is it the right file?", "error")
             return
         try:
@@ -692,7 +681,7 @@ class WorkshopsSection(widgets.VBox):
         self.open.on_click(guard(lambda _b: self.open_other()))
         self.open_status = _status()
         self.new = NewWorkshopForm(notice, "Create workshop", self._create)
-        self.restore = _upload(".jsonl,.json", "Restore from a backup file")
+        self.restore = file_upload(".jsonl,.json", "Restore from a backup file")
         self.restore.observe(guard(self._restore_uploaded), names="value")
         self.restore_status = _status()
         self.children = [
@@ -779,7 +768,7 @@ class WorkshopsSection(widgets.VBox):
         from mentorkit.backup import restore_backup
 
         self.restore_status.value = ""
-        if len(data) > UPLOAD_BYTES:
+        if len(data) > MAX_UPLOAD_BYTES:
             _say(self.restore_status, f"{name} is larger than 1 MB.", "error")
             return
         handle, path = tempfile.mkstemp(prefix="mentorkit-restore-", suffix=".jsonl")
@@ -893,16 +882,23 @@ class SetupView(widgets.VBox):
 
     def _sections(self) -> list[Section]:
         """The sections, in the order a facilitator needs them."""
+        people = PeopleSection(self.session)
         return [
             Section("Workshop details", "details", DetailsSection),
             Section("Competency framework", "framework", FrameworkSection),
-            # Section("Rosters", "rosters", RosterSection),
+            Section(
+                "Rosters", "rosters", partial(RosterSection, on_change=lambda: people.refresh())
+            ),
             Section("Worksheet texts", "texts", GuidanceSection),
             Section(
                 "Share the join link", "join-link", partial(JoinLinkSection, environ=self.environ)
             ),
-            # Section("People", "people", partial(PeoplePanel, on_change=...)),
-            # Section("Downloads", "downloads", DownloadsSection),
+            Section("People", "people", lambda _s: people),
+            Section(
+                "Downloads",
+                "downloads",
+                partial(DownloadsSection, on_change=lambda: people.refresh()),
+            ),
             Section("Other workshops", "workshops", lambda _s: WorkshopsSection(self)),
             Section("Delete the workshop", "delete", lambda _s: DeleteSection(self)),
         ]

@@ -14,20 +14,6 @@ from mentorkit.testing import find_widget
 from mentorkit.ui.setup import CLI_COUNTERPARTS, NOT_WORKSHOP_COMMANDS, SetupView, setup_app
 from mentorkit.workshops import create_workshop
 
-#: Counterparts the roster, downloads and people sections bring; until they are part of
-#: the page these are expected to be missing (strict: the test fails once they are there,
-#: so the mark goes with them).
-FROM_OTHER_SECTIONS = {
-    "import",
-    "export",
-    "backup",
-    "people list",
-    "people invite",
-    "people reset",
-    "people merge",
-    "people remove",
-}
-
 
 def cli_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[str]:
     """Every command the CLI runs, as typed after `mentorkit` ('people reset')."""
@@ -72,20 +58,7 @@ def setup_page(store) -> SetupView:
     return app.view
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        pytest.param(
-            command,
-            marks=pytest.mark.xfail(
-                strict=True, reason="the section holding this control is added at merge"
-            ),
-        )
-        if command in FROM_OTHER_SECTIONS
-        else command
-        for command in CLI_COUNTERPARTS
-    ],
-)
+@pytest.mark.parametrize("command", CLI_COUNTERPARTS)
 def test_each_counterpart_control_is_on_the_setup_page(setup_page, command):
     control = find_widget(setup_page, widgets.DOMWidget, CLI_COUNTERPARTS[command])
     assert control is not None, f"no control '{CLI_COUNTERPARTS[command]}' for {command}"

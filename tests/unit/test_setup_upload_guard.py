@@ -66,7 +66,7 @@ def page_uploads(
 def upload(limit: int | None = None) -> widgets.FileUpload:
     widget = widgets.FileUpload(accept=".yaml")
     if limit is not None:
-        widget.add_class(f"mentorkit-max-bytes-{limit}")
+        widget.add_class(f"mentorkit-upload-max-{limit}")
     return widget
 
 

@@ -122,8 +122,11 @@ def test_the_sections_come_in_the_order_a_facilitator_needs_them(store, access):
     assert [s.heading for s in app.view.sections] == [
         "Workshop details",
         "Competency framework",
+        "Rosters",
         "Worksheet texts",
         "Share the join link",
+        "People",
+        "Downloads",
         "Other workshops",
         "Delete the workshop",
     ]
@@ -374,7 +377,7 @@ def test_the_upload_says_its_limit(store, access):
     app = signed_in(store, access)
     framework = section(app, FrameworkSection)
     assert "at most 1 MB" in html_of(framework)
-    assert "mentorkit-max-bytes-1000000" in framework.upload._dom_classes
+    assert "mentorkit-upload-max-1000000" in framework.upload._dom_classes
 
 
 # -- the join link -----------------------------------------------------------------------------
