@@ -4,6 +4,7 @@ self-assessment (its sign-in page, then the worksheet) reads the new text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -54,3 +55,41 @@ def test_a_new_self_assessment_text_is_what_participants_read(
     expect(page.locator(".mentorkit-guidance")).to_contain_text(NEW_TEXT, timeout=WAIT_MS)
     assert page.locator(".mentorkit-guidance img").count() == 0
     visit.assert_clean()
+
+
+def test_a_file_too_big_to_send_is_refused_in_the_page_which_keeps_working(
+    page: Page, person: Person, served_demo, tmp_path
+):
+    """The server closes a page's kernel connection on a message over 1 MiB: a file that big
+    is refused before it is sent, with a sentence under the button, and the next upload of
+    the same page still reaches the kernel."""
+    console_errors = watch_console(page)
+    big = tmp_path / "all-staff-export.csv"
+    big.write_text("name,email\n" + "A Person,a.person@example.org\n" * 60_000)  # 1.8 MB
+    small = tmp_path / "mentors.csv"
+    small.write_text(
+        "Full name,E-mail address,Areas of expertise,Max. mentees\n"
+        "Test Upload Mentor,test.upload.mentor@example.org,Leadership,2\n"
+    )
+    facilitator_sign_in(person, served_demo, SETUP, served_demo.facilitator_key)
+    upload = person.button("Upload the mentor roster")
+    expect(upload).to_be_attached(timeout=WAIT_MS)
+    for chosen in (big, small):
+        person.reach(upload)
+        with page.expect_file_chooser() as chooser:
+            person.click(upload)
+        chooser.value.set_files(str(chosen))
+        if chosen is big:
+            refusal = page.locator(".mentorkit-upload-refused")
+            expect(refusal).to_have_text(
+                re.compile(
+                    r"“all-staff-export\.csv” is 1\.8 MB; a file here can be at most 1\.0 MB"
+                )
+            )
+            person.shot("setup_upload_too_big")
+    rosters = page.locator(".mentorkit-rosters")
+    expect(rosters).to_contain_text("Test Upload Mentor", timeout=WAIT_MS)  # the preview
+    expect(page.locator(".mentorkit-upload-refused")).to_be_hidden()
+    person.click(person.button("Discard this upload"))
+    expect(rosters).not_to_contain_text("Test Upload Mentor", timeout=WAIT_MS)
+    assert console_errors == []

@@ -11,6 +11,10 @@
 //  * Field problems: an input widget with the class mentorkit-field-SLUG that also has the
 //    class mentorkit-invalid gets aria-invalid="true" and aria-describedby pointing at the
 //    message element #mentorkit-problem-SLUG on its control, until the class goes.
+//  * Upload limits: a file upload button with the class mentorkit-upload-max-N refuses, in
+//    the browser, a chosen file larger than N bytes and says so under the button. The server
+//    closes the page's connection to its kernel on a message over 1 MiB, so a file that
+//    big must never be sent: the page would lose its kernel, and the person their page.
 //  * Right-to-left text: every text input and text area, and the text blocks of HTML
 //    widgets (paragraphs, list items, cells, headings), get dir="auto", so that Arabic or
 //    Hebrew aligns and reads right to left while the rest of the page stays left to right.
@@ -592,6 +596,91 @@
     },
     true
   );
+
+  // -- upload limits ----------------------------------------------------------------------
+
+  // ipywidgets' upload button opens a file input that is never part of the page, so no
+  // page-wide listener sees its choice: the input is marked with its button's limit when the
+  // button opens it, and its "change" listeners are wrapped to refuse a file over it.
+  var UPLOAD_MAX_CLASS = /(?:^|\s)mentorkit-upload-max-(\d+)(?=\s|$)/;
+  var openingUpload = null;
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var button = event.target && event.target.closest && event.target.closest(".widget-upload");
+      openingUpload = button && UPLOAD_MAX_CLASS.test(button.className) ? button : null;
+    },
+    true
+  );
+
+  var openChooser = HTMLInputElement.prototype.click;
+  HTMLInputElement.prototype.click = function () {
+    if (this.type === "file" && openingUpload) {
+      this.mentorkitUpload = openingUpload;
+      openingUpload = null;
+    }
+    return openChooser.apply(this, arguments);
+  };
+
+  function megabytes(bytes) {
+    return (bytes / 1000000).toFixed(bytes < 10000000 ? 1 : 0) + " MB";
+  }
+
+  function uploadRefusal(input) {
+    var button = input.mentorkitUpload;
+    var found = button && UPLOAD_MAX_CLASS.exec(button.className);
+    if (!found) {
+      return "";
+    }
+    var limit = Number(found[1]);
+    var files = Array.from(input.files || []);
+    var total = files.reduce(function (sum, file) {
+      return sum + file.size;
+    }, 0);
+    if (total <= limit) {
+      return "";
+    }
+    var name = files.length === 1 ? "\u201c" + files[0].name + "\u201d is" : "These files are";
+    return (
+      name + " " + megabytes(total) + "; a file here can be at most " + megabytes(limit) +
+      ". Save a smaller file (a roster as CSV, or split into parts) and choose it again."
+    );
+  }
+
+  function showUploadRefusal(button, text) {
+    var note = button.nextElementSibling;
+    if (!note || !note.classList.contains("mentorkit-upload-refused")) {
+      if (!text) {
+        return;
+      }
+      note = document.createElement("p");
+      note.className = "mentorkit-upload-refused mentorkit-error";
+      note.setAttribute("role", "alert");
+      button.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
+  var listen = HTMLInputElement.prototype.addEventListener;
+  HTMLInputElement.prototype.addEventListener = function (type, listener, options) {
+    if (type !== "change" || this.type !== "file" || typeof listener !== "function") {
+      return listen.call(this, type, listener, options);
+    }
+    var wrapped = function (event) {
+      var refusal = uploadRefusal(this);
+      if (this.mentorkitUpload) {
+        showUploadRefusal(this.mentorkitUpload, refusal);
+      }
+      if (refusal) {
+        this.value = "";
+        return undefined;
+      }
+      return listener.call(this, event);
+    };
+    return listen.call(this, type, wrapped, options);
+  };
 
   // -- one element ----------------------------------------------------------------------
 
