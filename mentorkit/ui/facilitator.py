@@ -61,6 +61,11 @@ FACILITATOR_CSS = """
   gap: 0.3rem 0.8rem; margin: 0.4rem 0; }
 .mentorkit-facilitator .widget-checkbox { width: auto; }
 .mentorkit-facilitator .widget-button { width: auto; }
+.mentorkit-facilitator .widget-vbox > .widget-button,
+.mentorkit-facilitator .widget-vbox > .widget-upload { align-self: flex-start; }
+.mentorkit-facilitator .mentorkit-contents ul { display: flex; flex-wrap: wrap; gap: 0.2rem 1.2rem;
+  list-style: none; padding: 0; margin: 0.3rem 0 0.6rem; }
+.mentorkit-facilitator .mentorkit-contents a { color: #1d4ed8; }
 .mentorkit-facilitator .mentorkit-charts { display: grid;
   grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: 0.5rem 2rem; }
 .mentorkit-facilitator .mentorkit-bar-label { width: 12rem; }

@@ -906,7 +906,16 @@ class SetupView(widgets.VBox):
     def render(self) -> None:
         """Build every section for the current workshop."""
         self.sections = self._sections()
-        children: list[widgets.Widget] = []
+        contents = "".join(
+            f'<li><a href="#mentorkit-setup-{section.anchor}">{escape(section.heading)}</a></li>'
+            for section in self.sections
+        )
+        children: list[widgets.Widget] = [
+            widgets.HTML(
+                '<nav class="mentorkit-contents" aria-label="On this page"><ul>'
+                f"{contents}</ul></nav>"
+            )
+        ]
         for section in self.sections:
             built = section.build(self.session)
             built.add_class(f"mentorkit-setup-{section.anchor}")

@@ -134,6 +134,15 @@ def test_the_sections_come_in_the_order_a_facilitator_needs_them(store, access):
     assert headings == [s.heading for s in app.view.sections]
 
 
+def test_the_page_opens_with_a_link_to_each_section(store, access):
+    app = signed_in(store, access)
+    page = html_of(app.view)
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', page)
+    assert [text for _target, text in links] == [s.heading for s in app.view.sections]
+    for target, _text in links:
+        assert f'<h2 id="{target}">' in page
+
+
 def test_the_setup_app_is_the_first_facilitator_app():
     facilitator = [app for app in APPS if app.audience == "facilitator"]
     assert facilitator[0].notebook == "facilitator/setup.ipynb"
