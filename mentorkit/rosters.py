@@ -49,6 +49,7 @@ from mentorkit.models import (
     Tag,
     describe_error,
 )
+from mentorkit.smart import SMALL_NUMBERS
 
 #: At most this many non-blank data rows per file; a workshop roster is far smaller.
 MAX_ROWS = 10_000
@@ -639,34 +640,7 @@ _STAGE_WORDS: Mapping[str, CareerStage] = {
 }
 
 _WHOLE_NUMBER = re.compile(r"\+?0*([0-9]{1,4})(?:\.0*)?")
-_NUMBER_WORDS = {
-    word: number
-    for number, word in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]
-    )
-}
+_NUMBER_WORDS = {word: number for number, word in enumerate(SMALL_NUMBERS)}
 #: A number of mentees as people write it: "3", "3 mentees", "up to 3", "max. 3", "3 max".
 _CAPACITY = re.compile(
     r"(?:(?:up\s+to|at\s+most|max(?:imum)?\.?)\s*)?(?P<n>[^\s]+?)"

@@ -118,7 +118,9 @@ VAGUE_WORDS: tuple[str, ...] = (
     "soon",
 )
 
-NUMBER_WORDS: tuple[str, ...] = (
+#: The numbers people write as words in a cell or a goal, in order from zero.
+SMALL_NUMBERS: tuple[str, ...] = (
+    "zero",
     "one",
     "two",
     "three",
@@ -139,6 +141,10 @@ NUMBER_WORDS: tuple[str, ...] = (
     "eighteen",
     "nineteen",
     "twenty",
+)
+
+NUMBER_WORDS: tuple[str, ...] = (
+    *SMALL_NUMBERS[1:],
     "once",
     "twice",
     "percent",
