@@ -53,7 +53,9 @@ class PeoplePanel(widgets.VBox):
         guard = guarded(session.notice)
         wide = {"description_width": "8rem"}
         self.person = ChoiceDropdown(
-            description="Participant", style=wide, layout=widgets.Layout(width="34rem")
+            description="Participant",
+            style=wide,
+            layout=widgets.Layout(width="100%", max_width="48rem"),
         )
         self.reset = widgets.Button(
             description="Reset resume code",
@@ -81,7 +83,9 @@ class PeoplePanel(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.keep = ChoiceDropdown(
-            description="Merge into", style=wide, layout=widgets.Layout(width="34rem")
+            description="Merge into",
+            style=wide,
+            layout=widgets.Layout(width="100%", max_width="48rem"),
         )
         self.question = widgets.HTML()
         self.confirm = widgets.Button(button_style="danger", layout=widgets.Layout(width="auto"))
@@ -109,8 +113,10 @@ class PeoplePanel(widgets.VBox):
             "issuing invite codes, merging or removing a participant"
         )
         self._people: dict[str, Participant] = {}
-        #: How each participant reads in the drop-downs (`entry_labels`).
+        #: How each participant reads in the drop-downs (`entry_labels`), and the entry
+        #: number of those whose name another entry shares (`entries`).
         self._labels: dict[str, str] = {}
+        self._entries: dict[str, str] = {}
         #: Those who would get a new invite code, as the question named them.
         self._inviting: list[Participant] = []
         self.children = [
@@ -137,6 +143,7 @@ class PeoplePanel(widgets.VBox):
         `documents` (worksheets saved, by participant id) tells entries of one name apart."""
         self._people = {p.id: p for p in participants}
         self._labels = entry_labels(participants, documents)
+        self._entries = entries(participants)
         options = choices(self._labels)
         if list(self.person.options) != options:
             chosen = self.person.value
@@ -230,7 +237,7 @@ class PeoplePanel(widgets.VBox):
         action, person = self.pending.subject
         if person is None:
             return  # issuing everyone's invite codes: its question names no one person
-        name = escape(person.name)
+        name = escape(self._called(person))
         if action == "remove":
             self.question.value = (
                 f"<p role='alert'>Remove <strong>{name}</strong> from the workshop with every "
@@ -247,8 +254,8 @@ class PeoplePanel(widgets.VBox):
             return
         self.question.value = (
             f"<p role='alert'>Move every worksheet of <strong>{name}</strong> to "
-            f"<strong>{escape(keep.name)}</strong> and take {name} off the list? "
-            f"{escape(keep.name)} keeps their name and resume code; {name}'s code stops "
+            f"<strong>{escape(self._called(keep))}</strong> and take {name} off the list? "
+            f"{escape(self._called(keep))} keeps their name and resume code; {name}'s code stops "
             "working. Goals and check-ins are added after theirs; a worksheet both have keeps "
             "the version saved last (the other stays in its history). This cannot be "
             "undone.</p>"
@@ -282,8 +289,9 @@ class PeoplePanel(widgets.VBox):
                 raise people.PersonNotFound("Choose the entry to keep first.")
             counts = people.merge_people(store, code, keep, person)
             message = (
-                f"{person.name} is merged into {keep.name}: {counts.moved} worksheets moved, "
-                f"{counts.combined} both had (the version saved last is kept)."
+                f"{self._called(person)} is merged into {self._called(keep)}: "
+                f"{_worksheets(counts.moved)} moved, {counts.combined} both had (the version "
+                "saved last is kept)."
             )
         elif action == "remove":
             people.remove_person(store, code, person)
@@ -293,6 +301,11 @@ class PeoplePanel(widgets.VBox):
         self.close_question()
         self.outcome.value = f'<p role="status" class="mentorkit-success">{escape(message)}</p>'
         self.on_change()
+
+    def _called(self, person: Participant) -> str:
+        """The name, with the entry number when another entry has the same name."""
+        entry = self._entries.get(person.id)
+        return f"{person.name} ({entry})" if entry else person.name
 
     def close_question(self) -> None:
         """Cancel a merge or removal that waits for confirmation."""
@@ -306,6 +319,10 @@ class PeoplePanel(widgets.VBox):
         self.close_question()
         self.keep.options = []
         self.outcome.value = ""
+
+
+def _worksheets(count: int) -> str:
+    return f"{count} worksheet{'s' if count != 1 else ''}"
 
 
 def _person_label(person: Participant) -> str:
@@ -346,8 +363,7 @@ def entry_labels(
         if person.id in numbered:
             label += f" · {numbered[person.id]}"
             if documents is not None:
-                saved = documents.get(person.id, 0)
-                label += f", {saved} worksheet{'s' if saved != 1 else ''} saved"
+                label += f", {_worksheets(documents.get(person.id, 0))} saved"
         labels[person.id] = label
     return labels
 

@@ -351,7 +351,9 @@ def test_a_facilitator_runs_a_workshop_from_the_browser_alone(
     facilitator.shot("merge question")
     facilitator.click(facilitator.button("Confirm merge"))
     expect(seen(facilitator, panel.locator(".mentorkit-success"))).to_contain_text(
-        f"{ON_THE_DAY} is merged into {ON_THE_DAY}: 1 worksheets moved", timeout=WAIT_MS
+        f"{ON_THE_DAY} ({duplicate.split(',')[0]}) is merged into {ON_THE_DAY} "
+        f"({kept.split(',')[0]}): 1 worksheet moved",
+        timeout=WAIT_MS,
     )
     expect(entries).to_have_count(1, timeout=WAIT_MS)
     expect(entries.locator("td.num")).to_have_text("1")

@@ -500,7 +500,15 @@ def test_two_entries_of_one_name_are_told_apart_and_merged_the_right_way(session
     panel.merge.click()
     assert [label for label, value in panel.keep.options if value == first.id] == [labels[first.id]]
     panel.keep.value = first.id
+    moved, keeping = numbers[second.id], numbers[first.id]
+    assert (  # the question says which entry goes where
+        f"Move every worksheet of <strong>Rafael Ortiz ({moved})</strong> to "
+        f"<strong>Rafael Ortiz ({keeping})</strong>"
+    ) in panel.question.value
     panel.confirm.click()
+    assert (
+        f"Rafael Ortiz ({moved}) is merged into Rafael Ortiz ({keeping}): 1 worksheet moved"
+    ) in panel.outcome.value
     assert [p.id for p in store.participants(code) if p.name == "Rafael Ortiz"] == [first.id]
     assert store.load(DocumentKey(code, first.id, PlanSharing.kind)) is not None
     assert "entry 1 of 2" not in section.listing.value  # one entry left: no number
