@@ -206,9 +206,11 @@ def test_a_facilitator_runs_a_workshop_from_the_browser_alone(
     facilitator.set_date("Session 1 date", START.isoformat())
     facilitator.type("Session 1 place", "Room 2")
     facilitator.click(facilitator.button("Save details"))
-    expect(seen(facilitator, page.locator(".mentorkit-setup-details [role=status]"))).to_have_text(
-        "The workshop's details are saved.", timeout=WAIT_MS
-    )
+    saved = page.locator(".mentorkit-setup-details .mentorkit-section-status")
+    try:
+        expect(saved).to_contain_text("The workshop's details are saved.", timeout=WAIT_MS)
+    finally:
+        facilitator.shot("details saved")
     with open_store(empty_server.database_url) as store:
         (stored,) = store.workshops()
         assert stored.code == join_code and [s.title for s in stored.sessions] == ["Kick-off"]
