@@ -85,7 +85,10 @@ class Invite:
 
 
 def people(store: Store, code: str) -> list[PersonSummary]:
-    """Every participant of the workshop, by name, with what the people tools need."""
+    """Every participant of the workshop, by name, with what the people tools need.
+
+    Entries of the same name and email (someone who joined on the day twice) keep one
+    order from one call to the next, so "entry 2 of 2" names the same entry each time."""
     counts: dict[str, int] = {}
     for saved in store.list(code):
         counts[saved.key.participant] = counts.get(saved.key.participant, 0) + 1
@@ -98,7 +101,9 @@ def people(store: Store, code: str) -> list[PersonSummary]:
             documents=counts.get(person.id, 0),
             invited=person.id in invited,
         )
-        for person in store.participants(code)
+        for person in sorted(
+            store.participants(code), key=lambda p: (p.name.casefold(), p.email or "", p.id)
+        )
     ]
 
 

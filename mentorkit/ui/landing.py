@@ -41,6 +41,13 @@ START = (
     "code that brings your answers back in any step, from any browser."
 )
 FACILITATOR_NOTE = "These need the facilitator key printed when the workshop was created."
+#: What the gallery and the sign-in page say before the first workshop exists: facilitators
+#: create it in the browser (the setup app's first run), no terminal needed.
+NO_WORKSHOP = (
+    "No workshop is set up yet. Facilitators: open Workshop setup (under “For facilitators” "
+    "in the gallery) to create the first one. Participants: come back once your facilitator "
+    "has shared the link."
+)
 
 #: The gallery's own layout; the type, colours and spacing come from style.css.
 GALLERY_STYLE = """
@@ -97,6 +104,8 @@ def find_workshop(store: Store | None = None) -> tuple[Workshop | None, str]:
     opened = store is None
     try:
         store = store or open_store()
+        if not store.workshops():
+            return None, NO_WORKSHOP
         return choose_workshop(store), ""
     except MentorkitError as exc:
         return None, str(exc)

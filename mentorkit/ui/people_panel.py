@@ -10,7 +10,8 @@ download: only their hashes are stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape
 
@@ -52,7 +53,9 @@ class PeoplePanel(widgets.VBox):
         guard = guarded(session.notice)
         wide = {"description_width": "8rem"}
         self.person = ChoiceDropdown(
-            description="Participant", style=wide, layout=widgets.Layout(width="34rem")
+            description="Participant",
+            style=wide,
+            layout=widgets.Layout(width="100%", max_width="48rem"),
         )
         self.reset = widgets.Button(
             description="Reset resume code",
@@ -80,7 +83,9 @@ class PeoplePanel(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.keep = ChoiceDropdown(
-            description="Merge into", style=wide, layout=widgets.Layout(width="34rem")
+            description="Merge into",
+            style=wide,
+            layout=widgets.Layout(width="100%", max_width="48rem"),
         )
         self.question = widgets.HTML()
         self.confirm = widgets.Button(button_style="danger", layout=widgets.Layout(width="auto"))
@@ -108,6 +113,10 @@ class PeoplePanel(widgets.VBox):
             "issuing invite codes, merging or removing a participant"
         )
         self._people: dict[str, Participant] = {}
+        #: How each participant reads in the drop-downs (`entry_labels`), and the entry
+        #: number of those whose name another entry shares (`entries`).
+        self._labels: dict[str, str] = {}
+        self._entries: dict[str, str] = {}
         #: Those who would get a new invite code, as the question named them.
         self._inviting: list[Participant] = []
         self.children = [
@@ -127,10 +136,15 @@ class PeoplePanel(widgets.VBox):
             self.outcome,
         ]
 
-    def show_people(self, participants: Sequence[Participant]) -> None:
-        """Offer these participants, keeping the one chosen if they are still there."""
+    def show_people(
+        self, participants: Sequence[Participant], documents: Mapping[str, int] | None = None
+    ) -> None:
+        """Offer these participants, keeping the one chosen if they are still there;
+        `documents` (worksheets saved, by participant id) tells entries of one name apart."""
         self._people = {p.id: p for p in participants}
-        options = choices({p.id: _person_label(p) for p in participants})
+        self._labels = entry_labels(participants, documents)
+        self._entries = entries(participants)
+        options = choices(self._labels)
         if list(self.person.options) != options:
             chosen = self.person.value
             self.person.options = options
@@ -182,7 +196,7 @@ class PeoplePanel(widgets.VBox):
             return
         self.pending.ask((action, person))
         if action == "merge":
-            others = {p.id: _person_label(p) for p in self._people.values() if p.id != person.id}
+            others = {pid: label for pid, label in self._labels.items() if pid != person.id}
             self.keep.options = choices(others)
             self.keep.value = None
             self.keep.layout.display = "flex"
@@ -223,7 +237,7 @@ class PeoplePanel(widgets.VBox):
         action, person = self.pending.subject
         if person is None:
             return  # issuing everyone's invite codes: its question names no one person
-        name = escape(person.name)
+        name = escape(self._called(person))
         if action == "remove":
             self.question.value = (
                 f"<p role='alert'>Remove <strong>{name}</strong> from the workshop with every "
@@ -240,8 +254,8 @@ class PeoplePanel(widgets.VBox):
             return
         self.question.value = (
             f"<p role='alert'>Move every worksheet of <strong>{name}</strong> to "
-            f"<strong>{escape(keep.name)}</strong> and take {name} off the list? "
-            f"{escape(keep.name)} keeps their name and resume code; {name}'s code stops "
+            f"<strong>{escape(self._called(keep))}</strong> and take {name} off the list? "
+            f"{escape(self._called(keep))} keeps their name and resume code; {name}'s code stops "
             "working. Goals and check-ins are added after theirs; a worksheet both have keeps "
             "the version saved last (the other stays in its history). This cannot be "
             "undone.</p>"
@@ -275,8 +289,9 @@ class PeoplePanel(widgets.VBox):
                 raise people.PersonNotFound("Choose the entry to keep first.")
             counts = people.merge_people(store, code, keep, person)
             message = (
-                f"{person.name} is merged into {keep.name}: {counts.moved} worksheets moved, "
-                f"{counts.combined} both had (the version saved last is kept)."
+                f"{self._called(person)} is merged into {self._called(keep)}: "
+                f"{_worksheets(counts.moved)} moved, {counts.combined} both had (the version "
+                "saved last is kept)."
             )
         elif action == "remove":
             people.remove_person(store, code, person)
@@ -286,6 +301,11 @@ class PeoplePanel(widgets.VBox):
         self.close_question()
         self.outcome.value = f'<p role="status" class="mentorkit-success">{escape(message)}</p>'
         self.on_change()
+
+    def _called(self, person: Participant) -> str:
+        """The name, with the entry number when another entry has the same name."""
+        entry = self._entries.get(person.id)
+        return f"{person.name} ({entry})" if entry else person.name
 
     def close_question(self) -> None:
         """Cancel a merge or removal that waits for confirmation."""
@@ -301,10 +321,51 @@ class PeoplePanel(widgets.VBox):
         self.outcome.value = ""
 
 
+def _worksheets(count: int) -> str:
+    return f"{count} worksheet{'s' if count != 1 else ''}"
+
+
 def _person_label(person: Participant) -> str:
     if person.email:
         return f"{person.name} <{person.email}>"
     return f"{person.name} (joined on the day)"
+
+
+def entries(participants: Sequence[Participant]) -> dict[str, str]:
+    """'entry 2 of 2' for each participant whose label another one shares (someone who
+    joined on the day twice by the same name, with no email to tell the entries apart),
+    counted in the order of the list; by id, only for those."""
+    base = {p.id: _person_label(p) for p in participants}
+    totals = Counter(base.values())
+    seen: Counter[str] = Counter()
+    found: dict[str, str] = {}
+    for person in participants:
+        label = base[person.id]
+        if totals[label] > 1:
+            seen[label] += 1
+            found[person.id] = f"entry {seen[label]} of {totals[label]}"
+    return found
+
+
+def entry_labels(
+    participants: Sequence[Participant], documents: Mapping[str, int] | None = None
+) -> dict[str, str]:
+    """How each participant reads in the people tools' drop-downs, by id.
+
+    Merging is for someone on the list twice, and then the two entries may read the same:
+    those get their place on the list (`entries`, as the people list marks them) and, when
+    `documents` gives them, the worksheets each saved.
+    """
+    numbered = entries(participants)
+    labels: dict[str, str] = {}
+    for person in participants:
+        label = _person_label(person)
+        if person.id in numbered:
+            label += f" · {numbered[person.id]}"
+            if documents is not None:
+                label += f", {_worksheets(documents.get(person.id, 0))} saved"
+        labels[person.id] = label
+    return labels
 
 
 def invite_downloads(invites: Sequence[people.Invite]) -> str:
@@ -328,13 +389,16 @@ def people_html(found: Sequence[people.PersonSummary]) -> str:
     if not found:
         return '<p class="mentorkit-muted">No participant yet: import the participant roster.</p>'
     rows = []
+    numbered = entries([summary.participant for summary in found])
     for summary in found:
         person = summary.participant
+        entry = numbered.get(person.id)
+        marked = f" <span class='mentorkit-muted'>· {escape(entry)}</span>" if entry else ""
         state = summary.sign_in_state
         css = "mentorkit-step-done" if summary.signed_in else "mentorkit-step-none"
         joined = "joined on the day" if summary.joined_on_the_day else "roster"
         rows.append(
-            f"<tr><th scope='row'>{escape(person.name)}</th>"
+            f"<tr><th scope='row'>{escape(person.name)}{marked}</th>"
             f"<td>{escape(person.email or '—')}</td>"
             f"<td class='{css}'>{escape(state)}</td><td>{escape(joined)}</td>"
             f"<td class='num'>{summary.documents}</td></tr>"
@@ -379,7 +443,10 @@ class PeopleSection(widgets.VBox):
         """Read the participants and how each stands again; offer them to the tools."""
         found = people.people(self.session.store, self.session.workshop.code)
         self.listing.value = people_html(found)
-        self.panel.show_people([summary.participant for summary in found])
+        self.panel.show_people(
+            [summary.participant for summary in found],
+            {summary.participant.id: summary.documents for summary in found},
+        )
         self.updated.value = (
             '<span class="mentorkit-muted" role="status">Updated '
             f"{time_html(datetime.now(UTC), seconds=True)}</span>"

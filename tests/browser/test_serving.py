@@ -349,7 +349,7 @@ def test_with_a_token_the_link_carrying_it_serves_the_gallery(token_server):
     answer = fetch(token_server.base_url, f"{GALLERY}?token={TOKEN}")
     assert answer.status == 200
     assert "<h1>Workshop apps</h1>" in answer.body  # an empty database: what to do
-    assert "mentorkit init" in answer.body
+    assert "open Workshop setup" in answer.body
     assert "jupyter-config-data" not in answer.body  # the server's own page, no kernel
     # The token opens the apps, not the files.
     assert fetch(token_server.base_url, f"/voila/files/index.ipynb?token={TOKEN}").status == 404

@@ -418,7 +418,7 @@ def test_merging_asks_which_entry_to_keep_and_moves_the_worksheets(store, access
     moved = store.load(DocumentKey(code, carla.id, "self_assessment"))
     assert moved is not None and moved.document.career_goal == "Lead a team"
     assert walk_in.participant.id not in {p.id for p in store.participants(code)}
-    assert "Carla D is merged into Carla Diaz: 1 worksheets moved" in people.outcome.value
+    assert "Carla D is merged into Carla Diaz: 1 worksheet moved" in people.outcome.value
 
 
 # -- matching ------------------------------------------------------------------------------

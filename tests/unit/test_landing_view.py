@@ -28,8 +28,8 @@ def test_hostile_workshop_text_is_escaped(tmp_path):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
 
 
-def test_without_a_workshop_the_page_says_how_to_create_one(tmp_path):
+def test_without_a_workshop_the_page_says_to_create_it_in_the_setup_app(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     html = landing_page(store).value
     store.close()
-    assert "mentorkit init" in html
+    assert "open Workshop setup" in html and "mentorkit init" not in html

@@ -27,7 +27,7 @@ from mentorkit import people
 from mentorkit.backup import backup_workshop, check_backup
 from mentorkit.cli import main
 from mentorkit.exports import EXPORT_KINDS, TABLE_KINDS
-from mentorkit.identity import claim_invite
+from mentorkit.identity import claim_invite, join
 from mentorkit.models import Participant, PlanSharing
 from mentorkit.store import DocumentKey, SqlStore, open_store
 from mentorkit.testing import sign_in_rostered
@@ -466,3 +466,49 @@ def test_the_people_tools_act_and_the_list_follows(session):
     assert first.email not in emails(store, code)
     assert first.name not in section.listing.value  # the list was read again
     assert "29 participants" in section.listing.value
+
+
+def test_two_entries_of_one_name_are_told_apart_and_merged_the_right_way(session):
+    """Someone who joined on the day twice by the same name: the list and the drop-downs
+    number the entries (with the worksheets each saved), so the facilitator merges the
+    entry that holds the worksheet into the other, not the other way round."""
+    store, code = session.store, session.workshop.code
+    first = join(store, code, "Rafael Ortiz").participant
+    second = join(store, code, "Rafael Ortiz").participant
+    store.save(
+        DocumentKey(code, second.id, PlanSharing.kind),
+        PlanSharing(shared=True),
+        expected_revision=0,
+    )
+    section = PeopleSection(session)
+    order = [p.id for p in store.participants(code) if p.name == "Rafael Ortiz"]
+    kept, duplicate = sorted(order)  # the list orders entries of one name by id
+    labels = dict((value, label) for label, value in section.panel.person.options)
+    numbers = {kept: "entry 1 of 2", duplicate: "entry 2 of 2"}
+    for pid, number in numbers.items():
+        saved = 1 if pid == second.id else 0
+        assert labels[pid] == (
+            f"Rafael Ortiz (joined on the day) · {number}, {saved} worksheet"
+            f"{'s' if saved != 1 else ''} saved"
+        )
+        assert f"Rafael Ortiz <span class='mentorkit-muted'>· {number}</span>" in (
+            section.listing.value
+        )
+    assert len(set(labels.values())) == len(labels)  # every entry reads differently
+    panel = section.panel
+    panel.person.value = second.id
+    panel.merge.click()
+    assert [label for label, value in panel.keep.options if value == first.id] == [labels[first.id]]
+    panel.keep.value = first.id
+    moved, keeping = numbers[second.id], numbers[first.id]
+    assert (  # the question says which entry goes where
+        f"Move every worksheet of <strong>Rafael Ortiz ({moved})</strong> to "
+        f"<strong>Rafael Ortiz ({keeping})</strong>"
+    ) in panel.question.value
+    panel.confirm.click()
+    assert (
+        f"Rafael Ortiz ({moved}) is merged into Rafael Ortiz ({keeping}): 1 worksheet moved"
+    ) in panel.outcome.value
+    assert [p.id for p in store.participants(code) if p.name == "Rafael Ortiz"] == [first.id]
+    assert store.load(DocumentKey(code, first.id, PlanSharing.kind)) is not None
+    assert "entry 1 of 2" not in section.listing.value  # one entry left: no number

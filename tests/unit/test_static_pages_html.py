@@ -118,7 +118,9 @@ def test_without_a_workshop_the_page_says_what_to_do_and_no_traceback(store):
     workshop, problem = find_workshop(store)
     assert workshop is None
     page = gallery_document(workshop, problem)
-    assert "mentorkit init" in page and "Traceback" not in page
+    # The facilitator creates it in the browser: the page names the app, not a command.
+    assert "open Workshop setup" in page and "mentorkit init" not in page
+    assert "Traceback" not in page
     assert "<title>Workshop apps · mentorkit</title>" in page
 
 
