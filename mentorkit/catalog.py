@@ -76,7 +76,14 @@ def load_guidance(path: Path | str = GUIDANCE_FILE) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in data.items()
     ):
         raise FrameworkError(f"{path}: expected 'app key: text' entries, as shipped in data/")
-    return {key: value.strip() for key, value in data.items()}
+    return {key: unwrapped(value) for key, value in data.items()}
+
+
+def unwrapped(text: str) -> str:
+    """Plain text with each paragraph on one line (paragraphs apart by a blank line), as a
+    text box shows it best; pages show it the same either way (`ui.common.paragraphs`)."""
+    blocks = (" ".join(block.split()) for block in text.split("\n\n"))
+    return "\n\n".join(block for block in blocks if block)
 
 
 EXPERTISE_SYNONYMS = DATA_DIR / "expertise_synonyms.yaml"

@@ -524,7 +524,7 @@ def _people_merge(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(
-        f"Merged {other.name} into {keep.name}: {counts.moved} worksheets moved, "
+        f"Merged {other.name} into {keep.name}: {people.worksheets_counted(counts.moved)} moved, "
         f"{counts.combined} both had (the version saved last is kept, the other is in its "
         "history)."
     )

@@ -210,3 +210,8 @@ def merge_people(store: Store, code: str, keep: Participant, absorb: Participant
 def remove_person(store: Store, code: str, person: Participant) -> None:
     """Erase a participant with everything they saved (as "Delete my data" does)."""
     store.erase_participant(code, person.id)
+
+
+def worksheets_counted(count: int) -> str:
+    """'1 worksheet', '3 worksheets': how messages count a participant's worksheets."""
+    return f"{count} worksheet{'s' if count != 1 else ''}"

@@ -290,8 +290,8 @@ class PeoplePanel(widgets.VBox):
             counts = people.merge_people(store, code, keep, person)
             message = (
                 f"{self._called(person)} is merged into {self._called(keep)}: "
-                f"{_worksheets(counts.moved)} moved, {counts.combined} both had (the version "
-                "saved last is kept)."
+                f"{people.worksheets_counted(counts.moved)} moved, {counts.combined} both had "
+                "(the version saved last is kept)."
             )
         elif action == "remove":
             people.remove_person(store, code, person)
@@ -319,10 +319,6 @@ class PeoplePanel(widgets.VBox):
         self.close_question()
         self.keep.options = []
         self.outcome.value = ""
-
-
-def _worksheets(count: int) -> str:
-    return f"{count} worksheet{'s' if count != 1 else ''}"
 
 
 def _person_label(person: Participant) -> str:
@@ -363,7 +359,7 @@ def entry_labels(
         if person.id in numbered:
             label += f" · {numbered[person.id]}"
             if documents is not None:
-                label += f", {_worksheets(documents.get(person.id, 0))} saved"
+                label += f", {people.worksheets_counted(documents.get(person.id, 0))} saved"
         labels[person.id] = label
     return labels
 

@@ -684,9 +684,14 @@ class WorkshopsSection(widgets.VBox):
         self.restore = file_upload(".jsonl,.json", "Restore from a backup file")
         self.restore.observe(guard(self._restore_uploaded), names="value")
         self.restore_status = _status()
-        self.children = [
+        # Switching needs a workshop to switch to: another one whose key this page holds.
+        others = [w for w in known if w.code != session.workshop.code]
+        switching: list[widgets.Widget] = [
             widgets.HTML("<h3>Switch</h3><p>The workshops whose key you entered on this page.</p>"),
             widgets.HBox([self.picker, self.switch]).add_class("mentorkit-toolbar"),
+        ]
+        self.children = [
+            *(switching if others else []),
             widgets.HTML("<h3>Open another workshop</h3>"),
             self.join,
             self.key,
@@ -698,9 +703,10 @@ class WorkshopsSection(widgets.VBox):
             ),
             self.new,
             widgets.HTML(
-                "<h3>Restore from a backup</h3><p>A file made by “Download the backup” or "
-                f"`mentorkit backup`, {UPLOAD_LIMIT_TEXT}. All or nothing: a damaged file "
-                "restores nothing, and a workshop that is still here is not replaced.</p>"
+                "<h3>Restore from a backup</h3><p>A file made under Downloads (“Prepare the "
+                f"backup file”) or by `mentorkit backup`, {UPLOAD_LIMIT_TEXT}. All or nothing: "
+                "a damaged file restores nothing, and a workshop that is still here is not "
+                "replaced.</p>"
             ),
             self.restore,
             self.restore_status,

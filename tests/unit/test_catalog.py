@@ -76,3 +76,16 @@ def test_a_missing_or_unreadable_file_is_named(tmp_path):
 
 def test_the_default_file_ships_with_the_package():
     assert DEFAULT_FRAMEWORK.is_file()
+
+
+def test_guidance_paragraphs_come_on_one_line_each_for_the_text_boxes(tmp_path):
+    from mentorkit.catalog import load_guidance
+
+    source = tmp_path / "guidance.yaml"
+    source.write_text(
+        "01_self_assessment: |\n  A first line\n  wrapped here.\n\n  Second   paragraph.\n",
+        encoding="utf-8",
+    )
+    assert load_guidance(source) == {
+        "01_self_assessment": "A first line wrapped here.\n\nSecond paragraph."
+    }

@@ -72,7 +72,7 @@ def test_merge_asks_first_and_then_moves_the_worksheets(capsys, db, cohort, monk
     monkeypatch.setattr("sys.stdin", io.StringIO("merge\n"))
     status, out, err = run(capsys, "--db", db, "people", "merge", "ada@x.org", "Ada Q")
     assert status == 0, err
-    assert "Merged Ada Q into Ada Quill: 1 worksheets moved" in out
+    assert "Merged Ada Q into Ada Quill: 1 worksheet moved" in out
     with open_store(db) as store:
         (kept,) = store.participants(cohort["code"])
         assert kept == cohort["first"].participant

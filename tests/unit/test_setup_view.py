@@ -565,6 +565,17 @@ def test_after_deleting_the_page_says_so_and_offers_another(store, access):
     assert find_widget(app.view, widgets.Button, "Open workshop") is not None
     workshops = section(app, WorkshopsSection)
     assert workshops.picker.options == ()
+    assert workshops.switch not in widget_tree(workshops)  # nothing to switch to: not shown
+
+
+def test_the_switch_is_shown_only_when_there_is_another_workshop_to_switch_to(store, access):
+    app = signed_in(store, access)
+    workshops = section(app, WorkshopsSection)
+    assert workshops.switch not in widget_tree(workshops)
+    workshops.new.name.value = "Autumn cohort"
+    workshops.new.create.click()
+    workshops = section(app, WorkshopsSection)
+    assert workshops.switch in widget_tree(workshops)
 
 
 def test_after_deleting_the_other_workshops_of_this_page_can_be_switched_to(store, access):
