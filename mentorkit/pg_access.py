@@ -229,8 +229,13 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
             f"GRANT UPDATE (name, body) ON {schema}.workshops TO {facilitator}",
             f"GRANT SELECT ({person_columns}) ON {schema}.participants TO {both}",
             f"GRANT DELETE ON {schema}.participants TO {both}",
-            f"GRANT UPDATE (email, body, resume_code_hash, signed_in, invite_code_hash, invited) "
-            f"ON {schema}.participants "
+            f"GRANT UPDATE (email, body, hub_user, resume_code_hash, signed_in, invite_code_hash, "
+            f"invited) ON {schema}.participants TO {facilitator}",
+            # Importing rosters (the setup app): people are added or updated, never removed
+            # by an import; a participant's hub user is the facilitator's to assign.
+            f"GRANT INSERT (workshop, email, body), UPDATE (body) ON {schema}.mentors "
+            f"TO {facilitator}",
+            f"GRANT INSERT (workshop, id, email, body, hub_user) ON {schema}.participants "
             f"TO {facilitator}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.documents TO {both}",
             f"GRANT SELECT, INSERT, DELETE ON {schema}.document_history TO {both}",

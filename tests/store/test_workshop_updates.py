@@ -17,7 +17,7 @@ from mentorkit.backup import backup_workshop, restore_backup
 from mentorkit.errors import NotFound, StoreError
 from mentorkit.models import Workshop, WorkshopSession
 from mentorkit.store import SqlStore, open_store
-from mentorkit.workshops import create_workshop
+from mentorkit.workshops import create_workshop, import_roster
 
 
 def postgres_test_url() -> str:
@@ -74,7 +74,9 @@ def test_sessions_and_texts_survive_a_backup_and_its_restore(tmp_path):
 
 
 @pytest.mark.postgres
-def test_on_a_hub_facilitators_may_edit_a_workshop_and_participants_may_not():
+def test_on_a_hub_facilitators_may_edit_a_workshop_and_import_rosters_and_participants_may_not(
+    tmp_path,
+):
     admin = postgres_test_url()
     prefix = f"mkset{uuid.uuid4().hex[:8]}_"
     suffix = uuid.uuid4().hex[:8]
@@ -97,15 +99,39 @@ def test_on_a_hub_facilitators_may_edit_a_workshop_and_participants_may_not():
                 facilitator._transaction(write=True) as conn,  # the key hash stays out of reach
             ):
                 conn.execute(key_hash, {"c": code})
-        with (
-            SqlStore(participant_url) as participant,
-            pytest.raises(StoreError, match="permission denied"),
-        ):
-            participant.update_workshop(
-                participant.workshop(code).model_copy(update={"name": "Taken over"})
-            )
+        mentors = tmp_path / "mentors.csv"
+        mentors.write_text(
+            "Full name,E-mail address,Areas of expertise,Max. mentees\n"
+            f"Hub Mentor {suffix},hub.mentor.{suffix}@example.org,Leadership,2\n"
+        )
+        people = tmp_path / "participants.csv"
+        people.write_text(
+            f"Name,Email,Hub user\nHub Person,hub.person.{suffix}@example.org,hp-{suffix}\n"
+        )
+        planted = tmp_path / "planted.csv"
+        planted.write_text(
+            "Full name,E-mail address,Areas of expertise,Max. mentees\n"
+            f"Planted Mentor,planted.{suffix}@example.org,Leadership,2\n"
+        )
+        with SqlStore(facilitator_url) as facilitator:
+            workshop = facilitator.workshop(code)
+            for kind, roster in (("mentors", mentors), ("participants", people)):
+                outcome = import_roster(facilitator, workshop, kind, roster)
+                assert outcome.change is not None and outcome.change.added == 1
+            assert len(outcome.invites) == 1  # the new participant's invite code
+            import_roster(facilitator, workshop, "mentors", mentors)  # again: an update
+        with SqlStore(participant_url) as participant:
+            with pytest.raises(StoreError, match="permission denied"):
+                participant.update_workshop(
+                    participant.workshop(code).model_copy(update={"name": "Taken over"})
+                )
+            with pytest.raises(StoreError, match="permission denied"):
+                import_roster(participant, participant.workshop(code), "mentors", planted)
         with open_store(admin) as store:
             assert store.workshop(code).name == "Autumn cohort"
+            assert [m.name for m in store.mentors(code)] == [f"Hub Mentor {suffix}"]
+            (person,) = store.participants(code)
+            assert store.participant_by_hub_user(code, f"hp-{suffix}") == person
             assert store.facilitator_key_matches(code, hash_secret(access.facilitator_key))
     finally:
         with open_store(admin) as store:
