@@ -15,6 +15,9 @@ kernel's memory is read from its process; the participant's data from the databa
   while a choice a person makes in the same message is taken.
 * The hidden "Delete all my data now" clicked without "Delete my data": nothing is
   deleted. The two steps taken in the page still delete everything.
+* The Workshop setup app's "Delete this workshop", disabled until the workshop's name is
+  typed, clicked from the page, and clicked again with another name set by a crafted
+  message: nothing is deleted. Typing the name in the page still deletes it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from mentorkit.identity import sign_in
 from mentorkit.models import SelfAssessment
 from mentorkit.store import DocumentKey, open_store
 from mentorkit.testing import ServedProcess, free_port
+from mentorkit.workshops import create_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -325,3 +329,45 @@ def test_delete_all_my_data_acts_only_after_delete_my_data_on_this_page(page, se
     finally:
         store.close()
         page.close(run_before_unload=True)
+
+
+def test_delete_this_workshop_acts_only_once_its_name_is_typed_on_this_page(page, served):
+    with open_store(served.database_url) as store:
+        access = create_workshop(store, "Doomed Cohort")
+    code = access.workshop.code
+    page.goto(f"{served.url('facilitator/setup.ipynb')}?join={code}", timeout=LOAD_TIMEOUT_MS)
+    person = load_person().Person(page, name="setup-delete", reload_probability=0.0)
+    person.type("Facilitator key", access.facilitator_key)
+    person.click(person.button("Sign in", exact=True))
+    expect(page.get_by_role("heading", name="Delete the workshop")).to_be_attached(
+        timeout=LOAD_TIMEOUT_MS
+    )
+
+    # The disabled button clicked from the page; then a wrong name set by a crafted update
+    # with the click in the same breath.
+    in_page(
+        page,
+        """
+        const [button] = await byDescription("Delete this workshop");
+        const [typed] = await byDescription("Type its name");
+        button.comm.send({ method: "custom", content: { event: "click" } }, {});
+        typed.comm.send({ method: "update", state: { value: "Doomed" }, buffer_paths: [] }, {});
+        button.comm.send({ method: "update", state: { disabled: false }, buffer_paths: [] }, {});
+        button.comm.send({ method: "custom", content: { event: "click" } }, {});
+        await kernelComms();
+        """,
+    )
+    with open_store(served.database_url) as store:
+        assert code in {w.code for w in store.workshops()}
+    expect(page.get_by_text("was deleted")).to_have_count(0)
+
+    # The person's way still deletes it.
+    person.clear("Type its name")
+    person.type("Type its name", "Doomed Cohort")
+    delete = person.button("Delete this workshop", exact=True)
+    expect(delete).to_be_enabled(timeout=30_000)  # once the kernel has the name
+    person.click(delete)
+    expect(page.get_by_text("was deleted")).to_be_visible(timeout=30_000)
+    with open_store(served.database_url) as store:
+        assert code not in {w.code for w in store.workshops()}
+    page.close(run_before_unload=True)
