@@ -24,11 +24,15 @@ serve: $(VENV)/.installed-app
 	$(BIN)/mentorkit demo
 	$(BIN)/mentorkit serve --host $(HOST) --port $(PORT)
 
-# The pure unit tests run in two processes (one per core); the rest share one process: the
-# PostgreSQL store tests reset one database, and the browser tests time a real server each.
+# Two processes (one per core) where tests are independent: the unit tests, and the browser
+# tests file by file (each process starts its own servers; a browser test mostly waits).
+# One process for the PostgreSQL tests (they share one database) and for a test that
+# measures a crowd (`alone`).
 test: $(VENV)/.installed-test lint
 	$(BIN)/pytest -n 2 tests/unit
-	$(BIN)/pytest --ignore=tests/unit
+	$(BIN)/pytest tests/store notebooks tests/security tests/deploy
+	$(BIN)/pytest -n 2 --dist loadfile -m "not alone" tests/browser tests/rehearsal
+	$(BIN)/pytest -m alone tests/browser tests/rehearsal
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -12,7 +12,8 @@ from browser_helpers import SIGN_IN_TIMEOUT_MS, watch_console
 from person import LOAD_TIMEOUT_MS, Person
 from playwright.sync_api import Browser, Page, expect
 
-pytestmark = pytest.mark.browser
+# A crowd of its own: run alone, not beside another browser test (see the Makefile).
+pytestmark = [pytest.mark.browser, pytest.mark.alone]
 HERD = 5
 
 
