@@ -40,7 +40,10 @@ START = (
     "without one, the join code your facilitator gave you); you then get a personal resume "
     "code that brings your answers back in any step, from any browser."
 )
-FACILITATOR_NOTE = "These need the facilitator key printed when the workshop was created."
+FACILITATOR_NOTE = (
+    "These need the workshop's join code and facilitator key (shown once, when the workshop "
+    "was created). On a new server, start with Workshop setup."
+)
 #: What the gallery and the sign-in page say before the first workshop exists: facilitators
 #: create it in the browser (the setup app's first run), no terminal needed.
 NO_WORKSHOP = (
