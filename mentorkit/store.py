@@ -18,7 +18,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from mentorkit.errors import ConflictError, InvalidInput, NotFound, SchemaError,
 from mentorkit.models import (
     DOCUMENT_TYPES,
     Document,
+    MentorMatch,
     MentorProfile,
     Participant,
     Workshop,
@@ -142,6 +143,15 @@ class MergeCounts:
 
     moved: int  # documents the kept participant did not have
     combined: int  # documents both had: the newer is current, the older in its history
+
+
+@dataclass(frozen=True)
+class PublishCounts:
+    """What publishing the matching did to the participants' `MentorMatch` documents."""
+
+    written: int  # new or changed matches, each stored as a new revision
+    unchanged: int  # matches already stored exactly so, left at their revision
+    withdrawn: int  # earlier matches erased with their history
 
 
 @dataclass(frozen=True)
@@ -331,6 +341,13 @@ class Store(Protocol):
 
     def delete(self, key: DocumentKey) -> None:
         """Erase a document and its whole history."""
+        ...
+
+    def publish_matches(
+        self, code: str, matches: Mapping[str, MentorMatch], withdrawn: Collection[str]
+    ) -> PublishCounts:
+        """Store each participant's match (participant id → match) as their `MentorMatch`
+        and erase the matches of `withdrawn`, all or nothing."""
         ...
 
     def match_decisions(self, code: str) -> list[MatchDecision]:
@@ -1258,48 +1275,19 @@ class SqlStore:
         row and the history row are written in one transaction.
         """
         key = _checked_key(key)
-        if type(document).kind != key.kind:
-            raise StoreError(
-                f"Cannot save a {_label(type(document).kind)} as a {_label(key.kind)}: "
-                f"the key says '{key.kind}', the document is '{type(document).kind}'."
-            )
         if isinstance(expected_revision, bool) or not isinstance(expected_revision, int):
             raise TypeError("expected_revision must be an int")
         if expected_revision < 0:
             raise StoreError(
                 f"expected_revision must be 0 (a new document) or more, not {expected_revision}"
             )
-        body = document.model_dump(mode="json")
-        checked = upgrade_document(key.kind, body)  # what `load` will return; refuses junk
+        body, checked = _document_body(key, document)
         revision = expected_revision + 1
         now = _now()
         try:
             with self._transaction(write=True) as conn:
                 _require_participant(conn, key.workshop, key.participant)
-                if expected_revision == 0:
-                    # A unique-key violation here means someone else created it first.
-                    conn.execute(
-                        documents_table.insert().values(
-                            **_key_values(key), revision=revision, body=body, saved_at=now
-                        )
-                    )
-                else:
-                    result = conn.execute(
-                        documents_table.update()
-                        .where(
-                            *_key_filter(documents_table, key),
-                            documents_table.c.revision == expected_revision,
-                        )
-                        .values(revision=revision, body=body, saved_at=now)
-                    )
-                    if result.rowcount != 1:
-                        current = _current_revision(conn, key)
-                        raise _conflict(key, expected_revision, current)
-                conn.execute(
-                    history_table.insert().values(
-                        **_key_values(key), revision=revision, body=body, saved_at=now
-                    )
-                )
+                _write_revision(conn, key, body, expected_revision, now)
         except _IntegrityProblem:
             # The transaction was rolled back; find out what beat us, in a fresh one.
             with self._transaction(write=False) as conn:
@@ -1329,8 +1317,51 @@ class SqlStore:
         """
         key = _checked_key(key)
         with self._transaction(write=True) as conn:
-            conn.execute(history_table.delete().where(*_key_filter(history_table, key)))
-            conn.execute(documents_table.delete().where(*_key_filter(documents_table, key)))
+            _erase_document(conn, key)
+
+    def publish_matches(
+        self, code: str, matches: Mapping[str, MentorMatch], withdrawn: Collection[str]
+    ) -> PublishCounts:
+        """Publish the matching in one transaction: either all of it happens or none of it.
+
+        Each participant in `matches` (participant id → match) gets it as their current
+        `MentorMatch`, as `save` would store it (a new revision with its history row); a
+        match stored exactly so already is left at its revision. Each participant in
+        `withdrawn` loses their `MentorMatch` and its history, as `delete` does. A failure
+        anywhere (a participant not on the roster, a page that published in between, a
+        database error) leaves every document as it was.
+        """
+        code = _code(code)
+        both = sorted(set(matches) & set(withdrawn))
+        if both:
+            raise StoreError(
+                f"Participant {both[0]} cannot be both published and withdrawn: "
+                "give each participant a match or a withdrawal, not both."
+            )
+        prepared: list[tuple[DocumentKey, dict[str, Any], Document]] = []
+        for participant, match in matches.items():
+            key = _checked_key(DocumentKey(code, participant, MentorMatch.kind))
+            prepared.append((key, *_document_body(key, match)))
+        written = unchanged = erased = 0
+        now = _now()
+        with self._transaction(write=True) as conn:
+            _require_workshop(conn, code)
+            for key, body, checked in prepared:
+                _require_participant(conn, code, key.participant)
+                current = conn.execute(
+                    sa.select(documents_table.c.revision, documents_table.c.body).where(
+                        *_key_filter(documents_table, key)
+                    )
+                ).first()
+                if current is not None and upgrade_document(key.kind, current.body) == checked:
+                    unchanged += 1
+                    continue
+                _write_revision(conn, key, body, current.revision if current else 0, now)
+                written += 1
+            for participant in withdrawn:
+                key = _checked_key(DocumentKey(code, participant, MentorMatch.kind))
+                erased += _erase_document(conn, key)
+        return PublishCounts(written=written, unchanged=unchanged, withdrawn=erased)
 
     def list(
         self, workshop: str, *, participant: str | None = None, kind: str | None = None
@@ -2005,6 +2036,54 @@ def _saved(key: DocumentKey, row: Any) -> Saved:
         revision=row.revision,
         saved_at=row.saved_at,
     )
+
+
+def _document_body(key: DocumentKey, document: Document) -> tuple[dict[str, Any], Document]:
+    """The JSON body to store for `document` under `key`, and the document `load` will
+    return for it; `StoreError` if the key names another kind of document."""
+    if type(document).kind != key.kind:
+        raise StoreError(
+            f"Cannot save a {_label(type(document).kind)} as a {_label(key.kind)}: "
+            f"the key says '{key.kind}', the document is '{type(document).kind}'."
+        )
+    body = document.model_dump(mode="json")
+    return body, upgrade_document(key.kind, body)  # what `load` will return; refuses junk
+
+
+def _write_revision(
+    conn: Connection, key: DocumentKey, body: dict[str, Any], expected: int, now: datetime
+) -> int:
+    """Store `body` as revision `expected + 1` of a document and in its history, if its
+    latest revision is `expected` (0: a new document), else `ConflictError`."""
+    revision = expected + 1
+    if expected == 0:
+        # A unique-key violation here means someone else created it first.
+        conn.execute(
+            documents_table.insert().values(
+                **_key_values(key), revision=revision, body=body, saved_at=now
+            )
+        )
+    else:
+        result = conn.execute(
+            documents_table.update()
+            .where(*_key_filter(documents_table, key), documents_table.c.revision == expected)
+            .values(revision=revision, body=body, saved_at=now)
+        )
+        if result.rowcount != 1:
+            raise _conflict(key, expected, _current_revision(conn, key))
+    conn.execute(
+        history_table.insert().values(
+            **_key_values(key), revision=revision, body=body, saved_at=now
+        )
+    )
+    return revision
+
+
+def _erase_document(conn: Connection, key: DocumentKey) -> int:
+    """Delete a document and its whole history; 1 if it existed, else 0."""
+    conn.execute(history_table.delete().where(*_key_filter(history_table, key)))
+    result = conn.execute(documents_table.delete().where(*_key_filter(documents_table, key)))
+    return 1 if result.rowcount else 0
 
 
 def _current_revision(conn: Connection, key: DocumentKey) -> int:

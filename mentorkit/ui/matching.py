@@ -19,6 +19,7 @@ turns each rule off, and the page says whom and what they left out.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from mentorkit.cohort import (
     matching_input,
     shortlist_choices,
 )
+from mentorkit.errors import StoreError
 from mentorkit.matching import (
     MatchingError,
     MatchingSummary,
@@ -47,10 +49,12 @@ from mentorkit.matching import (
     unmatched_reasons,
 )
 from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssessment, validate
-from mentorkit.store import DocumentKey, Saved
+from mentorkit.store import Saved
 from mentorkit.ui.common import ChoiceDropdown, download_link, guarded
 from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
 from mentorkit.ui.guard import Confirmation
+
+log = logging.getLogger("mentorkit")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MODES: dict[str, str] = {
@@ -831,8 +835,8 @@ class MatchingView(widgets.VBox):
         self.publish()
 
     def publish(self) -> int:
-        """Write each pair's MentorMatch and withdraw matches no longer made, as reviewed;
-        returns the number of matches published.
+        """Write each pair's MentorMatch and withdraw matches no longer made, as reviewed,
+        all or nothing (`Store.publish_matches`); returns the number of matches published.
 
         Refused when the published matches changed since the facilitator reviewed the
         changes (`_ask_to_publish`; another page published): they review again. A published
@@ -869,20 +873,22 @@ class MatchingView(widgets.VBox):
                     "published_on": earlier.published_on if kept and earlier else today,
                 },
             )
-        for pid, document in documents.items():
-            key = DocumentKey(self.code, pid, MentorMatch.kind)
-            current = self.store.load(key)
-            if current is not None and current.document == document:
-                continue
-            self.store.save(
-                key, document, expected_revision=current.revision if current is not None else 0
-            )
         locked = set(self.locked)
-        withdrawn = 0
-        for pid, email in now.items():
-            if pid not in documents and (pid, email) not in locked:
-                self.store.delete(DocumentKey(self.code, pid, MentorMatch.kind))
-                withdrawn += 1
+        withdrawing = [
+            pid for pid, email in now.items() if pid not in documents and (pid, email) not in locked
+        ]
+        try:
+            # One transaction: every match is published and every stale one withdrawn, or
+            # nothing changes for anybody.
+            self.store.publish_matches(self.code, documents, withdrawing)
+        except StoreError as exc:
+            log.exception("mentorkit: publishing the matches failed")
+            reason = str(exc).rstrip(".")
+            raise MatchingError(
+                f"Nothing was published and no match was withdrawn ({reason}). The published "
+                "matches are as they were: press Publish again to try once more."
+            ) from exc
+        withdrawn = len(withdrawing)
         count = len(documents)
         message = f"Published {_plural(count, 'match', 'matches')}."
         if withdrawn:
