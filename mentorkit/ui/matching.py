@@ -883,6 +883,8 @@ class MatchingView(widgets.VBox):
             self.store.publish_matches(self.code, documents, withdrawing)
         except StoreError as exc:
             log.exception("mentorkit: publishing the matches failed")
+            self.published.value = ""  # no earlier "Published …" line stays up
+            self._show_published_state()
             reason = str(exc).rstrip(".")
             raise MatchingError(
                 f"Nothing was published and no match was withdrawn ({reason}). The published "

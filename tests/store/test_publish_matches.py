@@ -22,8 +22,12 @@ from mentorkit.workshops import create_workshop
 
 DAY = date(2026, 3, 2)
 MENTORS = [
-    MentorProfile(name="Ada Mensah", email="ada@example.org", expertise=["negotiation"], capacity=1),
-    MentorProfile(name="Bo Lindqvist", email="bo@example.org", expertise=["public-speaking"], capacity=1),
+    MentorProfile(
+        name="Ada Mensah", email="ada@example.org", expertise=["negotiation"], capacity=1
+    ),
+    MentorProfile(
+        name="Bo Lindqvist", email="bo@example.org", expertise=["public-speaking"], capacity=1
+    ),
 ]
 PEOPLE = [("Carla Diaz", "carla@example.com"), ("Dev Patel", "dev@example.com")]
 PEOPLE += [("Eun-ji Seo", "eunji@example.com")]
@@ -104,19 +108,18 @@ def test_a_database_error_midway_leaves_every_match_as_it_was(store):
     code, (carla, dev, eunji) = rostered(store)
     store.publish_matches(code, {carla: match("ada@example.org"), dev: match("bo@example.org")}, [])
     before = matches_as_stored(store, code)
-    with failing("DELETE FROM document_history") as refused:
-        with pytest.raises(StoreError, match="no_such_table_for_this_test"):
-            store.publish_matches(
-                code,
-                {carla: match("ada@example.org", "Changed"), eunji: match("bo@example.org")},
-                [dev],
-            )
+    changes = {carla: match("ada@example.org", "Changed"), eunji: match("bo@example.org")}
+    with (
+        failing("DELETE FROM document_history") as refused,
+        pytest.raises(StoreError, match="no_such_table_for_this_test"),
+    ):
+        store.publish_matches(code, changes, [dev])
     assert refused  # the failure came after both matches were written, at the withdrawal
     assert matches_as_stored(store, code) == before
 
 
 def test_a_participant_off_the_roster_midway_leaves_every_match_as_it_was(store):
-    code, (carla, dev, eunji) = rostered(store)
+    code, (carla, _dev, eunji) = rostered(store)
     store.publish_matches(code, {carla: match("ada@example.org")}, [])
     before = matches_as_stored(store, code)
     gone = uuid.uuid4().hex

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import ipywidgets as widgets
 import pytest
+import sqlalchemy as sa
 
 from mentorkit.identity import SignInError, resume, sign_in
 from mentorkit.models import (
@@ -568,6 +569,44 @@ def test_publishing_writes_matches_and_republishing_updates_and_withdraws(store,
     assert carla not in published
     assert published[eunji].mentor_email == ada
     assert store.load(DocumentKey(code, eunji, MentorMatch.kind)).revision == 1
+
+
+def test_a_publish_that_fails_midway_publishes_nothing_withdraws_nothing_and_says_so(
+    store, access, matching
+):
+    """Republishing writes Eun-ji's new match, then withdraws Carla's: the database refuses
+    the withdrawal, after the write. Nobody's match changes, and the page says so."""
+    view = matching.view
+    code = access.workshop.code
+    view.run_button.click()
+    confirm_publish(view)
+    before = {
+        s.key.participant: (s.revision, s.document) for s in store.list(code, kind=MentorMatch.kind)
+    }
+    view.pick_participant.value, view.pick_mentor.value = ids(view, "Eun-ji Seo", "Ada Mensah")
+    find_widget(view, widgets.Button, "Lock pair").click()
+    find_widget(view, widgets.Button, "Publish").click()
+    refused: list[str] = []
+
+    def refuse_the_withdrawal(conn, cursor, statement, parameters, context, executemany):
+        if not refused and statement.lstrip().upper().startswith("DELETE FROM DOCUMENT_HISTORY"):
+            refused.append(statement)
+            return "DELETE FROM no_such_table_for_this_test", parameters
+        return statement, parameters
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", refuse_the_withdrawal, retval=True)
+    try:
+        find_widget(view, widgets.Button, "Confirm publish 2 matches").click()
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", refuse_the_withdrawal)
+    assert refused
+    after = {
+        s.key.participant: (s.revision, s.document) for s in store.list(code, kind=MentorMatch.kind)
+    }
+    assert after == before
+    assert "Nothing was published and no match was withdrawn" in matching.notice.value
+    assert "press Publish again" in matching.notice.value
+    assert "2 matches are published now" in view.published.value  # not "Published 2 matches."
 
 
 def test_a_new_run_takes_back_an_unconfirmed_publish(matching):
