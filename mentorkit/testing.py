@@ -2,21 +2,19 @@
 mentorkit: Debian's Chromium and how to start it, free ports, process trees and kernels.
 
 Kept in the package (not in tests/) so that the scripts in benchmarks/ use the very same
-settings as the tests. psutil (the `test` extra) is imported only where it is needed.
+settings as the tests; the package never reaches back into benchmarks/. psutil (the `test`
+extra) is imported only where it is needed.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
@@ -147,18 +145,6 @@ class ServedProcess:
                 psutil.Process(pid).kill()
             except psutil.Error:
                 continue
-
-
-def import_benchmark(name: str) -> ModuleType:
-    """benchmarks/`name`.py of this repository as a module (benchmarks/ is not a package),
-    so that a test runs a small version of the very benchmark."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"mentorkit_benchmark_{name}", path)
-    assert spec is not None and spec.loader is not None, path
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
 
 
 def sign_in_rostered(store: Store, code: str, email: str) -> Identity:

@@ -32,23 +32,18 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from load_benchmark import LOAD_SCRIPT, ROOT, load
 
 from mentorkit.identity import sign_in
 from mentorkit.models import SmartGoal
 from mentorkit.store import DocumentKey, SqlStore, open_store
-from mentorkit.testing import import_benchmark
 from mentorkit.ui.common import Autosaver, SaveStatus
 from mentorkit.workshops import create_workshop
 
-ROOT = Path(__file__).resolve().parents[2]
-LOAD_SCRIPT = ROOT / "benchmarks" / "load.py"
 #: Kill rounds that must land inside a save (after its attempt was journaled, before its
 #: commit was), and the most rounds tried to get them.
 KILLS_MID_SAVE = 3
 MAX_ROUNDS = 12
-
-
-load = import_benchmark("load")
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,24 +15,18 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from load_benchmark import LOAD_SCRIPT, ROOT, load
 
 from mentorkit.store import documents_table, history_table
-from mentorkit.testing import import_benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
-LOAD_SCRIPT = ROOT / "benchmarks" / "load.py"
 PROCESSES = 4
 SECONDS = 2
 #: The text each worksheet of the load grows as the participant types.
 TYPED_FIELD = {"self_assessment": "career_goal", "smart_goal": "specific", "check_in": "learned"}
-
-
-load = import_benchmark("load")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ skipped locally and fail in CI, where a missing database must never pass silentl
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 import sys
 import threading
@@ -805,7 +806,19 @@ def test_missing_migration_step_is_a_schema_error(
 # Opening: URLs and errors (no database server needed)
 
 
+def postgres_driver() -> None:
+    """Skip (elsewhere) or fail (in CI) a test that needs psycopg, when it is not installed."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("psycopg is not installed: CI must install mentorkit[postgres]")
+        pytest.skip("needs the PostgreSQL driver: pip install 'mentorkit[postgres]'")
+
+
+@pytest.mark.postgres
 def test_unreachable_postgres_is_a_store_error_naming_it_without_password() -> None:
+    postgres_driver()  # reaching no server still takes the driver
     with pytest.raises(StoreError) as refused:
         SqlStore("postgresql://nobody:s3cret@127.0.0.1:1/x")
     message = str(refused.value)

@@ -346,7 +346,9 @@ def test_the_dashboard_and_matching_show_nothing_without_the_key(workshop, store
     assert app.view is None and REFUSAL in app.notice.value
     app.key.value = workshop.facilitator_key
     app.sign_in_button.click()
-    assert app.view is not None and "Spring cohort" in app._identity_line.value
+    assert app.view is not None
+    shown = "".join(w.value for w in widget_tree(app) if isinstance(w, widgets.HTML))
+    assert "Spring cohort" in shown
 
 
 def notebook_code(path: Path) -> str:

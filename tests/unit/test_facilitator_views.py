@@ -29,7 +29,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.store import DocumentKey
-from mentorkit.testing import find_widget, sign_in_rostered
+from mentorkit.testing import find_widget, sign_in_rostered, widget_tree
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_html
 from mentorkit.ui.facilitator import REFUSAL
 from mentorkit.ui.matching import (
@@ -162,7 +162,9 @@ def test_a_refusal_waits_a_second(store, access):
 def test_the_right_key_builds_the_view(store, access, app_function, view):
     app = signed_in(app_function, store, access)
     assert isinstance(app.view, view)
-    assert "Spring cohort" in app._identity_line.value
+    assert "Spring cohort" in "".join(
+        w.value for w in widget_tree(app) if isinstance(w, widgets.HTML)
+    )
     assert find_widget(app, widgets.Password, "Facilitator key") is None  # the sign-in form is gone
 
 

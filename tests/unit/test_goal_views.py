@@ -2,10 +2,12 @@
 
 from datetime import date, timedelta
 
+import ipywidgets as widgets
 import pytest
 
 from mentorkit.identity import sign_in
 from mentorkit.models import CheckIn, MentoringAgreement, Owner, SelfAssessment, SmartGoal
+from mentorkit.testing import widget_tree
 from mentorkit.ui.check_ins import CheckInsView, check_ins_app
 from mentorkit.ui.common import Notice, SaveStatus
 from mentorkit.ui.shell import Session
@@ -270,7 +272,12 @@ def test_no_more_than_five_goals(session):
     assert "the most this worksheet holds" in view.limit_note.value
     view.add_goal.click()  # a client can still send the click
     assert len(view.cards) == 5
-    labels = [w.description for card in view.cards for w in card._inputs()]
+    labels = [
+        w.description
+        for w in widget_tree(view)
+        if isinstance(w, widgets.ValueWidget) and w.description
+    ]
+    assert len(labels) >= 5 * 3  # several labelled inputs on each goal
     assert len(labels) == len(set(labels))
 
 

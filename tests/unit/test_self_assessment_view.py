@@ -62,3 +62,23 @@ def test_the_summary_escapes_competency_names(framework):
     first = hostile.areas[0].competencies[0].id
     summary = summary_html(SelfAssessment(strengths=[first]), hostile)
     assert "<img" not in summary and "&lt;img" in summary
+
+
+def test_a_failing_redraw_is_logged_and_told_to_the_person_not_left_blank(
+    session, monkeypatch, caplog
+):
+    view = SelfAssessmentView(session)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("chart broke")
+
+    monkeypatch.setattr("mentorkit.ui.self_assessment.ratings_by_area", broken)
+    with caplog.at_level("ERROR", logger="mentorkit"):
+        view.ratings["negotiation"].value = 5
+    assert "Something went wrong on our side" in session.notice.value
+    assert 'role="alert"' in session.notice.value
+    assert any(
+        record.exc_info and "chart broke" in str(record.exc_info[1]) for record in caplog.records
+    )
+    saved = session.store.load(session.key("self_assessment")).document
+    assert saved.ratings == {"negotiation": 5}  # the change itself is kept
