@@ -56,6 +56,18 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+def postgres_test_url() -> str:
+    """MENTORKIT_TEST_PG, the PostgreSQL database tests may use; without it, in CI a
+    failure, elsewhere a skip (`unavailable`)."""
+    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
+    if not url:
+        unavailable(
+            "MENTORKIT_TEST_PG is not set: set it to a database such as "
+            "postgresql+psycopg:///mentorkit_test to test PostgreSQL (CI must)"
+        )
+    return url
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:

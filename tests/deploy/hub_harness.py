@@ -34,7 +34,7 @@ import requests
 import websocket
 
 from mentorkit import pg_access
-from mentorkit.testing import free_port, unavailable
+from mentorkit.testing import free_port, postgres_test_url, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB_CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
@@ -60,10 +60,7 @@ def find_proxy() -> Path | None:
 
 def admin_database_url() -> str:
     """MENTORKIT_TEST_PG: the hub's administrative URL. A hub needs PostgreSQL."""
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        unavailable("MENTORKIT_TEST_PG is not set: the hub keeps its data in PostgreSQL")
-    return url
+    return postgres_test_url()
 
 
 def new_role_prefix() -> str:

@@ -4,7 +4,6 @@ failure, elsewhere those tests are skipped)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,19 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from mentorkit.store import SqlStore
+from mentorkit.testing import postgres_test_url
 
 #: Parametrises a fixture over both databases.
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-def postgres_test_url() -> str:
-    """MENTORKIT_TEST_PG, or fail (in CI) / skip (elsewhere) the test asking for it."""
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
-        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
-    return url
 
 
 def empty_postgres() -> str:

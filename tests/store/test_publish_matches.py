@@ -4,7 +4,6 @@ hub's PostgreSQL the facilitators' role may publish."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from mentorkit import pg_access
 from mentorkit.errors import NotFound, StoreError
 from mentorkit.models import MentorMatch, MentorProfile, Participant
 from mentorkit.store import DocumentKey, PublishCounts, SqlStore, open_store
+from mentorkit.testing import postgres_test_url
 from mentorkit.workshops import create_workshop
 
 DAY = date(2026, 3, 2)
@@ -137,17 +137,6 @@ def test_a_participant_both_published_and_withdrawn_is_refused(store):
     with pytest.raises(StoreError, match="both published and withdrawn"):
         store.publish_matches(code, {carla: match("ada@example.org")}, [carla])
     assert matches_as_stored(store, code) == {}
-
-
-def postgres_test_url() -> str:
-    """MENTORKIT_TEST_PG, or fail (in CI) / skip (elsewhere). The database is shared: the
-    hub test makes its own workshop and roles and removes them, and drops no table."""
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
-        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
-    return url
 
 
 @pytest.mark.postgres

@@ -4,7 +4,6 @@ facilitators' role may change them and the participants' may not."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import date, time
 
@@ -17,18 +16,8 @@ from mentorkit.backup import backup_workshop, restore_backup
 from mentorkit.errors import NotFound, StoreError
 from mentorkit.models import Workshop, WorkshopSession
 from mentorkit.store import SqlStore, open_store
+from mentorkit.testing import postgres_test_url
 from mentorkit.workshops import create_workshop, import_roster
-
-
-def postgres_test_url() -> str:
-    """MENTORKIT_TEST_PG, or fail (in CI) / skip (elsewhere). The database is shared: this
-    test makes its own workshop and roles and removes them, and drops no table."""
-    url = os.environ.get("MENTORKIT_TEST_PG", "").strip()
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("MENTORKIT_TEST_PG is not set: CI must run the store tests on PostgreSQL")
-        pytest.skip("set MENTORKIT_TEST_PG=postgresql+psycopg:///mentorkit_test to test PostgreSQL")
-    return url
 
 
 def edited(workshop: Workshop) -> Workshop:
