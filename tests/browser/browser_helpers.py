@@ -95,6 +95,14 @@ def write_notebook(path: Path, *sources: str) -> None:
     nbformat.write(notebook, path)
 
 
+#: Every browser of a run reaches the server from 127.0.0.1 and joins by name, like a room
+#: behind one router with no roster: a test server's newcomer limits are the room's.
+ROOM_LIMITS = {
+    "MENTORKIT_NEWCOMERS_PER_ADDRESS": "1000",
+    "MENTORKIT_NEWCOMERS_PER_WORKSHOP": "1000",
+}
+
+
 def start_logged(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start a server from the repository in a session of its own (so that stopping it
     stops its kernels too), everything it prints going to `log`."""
@@ -117,21 +125,10 @@ def serve_demo(folder: Path) -> Iterator[ServedDemo]:
         unavailable("make is not installed")
     database_url = f"sqlite:///{folder / 'demo.db'}"
     port = free_port()
-    log = (folder / "serve.log").open("w+")
-    process = subprocess.Popen(
+    process = start_logged(
         ["make", "--no-print-directory", "serve", f"PORT={port}", f"VENV={sys.prefix}"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "MENTORKIT_DB": database_url,
-            # Every browser of the run reaches the server from 127.0.0.1 and joins by name,
-            # like a room behind one router with no roster: its limits are the room's.
-            "MENTORKIT_NEWCOMERS_PER_ADDRESS": "1000",
-            "MENTORKIT_NEWCOMERS_PER_WORKSHOP": "1000",
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        {**os.environ, "MENTORKIT_DB": database_url, **ROOM_LIMITS},
+        folder / "serve.log",
     )
     try:
         base_url = f"http://127.0.0.1:{port}"
@@ -145,7 +142,6 @@ def serve_demo(folder: Path) -> Iterator[ServedDemo]:
         yield ServedDemo(base_url, landing_url, join_code[1], key[1], database_url)
     finally:
         stop_process_group(process)
-        log.close()
 
 
 def open_app(page: Page | Person, base_url: str, notebook: str, query: str = "") -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,9 +28,10 @@ from pathlib import Path
 import pytest
 from browser_helpers import (
     DESKTOP,
-    ROOT,
+    ROOM_LIMITS,
     download,
     no_dialogs,
+    start_logged,
     wait_for_http,
     wait_until_saved,
     watch_console,
@@ -93,20 +93,11 @@ def empty_server(tmp_path: Path) -> Iterator[EmptyServer]:
     database_url = f"sqlite:///{tmp_path / 'empty.db'}"
     port = free_port()
     log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mentorkit.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "MENTORKIT_DB": database_url,
-                "MENTORKIT_NEWCOMERS_PER_ADDRESS": "1000",
-                "MENTORKIT_NEWCOMERS_PER_WORKSHOP": "1000",
-            },
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_logged(
+        [sys.executable, "-m", "mentorkit.cli", "serve", "--port", str(port)],
+        {**os.environ, "MENTORKIT_DB": database_url, **ROOM_LIMITS},
+        log_path,
+    )
     try:
         base_url = f"http://127.0.0.1:{port}"
         try:
