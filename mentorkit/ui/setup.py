@@ -20,10 +20,8 @@ here that does the same (tests/unit/test_setup_counterparts.py holds the two tog
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -58,7 +56,14 @@ from mentorkit.ui.facilitator import (
 )
 from mentorkit.ui.people_panel import PeopleSection
 from mentorkit.ui.setup_rosters import DownloadsSection, RosterSection
-from mentorkit.ui.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_WORDS, file_upload, uploaded_files
+from mentorkit.ui.uploads import (
+    MAX_UPLOAD_BYTES,
+    MAX_UPLOAD_WORDS,
+    TemporaryUpload,
+    Upload,
+    file_upload,
+    take_upload,
+)
 from mentorkit.workshops import (
     create_workshop,
     default_guidance,
@@ -173,12 +178,6 @@ def _date(description: str, value: date | None) -> widgets.DatePicker:
         style={"description_width": LABEL_WIDTH},
         layout=widgets.Layout(width="24rem"),
     )
-
-
-def _uploaded(upload: widgets.FileUpload) -> tuple[str, bytes] | None:
-    """The name and bytes of the file just chosen in `upload` (None when there is none)."""
-    files = uploaded_files(upload.value)
-    return (files[0].name, files[0].content) if files else None
 
 
 def _problems_of(exc: ValidationError, where: Callable[[tuple[Any, ...]], str]) -> dict[str, str]:
@@ -534,14 +533,9 @@ class FrameworkSection(widgets.VBox):
         )
 
     def _uploaded(self, change: Mapping[str, object]) -> None:
-        found = _uploaded(self.upload)
-        if found is None:
-            return
-        name, data = found
-        try:
-            self.upload_file(name, data)
-        finally:
-            self.upload.value = ()  # the bytes go; the same file may be chosen again
+        upload = take_upload(self.upload)
+        if upload is not None:
+            self.upload_file(upload.name, upload.content)
 
     def upload_file(self, name: str, data: bytes) -> None:
         """Read an uploaded framework file and apply it, or say what is wrong with it."""
@@ -761,13 +755,9 @@ class WorkshopsSection(widgets.VBox):
         self.view.show_new_key(workshop, key)
 
     def _restore_uploaded(self, change: Mapping[str, object]) -> None:
-        found = _uploaded(self.restore)
-        if found is None:
-            return
-        try:
-            self.restore_file(*found)
-        finally:
-            self.restore.value = ()
+        upload = take_upload(self.restore)
+        if upload is not None:
+            self.restore_file(upload.name, upload.content)
 
     def restore_file(self, name: str, data: bytes) -> None:
         """Restore the workshop in an uploaded backup file: all of it, or nothing."""
@@ -777,19 +767,13 @@ class WorkshopsSection(widgets.VBox):
         if len(data) > MAX_UPLOAD_BYTES:
             _say(self.restore_status, f"{name} is larger than 1 MB.", "error")
             return
-        handle, path = tempfile.mkstemp(prefix="mentorkit-restore-", suffix=".jsonl")
+        file = TemporaryUpload(Upload(name, data))
         try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            try:
-                workshop, counts = restore_backup(self.view.session.store, Path(path))
-            except MentorkitError as exc:
-                message = str(exc).replace(path, name)
-                _say(self.restore_status, f"Nothing was restored. {message}", "error")
-                return
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+            with file as path:
+                workshop, counts = restore_backup(self.view.session.store, path)
+        except MentorkitError as exc:
+            _say(self.restore_status, f"Nothing was restored. {file.message(exc)}", "error")
+            return
         _say(
             self.restore_status,
             f"Restored {workshop.name} ({workshop.code}): {counts.participants} participants, "

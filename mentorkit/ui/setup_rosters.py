@@ -28,8 +28,6 @@ the page.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,10 +49,11 @@ from mentorkit.ui.people_panel import invite_downloads
 from mentorkit.ui.uploads import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_WORDS,
+    TemporaryUpload,
     Upload,
     file_upload,
     shown_name,
-    uploaded_files,
+    take_upload,
 )
 from mentorkit.workshops import RosterKind, RosterOutcome, import_roster, read_roster
 
@@ -69,8 +68,6 @@ ACCEPTED_SUFFIXES = ".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods"
 MAX_PAGE_DOWNLOAD_BYTES = 25 * 1024 * 1024
 #: The most valid rows the preview lists (all of them are imported).
 PREVIEW_ROWS = 200
-#: A suffix is kept for the temporary file only when it looks like one.
-_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 
 def counted(count: int, kind: RosterKind) -> str:
@@ -117,35 +114,6 @@ class Preview:
     kind: RosterKind
     upload: Upload
     valid: int  # the rows that would be imported
-
-
-def _suffix(name: str) -> str:
-    """The file's suffix in lower case, or "" when it has none a file system would like."""
-    suffix = Path(name).suffix.lower()
-    return suffix if _SUFFIX.fullmatch(suffix) else ""
-
-
-class _TemporaryRoster:
-    """The upload written to a private temporary file, with its suffix; deleted on exit."""
-
-    def __init__(self, upload: Upload) -> None:
-        self.upload = upload
-        self._folder = tempfile.TemporaryDirectory(prefix="mentorkit-upload-")
-        self.path = Path(self._folder.name) / f"roster{_suffix(upload.name)}"
-
-    def __enter__(self) -> Path:
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(self.upload.content)
-        return self.path
-
-    def __exit__(self, *_exc: object) -> None:
-        self._folder.cleanup()
-
-    def message(self, error: Exception) -> str:
-        """The error's sentence with the temporary path replaced by the uploaded file's
-        name, so the facilitator reads the file they chose."""
-        return str(error).replace(str(self.path), f"'{shown_name(self.upload.name)}'")
 
 
 # ---------------------------------------------------------------------------------------
@@ -270,7 +238,7 @@ class RosterSection(widgets.VBox):
             )
             upload.add_class(f"mentorkit-upload-{kind}")
             upload.observe(
-                guard(lambda change, kind=kind: self._uploaded(kind, change["new"])),
+                guard(lambda _change, kind=kind: self._uploaded(kind)),
                 names="value",
             )
             self.uploads[kind] = upload
@@ -322,12 +290,10 @@ class RosterSection(widgets.VBox):
 
     # -- reading ---------------------------------------------------------------------------
 
-    def _uploaded(self, kind: RosterKind, value: object) -> None:
-        files = uploaded_files(value)
-        if not files:
-            return  # the value was emptied after reading, or nothing was chosen
-        self.uploads[kind].value = ()  # read once; the same file may be chosen again
-        self.read_upload(kind, files[0])
+    def _uploaded(self, kind: RosterKind) -> None:
+        upload = take_upload(self.uploads[kind])
+        if upload is not None:
+            self.read_upload(kind, upload)
 
     def read_upload(self, kind: RosterKind, upload: Upload) -> None:
         """Read an uploaded roster and show what importing it would do; write nothing."""
@@ -341,7 +307,7 @@ class RosterSection(widgets.VBox):
                 "files, or import it with `mentorkit import`. Nothing was imported."
             )
             return
-        file = _TemporaryRoster(upload)
+        file = TemporaryUpload(upload)
         try:
             with file as path:
                 read = read_roster(kind, path, self.session.workshop)
@@ -415,7 +381,7 @@ class RosterSection(widgets.VBox):
             return  # no preview on show: a click this page did not offer
         self.clear_preview()
         workshop = self.session.workshop
-        file = _TemporaryRoster(asked.upload)
+        file = TemporaryUpload(asked.upload)
         try:
             with file as path:
                 outcome = import_roster(

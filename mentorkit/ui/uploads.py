@@ -8,9 +8,12 @@ The kernel-side guard (`mentorkit.ui.guard`) refuses an upload over the button's
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -19,6 +22,8 @@ import ipywidgets as widgets
 MAX_UPLOAD_BYTES = 1_000_000
 #: How the limit reads on the page.
 MAX_UPLOAD_WORDS = "1 MB"
+#: A suffix is kept for the temporary file only when it looks like one.
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,16 @@ def uploaded_files(value: object) -> list[Upload]:
     return found
 
 
+def take_upload(upload: widgets.FileUpload) -> Upload | None:
+    """The file just chosen in `upload`, taken out of it (None when there is none): the
+    bytes are read once, and the same file may be chosen again."""
+    files = uploaded_files(upload.value)
+    if not files:
+        return None  # the value was emptied after reading, or nothing was chosen
+    upload.value = ()
+    return files[0]
+
+
 def _field(entry: Any, name: str) -> Any:
     if isinstance(entry, Mapping):
         return entry.get(name)
@@ -67,3 +82,29 @@ def shown_name(name: str) -> str:
     base = re.split(r"[\\/]", name)[-1]
     printable = "".join(char if char.isprintable() else "\ufffd" for char in base)
     return (printable[:80] + "…") if len(printable) > 80 else printable or "the file"
+
+
+class TemporaryUpload:
+    """An upload written to a private temporary file with its suffix (readers of rosters,
+    frameworks and backups take paths, and the suffix says how to read it); deleted on exit.
+    """
+
+    def __init__(self, upload: Upload) -> None:
+        self.upload = upload
+        self._folder = tempfile.TemporaryDirectory(prefix="mentorkit-upload-")
+        suffix = Path(upload.name).suffix.lower()
+        self.path = Path(self._folder.name) / f"upload{suffix if _SUFFIX.fullmatch(suffix) else ''}"
+
+    def __enter__(self) -> Path:
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(self.upload.content)
+        return self.path
+
+    def __exit__(self, *_exc: object) -> None:
+        self._folder.cleanup()
+
+    def message(self, error: Exception) -> str:
+        """The error's sentence with the temporary path replaced by the uploaded file's
+        name, so the facilitator reads the file they chose."""
+        return str(error).replace(str(self.path), f"'{shown_name(self.upload.name)}'")
