@@ -172,13 +172,20 @@ def test_the_messages_are_the_same_whoever_is_on_the_roster(store, imported):
 def test_a_wrong_invite_code_is_counted_and_a_code_in_the_wrong_field_is_named(store, imported):
     tries = limiter(store, "invite code")
     no_pause(tries)
-    with pytest.raises(SignInError, match=re.escape(UNKNOWN_INVITE)):
-        claim_invite(store, new_invite_code())
-    assert len(tries._failures) == 1
     with pytest.raises(SignInError, match=re.escape(RESUME_CODE_AS_INVITE)):
         claim_invite(store, new_resume_code())
     with pytest.raises(SignInError, match=re.escape(INVITE_CODE_AS_RESUME)):
         resume(store, new_invite_code())
+    assert tries.locked_for() == 0
+    with pytest.raises(SignInError, match=re.escape(UNKNOWN_INVITE)):
+        claim_invite(store, new_invite_code())
+    # The wrong code counted as one try: one fewer than the limit is still allowed...
+    for _ in range(tries.max_failures - 2):
+        tries.failed()
+    assert tries.locked_for() == 0
+    # ...and the next wrong code is one too many.
+    with pytest.raises(TooManyTries):
+        claim_invite(store, new_invite_code())
 
 
 def test_a_new_invite_code_replaces_the_old_one(store, imported):
