@@ -26,7 +26,7 @@ from mentorkit.smart import format_day
 from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded, split_list
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
-from mentorkit.worksheets import CHECK_IN_NUMBERING
+from mentorkit.worksheets import CHECK_IN_NUMBERING, SMART_GOALS
 
 MAX_ACTIONS = 30
 LABEL_WIDTH = "13rem"
@@ -362,7 +362,7 @@ class CheckInsView(widgets.VBox):
         today = date.today()
         numbers = {card.name: card.number for card in self.cards}
         self.actions.value = open_actions_html(action_items(self.check_ins(), today=today), numbers)
-        link = self.session.link("04_smart_goals.ipynb")
+        link = self.session.link(SMART_GOALS.notebook)
         self.progress.value = progress_html(goal_progress(self.goals, today=today), link)
 
     def _log_meeting(self, _button: widgets.Button) -> None:

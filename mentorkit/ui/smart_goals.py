@@ -32,7 +32,7 @@ from mentorkit.smart import (
 from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
-from mentorkit.worksheets import GOAL_NUMBERING
+from mentorkit.worksheets import GOAL_NUMBERING, SELF_ASSESSMENT
 
 MAX_MILESTONES = 20
 LABEL_WIDTH = "11.5rem"
@@ -381,7 +381,7 @@ class SmartGoalsView(widgets.VBox):
                 "of them.</p>"
             )
         else:
-            link = escape(self.session.link("01_self_assessment.ipynb"))
+            link = escape(self.session.link(SELF_ASSESSMENT.notebook))
             areas = (
                 '<p class="mentorkit-muted">You have not picked growth areas yet. '
                 f'<a href="{link}">Pick them in the Self-assessment</a> and the feedback '

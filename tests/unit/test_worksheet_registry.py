@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from importlib import import_module
@@ -308,3 +310,14 @@ def test_the_smart_goals_worksheet_shows_each_part_with_its_label_and_hint(store
     }
     for part in SMART_PARTS:
         assert (f"Goal 1: {part.label}", part.hint) in shown
+
+
+@pytest.mark.parametrize(
+    "module", ["worksheets", "apps", "cohort", "store", "backup", "checkins", "people", "smart"]
+)
+def test_the_registry_and_the_tables_derived_from_it_load_without_widgets(module):
+    code = (
+        f"import sys, mentorkit.{module}; "
+        "sys.exit('ipywidgets' in sys.modules or 'mentorkit.ui' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
