@@ -42,6 +42,7 @@ from mentorkit.store import DocumentKey
 from mentorkit.testing import widget_tree
 from mentorkit.ui.common import document_words
 from mentorkit.ui.journey import view_of, workshop_journey
+from mentorkit.ui.my_plan import my_plan_app
 from mentorkit.ui.smart_goals import smart_goals_app
 from mentorkit.worksheets import (
     WORKSHEETS,
@@ -321,3 +322,23 @@ def test_the_registry_and_the_tables_derived_from_it_load_without_widgets(module
         "sys.exit('ipywidgets' in sys.modules or 'mentorkit.ui' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize("opened_in", ["its own notebook", "the journey"])
+def test_erasing_my_data_leaves_only_the_title_and_the_erased_view_on_the_page(opened_in, store):
+    code = create_workshop(store, "Erasure").workshop.code
+    first = sign_in(store, code, "Ada Quill")
+    environ = {RESUME_ENVIRON: first.new_resume_code}
+    if opened_in == "the journey":
+        page = workshop_journey(store=store, environ={**environ, "QUERY_STRING": "step=06_my_plan"})
+    else:
+        page = my_plan_app(store=store, environ=environ)
+    view = page.view
+    view.erase.remove.click()
+    view.erase.confirm.click()
+    assert page.session is None
+    assert view in page.children
+    shown = " ".join(w.value for w in widget_tree(page) if isinstance(w, widgets.HTML))
+    assert "Your data is deleted" in shown
+    assert "journey.ipynb" not in shown and first.new_resume_code not in shown
+    assert store.participants(code) == []
