@@ -40,6 +40,7 @@ __all__ = [
     "Numbering",
     "WorksheetDefinition",
     "download_titles",
+    "in_order",
     "kind_labels",
     "natural_order",
     "numbered_kinds",
