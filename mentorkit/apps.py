@@ -1,9 +1,16 @@
-"""The workshop's apps: one notebook each, in the order a participant meets them."""
+"""The workshop's apps: one notebook each, in the order a participant meets them.
+
+The participants' apps come from the worksheet definitions (`mentorkit.worksheets`); the
+facilitators' apps are listed here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from mentorkit.worksheets import WORKSHEETS, WorksheetDefinition, in_order
 
 
 @dataclass(frozen=True)
@@ -16,43 +23,13 @@ class App:
     audience: Literal["participant", "facilitator"]
 
 
-APPS: tuple[App, ...] = (
-    App(
-        "01_self_assessment.ipynb",
-        "Self-assessment",
-        "Rate your competencies, name your strengths, growth areas and values.",
-        "participant",
-    ),
-    App(
-        "02_mentor_shortlist.ipynb",
-        "Mentor shortlist",
-        "Find mentors who fit your growth areas and draft an outreach message.",
-        "participant",
-    ),
-    App(
-        "03_expectations.ipynb",
-        "Expectations",
-        "Agree how you will work together: a mentoring agreement and a meeting calendar.",
-        "participant",
-    ),
-    App(
-        "04_smart_goals.ipynb",
-        "SMART goals",
-        "Turn your growth areas into specific, measurable goals with milestones.",
-        "participant",
-    ),
-    App(
-        "05_check_ins.ipynb",
-        "Check-ins",
-        "Log your meetings, what you learned and the actions you agreed.",
-        "participant",
-    ),
-    App(
-        "06_my_plan.ipynb",
-        "My plan",
-        "Everything on one page, to print, download and add to your calendar.",
-        "participant",
-    ),
+def worksheet_apps(worksheets: Sequence[WorksheetDefinition] = WORKSHEETS) -> tuple[App, ...]:
+    """The app of each worksheet, in the order of the journey."""
+    return tuple(App(w.notebook, w.title, w.summary, "participant") for w in in_order(worksheets))
+
+
+#: The facilitators' apps, after the worksheets on the gallery.
+FACILITATOR_APPS: tuple[App, ...] = (
     App(
         "facilitator/setup.ipynb",
         "Workshop setup",
@@ -74,7 +51,10 @@ APPS: tuple[App, ...] = (
 )
 
 #: The participants' worksheets, in the order of the journey.
-PARTICIPANT_APPS: tuple[App, ...] = tuple(app for app in APPS if app.audience == "participant")
+PARTICIPANT_APPS: tuple[App, ...] = worksheet_apps()
+
+#: Every app, as the gallery lists them: the worksheets, then the facilitators' apps.
+APPS: tuple[App, ...] = (*PARTICIPANT_APPS, *FACILITATOR_APPS)
 
 #: The gallery as a notebook (JupyterLab, JupyterHub); the standalone server renders the
 #: gallery itself and keeps no kernel for this one.

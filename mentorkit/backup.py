@@ -47,6 +47,7 @@ from pydantic import (
 
 from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.models import (
+    MentorMatch,
     MentorProfile,
     Participant,
     Workshop,
@@ -63,6 +64,7 @@ from mentorkit.store import (
     WorkshopCounts,
     WorkshopSnapshot,
 )
+from mentorkit.worksheets import download_titles
 
 BACKUP_FORMAT = "mentorkit-backup"
 #: Bump when the layout of a backup changes; a mentorkit refuses files newer than this.
@@ -80,14 +82,11 @@ PARTICIPANT_DATA_FORMAT_VERSION = 2
 MAX_LINE_BYTES = 16 * 1024 * 1024
 
 #: Worksheet names as participants know them, for their data download.
+#: Each worksheet's document comes from `mentorkit.worksheets`; a published match is the
+#: facilitator's document, no worksheet's.
 WORKSHEET_TITLES: Mapping[str, str] = {
-    "self_assessment": "Self-assessment",
-    "mentor_shortlist": "Mentor shortlist",
-    "mentoring_agreement": "Mentoring agreement",
-    "smart_goal": "SMART goal",
-    "check_in": "Check-in",
-    "mentor_match": "Mentor match (published by your facilitator)",
-    "plan_sharing": "Sharing my plan with the facilitator",
+    **download_titles(),
+    MentorMatch.kind: "Mentor match (published by your facilitator)",
 }
 
 _SECTIONS = (
@@ -808,7 +807,7 @@ def participant_data(snapshot: WorkshopSnapshot, *, exported_at: datetime) -> di
                 "revisions": revisions.get(key, []),
             }
         )
-        if key.kind == "mentor_match":
+        if key.kind == MentorMatch.kind:
             email = latest.body.get("mentor_email")
             mentor = mentors.get(email) if isinstance(email, str) else None
             matched = {"name": mentor.name if mentor else None, "email": email}

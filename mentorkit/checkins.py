@@ -6,13 +6,18 @@ same log always reads the same, whatever order the store returned it in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from mentorkit.models import ActionItem, CheckIn, Milestone, SmartGoal
 from mentorkit.smart import format_day
+from mentorkit.worksheets import (
+    CHECK_IN_NUMBERING,
+    GOAL_NUMBERING,
+    NaturalKey,
+    natural_order,
+)
 
 __all__ = [
     "MAX_GOALS",
@@ -25,19 +30,15 @@ __all__ = [
     "ordered_check_ins",
 ]
 
-MAX_GOALS = 5
-CHECK_IN_PREFIX = "check-in-"
-GOAL_PREFIX = "goal-"
+#: How goals and check-ins are named ('goal-2', 'check-in-3'): see `mentorkit.worksheets`.
+_GOALS = GOAL_NUMBERING
+_CHECK_INS = CHECK_IN_NUMBERING
+if _GOALS.most is None:
+    raise RuntimeError("The SMART goals worksheet must say how many goals a participant may set.")
 
-
-_NameKey = tuple[tuple[int, int | str], ...]
-
-
-def _natural_key(name: str) -> _NameKey:
-    """Sort key that puts 'check-in-2' before 'check-in-10'."""
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", name)
-    )
+MAX_GOALS: int = _GOALS.most
+CHECK_IN_PREFIX = _CHECK_INS.prefix
+GOAL_PREFIX = _GOALS.prefix
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def action_items(check_ins: Mapping[str, CheckIn], *, today: date) -> list[OpenI
     ones last; ties go to the older meeting, then to the order within the check-in. Done
     items follow, newest meeting first.
     """
-    open_rows: list[tuple[tuple[bool, date, date, _NameKey, int], OpenItem]] = []
+    open_rows: list[tuple[tuple[bool, date, date, NaturalKey, int], OpenItem]] = []
     # A meeting whose date is not set yet is ordered as the one just logged: the newest.
     done_rows: list[OpenItem] = []
     for name, check_in in check_ins.items():
@@ -71,12 +72,12 @@ def action_items(check_ins: Mapping[str, CheckIn], *, today: date) -> list[OpenI
                 done_rows.append(entry)
             else:
                 met = check_in.met_on or date.max
-                key = (due is None, due or date.min, met, _natural_key(name), index)
+                key = (due is None, due or date.min, met, natural_order(name), index)
                 open_rows.append((key, entry))
     open_rows.sort(key=lambda row: row[0])
     # reverse=True keeps equal keys (items of one check-in) in their original order
     done_rows.sort(
-        key=lambda e: (e.met_on or date.max, _natural_key(e.check_in_name)), reverse=True
+        key=lambda e: (e.met_on or date.max, natural_order(e.check_in_name)), reverse=True
     )
     return [entry for _, entry in open_rows] + done_rows
 
@@ -86,7 +87,7 @@ def ordered_check_ins(check_ins: Mapping[str, CheckIn]) -> list[tuple[str, Check
     whose date is not set yet counts as the newest)."""
     return sorted(
         check_ins.items(),
-        key=lambda pair: (pair[1].met_on or date.max, _natural_key(pair[0])),
+        key=lambda pair: (pair[1].met_on or date.max, natural_order(pair[0])),
         reverse=True,
     )
 
@@ -155,17 +156,9 @@ def goal_progress(goals: Mapping[str, SmartGoal], *, today: date) -> list[GoalPr
     return [_progress(name, goal, today) for name, goal in goals.items()]
 
 
-def _first_free(prefix: str, existing: Iterable[str]) -> str:
-    taken = set(existing)
-    number = 1
-    while f"{prefix}{number}" in taken:
-        number += 1
-    return f"{prefix}{number}"
-
-
 def next_check_in_name(existing: Iterable[str]) -> str:
     """The first free name of the form 'check-in-N', from N = 1."""
-    return _first_free(CHECK_IN_PREFIX, existing)
+    return _CHECK_INS.first_free(existing)
 
 
 def next_goal_name(existing: Iterable[str]) -> str:
@@ -173,4 +166,4 @@ def next_goal_name(existing: Iterable[str]) -> str:
     taken = set(existing)
     if len(taken) >= MAX_GOALS:
         raise ValueError("You can have up to five goals.")
-    return _first_free(GOAL_PREFIX, taken)
+    return _GOALS.first_free(taken)

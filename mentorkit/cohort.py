@@ -41,6 +41,7 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.smart import is_complete
+from mentorkit.worksheets import numbered_kinds, progress_steps, single_kinds, step_titles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,23 +66,12 @@ __all__ = [
     "workshop_scores",
 ]
 
-#: The participant's worksheets, in the order of the journey.
-STEPS: tuple[str, ...] = (
-    "self_assessment",
-    "mentor_shortlist",
-    "mentoring_agreement",
-    "smart_goal",
-    "check_in",
-)
+#: The participant's worksheets that count as steps to be done, in the order of the journey
+#: (their document kinds; see `mentorkit.worksheets`).
+STEPS: tuple[str, ...] = progress_steps()
 
 #: Each step's title as the apps name it.
-STEP_TITLES: Mapping[str, str] = {
-    "self_assessment": "Self-assessment",
-    "mentor_shortlist": "Mentor shortlist",
-    "mentoring_agreement": "Expectations",
-    "smart_goal": "SMART goals",
-    "check_in": "Check-ins",
-}
+STEP_TITLES: Mapping[str, str] = step_titles()
 
 #: Points added to the fit score of the mentor a participant shortlisted as choice 1, 2 or 3.
 #: Choice 1 (6) outweighs any single format (3), time-zone (2) or language (2) factor, but not
@@ -93,15 +83,8 @@ SHORTLIST_BONUS: Mapping[int, float] = {1: 6.0, 2: 4.0, 3: 2.0}
 NOT_STARTED = "has not started any worksheet"
 
 #: Kinds a participant keeps one of (the latest saved counts); goals and check-ins are many.
-_SINGLE_KINDS = frozenset(
-    {
-        SelfAssessment.kind,
-        MentorShortlist.kind,
-        MentoringAgreement.kind,
-        MentorMatch.kind,
-        PlanSharing.kind,
-    }
-)
+_SINGLE_KINDS = single_kinds() | {MentorMatch.kind}
+_NUMBERED_KINDS = frozenset(numbered_kinds())
 
 
 class StepState(StrEnum):
@@ -150,9 +133,20 @@ class _Documents:
     """One participant's documents: the latest of each single kind, all goals and check-ins."""
 
     single: dict[str, Saved] = field(default_factory=dict)
-    goals: list[Saved] = field(default_factory=list)
-    check_ins: list[Saved] = field(default_factory=list)
+    numbered: dict[str, list[Saved]] = field(default_factory=dict)  # kind → every one saved
     last_activity: datetime | None = None
+
+    @property
+    def goals(self) -> list[Saved]:
+        return self.numbered.get(SmartGoal.kind, [])
+
+    @property
+    def check_ins(self) -> list[Saved]:
+        return self.numbered.get(CheckIn.kind, [])
+
+    def of_kind(self, kind: str) -> list[Saved]:
+        """Every saved document of `kind` that counts: the latest one, or all numbered ones."""
+        return [self.single[kind]] if kind in self.single else self.numbered.get(kind, [])
 
     def get(self, kind: type[Document]) -> Document | None:
         saved = self.single.get(kind.kind)
@@ -177,10 +171,8 @@ def _group(participants: Sequence[Participant], saved: Iterable[Saved]) -> dict[
             current = docs.single.get(kind)
             if current is None or _utc(current.saved_at) <= moment:
                 docs.single[kind] = item
-        elif kind == SmartGoal.kind:
-            docs.goals.append(item)
-        elif kind == CheckIn.kind:
-            docs.check_ins.append(item)
+        elif kind in _NUMBERED_KINDS:
+            docs.numbered.setdefault(kind, []).append(item)
         # A published match is written by the facilitator, not the participant.
         if kind != MentorMatch.kind and (docs.last_activity is None or moment > docs.last_activity):
             docs.last_activity = moment
@@ -234,27 +226,42 @@ def _goals_state(docs: _Documents, today: date, framework: Framework | None) -> 
     return StepState.STARTED
 
 
+def _saved_state(docs: _Documents, kind: str) -> StepState:
+    """The state of a step without a rule of its own: started once saved, done once a
+    saved document needs no fixing."""
+    found = docs.of_kind(kind)
+    if not found:
+        return StepState.NOT_STARTED
+    done = any(not saved.document.needs_attention for saved in found)
+    return StepState.DONE if done else StepState.STARTED
+
+
+def _step_state(kind: str, docs: _Documents, today: date, framework: Framework | None) -> StepState:
+    """Where one participant stands on the step of `kind` (see `progress`)."""
+    if kind == SelfAssessment.kind:
+        assessment = docs.get(SelfAssessment)
+        return _self_assessment_state(
+            assessment if isinstance(assessment, SelfAssessment) else None
+        )
+    if kind == MentorShortlist.kind:
+        shortlist = docs.get(MentorShortlist)
+        return _shortlist_state(shortlist if isinstance(shortlist, MentorShortlist) else None)
+    if kind == MentoringAgreement.kind:
+        agreement = docs.get(MentoringAgreement)
+        return _agreement_state(agreement if isinstance(agreement, MentoringAgreement) else None)
+    if kind == SmartGoal.kind:
+        return _goals_state(docs, today, framework)
+    if kind == CheckIn.kind:
+        return StepState.DONE if docs.check_ins else StepState.NOT_STARTED
+    return _saved_state(docs, kind)
+
+
 def _progress_of(
     participant: Participant, docs: _Documents, today: date, framework: Framework | None
 ) -> ParticipantProgress:
-    assessment = docs.get(SelfAssessment)
-    shortlist = docs.get(MentorShortlist)
-    agreement = docs.get(MentoringAgreement)
     match = docs.get(MentorMatch)
     sharing = docs.get(PlanSharing)
-    steps = {
-        "self_assessment": _self_assessment_state(
-            assessment if isinstance(assessment, SelfAssessment) else None
-        ),
-        "mentor_shortlist": _shortlist_state(
-            shortlist if isinstance(shortlist, MentorShortlist) else None
-        ),
-        "mentoring_agreement": _agreement_state(
-            agreement if isinstance(agreement, MentoringAgreement) else None
-        ),
-        "smart_goal": _goals_state(docs, today, framework),
-        "check_in": StepState.DONE if docs.check_ins else StepState.NOT_STARTED,
-    }
+    steps = {kind: _step_state(kind, docs, today, framework) for kind in STEPS}
     return ParticipantProgress(
         participant=participant,
         steps=steps,
@@ -281,7 +288,8 @@ def progress(
     - SMART goals: at least one goal is complete (`smart.is_complete` on `today`, with the
       participant's growth areas and agreement end date, as the SMART goals app checks it);
       `framework` gives competency names for that check;
-    - check-ins: at least one check-in is saved.
+    - check-ins: at least one check-in is saved;
+    - any other worksheet (`mentorkit.worksheets`): a saved document needs no fixing.
 
     A worksheet holding input that needs fixing (`Document.needs_attention`) is never done.
 
@@ -459,8 +467,7 @@ class MatchingInput:
 
 def _started(docs: _Documents) -> bool:
     """Whether a participant saved anything of a worksheet (a published match is not theirs)."""
-    own = set(docs.single) - {MentorMatch.kind, PlanSharing.kind}
-    return bool(own or docs.goals or docs.check_ins)
+    return any(docs.of_kind(kind) for kind in STEPS)
 
 
 def matching_input(

@@ -46,6 +46,7 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.plan import PlanData, plan_html
+from mentorkit.worksheets import natural_order
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,12 +131,6 @@ def _latest_by_participant(saved: Iterable[Saved], kind: str) -> dict[str, Saved
         if current is None or current.saved_at <= item.saved_at:
             latest[item.key.participant] = item
     return latest
-
-
-def _natural(name: str) -> tuple[str, int, str]:
-    """Sort key putting 'goal-2' before 'goal-10'."""
-    found = re.fullmatch(r"(.*?)(\d+)", name)
-    return (found[1], int(found[2]), name) if found else (name, 0, name)
 
 
 def _iso_utc(moment: datetime | None) -> str:
@@ -351,7 +346,7 @@ def _latest_of(docs: Sequence[Saved], kind: type[D]) -> D | None:
 def _all_of(docs: Sequence[Saved], kind: type[D]) -> list[D]:
     """Every document of `kind` among one participant's `docs`, 'goal-2' before 'goal-10'."""
     items = sorted(
-        (s for s in docs if isinstance(s.document, kind)), key=lambda s: _natural(s.key.name)
+        (s for s in docs if isinstance(s.document, kind)), key=lambda s: natural_order(s.key.name)
     )
     return [s.document for s in items]  # type: ignore[misc]
 

@@ -31,17 +31,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mentorkit.checkins import CHECK_IN_PREFIX, GOAL_PREFIX
 from mentorkit.errors import MentorkitError, NotFound
 from mentorkit.identity import reset_invite_codes
 from mentorkit.models import Participant
 from mentorkit.store import MergeCounts, Store
+from mentorkit.worksheets import Numbering, numbered_kinds
 
 #: The columns of the mail-merge table of invite codes.
 INVITE_COLUMNS = ("name", "email", "invite_code")
 
 #: Kinds a participant has several of, named PREFIX + number: moved ones are renumbered.
-NUMBERED_KINDS: dict[str, str] = {"smart_goal": GOAL_PREFIX, "check_in": CHECK_IN_PREFIX}
+NUMBERED_KINDS: dict[str, Numbering] = numbered_kinds()
 
 _ID = re.compile(r"[0-9a-f]{32}")
 
@@ -179,22 +179,17 @@ def merge_renames(
 ) -> dict[tuple[str, str], str]:
     """New names for `absorb`'s goals and check-ins, numbered after `keep`'s own."""
     renames: dict[tuple[str, str], str] = {}
-    for kind, prefix in NUMBERED_KINDS.items():
+    for kind, numbering in NUMBERED_KINDS.items():
         kept = [s.key.name for s in store.list(code, participant=keep.id, kind=kind)]
         moving = [s.key.name for s in store.list(code, participant=absorb.id, kind=kind)]
         if not moving:
             continue
-        numbers = [_number(name, prefix) for name in kept]
+        numbers = [numbering.number(name) for name in kept]
         after = max([n for n in numbers if n is not None], default=0)
-        for name in sorted(moving, key=lambda n: (_number(n, prefix) or 0, n)):
+        for name in sorted(moving, key=lambda n: (numbering.number(n) or 0, n)):
             after += 1
-            renames[(kind, name)] = f"{prefix}{after}"
+            renames[(kind, name)] = numbering.name(after)
     return renames
-
-
-def _number(name: str, prefix: str) -> int | None:
-    found = re.fullmatch(rf"{re.escape(prefix)}(\d+)", name)
-    return int(found[1]) if found else None
 
 
 def merge_people(store: Store, code: str, keep: Participant, absorb: Participant) -> MergeCounts:

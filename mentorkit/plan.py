@@ -31,6 +31,7 @@ from mentorkit.models import (
     SmartGoal,
     Workshop,
 )
+from mentorkit.smart import SMART_PARTS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -41,14 +42,6 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 FILL_THRESHOLD = 3
 #: How many strengths (and growth areas) the self-assessment asks for.
 PRIORITY_SLOTS = 3
-
-SMART_PARTS: tuple[tuple[str, str], ...] = (
-    ("specific", "Specific"),
-    ("measurable", "Measurable"),
-    ("achievable", "Achievable"),
-    ("relevant", "Relevant"),
-    ("time_bound", "Time-bound"),
-)
 
 
 # ---------------------------------------------------------------------------------------
@@ -393,7 +386,7 @@ def _goal_context(goal: SmartGoal, framework: Framework, today: date) -> dict[st
         "competencies": [
             competencies[i].name if i in competencies else i for i in goal.competencies
         ],
-        "parts": [(label, getattr(goal, field)) for field, label in SMART_PARTS],
+        "parts": [(part.label, getattr(goal, part.field)) for part in SMART_PARTS],
         "milestones": milestones,
         "overdue_count": sum(m["overdue"] for m in milestones),
         "done_count": sum(m.done for m in goal.milestones),

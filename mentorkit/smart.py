@@ -14,13 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from mentorkit.models import Framework, SmartGoal
 
 __all__ = [
     "PARTS",
+    "SMART_PARTS",
     "Feedback",
     "Severity",
+    "SmartPart",
     "check_goal",
     "format_day",
     "is_complete",
@@ -43,16 +46,29 @@ class Feedback:
     message: str
 
 
-#: The order feedback is given in, top to bottom as the worksheet shows the parts.
-PARTS: tuple[str, ...] = (
-    "title",
-    "specific",
-    "measurable",
-    "achievable",
-    "relevant",
-    "time_bound",
-    "milestones",
+class SmartPart(NamedTuple):
+    """One of the five SMART parts of a goal: its model field, its label, and a hint that
+    shows what to write (the worksheet's placeholder)."""
+
+    field: str
+    label: str
+    hint: str
+
+
+#: The five SMART parts in order: the worksheet, the plan and the feedback name them so.
+SMART_PARTS: tuple[SmartPart, ...] = (
+    SmartPart("specific", "Specific", "What exactly will you do? Where, with whom?"),
+    SmartPart("measurable", "Measurable", "How will you know you are done? A number or evidence."),
+    SmartPart(
+        "achievable", "Achievable", "Why is this realistic for you? Time, support, resources."
+    ),
+    SmartPart("relevant", "Relevant", "Why does it matter now? Which growth area does it serve?"),
+    SmartPart("time_bound", "Time-bound", "When, and in what steps?"),
 )
+_LABEL = {part.field: part.label for part in SMART_PARTS}
+
+#: The order feedback is given in, top to bottom as the worksheet shows the parts.
+PARTS: tuple[str, ...] = ("title", *(part.field for part in SMART_PARTS), "milestones")
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LONG_MONTHS = (
@@ -180,23 +196,23 @@ _EVIDENCE = _words_pattern(EVIDENCE_WORDS)
 
 _EMPTY_TIPS: dict[str, str] = {
     "specific": (
-        "Specific: say exactly what you will do, for example "
+        f"{_LABEL['specific']}: say exactly what you will do, for example "
         "'Give a 10-minute talk on our release process at the monthly team meeting'."
     ),
     "measurable": (
-        "Measurable: say how you will know you have done it, for example "
+        f"{_LABEL['measurable']}: say how you will know you have done it, for example "
         "'3 talks given, with written feedback from 2 listeners'."
     ),
     "achievable": (
-        "Achievable: say why this is realistic for you, for example "
+        f"{_LABEL['achievable']}: say why this is realistic for you, for example "
         "'I have 2 hours a week for it and my manager has agreed'."
     ),
     "relevant": (
-        "Relevant: say why this goal matters to you now, for example "
+        f"{_LABEL['relevant']}: say why this goal matters to you now, for example "
         "'Speaking up in meetings is one of my growth areas'."
     ),
     "time_bound": (
-        "Time-bound: say when and in what steps you will do it, for example "
+        f"{_LABEL['time_bound']}: say when and in what steps you will do it, for example "
         "'Outline by March, first talk in April, second in June'."
     ),
 }
@@ -260,7 +276,7 @@ def _check_measurable(goal: SmartGoal) -> list[Feedback]:
         Feedback(
             "measurable",
             Severity.WARNING,
-            "Measurable: add a number or a piece of evidence you could show, "
+            f"{_LABEL['measurable']}: add a number or a piece of evidence you could show, "
             "such as '3 talks' or 'a signed-off plan'.",
         )
     ]
@@ -294,8 +310,8 @@ def _check_relevant(
         Feedback(
             "relevant",
             Severity.WARNING,
-            f"Relevant: this goal is not linked to your growth areas; say how it helps with "
-            f"{listed}, or tag it with one of them.",
+            f"{_LABEL['relevant']}: this goal is not linked to your growth areas; "
+            f"say how it helps with {listed}, or tag it with one of them.",
         )
     ]
 
@@ -308,7 +324,8 @@ def _check_time_bound(goal: SmartGoal, today: date, agreement_end: date | None) 
             Feedback(
                 "time_bound",
                 Severity.WARNING,
-                "Time-bound: pick a deadline, the date by which the whole goal is done.",
+                f"{_LABEL['time_bound']}: pick a deadline, "
+                "the date by which the whole goal is done.",
             )
         )
         return found
@@ -317,7 +334,7 @@ def _check_time_bound(goal: SmartGoal, today: date, agreement_end: date | None) 
             Feedback(
                 "time_bound",
                 Severity.WARNING,
-                f"Time-bound: the deadline {format_day(deadline)} has already passed; "
+                f"{_LABEL['time_bound']}: the deadline {format_day(deadline)} has already passed; "
                 "pick a date from today on.",
             )
         )
@@ -326,8 +343,8 @@ def _check_time_bound(goal: SmartGoal, today: date, agreement_end: date | None) 
             Feedback(
                 "time_bound",
                 Severity.WARNING,
-                f"Time-bound: the deadline {format_day(deadline)} is after your mentoring "
-                f"agreement ends on {format_day(agreement_end)}; bring it forward "
+                f"{_LABEL['time_bound']}: the deadline {format_day(deadline)} is after "
+                f"your mentoring agreement ends on {format_day(agreement_end)}; bring it forward "
                 "or plan how you will finish on your own.",
             )
         )
@@ -416,7 +433,7 @@ def check_goal(
     """
     found: list[Feedback] = []
     found += _check_vague("title", "Goal", goal.title)
-    found += _check_vague("specific", "Specific", goal.specific)
+    found += _check_vague("specific", _LABEL["specific"], goal.specific)
     for part, tip in _EMPTY_TIPS.items():
         if not getattr(goal, part).strip():
             found.append(Feedback(part, Severity.TIP, tip))

@@ -42,6 +42,7 @@ from mentorkit.models import (
     upgrade_document,
     validate,
 )
+from mentorkit.worksheets import kind_labels
 
 try:
     import fcntl
@@ -76,13 +77,8 @@ _WRITE_OPTION = "mentorkit_write"
 #: Key in a pooled SQLite connection's `info`: the file was read-only when it was opened.
 _OPENED_READ_ONLY = "mentorkit_opened_read_only"
 
-_KIND_LABELS: Mapping[str, str] = {
-    "self_assessment": "Self-assessment",
-    "mentor_shortlist": "Mentor shortlist",
-    "mentoring_agreement": "Mentoring agreement",
-    "smart_goal": "SMART goal",
-    "check_in": "Check-in",
-}
+#: Each worksheet's document as the store's messages name it ('SMART goal').
+_KIND_LABELS: Mapping[str, str] = kind_labels()
 
 
 # ---------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ marked) and how far each SMART goal has come, counted in milestones.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 from typing import Any
@@ -27,6 +26,7 @@ from mentorkit.smart import format_day
 from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded, split_list
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+from mentorkit.worksheets import CHECK_IN_NUMBERING, SMART_GOALS
 
 MAX_ACTIONS = 30
 LABEL_WIDTH = "13rem"
@@ -57,8 +57,8 @@ CSS = """
 
 def meeting_number(name: str, fallback: int) -> int:
     """The N of a document named 'check-in-N' (what the participant sees as 'Meeting N')."""
-    found = re.fullmatch(r"check-in-(\d+)", name)
-    return int(found[1]) if found else fallback
+    number = CHECK_IN_NUMBERING.number(name)
+    return fallback if number is None else number
 
 
 def _days(count: int) -> str:
@@ -362,7 +362,7 @@ class CheckInsView(widgets.VBox):
         today = date.today()
         numbers = {card.name: card.number for card in self.cards}
         self.actions.value = open_actions_html(action_items(self.check_ins(), today=today), numbers)
-        link = self.session.link("04_smart_goals.ipynb")
+        link = self.session.link(SMART_GOALS.notebook)
         self.progress.value = progress_html(goal_progress(self.goals, today=today), link)
 
     def _log_meeting(self, _button: widgets.Button) -> None:

@@ -25,6 +25,7 @@ import traitlets
 from ipywidgets.widgets.widget_description import DescriptionWidget
 from pydantic_core import to_jsonable_python
 
+from mentorkit import worksheets
 from mentorkit.errors import ConflictError, MentorkitError, NotFound
 from mentorkit.models import Document, check, text_limit
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store, open_store
@@ -352,16 +353,11 @@ class SaveStatus(widgets.HTML):
 
 
 #: How a document is named to the participant, by kind (the page's own words).
-_DOCUMENT_WORDS: dict[str, str] = {
-    "self_assessment": "self-assessment",
-    "mentor_shortlist": "mentor shortlist",
-    "mentoring_agreement": "mentoring agreement",
-    "plan_sharing": "choice to share your plan",
-}
+_DOCUMENT_WORDS: dict[str, str] = worksheets.page_words()
 #: Documents of which a participant has several are named as their cards are.
 _NUMBERED_WORDS: dict[str, tuple[str, str]] = {
-    "smart_goal": ("goal-", "Goal"),
-    "check_in": ("check-in-", "Meeting"),
+    kind: (numbering.prefix, numbering.word)
+    for kind, numbering in worksheets.numbered_kinds().items()
 }
 
 

@@ -2,31 +2,26 @@
 
 `mentorkit serve` sends participants here (the notebook journey.ipynb); the per-worksheet
 notebooks stay for JupyterLab users and for publishing a single worksheet. See
-`mentorkit.ui.shell.JourneyApp` for how a move between worksheets works.
+`mentorkit.ui.shell.JourneyApp` for how a move between worksheets works. The steps are the
+registered worksheets (`mentorkit.worksheets.WORKSHEETS`), each shown by its view.
 """
 
 from __future__ import annotations
 
-from mentorkit.ui.check_ins import CheckInsView
-from mentorkit.ui.expectations import ExpectationsView
-from mentorkit.ui.mentor_shortlist import MentorShortlistView
-from mentorkit.ui.my_plan import plan_builder
-from mentorkit.ui.self_assessment import SelfAssessmentView
-from mentorkit.ui.shell import Builder, JourneyApp, WorksheetApp, journey_app
-from mentorkit.ui.smart_goals import SmartGoalsView
+from importlib import import_module
+
+from mentorkit.ui.shell import Builder, JourneyApp, journey_app
+from mentorkit.worksheets import WORKSHEETS, WorksheetDefinition
+
+
+def view_of(worksheet: WorksheetDefinition) -> Builder:
+    """The view a worksheet definition names ('mentorkit.ui.smart_goals:SmartGoalsView'):
+    what the page builds for a signed-in participant."""
+    view: Builder = getattr(import_module(worksheet.view_module), worksheet.view_name)
+    return view
 
 
 def workshop_journey(**kwargs: object) -> JourneyApp:
     """The journey page (the notebook journey.ipynb calls this); `?step=` opens a step."""
-    apps: list[WorksheetApp] = []
-    steps: dict[str, Builder] = {
-        "01_self_assessment": SelfAssessmentView,
-        "02_mentor_shortlist": MentorShortlistView,
-        "03_expectations": ExpectationsView,
-        "04_smart_goals": SmartGoalsView,
-        "05_check_ins": CheckInsView,
-        "06_my_plan": plan_builder(apps),
-    }
-    page = journey_app(steps, **kwargs)  # type: ignore[arg-type]
-    apps.append(page)
-    return page
+    steps = {worksheet.key: view_of(worksheet) for worksheet in WORKSHEETS}
+    return journey_app(steps, **kwargs)  # type: ignore[arg-type]

@@ -31,12 +31,13 @@ from mentorkit.ui.common import (
     html_text,
 )
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+from mentorkit.worksheets import SELF_ASSESSMENT
 
 SHORTLIST_SLOTS = 3
 TOP_COUNT = 10
 FILTER_LABEL_WIDTH = "8rem"
 ANY = "Any"
-SELF_ASSESSMENT_NOTEBOOK = "01_self_assessment.ipynb"
+SELF_ASSESSMENT_NOTEBOOK = SELF_ASSESSMENT.notebook
 
 STYLE = """
 <style>

@@ -106,9 +106,9 @@ class MyPlanView(widgets.VBox):
     """The plan: read-only, rebuilt from the store on open and on "Refresh".
 
     Below it, the participant's data: a JSON download, and erasure in two steps. Once the
-    data is erased the view shows only that, and calls `on_erased` so that the app around
-    it can drop everything else it offers (links and forms that would need the erased
-    resume code).
+    data is erased the view shows only that, and calls `on_erased` (by default the page's
+    `session.leave_only`) so that the app around it can drop everything else it offers
+    (links and forms that would need the erased resume code).
     """
 
     def __init__(self, session: Session, *, on_erased: Callable[[], object] | None = None) -> None:
@@ -206,6 +206,8 @@ class MyPlanView(widgets.VBox):
         self.children = [widgets.HTML(ERASED_HTML)]
         if self.on_erased is not None:
             self.on_erased()
+        elif session.leave_only is not None:
+            session.leave_only(self)
 
     def refresh(self) -> None:
         """Load every worksheet again and redraw the plan and its downloads."""
@@ -259,25 +261,8 @@ def _introduction_html(match: MentorMatch | None, mentor: MentorProfile | None) 
     )
 
 
-def plan_builder(apps: list[WorksheetApp]) -> Callable[[Session], MyPlanView]:
-    """What My plan shows, for the app that will be `apps[0]` once it is made (the view
-    ends the page's session when the participant erases their data)."""
-
-    def build(session: Session) -> MyPlanView:
-        def leave_only_the_view() -> None:
-            # The journey links and the sign-in line carry the erased resume code, which
-            # leads nowhere now: the page keeps its title and the view's last words.
-            for app in apps:
-                app.leave_only(view)
-
-        view = MyPlanView(session, on_erased=leave_only_the_view)
-        return view
-
-    return build
-
-
 def my_plan_app(**kwargs: object) -> WorksheetApp:
-    """The My plan app (the notebook 06_my_plan calls this)."""
-    apps: list[WorksheetApp] = []
-    apps.append(worksheet_app("06_my_plan", plan_builder(apps), **kwargs))
-    return apps[0]
+    """The My plan app (the notebook 06_my_plan calls this). Once the participant erases
+    their data, the view leaves only itself on the page (`Session.leave_only`): the
+    journey links and the sign-in line carry the erased resume code, which leads nowhere."""
+    return worksheet_app("06_my_plan", MyPlanView, **kwargs)

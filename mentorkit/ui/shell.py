@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -56,6 +55,7 @@ from mentorkit.ui.common import (
     wait_for_request,
 )
 from mentorkit.ui.landing import journey_html
+from mentorkit.worksheets import natural_order
 from mentorkit.workshops import guidance_for
 
 log = logging.getLogger("mentorkit")
@@ -63,12 +63,6 @@ log = logging.getLogger("mentorkit")
 STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 
 D = TypeVar("D", bound=Document)
-
-
-def natural_order(name: str) -> tuple[str, int, str]:
-    """Sort key putting 'goal-2' before 'goal-10'."""
-    found = re.fullmatch(r"(.*?)(\d+)", name)
-    return (found[1], int(found[2]), name) if found else (name, 0, name)
 
 
 @dataclass
@@ -92,6 +86,9 @@ class Session:
     #: The notebook that holds every worksheet in one page (`JOURNEY_NOTEBOOK`), when this
     #: page is that one: links to a worksheet are then links to a step of it.
     journey: str | None = None
+    #: Ends the session for good and leaves only the given view on the page (My plan, once
+    #: the participant's data is erased): the page's `leave_only`.
+    leave_only: Callable[[widgets.Widget], object] | None = None
     _autosavers: dict[tuple[str, str], Autosaver] = field(default_factory=dict)
 
     @property
@@ -464,6 +461,7 @@ class WorksheetApp(widgets.VBox):
             remembered=self.remembers and bool(resume_code),
             journey=self.journey,
             on_conflict=guarded(self.notice)(self._conflicted),
+            leave_only=self.leave_only,
         )
 
     def remember(self, code: str) -> None:

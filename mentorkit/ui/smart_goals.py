@@ -7,7 +7,6 @@ goal with only a title is saved as a draft.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from html import escape
 from typing import Any
@@ -21,24 +20,24 @@ from mentorkit.models import (
     SelfAssessment,
     SmartGoal,
 )
-from mentorkit.smart import Feedback, Severity, check_goal, format_day, is_complete, long_day
+from mentorkit.smart import (
+    SMART_PARTS,
+    Feedback,
+    Severity,
+    check_goal,
+    format_day,
+    is_complete,
+    long_day,
+)
 from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+from mentorkit.worksheets import GOAL_NUMBERING, SELF_ASSESSMENT
 
 MAX_MILESTONES = 20
 LABEL_WIDTH = "11.5rem"
 MILESTONE_LABEL_WIDTH = "12.5rem"
 UNTITLED = "Untitled goal"
-
-#: The five SMART parts: model field, label and a placeholder that shows what to write.
-SMART_PARTS: tuple[tuple[str, str, str], ...] = (
-    ("specific", "Specific", "What exactly will you do? Where, with whom?"),
-    ("measurable", "Measurable", "How will you know you are done? A number or evidence."),
-    ("achievable", "Achievable", "Why is this realistic for you? Time, support, resources."),
-    ("relevant", "Relevant", "Why does it matter now? Which growth area does it serve?"),
-    ("time_bound", "Time-bound", "When, and in what steps?"),
-)
 
 CSS = """
 .mentorkit-goals .widget-button { width: auto; min-width: 8rem; padding: 0 1rem; }
@@ -63,8 +62,8 @@ CSS = """
 
 def goal_number(name: str, fallback: int) -> int:
     """The N of a document named 'goal-N' (what the participant sees as 'Goal N')."""
-    found = re.fullmatch(r"goal-(\d+)", name)
-    return int(found[1]) if found else fallback
+    number = GOAL_NUMBERING.number(name)
+    return fallback if number is None else number
 
 
 def feedback_html(
@@ -382,7 +381,7 @@ class SmartGoalsView(widgets.VBox):
                 "of them.</p>"
             )
         else:
-            link = escape(self.session.link("01_self_assessment.ipynb"))
+            link = escape(self.session.link(SELF_ASSESSMENT.notebook))
             areas = (
                 '<p class="mentorkit-muted">You have not picked growth areas yet. '
                 f'<a href="{link}">Pick them in the Self-assessment</a> and the feedback '
