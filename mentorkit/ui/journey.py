@@ -7,6 +7,9 @@ notebooks stay for JupyterLab users and for publishing a single worksheet. See
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from mentorkit.store import Store
 from mentorkit.ui.check_ins import CheckInsView
 from mentorkit.ui.expectations import ExpectationsView
 from mentorkit.ui.mentor_shortlist import MentorShortlistView
@@ -16,7 +19,9 @@ from mentorkit.ui.shell import Builder, JourneyApp, WorksheetApp, journey_app
 from mentorkit.ui.smart_goals import SmartGoalsView
 
 
-def workshop_journey(**kwargs: object) -> JourneyApp:
+def workshop_journey(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> JourneyApp:
     """The journey page (the notebook journey.ipynb calls this); `?step=` opens a step."""
     apps: list[WorksheetApp] = []
     steps: dict[str, Builder] = {
@@ -27,6 +32,6 @@ def workshop_journey(**kwargs: object) -> JourneyApp:
         "05_check_ins": CheckInsView,
         "06_my_plan": plan_builder(apps),
     }
-    page = journey_app(steps, **kwargs)  # type: ignore[arg-type]
+    page = journey_app(steps, store=store, environ=environ)
     apps.append(page)
     return page

@@ -6,7 +6,7 @@ It is also where participants use their data rights: download everything stored 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import date, datetime
 from html import escape
@@ -27,6 +27,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.plan import PlanData, plan_html, plan_markdown
+from mentorkit.store import Store
 from mentorkit.ui.common import (
     DOCUMENT_CSS,
     close_tree,
@@ -276,8 +277,10 @@ def plan_builder(apps: list[WorksheetApp]) -> Callable[[Session], MyPlanView]:
     return build
 
 
-def my_plan_app(**kwargs: object) -> WorksheetApp:
+def my_plan_app(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> WorksheetApp:
     """The My plan app (the notebook 06_my_plan calls this)."""
     apps: list[WorksheetApp] = []
-    apps.append(worksheet_app("06_my_plan", plan_builder(apps), **kwargs))
+    apps.append(worksheet_app("06_my_plan", plan_builder(apps), store=store, environ=environ))
     return apps[0]
