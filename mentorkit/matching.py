@@ -586,7 +586,7 @@ def _as_float(value: object) -> float | None:
     if isinstance(value, bool | np.bool_ | str | bytes):
         return None
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]  # any cell; no number raises
     except (TypeError, ValueError):
         return None
 

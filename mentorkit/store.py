@@ -47,7 +47,7 @@ from mentorkit.models import (
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or, on Windows, None
 
 DEFAULT_DOCUMENT_NAME = "main"
 

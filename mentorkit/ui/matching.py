@@ -338,7 +338,7 @@ class MatchingView(widgets.VBox):
             self.capacity,
             forbidden=forbidden,
             locked=locked,
-            maximize=mode,  # type: ignore[arg-type]
+            maximize=mode,  # type: ignore[arg-type]  # a key of MODES; assign refuses others
         )
 
     # -- running ----------------------------------------------------------------------
