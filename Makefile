@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8866
 HOST ?= 127.0.0.1
 
-.PHONY: serve test lint format clean
+.PHONY: serve test test-fast lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,15 @@ test: $(VENV)/.installed-test lint
 	$(BIN)/pytest -n 2 --dist loadfile -m "not alone" tests/browser tests/rehearsal
 	$(BIN)/pytest -m alone tests/browser tests/rehearsal
 
+# The unit tests alone (pure core and widget-level views): under a minute, for the loop of
+# changing the code; `make test` runs everything.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -n 2 tests/unit -q
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

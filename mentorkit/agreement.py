@@ -9,7 +9,7 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorkit.errors import InvalidInput
@@ -318,6 +318,13 @@ def clock_text(start: datetime, zones: Sequence[tuple[str, str]]) -> str:
     return " · ".join(parts)
 
 
+class Meeting(TypedDict):
+    """One meeting in `schedule_view`: its date and its time in every zone that matters."""
+
+    day: date
+    time: str
+
+
 def schedule_view(
     agreement: MentoringAgreement,
     *,
@@ -335,7 +342,7 @@ def schedule_view(
         participant_zone=participant_zone,
         mentor=mentor,
     )
-    meetings = []
+    meetings: list[Meeting] = []
     for day in schedule.dates:
         start = meeting_start(agreement, day, zone)
         text = ""
@@ -619,4 +626,5 @@ def agreement_calendar(
             first_date=agreement.start_on - timedelta(days=366),
             last_date=last + timedelta(days=366),
         )
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

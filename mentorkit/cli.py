@@ -63,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     try:
-        return args.run(args)
+        status: int = args.run(args)
+        return status
     except MentorkitError as exc:
         print(f"mentorkit: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -281,7 +282,9 @@ def _kernel_limit_options(serve: argparse.ArgumentParser) -> None:
     )
 
 
-def _people_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _people_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """`mentorkit people list|invite|reset|merge|remove`."""
     group = commands.add_parser(
         "people",
@@ -377,7 +380,9 @@ def _people_parser(commands: argparse._SubParsersAction, common: argparse.Argume
     remove.set_defaults(run=_people_remove)
 
 
-def _hub_parser(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _hub_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """`mentorkit hub prepare-database`."""
     group = commands.add_parser(
         "hub",

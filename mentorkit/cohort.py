@@ -16,6 +16,7 @@ ruled out by default, and the facilitator's locks win over both.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -514,7 +515,7 @@ def matching_input(
     columns = {email: index for index, email in enumerate(scores.columns)}
     for pid, email in locked:
         row, col = rows.get(pid), columns.get(email)
-        if row is None or col is None or scores.iat[row, col] == scores.iat[row, col]:
+        if row is None or col is None or _scored(scores.iat[row, col]):
             continue  # unknown, or it has a score already
         assessment = assessments.get(pid) or SelfAssessment()
         scores.iat[row, col] = fit(
@@ -524,8 +525,8 @@ def matching_input(
     if forbid_no_common_format:
         locked_pairs = set(locked)
         for person in included:
-            assessment = assessments.get(person.id)
-            wanted = assessment.preferences.formats if assessment is not None else []
+            own = assessments.get(person.id)
+            wanted = own.preferences.formats if own is not None else []
             if not wanted:
                 continue
             for mentor in mentors:
@@ -537,6 +538,11 @@ def matching_input(
                     f"{formats_phrase(wanted)}, {mentor.name} {formats_phrase(mentor.formats)}"
                 )
     return MatchingInput(scores=scores, left_out=left_out, no_common_format=ruled_out)
+
+
+def _scored(cell: object) -> bool:
+    """A cell of the (float) score matrix holds a score, not NaN."""
+    return isinstance(cell, float) and not math.isnan(cell)
 
 
 def match_reasons(

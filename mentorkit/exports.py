@@ -144,7 +144,7 @@ def _score(value: object) -> float | None:
     if value is None:
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any cell; no number raises
     except (TypeError, ValueError):
         return None
     return None if number != number else round(number, 1)
@@ -336,19 +336,21 @@ def plan_bundle(destination: Path | str, plans: Mapping[str, str]) -> int:
 
 def _latest_of(docs: Sequence[Saved], kind: type[D]) -> D | None:
     """The latest saved document of `kind` among one participant's `docs`."""
-    found: Saved | None = None
+    found: tuple[datetime, D] | None = None
     for item in docs:
-        if isinstance(item.document, kind) and (found is None or found.saved_at <= item.saved_at):
-            found = item
-    return found.document if found is not None else None  # type: ignore[return-value]
+        document = item.document
+        if isinstance(document, kind) and (found is None or found[0] <= item.saved_at):
+            found = (item.saved_at, document)
+    return found[1] if found is not None else None
 
 
 def _all_of(docs: Sequence[Saved], kind: type[D]) -> list[D]:
     """Every document of `kind` among one participant's `docs`, 'goal-2' before 'goal-10'."""
     items = sorted(
-        (s for s in docs if isinstance(s.document, kind)), key=lambda s: natural_order(s.key.name)
+        ((s.key.name, d) for s in docs if isinstance(d := s.document, kind)),
+        key=lambda item: natural_order(item[0]),
     )
-    return [s.document for s in items]  # type: ignore[misc]
+    return [document for _, document in items]
 
 
 def _plan_data(

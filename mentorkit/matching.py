@@ -114,7 +114,7 @@ class _Problem:
 
     def acceptable(self) -> np.ndarray:
         """Boolean mentees × mentors: the pair has a score and is not forbidden."""
-        mask = ~np.isnan(self.scores)
+        mask: np.ndarray = ~np.isnan(self.scores)
         mask[self.forbidden] = False
         return mask
 
@@ -276,7 +276,7 @@ def unmatched_reasons(
     full = np.bincount(cols, minlength=m) >= problem.capacity
     reasons: dict[Hashable, str] = {}
     for row in np.flatnonzero(~matched):
-        label = problem.mentees[row]
+        label = problem.mentees[int(row)]
         fits = np.flatnonzero(acceptable[row])
         if fits.size == 0:
             reasons[label] = "no acceptable mentor"
@@ -586,7 +586,7 @@ def _as_float(value: object) -> float | None:
     if isinstance(value, bool | np.bool_ | str | bytes):
         return None
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]  # any cell; no number raises
     except (TypeError, ValueError):
         return None
 

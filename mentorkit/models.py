@@ -106,18 +106,26 @@ def _clean_text(value: Any) -> Any:
     return value
 
 
-def Line(max_length: int, *, min_length: int = 0) -> Any:
-    """A one-line text field of at most `max_length` characters."""
-    return Annotated[
-        str,
-        BeforeValidator(_clean_line),
-        StringConstraints(min_length=min_length, max_length=max_length),
-    ]
+_ONE_LINE = BeforeValidator(_clean_line)
+_SEVERAL_LINES = BeforeValidator(_clean_text)
 
-
-def Text(max_length: int) -> Any:
-    """A multi-line text field of at most `max_length` characters."""
-    return Annotated[str, BeforeValidator(_clean_text), StringConstraints(max_length=max_length)]
+# Text fields by kind and length: `Line120` is one line of at most 120 characters,
+# `FilledLine120` the same but not empty, `Text2000` several lines of at most 2000. Written
+# out as type aliases (not built by a function) so that a type checker reads them too.
+Line80 = Annotated[str, _ONE_LINE, StringConstraints(min_length=0, max_length=80)]
+Line120 = Annotated[str, _ONE_LINE, StringConstraints(min_length=0, max_length=120)]
+Line200 = Annotated[str, _ONE_LINE, StringConstraints(min_length=0, max_length=200)]
+Line300 = Annotated[str, _ONE_LINE, StringConstraints(min_length=0, max_length=300)]
+FilledLine40 = Annotated[str, _ONE_LINE, StringConstraints(min_length=1, max_length=40)]
+FilledLine60 = Annotated[str, _ONE_LINE, StringConstraints(min_length=1, max_length=60)]
+FilledLine80 = Annotated[str, _ONE_LINE, StringConstraints(min_length=1, max_length=80)]
+FilledLine120 = Annotated[str, _ONE_LINE, StringConstraints(min_length=1, max_length=120)]
+FilledLine300 = Annotated[str, _ONE_LINE, StringConstraints(min_length=1, max_length=300)]
+Text500 = Annotated[str, _SEVERAL_LINES, StringConstraints(max_length=500)]
+Text1000 = Annotated[str, _SEVERAL_LINES, StringConstraints(max_length=1000)]
+Text2000 = Annotated[str, _SEVERAL_LINES, StringConstraints(max_length=2000)]
+Text4000 = Annotated[str, _SEVERAL_LINES, StringConstraints(max_length=4000)]
+Text5000 = Annotated[str, _SEVERAL_LINES, StringConstraints(max_length=5000)]
 
 
 def _lower_email(value: Any) -> Any:
@@ -209,13 +217,8 @@ def _unique(items: list[T]) -> list[T]:
     return items
 
 
-def UniqueList(item: Any, *, max_length: int, min_length: int = 0) -> Any:
-    """A list without repeated entries."""
-    return Annotated[
-        list[item],
-        Field(min_length=min_length, max_length=max_length),
-        AfterValidator(_unique),
-    ]
+#: Checks a list has no repeated entries; each list alias below pairs it with a length.
+_NO_REPEATS = AfterValidator(_unique)
 
 
 # ---------------------------------------------------------------------------------------
@@ -344,21 +347,21 @@ MAX_AREA_COMPETENCIES = 30
 
 class Competency(Model):
     id: CompetencyId = Field(title="Id")
-    name: Line(80, min_length=1) = Field(title="Name")
-    description: Line(300) = Field(default="", title="Description")
+    name: FilledLine80 = Field(title="Name")
+    description: Line300 = Field(default="", title="Description")
 
 
 class CompetencyArea(Model):
     id: CompetencyId = Field(title="Id")
-    name: Line(80, min_length=1) = Field(title="Name")
-    description: Line(300) = Field(default="", title="Description")
+    name: FilledLine80 = Field(title="Name")
+    description: Line300 = Field(default="", title="Description")
     competencies: list[Competency] = Field(
         min_length=1, max_length=MAX_AREA_COMPETENCIES, title="Competencies"
     )
 
 
 class Framework(Model):
-    name: Line(120, min_length=1) = Field(title="Name")
+    name: FilledLine120 = Field(title="Name")
     areas: list[CompetencyArea] = Field(min_length=1, max_length=MAX_AREAS, title="Areas")
 
     @model_validator(mode="after")
@@ -422,16 +425,17 @@ MAX_GUIDANCE_TEXTS = 20
 
 #: An app's key as `data/guidance.yaml` names it: a notebook stem such as '01_self_assessment'.
 GuidanceKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+GuidanceText = Annotated[str, _SEVERAL_LINES, StringConstraints(max_length=GUIDANCE_LIMIT)]
 
 
 class WorkshopSession(Model):
     """One meeting of the workshop: when and where the group meets."""
 
-    title: Line(120, min_length=1) = Field(title="Title")
+    title: FilledLine120 = Field(title="Title")
     day: Day = Field(title="Date")
     starts_at: ClockTime | None = Field(default=None, title="Start time")
     ends_at: ClockTime | None = Field(default=None, title="End time")
-    place: Line(300) = Field(default="", title="Place or link")
+    place: Line300 = Field(default="", title="Place or link")
 
     @model_validator(mode="after")
     def _times_in_order(self) -> Self:
@@ -442,8 +446,8 @@ class WorkshopSession(Model):
 
 class Workshop(Model):
     code: JoinCode = Field(default_factory=new_join_code, title="Join code")
-    name: Line(120, min_length=1) = Field(title="Workshop name")
-    description: Text(2000) = Field(default="", title="Description")
+    name: FilledLine120 = Field(title="Workshop name")
+    description: Text2000 = Field(default="", title="Description")
     starts_on: Day | None = Field(default=None, title="Start date")
     ends_on: Day | None = Field(default=None, title="End date")
     framework: Framework = Field(title="Competency framework")
@@ -452,7 +456,7 @@ class Workshop(Model):
     )
     #: The worksheets' opening texts this workshop replaces, by app key; the others keep
     #: the text of data/guidance.yaml (`mentorkit.workshops.guidance_for`).
-    guidance: dict[GuidanceKey, Text(GUIDANCE_LIMIT)] = Field(
+    guidance: dict[GuidanceKey, GuidanceText] = Field(
         default_factory=dict, max_length=MAX_GUIDANCE_TEXTS, title="Worksheet texts"
     )
 
@@ -465,10 +469,10 @@ class Workshop(Model):
 
 class Participant(Model):
     id: str = Field(default_factory=lambda: uuid.uuid4().hex, pattern=r"^[0-9a-f]{32}$")
-    name: Line(120, min_length=1) = Field(title="Name")
+    name: FilledLine120 = Field(title="Name")
     # Rosters always give an email; people who join on the day by name may have none.
     email: Email | None = Field(default=None, title="Email")
-    department: Line(120) = Field(default="", title="Department")
+    department: Line120 = Field(default="", title="Department")
     career_stage: CareerStage | None = Field(default=None, title="Career stage")
 
 
@@ -477,33 +481,37 @@ MAX_EXPERTISE = MAX_AREAS * MAX_AREA_COMPETENCIES
 #: A mentor's free-text tags: at most this many, each one line of at most `TAG_LENGTH`.
 MAX_TAGS = 20
 TAG_LENGTH = 60
-Tag = Line(TAG_LENGTH, min_length=1)
+Tag = Annotated[str, _ONE_LINE, StringConstraints(min_length=1, max_length=TAG_LENGTH)]
+
+# Lists without repeated entries.
+Expertise = Annotated[
+    list[CompetencyId], Field(min_length=0, max_length=MAX_EXPERTISE), _NO_REPEATS
+]
+CompetencyIds = Annotated[list[CompetencyId], Field(min_length=0, max_length=10), _NO_REPEATS]
+MeetingFormats = Annotated[list[MeetingFormat], Field(min_length=0, max_length=4), _NO_REPEATS]
+Languages = Annotated[list[FilledLine40], Field(min_length=0, max_length=10), _NO_REPEATS]
+Tags = Annotated[list[Tag], Field(min_length=0, max_length=MAX_TAGS), _NO_REPEATS]
+Values = Annotated[list[FilledLine60], Field(min_length=0, max_length=15), _NO_REPEATS]
 
 
 class MentorProfile(Model):
-    name: Line(120, min_length=1) = Field(title="Name")
+    name: FilledLine120 = Field(title="Name")
     email: Email = Field(title="Email")
-    title: Line(120) = Field(default="", title="Job title")
-    organization: Line(120) = Field(default="", title="Organization")
-    industry: Line(80) = Field(default="", title="Industry")
+    title: Line120 = Field(default="", title="Job title")
+    organization: Line120 = Field(default="", title="Organization")
+    industry: Line80 = Field(default="", title="Industry")
     # Ids of the workshop's framework. A roster may name a whole area, which brings in all
     # its competencies, so the cap is the largest framework there can be; a mentor whose
     # expertise matched nothing in the framework has none, and ranks low (docs/rosters.md).
-    expertise: UniqueList(CompetencyId, max_length=MAX_EXPERTISE) = Field(
-        default_factory=list, title="Expertise"
-    )
+    expertise: Expertise = Field(default_factory=list, title="Expertise")
     capacity: int = Field(ge=0, le=20, title="Capacity")
     years_experience: int | None = Field(default=None, ge=0, le=70, title="Years of experience")
-    formats: UniqueList(MeetingFormat, max_length=4) = Field(
-        default_factory=list, title="Meeting formats"
-    )
+    formats: MeetingFormats = Field(default_factory=list, title="Meeting formats")
     time_zone: TimeZone | None = Field(default=None, title="Time zone")
-    languages: UniqueList(Line(40, min_length=1), max_length=10) = Field(
-        default_factory=list, title="Languages"
-    )
-    bio: Text(1000) = Field(default="", title="Bio")
+    languages: Languages = Field(default_factory=list, title="Languages")
+    bio: Text1000 = Field(default="", title="Bio")
     #: Topics in the mentor's own words that match nothing in the framework ("Kubernetes").
-    tags: UniqueList(Tag, max_length=MAX_TAGS) = Field(default_factory=list, title="Tags")
+    tags: Tags = Field(default_factory=list, title="Tags")
 
 
 # ---------------------------------------------------------------------------------------
@@ -521,14 +529,10 @@ RATING_LABELS: Mapping[int, str] = {
 
 
 class MentoringPreferences(Model):
-    formats: UniqueList(MeetingFormat, max_length=4) = Field(
-        default_factory=list, title="Meeting formats"
-    )
+    formats: MeetingFormats = Field(default_factory=list, title="Meeting formats")
     frequency: Frequency | None = Field(default=None, title="Meeting frequency")
     time_zone: TimeZone | None = Field(default=None, title="Time zone")
-    languages: UniqueList(Line(40, min_length=1), max_length=10) = Field(
-        default_factory=list, title="Languages"
-    )
+    languages: Languages = Field(default_factory=list, title="Languages")
 
 
 class SelfAssessment(Document):
@@ -536,16 +540,10 @@ class SelfAssessment(Document):
     ratings: dict[CompetencyId, Rating] = Field(
         default_factory=dict, max_length=200, title="Ratings"
     )
-    strengths: UniqueList(CompetencyId, max_length=10) = Field(
-        default_factory=list, title="Strengths"
-    )
-    growth_areas: UniqueList(CompetencyId, max_length=10) = Field(
-        default_factory=list, title="Growth areas"
-    )
-    values: UniqueList(Line(60, min_length=1), max_length=15) = Field(
-        default_factory=list, title="Values"
-    )
-    career_goal: Text(1000) = Field(default="", title="Career goal")
+    strengths: CompetencyIds = Field(default_factory=list, title="Strengths")
+    growth_areas: CompetencyIds = Field(default_factory=list, title="Growth areas")
+    values: Values = Field(default_factory=list, title="Values")
+    career_goal: Text1000 = Field(default="", title="Career goal")
     preferences: MentoringPreferences = Field(
         default_factory=MentoringPreferences, title="Preferences"
     )
@@ -567,8 +565,8 @@ class SelfAssessment(Document):
 
 class ShortlistEntry(Model):
     mentor_email: Email = Field(title="Mentor")
-    note: Text(1000) = Field(default="", title="Note")
-    outreach_message: Text(5000) = Field(default="", title="Outreach message")
+    note: Text1000 = Field(default="", title="Note")
+    outreach_message: Text5000 = Field(default="", title="Outreach message")
 
 
 class MentorShortlist(Document):
@@ -582,15 +580,15 @@ class MentorShortlist(Document):
 
 
 class RoleRow(Model):
-    area: Line(80) = Field(default="", title="Area")
-    mentor_focus: Text(500) = Field(default="", title="Mentor focus")
-    mentee_focus: Text(500) = Field(default="", title="Mentee focus")
+    area: Line80 = Field(default="", title="Area")
+    mentor_focus: Text500 = Field(default="", title="Mentor focus")
+    mentee_focus: Text500 = Field(default="", title="Mentee focus")
 
 
 class MentoringAgreement(Document):
     kind: ClassVar[str] = "mentoring_agreement"
     mentor_email: Email | None = Field(default=None, title="Mentor")
-    relationship_goals: list[Line(300, min_length=1)] = Field(
+    relationship_goals: list[FilledLine300] = Field(
         default_factory=list, max_length=10, title="Goals for the relationship"
     )
     frequency: Frequency | None = Field(default=None, title="Meeting frequency")
@@ -602,11 +600,11 @@ class MentoringAgreement(Document):
     start_on: Day | None = Field(default=None, title="Start date")
     review_on: Day | None = Field(default=None, title="Review date")
     end_on: Day | None = Field(default=None, title="End date")
-    confidentiality: Text(2000) = Field(default="", title="Confidentiality")
-    feedback_style: Text(1000) = Field(default="", title="Feedback style")
+    confidentiality: Text2000 = Field(default="", title="Confidentiality")
+    feedback_style: Text1000 = Field(default="", title="Feedback style")
     roles: list[RoleRow] = Field(default_factory=list, max_length=15, title="Roles")
-    boundaries: Text(2000) = Field(default="", title="Boundaries")
-    exit_clause: Text(2000) = Field(default="", title="No-fault exit")
+    boundaries: Text2000 = Field(default="", title="Boundaries")
+    exit_clause: Text2000 = Field(default="", title="No-fault exit")
 
     # Field rules, not a model rule: the later date carries the problem (where the page
     # shows it), and the rest of the agreement is saved meanwhile.
@@ -630,7 +628,7 @@ class MentoringAgreement(Document):
 
 
 class Milestone(Model):
-    title: Line(200) = Field(default="", title="Milestone")
+    title: Line200 = Field(default="", title="Milestone")
     due_on: Day | None = Field(default=None, title="Due date")
     done: bool = Field(default=False, title="Done")
 
@@ -640,21 +638,19 @@ class SmartGoal(Document):
 
     kind: ClassVar[str] = "smart_goal"
     # An untitled goal is unfinished, not invalid: it is saved and the checker asks for one.
-    title: Line(200) = Field(default="", title="Goal")
-    specific: Text(2000) = Field(default="", title="Specific")
-    measurable: Text(2000) = Field(default="", title="Measurable")
-    achievable: Text(2000) = Field(default="", title="Achievable")
-    relevant: Text(2000) = Field(default="", title="Relevant")
-    time_bound: Text(1000) = Field(default="", title="Time-bound")
+    title: Line200 = Field(default="", title="Goal")
+    specific: Text2000 = Field(default="", title="Specific")
+    measurable: Text2000 = Field(default="", title="Measurable")
+    achievable: Text2000 = Field(default="", title="Achievable")
+    relevant: Text2000 = Field(default="", title="Relevant")
+    time_bound: Text1000 = Field(default="", title="Time-bound")
     deadline: Day | None = Field(default=None, title="Deadline")
-    competencies: UniqueList(CompetencyId, max_length=10) = Field(
-        default_factory=list, title="Competencies"
-    )
+    competencies: CompetencyIds = Field(default_factory=list, title="Competencies")
     milestones: list[Milestone] = Field(default_factory=list, max_length=20, title="Milestones")
 
 
 class ActionItem(Model):
-    text: Line(300) = Field(default="", title="Action")
+    text: Line300 = Field(default="", title="Action")
     owner: Owner = Field(default=Owner.MENTEE, title="Owner")
     due_on: Day | None = Field(default=None, title="Due date")
     done: bool = Field(default=False, title="Done")
@@ -664,10 +660,8 @@ class CheckIn(Document):
     kind: ClassVar[str] = "check_in"
     # None while the participant has cleared the date or typed one that is not valid.
     met_on: Day | None = Field(default=None, title="Meeting date")
-    topics: list[Line(120, min_length=1)] = Field(
-        default_factory=list, max_length=20, title="Topics"
-    )
-    learned: Text(4000) = Field(default="", title="What I learned")
+    topics: list[FilledLine120] = Field(default_factory=list, max_length=20, title="Topics")
+    learned: Text4000 = Field(default="", title="What I learned")
     action_items: list[ActionItem] = Field(
         default_factory=list, max_length=30, title="Action items"
     )
@@ -680,8 +674,8 @@ class MentorMatch(Document):
     kind: ClassVar[str] = "mentor_match"
     mentor_email: Email = Field(title="Mentor")
     score: float | None = Field(default=None, allow_inf_nan=False, title="Fit score")
-    reasons: Text(1000) = Field(default="", title="Why this mentor")
-    introduction: Text(5000) = Field(default="", title="Introduction email")
+    reasons: Text1000 = Field(default="", title="Why this mentor")
+    introduction: Text5000 = Field(default="", title="Introduction email")
     published_on: Day = Field(title="Published on")
 
 
@@ -892,12 +886,11 @@ def _present_path(body: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     path: list[str | int] = []
     node = body
     for step in loc:
-        if (isinstance(node, dict) and isinstance(step, str) and step in node) or (
-            isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
-        ):
-            node = node[step]
-        else:
+        in_dict = isinstance(node, dict) and isinstance(step, str) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if not (in_dict or in_list):
             break
+        node = node[step]
         path.append(step)
     return tuple(path)
 

@@ -180,7 +180,10 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
     open_store(admin_url).close()
     names = groups(prefix)
     with _admin(admin_url) as conn:
-        q = lambda name: _quote(conn, name)  # noqa: E731
+
+        def q(name: str) -> str:
+            return _quote(conn, name)
+
         schema = q(conn.execute(sa.text("SELECT current_schema()")).scalar_one())
         participant, facilitator = q(names.participant), q(names.facilitator)
         both = f"{participant}, {facilitator}"
@@ -295,7 +298,10 @@ def grant_hub_user(
     role = role_name(hub_user, prefix)
     password = secrets.token_urlsafe(32)
     with _admin(admin_url) as conn:
-        q = lambda name: _quote(conn, name)  # noqa: E731
+
+        def q(name: str) -> str:
+            return _quote(conn, name)
+
         group = names.participant if kind == "participant" else names.facilitator
         other = names.facilitator if kind == "participant" else names.participant
         for name in (group, other):
@@ -337,7 +343,10 @@ def drop_deployment(admin_url: str, prefix: str) -> None:
     tables and everything in them stay): for tests, and for taking a hub down for good."""
     names = groups(prefix)
     with _admin(admin_url) as conn:
-        q = lambda name: _quote(conn, name)  # noqa: E731
+
+        def q(name: str) -> str:
+            return _quote(conn, name)
+
         schema = q(conn.execute(sa.text("SELECT current_schema()")).scalar_one())
         mine = {f"{prefix}{suffix}" for suffix in _POLICY_SUFFIXES}
         policies = conn.execute(

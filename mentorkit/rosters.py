@@ -1313,9 +1313,11 @@ def write_table(
         raise RosterError(f"{path}: cannot write {kind}; choose a name ending in .csv or .xlsx")
     excel = suffix == ".xlsx"
     table: list[list[object]] = []
-    for row_number, values in enumerate(
-        ([*columns], *([row.get(column) for column in columns] for row in rows)), start=1
-    ):
+    lines: tuple[list[object], ...] = (
+        [*columns],
+        *([row.get(column) for column in columns] for row in rows),
+    )
+    for row_number, values in enumerate(lines, start=1):
         cells: list[object] = []
         for index, value in enumerate(values):
             cell = _export_value(value)

@@ -10,6 +10,7 @@ other and every accepted revision can be read back.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import hmac
 import itertools
@@ -47,7 +48,7 @@ from mentorkit.worksheets import kind_labels
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or, on Windows, None
 
 DEFAULT_DOCUMENT_NAME = "main"
 
@@ -346,7 +347,7 @@ class Store(Protocol):
         and erase the matches of `withdrawn`, all or nothing."""
         ...
 
-    def match_decisions(self, code: str) -> list[MatchDecision]:
+    def match_decisions(self, code: str) -> builtins.list[MatchDecision]:
         """The workshop's locked and forbidden pairs, oldest decision first."""
         ...
 
@@ -1174,7 +1175,8 @@ class SqlStore:
             ).first()
         if row is None:
             raise _no_participant(code, participant_id)
-        return row.resume_code_hash
+        code_hash: str | None = row.resume_code_hash
+        return code_hash
 
     def participant_by_resume_hash(self, code_hash: str) -> tuple[str, Participant] | None:
         """The workshop code and participant whose resume code has this hash, or None."""
@@ -1389,7 +1391,7 @@ class SqlStore:
 
     # -- matching decisions ----------------------------------------------------------------
 
-    def match_decisions(self, code: str) -> list[MatchDecision]:
+    def match_decisions(self, code: str) -> builtins.list[MatchDecision]:
         """The workshop's locked and forbidden pairs, oldest decision first; `NotFound` if
         there is no such workshop."""
         code = _code(code)
@@ -1743,7 +1745,7 @@ def _adopt_decisions(conn: Connection, code: str, keep: str, absorb: str) -> Non
     table = match_decisions_table
     columns = (table.c.mentor, table.c.decision, table.c.decided_at)
 
-    def decisions_of(participant: str) -> list[Any]:
+    def decisions_of(participant: str) -> Sequence[sa.Row[Any, Any, Any]]:  # the 3 columns
         return conn.execute(
             sa.select(*columns)
             .where(table.c.workshop == code, table.c.participant == participant)

@@ -72,10 +72,11 @@ def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
 
 
-def stop_process_group(process: subprocess.Popen, *, timeout: float = 20) -> None:
+def stop_process_group(process: subprocess.Popen[Any], *, timeout: float = 20) -> None:
     """Stop a server started with `start_new_session=True`, and everything in its group:
     SIGTERM, then SIGKILL if it has not ended within `timeout` seconds."""
     if process.poll() is not None:
@@ -134,7 +135,7 @@ class ServedProcess:
     group can leave one behind)."""
 
     base_url: str
-    process: subprocess.Popen
+    process: subprocess.Popen[Any]
     log: Path
     seen_kernels: set[int] = field(default_factory=set)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from mentorkit import catalog
 from mentorkit.access import hash_secret, new_facilitator_key
@@ -15,6 +15,7 @@ from mentorkit.errors import InvalidInput, MentorkitError, NotFound
 from mentorkit.models import (
     Framework,
     MentorProfile,
+    Participant,
     SelfAssessment,
     SmartGoal,
     Workshop,
@@ -47,7 +48,7 @@ class RosterOutcome:
     """What reading a roster file found, what was written (None when nothing was), and the
     invite codes issued to participants who had none (shown only now: mail them)."""
 
-    read: rosters.RosterImport
+    read: rosters.RosterImport[MentorProfile] | rosters.RosterImport[Participant]
     change: RosterChange | None
     invites: tuple[Invite, ...] = ()
 
@@ -96,7 +97,21 @@ def choose_workshop(store: Store, code: str | None = None) -> Workshop:
     return workshops[0]
 
 
-def read_roster(kind: RosterKind, path: Path | str, workshop: Workshop) -> rosters.RosterImport:
+@overload
+def read_roster(
+    kind: Literal["mentors"], path: Path | str, workshop: Workshop
+) -> rosters.RosterImport[MentorProfile]: ...
+@overload
+def read_roster(
+    kind: Literal["participants"], path: Path | str, workshop: Workshop
+) -> rosters.RosterImport[Participant]: ...
+@overload
+def read_roster(
+    kind: RosterKind, path: Path | str, workshop: Workshop
+) -> rosters.RosterImport[MentorProfile] | rosters.RosterImport[Participant]: ...
+def read_roster(
+    kind: RosterKind, path: Path | str, workshop: Workshop
+) -> rosters.RosterImport[MentorProfile] | rosters.RosterImport[Participant]:
     """The roster file's valid records and row problems, read against the workshop."""
     from mentorkit import rosters  # imported on import, not by the apps (the gallery)
 
@@ -118,15 +133,24 @@ def import_roster(
     Every participant of the file who has neither signed in nor an invite code yet gets one
     (`invite_new_participants`).
     """
-    read = read_roster(kind, path, workshop)
-    if (read.problems and not skip_invalid) or not read.records:
+    if kind == "mentors":
+        mentors = read_roster("mentors", path, workshop)
+        if not _importable(mentors, skip_invalid=skip_invalid):
+            return RosterOutcome(mentors, None)
+        return RosterOutcome(mentors, store.import_roster(workshop.code, mentors=mentors.records))
+    read = read_roster("participants", path, workshop)
+    if not _importable(read, skip_invalid=skip_invalid):
         return RosterOutcome(read, None)
-    extra = {"hub_users": read.hub_users} if kind == "participants" and read.hub_users else {}
-    change = store.import_roster(workshop.code, **{kind: read.records}, **extra)
-    if kind != "participants":
-        return RosterOutcome(read, change)
+    change = store.import_roster(
+        workshop.code, participants=read.records, hub_users=read.hub_users or None
+    )
     emails = {person.email for person in read.records}
     return RosterOutcome(read, change, invite_new_participants(store, workshop.code, emails))
+
+
+def _importable(read: rosters.RosterImport[Any], *, skip_invalid: bool) -> bool:
+    """Whether a roster read is imported: it has records, and no problems unless skipping."""
+    return bool(read.records) and not (read.problems and not skip_invalid)
 
 
 def invite_new_participants(

@@ -194,12 +194,12 @@ class _RecordingKernelManager:
         return result
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
-        kernel_id = await self._manager.start_kernel(*args, **kwargs)
+        kernel_id: str = await self._manager.start_kernel(*args, **kwargs)
         self._places.assign(self._place, kernel_id)
         return kernel_id
 
 
-class CappedVoilaHandler(TornadoVoilaHandler):
+class CappedVoilaHandler(TornadoVoilaHandler):  # type: ignore[misc]  # Voilà: untyped
     """Voilà's page handler, given a page only when there is a place for its kernel (see
     the module docstring). Without `WorkshopKernelManager` (another kernel manager
     configured) it is Voilà's handler."""
@@ -255,7 +255,9 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         self.finish(full_page(limit, per_client))
 
 
-def capped_page_routes(base_url: str, app_path: str, voila: Any) -> list[tuple[str, type, dict]]:
+def capped_page_routes(
+    base_url: str, app_path: str, voila: Any
+) -> list[tuple[str, type[web.RequestHandler], dict[str, Any]]]:
     """The app pages' route, answered by `CappedVoilaHandler` with the options Voilà gives
     its own handler; none when `voila` is not a Voilà application (a server extension)."""
     configuration = getattr(voila, "voila_configuration", None)

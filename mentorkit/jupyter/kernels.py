@@ -111,7 +111,9 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         self._last_pool_start = float("-inf")
         self._last_pool_request = float("-inf")
 
-    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+    # jupyter_client types the synchronous manager's start_kernel and shutdown_kernel; in
+    # the asynchronous managers, as here, they are coroutines.
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """Start a kernel; one for a pool waits its turn (see the module docstring)."""
         env = kwargs.get("env") or {}
         if env.get(PREHEAT_VARIABLE) == "True":
@@ -140,10 +142,10 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
             await asyncio.sleep(0.1)
         self._last_pool_start = loop.time()
 
-    def _in_a_pool(self, task: asyncio.Future | None) -> bool:
+    def _in_a_pool(self, task: asyncio.Future[Any] | None) -> bool:
         return any(task in pool for pool in self._voila_pools().values())
 
-    def _voila_pools(self) -> dict[str, list[asyncio.Future]]:
+    def _voila_pools(self) -> dict[str, list[asyncio.Future[Any]]]:
         """Voilà's pools (notebook → tasks), or none without pre-heating."""
         return getattr(self, "_pools", None) or {}
 
@@ -221,7 +223,9 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         except Exception:  # already gone: nothing left to reclaim
             self.log.debug("kernel %s was already gone", kernel_id, exc_info=True)
 
-    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+    async def shutdown_kernel(  # type: ignore[override]  # a coroutine, as start_kernel
+        self, kernel_id: str, *args: Any, **kwargs: Any
+    ) -> None:
         """Shut a kernel down, forgetting what was noted about its page."""
         self._connected_once.discard(kernel_id)
         self._gone_since.pop(kernel_id, None)
@@ -263,10 +267,10 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         if kernel is not None:
             kernel.last_activity = datetime.now(UTC)
 
-    def _pool_entries(self) -> dict[str, tuple[str, dict[str, Any], asyncio.Future]]:
+    def _pool_entries(self) -> dict[str, tuple[str, dict[str, Any], asyncio.Future[Any]]]:
         """Kernel id → (notebook, Voilà's pool item, its task) for every kernel that has
         started in Voilà's pool."""
-        found: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
+        found: dict[str, tuple[str, dict[str, Any], asyncio.Future[Any]]] = {}
         for notebook, pool in self._voila_pools().items():
             for task in list(pool):
                 if not task.done() or task.cancelled() or task.exception() is not None:
@@ -284,7 +288,7 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         if refill is None:
             return
         for kernel_id, (notebook, item, task) in self._pool_entries().items():
-            render: asyncio.Future | None = item.get("task")
+            render: asyncio.Future[Any] | None = item.get("task")
             died = kernel_id not in self._kernels
             failed = (
                 render is not None

@@ -171,7 +171,7 @@ def refuse_foreign_hosts(application: web.Application, policy: HostPolicy) -> No
 KERNEL_ID = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
 
 
-class KernelRequestSocket(RequestInfoSocketHandler):
+class KernelRequestSocket(RequestInfoSocketHandler):  # type: ignore[misc]  # Voilà: untyped
     """`voila/query/<kernel id>` for the kernel itself, once.
 
     Voilà hands a pre-heated kernel its visitor's request (the query string, which may hold
@@ -199,13 +199,13 @@ class KernelRequestSocket(RequestInfoSocketHandler):
     def _proves_kernel(self, kernel_id: str) -> bool:
         manager = self.settings.get("kernel_manager")
         try:
-            key: bytes = manager.get_kernel(kernel_id).session.key  # type: ignore[union-attr]
+            key: bytes = manager.get_kernel(kernel_id).session.key
         except (AttributeError, KeyError):
             return False
         given = self.request.headers.get(KERNEL_PROOF_HEADER, "")
         return bool(key) and hmac.compare_digest(given, kernel_proof(key, kernel_id))
 
-    def open(self, kernel_id: str) -> None:  # type: ignore[override]
+    def open(self, kernel_id: str) -> None:
         self.kernel_id = kernel_id
         self._forget_gone_kernels()
         if kernel_id in self.delivered:
@@ -272,14 +272,14 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
         hand_over_resume_code(handler.request)
         return super().get_user(handler)
 
-    def get_handlers(self) -> list[tuple[str, object]]:
+    def get_handlers(self) -> list[tuple[Any, ...]]:  # (pattern, handler[, options])
         """The login handlers, the server's own pages (the gallery, sign-in), the guard
         routes, the kernels' request socket, then the app pages within the kernel limits
         (`mentorkit.jupyter.capacity`): Voilà adds them all before its own. The Tornado
         application exists by then: the rule refusing foreign host names goes ahead of all
         its routes."""
         parent: Any = self.parent
-        base_url = getattr(parent, "server_url", None) or getattr(parent, "base_url", "/")
+        base_url = str(getattr(parent, "server_url", None) or getattr(parent, "base_url", "/"))
         application = getattr(parent, "app", None)
         if isinstance(application, web.Application):
             refuse_foreign_hosts(application, self.hosts)

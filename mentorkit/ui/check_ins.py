@@ -7,6 +7,7 @@ marked) and how far each SMART goal has come, counted in milestones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from html import escape
 from typing import Any
@@ -23,6 +24,7 @@ from mentorkit.checkins import (
 )
 from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal
 from mentorkit.smart import format_day
+from mentorkit.store import Store
 from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded, split_list
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
@@ -81,8 +83,9 @@ def open_actions_html(items: list[OpenItem], numbers: dict[str, int]) -> str:
     for entry in items:
         item = entry.item
         meeting = numbers.get(entry.check_in_name)
-        source = f"meeting {meeting}, " if meeting is not None else ""
-        source += format_day(entry.met_on)
+        where = [f"meeting {meeting}"] if meeting is not None else []
+        where.append(format_day(entry.met_on) if entry.met_on else "date not set yet")
+        source = ", ".join(where)
         details = [f"owner: {OWNER_LABELS[item.owner]}"]
         if item.due_on is not None:
             details.append(f"due {format_day(item.due_on)}")
@@ -384,6 +387,8 @@ class CheckInsView(widgets.VBox):
         self.log_meeting.focus()
 
 
-def check_ins_app(**kwargs: object) -> WorksheetApp:
+def check_ins_app(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> WorksheetApp:
     """The Check-ins app (the notebook 05_check_ins calls this)."""
-    return worksheet_app("05_check_ins", CheckInsView, **kwargs)
+    return worksheet_app("05_check_ins", CheckInsView, store=store, environ=environ)

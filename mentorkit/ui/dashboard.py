@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -38,7 +39,12 @@ from mentorkit.cohort import (
 from mentorkit.models import MentorProfile, Participant
 from mentorkit.store import Saved, Store
 from mentorkit.ui.common import XLSX_MIME, download_link, guarded, table_bytes, time_html
-from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
+from mentorkit.ui.facilitator import (
+    REFUSAL_DELAY_SECONDS,
+    FacilitatorApp,
+    FacilitatorSession,
+    facilitator_app,
+)
 from mentorkit.ui.people_panel import PeoplePanel
 
 log = logging.getLogger("mentorkit")
@@ -338,7 +344,7 @@ class DashboardView(widgets.VBox):
 
     # -- automatic refresh ----------------------------------------------------------------
 
-    def _auto_changed(self, change: dict) -> None:
+    def _auto_changed(self, change: dict[str, Any]) -> None:
         if change["new"]:
             self._schedule()
         else:
@@ -371,6 +377,13 @@ class DashboardView(widgets.VBox):
             self._timer = None
 
 
-def dashboard_app(**kwargs: object) -> FacilitatorApp:
+def dashboard_app(
+    *,
+    store: Store | None = None,
+    environ: Mapping[str, str] | None = None,
+    refusal_delay: float = REFUSAL_DELAY_SECONDS,
+) -> FacilitatorApp:
     """The cohort dashboard (the notebook facilitator/dashboard calls this)."""
-    return facilitator_app("dashboard", DashboardView, INTRO, **kwargs)  # type: ignore[arg-type]
+    return facilitator_app(
+        "dashboard", DashboardView, INTRO, store=store, environ=environ, refusal_delay=refusal_delay
+    )

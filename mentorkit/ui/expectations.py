@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from html import escape
+from typing import TypedDict
 
 import ipywidgets as widgets
 
@@ -25,10 +27,13 @@ from mentorkit.models import (
     MentoringAgreement,
     MentorProfile,
     MentorShortlist,
+    Participant,
     RoleRow,
     SelfAssessment,
     SmartGoal,
+    Workshop,
 )
+from mentorkit.store import Store
 from mentorkit.ui.common import (
     DOCUMENT_CSS,
     Fields,
@@ -103,6 +108,16 @@ def _calendar_note(agreement: MentoringAgreement, own_zone: str | None) -> str:
             "calendar uses. Give your time zone in the Self-assessment to pin it down."
         )
     return f"The calendar file puts each meeting at {clock} {zone} time."
+
+
+class _Parties(TypedDict):
+    """Who and what an agreement's printable forms name (their keyword arguments)."""
+
+    participant: Participant
+    mentor: MentorProfile | None
+    workshop: Workshop
+    goals: Sequence[SmartGoal]
+    tz: str | None
 
 
 class RoleEditor(Row):
@@ -384,7 +399,7 @@ class ExpectationsView(widgets.VBox):
 
     def _redraw_now(self, agreement: MentoringAgreement) -> None:
         self._show_goals_hint(agreement)
-        who = {
+        who: _Parties = {
             "participant": self.session.participant,
             "mentor": self.mentors.get(agreement.mentor_email or ""),
             "workshop": self.session.workshop,
@@ -436,6 +451,8 @@ class ExpectationsView(widgets.VBox):
             )
 
 
-def expectations_app(**kwargs: object) -> WorksheetApp:
+def expectations_app(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> WorksheetApp:
     """The Expectations app (the notebook 03_expectations calls this)."""
-    return worksheet_app("03_expectations", ExpectationsView, **kwargs)
+    return worksheet_app("03_expectations", ExpectationsView, store=store, environ=environ)

@@ -43,7 +43,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TextIO, TypeVar
+from typing import Any, Generic, TextIO, TypeGuard, TypeVar
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_selection import _MultipleSelection, _Selection
@@ -172,7 +172,7 @@ def _upload_refusal(widget: widgets.FileUpload, value: object) -> str | None:
     return None
 
 
-def _is_index(value: object) -> bool:
+def _is_index(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -333,11 +333,11 @@ def receive(widget: widgets.Widget, msg: dict[str, Any]) -> None:
     method = data.get("method") if isinstance(data, dict) else None
     if method == "update":
         buffers = msg.get("buffers")
-        _update(widget, data, list(buffers) if isinstance(buffers, list) else [])  # type: ignore[arg-type]
+        _update(widget, data, list(buffers) if isinstance(buffers, list) else [])
     elif method == "request_state":
         widget.send_state()
     elif method == "custom":
-        content = data.get("content")  # type: ignore[union-attr]
+        content = data.get("content")
         if not isinstance(widget, widgets.Button) or content != {"event": "click"}:
             refusals.note(f"a custom message for {_describe(widget)}")
         elif widget.disabled:
@@ -381,7 +381,7 @@ def install(comm_manager: Any = None) -> None:
     comm targets; idempotent."""
     if not installed():
         _original["_handle_msg"] = widgets.Widget._handle_msg
-        widgets.Widget._handle_msg = receive  # type: ignore[method-assign,assignment]
+        widgets.Widget._handle_msg = receive
     if comm_manager is not None:
         comm_manager.register_target(WIDGET_TARGET, refuse_widget_from_page)
         comm_manager.register_target(CONTROL_TARGET, _ControlChannel())
@@ -391,7 +391,7 @@ def uninstall(comm_manager: Any = None) -> None:
     """Undo `install` (for tests): widgets made from now on handle messages as ipywidgets
     does."""
     if installed():
-        widgets.Widget._handle_msg = _original.pop("_handle_msg")  # type: ignore[method-assign]
+        widgets.Widget._handle_msg = _original.pop("_handle_msg")
     if comm_manager is not None:
         comm_manager.register_target(WIDGET_TARGET, widgets.Widget.handle_comm_opened)
         comm_manager.register_target(CONTROL_TARGET, widgets.Widget.handle_control_comm_opened)
@@ -411,7 +411,7 @@ def _log_to_the_server() -> None:
     server. ipykernel's stream gives the server's own stderr as its `fileno()`."""
     if not log.handlers:
         try:
-            stream: TextIO = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
+            stream: TextIO | None = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1)
         except (AttributeError, OSError, ValueError):
             stream = sys.__stderr__
         handler = logging.StreamHandler(stream)

@@ -8,8 +8,10 @@ registered worksheets (`mentorkit.worksheets.WORKSHEETS`), each shown by its vie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import import_module
 
+from mentorkit.store import Store
 from mentorkit.ui.shell import Builder, JourneyApp, journey_app
 from mentorkit.worksheets import WORKSHEETS, WorksheetDefinition
 
@@ -21,7 +23,9 @@ def view_of(worksheet: WorksheetDefinition) -> Builder:
     return view
 
 
-def workshop_journey(**kwargs: object) -> JourneyApp:
+def workshop_journey(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> JourneyApp:
     """The journey page (the notebook journey.ipynb calls this); `?step=` opens a step."""
     steps = {worksheet.key: view_of(worksheet) for worksheet in WORKSHEETS}
-    return journey_app(steps, **kwargs)  # type: ignore[arg-type]
+    return journey_app(steps, store=store, environ=environ)

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any, SupportsFloat, cast
 
 import ipywidgets as widgets
 import pandas as pd
@@ -49,9 +50,14 @@ from mentorkit.matching import (
     unmatched_reasons,
 )
 from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssessment, validate
-from mentorkit.store import Saved
+from mentorkit.store import Saved, Store
 from mentorkit.ui.common import ChoiceDropdown, download_link, guarded
-from mentorkit.ui.facilitator import FacilitatorApp, FacilitatorSession, facilitator_app
+from mentorkit.ui.facilitator import (
+    REFUSAL_DELAY_SECONDS,
+    FacilitatorApp,
+    FacilitatorSession,
+    facilitator_app,
+)
 from mentorkit.ui.guard import Confirmation
 
 log = logging.getLogger("mentorkit")
@@ -96,10 +102,16 @@ class Run:
 
     mode: str
     pairs: pd.DataFrame
-    summaries: dict[str, MatchingSummary | str]  # a summary, or why the mode failed
+    summaries: dict[str, MatchingSummary]  # mode → what it gives, for the modes that ran
+    failures: dict[str, str]  # mode → why it could not run
     unmatched: dict[str, str]  # participant id → reason
     included: int  # participants in the matching
     left_out: dict[str, str]  # participant id → why they were not in the matching
+
+
+def _score(cell: object) -> float:
+    """A cell of a pairs table's score column (floats; NaN for a pair without a score)."""
+    return float(cast(SupportsFloat, cell))
 
 
 def _plural(count: int, word: str, words: str | None = None) -> str:
@@ -326,7 +338,7 @@ class MatchingView(widgets.VBox):
             self.capacity,
             forbidden=forbidden,
             locked=locked,
-            maximize=mode,  # type: ignore[arg-type]
+            maximize=mode,  # type: ignore[arg-type]  # a key of MODES; assign refuses others
         )
 
     # -- running ----------------------------------------------------------------------
@@ -346,9 +358,9 @@ class MatchingView(widgets.VBox):
         self._prepare()
         self._draw_constraints()
         locked, forbidden = self._constraints()
-        summaries: dict[str, MatchingSummary | str] = {}
+        summaries: dict[str, MatchingSummary] = {}
+        failures: dict[str, str] = {}
         chosen: pd.DataFrame | None = None
-        failure = ""
         for key in MODES:
             try:
                 pairs = self._solve(key)
@@ -356,19 +368,18 @@ class MatchingView(widgets.VBox):
                     self.scores, self.capacity, pairs, key, forbidden=forbidden, locked=locked
                 )
             except MatchingError as exc:
-                summaries[key] = self.readable(str(exc))
-                if key == mode:
-                    failure = summaries[key]
+                failures[key] = self.readable(str(exc))
                 continue
             if key == mode:
                 chosen = pairs
         if chosen is None:
-            raise MatchingError(f"The matching cannot run: {failure}.")
+            raise MatchingError(f"The matching cannot run: {failures.get(mode, '')}.")
         reasons = unmatched_reasons(self.scores, self.capacity, chosen, forbidden=forbidden)
         self.run = Run(
             mode,
             chosen,
             summaries,
+            failures,
             {str(pid): self._unmatched_reason(str(pid), text) for pid, text in reasons.items()},
             len(self.scores.index),
             dict(self.inputs.left_out),
@@ -482,7 +493,7 @@ class MatchingView(widgets.VBox):
             found = run.summaries.get(key)
             shown = " (shown below)" if key == run.mode else ""
             head = f"<th scope='row'>{escape(label)}{shown}</th>"
-            if isinstance(found, MatchingSummary):
+            if found is not None:
                 rows.append(
                     f"<tr>{head}<td class='num'>{found.matched}</td>"
                     f"<td class='num'>{found.unmatched}</td>"
@@ -490,7 +501,8 @@ class MatchingView(widgets.VBox):
                     f"<td class='num'>{found.blocking_pairs}</td></tr>"
                 )
             else:
-                rows.append(f"<tr>{head}<td colspan='4'>{escape(str(found))}</td></tr>")
+                failure = run.failures.get(key, "")
+                rows.append(f"<tr>{head}<td colspan='4'>{escape(failure)}</td></tr>")
         return (
             "<h2>What each mode gives</h2>"
             '<table class="mentorkit-table mentorkit-comparison"><thead><tr>'
@@ -521,7 +533,7 @@ class MatchingView(widgets.VBox):
             key=lambda r: self.name(str(r.mentee)).casefold(),
         )
         for row in ordered:
-            pid, email, score = str(row.mentee), str(row.mentor), float(row.score)
+            pid, email, score = str(row.mentee), str(row.mentor), _score(row.score)
             person, mentor = self.name(pid), self.mentor_name(email)
             locked = (pid, email) in self.locked
             shown_score = "" if score != score else f" · score {score:.1f}"
@@ -626,8 +638,8 @@ class MatchingView(widgets.VBox):
 
     # -- locks and forbids ------------------------------------------------------------
 
-    def _lock_toggled(self, pid: str, email: str) -> Callable[[dict], None]:
-        def toggled(change: dict) -> None:
+    def _lock_toggled(self, pid: str, email: str) -> Callable[[dict[str, Any]], None]:
+        def toggled(change: dict[str, Any]) -> None:
             if change["new"]:
                 self.lock((pid, email), rerun=False)
             else:
@@ -866,7 +878,7 @@ class MatchingView(widgets.VBox):
                 MentorMatch,
                 {
                     "mentor_email": email,
-                    "score": round(float(row.score), 2),
+                    "score": round(_score(row.score), 2),
                     "reasons": reasons,
                     "introduction": introduction_email(person, mentor, workshop, reasons),
                     # A pair kept as it was keeps the day it was first published.
@@ -909,6 +921,13 @@ class MatchingView(widgets.VBox):
             )
 
 
-def matching_app(**kwargs: object) -> FacilitatorApp:
+def matching_app(
+    *,
+    store: Store | None = None,
+    environ: Mapping[str, str] | None = None,
+    refusal_delay: float = REFUSAL_DELAY_SECONDS,
+) -> FacilitatorApp:
     """The matching app (the notebook facilitator/matching calls this)."""
-    return facilitator_app("matching", MatchingView, INTRO, **kwargs)  # type: ignore[arg-type]
+    return facilitator_app(
+        "matching", MatchingView, INTRO, store=store, environ=environ, refusal_delay=refusal_delay
+    )

@@ -6,9 +6,10 @@ changing a filter only re-renders one HTML widget, so the page stays quick.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -22,6 +23,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.outreach import outreach_message
+from mentorkit.store import Store
 from mentorkit.ui.common import (
     ChoiceDropdown,
     FieldSet,
@@ -234,7 +236,7 @@ class MentorShortlistView(widgets.VBox):
         )
 
     def _build_filters(self) -> None:
-        def dropdown(label: str, options: dict[object, str]) -> widgets.Dropdown:
+        def dropdown(label: str, options: dict[Any, str]) -> widgets.Dropdown:
             return ChoiceDropdown(
                 options=choices(options, blank=ANY),
                 value=None,
@@ -317,7 +319,7 @@ class MentorShortlistView(widgets.VBox):
 
     # -- reacting ---------------------------------------------------------------------
 
-    def _filters_changed(self, _change: dict) -> None:
+    def _filters_changed(self, _change: dict[str, Any]) -> None:
         self._render_directory()
 
     def _chosen(self, index: int) -> None:
@@ -552,6 +554,8 @@ def _choice_key(index: int) -> str:
     return f"choice_{index + 1}"
 
 
-def mentor_shortlist_app(**kwargs: object) -> WorksheetApp:
+def mentor_shortlist_app(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> WorksheetApp:
     """The Mentor shortlist app (the notebook 02_mentor_shortlist calls this)."""
-    return worksheet_app("02_mentor_shortlist", MentorShortlistView, **kwargs)
+    return worksheet_app("02_mentor_shortlist", MentorShortlistView, store=store, environ=environ)

@@ -6,7 +6,7 @@ It is also where participants use their data rights: download everything stored 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import date, datetime
 from html import escape
@@ -27,6 +27,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.plan import PlanData, plan_html, plan_markdown
+from mentorkit.store import Store
 from mentorkit.ui.common import (
     DOCUMENT_CSS,
     close_tree,
@@ -261,8 +262,10 @@ def _introduction_html(match: MentorMatch | None, mentor: MentorProfile | None) 
     )
 
 
-def my_plan_app(**kwargs: object) -> WorksheetApp:
+def my_plan_app(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> WorksheetApp:
     """The My plan app (the notebook 06_my_plan calls this). Once the participant erases
     their data, the view leaves only itself on the page (`Session.leave_only`): the
     journey links and the sign-in line carry the erased resume code, which leads nowhere."""
-    return worksheet_app("06_my_plan", MyPlanView, **kwargs)
+    return worksheet_app("06_my_plan", MyPlanView, store=store, environ=environ)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -370,7 +370,7 @@ class DetailsSection(widgets.VBox):
             self.status,
         ]
 
-    def _set_rows(self, values: list[Mapping[str, Any]]) -> None:
+    def _set_rows(self, values: Sequence[Mapping[str, Any]]) -> None:
         kept = {k: v for k, v in self.problems.inputs.items() if not k.startswith("session-")}
         self.problems.inputs = kept
         self.problems.lines = {k: v for k, v in self.problems.lines.items() if k in kept}

@@ -233,7 +233,8 @@ class ConflictPanel(widgets.VBox):
 
     @property
     def shown(self) -> bool:
-        return self.layout.display != "none"
+        display: str | None = self.layout.display
+        return display != "none"
 
     def show(self, conflicts: list[Autosaver]) -> None:
         """Name the documents held back and offer the choice."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,11 +47,11 @@ def file_upload(accept: str, description: str, *, tooltip: str = "") -> widgets.
     return upload
 
 
-def uploaded_files(value: object) -> list[Upload]:
+def uploaded_files(value: Iterable[object] | None) -> list[Upload]:
     """The files in a `FileUpload` value (ipywidgets 8: dicts, or objects with the same
     attributes, holding name and content)."""
     found: list[Upload] = []
-    for entry in value or ():  # type: ignore[attr-defined]
+    for entry in value or ():
         name = _field(entry, "name")
         content = _field(entry, "content")
         if content is None:

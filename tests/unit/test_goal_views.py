@@ -391,6 +391,14 @@ def test_open_actions_come_first_and_overdue_ones_are_marked(session):
     assert "overdue by" not in view.actions.value
 
 
+def test_an_action_from_a_meeting_without_a_date_is_listed_with_its_meeting(session):
+    items = [{"text": "Read the handbook", "due_on": TODAY + timedelta(days=5)}]
+    save(session, "check_in", "check-in-1", CheckIn(action_items=items))
+    html = CheckInsView(session).actions.value
+    assert "Read the handbook" in html
+    assert "(from meeting 1, date not set yet)" in html
+
+
 def test_goal_progress_is_shown_for_each_goal(session):
     goal = SmartGoal(
         title=f"Speak up {HOSTILE}",
