@@ -16,7 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 
 
-def _package_dir() -> Path:
+def package_dir() -> Path:
     """The folder of the `mentorkit` package on disk. Voilà serves the notebooks from a
     folder, so mentorkit runs only from files on disk (a wheel is always unpacked)."""
     package = files("mentorkit")
@@ -28,18 +28,18 @@ def _package_dir() -> Path:
     return package
 
 
-def _shipped(in_wheel: str, in_repository: str) -> Path:
+def shipped(in_wheel: str, in_repository: str) -> Path:
     """`in_wheel` (a path inside the package) when the package carries it, else
     `in_repository` (a path beside the package, in the repository)."""
-    package = _package_dir()
+    package = package_dir()
     inside = package.joinpath(*in_wheel.split("/"))
     return inside if inside.exists() else package.parent / in_repository
 
 
 #: The competency framework, the guidance and the sample rosters.
-DATA_DIR = _shipped("_data", "data")
+DATA_DIR = shipped("_data", "data")
 #: The apps' notebooks, which `mentorkit serve` hands to Voilà.
-NOTEBOOKS_DIR = _shipped("_notebooks", "notebooks")
+NOTEBOOKS_DIR = shipped("_notebooks", "notebooks")
 #: Voilà's configuration for the apps (template, routes, kernels); Voilà reads it from the
 #: folder it starts in, which holds nothing else in a wheel (`_voila/`).
-VOILA_CONFIG = _shipped("_voila/voila.json", "voila.json")
+VOILA_CONFIG = shipped("_voila/voila.json", "voila.json")

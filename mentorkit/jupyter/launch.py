@@ -31,8 +31,8 @@ from types import FrameType
 from typing import Any
 
 import nbformat
+import nbformat.sign
 import zmq
-from nbformat.sign import MemorySignatureStore, NotebookNotary
 from traitlets.config import Config
 
 from mentorkit.jupyter import TOKEN_VARIABLE, server
@@ -43,6 +43,9 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 #: traitlets reads a dict of dicts on the command line only as JSON, which it warns is
 #: deprecated, and its `key=value` form would make every pool a string.
 POOLS_OPTION = "--VoilaKernelManager.kernel_pools_config="
+#: nbformat's reading and signing functions carry no annotations.
+_notebooks: Any = nbformat
+_signing: Any = nbformat.sign
 
 
 def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
@@ -71,13 +74,13 @@ def trusted_for_this_run(folder: Path) -> Config:
     the signature and otherwise logs "Notebook … is not trusted" on each page and pool
     kernel, though Voilà shows no stored output (the one thing trust governs). The
     signatures of the user's own Jupyter (a database in their data folder) are left alone."""
-    store = MemorySignatureStore()
+    store = _signing.MemorySignatureStore()
     config = Config()
     config.NotebookNotary.secret = secrets.token_bytes(32)
     config.NotebookNotary.store_factory = lambda: store
-    notary = NotebookNotary(config=config)
+    notary = _signing.NotebookNotary(config=config)
     for path in sorted(folder.rglob("*.ipynb")):
-        notary.sign(nbformat.read(path, as_version=4))
+        notary.sign(_notebooks.read(path, as_version=4))
     return config
 
 
