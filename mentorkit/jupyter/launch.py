@@ -51,8 +51,15 @@ _signing: Any = nbformat.sign
 def stop_like_ctrl_c(signum: int, frame: FrameType | None) -> None:
     """Stop the server as Ctrl+C does (Voilà then shuts its kernels down), once."""
     for other in STOP_SIGNALS:
-        signal.signal(other, signal.SIG_IGN)
+        signal.signal(other, stop_already_begun)
     raise KeyboardInterrupt
+
+
+def stop_already_begun(signum: int, frame: FrameType | None) -> None:
+    """A stop signal after the first: the stop is under way, nothing more to do. (A Python
+    handler rather than SIG_IGN: Ctrl+C in a terminal sends SIGINT and `mentorkit serve`
+    sends SIGTERM, and a signal that arrived before the first one was handled would then
+    end in a traceback, "Signal 15 ignored due to race condition".)"""
 
 
 def split_pools(argv: Sequence[str]) -> tuple[list[str], dict[str, Any] | None]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 
 import nbformat
 from jupyter_server.services.contents.filemanager import FileContentsManager
@@ -57,3 +59,34 @@ def test_the_pools_option_is_taken_out_of_voilas_arguments_as_configuration():
     argv = ["notebooks", f"{POOLS_OPTION}{json.dumps(pools)}", "--Voila.port=8866"]
     assert split_pools(argv) == (["notebooks", "--Voila.port=8866"], pools)
     assert split_pools(["notebooks"]) == (["notebooks"], None)
+
+
+#: Ctrl+C in a terminal: SIGINT, and at once SIGTERM from `mentorkit serve`, both arriving
+#: before the server handles the first.
+CTRL_C_RACE = """
+import os, signal
+from mentorkit.jupyter.launch import STOP_SIGNALS, stop_like_ctrl_c
+for signum in STOP_SIGNALS:
+    signal.signal(signum, stop_like_ctrl_c)
+both = {signal.SIGINT, signal.SIGTERM}
+signal.pthread_sigmask(signal.SIG_BLOCK, both)
+os.kill(os.getpid(), signal.SIGINT)
+os.kill(os.getpid(), signal.SIGTERM)
+try:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, both)
+    for _ in range(1000):
+        pass
+except KeyboardInterrupt:
+    print("stopping")
+for _ in range(1000):
+    pass
+print("stopped")
+"""
+
+
+def test_a_second_stop_signal_during_the_stop_prints_no_traceback():
+    ended = subprocess.run(
+        [sys.executable, "-c", CTRL_C_RACE], capture_output=True, text=True, timeout=60
+    )
+    assert ended.stdout.split() == ["stopping", "stopped"]
+    assert ended.stderr == ""
