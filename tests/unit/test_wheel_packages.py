@@ -17,7 +17,9 @@ def test_every_folder_of_the_package_is_listed_for_the_wheel():
         ".".join(folder.relative_to(ROOT).parts)
         for folder in [ROOT / "mentorkit", *(ROOT / "mentorkit").rglob("*")]
         if folder.is_dir()
-        and not any(part.startswith((".", "__pycache__")) for part in folder.parts)
+        and not any(
+            part.startswith((".", "__pycache__")) for part in folder.relative_to(ROOT).parts
+        )
         and any(child.is_file() for child in folder.iterdir())
     }
     assert folders <= listed, f"add to [tool.setuptools] packages: {sorted(folders - listed)}"
