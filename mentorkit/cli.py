@@ -29,7 +29,7 @@ from mentorkit.identity import reset_resume_code
 from mentorkit.jupyter import TOKEN_VARIABLE
 from mentorkit.jupyter.hosts import ALLOWED_HOSTS_VARIABLE, host_of_url
 from mentorkit.models import Workshop
-from mentorkit.resources import NOTEBOOKS_DIR, VOILA_CONFIG
+from mentorkit.resources import DATA_DIR, NOTEBOOKS_DIR, VOILA_CONFIG
 from mentorkit.store import Store, WorkshopCounts, open_store, resolve_database_url
 from mentorkit.workshops import (
     WorkshopAccess,
@@ -710,7 +710,7 @@ def _demo(args: argparse.Namespace) -> int:
     try:
         access = ensure_demo(store)
     except InvalidInput as exc:
-        raise MentorkitError(f"the sample data in {catalog.DATA_DIR} is invalid: {exc}") from None
+        raise MentorkitError(f"the sample data in {DATA_DIR} is invalid: {exc}") from None
     finally:
         store.close()
     _print_access(access)
