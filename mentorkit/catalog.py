@@ -9,8 +9,8 @@ import yaml
 
 from mentorkit.errors import FrameworkError, InvalidInput
 from mentorkit.models import Framework, validate
+from mentorkit.resources import DATA_DIR
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_FRAMEWORK = DATA_DIR / "competencies.yaml"
 SAMPLE_MENTORS = DATA_DIR / "mentors.csv"
 SAMPLE_PARTICIPANTS = DATA_DIR / "participants.csv"

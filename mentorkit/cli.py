@@ -29,6 +29,7 @@ from mentorkit.identity import reset_resume_code
 from mentorkit.jupyter import TOKEN_VARIABLE
 from mentorkit.jupyter.hosts import ALLOWED_HOSTS_VARIABLE, host_of_url
 from mentorkit.models import Workshop
+from mentorkit.resources import DATA_DIR, NOTEBOOKS_DIR, VOILA_CONFIG
 from mentorkit.store import Store, WorkshopCounts, open_store, resolve_database_url
 from mentorkit.workshops import (
     WorkshopAccess,
@@ -38,11 +39,9 @@ from mentorkit.workshops import (
     import_roster,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS_DIR = ROOT / "notebooks"
 #: Voilà's configuration (template, routes, stripped sources); Voilà reads it from the
-#: folder it starts in, so `mentorkit serve` starts it in ROOT.
-VOILA_CONFIG = ROOT / "voila.json"
+#: folder it starts in, ROOT: the repository, or the folder that holds it in a wheel.
+ROOT = VOILA_CONFIG.parent
 #: Holds voila/templates/mentorkit; Voilà finds templates through JUPYTER_PATH.
 JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -716,7 +715,7 @@ def _demo(args: argparse.Namespace) -> int:
     try:
         access = ensure_demo(store)
     except InvalidInput as exc:
-        raise MentorkitError(f"the sample data in {catalog.DATA_DIR} is invalid: {exc}") from None
+        raise MentorkitError(f"the sample data in {DATA_DIR} is invalid: {exc}") from None
     finally:
         store.close()
     _print_access(access)
@@ -813,8 +812,8 @@ def _serve(args: argparse.Namespace) -> int:
         store.close()
     if not VOILA_CONFIG.is_file():
         raise UserError(
-            f"{VOILA_CONFIG} is missing: serve the apps from a copy of the mentorkit "
-            "repository (pip install -e .)"
+            f"{VOILA_CONFIG} is missing: mentorkit is not completely installed; install it "
+            "again (pip install --force-reinstall mentorkit)"
         )
     public_url = public_url_of(args.public_url)
     _check_port_free(args.host, args.port)

@@ -192,7 +192,10 @@ role_prefix = env("MENTORKIT_HUB_ROLE_PREFIX", "mentorkit_")
 database_host = env("MENTORKIT_HUB_DB_HOST") or None
 newcomers = env_flag("MENTORKIT_HUB_NEWCOMERS")
 package_dir = mentorkit_package_dir()
-notebooks_dir = Path(env("MENTORKIT_NOTEBOOKS", str(package_dir.parent / "notebooks"))).resolve()
+# The apps' notebooks: beside the package in the repository, inside it when installed from a
+# wheel (mentorkit.resources knows which, and imports nothing heavy).
+shipped_notebooks = importlib.import_module("mentorkit.resources").NOTEBOOKS_DIR
+notebooks_dir = Path(env("MENTORKIT_NOTEBOOKS", str(shipped_notebooks))).resolve()
 if not (notebooks_dir / "index.ipynb").is_file():
     raise ConfigError(
         f"{notebooks_dir} holds no index.ipynb: set MENTORKIT_NOTEBOOKS to mentorkit's "

@@ -23,10 +23,10 @@ import ipywidgets as widgets
 from mentorkit.apps import APPS, PARTICIPANT_APPS, App
 from mentorkit.errors import MentorkitError
 from mentorkit.models import Workshop
+from mentorkit.resources import NOTEBOOKS_DIR
 from mentorkit.store import Store, open_store
 from mentorkit.workshops import choose_workshop
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 
 INTRO = (

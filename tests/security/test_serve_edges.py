@@ -27,6 +27,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
+from mentorkit.apps import pool_sizes
 from mentorkit.jupyter import KERNEL_PROOF_HEADER, kernel_proof
 from mentorkit.testing import ServedProcess, free_port, kernel_processes, process_tree
 
@@ -154,7 +155,8 @@ def open_page(served: ServedProcess, notebook: str, query: str = "") -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedProcess]:
     """`mentorkit serve` with a token (from the environment) and a public URL, its
-    pre-heated kernel for QUERY_APP ready."""
+    pre-heated kernels ready (every pool filled: one still starting would be taken for a
+    kernel an attack started)."""
     served = start_serve(
         tmp_path_factory.mktemp("edges"),
         "--public-url",
@@ -162,7 +164,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedProcess]:
         env={"MENTORKIT_TOKEN": TOKEN},
     )
     try:
-        wait_for_log(served, rf"Kernel pool of {re.escape(QUERY_APP)} is filled")
+        for notebook, size in pool_sizes().items():
+            if size:
+                wait_for_log(served, rf"Kernel pool of {re.escape(notebook)} is filled")
         yield served
     finally:
         served.stop()

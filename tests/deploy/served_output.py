@@ -1,0 +1,120 @@
+"""A `mentorkit serve` started as a facilitator starts it, the pages it serves, and what it
+prints: the address, and none of the lines a facilitator can do nothing about."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from websockets.sync.client import connect
+
+from mentorkit.apps import pool_sizes
+from mentorkit.testing import ServedProcess, free_port
+
+#: Bounds on waiting, not measurements: a busy 2-core machine is slow to start kernels.
+START_SECONDS = 240
+#: Two worksheets a participant opens.
+WORKSHEETS = ("01_self_assessment.ipynb", "04_smart_goals.ipynb")
+#: Lines that once filled the output of every run: Jupyter's notebook-signature check
+#: ("Notebook … is not trusted", for every page and pool kernel), the kernels' plain-text
+#: transport ("Kernel is running over TCP without encryption", for every kernel), and
+#: traitlets on the pool option; and any other warning.
+NOISE = re.compile(r"is not trusted|without encryption|deprecat|warning", re.IGNORECASE)
+
+
+def start_serve(
+    command: list[str], *, cwd: Path, env: dict[str, str], log: Path
+) -> tuple[ServedProcess, int]:
+    """`command` (a `mentorkit serve` without --port) on a free port, in a session of its
+    own, everything it prints going to `log`; the server and its port."""
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return ServedProcess(f"http://127.0.0.1:{port}", process, log), port
+
+
+def wait_until_pools_are_filled(served: ServedProcess) -> None:
+    """Wait until the server has a pre-heated kernel for every app (each one read its
+    notebook, the moment the signature check used to warn)."""
+    expected = {name for name, size in pool_sizes().items() if size}
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if served.process.poll() is not None:
+            raise AssertionError(f"the server exited:\n{served.log.read_text()}")
+        filled = set(re.findall(r"Kernel pool of (\S+) is filled", served.log.read_text()))
+        if expected <= filled:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the pools were not filled:\n{served.log.read_text()}")
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """GET `url`: its status and body."""
+    try:
+        with urllib.request.urlopen(url, timeout=START_SECONDS) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace")
+
+
+def open_worksheet(served: ServedProcess, notebook: str) -> str:
+    """Render a worksheet as a browser's first request does; checks that the kernel ran
+    the app (the page holds its widget), and returns the page's kernel id."""
+    status, body = fetch(served.url(notebook))
+    assert status == 200, body[:500]
+    assert f"<title>{Path(notebook).stem}</title>" in body, body[:500]
+    assert "application/vnd.jupyter.widget-view+json" in body, "the app's widget is missing"
+    found = re.search(r'"kernelId": "([0-9a-f-]+)"', body)
+    assert found, body[:500]
+    return found[1]
+
+
+def kernel_answers(served: ServedProcess, port: int, kernel_id: str) -> bool:
+    """Whether the page's kernel answers a kernel_info_request over the page's websocket,
+    as the page's scripts reach it."""
+    sent: dict[str, Any] = {
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": "kernel_info_request",
+            "username": "visitor",
+            "session": uuid.uuid4().hex,
+            "date": "2026-12-06T12:00:00Z",
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": {},
+        "content": {},
+        "channel": "shell",
+        "buffers": [],
+    }
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
+    with connect(url, sock=sock, open_timeout=60, max_size=None) as channel:
+        channel.send(json.dumps(sent))
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            answer = json.loads(channel.recv(timeout=START_SECONDS))
+            replied = answer.get("parent_header", {}).get("msg_id") == sent["header"]["msg_id"]
+            if replied and answer["msg_type"] == "kernel_info_reply":
+                return True
+    return False
+
+
+def noise(log: Path) -> list[str]:
+    """The lines of `log` a facilitator should not have to read (`NOISE`)."""
+    return [line for line in log.read_text().splitlines() if NOISE.search(line)]
