@@ -24,7 +24,9 @@ from mentorkit.checkins import (
 )
 from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal
 from mentorkit.smart import format_day
-from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded, split_list
+from mentorkit.ui.fields import Fields, FieldSet
+from mentorkit.ui.frame import close_tree, guarded
+from mentorkit.ui.html import split_list
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 

@@ -29,15 +29,9 @@ from mentorkit.models import (
     SelfAssessment,
     SmartGoal,
 )
-from mentorkit.ui.common import (
-    DOCUMENT_CSS,
-    Fields,
-    FieldSet,
-    choices,
-    download_link,
-    embedded_document,
-    guarded,
-)
+from mentorkit.ui.fields import Fields, FieldSet, choices
+from mentorkit.ui.frame import guarded
+from mentorkit.ui.html import DOCUMENT_CSS, download_link, embedded_document
 from mentorkit.ui.parts import Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 

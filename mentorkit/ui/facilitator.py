@@ -24,15 +24,11 @@ from mentorkit.access import TooManyTries, hash_secret, limiter
 from mentorkit.apps import APPS, App
 from mentorkit.errors import NotFound
 from mentorkit.identity import normalise_join_code
+from mentorkit.jupyter.handshake import wait_for_request
 from mentorkit.models import Workshop
 from mentorkit.store import Store
-from mentorkit.ui.common import (
-    Notice,
-    guarded,
-    open_store_or_explain,
-    paragraphs,
-    wait_for_request,
-)
+from mentorkit.ui.frame import Notice, guarded, open_store_or_explain
+from mentorkit.ui.html import paragraphs
 from mentorkit.ui.shell import STYLE
 
 log = logging.getLogger("mentorkit")

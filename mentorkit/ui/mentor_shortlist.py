@@ -22,14 +22,9 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.outreach import outreach_message
-from mentorkit.ui.common import (
-    ChoiceDropdown,
-    FieldSet,
-    choices,
-    copy_button,
-    guarded,
-    html_text,
-)
+from mentorkit.ui.fields import ChoiceDropdown, FieldSet, choices
+from mentorkit.ui.frame import guarded
+from mentorkit.ui.html import copy_button, html_text
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 SHORTLIST_SLOTS = 3

@@ -21,7 +21,9 @@ from mentorkit.plan import (
     suggested_growth_areas,
     suggested_strengths,
 )
-from mentorkit.ui.common import Fields, FieldSet, choices, guarded, split_list
+from mentorkit.ui.fields import Fields, FieldSet, choices
+from mentorkit.ui.frame import guarded
+from mentorkit.ui.html import split_list
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 PRIORITY_SLOTS = 3

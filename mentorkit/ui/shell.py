@@ -42,19 +42,12 @@ from mentorkit.identity import (
     sign_in,
 )
 from mentorkit.jupyter import RESUME_ENVIRON
+from mentorkit.jupyter.handshake import wait_for_request
 from mentorkit.models import Document, Participant, Workshop
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store
-from mentorkit.ui.common import (
-    Autosaver,
-    Notice,
-    SaveStatus,
-    close_tree,
-    guarded,
-    open_store_or_explain,
-    paragraphs,
-    spoken_list,
-    wait_for_request,
-)
+from mentorkit.ui.autosave import Autosaver, SaveStatus
+from mentorkit.ui.frame import Notice, close_tree, guarded, open_store_or_explain
+from mentorkit.ui.html import paragraphs, spoken_list
 from mentorkit.ui.landing import journey_html
 from mentorkit.workshops import guidance_for
 

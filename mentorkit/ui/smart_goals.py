@@ -22,7 +22,8 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.smart import Feedback, Severity, check_goal, format_day, is_complete, long_day
-from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded
+from mentorkit.ui.fields import Fields, FieldSet
+from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
