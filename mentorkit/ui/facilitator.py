@@ -28,6 +28,7 @@ from mentorkit.jupyter.handshake import wait_for_request
 from mentorkit.models import Workshop
 from mentorkit.store import Store
 from mentorkit.ui.frame import Notice, guarded, open_store_or_explain
+from mentorkit.ui.guard import install_widget_guards
 from mentorkit.ui.html import paragraphs
 from mentorkit.ui.shell import STYLE
 
@@ -280,6 +281,7 @@ def facilitator_app(
 ) -> FacilitatorApp:
     """The page of one facilitator app; notebooks call this through the per-app functions.
     `sign_in_extra` adds what an app offers under the sign-in form (given the app)."""
+    install_widget_guards()
     return FacilitatorApp(
         app_key,
         build,

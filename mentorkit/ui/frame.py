@@ -7,7 +7,7 @@ import functools
 import logging
 from collections.abc import Callable
 from html import escape
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import ipywidgets as widgets
 
@@ -18,25 +18,6 @@ log = logging.getLogger("mentorkit")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def _refuse_children_from_the_page() -> None:
-    """Let only the kernel decide what is inside a box.
-
-    ipywidgets' front end never sends a box's `children`, but any client can send any
-    synced trait: a box sent as its own child would make every walk of the page's tree
-    endless, and a page could move widgets out of the view that owns them. What a page
-    sends for `children` is dropped; everything else it sends is handled as before.
-    """
-    receive = widgets.Box.set_state
-
-    def set_state(self: widgets.Box, sync_data: dict[str, Any]) -> None:
-        receive(self, {name: value for name, value in sync_data.items() if name != "children"})
-
-    widgets.Box.set_state = set_state
-
-
-_refuse_children_from_the_page()
 
 
 def close_tree(widget: widgets.Widget) -> None:

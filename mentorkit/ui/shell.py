@@ -47,6 +47,7 @@ from mentorkit.models import Document, Participant, Workshop
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store
 from mentorkit.ui.autosave import Autosaver, SaveStatus
 from mentorkit.ui.frame import Notice, close_tree, guarded, open_store_or_explain
+from mentorkit.ui.guard import install_widget_guards
 from mentorkit.ui.html import paragraphs, spoken_list
 from mentorkit.ui.landing import journey_html
 from mentorkit.workshops import guidance_for
@@ -742,6 +743,7 @@ def journey_app(
     environ: Mapping[str, str] | None = None,
 ) -> JourneyApp:
     """The page holding every worksheet (`ui.journey` gives it the worksheets)."""
+    install_widget_guards()
     return JourneyApp(steps, store=store, environ=environ)
 
 
@@ -753,4 +755,5 @@ def worksheet_app(
     environ: Mapping[str, str] | None = None,
 ) -> WorksheetApp:
     """The page for one worksheet; notebooks call this through the per-app functions."""
+    install_widget_guards()
     return WorksheetApp(app_key, build, store=store, environ=environ)
