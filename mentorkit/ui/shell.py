@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 import ipywidgets as widgets
 
@@ -42,11 +42,10 @@ from mentorkit.identity import (
     sign_in,
 )
 from mentorkit.jupyter import RESUME_ENVIRON
-from mentorkit.jupyter.handshake import wait_for_request
 from mentorkit.models import Document, Participant, Workshop
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store
 from mentorkit.ui.autosave import Autosaver, SaveStatus
-from mentorkit.ui.frame import Notice, close_tree, guarded, open_store_or_explain
+from mentorkit.ui.frame import AppFrame, Notice, close_tree, guarded
 from mentorkit.ui.guard import install_widget_guards
 from mentorkit.ui.html import paragraphs, spoken_list
 from mentorkit.ui.landing import journey_html
@@ -194,12 +193,6 @@ def _remembered_code(environ: Mapping[str, str]) -> str | None:
     return None if value is None else value.strip()
 
 
-def _query(environ: Mapping[str, str]) -> dict[str, str]:
-    """Voilà passes the page's query string to the kernel as QUERY_STRING."""
-    parsed = parse_qs(environ.get("QUERY_STRING", ""))
-    return {key: values[-1] for key, values in parsed.items() if values}
-
-
 class ConflictPanel(widgets.VBox):
     """What a tab shows when another tab or device saved a newer version of its answers.
 
@@ -266,7 +259,7 @@ class ConflictPanel(widgets.VBox):
         self.message.value = ""
 
 
-class WorksheetApp(widgets.VBox):
+class WorksheetApp(AppFrame):
     """One app: signs the participant in, then shows the view `build` makes for them."""
 
     #: The notebook holding every worksheet, when this app is that page (`JourneyApp`).
@@ -280,17 +273,11 @@ class WorksheetApp(widgets.VBox):
         store: Store | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__()
-        self.add_class("mentorkit-app")
-        environ = os.environ if environ is None else environ
-        self.app = next(a for a in APPS if Path(a.notebook).stem == app_key)
+        app = next(a for a in APPS if Path(a.notebook).stem == app_key)
+        super().__init__(app, style=f"<style>{STYLE}</style>", environ=environ)
         self.build = build
-        self.notice = Notice()
         self.status = SaveStatus()
         self.session: Session | None = None
-        self.view: widgets.Widget | None = None
-        self._header = widgets.HTML()
-        self._identity_line = widgets.HTML()
         self.sign_out_button = widgets.Button(
             description="Sign out",
             tooltip="Leave this page signed out; this browser forgets your sign-in",
@@ -305,45 +292,30 @@ class WorksheetApp(widgets.VBox):
         self._welcome = False
         #: The sign-in form on show (None once someone is signed in: it is closed then).
         self._form: widgets.Widget | None = None
-        self._body = widgets.VBox()
         self.conflict_panel = ConflictPanel()
         guard = guarded(self.notice)
         self.conflict_panel.load_newer.on_click(guard(self._load_newer))
         self.conflict_panel.keep_mine.on_click(guard(self._keep_mine))
         self.sign_out_button.on_click(guard(lambda _button: self.sign_out()))
-        self._guidance = widgets.HTML()
-        self.children = [
-            widgets.HTML(f"<style>{STYLE}</style>"),
-            self._header,
-            self._guidance,
-            widgets.HBox([self._identity_line, self.sign_out_button]).add_class(
+        self._lay_out(
+            identity=widgets.HBox([self._identity_line, self.sign_out_button]).add_class(
                 "mentorkit-identity"
             ),
-            self.memory,
-            self.notice,
-            self._body,
-            widgets.VBox([self.conflict_panel, self.status]).add_class("mentorkit-footer"),
-        ]
+            hidden=[self.memory],
+            footer=[widgets.VBox([self.conflict_panel, self.status]).add_class("mentorkit-footer")],
+        )
         self._render_header()
-        opened = open_store_or_explain(self.notice, store, " Please tell your facilitator.")
-        if opened is None:
-            return
-        self.store = opened
-        # Pre-heated by Voilà, the kernel has run everything above before anyone asked
-        # for the page; what follows depends on the visitor's request (?resume=, ?join=).
-        wait_for_request(environ)
-        self._start(environ)
+        self._open(store, " Please tell your facilitator.")
 
     def _render_header(self) -> None:
-        journey = _journey(self.app, self.session, self.journey)
-        self._header.value = f"<h1>{escape(self.app.title)}</h1>{journey}"
+        self._heading(_journey(self.app, self.session, self.journey))
         # The workshop's own text once it is known (signed in), else the default one.
         workshop = self.session.workshop if self.session is not None else None
         guidance = guidance_for(workshop, Path(self.app.notebook).stem)
         self._guidance.value = f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'
 
-    def _start(self, environ: Mapping[str, str]) -> None:
-        query = _query(environ)
+    def _start(self) -> None:
+        environ, query = self.environ, self.query
         remembered = _remembered_code(environ)
         self.remembers = remembered is not None
         # The server's own sign-in page issued a new code and sent the browser here with
@@ -539,8 +511,7 @@ class WorksheetApp(widgets.VBox):
                 "personal link</a> (keep it to yourself).</p></div>"
             )
         self._identity_line.value = line
-        self.view = self._build_view()
-        self._body.children = [self.view] if self.view is not None else []
+        self._show(self._build_view())
         if spent is not None:
             close_tree(spent)
 
@@ -574,8 +545,7 @@ class WorksheetApp(widgets.VBox):
         session.close()
         self.session = self._open_session(session.identity, session.resume_code)
         stale_view = self.view
-        self.view = self._build_view()
-        self._body.children = [self.view] if self.view is not None else []
+        self._show(self._build_view())
         if stale_view is not None:
             close_tree(stale_view)
         self.conflict_panel.hide()
@@ -670,11 +640,11 @@ class JourneyApp(WorksheetApp):
             view.add_class(f"mentorkit-worksheet-{self.step}")
         return view
 
-    def _start(self, environ: Mapping[str, str]) -> None:
-        asked = _query(environ).get("step", "")
+    def _start(self) -> None:
+        asked = self.query.get("step", "")
         if asked in self.steps:
             self._show_step(asked)
-        super()._start(environ)
+        super()._start()
 
     def _show_step(self, step: str) -> None:
         """Show `step`'s title, journey strip and guidance (not yet its worksheet)."""
@@ -728,10 +698,9 @@ class JourneyApp(WorksheetApp):
             return  # not signed in: the sign-in form stays, under the new step's title
         session.close()
         self.session = self._open_session(session.identity, session.resume_code)
-        stale_view, self.view = self.view, None
-        self._body.children = []
-        self.view = self._build_view()
-        self._body.children = [self.view] if self.view is not None else []
+        stale_view = self.view
+        self._show(None)
+        self._show(self._build_view())
         if stale_view is not None:
             close_tree(stale_view)
 
