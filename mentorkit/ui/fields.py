@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from datetime import time as clock_time
@@ -50,6 +50,11 @@ class ChoiceDropdown(widgets.Dropdown):
         super()._propagate_value(change)
 
 
+def _as_typed(value: Any) -> Any:
+    """An input's value as the document field takes it (most inputs)."""
+    return value
+
+
 def _jsonable(value: object) -> Any:
     """A widget's value as JSON for a draft (dates as ISO text, tuples as lists)."""
     return to_jsonable_python(value)
@@ -86,6 +91,12 @@ class FieldSet:
     at a path belongs to every input whose key is that path, inside it or around it (one
     text box of comma-separated values fills the list 'values'; the three drop-downs
     'growth_areas.0' … share the list's problem).
+
+    A view binds each document field once, where it makes the input showing the saved
+    value: `field` (one input fills the field), `group` (several inputs fill it together)
+    or `computed` (rows that watch themselves fill it). From those bindings `data()` reads
+    the document's body and `observe` watches every input, so adding a field to a
+    worksheet is one line in its view.
     """
 
     def __init__(
@@ -101,6 +112,70 @@ class FieldSet:
         #: The boxes `placed` made, by key: a problem line made later goes in there.
         self._boxes: dict[str, widgets.VBox] = {}
         self.problems: dict[str, str] = {}
+        #: How each bound document field is read from its inputs, by its dotted path.
+        self._readers: dict[str, Callable[[], Any]] = {}
+        #: Every input that fills a bound field, in the order bound.
+        self._watched: list[widgets.Widget] = []
+
+    # -- binding each document field once --------------------------------------------------
+
+    def field(self, path: str, widget: W, *, read: Callable[[Any], Any] = _as_typed) -> W:
+        """`widget` fills the document field at `path` ('career_goal',
+        'preferences.time_zone') with `read(widget.value)`; its problems are shown next to
+        it (it is bound at `path`, see `add`) and `observe` watches it."""
+        self.add(path, widget)
+        self._watched.append(widget)
+        self._readers[path] = lambda: read(widget.value)
+        return widget
+
+    def group(
+        self,
+        path: str,
+        inputs: Mapping[str, W],
+        read: Callable[[dict[str, Any]], Any],
+        *,
+        keys: Mapping[str, str | None] | None = None,
+    ) -> dict[str, W]:
+        """Several inputs fill the document field at `path` together: `read` makes the
+        field from their values, by name. Each is bound at `keys[name]` (by default
+        '<path>.<name>'; None: not bound, such as a tick box whose problem another input of
+        the group shows), and `observe` watches every one."""
+        named = dict(inputs)
+        for name, widget in named.items():
+            key = f"{path}.{name}" if keys is None or name not in keys else keys[name]
+            if key is not None:
+                self.add(key, widget)
+            self._watched.append(widget)
+        self._readers[path] = lambda: read({name: w.value for name, w in named.items()})
+        return named
+
+    def computed(self, path: str, read: Callable[[], Any]) -> None:
+        """The document field at `path` is what `read` returns (rows of a `RowList`, which
+        bind and watch their own inputs)."""
+        self._readers[path] = read
+
+    @property
+    def watched(self) -> tuple[widgets.Widget, ...]:
+        """Every input bound with `field` or `group`, in the order bound."""
+        return tuple(self._watched)
+
+    def observe(self, callback: Callable[[Any], object]) -> None:
+        """Call `callback` on every change to an input bound with `field` or `group`; after
+        `restore`, so that putting a draft back is not taken for a change."""
+        for widget in self._watched:
+            widget.observe(callback, names="value")
+
+    def data(self) -> dict[str, Any]:
+        """What the bound inputs hold, as the body of the document (not yet validated):
+        the field at 'preferences.time_zone' is the 'time_zone' of the dict 'preferences'."""
+        body: dict[str, Any] = {}
+        for path, read in self._readers.items():
+            *outer, name = path.split(".")
+            place = body
+            for part in outer:
+                place = place.setdefault(part, {})
+            place[name] = read()
+        return body
 
     def add(
         self,
