@@ -169,13 +169,16 @@ class Autosaver:
         *,
         delay: float = SAVE_DELAY_SECONDS,
         on_conflict: Callable[[Autosaver], object] | None = None,
+        saved: Saved | None = None,
     ) -> None:
+        """`saved`: the document as just read from `store` (listed with others of its
+        kind); without it, the document is read now."""
         self.store = store
         self.key = key
         self.status = status
         self.delay = delay
         self.on_conflict = on_conflict
-        self.saved: Saved | None = store.load(key)
+        self.saved: Saved | None = saved if saved is not None else store.load(key)
         #: Why saving is held, while another tab's newer version is unresolved.
         self.conflict: ConflictError | None = None
         self._pending: Callable[[], Document] | None = None

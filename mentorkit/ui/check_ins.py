@@ -311,7 +311,11 @@ class CheckInsView(widgets.VBox):
         super().__init__()
         self.add_class("mentorkit-check-ins")
         self.session = session
-        saved = session.documents(CheckIn)
+        saved = {
+            name: check_in
+            for name, autosaver in session.autosavers(CheckIn).items()
+            if isinstance(check_in := autosaver.document, CheckIn)
+        }
         self.cards: list[MeetingCard] = []
         for name, check_in in ordered_check_ins(saved):
             self.cards.append(self._card(name, check_in))

@@ -43,7 +43,7 @@ from mentorkit.identity import (
 )
 from mentorkit.jupyter import RESUME_ENVIRON
 from mentorkit.models import Document, Participant, Workshop
-from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store
+from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store
 from mentorkit.ui.autosave import Autosaver, SaveStatus
 from mentorkit.ui.frame import AppFrame, Notice, close_tree, guarded
 from mentorkit.ui.guard import install_widget_guards
@@ -99,13 +99,31 @@ class Session:
         """The store key of this participant's document: never anyone else's."""
         return DocumentKey(self.workshop.code, self.participant.id, kind, name)
 
-    def autosaver(self, kind: str, name: str = DEFAULT_DOCUMENT_NAME) -> Autosaver:
-        """The autosaver of one of this participant's documents (loaded once per page)."""
+    def autosaver(
+        self, kind: str, name: str = DEFAULT_DOCUMENT_NAME, *, saved: Saved | None = None
+    ) -> Autosaver:
+        """The autosaver of one of this participant's documents (loaded once per page;
+        `saved`: as just read, so that it is not read again)."""
         if (kind, name) not in self._autosavers:
             self._autosavers[(kind, name)] = Autosaver(
-                self.store, self.key(kind, name), self.status, on_conflict=self._conflicted
+                self.store,
+                self.key(kind, name),
+                self.status,
+                on_conflict=self._conflicted,
+                saved=saved,
             )
         return self._autosavers[(kind, name)]
+
+    def autosavers(self, kind: type[Document]) -> dict[str, Autosaver]:
+        """An autosaver for each saved document of `kind` of this participant, by name,
+        'goal-2' before 'goal-10': one read of the store for all of them (a page editing
+        several documents of a kind starts from these)."""
+        found = self.store.list(self.workshop.code, participant=self.participant.id, kind=kind.kind)
+        listed = {s.key.name: s for s in found if isinstance(s.document, kind)}
+        return {
+            name: self.autosaver(kind.kind, name, saved=listed[name])
+            for name in sorted(listed, key=natural_order)
+        }
 
     def forget(self, autosaver: Autosaver) -> None:
         """Stop `autosaver` for good (its document was removed): a new document of the same

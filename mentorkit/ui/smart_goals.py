@@ -335,8 +335,9 @@ class SmartGoalsView(widgets.VBox):
         self.agreement_end = agreement.end_on if agreement else None
 
         self.cards: list[GoalCard] = []
-        for name, goal in session.documents(SmartGoal).items():
-            self.cards.append(self._card(name, goal))
+        for name, autosaver in session.autosavers(SmartGoal).items():
+            goal = autosaver.document
+            self.cards.append(self._card(name, goal if isinstance(goal, SmartGoal) else None))
         if not self.cards:
             self.cards.append(self._card(next_goal_name([])))
 
