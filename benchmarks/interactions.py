@@ -64,7 +64,7 @@ from mentorkit.models import (
 )
 from mentorkit.store import DocumentKey, Store, open_store
 from mentorkit.testing import sign_in_rostered
-from mentorkit.ui.common import Autosaver, SaveStatus
+from mentorkit.ui.autosave import Autosaver, SaveStatus
 from mentorkit.ui.mentor_shortlist import mentor_shortlist_app
 from mentorkit.ui.self_assessment import SelfAssessmentView, self_assessment_app
 from mentorkit.ui.smart_goals import GoalCard, smart_goals_app

@@ -22,7 +22,7 @@ from mentorkit.models import (
     SmartGoal,
     Workshop,
 )
-from mentorkit.plan import html_environment, long_date, markdown_environment, weekday_date
+from mentorkit.rendering import html_environment, long_date, markdown_environment, weekday_date
 
 if TYPE_CHECKING:
     from icalendar import Event

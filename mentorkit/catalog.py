@@ -81,7 +81,7 @@ def load_guidance(path: Path | str = GUIDANCE_FILE) -> dict[str, str]:
 
 def unwrapped(text: str) -> str:
     """Plain text with each paragraph on one line (paragraphs apart by a blank line), as a
-    text box shows it best; pages show it the same either way (`ui.common.paragraphs`)."""
+    text box shows it best; pages show it the same either way (`ui.html.paragraphs`)."""
     blocks = (" ".join(block.split()) for block in text.split("\n\n"))
     return "\n\n".join(block for block in blocks if block)
 

@@ -62,7 +62,7 @@ from mentorkit.identity import (
 from mentorkit.jupyter import RESUME_COOKIE, client_address
 from mentorkit.models import Workshop
 from mentorkit.store import Store, open_store
-from mentorkit.ui.common import paragraphs
+from mentorkit.ui.html import paragraphs
 from mentorkit.ui.landing import (
     GALLERY_STYLE,
     STYLE,

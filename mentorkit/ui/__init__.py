@@ -1,10 +1,6 @@
 """ipywidgets views: one module per app, plus the parts they share.
 
-Every app is imported from here, before it makes a widget: in a page's kernel the widget
-channel is guarded from then on (the page can neither make widgets nor set what a person
-cannot; see `mentorkit.ui.guard`).
+Importing them changes nothing in ipywidgets: each app's entry point (the function its
+notebook calls) guards the widget channel before it makes a widget (see
+`mentorkit.ui.guard.install_widget_guards`).
 """
-
-from mentorkit.ui import guard
-
-guard.install_in_kernel()

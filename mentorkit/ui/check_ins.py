@@ -25,7 +25,9 @@ from mentorkit.checkins import (
 from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal
 from mentorkit.smart import format_day
 from mentorkit.store import Store
-from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded, split_list
+from mentorkit.ui.fields import Fields, FieldSet
+from mentorkit.ui.frame import close_tree, guarded
+from mentorkit.ui.html import split_list
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import CHECK_IN_NUMBERING, SMART_GOALS
@@ -213,19 +215,31 @@ class MeetingCard(widgets.VBox):
             on_confirm=lambda: view.remove_meeting(self),
             notice=notice,
         )
+        self.fields = FieldSet(CheckIn, view.session.status, self.autosaver.key, f"meeting-{n}")
+        bind = self.fields.field
         fields = Fields(LABEL_WIDTH)
-        self.met_on = fields.date_picker(
-            f"Meeting {n} date", check_in.met_on if check_in else date.today(), width="26rem"
+        self.met_on = bind(
+            "met_on",
+            fields.date_picker(
+                f"Meeting {n} date", check_in.met_on if check_in else date.today(), width="26rem"
+            ),
         )
-        self.topics = fields.text(
-            f"Meeting {n} topics",
-            ", ".join(check_in.topics) if check_in else "",
-            "comma-separated, e.g. Salary talk, Team meeting nerves",
+        self.topics = bind(
+            "topics",
+            fields.text(
+                f"Meeting {n} topics",
+                ", ".join(check_in.topics) if check_in else "",
+                "comma-separated, e.g. Salary talk, Team meeting nerves",
+            ),
+            read=split_list,
         )
-        self.learned = fields.textarea(
-            f"Meeting {n}: what I learned",
-            check_in.learned if check_in else "",
-            "Write it down while it is fresh.",
+        self.learned = bind(
+            "learned",
+            fields.textarea(
+                f"Meeting {n}: what I learned",
+                check_in.learned if check_in else "",
+                "Write it down while it is fresh.",
+            ),
         )
         self.action_items: RowList[ActionItem, ActionRow] = RowList(
             lambda number, item: ActionRow(n, number, item),
@@ -236,9 +250,7 @@ class MeetingCard(widgets.VBox):
             on_change=self._changed,
             full_note=f"{MAX_ACTIONS} actions is the most a meeting holds.",
         )
-        self.fields = FieldSet(CheckIn, view.session.status, self.autosaver.key, f"meeting-{n}")
-        for key, widget in self._bound().items():
-            self.fields.add(key, widget)
+        self.fields.computed("action_items", self.action_items.data)
         self.fields.bind_rows("action_items", self.action_items.bindings("action_items"))
         if check_in is not None:
             self.fields.restore(check_in.draft)
@@ -255,9 +267,7 @@ class MeetingCard(widgets.VBox):
             self.action_items,
             widgets.HBox([self.action_items.add, self.action_items.note]),
         ]
-        on_change = guarded(notice)(self._changed)
-        for widget in (self.met_on, self.topics, self.learned):
-            widget.observe(on_change, names="value")
+        self.fields.observe(guarded(notice)(self._changed))
 
     def _render_heading(self) -> None:
         when = format_day(self.met_on.value) if self.met_on.value else "no date yet"
@@ -265,24 +275,11 @@ class MeetingCard(widgets.VBox):
 
     # -- the document --------------------------------------------------------------------
 
-    def data(self) -> dict[str, Any]:
-        """What the inputs hold, as the body of a CheckIn (not yet validated)."""
-        return {
-            "met_on": self.met_on.value,
-            "topics": split_list(self.topics.value),
-            "learned": self.learned.value,
-            "action_items": self.action_items.data(),
-        }
-
-    def _bound(self) -> dict[str, widgets.Widget]:
-        """The meeting's own inputs by the field each one fills (actions are rows)."""
-        return {"met_on": self.met_on, "topics": self.topics, "learned": self.learned}
-
     def document(self) -> CheckIn:
         """The meeting as a document: what is valid, and what is not kept as typed."""
         self.fields.bind_rows("action_items", self.action_items.bindings("action_items"))
         problems = {} if self.met_on.value else {"met_on": "choose the day you met"}
-        document = self.fields.document(self.data(), problems=problems)
+        document = self.fields.document(self.fields.data(), problems=problems)
         assert isinstance(document, CheckIn)
         return document
 
@@ -317,7 +314,11 @@ class CheckInsView(widgets.VBox):
         super().__init__()
         self.add_class("mentorkit-check-ins")
         self.session = session
-        saved = session.documents(CheckIn)
+        saved = {
+            name: check_in
+            for name, autosaver in session.autosavers(CheckIn).items()
+            if isinstance(check_in := autosaver.document, CheckIn)
+        }
         self.cards: list[MeetingCard] = []
         for name, check_in in ordered_check_ins(saved):
             self.cards.append(self._card(name, check_in))

@@ -38,13 +38,14 @@ from mentorkit.cohort import (
 )
 from mentorkit.models import MentorProfile, Participant
 from mentorkit.store import Saved, Store
-from mentorkit.ui.common import XLSX_MIME, download_link, guarded, table_bytes, time_html
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
     FacilitatorApp,
     FacilitatorSession,
     facilitator_app,
 )
+from mentorkit.ui.frame import guarded
+from mentorkit.ui.html import XLSX_MIME, download_link, table_bytes, time_html
 from mentorkit.ui.people_panel import PeoplePanel
 
 log = logging.getLogger("mentorkit")

@@ -34,15 +34,9 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.store import Store
-from mentorkit.ui.common import (
-    DOCUMENT_CSS,
-    Fields,
-    FieldSet,
-    choices,
-    download_link,
-    embedded_document,
-    guarded,
-)
+from mentorkit.ui.fields import Fields, FieldSet, choices
+from mentorkit.ui.frame import guarded
+from mentorkit.ui.html import DOCUMENT_CSS, download_link, embedded_document
 from mentorkit.ui.parts import Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
@@ -200,62 +194,102 @@ class ExpectationsView(widgets.VBox):
         self._redraw_timer: asyncio.TimerHandle | None = None
         self._guard = guarded(session.notice)
 
+        self.fields = FieldSet(MentoringAgreement, session.status, self.autosaver.key)
+        bind = self.fields.field
         fields = Fields(LABEL_WIDTH)
-        self.mentor = fields.dropdown(
-            "Mentor", _mentor_options(self.mentors, start.mentor_email), start.mentor_email
+        self.mentor = bind(
+            "mentor_email",
+            fields.dropdown(
+                "Mentor", _mentor_options(self.mentors, start.mentor_email), start.mentor_email
+            ),
         )
-        self.relationship_goals = fields.textarea(
-            "Goals for our relationship",
-            "\n".join(start.relationship_goals),
-            "One goal per line, e.g. Prepare for my first team-lead role",
-            width=WIDE,
+        self.relationship_goals = bind(
+            "relationship_goals",
+            fields.textarea(
+                "Goals for our relationship",
+                "\n".join(start.relationship_goals),
+                "One goal per line, e.g. Prepare for my first team-lead role",
+                width=WIDE,
+            ),
+            read=_lines,
         )
         self.goals_hint = widgets.HTML()
-        self.frequency = fields.dropdown(
-            "How often we meet",
-            choices({f: f.value.capitalize() for f in Frequency}),
-            start.frequency,
+        self.frequency = bind(
+            "frequency",
+            fields.dropdown(
+                "How often we meet",
+                choices({f: f.value.capitalize() for f in Frequency}),
+                start.frequency,
+            ),
         )
-        self.minutes = fields.make(
-            widgets.BoundedIntText,
-            "Meeting length (minutes)",
-            width="24rem",
-            value=start.meeting_minutes or DEFAULT_MEETING_MINUTES,
-            min=MIN_MINUTES,
-            max=MAX_MINUTES,
-            step=5,
+        self.minutes = bind(
+            "meeting_minutes",
+            fields.make(
+                widgets.BoundedIntText,
+                "Meeting length (minutes)",
+                width="24rem",
+                value=start.meeting_minutes or DEFAULT_MEETING_MINUTES,
+                min=MIN_MINUTES,
+                max=MAX_MINUTES,
+                step=5,
+            ),
         )
-        self.meeting_time = fields.make(
-            widgets.TimePicker, "Meeting time", width="24rem", value=start.meeting_time
+        self.meeting_time = bind(
+            "meeting_time",
+            fields.make(
+                widgets.TimePicker, "Meeting time", width="24rem", value=start.meeting_time
+            ),
         )
-        self.meeting_zone = fields.dropdown(
-            "Time zone of that time",
-            _zone_options(self.time_zone, start.time_zone),
-            start.time_zone,
+        self.meeting_zone = bind(
+            "time_zone",
+            fields.dropdown(
+                "Time zone of that time",
+                _zone_options(self.time_zone, start.time_zone),
+                start.time_zone,
+            ),
         )
-        self.channel = fields.dropdown(
-            "Channel", choices({m: m.value.capitalize() for m in MeetingFormat}), start.channel
+        self.channel = bind(
+            "channel",
+            fields.dropdown(
+                "Channel", choices({m: m.value.capitalize() for m in MeetingFormat}), start.channel
+            ),
         )
-        self.start_on = fields.date_picker("Start date", start.start_on, width="30rem")
-        self.review_on = fields.date_picker("Review date", start.review_on, width="30rem")
-        self.end_on = fields.date_picker("End date", start.end_on, width="30rem")
-        self.confidentiality = fields.textarea(
-            "Confidentiality",
-            start.confidentiality,
-            DEFAULT_NOTE + DEFAULT_CONFIDENTIALITY,
-            width=WIDE,
+        self.start_on = bind(
+            "start_on", fields.date_picker("Start date", start.start_on, width="30rem")
         )
-        self.feedback_style = fields.textarea(
-            "Feedback style",
-            start.feedback_style,
-            DEFAULT_NOTE + DEFAULT_FEEDBACK_STYLE,
-            width=WIDE,
+        self.review_on = bind(
+            "review_on", fields.date_picker("Review date", start.review_on, width="30rem")
         )
-        self.boundaries = fields.textarea(
-            "Boundaries", start.boundaries, DEFAULT_NOTE + DEFAULT_BOUNDARIES, width=WIDE
+        self.end_on = bind("end_on", fields.date_picker("End date", start.end_on, width="30rem"))
+        self.confidentiality = bind(
+            "confidentiality",
+            fields.textarea(
+                "Confidentiality",
+                start.confidentiality,
+                DEFAULT_NOTE + DEFAULT_CONFIDENTIALITY,
+                width=WIDE,
+            ),
         )
-        self.exit_clause = fields.textarea(
-            "No-fault exit", start.exit_clause, DEFAULT_NOTE + DEFAULT_EXIT_CLAUSE, width=WIDE
+        self.feedback_style = bind(
+            "feedback_style",
+            fields.textarea(
+                "Feedback style",
+                start.feedback_style,
+                DEFAULT_NOTE + DEFAULT_FEEDBACK_STYLE,
+                width=WIDE,
+            ),
+        )
+        self.boundaries = bind(
+            "boundaries",
+            fields.textarea(
+                "Boundaries", start.boundaries, DEFAULT_NOTE + DEFAULT_BOUNDARIES, width=WIDE
+            ),
+        )
+        self.exit_clause = bind(
+            "exit_clause",
+            fields.textarea(
+                "No-fault exit", start.exit_clause, DEFAULT_NOTE + DEFAULT_EXIT_CLAUSE, width=WIDE
+            ),
         )
         # After a removal the focus stays on "Remove role N", now the next row's button, so
         # a keyboard user can clear several suggested roles one after the other.
@@ -276,9 +310,7 @@ class ExpectationsView(widgets.VBox):
         )
         self.downloads = widgets.HTML()
         self.preview = widgets.HTML()
-        self.fields = FieldSet(MentoringAgreement, session.status, self.autosaver.key)
-        for key, widget in self._bound().items():
-            self.fields.add(key, widget)
+        self.fields.computed("roles", self.roles.data)
         self.fields.bind_rows("roles", self.roles.bindings("roles"))
         self.fields.restore(start.draft)
         placed = self.fields.placed
@@ -321,9 +353,7 @@ class ExpectationsView(widgets.VBox):
             self.downloads,
             self.preview,
         ]
-        on_change = self._guard(self._changed)
-        for widget in self._inputs():
-            widget.observe(on_change, names="value")
+        self.fields.observe(self._guard(self._changed))
         self._redraw_now(self.document())
 
     # -- building --------------------------------------------------------------------
@@ -336,38 +366,13 @@ class ExpectationsView(widgets.VBox):
             MentoringAgreement(mentor_email=first, meeting_minutes=DEFAULT_MEETING_MINUTES)
         )
 
-    def _bound(self) -> dict[str, widgets.Widget]:
-        """The agreement's own inputs by the field each one fills (roles are rows)."""
-        return {
-            "mentor_email": self.mentor,
-            "relationship_goals": self.relationship_goals,
-            "frequency": self.frequency,
-            "meeting_minutes": self.minutes,
-            "meeting_time": self.meeting_time,
-            "time_zone": self.meeting_zone,
-            "channel": self.channel,
-            "start_on": self.start_on,
-            "review_on": self.review_on,
-            "end_on": self.end_on,
-            "confidentiality": self.confidentiality,
-            "feedback_style": self.feedback_style,
-            "boundaries": self.boundaries,
-            "exit_clause": self.exit_clause,
-        }
-
-    def _inputs(self) -> list[widgets.Widget]:
-        return list(self._bound().values())
-
     def document(self) -> MentoringAgreement:
         """The agreement as a document: what is valid, and what is not kept as typed.
 
         Role rows left entirely blank (a row just added) are not part of it yet.
         """
         self.fields.bind_rows("roles", self.roles.bindings("roles"))
-        data = {key: widget.value for key, widget in self._bound().items()}
-        data["relationship_goals"] = _lines(self.relationship_goals.value)
-        data["roles"] = self.roles.data()
-        document = self.fields.document(data)
+        document = self.fields.document(self.fields.data())
         assert isinstance(document, MentoringAgreement)
         return document
 

@@ -10,29 +10,24 @@ never taken from the page's address; `?join=CODE` may prefill the join code.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from pathlib import Path
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 import ipywidgets as widgets
 
 from mentorkit.access import TooManyTries, hash_secret, limiter
-from mentorkit.apps import APPS, App
+from mentorkit.apps import APPS
 from mentorkit.errors import NotFound
 from mentorkit.identity import normalise_join_code
 from mentorkit.models import Workshop
 from mentorkit.store import Store
-from mentorkit.ui.common import (
-    Notice,
-    guarded,
-    open_store_or_explain,
-    paragraphs,
-    wait_for_request,
-)
+from mentorkit.ui.frame import AppFrame, Notice, guarded
+from mentorkit.ui.guard import install_widget_guards
+from mentorkit.ui.html import paragraphs
 from mentorkit.ui.shell import STYLE
 
 log = logging.getLogger("mentorkit")
@@ -123,13 +118,7 @@ class FacilitatorSession:
         return f"{notebook}?join={quote(self.workshop.code)}"
 
 
-def _query(environ: Mapping[str, str]) -> dict[str, str]:
-    """Voilà passes the page's query string to the kernel as QUERY_STRING."""
-    parsed = parse_qs(environ.get("QUERY_STRING", ""))
-    return {key: values[-1] for key, values in parsed.items() if values}
-
-
-class FacilitatorApp(widgets.VBox):
+class FacilitatorApp(AppFrame):
     """One facilitator app: asks for the join code and facilitator key, then shows the view
     `build` makes for the workshop."""
 
@@ -144,39 +133,23 @@ class FacilitatorApp(widgets.VBox):
         refusal_delay: float = REFUSAL_DELAY_SECONDS,
         sign_in_extra: Callable[[FacilitatorApp], widgets.Widget | None] | None = None,
     ) -> None:
-        super().__init__()
-        self.add_class("mentorkit-app")
+        app = next(a for a in FACILITATOR_APPS if Path(a.notebook).stem == app_key)
+        super().__init__(app, style=f"<style>{STYLE}</style>{FACILITATOR_CSS}", environ=environ)
         self.add_class("mentorkit-facilitator")
-        environ = os.environ if environ is None else environ
-        #: The page's request as Voilà gives it to the kernel (read after `wait_for_request`).
-        self.environ: Mapping[str, str] = environ
-        self.app: App = next(a for a in FACILITATOR_APPS if Path(a.notebook).stem == app_key)
         self.build = build
         self.refusal_delay = refusal_delay
-        self.notice = Notice()
+        self.sign_in_extra = sign_in_extra
         self.session: FacilitatorSession | None = None
-        self.view: widgets.Widget | None = None
-        self._header = widgets.HTML()
-        self._identity_line = widgets.HTML()
-        self._body = widgets.VBox()
-        self.children = [
-            widgets.HTML(f"<style>{STYLE}</style>{FACILITATOR_CSS}"),
-            self._header,
-            widgets.HTML(f'<div class="mentorkit-guidance">{paragraphs(intro)}</div>')
-            if intro
-            else widgets.HTML(),
-            self._identity_line,
-            self.notice,
-            self._body,
-        ]
+        if intro:
+            self._guidance.value = f'<div class="mentorkit-guidance">{paragraphs(intro)}</div>'
+        self._lay_out()
         self._render_header()
-        opened = open_store_or_explain(self.notice, store)
-        if opened is None:
-            return
-        self.store = opened
-        wait_for_request(environ)  # pre-heated by Voilà: the visitor's ?join= comes now
+        self._open(store)
+
+    def _start(self) -> None:
+        """Offer the sign-in form, the join code prefilled from `?join=`."""
         self.join = widgets.Text(
-            value=_query(environ).get("join", ""),
+            value=self.query.get("join", ""),
             description="Join code",
             placeholder="ABCD-EFGH",
         )
@@ -203,7 +176,7 @@ class FacilitatorApp(widgets.VBox):
             ).add_class("mentorkit-sign-in")
         ]
         # What an app offers under the form (the setup app: the first workshop, first run).
-        extra = guarded(self.notice)(sign_in_extra)(self) if sign_in_extra else None
+        extra = guarded(self.notice)(self.sign_in_extra)(self) if self.sign_in_extra else None
         if extra is not None:
             self._body.children = [*self._body.children, extra]
 
@@ -219,7 +192,7 @@ class FacilitatorApp(widgets.VBox):
                 '<nav aria-label="Facilitator apps"><ul class="mentorkit-facilitator-nav">'
                 f"{''.join(items)}</ul></nav>"
             )
-        self._header.value = f"<h1>{escape(self.app.title)}</h1>{nav}"
+        self._heading(nav)
 
     def sign_in(self) -> None:
         """Check the join code and key; build the view, or refuse in one sentence."""
@@ -255,9 +228,8 @@ class FacilitatorApp(widgets.VBox):
             self.store, workshop, self.notice, on_workshop_change=self._show_workshop
         )
         self._show_workshop()
-        self._body.children = []
-        self.view = guarded(self.notice)(self.build)(self.session)
-        self._body.children = [self.view] if self.view is not None else []
+        self._show(None)
+        self._show(guarded(self.notice)(self.build)(self.session))
 
     def _show_workshop(self) -> None:
         """The header and the identity line for the session's current workshop."""
@@ -284,6 +256,7 @@ def facilitator_app(
 ) -> FacilitatorApp:
     """The page of one facilitator app; notebooks call this through the per-app functions.
     `sign_in_extra` adds what an app offers under the sign-in form (given the app)."""
+    install_widget_guards()
     return FacilitatorApp(
         app_key,
         build,

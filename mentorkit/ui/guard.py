@@ -28,10 +28,11 @@ A two-step action (remove, erase, merge, publish) keeps its question in the kern
 (`Confirmation`): the second step acts only when this page took the first and has not
 cancelled it since, whether or not the page shows the second step's button.
 
-`install_in_kernel()` puts the guard in place once per kernel; the `mentorkit.ui` package
-calls it when an app is first imported, before any widget exists. Outside a kernel (unit
-tests, scripts) it does nothing, and tests install the guard themselves (`install`,
-`uninstall`).
+`install_widget_guards()` puts everything in place, once: every app's entry point (the
+function a notebook calls) calls it before it makes a widget, and importing mentorkit
+changes nothing in ipywidgets. A box never takes `children` from a page, in a kernel or
+not; the rest (`install_in_kernel`) is installed only in a kernel. Outside one (unit
+tests, scripts), tests install that part themselves (`install`, `uninstall`).
 """
 
 from __future__ import annotations
@@ -431,6 +432,44 @@ def install_in_kernel() -> bool:
         _log_to_the_server()
         log.debug("mentorkit: the widget channel is guarded in this kernel")
     return True
+
+
+_BOX_RECEIVES_CHILDREN_FROM_PAGES: list[Callable[..., Any]] = []
+
+
+def _refuse_children_from_the_page() -> None:
+    """Let only the kernel decide what is inside a box; idempotent.
+
+    ipywidgets' front end never sends a box's `children`, but any client can send any
+    synced trait: a box sent as its own child would make every walk of the page's tree
+    endless, and a page could move widgets out of the view that owns them. What a page
+    sends for `children` is dropped; everything else it sends is handled as before.
+    """
+    if _BOX_RECEIVES_CHILDREN_FROM_PAGES:
+        return
+    receive: Callable[..., Any] = widgets.Box.set_state
+    _BOX_RECEIVES_CHILDREN_FROM_PAGES.append(receive)
+
+    def set_state(self: widgets.Box, sync_data: dict[str, Any]) -> None:
+        receive(self, {name: value for name, value in sync_data.items() if name != "children"})
+
+    widgets.Box.set_state = set_state
+
+
+def widget_guards_installed() -> bool:
+    """Whether boxes refuse `children` from a page (`install_widget_guards` ran)."""
+    return bool(_BOX_RECEIVES_CHILDREN_FROM_PAGES)
+
+
+def install_widget_guards() -> None:
+    """Guard the widget channel before an app makes its first widget; idempotent.
+
+    Boxes refuse `children` from a page everywhere; in a page's kernel the whole guard is
+    installed too (`install_in_kernel`). Every app's entry point calls this, so that no
+    import has a side effect on ipywidgets.
+    """
+    _refuse_children_from_the_page()
+    install_in_kernel()
 
 
 # -- two-step actions ------------------------------------------------------------------

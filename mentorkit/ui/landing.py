@@ -25,6 +25,7 @@ from mentorkit.errors import MentorkitError
 from mentorkit.models import Workshop
 from mentorkit.resources import NOTEBOOKS_DIR
 from mentorkit.store import Store, open_store
+from mentorkit.ui.guard import install_widget_guards
 from mentorkit.workshops import choose_workshop
 
 STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
@@ -89,6 +90,7 @@ AppLink = Callable[[App], str | None]
 def landing_page(store: Store | None = None) -> widgets.HTML:
     """The gallery for the database's workshop (or a hint when there is none), as a widget
     whose cards link to the notebooks beside index.ipynb."""
+    install_widget_guards()
     workshop, problem = find_workshop(store)
     html = gallery_html(workshop, problem, notebook_link)
     page = widgets.HTML(f"<style>{STYLE}{GALLERY_STYLE}</style>\n{html}")

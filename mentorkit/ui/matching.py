@@ -51,14 +51,16 @@ from mentorkit.matching import (
 )
 from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssessment, validate
 from mentorkit.store import Saved, Store
-from mentorkit.ui.common import ChoiceDropdown, download_link, guarded
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
     FacilitatorApp,
     FacilitatorSession,
     facilitator_app,
 )
+from mentorkit.ui.fields import ChoiceDropdown
+from mentorkit.ui.frame import guarded
 from mentorkit.ui.guard import Confirmation
+from mentorkit.ui.html import download_link
 
 log = logging.getLogger("mentorkit")
 

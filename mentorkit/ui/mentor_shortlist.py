@@ -24,14 +24,9 @@ from mentorkit.models import (
 )
 from mentorkit.outreach import outreach_message
 from mentorkit.store import Store
-from mentorkit.ui.common import (
-    ChoiceDropdown,
-    FieldSet,
-    choices,
-    copy_button,
-    guarded,
-    html_text,
-)
+from mentorkit.ui.fields import ChoiceDropdown, FieldSet, choices
+from mentorkit.ui.frame import guarded
+from mentorkit.ui.html import copy_button, html_text
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import SELF_ASSESSMENT
 

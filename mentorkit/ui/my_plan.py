@@ -28,15 +28,8 @@ from mentorkit.models import (
 )
 from mentorkit.plan import PlanData, plan_html, plan_markdown
 from mentorkit.store import Store
-from mentorkit.ui.common import (
-    DOCUMENT_CSS,
-    close_tree,
-    copy_button,
-    download_link,
-    embedded_document,
-    guarded,
-    html_text,
-)
+from mentorkit.ui.frame import close_tree, guarded
+from mentorkit.ui.html import DOCUMENT_CSS, copy_button, download_link, embedded_document, html_text
 from mentorkit.ui.parts import ConfirmRemove
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as widgets
 
-from mentorkit.ui.common import Notice, close_tree, guarded
+from mentorkit.ui.frame import Notice, close_tree, guarded
 from mentorkit.ui.guard import Confirmation
 
 

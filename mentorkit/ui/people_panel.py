@@ -20,17 +20,11 @@ import ipywidgets as widgets
 from mentorkit import people
 from mentorkit.identity import reset_resume_code
 from mentorkit.models import Participant
-from mentorkit.ui.common import (
-    XLSX_MIME,
-    ChoiceDropdown,
-    choices,
-    download_link,
-    guarded,
-    table_bytes,
-    time_html,
-)
 from mentorkit.ui.facilitator import FacilitatorSession
+from mentorkit.ui.fields import ChoiceDropdown, choices
+from mentorkit.ui.frame import guarded
 from mentorkit.ui.guard import Confirmation
+from mentorkit.ui.html import XLSX_MIME, download_link, table_bytes, time_html
 
 
 class PeoplePanel(widgets.VBox):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from html import escape
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -21,7 +23,10 @@ from mentorkit.plan import (
     suggested_growth_areas,
     suggested_strengths,
 )
-from mentorkit.ui.common import Fields, FieldSet, choices, guarded, split_list
+from mentorkit.store import Store
+from mentorkit.ui.fields import Fields, FieldSet, choices
+from mentorkit.ui.frame import guarded
+from mentorkit.ui.html import split_list
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 PRIORITY_SLOTS = 3
@@ -40,6 +45,8 @@ SUGGESTED_VALUES = (
     "Adventure",
 )
 LABEL_WIDTH = "16rem"
+#: The text box of values not among the suggested ones, in the group of tick boxes.
+OTHER_VALUES = "other"
 
 
 class SelfAssessmentView(widgets.VBox):
@@ -53,14 +60,26 @@ class SelfAssessmentView(widgets.VBox):
         saved = self.autosaver.document
         start = saved if isinstance(saved, SelfAssessment) else SelfAssessment()
         self.fields = FieldSet(SelfAssessment, session.status, self.autosaver.key)
-        bind = self.fields.add
+        bind = self.fields.field
         competencies = self.framework.competencies()
         competency_choices = choices({c.id: c.name for c in competencies.values()})
         fields = Fields(LABEL_WIDTH)
 
-        self.ratings: dict[str, widgets.Dropdown] = {}
+        levels = choices(
+            {n: f"{n} · {label}" for n, label in RATING_LABELS.items()}, blank="— not rated —"
+        )
+        self.ratings = self.fields.group(
+            "ratings",
+            {
+                c.id: fields.dropdown(
+                    c.name, levels, start.ratings.get(c.id), tooltip=c.description
+                )
+                for area in self.framework.areas
+                for c in area.competencies
+            },
+            read=lambda rated: {cid: level for cid, level in rated.items() if level},
+        )
         rating_rows: list[widgets.Widget] = [widgets.HTML("<h2>Rate yourself</h2>")]
-        levels = {n: f"{n} · {label}" for n, label in RATING_LABELS.items()}
         for area in self.framework.areas:
             rating_rows.append(
                 widgets.HTML(
@@ -68,50 +87,53 @@ class SelfAssessmentView(widgets.VBox):
                     f'<p class="mentorkit-muted">{escape(area.description)}</p>'
                 )
             )
-            for competency in area.competencies:
-                dropdown = fields.dropdown(
-                    competency.name,
-                    choices(levels, blank="— not rated —"),
-                    start.ratings.get(competency.id),
-                    tooltip=competency.description,
-                )
-                self.ratings[competency.id] = bind(f"ratings.{competency.id}", dropdown)
-                rating_rows.append(self.fields.placed(f"ratings.{competency.id}"))
+            rating_rows += [self.fields.placed(f"ratings.{c.id}") for c in area.competencies]
 
         def slots(key: str, kind: str, chosen: list[str]) -> list[widgets.Dropdown]:
-            return [
-                bind(
-                    f"{key}.{i}",
-                    fields.dropdown(
+            picked = self.fields.group(
+                key,
+                {
+                    str(i): fields.dropdown(
                         f"{kind} {i + 1}",
                         competency_choices,
                         chosen[i] if i < len(chosen) and chosen[i] in competencies else None,
-                    ),
-                )
-                for i in range(PRIORITY_SLOTS)
-            ]
+                    )
+                    for i in range(PRIORITY_SLOTS)
+                },
+                read=lambda slots: _in_order(slots.values()),
+            )
+            return list(picked.values())
 
         self.strengths = slots("strengths", "Strength", start.strengths)
         self.growth_areas = slots("growth_areas", "Growth area", start.growth_areas)
 
         custom_values = [v for v in start.values if v not in SUGGESTED_VALUES]
         # Ticks are named for the page script, which keeps one made just before a reload.
-        self.values = {
+        ticks = {
             value: widgets.Checkbox(
                 value=value in start.values, description=value, indent=False
             ).add_class(f"mentorkit-field-value-{value.lower()}")
             for value in SUGGESTED_VALUES
         }
-        # One text box fills the list of values: every problem with a value belongs to it.
-        self.other_values = bind(
-            "values",
-            fields.text(
-                "Other values",
-                ", ".join(custom_values),
-                "comma-separated, e.g. Kindness, Curiosity",
-                width="40rem",
-            ),
+        other_values = fields.text(
+            "Other values",
+            ", ".join(custom_values),
+            "comma-separated, e.g. Kindness, Curiosity",
+            width="40rem",
         )
+        # One text box fills the list of values: every problem with a value belongs to it,
+        # and a value typed twice is shown there, not dropped.
+        values = self.fields.group(
+            "values",
+            {**ticks, OTHER_VALUES: other_values},
+            read=lambda given: [
+                *(value for value in SUGGESTED_VALUES if given[value]),
+                *split_list(given[OTHER_VALUES]),
+            ],
+            keys={**dict.fromkeys(ticks), OTHER_VALUES: "values"},
+        )
+        self.values = {value: values[value] for value in SUGGESTED_VALUES}
+        self.other_values = values[OTHER_VALUES]
         self.career_goal = bind(
             "career_goal",
             fields.textarea(
@@ -122,12 +144,20 @@ class SelfAssessmentView(widgets.VBox):
             ),
         )
         prefs = start.preferences
-        self.formats = {
-            fmt: widgets.Checkbox(
-                value=fmt in prefs.formats, description=f"Meet {_format_phrase(fmt)}", indent=False
-            ).add_class(f"mentorkit-field-format-{fmt.name.lower().replace('_', '-')}")
-            for fmt in MeetingFormat
-        }
+        formats = self.fields.group(
+            "preferences.formats",
+            {
+                fmt.name: widgets.Checkbox(
+                    value=fmt in prefs.formats,
+                    description=f"Meet {_format_phrase(fmt)}",
+                    indent=False,
+                ).add_class(f"mentorkit-field-format-{fmt.name.lower().replace('_', '-')}")
+                for fmt in MeetingFormat
+            },
+            read=lambda ticked: [fmt for fmt in MeetingFormat if ticked[fmt.name]],
+            keys=dict.fromkeys(fmt.name for fmt in MeetingFormat),
+        )
+        self.formats = {fmt: formats[fmt.name] for fmt in MeetingFormat}
         self.frequency = bind(
             "preferences.frequency",
             fields.dropdown(
@@ -147,6 +177,7 @@ class SelfAssessmentView(widgets.VBox):
                 ensure_option=False,
                 placeholder="e.g. Europe/Berlin",
             ),
+            read=lambda zone: zone.strip() or None,
         )
         self.languages = bind(
             "preferences.languages",
@@ -156,6 +187,7 @@ class SelfAssessmentView(widgets.VBox):
                 "e.g. English, Spanish",
                 width="40rem",
             ),
+            read=split_list,
         )
         self.fields.restore(start.draft)
         self.chart = widgets.HTML()
@@ -182,56 +214,16 @@ class SelfAssessmentView(widgets.VBox):
             self.chart,
             self.summary,
         ]
-        on_change = guarded(session.notice)(self._changed)
-        for widget in self._inputs():
-            widget.observe(on_change, names="value")
+        self.fields.observe(guarded(session.notice)(self._changed))
         self._redraw(self.document())
-
-    def _inputs(self) -> list[widgets.Widget]:
-        return [
-            *self.ratings.values(),
-            *self.strengths,
-            *self.growth_areas,
-            *self.values.values(),
-            self.other_values,
-            self.career_goal,
-            *self.formats.values(),
-            self.frequency,
-            self.time_zone,
-            self.languages,
-        ]
 
     def document(self) -> SelfAssessment:
         """The worksheet as a document: what is valid, and what is not kept as typed."""
-
-        def chosen(dropdowns: list[widgets.Dropdown]) -> list[str]:
-            picked: list[str] = []
-            for dropdown in dropdowns:
-                if dropdown.value and dropdown.value not in picked:
-                    picked.append(dropdown.value)
-            return picked
-
-        values = [v for v, box in self.values.items() if box.value]
-        values += split_list(self.other_values.value)  # a repeat is shown, not dropped
-        document = self.fields.document(
-            {
-                "ratings": {cid: d.value for cid, d in self.ratings.items() if d.value},
-                "strengths": chosen(self.strengths),
-                "growth_areas": chosen(self.growth_areas),
-                "values": values,
-                "career_goal": self.career_goal.value,
-                "preferences": {
-                    "formats": [f for f, box in self.formats.items() if box.value],
-                    "frequency": self.frequency.value,
-                    "time_zone": self.time_zone.value.strip() or None,
-                    "languages": split_list(self.languages.value),
-                },
-            },
-        )
+        document = self.fields.document(self.fields.data())
         assert isinstance(document, SelfAssessment)
         return document
 
-    def _changed(self, _change: dict) -> None:
+    def _changed(self, _change: dict[str, Any]) -> None:
         document = self.document()
         self.autosaver.request(lambda: document)
         self._redraw(document)
@@ -282,6 +274,11 @@ def summary_html(assessment: SelfAssessment, framework: Framework) -> str:
     return "".join(parts)
 
 
+def _in_order(picks: Iterable[str | None]) -> list[str]:
+    """The competencies picked in a list's slots, first to last, each once."""
+    return list(dict.fromkeys(pick for pick in picks if pick))
+
+
 def _format_phrase(fmt: MeetingFormat) -> str:
     return "in person" if fmt is MeetingFormat.IN_PERSON else f"by {fmt.value}"
 
@@ -294,6 +291,8 @@ def _common_time_zones() -> list[str]:
     )
 
 
-def self_assessment_app(**kwargs: object) -> WorksheetApp:
+def self_assessment_app(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> WorksheetApp:
     """The Self-assessment app (the notebook 01_self_assessment calls this)."""
-    return worksheet_app("01_self_assessment", SelfAssessmentView, **kwargs)
+    return worksheet_app("01_self_assessment", SelfAssessmentView, store=store, environ=environ)

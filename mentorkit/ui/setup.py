@@ -46,7 +46,6 @@ from mentorkit.models import (
     describe_error,
 )
 from mentorkit.store import Store
-from mentorkit.ui.common import Notice, copy_button, guarded
 from mentorkit.ui.facilitator import (
     REFUSAL,
     REFUSAL_DELAY_SECONDS,
@@ -54,6 +53,8 @@ from mentorkit.ui.facilitator import (
     FacilitatorSession,
     facilitator_app,
 )
+from mentorkit.ui.frame import Notice, guarded
+from mentorkit.ui.html import copy_button
 from mentorkit.ui.people_panel import PeopleSection
 from mentorkit.ui.setup_rosters import DownloadsSection, RosterSection
 from mentorkit.ui.uploads import (

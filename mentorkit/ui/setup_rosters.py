@@ -42,9 +42,10 @@ from mentorkit import exports, people
 from mentorkit.errors import MentorkitError
 from mentorkit.models import MentorProfile, Participant, Workshop
 from mentorkit.store import Saved
-from mentorkit.ui.common import XLSX_MIME, download_link, guarded, table_bytes, time_html
 from mentorkit.ui.facilitator import FacilitatorSession
+from mentorkit.ui.frame import guarded
 from mentorkit.ui.guard import Confirmation
+from mentorkit.ui.html import XLSX_MIME, download_link, table_bytes, time_html
 from mentorkit.ui.people_panel import invite_downloads
 from mentorkit.ui.uploads import (
     MAX_UPLOAD_BYTES,

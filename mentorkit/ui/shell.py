@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 import ipywidgets as widgets
 
@@ -42,18 +42,11 @@ from mentorkit.identity import (
 )
 from mentorkit.jupyter import RESUME_ENVIRON
 from mentorkit.models import Document, Participant, Workshop
-from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Store
-from mentorkit.ui.common import (
-    Autosaver,
-    Notice,
-    SaveStatus,
-    close_tree,
-    guarded,
-    open_store_or_explain,
-    paragraphs,
-    spoken_list,
-    wait_for_request,
-)
+from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store
+from mentorkit.ui.autosave import Autosaver, SaveStatus
+from mentorkit.ui.frame import AppFrame, Notice, close_tree, guarded
+from mentorkit.ui.guard import install_widget_guards
+from mentorkit.ui.html import paragraphs, spoken_list
 from mentorkit.ui.landing import journey_html
 from mentorkit.worksheets import natural_order
 from mentorkit.workshops import guidance_for
@@ -103,13 +96,31 @@ class Session:
         """The store key of this participant's document: never anyone else's."""
         return DocumentKey(self.workshop.code, self.participant.id, kind, name)
 
-    def autosaver(self, kind: str, name: str = DEFAULT_DOCUMENT_NAME) -> Autosaver:
-        """The autosaver of one of this participant's documents (loaded once per page)."""
+    def autosaver(
+        self, kind: str, name: str = DEFAULT_DOCUMENT_NAME, *, saved: Saved | None = None
+    ) -> Autosaver:
+        """The autosaver of one of this participant's documents (loaded once per page;
+        `saved`: as just read, so that it is not read again)."""
         if (kind, name) not in self._autosavers:
             self._autosavers[(kind, name)] = Autosaver(
-                self.store, self.key(kind, name), self.status, on_conflict=self._conflicted
+                self.store,
+                self.key(kind, name),
+                self.status,
+                on_conflict=self._conflicted,
+                saved=saved,
             )
         return self._autosavers[(kind, name)]
+
+    def autosavers(self, kind: type[Document]) -> dict[str, Autosaver]:
+        """An autosaver for each saved document of `kind` of this participant, by name,
+        'goal-2' before 'goal-10': one read of the store for all of them (a page editing
+        several documents of a kind starts from these)."""
+        found = self.store.list(self.workshop.code, participant=self.participant.id, kind=kind.kind)
+        listed = {s.key.name: s for s in found if isinstance(s.document, kind)}
+        return {
+            name: self.autosaver(kind.kind, name, saved=listed[name])
+            for name in sorted(listed, key=natural_order)
+        }
 
     def forget(self, autosaver: Autosaver) -> None:
         """Stop `autosaver` for good (its document was removed): a new document of the same
@@ -197,12 +208,6 @@ def _remembered_code(environ: Mapping[str, str]) -> str | None:
     return None if value is None else value.strip()
 
 
-def _query(environ: Mapping[str, str]) -> dict[str, str]:
-    """Voilà passes the page's query string to the kernel as QUERY_STRING."""
-    parsed = parse_qs(environ.get("QUERY_STRING", ""))
-    return {key: values[-1] for key, values in parsed.items() if values}
-
-
 class ConflictPanel(widgets.VBox):
     """What a tab shows when another tab or device saved a newer version of its answers.
 
@@ -270,7 +275,7 @@ class ConflictPanel(widgets.VBox):
         self.message.value = ""
 
 
-class WorksheetApp(widgets.VBox):
+class WorksheetApp(AppFrame):
     """One app: signs the participant in, then shows the view `build` makes for them."""
 
     #: The notebook holding every worksheet, when this app is that page (`JourneyApp`).
@@ -284,17 +289,11 @@ class WorksheetApp(widgets.VBox):
         store: Store | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__()
-        self.add_class("mentorkit-app")
-        environ = os.environ if environ is None else environ
-        self.app = next(a for a in APPS if Path(a.notebook).stem == app_key)
+        app = next(a for a in APPS if Path(a.notebook).stem == app_key)
+        super().__init__(app, style=f"<style>{STYLE}</style>", environ=environ)
         self.build = build
-        self.notice = Notice()
         self.status = SaveStatus()
         self.session: Session | None = None
-        self.view: widgets.Widget | None = None
-        self._header = widgets.HTML()
-        self._identity_line = widgets.HTML()
         self.sign_out_button = widgets.Button(
             description="Sign out",
             tooltip="Leave this page signed out; this browser forgets your sign-in",
@@ -309,45 +308,30 @@ class WorksheetApp(widgets.VBox):
         self._welcome = False
         #: The sign-in form on show (None once someone is signed in: it is closed then).
         self._form: widgets.Widget | None = None
-        self._body = widgets.VBox()
         self.conflict_panel = ConflictPanel()
         guard = guarded(self.notice)
         self.conflict_panel.load_newer.on_click(guard(self._load_newer))
         self.conflict_panel.keep_mine.on_click(guard(self._keep_mine))
         self.sign_out_button.on_click(guard(lambda _button: self.sign_out()))
-        self._guidance = widgets.HTML()
-        self.children = [
-            widgets.HTML(f"<style>{STYLE}</style>"),
-            self._header,
-            self._guidance,
-            widgets.HBox([self._identity_line, self.sign_out_button]).add_class(
+        self._lay_out(
+            identity=widgets.HBox([self._identity_line, self.sign_out_button]).add_class(
                 "mentorkit-identity"
             ),
-            self.memory,
-            self.notice,
-            self._body,
-            widgets.VBox([self.conflict_panel, self.status]).add_class("mentorkit-footer"),
-        ]
+            hidden=[self.memory],
+            footer=[widgets.VBox([self.conflict_panel, self.status]).add_class("mentorkit-footer")],
+        )
         self._render_header()
-        opened = open_store_or_explain(self.notice, store, " Please tell your facilitator.")
-        if opened is None:
-            return
-        self.store = opened
-        # Pre-heated by Voilà, the kernel has run everything above before anyone asked
-        # for the page; what follows depends on the visitor's request (?resume=, ?join=).
-        wait_for_request(environ)
-        self._start(environ)
+        self._open(store, " Please tell your facilitator.")
 
     def _render_header(self) -> None:
-        journey = _journey(self.app, self.session, self.journey)
-        self._header.value = f"<h1>{escape(self.app.title)}</h1>{journey}"
+        self._heading(_journey(self.app, self.session, self.journey))
         # The workshop's own text once it is known (signed in), else the default one.
         workshop = self.session.workshop if self.session is not None else None
         guidance = guidance_for(workshop, Path(self.app.notebook).stem)
         self._guidance.value = f'<div class="mentorkit-guidance">{paragraphs(guidance)}</div>'
 
-    def _start(self, environ: Mapping[str, str]) -> None:
-        query = _query(environ)
+    def _start(self) -> None:
+        environ, query = self.environ, self.query
         remembered = _remembered_code(environ)
         self.remembers = remembered is not None
         # The server's own sign-in page issued a new code and sent the browser here with
@@ -544,8 +528,7 @@ class WorksheetApp(widgets.VBox):
                 "personal link</a> (keep it to yourself).</p></div>"
             )
         self._identity_line.value = line
-        self.view = self._build_view()
-        self._body.children = [self.view] if self.view is not None else []
+        self._show(self._build_view())
         if spent is not None:
             close_tree(spent)
 
@@ -579,8 +562,7 @@ class WorksheetApp(widgets.VBox):
         session.close()
         self.session = self._open_session(session.identity, session.resume_code)
         stale_view = self.view
-        self.view = self._build_view()
-        self._body.children = [self.view] if self.view is not None else []
+        self._show(self._build_view())
         if stale_view is not None:
             close_tree(stale_view)
         self.conflict_panel.hide()
@@ -675,11 +657,11 @@ class JourneyApp(WorksheetApp):
             view.add_class(f"mentorkit-worksheet-{self.step}")
         return view
 
-    def _start(self, environ: Mapping[str, str]) -> None:
-        asked = _query(environ).get("step", "")
+    def _start(self) -> None:
+        asked = self.query.get("step", "")
         if asked in self.steps:
             self._show_step(asked)
-        super()._start(environ)
+        super()._start()
 
     def _show_step(self, step: str) -> None:
         """Show `step`'s title, journey strip and guidance (not yet its worksheet)."""
@@ -733,10 +715,9 @@ class JourneyApp(WorksheetApp):
             return  # not signed in: the sign-in form stays, under the new step's title
         session.close()
         self.session = self._open_session(session.identity, session.resume_code)
-        stale_view, self.view = self.view, None
-        self._body.children = []
-        self.view = self._build_view()
-        self._body.children = [self.view] if self.view is not None else []
+        stale_view = self.view
+        self._show(None)
+        self._show(self._build_view())
         if stale_view is not None:
             close_tree(stale_view)
 
@@ -748,6 +729,7 @@ def journey_app(
     environ: Mapping[str, str] | None = None,
 ) -> JourneyApp:
     """The page holding every worksheet (`ui.journey` gives it the worksheets)."""
+    install_widget_guards()
     return JourneyApp(steps, store=store, environ=environ)
 
 
@@ -759,4 +741,5 @@ def worksheet_app(
     environ: Mapping[str, str] | None = None,
 ) -> WorksheetApp:
     """The page for one worksheet; notebooks call this through the per-app functions."""
+    install_widget_guards()
     return WorksheetApp(app_key, build, store=store, environ=environ)

@@ -7,6 +7,7 @@ goal with only a title is saved as a draft.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from html import escape
 from typing import Any
@@ -29,7 +30,9 @@ from mentorkit.smart import (
     is_complete,
     long_day,
 )
-from mentorkit.ui.common import Fields, FieldSet, close_tree, guarded
+from mentorkit.store import Store
+from mentorkit.ui.fields import Fields, FieldSet
+from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import GOAL_NUMBERING, SELF_ASSESSMENT
@@ -194,27 +197,38 @@ class GoalCard(widgets.VBox):
             on_confirm=lambda: view.remove_goal(self),
             notice=notice,
         )
+        start = goal if goal is not None else SmartGoal()
+        self.fields = FieldSet(SmartGoal, view.session.status, self.autosaver.key, f"goal-{n}")
+        bind = self.fields.field
         fields = Fields(LABEL_WIDTH)
-        self.title = fields.text(
-            f"Goal {n} title",
-            goal.title if goal else "",
-            "In a few words, e.g. Speak up with confidence in team meetings",
+        self.title = bind(
+            "title",
+            fields.text(
+                f"Goal {n} title",
+                start.title,
+                "In a few words, e.g. Speak up with confidence in team meetings",
+            ),
         )
         self.parts: dict[str, widgets.Textarea] = {
-            field: fields.textarea(
-                f"Goal {n}: {label}", getattr(goal, field) if goal else "", hint, height="4.2rem"
+            field: bind(
+                field,
+                fields.textarea(f"Goal {n}: {label}", getattr(start, field), hint, height="4.2rem"),
             )
             for field, label, hint in SMART_PARTS
         }
-        self.deadline = fields.date_picker(f"Goal {n}: deadline", goal.deadline if goal else None)
+        self.deadline = bind("deadline", fields.date_picker(f"Goal {n}: deadline", start.deadline))
         known = view.competency_names
-        self.competencies = fields.make(
-            widgets.SelectMultiple,
-            f"Goal {n}: competencies",
-            width="34rem",
-            options=[(label, cid) for cid, label in known.items()],
-            value=tuple(c for c in (goal.competencies if goal else []) if c in known),
-            rows=6,
+        self.competencies = bind(
+            "competencies",
+            fields.make(
+                widgets.SelectMultiple,
+                f"Goal {n}: competencies",
+                width="34rem",
+                options=[(label, cid) for cid, label in known.items()],
+                value=tuple(c for c in start.competencies if c in known),
+                rows=6,
+            ),
+            read=list,
         )
         self.picked = widgets.HTML()
         self.milestones: RowList[Milestone, MilestoneRow] = RowList(
@@ -226,10 +240,8 @@ class GoalCard(widgets.VBox):
             on_change=self._changed,
             full_note=f"{MAX_MILESTONES} milestones is the most a goal holds.",
         )
+        self.fields.computed("milestones", self.milestones.data)
         self.feedback = widgets.HTML()
-        self.fields = FieldSet(SmartGoal, view.session.status, self.autosaver.key, f"goal-{n}")
-        for key, widget in self._bound().items():
-            self.fields.add(key, widget)
         self.fields.bind_rows("milestones", self.milestones.bindings("milestones"))
         if goal is not None:
             self.fields.restore(goal.draft)
@@ -248,39 +260,15 @@ class GoalCard(widgets.VBox):
             widgets.HBox([self.milestones.add, self.milestones.note]),
             self.feedback,
         ]
-        on_change = guarded(notice)(self._changed)
-        for widget in self._inputs():
-            widget.observe(on_change, names="value")
+        self.fields.observe(guarded(notice)(self._changed))
         self.refresh_feedback()
 
-    # -- inputs and the document ---------------------------------------------------------
-
-    def _bound(self) -> dict[str, widgets.Widget]:
-        """The goal's own inputs by the field each one fills (milestones are rows)."""
-        return {
-            "title": self.title,
-            **self.parts,
-            "deadline": self.deadline,
-            "competencies": self.competencies,
-        }
-
-    def _inputs(self) -> list[widgets.Widget]:
-        return list(self._bound().values())
-
-    def data(self) -> dict[str, Any]:
-        """What the inputs hold, as the body of a SmartGoal (not yet validated)."""
-        return {
-            "title": self.title.value,
-            **{field: box.value for field, box in self.parts.items()},
-            "deadline": self.deadline.value,
-            "competencies": list(self.competencies.value),
-            "milestones": self.milestones.data(),
-        }
+    # -- the document ----------------------------------------------------------------------
 
     def document(self) -> SmartGoal:
         """The goal as a document: what is valid, and what is not kept as typed."""
         self.fields.bind_rows("milestones", self.milestones.bindings("milestones"))
-        document = self.fields.document(self.data())
+        document = self.fields.document(self.fields.data())
         assert isinstance(document, SmartGoal)
         return document
 
@@ -348,8 +336,9 @@ class SmartGoalsView(widgets.VBox):
         self.agreement_end = agreement.end_on if agreement else None
 
         self.cards: list[GoalCard] = []
-        for name, goal in session.documents(SmartGoal).items():
-            self.cards.append(self._card(name, goal))
+        for name, autosaver in session.autosavers(SmartGoal).items():
+            goal = autosaver.document
+            self.cards.append(self._card(name, goal if isinstance(goal, SmartGoal) else None))
         if not self.cards:
             self.cards.append(self._card(next_goal_name([])))
 
@@ -437,6 +426,8 @@ class SmartGoalsView(widgets.VBox):
         return {card.name: card.document() for card in self.cards}
 
 
-def smart_goals_app(**kwargs: object) -> WorksheetApp:
+def smart_goals_app(
+    *, store: Store | None = None, environ: Mapping[str, str] | None = None
+) -> WorksheetApp:
     """The SMART goals app (the notebook 04_smart_goals calls this)."""
-    return worksheet_app("04_smart_goals", SmartGoalsView, **kwargs)
+    return worksheet_app("04_smart_goals", SmartGoalsView, store=store, environ=environ)

@@ -26,7 +26,7 @@ from person import Person
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from mentorkit.apps import APPS
-from mentorkit.ui.common import split_list
+from mentorkit.ui.html import split_list
 
 pytestmark = pytest.mark.browser
 

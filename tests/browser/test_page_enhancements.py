@@ -56,7 +56,9 @@ from html import escape
 
 import ipywidgets as w
 
-from mentorkit.ui.common import Fields, time_html
+from mentorkit.ui.fields import Fields
+
+from mentorkit.ui.html import time_html
 from mentorkit.ui.shell import STYLE
 
 NOW = datetime.fromisoformat({now!r})

@@ -37,7 +37,7 @@ from load_benchmark import LOAD_SCRIPT, ROOT, load
 from mentorkit.identity import sign_in
 from mentorkit.models import SmartGoal
 from mentorkit.store import DocumentKey, SqlStore, open_store
-from mentorkit.ui.common import Autosaver, SaveStatus
+from mentorkit.ui.autosave import Autosaver, SaveStatus
 from mentorkit.workshops import create_workshop
 
 #: Kill rounds that must land inside a save (after its attempt was journaled, before its
@@ -210,7 +210,7 @@ READ_ONLY_SCENARIO = textwrap.dedent(
     from mentorkit.identity import sign_in
     from mentorkit.models import SelfAssessment
     from mentorkit.store import DocumentKey, SqlStore, open_store
-    from mentorkit.ui.common import Autosaver, SaveStatus
+    from mentorkit.ui.autosave import Autosaver, SaveStatus
     from mentorkit.workshops import create_workshop
 
     folder = sys.argv[1]

@@ -9,7 +9,8 @@ from mentorkit.errors import StoreError
 from mentorkit.identity import sign_in
 from mentorkit.models import SelfAssessment, SmartGoal
 from mentorkit.store import open_store
-from mentorkit.ui.common import Autosaver, Notice, SaveStatus, guarded
+from mentorkit.ui.autosave import Autosaver, SaveStatus
+from mentorkit.ui.frame import Notice, guarded
 from mentorkit.workshops import create_workshop
 
 
@@ -91,7 +92,7 @@ def test_a_new_document_is_saved_at_once_so_a_reload_finds_it(session):
 def test_someone_typing_without_a_pause_is_saved_every_couple_of_seconds(session, monkeypatch):
     store, identity = session
     store.save(key_of(identity), SelfAssessment(career_goal=""), expected_revision=0)
-    monkeypatch.setattr("mentorkit.ui.common.SAVE_MAX_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("mentorkit.ui.autosave.SAVE_MAX_WAIT_SECONDS", 0.2)
 
     async def type_on() -> None:
         saver = Autosaver(store, key_of(identity), SaveStatus(), delay=0.1)
@@ -121,7 +122,7 @@ def test_a_failing_store_says_not_saved_and_keeps_the_change_until_it_works(sess
 
 def test_retries_run_on_the_event_loop_until_the_store_is_back(session, monkeypatch):
     store, identity = session
-    monkeypatch.setattr("mentorkit.ui.common.RETRY_DELAYS_SECONDS", (0.02,))
+    monkeypatch.setattr("mentorkit.ui.autosave.RETRY_DELAYS_SECONDS", (0.02,))
     flaky = FlakyStore(store)
     status = SaveStatus()
 

@@ -14,8 +14,8 @@ from mentorkit.identity import Identity, sign_in
 from mentorkit.models import CheckIn, SelfAssessment, SmartGoal
 from mentorkit.store import DocumentKey, SqlStore
 from mentorkit.testing import find_widget
+from mentorkit.ui.autosave import Autosaver, SaveStatus
 from mentorkit.ui.check_ins import check_ins_app
-from mentorkit.ui.common import Autosaver, SaveStatus
 from mentorkit.ui.self_assessment import self_assessment_app
 from mentorkit.ui.shell import WorksheetApp
 from mentorkit.ui.smart_goals import smart_goals_app

@@ -23,9 +23,11 @@ from mentorkit.models import (
     text_limit,
     validate,
 )
+from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.check_ins import CheckInsView
-from mentorkit.ui.common import ChoiceDropdown, Notice, SaveStatus
 from mentorkit.ui.expectations import ExpectationsView
+from mentorkit.ui.fields import ChoiceDropdown
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.mentor_shortlist import MentorShortlistView
 from mentorkit.ui.self_assessment import SelfAssessmentView
 from mentorkit.ui.shell import Session

@@ -8,8 +8,9 @@ import pytest
 from mentorkit.identity import sign_in
 from mentorkit.models import CheckIn, MentoringAgreement, Owner, SelfAssessment, SmartGoal
 from mentorkit.testing import widget_tree
+from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.check_ins import CheckInsView, check_ins_app
-from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.shell import Session
 from mentorkit.ui.smart_goals import SmartGoalsView, smart_goals_app
 from mentorkit.workshops import create_workshop

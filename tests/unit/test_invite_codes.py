@@ -45,9 +45,9 @@ from mentorkit.identity import (
 from mentorkit.models import Participant
 from mentorkit.store import open_store
 from mentorkit.testing import find_widget
-from mentorkit.ui.common import Notice
 from mentorkit.ui.dashboard import DashboardView
 from mentorkit.ui.facilitator import FacilitatorSession
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.shell import worksheet_app
 from mentorkit.workshops import create_workshop, import_roster
 

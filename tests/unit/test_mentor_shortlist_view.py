@@ -15,7 +15,8 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.outreach import outreach_message
-from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.autosave import SaveStatus
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.mentor_shortlist import MentorShortlistView, mentor_shortlist_app
 from mentorkit.ui.shell import Session
 from mentorkit.workshops import create_workshop, ensure_demo

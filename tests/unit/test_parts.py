@@ -6,7 +6,8 @@ from typing import Any
 import ipywidgets as widgets
 import pytest
 
-from mentorkit.ui.common import Fields, Notice
+from mentorkit.ui.fields import Fields
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.parts import ConfirmRemove, Row, RowList
 
 HOSTILE = "<img src=x onerror=alert(1)>"

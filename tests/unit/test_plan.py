@@ -22,17 +22,16 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.plan import (
-    TEMPLATES_DIR,
     PlanData,
     chosen_growth_areas,
     chosen_strengths,
-    markdown_escape,
     plan_html,
     plan_markdown,
     ratings_by_area,
     suggested_growth_areas,
     suggested_strengths,
 )
+from mentorkit.rendering import TEMPLATES_DIR, markdown_escape
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(1)</script>"

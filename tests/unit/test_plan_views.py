@@ -28,8 +28,9 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.store import open_store
-from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.expectations import ExpectationsView, expectations_app
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.my_plan import MyPlanView, my_plan_app
 from mentorkit.ui.shell import Session
 from mentorkit.workshops import create_workshop

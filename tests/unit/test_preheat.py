@@ -10,7 +10,7 @@ import time
 import pytest
 import websockets
 
-from mentorkit.ui.common import wait_for_request
+from mentorkit.jupyter.handshake import wait_for_request
 
 
 def _free_port() -> int:

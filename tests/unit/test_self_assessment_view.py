@@ -4,7 +4,8 @@ import pytest
 
 from mentorkit.identity import sign_in
 from mentorkit.models import SelfAssessment
-from mentorkit.ui.common import Notice, SaveStatus
+from mentorkit.ui.autosave import SaveStatus
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.self_assessment import SelfAssessmentView, summary_html
 from mentorkit.ui.shell import Session
 from mentorkit.workshops import create_workshop

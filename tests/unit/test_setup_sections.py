@@ -32,8 +32,8 @@ from mentorkit.models import Participant, PlanSharing
 from mentorkit.store import DocumentKey, SqlStore, open_store
 from mentorkit.testing import sign_in_rostered
 from mentorkit.ui import guard, setup_rosters
-from mentorkit.ui.common import Notice
 from mentorkit.ui.facilitator import FacilitatorSession
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.people_panel import PeopleSection
 from mentorkit.ui.setup_rosters import DownloadsSection, RosterSection
 from mentorkit.ui.uploads import MAX_UPLOAD_BYTES

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from mentorkit.ui.common import time_html
+from mentorkit.ui.html import time_html
 
 BERLIN_WINTER = timezone(timedelta(hours=1))
 

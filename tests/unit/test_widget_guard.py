@@ -23,8 +23,8 @@ from mentorkit.identity import sign_in
 from mentorkit.models import MeetingFormat, MentorProfile, Participant, SelfAssessment
 from mentorkit.store import DocumentKey
 from mentorkit.ui import guard
-from mentorkit.ui.common import Notice
 from mentorkit.ui.dashboard import dashboard_app
+from mentorkit.ui.frame import Notice
 from mentorkit.ui.matching import matching_app
 from mentorkit.ui.parts import ConfirmRemove
 from mentorkit.workshops import create_workshop

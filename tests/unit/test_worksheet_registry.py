@@ -40,7 +40,7 @@ from mentorkit.plan import PlanData, plan_markdown
 from mentorkit.smart import PARTS, SMART_PARTS, check_goal
 from mentorkit.store import DocumentKey
 from mentorkit.testing import widget_tree
-from mentorkit.ui.common import document_words
+from mentorkit.ui.autosave import document_words
 from mentorkit.ui.journey import view_of, workshop_journey
 from mentorkit.ui.my_plan import my_plan_app
 from mentorkit.ui.smart_goals import smart_goals_app

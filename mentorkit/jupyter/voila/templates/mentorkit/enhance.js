@@ -3,7 +3,7 @@
 // sequences out of this file).
 //
 //  * Times: <time class="mentorkit-time" datetime="2026-12-06T01:24:05+00:00">01:24</time>
-//    (mentorkit.ui.common.time_html) shows in the browser's own time zone: "14:02" when
+//    (mentorkit.ui.html.time_html) shows in the browser's own time zone: "14:02" when
 //    the day is today there, otherwise "6 Dec 2026, 14:02"; seconds too with data-seconds.
 //  * Length limits: an input widget with the class mentorkit-max-N gets maxlength=N on its
 //    <input> or <textarea> and a live counter "12 / 2000" under it. Screen readers hear it
