@@ -13,12 +13,14 @@ $(BIN)/python:
 
 # Stamps: reinstall only when pyproject.toml or constraints.txt changes. constraints.txt
 # holds the versions installed (and tested); see its first lines to update it.
+# `-qq`: errors only. An editable install otherwise prints setuptools' notice about
+# editable installs, which a facilitator running `make serve` has nothing to do about.
 $(VENV)/.installed-app: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	$(BIN)/python -m pip install -qq -c constraints.txt -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,postgres]'
+	$(BIN)/python -m pip install -qq -c constraints.txt -e '.[test,postgres]'
 	@touch $@ $(VENV)/.installed-app
 
 serve: $(VENV)/.installed-app
