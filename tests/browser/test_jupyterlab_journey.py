@@ -188,10 +188,7 @@ def test_a_participant_goes_from_one_worksheet_to_the_next_in_jupyterlab(
 
     store = open_store(lab.database_url)
     try:
-        saved = [
-            found.document
-            for found in store.list(lab.join_code, kind=SelfAssessment.kind)
-        ]
+        saved = [found.document for found in store.list(lab.join_code, kind=SelfAssessment.kind)]
     finally:
         store.close()
     assert [answer.career_goal for answer in saved] == ["Lead a small team within two years."]
