@@ -12,8 +12,10 @@
 //  * Links between worksheets: a click on a worksheet's link to another notebook
 //    ("02_mentor_shortlist.ipynb") clicks the hidden link of the same name that the kernel
 //    put in an HTML output (.mentorkit-lab-links): JupyterLab opens links in rendered HTML
-//    outputs as documents in Lab, without loading the page again. A click with a modifier
-//    key, or a link with a query, is left to the browser.
+//    outputs as documents in Lab, without loading the page again. In the journey notebook
+//    (every worksheet in one app), a link to a step ("journey.ipynb?step=…") asks its
+//    kernel for the step, as journey.js does in Voilà. A click with a modifier key is left
+//    to the browser.
 (function () {
   "use strict";
 
@@ -25,6 +27,7 @@
   var KEY = "mentorkit_resume";
   var CODE = /^[0-9A-Za-z-]{1,40}$/;
   var NOTEBOOK = /^[\w.-]+(\/[\w.-]+)*\.ipynb$/;
+  var STEP = /^[\w.-]+\.ipynb\?step=([\w-]+)$/;
 
   function kept() {
     try {
@@ -106,10 +109,19 @@
         return;
       }
       var href = link.getAttribute("href") || "";
+      var area = link.closest(".jp-NotebookPanel") || document;
+      var step = STEP.exec(href);
+      var stepBox = step ? area.querySelector(".mentorkit-step-request input") : null;
+      if (stepBox) {
+        // The journey notebook (every worksheet in one app): the kernel shows the step.
+        event.preventDefault();
+        stepBox.value = decodeURIComponent(step[1]);
+        stepBox.dispatchEvent(new Event("input", { bubbles: true }));
+        return;
+      }
       if (!NOTEBOOK.test(href)) {
         return;
       }
-      var area = link.closest(".jp-NotebookPanel") || document;
       var links = area.querySelectorAll(".mentorkit-lab-links a[data-mentorkit-lab-link]");
       for (var i = 0; i < links.length; i++) {
         if (links[i].getAttribute("data-mentorkit-lab-link") === href) {

@@ -89,7 +89,8 @@ def lab_links_html(notebooks: Iterable[str]) -> str:
 def send_lab_page_script(notebooks: Iterable[str]) -> None:
     """Send the Lab page script and the hidden worksheet links as outputs of the running
     cell (before the app itself, which is the cell's result)."""
-    from IPython.display import HTML, Javascript, display
+    from IPython import display as ipython_display
 
-    display(HTML(lab_links_html(notebooks)))
-    display(Javascript(SCRIPT))
+    show: Callable[..., object] = ipython_display.display
+    show({"text/html": lab_links_html(notebooks)}, raw=True)
+    show({"application/javascript": SCRIPT}, raw=True)

@@ -28,6 +28,11 @@ again when it authenticates it (should the rule be missing, e.g. another Voilà 
 `voila/query/<kernel id>`, where a pre-heated kernel receives its visitor's request (query
 string, resume code), answers only the kernel itself (`KernelRequestSocket`) and forgets the
 request once it has been read.
+
+`voila notebooks/<worksheet>.ipynb` (one notebook, at the base URL): no gallery and no
+sign-in page, which would hide the notebook; the worksheet signs in on its own form. Links
+to it by name go to the base URL, and another notebook's address says in one sentence how
+to serve them all (`single_notebook_routes`).
 """
 
 from __future__ import annotations
@@ -327,23 +332,21 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
         application exists by then: the rule refusing foreign host names goes ahead of all
         its routes."""
         parent: Any = self.parent
-        base_url = getattr(parent, "server_url", None) or getattr(parent, "base_url", "/")
+        base_url = str(getattr(parent, "server_url", None) or getattr(parent, "base_url", "/"))
         application = getattr(parent, "app", None)
         if isinstance(application, web.Application):
             refuse_foreign_hosts(application, self.hosts)
         query = (url_path_join(base_url, rf"voila/query/{KERNEL_ID}"), KernelRequestSocket)
+        # Tornado routes: (pattern, handler) or (pattern, handler, options).
+        handlers: list[Any] = super().get_handlers()
         notebook = str(getattr(parent, "notebook_path", "") or "")
         if notebook:
-            # `voila <notebook>`: Voilà renders it at every address; no gallery, no sign-in
+            # `voila <notebook>`: Voilà renders it at the base URL; no gallery, no sign-in
             # page (the worksheet's own form signs in), no other app.
             served = os.path.basename(notebook)
-            return [
-                *super().get_handlers(),
-                *single_notebook_routes(base_url, served),
-                query,
-            ]
+            return [*handlers, *single_notebook_routes(base_url, served), query]
         return [
-            *super().get_handlers(),
+            *handlers,
             *page_routes(base_url),
             *guard_routes(base_url),
             query,
