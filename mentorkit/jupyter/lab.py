@@ -41,7 +41,7 @@ LAB_ONLY_TAG = "mentorkit-lab-only"
 
 #: What a person signed in in Lab is told instead of "bookmark your personal link".
 RESUME_ELSEWHERE = (
-    "In this JupyterLab window the other worksheets open with you signed in. Anywhere else "
+    "In this JupyterLab tab the other worksheets open with you signed in. Anywhere else "
     "(another browser, after closing this tab, in the workshop's web apps), sign in with "
     "this resume code under “Been here before?”."
 )
