@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from html import escape
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import ipywidgets as widgets
@@ -49,7 +49,7 @@ RESUME_ELSEWHERE = (
 #: What a kept resume code may look like before it is tried (as session.js checks).
 _CODE = re.compile(r"[0-9A-Za-z-]{1,40}")
 
-SCRIPT = (Path(__file__).parent / "lab.js").read_text(encoding="utf-8")
+SCRIPT = resources.files("mentorkit.jupyter").joinpath("lab.js").read_text(encoding="utf-8")
 
 
 def in_jupyterlab(environ: Mapping[str, str]) -> bool:

@@ -78,7 +78,8 @@ APP_PATH = r"(?:[\w-]+/)*[\w-]+\.ipynb"
 
 class GalleryRedirect(web.RequestHandler):
     """Sends a listing page to the gallery, keeping the query (e.g. `?token=`). The gallery
-    is the server's own page at the base URL, which no guard route redirects: no loop."""
+    is the server's own page at the base URL, which no guard route redirects: no loop.
+    (Serving one notebook, it sends the notebook's name to the base URL, where it is.)"""
 
     def initialize(self, gallery: str) -> None:
         self.gallery = gallery
