@@ -1,7 +1,8 @@
 """What Jupyter loads from mentorkit: the Voilà page template (voila/templates/mentorkit,
-found through JUPYTER_PATH), the identity provider that keeps every route but the apps
-closed (`mentorkit.jupyter.server`) and the kernel manager that reclaims kernels of closed
-tabs (`mentorkit.jupyter.kernels`). The repo-root voila.json selects all three.
+found through JUPYTER_PATH, which `mentorkit.jupyter.voila_paths` sets), the identity
+provider that keeps every route but the apps closed (`mentorkit.jupyter.server`) and the
+kernel manager that reclaims kernels of closed tabs (`mentorkit.jupyter.kernels`). The
+repo-root voila.json selects all three.
 
 Staying signed in: after a participant signs in, the page keeps their resume code in the
 cookie `RESUME_COOKIE` (the template's session.js). The server hands that one cookie, and

@@ -28,6 +28,11 @@ again when it authenticates it (should the rule be missing, e.g. another Voilà 
 `voila/query/<kernel id>`, where a pre-heated kernel receives its visitor's request (query
 string, resume code), answers only the kernel itself (`KernelRequestSocket`) and forgets the
 request once it has been read.
+
+`voila notebooks/<worksheet>.ipynb` (one notebook, at the base URL): no gallery and no
+sign-in page, which would hide the notebook; the worksheet signs in on its own form. Links
+to it by name go to the base URL, and another notebook's address says in one sentence how
+to serve them all (`single_notebook_routes`).
 """
 
 from __future__ import annotations
@@ -55,6 +60,12 @@ from mentorkit.jupyter import (
 from mentorkit.jupyter.capacity import capped_page_routes
 from mentorkit.jupyter.hosts import HostPolicy, host_policy
 from mentorkit.jupyter.pages import page_routes
+from mentorkit.jupyter.voila_paths import use_mentorkit_templates
+
+# Voilà imports this module while it reads voila.json (which names the identity provider
+# below), before it looks for the `mentorkit` template that voila.json also names: so
+# `voila notebooks/` started in the repository finds the template without JUPYTER_PATH.
+use_mentorkit_templates()
 
 #: The notebook gallery's address, which JupyterLab and JupyterHub still serve; the
 #: standalone server sends it to its own gallery, at the base URL.
@@ -67,7 +78,8 @@ APP_PATH = r"(?:[\w-]+/)*[\w-]+\.ipynb"
 
 class GalleryRedirect(web.RequestHandler):
     """Sends a listing page to the gallery, keeping the query (e.g. `?token=`). The gallery
-    is the server's own page at the base URL, which no guard route redirects: no loop."""
+    is the server's own page at the base URL, which no guard route redirects: no loop.
+    (Serving one notebook, it sends the notebook's name to the base URL, where it is.)"""
 
     def initialize(self, gallery: str) -> None:
         self.gallery = gallery
@@ -135,6 +147,46 @@ def hand_over_resume_code(request: httputil.HTTPServerRequest) -> None:
     morsel = request.cookies.get(RESUME_COOKIE)
     value = morsel.value if morsel is not None else ""
     request.headers[RESUME_HEADER] = value if _RESUME_VALUE.fullmatch(value) else ""
+
+
+class OnlyOneNotebook(web.RequestHandler):
+    """Answers 404 to another notebook's address when Voilà serves a single notebook
+    (`voila notebooks/01_self_assessment.ipynb`), where Voilà itself would render the one
+    notebook at every address: a link to the next worksheet would reopen this one. The
+    page says, in one sentence, how to serve every worksheet."""
+
+    def initialize(self, served: str) -> None:
+        self.served = served
+
+    def prepare(self) -> None:
+        raise web.HTTPError(404)
+
+    def write_error(self, status_code: int, **_: Any) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.finish(
+            '<!doctype html><html lang="en"><title>Not served here</title>'
+            f"<p>This server shows only {escape(self.served)}: to open every worksheet, "
+            "start <code>voila notebooks/</code> (or <code>mentorkit serve</code>) in the "
+            "repository instead.</p></html>"
+        )
+
+
+def single_notebook_routes(
+    base_url: str, served: str
+) -> list[tuple[str, type[web.RequestHandler], dict[str, str]]]:
+    """Routes answered before Voilà's own when it serves the one notebook `served` (a file
+    name) at `base_url`: any other notebook's address says it is not served here, and raw
+    files and the contents API are not found, as in a folder. Voilà renders the notebook at
+    `base_url` only (any other path is sent to its raw file): links to it by name (the
+    journey strip, a personal link's `?resume=`) go there with their query."""
+    options = {"gallery": base_url}
+    other = rf"(?!{re.escape(served)}$)(?:[^/]+/)*[^/]+\.ipynb"
+    return [
+        (url_path_join(base_url, re.escape(served)), GalleryRedirect, options),
+        (url_path_join(base_url, other), OnlyOneNotebook, {"served": served}),
+        (url_path_join(base_url, r"voila/files(?:/.*)?"), NotServed, options),
+        (url_path_join(base_url, r"voila/api/contents(?:/.*)?"), NotServed, options),
+    ]
 
 
 class ForeignHost(web.RequestHandler):
@@ -275,7 +327,9 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
     def get_handlers(self) -> list[tuple[Any, ...]]:  # (pattern, handler[, options])
         """The login handlers, the server's own pages (the gallery, sign-in), the guard
         routes, the kernels' request socket, then the app pages within the kernel limits
-        (`mentorkit.jupyter.capacity`): Voilà adds them all before its own. The Tornado
+        (`mentorkit.jupyter.capacity`): Voilà adds them all before its own. Serving a single
+        notebook, only the routes that say other notebooks are not served there
+        (`single_notebook_routes`) and the request socket. The Tornado
         application exists by then: the rule refusing foreign host names goes ahead of all
         its routes."""
         parent: Any = self.parent
@@ -284,8 +338,16 @@ class AppsOnlyIdentityProvider(PasswordIdentityProvider):
         if isinstance(application, web.Application):
             refuse_foreign_hosts(application, self.hosts)
         query = (url_path_join(base_url, rf"voila/query/{KERNEL_ID}"), KernelRequestSocket)
+        # Tornado routes: (pattern, handler) or (pattern, handler, options).
+        handlers: list[Any] = super().get_handlers()
+        notebook = str(getattr(parent, "notebook_path", "") or "")
+        if notebook:
+            # `voila <notebook>`: Voilà renders it at the base URL; no gallery, no sign-in
+            # page (the worksheet's own form signs in), no other app.
+            served = os.path.basename(notebook)
+            return [*handlers, *single_notebook_routes(base_url, served), query]
         return [
-            *super().get_handlers(),
+            *handlers,
             *page_routes(base_url),
             *guard_routes(base_url),
             query,

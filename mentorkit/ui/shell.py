@@ -41,6 +41,12 @@ from mentorkit.identity import (
     sign_in,
 )
 from mentorkit.jupyter import RESUME_ENVIRON
+from mentorkit.jupyter.lab import (
+    RESUME_ELSEWHERE,
+    in_jupyterlab,
+    kept_sign_in_box,
+    send_lab_page_script,
+)
 from mentorkit.models import Document, Participant, Workshop
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store
 from mentorkit.ui.autosave import Autosaver, SaveStatus
@@ -305,6 +311,8 @@ class WorksheetApp(AppFrame):
         self.memory.add_class("mentorkit-memory")
         #: Whether the server hands remembered sign-ins to new pages (see the module doc).
         self.remembers = False
+        #: Whether the page is a notebook in JupyterLab (`mentorkit.jupyter.lab`).
+        self.in_lab = False
         self._welcome = False
         #: The sign-in form on show (None once someone is signed in: it is closed then).
         self._form: widgets.Widget | None = None
@@ -334,6 +342,8 @@ class WorksheetApp(AppFrame):
         environ, query = self.environ, self.query
         remembered = _remembered_code(environ)
         self.remembers = remembered is not None
+        if in_jupyterlab(environ):
+            self._join_lab()
         # The server's own sign-in page issued a new code and sent the browser here with
         # it in the cookie: show it, once, as a sign-in here would.
         self._welcome = query.get("welcome") == "1"
@@ -357,6 +367,18 @@ class WorksheetApp(AppFrame):
         except MentorkitError as exc:
             self.notice.show(str(exc), kind="error")
         self._show_sign_in_form(query.get("join", ""))
+
+    def _join_lab(self) -> None:
+        """In JupyterLab: the Lab tab keeps the sign-in, and links open worksheets in Lab."""
+        self.in_lab = self.remembers = True
+        send_lab_page_script(Path(app.notebook).name for app in APPS)
+        box = kept_sign_in_box(guarded(self.notice)(self._kept_sign_in))
+        self.children = [*self.children, box]
+
+    def _kept_sign_in(self, code: str) -> None:
+        """The Lab tab kept a sign-in: use it, unless someone signed in here already."""
+        if self.session is None and self._form is not None:
+            self._resume_remembered(code)
 
     def _show_sign_in_form(self, join_code: str) -> None:
         stale, self._form = self._form, self._sign_in_form(join_code)
@@ -519,13 +541,18 @@ class WorksheetApp(AppFrame):
         self._welcome = False
         if new_code:
             code = escape(new_code)
+            elsewhere = (
+                escape(RESUME_ELSEWHERE)
+                if self.in_lab
+                else "Or bookmark your "
+                f'<a href="{escape(self.session.personal_link(self.app.notebook))}">'
+                "personal link</a> (keep it to yourself)."
+            )
             line += (
                 '<div class="mentorkit-resume" role="note"><p>Your personal resume code: '
                 f'<code class="mentorkit-resume-code">{code}</code></p><p>Write it down or '
                 "keep it in a safe place: with it you can come back to your answers from any "
-                "browser, and nobody else can open them. Or bookmark your "
-                f'<a href="{escape(self.session.personal_link(self.app.notebook))}">'
-                "personal link</a> (keep it to yourself).</p></div>"
+                f"browser, and nobody else can open them. {elsewhere}</p></div>"
             )
         self._identity_line.value = line
         self._show(self._build_view())

@@ -23,3 +23,22 @@ def test_every_folder_of_the_package_is_listed_for_the_wheel():
         and any(child.is_file() for child in folder.iterdir())
     }
     assert folders <= listed, f"add to [tool.setuptools] packages: {sorted(folders - listed)}"
+
+
+def test_every_file_of_the_package_that_is_not_python_is_listed_for_the_wheel():
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]
+    files = [
+        path
+        for path in (ROOT / "mentorkit").rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
+    ]
+    assert files  # the templates, the style sheet and the page scripts
+
+    def listed(path: Path) -> bool:
+        package = ".".join(path.parent.relative_to(ROOT).parts)
+        return any(path.match(pattern) for pattern in package_data.get(package, []))
+
+    missing = sorted(str(path.relative_to(ROOT)) for path in files if not listed(path))
+    assert not missing, f"add to [tool.setuptools.package-data]: {missing}"
