@@ -856,7 +856,7 @@ def run_server(command: list[str], env: dict[str, str]) -> int:
     itself), SIGTERM (`kill`, systemd, Docker) or SIGHUP (a closed terminal). The server is
     sent SIGTERM, which mentorkit.jupyter.launch treats as Ctrl+C; one that has not ended
     within STOP_GRACE_SECONDS is killed (its kernels then notice their parent is gone and
-    end too). A stop asked for ends with status 0."""
+    end too). A stop asked for ends with status 0 and a line saying the server stopped."""
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     asked: list[float] = []
 
@@ -877,10 +877,17 @@ def run_server(command: list[str], env: dict[str, str]) -> int:
                 if asked and time.monotonic() - asked[0] > STOP_GRACE_SECONDS:
                     process.kill()
                     status = process.wait()
+                    print(
+                        f"The server did not stop within {STOP_GRACE_SECONDS} s and was "
+                        "killed; its kernels end as they notice.",
+                        flush=True,
+                    )
                     break
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    if asked:
+        print("mentorkit has stopped.", flush=True)
     return 0 if asked else status
 
 

@@ -30,6 +30,15 @@ culler's reach. Four things are added here:
   connected once is never reclaimed this way, and the pool's kernels never are.
   When the limits are reached, a kernel whose tab has been gone that long makes room
   (`reclaim_one_gone`).
+* **A kernel is shut down without an interrupt.** Jupyter interrupts (SIGINT) every kernel
+  before asking it to shut down. A pre-heated kernel waiting for its visitor is in the
+  middle of running its notebook, and one still starting is importing: interrupted, the
+  first fails its cell and then cannot send the reply over the sockets its shutdown has
+  closed ("Exception in message handler … Socket operation on non-socket"), the second
+  prints a KeyboardInterrupt traceback, a screenful per kernel when a facilitator stops
+  the server. The shutdown request alone ends a kernel, busy or not (`WorkshopKernel`).
+  And once the server is stopping, a pool kernel still waiting for its turn does not start,
+  and the kernels' shutdown logs no line per kernel.
 * **Broken pool kernels are replaced.** A pool kernel can die while it starts (seen on a
   busy 2-core machine: a port taken by another process between being picked and bound) or
   fail to run its notebook; Voilà would hand it to the next visitor, whose page then never
@@ -43,12 +52,16 @@ The pool is Voilà's private `_pools` (notebook name → list of tasks, each giv
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Float, Int
+from jupyter_server.services.kernels.kernelmanager import (
+    AsyncMappingKernelManager,
+    ServerKernelManager,
+)
+from traitlets import Float, Int, default
 
 from mentorkit.jupyter.capacity import (
     RECLAIM_UNCONNECTED_DEFAULT,
@@ -67,6 +80,31 @@ REFILL_QUIET = 10.0
 PREHEAT_VARIABLE = "VOILA_PREHEAT"
 #: The variable in which Voilà passes a kernel the address of a page request.
 REQUEST_URL_VARIABLE = "VOILA_REQUEST_URL"
+#: The line jupyter_client logs for every kernel it shuts down.
+KERNEL_SHUTDOWN_LINE = "Kernel shutdown: %s"
+
+
+def not_a_kernel_shutdown(record: logging.LogRecord) -> bool:
+    """Whether `record` is anything but jupyter_client's line for one kernel shut down."""
+    return record.msg != KERNEL_SHUTDOWN_LINE
+
+
+class ServerStopping(RuntimeError):
+    """The server is stopping: a pool kernel that has not started yet will not."""
+
+
+class WorkshopKernel(ServerKernelManager):
+    """Jupyter Server's manager of one kernel, which shuts its kernel down without
+    interrupting it first (see the module docstring); an interrupt asked for on its own
+    still interrupts."""
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            # Set by jupyter_client's shutdown (and restart) just before it interrupts; the
+            # shutdown request that follows ends the kernel, busy or not, and a kernel that
+            # does not end in time is terminated.
+            return
+        await super()._async_interrupt_kernel()
 
 
 class WorkshopKernelManager(AsyncMappingKernelManager):
@@ -92,6 +130,10 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         "connected to it is shut down (0: never).",
     )
 
+    @default("kernel_manager_class")
+    def _default_kernel_manager_class(self) -> str:
+        return f"{WorkshopKernel.__module__}.{WorkshopKernel.__qualname__}"
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         #: The kernels handed to pages, by client address (`mentorkit.jupyter.capacity`).
@@ -110,6 +152,8 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         #: When the last pool kernel started, and was asked for (event loop time).
         self._last_pool_start = float("-inf")
         self._last_pool_request = float("-inf")
+        #: Whether the server is stopping (`shutdown_all` has begun).
+        self._stopping = False
 
     # jupyter_client types the synchronous manager's start_kernel and shutdown_kernel; in
     # the asynchronous managers, as here, they are coroutines.
@@ -130,16 +174,19 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         replacement a second after each kernel it hands out, so while requests keep
         coming, a room is coming in). A kernel a visitor has taken from the pool meanwhile
         starts at once: someone is waiting for it. Voilà runs each pool kernel's start in
-        the task it keeps in the pool."""
+        the task it keeps in the pool. Once the server is stopping, the kernel does not
+        start at all (`ServerStopping`, which Voilà's stop expects of a pool task)."""
         loop = asyncio.get_running_loop()
         me = asyncio.current_task()
         self._last_pool_request = loop.time()
-        while self._in_a_pool(me):
+        while not self._stopping and self._in_a_pool(me):
             now = loop.time()
             spaced = now >= self._last_pool_start + REFILL_SPACING
             if spaced and now >= self._last_pool_request + REFILL_QUIET:
                 break
             await asyncio.sleep(0.1)
+        if self._stopping:
+            raise ServerStopping("the server is stopping")
         self._last_pool_start = loop.time()
 
     def _in_a_pool(self, task: asyncio.Future[Any] | None) -> bool:
@@ -237,6 +284,17 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
             await super().shutdown_kernel(kernel_id, *args, **kwargs)
         finally:
             self._ending.discard(kernel_id)
+
+    async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
+        """Shut every kernel down as the server stops, without a line for each; pool
+        kernels waiting for their turn never start."""
+        self._stopping = True
+        # A line per kernel, each with its id, is a screenful for a room, of no use to a
+        # facilitator stopping the server (Voilà has said "Stopping...", `mentorkit serve`
+        # says when it has stopped); a kernel shut down while the server runs (the culler,
+        # a closed tab) keeps its line. The server is ending: the filter stays.
+        self.log.addFilter(not_a_kernel_shutdown)
+        await super().shutdown_all(now=now)
 
     def holds_page(self, kernel_id: str) -> bool:
         """Whether `kernel_id` still holds its page's place: listed, and not being shut

@@ -15,7 +15,11 @@ traitlets calls deprecated (`POOLS_OPTION`).
 Stopping: on Ctrl+C (SIGINT) Voilà leaves its event loop and shuts every kernel down. A
 closed terminal (SIGHUP) would kill it at once, and kernels run in sessions of their own, so
 they would stay. Here SIGTERM and SIGHUP do what SIGINT does, and once a stop has begun,
-further signals are ignored so that they cannot cut the kernels' shutdown short.
+further signals are ignored so that they cannot cut the kernels' shutdown short. Voilà's
+stop deletes the kernels' connection files before it shuts the kernels down, so a kernel
+still starting then finds no file to read and ends in a traceback; here the kernels are
+shut down first (`stop_kernels_then_files`). The kernel manager shuts each one down
+without interrupting it (mentorkit.jupyter.kernels).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import sys
 from collections.abc import Sequence
@@ -33,6 +38,7 @@ from typing import Any
 import nbformat
 import nbformat.sign
 import zmq
+from jupyter_core.utils import run_sync
 from traitlets.config import Config
 
 from mentorkit.jupyter import TOKEN_VARIABLE, server
@@ -106,12 +112,20 @@ def quiet_configuration(app: Any, pools: dict[str, Any] | None) -> None:
         kernels.transport_encryption = "auto"
 
 
+def stop_kernels_then_files(app: Any) -> None:
+    """Voilà's `stop` in the other order: shut the kernels of `app` down, then delete their
+    connection files, which a kernel still starting has yet to read."""
+    run_sync(app.kernel_manager.shutdown_all)()
+    shutil.rmtree(app.connection_dir, ignore_errors=True)
+
+
 def main() -> None:
     server.STARTUP_TOKEN = os.environ.pop(TOKEN_VARIABLE, "")
     from voila.app import Voila
 
     argv, pools = split_pools(sys.argv[1:])
     app = Voila.instance()
+    app.stop = lambda: stop_kernels_then_files(app)  # called by Voilà's start() on Ctrl+C
     app.initialize(argv)
     quiet_configuration(app, pools)
     # After initialize(), which installs Voilà's own SIGTERM handler.
