@@ -1,10 +1,13 @@
-"""A `mentorkit serve` started as a facilitator starts it, the pages it serves, and what it
-prints: the address, and none of the lines a facilitator can do nothing about."""
+"""A `mentorkit serve` started as a facilitator starts it, the pages it serves, what it
+prints (the address, and none of the lines a facilitator can do nothing about), and its
+stop as a facilitator stops it."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -14,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import psutil
 from websockets.sync.client import connect
 
 from mentorkit.apps import pool_sizes
@@ -28,6 +32,11 @@ WORKSHEETS = ("01_self_assessment.ipynb", "04_smart_goals.ipynb")
 #: transport ("Kernel is running over TCP without encryption", for every kernel), and
 #: traitlets on the pool option; and any other warning.
 NOISE = re.compile(r"is not trusted|without encryption|deprecat|warning", re.IGNORECASE)
+#: Bound on the wait for a stopped server to end (it shuts every kernel down first).
+STOP_SECONDS = 60
+#: Lines of a traceback or an error report, such as kernels printed when the server
+#: stopped: Jupyter interrupted each kernel before shutting it down.
+FAILURE = re.compile(r"Traceback|Exception|KeyboardInterrupt|Error")
 
 
 def start_serve(
@@ -118,3 +127,37 @@ def kernel_answers(served: ServedProcess, port: int, kernel_id: str) -> bool:
 def noise(log: Path) -> list[str]:
     """The lines of `log` a facilitator should not have to read (`NOISE`)."""
     return [line for line in log.read_text().splitlines() if NOISE.search(line)]
+
+
+def stop_as_a_person(served: ServedProcess, *, whole_group: bool) -> tuple[int, list[str]]:
+    """Stop the server as a facilitator does: Ctrl+C in its terminal (SIGINT to the whole
+    foreground process group) when `whole_group`, else `kill` (SIGTERM to the server
+    alone); its exit status and the lines it printed from then on."""
+    served.kernels()  # noted, so that `ServedProcess.stop` ends any left behind
+    before = len(served.log.read_text())
+    if whole_group:
+        os.killpg(served.process.pid, signal.SIGINT)
+    else:
+        served.process.send_signal(signal.SIGTERM)
+    status = served.process.wait(timeout=STOP_SECONDS)
+    return status, served.log.read_text()[before:].splitlines()
+
+
+def kernels_left(log: Path) -> list[psutil.Process]:
+    """The kernels still running of the server that printed `log`: every process whose
+    command line names the server's folder of connection files, wherever it was started
+    (kernels run in sessions of their own, and one started as the server stopped was never
+    seen running)."""
+    found = re.search(r"Storing connection files in (\S+?)\.?$", log.read_text(), re.MULTILINE)
+    assert found, "the server did not say where it keeps its kernels' connection files"
+    folder = found[1]
+    left = []
+    for process in psutil.process_iter():
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE and any(
+                f"{folder}/" in argument for argument in process.cmdline()
+            ):
+                left.append(process)
+        except psutil.Error:
+            continue
+    return left
