@@ -36,7 +36,9 @@ culler's reach. Four things are added here:
   first fails its cell and then cannot send the reply over the sockets its shutdown has
   closed ("Exception in message handler … Socket operation on non-socket"), the second
   prints a KeyboardInterrupt traceback, a screenful per kernel when a facilitator stops
-  the server. The shutdown request alone ends a kernel, busy or not (`WorkshopKernel`).
+  the server. Without it, the shutdown request ends a kernel (one too busy to answer is
+  terminated a few seconds later, as Jupyter does), and a kernel still starting, which
+  would end in warnings of its own, is killed at once (`WorkshopKernel`).
   And once the server is stopping, a pool kernel still waiting for its turn does not start,
   and the kernels' shutdown logs no line per kernel.
 * **Broken pool kernels are replaced.** A pool kernel can die while it starts (seen on a
@@ -101,10 +103,21 @@ class WorkshopKernel(ServerKernelManager):
     async def _async_interrupt_kernel(self) -> None:
         if self.shutting_down:
             # Set by jupyter_client's shutdown (and restart) just before it interrupts; the
-            # shutdown request that follows ends the kernel, busy or not, and a kernel that
-            # does not end in time is terminated.
+            # shutdown request that follows ends the kernel, and one that does not end in
+            # time is terminated.
             return
         await super()._async_interrupt_kernel()
+
+    async def shutdown_kernel(  # type: ignore[override]  # a coroutine in the async managers
+        self, now: bool = False, restart: bool = False
+    ) -> None:
+        """Shut the kernel down; one that has not yet said it is idle or busy (the
+        server's "starting") is killed at once. A kernel that gets its shutdown request
+        midway through its own start ends with warnings about its unfinished tasks
+        ("Task was destroyed but it is pending!"), and nothing has run in it yet."""
+        if self.execution_state == "starting":
+            now = True
+        await super().shutdown_kernel(now=now, restart=restart)
 
 
 class WorkshopKernelManager(AsyncMappingKernelManager):
