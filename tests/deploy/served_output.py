@@ -72,6 +72,25 @@ def wait_until_pools_are_filled(served: ServedProcess) -> None:
     raise AssertionError(f"the pools were not filled:\n{served.log.read_text()}")
 
 
+def wait_until_kernels_listen(served: ServedProcess) -> None:
+    """Wait until every kernel of the server listens on its five ports (shell, iopub,
+    stdin, control, heartbeat): started, and about to run its notebook, or running it."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        kernels = served.kernels().values()
+        try:
+            listening = [
+                sum(c.status == psutil.CONN_LISTEN for c in kernel.net_connections("tcp"))
+                for kernel in kernels
+            ]
+        except psutil.Error:
+            listening = []
+        if listening and min(listening) >= 5:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the kernels did not start:\n{served.log.read_text()}")
+
+
 def fetch(url: str) -> tuple[int, str]:
     """GET `url`: its status and body."""
     try:

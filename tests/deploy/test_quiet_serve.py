@@ -19,6 +19,7 @@ from served_output import (
     open_worksheet,
     start_serve,
     stop_as_a_person,
+    wait_until_kernels_listen,
     wait_until_pools_are_filled,
 )
 
@@ -65,10 +66,11 @@ def test_serve_prints_no_warnings_while_worksheets_are_opened_and_stops_quietly_
     assert_stopped_quietly(served, status, after_stop)
 
 
-def test_serve_stops_quietly_on_sigterm_as_soon_as_its_kernels_are_pre_heated(tmp_path):
+def test_serve_stops_quietly_on_sigterm_while_its_pre_heated_kernels_wait(tmp_path):
     with served_demo(tmp_path) as (served, _):
-        # Some kernels are still starting: their pools are filled when the kernel has been
-        # launched, not when it has begun to listen.
+        # A pool is filled when its kernel has been launched, not when it has begun to
+        # listen: wait for the kernels to run their notebooks, as they do for a visitor.
+        wait_until_kernels_listen(served)
         status, after_stop = stop_as_a_person(served, whole_group=False)
     assert noise(served.log) == [], served.log.read_text()
     assert_stopped_quietly(served, status, after_stop)
