@@ -150,3 +150,31 @@ def test_pools_refill_only_once_the_room_has_stopped_asking(monkeypatch):
     at = sorted(when for _, when in started)
     assert at[0] >= last_request + quiet - 0.01
     assert at[1] - at[0] >= SPACING - 0.01 and at[2] - at[1] >= SPACING - 0.01
+
+
+def test_pool_kernels_waiting_for_their_turn_never_start_once_the_server_stops(monkeypatch):
+    """Voilà's stop awaits every pool task after shutting the kernels down: one still
+    waiting would otherwise start a kernel only to shut it down."""
+    started: list[tuple[str, float]] = []
+    pool = {"env": {"VOILA_PREHEAT": "True"}}
+
+    async def shut_down_all(self, now=False):
+        return None
+
+    monkeypatch.setattr(kernels.AsyncMappingKernelManager, "shutdown_all", shut_down_all)
+
+    async def run() -> list[object]:
+        manager_ = manager(monkeypatch, started, quiet=60.0)
+        loop = asyncio.get_running_loop()
+        tasks = [
+            loop.create_task(manager_.start_kernel(name=f"pool-{n}", **pool)) for n in range(2)
+        ]
+        manager_._pools = {"01_self_assessment.ipynb": list(tasks)}
+        await asyncio.sleep(0.05)
+        await manager_.shutdown_all()
+        manager_._pools = {}  # as Voilà's stop does, before it awaits the tasks
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    outcomes = asyncio.run(run())
+    assert started == []
+    assert all(isinstance(outcome, kernels.ServerStopping) for outcome in outcomes)
