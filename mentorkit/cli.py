@@ -877,18 +877,24 @@ def run_server(command: list[str], env: dict[str, str]) -> int:
                 if asked and time.monotonic() - asked[0] > STOP_GRACE_SECONDS:
                     process.kill()
                     status = process.wait()
-                    print(
+                    _say(
                         f"The server did not stop within {STOP_GRACE_SECONDS} s and was "
-                        "killed; its kernels end as they notice.",
-                        flush=True,
+                        "killed; its kernels end as they notice."
                     )
                     break
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if asked:
-        print("mentorkit has stopped.", flush=True)
+        _say("mentorkit has stopped.")
     return 0 if asked else status
+
+
+def _say(line: str) -> None:
+    """Print `line` if there is still somewhere to print it: after SIGHUP the terminal may
+    be gone, and the stop still ends with status 0."""
+    with contextlib.suppress(OSError):
+        print(line, flush=True)
 
 
 def public_url_of(url: str) -> str:
