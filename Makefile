@@ -40,7 +40,7 @@ test: $(VENV)/.installed-test lint
 # The unit tests alone (pure core and widget-level views): under a minute, for the loop of
 # changing the code; `make test` runs everything.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -n 2 tests/unit -q
+	$(BIN)/pytest -n 2 -m "not slow" tests/unit -q
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -72,6 +72,7 @@ def test_every_command_has_help(capsys, command):
     assert "usage: mentorkit" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_the_console_script_runs_and_a_misspelt_path_is_one_line(tmp_path, db):
     exe = shutil.which("mentorkit", path=str(Path(sys.executable).parent))
     assert exe, "the mentorkit console script is installed"

@@ -200,6 +200,7 @@ def check(model: type[BaseModel], field: str, data: dict[str, Any]) -> None:
         assert again == built
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("model", "field"), FIELDS, ids=[f"{m.__name__}.{f}" for m, f in FIELDS])
 @FUZZ
 @given(value=VALUES)
@@ -391,6 +392,7 @@ LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
 #: PyYAML's parser recurses once per level of nesting; catalog.parse_framework does not
 #: catch the RecursionError yet (the fix is a change to catalog.py, which is not this
 #: test's module): strict, so the marks must go when the fix is in.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from mentorkit.apps import APPS, JOURNEY_NOTEBOOK, LANDING_NOTEBOOK, pool_sizes
 from mentorkit.cli import NOTEBOOKS_DIR, build_parser, serve_command
 from mentorkit.jupyter import kernels
@@ -127,6 +129,7 @@ def test_a_pool_kernel_a_visitor_took_starts_at_once(monkeypatch):
     assert [name for name, _ in started] == ["pool-0", "pool-3", "pool-1", "pool-2"]
 
 
+@pytest.mark.slow
 def test_pools_refill_only_once_the_room_has_stopped_asking(monkeypatch):
     """Voilà asks for a replacement after each kernel it hands out: while requests keep
     coming (a room signing in), no pool kernel starts."""

@@ -54,6 +54,7 @@ def preheated(monkeypatch: pytest.MonkeyPatch) -> int:
     return port
 
 
+@pytest.mark.slow
 def test_the_request_reaches_the_kernel_even_when_the_server_is_slow_to_accept(preheated):
     server = _serve_request_later(preheated, 1.5, {"QUERY_STRING": "resume=ABCD-EFGH"})
     started = time.monotonic()

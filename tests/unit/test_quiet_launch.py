@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from jupyter_server.services.contents.filemanager import FileContentsManager
 from traitlets.config import Config
 
@@ -84,6 +85,7 @@ print("stopped")
 """
 
 
+@pytest.mark.slow
 def test_a_second_stop_signal_during_the_stop_prints_no_traceback():
     ended = subprocess.run(
         [sys.executable, "-c", CTRL_C_RACE], capture_output=True, text=True, timeout=60

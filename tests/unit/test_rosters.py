@@ -756,6 +756,7 @@ def read_any(path: Path, framework) -> None:
         assert len(result.records) + len(result.skipped_rows) == result.rows_read
 
 
+@pytest.mark.slow
 @FUZZ
 @given(headers=HEADERS, rows=st.lists(st.lists(CELL, max_size=8), max_size=6))
 def test_arbitrary_text_cells_never_crash(tmp_path_factory, framework, headers, rows):
@@ -838,6 +839,7 @@ def roster_csv(path: Path, rows: int, *, start: int = 0) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_10000_row_roster_imports_whole(tmp_path, store, suffix):
     from mentorkit.workshops import create_workshop, import_roster
@@ -866,6 +868,7 @@ ROSTER_CELL = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     rows=st.lists(st.lists(ROSTER_CELL, min_size=0, max_size=5), max_size=6),

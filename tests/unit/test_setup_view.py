@@ -231,6 +231,7 @@ def test_an_empty_name_is_refused_in_plain_words(store, access):
     assert store.workshop(access.workshop.code).name == "Spring cohort"
 
 
+@pytest.mark.slow
 def test_sessions_stop_at_the_limit_even_when_the_page_clicks_on(store, access):
     app = signed_in(store, access)
     details = section(app, DetailsSection)

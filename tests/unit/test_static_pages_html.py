@@ -281,6 +281,7 @@ def test_a_server_forgets_the_least_recently_seen_addresses_beyond_its_capacity(
     assert tries.limiter("10.0.0.3", "join code") is not first
 
 
+@pytest.mark.slow
 def test_every_sign_in_error_names_the_field_it_is_about(store, workshop):
     cases = [
         (lambda: sign_in(store, "", "Ada"), "join code"),

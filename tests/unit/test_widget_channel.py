@@ -402,6 +402,7 @@ def check_after_attack(workshop: Workshop, found: list[widgets.Widget], kernel: 
                 assert key.workshop == workshop.code and key.participant == a_id, key
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("app_function", APPS, ids=lambda f: f.__name__)
 def test_a_participants_page_only_ever_reaches_their_own_documents(workshop, app_function, kernel):
     before = set(live_widgets())
@@ -490,6 +491,7 @@ def test_a_hostile_message_is_seen_by_the_python_side(workshop):
     assert saved is not None and saved.document.career_goal == "Typed over the widget channel"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("app_function", [smart_goals_app, my_plan_app], ids=lambda f: f.__name__)
 def test_a_box_sent_itself_as_its_child_is_handled(workshop, app_function, kernel):
     before = set(live_widgets())

@@ -142,6 +142,7 @@ def test_without_the_guard_the_same_message_makes_a_widget(manager):
             widget.close()
 
 
+@pytest.mark.slow
 def test_the_page_still_gets_every_widgets_state_and_holds_one_control_channel(manager):
     field = widgets.Text(value="kept")
     sent: list[dict[str, Any]] = []

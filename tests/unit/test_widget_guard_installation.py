@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import pytest
 
 from mentorkit.store import SqlStore
 from mentorkit.ui import guard
@@ -47,6 +48,7 @@ def page_sends(widget: widgets.Widget, state: dict[str, Any]) -> None:
     )
 
 
+@pytest.mark.slow
 def test_importing_every_ui_module_leaves_ipywidgets_as_it_is():
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run(

@@ -313,6 +313,7 @@ def test_the_smart_goals_worksheet_shows_each_part_with_its_label_and_hint(store
         assert (f"Goal 1: {part.label}", part.hint) in shown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "module", ["worksheets", "apps", "cohort", "store", "backup", "checkins", "people", "smart"]
 )
