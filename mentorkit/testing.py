@@ -8,10 +8,13 @@ extra) is imported only where it is needed.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import psutil
+    from websockets.sync.client import ClientConnection
 
     from mentorkit.identity import Identity
     from mentorkit.store import Store
@@ -188,3 +192,36 @@ def find_widget(widget: Any, kind: type, description: str) -> Any:
         ),
         None,
     )
+
+
+def kernel_message(msg_type: str, **metadata: str) -> dict[str, Any]:
+    """A shell-channel request as a page's scripts send it to their kernel."""
+    return {
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "visitor",
+            "session": uuid.uuid4().hex,
+            "date": "2026-12-06T12:00:00Z",
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": metadata,
+        "content": {},
+        "channel": "shell",
+        "buffers": [],
+    }
+
+
+def ask_kernel_info(channel: ClientConnection, *, seconds: float, **metadata: str) -> bool:
+    """Send a kernel_info_request on a kernel's websocket `channel` (as a page does) and
+    wait up to `seconds` for its reply: whether the kernel answered."""
+    sent = kernel_message("kernel_info_request", **metadata)
+    channel.send(json.dumps(sent))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answer = json.loads(channel.recv(timeout=seconds))
+        replied = answer.get("parent_header", {}).get("msg_id") == sent["header"]["msg_id"]
+        if replied and answer["msg_type"] == "kernel_info_reply":
+            return True
+    return False

@@ -4,7 +4,6 @@ stop as a facilitator stops it."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -15,13 +14,12 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
 
 import psutil
 from websockets.sync.client import connect
 
 from mentorkit.apps import pool_sizes
-from mentorkit.testing import ServedProcess, free_port
+from mentorkit.testing import ServedProcess, ask_kernel_info, free_port
 
 #: Bounds on waiting, not measurements: a busy 2-core machine is slow to start kernels.
 START_SECONDS = 240
@@ -115,32 +113,10 @@ def open_worksheet(served: ServedProcess, notebook: str) -> str:
 def kernel_answers(served: ServedProcess, port: int, kernel_id: str) -> bool:
     """Whether the page's kernel answers a kernel_info_request over the page's websocket,
     as the page's scripts reach it."""
-    sent: dict[str, Any] = {
-        "header": {
-            "msg_id": uuid.uuid4().hex,
-            "msg_type": "kernel_info_request",
-            "username": "visitor",
-            "session": uuid.uuid4().hex,
-            "date": "2026-12-06T12:00:00Z",
-            "version": "5.3",
-        },
-        "parent_header": {},
-        "metadata": {},
-        "content": {},
-        "channel": "shell",
-        "buffers": [],
-    }
     sock = socket.create_connection(("127.0.0.1", port), timeout=60)
     url = f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
     with connect(url, sock=sock, open_timeout=60, max_size=None) as channel:
-        channel.send(json.dumps(sent))
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            answer = json.loads(channel.recv(timeout=START_SECONDS))
-            replied = answer.get("parent_header", {}).get("msg_id") == sent["header"]["msg_id"]
-            if replied and answer["msg_type"] == "kernel_info_reply":
-                return True
-    return False
+        return ask_kernel_info(channel, seconds=START_SECONDS)
 
 
 def noise(log: Path) -> list[str]:

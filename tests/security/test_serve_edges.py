@@ -29,7 +29,14 @@ from websockets.sync.client import ClientConnection, connect
 
 from mentorkit.apps import pool_sizes
 from mentorkit.jupyter import KERNEL_PROOF_HEADER, kernel_proof
-from mentorkit.testing import ServedProcess, free_port, kernel_processes, process_tree
+from mentorkit.testing import (
+    ServedProcess,
+    ask_kernel_info,
+    free_port,
+    kernel_message,
+    kernel_processes,
+    process_tree,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.prefix) / "bin"
@@ -205,38 +212,6 @@ def test_the_servers_own_names_are_served(server, host):
     assert status == 200 and "Workshop apps" in body
 
 
-def kernel_message(msg_type: str, **metadata: str) -> dict[str, Any]:
-    """A shell-channel request as a page's scripts send it."""
-    return {
-        "header": {
-            "msg_id": uuid.uuid4().hex,
-            "msg_type": msg_type,
-            "username": "visitor",
-            "session": uuid.uuid4().hex,
-            "date": "2026-12-06T12:00:00Z",
-            "version": "5.3",
-        },
-        "parent_header": {},
-        "metadata": metadata,
-        "content": {},
-        "channel": "shell",
-        "buffers": [],
-    }
-
-
-def ask_kernel_info(channel: ClientConnection, **metadata: str) -> None:
-    """Send a kernel_info_request and wait for its reply (the kernel is working)."""
-    sent = kernel_message("kernel_info_request", **metadata)
-    channel.send(json.dumps(sent))
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        answer = json.loads(channel.recv(timeout=START_SECONDS))
-        replied = answer.get("parent_header", {}).get("msg_id") == sent["header"]["msg_id"]
-        if replied and answer["msg_type"] == "kernel_info_reply":
-            return
-    raise AssertionError("the kernel never answered")
-
-
 def test_code_sent_to_a_pages_kernel_is_never_run(server, tmp_path):
     """A page's websocket carries widget messages only: a request that runs code or reads
     the kernel's namespace (execute, inspect, complete, history) never reaches the kernel."""
@@ -280,13 +255,15 @@ def test_a_10_mb_websocket_message_closes_that_socket_and_no_other(server):
         websocket(server, channels.format(attacker), **AUTH) as flood,
         websocket(server, channels.format(visitor), host=PUBLIC_HOST, **AUTH) as page,
     ):
-        ask_kernel_info(page, note="x" * 500_000)  # a large message of the allowed size
+        # a large message of the allowed size
+        assert ask_kernel_info(page, seconds=START_SECONDS, note="x" * 500_000)
         flood_message = json.dumps(kernel_message("kernel_info_request", note="x" * 10_000_000))
         with pytest.raises(ConnectionClosed):  # the server cuts it off while it is sent
             flood.send(flood_message)
             while True:  # or, at the latest, after what the kernel said before
                 flood.recv(timeout=START_SECONDS)
-        ask_kernel_info(page)  # the other page's socket still works
+        # the other page's socket still works
+        assert ask_kernel_info(page, seconds=START_SECONDS)
     assert request(server, "/", headers=AUTH)[0] == 200
     assert visitor in server.kernels() and attacker in server.kernels()
 
