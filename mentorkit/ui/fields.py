@@ -25,6 +25,7 @@ from mentorkit.ui.autosave import SaveStatus
 log = logging.getLogger("mentorkit")
 
 W = TypeVar("W", bound=DescriptionWidget)
+D = TypeVar("D", bound=widgets.DOMWidget)
 
 
 class ChoiceDropdown(widgets.Dropdown):
@@ -77,7 +78,128 @@ def _from_json(widget: widgets.Widget, raw: Any) -> Any:
     return raw
 
 
-class FieldSet:
+class InputProblems:
+    """Inputs under keys, and the problem shown next to each: the one way a page shows
+    what is wrong with a field (the worksheets' `FieldSet`, the setup page's forms).
+
+    `show` marks each input that has a problem (class `mentorkit-invalid`) and writes the
+    message under it as `<p id="mentorkit-problem-<slug>">`; the page script then links
+    the two for screen readers (aria-invalid, aria-describedby). Every other mark goes.
+    An input's slug is `slug` and its key, e.g. 'setup-starts-on'.
+    """
+
+    def __init__(self, slug: str = "", *, labelled: bool = True) -> None:
+        self.slug = slug
+        #: Whether a message starts with the input's label ('Career goal: …'), for pages
+        #: where a problem may be read away from its input (the save status names it).
+        self.labelled = labelled
+        self.inputs: dict[str, widgets.Widget] = {}
+        self.labels: dict[str, str] = {}
+        self._messages: dict[str, widgets.HTML] = {}
+        #: The boxes `placed` made, by key: a problem line made later goes in there.
+        self._boxes: dict[str, widgets.VBox] = {}
+        self.problems: dict[str, str] = {}
+
+    def add(
+        self,
+        key: str,
+        widget: D,
+        *,
+        label: str = "",
+        message: widgets.HTML | None = None,
+        limit: int | None = None,
+    ) -> D:
+        """Bind `widget` to `key`; its problem is written in `message` (by default its own
+        line, see `placed`); `limit` (else the field's own, see `_limit`) caps its text."""
+        if self.inputs.get(key) is widget:
+            return widget
+        if key in self.inputs:
+            self.unbind(key)
+        self.inputs[key] = widget
+        self.labels[key] = label or widget.description or key
+        if message is not None:
+            self._messages[key] = message
+        widget.add_class(f"mentorkit-field-{self._slug(key)}")
+        limit = limit if limit is not None else self._limit(key)
+        if limit is not None and isinstance(widget, widgets.Text | widgets.Textarea):
+            widget.add_class(f"mentorkit-max-{limit}")
+        return widget
+
+    def _limit(self, key: str) -> int | None:
+        """The length limit of the text bound to `key`, when `add` is given none."""
+        return None
+
+    def unbind(self, key: str) -> None:
+        """Forget the input bound to `key` (its row went) and its marks."""
+        widget = self.inputs.pop(key)
+        widget.remove_class(f"mentorkit-field-{self._slug(key)}")
+        widget.remove_class("mentorkit-invalid")
+        self.problems.pop(key, None)
+        message = self._messages.pop(key, None)
+        if message is not None and key in message.value:
+            message.value = ""
+
+    def message(self, key: str) -> widgets.HTML:
+        """Where the problem of `key` is written: place it right under its input (an input
+        `placed` gets it there the first time it has a problem)."""
+        if key not in self._messages:
+            self._messages[key] = widgets.HTML().add_class("mentorkit-problem-line")
+            box = self._boxes.get(key)
+            if box is not None:
+                box.children = (*box.children, self._messages[key])
+        return self._messages[key]
+
+    def placed(self, key: str) -> widgets.VBox:
+        """The input bound to `key`, in a box that takes its problem line under it.
+
+        The line is made the first time the input has a problem: most inputs never do,
+        and every widget costs each page a model to send, create and draw (three for an
+        empty line), which a room opening its worksheets together waits for.
+        """
+        box = widgets.VBox([self.inputs[key]]).add_class("mentorkit-field")
+        self._boxes[key] = box
+        if key in self._messages:
+            box.children = (*box.children, self._messages[key])
+        return box
+
+    def show(self, problems: Mapping[str, str]) -> bool:
+        """Mark the inputs of `problems` (key → message) and clear every other mark;
+        whether anything was to be done (the same problems again change nothing)."""
+        problems = {key: text for key, text in problems.items() if key in self.inputs}
+        if problems == self.problems and problems:
+            return False
+        self.problems = dict(problems)
+        lines: dict[int, tuple[widgets.HTML, list[str]]] = {}
+        for key, widget in self.inputs.items():
+            problem = problems.get(key)
+            if problem is None and key not in self._messages:
+                widget.remove_class("mentorkit-invalid")
+                continue  # never had a problem: no line to clear
+            message = self.message(key)
+            entry = lines.setdefault(id(message), (message, []))
+            if problem is None:
+                widget.remove_class("mentorkit-invalid")
+                continue
+            widget.add_class("mentorkit-invalid")
+            entry[1].append(
+                f'<p id="mentorkit-problem-{self._slug(key)}" class="mentorkit-problem">'
+                f"{self._label_for(key)}{escape(problem)}</p>"
+            )
+        for message, paragraphs in lines.values():
+            value = "".join(paragraphs)
+            if message.value != value:
+                message.value = value
+        return True
+
+    def _label_for(self, key: str) -> str:
+        return f"{escape(self.labels[key])}: " if self.labelled else ""
+
+    def _slug(self, key: str) -> str:
+        words = re.sub(r"[^a-z0-9]+", "-", f"{self.slug} {key}".lower()).strip("-")
+        return words or "field"
+
+
+class FieldSet(InputProblems):
     """The inputs of one worksheet document, by the path of the field each one fills.
 
     It is what keeps every keystroke: `document(data)` checks the data field by field
@@ -102,16 +224,10 @@ class FieldSet:
     def __init__(
         self, model: type[Document], status: SaveStatus, document_key: object, slug: str = ""
     ) -> None:
+        super().__init__(slug)
         self.model = model
         self.status = status
         self.document_key = document_key
-        self.slug = slug
-        self.inputs: dict[str, widgets.Widget] = {}
-        self.labels: dict[str, str] = {}
-        self._messages: dict[str, widgets.HTML] = {}
-        #: The boxes `placed` made, by key: a problem line made later goes in there.
-        self._boxes: dict[str, widgets.VBox] = {}
-        self.problems: dict[str, str] = {}
         #: How each bound document field is read from its inputs, by its dotted path.
         self._readers: dict[str, Callable[[], Any]] = {}
         #: Every input that fills a bound field, in the order bound.
@@ -177,30 +293,8 @@ class FieldSet:
             place[name] = read()
         return body
 
-    def add(
-        self,
-        key: str,
-        widget: W,
-        *,
-        label: str = "",
-        message: widgets.HTML | None = None,
-        limit: int | None = None,
-    ) -> W:
-        """Bind `widget` to the field at `key`; its problem is written in `message` (by
-        default its own line, see `placed`) and its length limit comes from the model."""
-        if self.inputs.get(key) is widget:
-            return widget
-        if key in self.inputs:
-            self._unbind(key)
-        self.inputs[key] = widget
-        self.labels[key] = label or widget.description or key
-        if message is not None:
-            self._messages[key] = message
-        widget.add_class(f"mentorkit-field-{self._slug(key)}")
-        limit = limit if limit is not None else text_limit(self.model, key)
-        if limit is not None and isinstance(widget, widgets.Text | widgets.Textarea):
-            widget.add_class(f"mentorkit-max-{limit}")
-        return widget
+    def _limit(self, key: str) -> int | None:
+        return text_limit(self.model, key)
 
     def bind_rows(
         self, prefix: str, bindings: Mapping[str, tuple[widgets.Widget, widgets.HTML]]
@@ -209,41 +303,9 @@ class FieldSet:
         line), unbinding rows that moved or went; unchanged bindings send nothing."""
         for key in [k for k in self.inputs if k.startswith(prefix + ".")]:
             if key not in bindings or bindings[key][0] is not self.inputs[key]:
-                self._unbind(key)
+                self.unbind(key)
         for key, (widget, message) in bindings.items():
             self.add(key, widget, message=message)
-
-    def _unbind(self, key: str) -> None:
-        widget = self.inputs.pop(key)
-        widget.remove_class(f"mentorkit-field-{self._slug(key)}")
-        widget.remove_class("mentorkit-invalid")
-        self.problems.pop(key, None)
-        message = self._messages.pop(key, None)
-        if message is not None and key in message.value:
-            message.value = ""
-
-    def message(self, key: str) -> widgets.HTML:
-        """Where the problem of `key` is written: place it right under its input (an input
-        `placed` gets it there the first time it has a problem)."""
-        if key not in self._messages:
-            self._messages[key] = widgets.HTML().add_class("mentorkit-problem-line")
-            box = self._boxes.get(key)
-            if box is not None:
-                box.children = (*box.children, self._messages[key])
-        return self._messages[key]
-
-    def placed(self, key: str) -> widgets.VBox:
-        """The input bound to `key`, in a box that takes its problem line under it.
-
-        The line is made the first time the input has a problem: most inputs never do,
-        and every widget costs each page a model to send, create and draw (three for an
-        empty line), which a room opening its worksheets together waits for.
-        """
-        box = widgets.VBox([self.inputs[key]]).add_class("mentorkit-field")
-        self._boxes[key] = box
-        if key in self._messages:
-            box.children = (*box.children, self._messages[key])
-        return box
 
     def restore(self, draft: Mapping[str, Any]) -> None:
         """Put back, as typed, what the draft kept of each input (before observing them)."""
@@ -277,34 +339,14 @@ class FieldSet:
         body = {**checked.document.model_dump(), "draft": draft}
         return check(self.model, body).document
 
-    def show(self, problems: Mapping[str, str]) -> None:
-        """Mark the inputs of `problems` (key → message) and clear every other mark."""
-        problems = {key: text for key, text in problems.items() if key in self.inputs}
-        if problems == self.problems and problems:
-            return
-        self.problems = dict(problems)
-        lines: dict[int, tuple[widgets.HTML, list[str]]] = {}
-        for key, widget in self.inputs.items():
-            problem = problems.get(key)
-            if problem is None and key not in self._messages:
-                widget.remove_class("mentorkit-invalid")
-                continue  # never had a problem: no line to clear
-            message = self.message(key)
-            entry = lines.setdefault(id(message), (message, []))
-            if problem is None:
-                widget.remove_class("mentorkit-invalid")
-                continue
-            widget.add_class("mentorkit-invalid")
-            entry[1].append(
-                f'<p id="mentorkit-problem-{self._slug(key)}" class="mentorkit-problem">'
-                f"{escape(self.labels[key])}: {escape(problem)}</p>"
-            )
-        for message, paragraphs in lines.values():
-            value = "".join(paragraphs)
-            if message.value != value:
-                message.value = value
-        labels = list(dict.fromkeys(self.labels[key] for key in problems))
-        self.status.attention(self.document_key, labels)
+    def show(self, problems: Mapping[str, str]) -> bool:
+        """Mark the inputs of `problems` (key → message), clear every other mark, and have
+        the save status name the fields that need attention."""
+        changed = super().show(problems)
+        if changed:
+            labels = list(dict.fromkeys(self.labels[key] for key in self.problems))
+            self.status.attention(self.document_key, labels)
+        return changed
 
     def _keys_for(self, path: str) -> list[str]:
         return [
@@ -312,10 +354,6 @@ class FieldSet:
             for key in self.inputs
             if key == path or path.startswith(key + ".") or key.startswith(path + ".")
         ]
-
-    def _slug(self, key: str) -> str:
-        words = re.sub(r"[^a-z0-9]+", "-", f"{self.slug} {key}".lower()).strip("-")
-        return words or "field"
 
 
 @functools.cache

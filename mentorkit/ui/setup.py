@@ -53,6 +53,7 @@ from mentorkit.ui.facilitator import (
     FacilitatorSession,
     facilitator_app,
 )
+from mentorkit.ui.fields import InputProblems
 from mentorkit.ui.frame import Notice, guarded
 from mentorkit.ui.html import copy_button
 from mentorkit.ui.people_panel import PeopleSection
@@ -110,46 +111,12 @@ NOT_WORKSHOP_COMMANDS: dict[str, str] = {
 # Helpers
 
 
-class FieldProblems:
-    """The inputs of one form, each under a slug, and the message shown next to each.
-
-    `show` marks the inputs whose slug has a problem (`mentorkit-invalid`) and writes the
-    message in the line under the input, as `<p id="mentorkit-problem-<slug>">`; the page
-    script then links the two for screen readers. Every other mark is cleared.
-    """
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-        self.inputs: dict[str, widgets.Widget] = {}
-        self.lines: dict[str, widgets.HTML] = {}
-        self.problems: dict[str, str] = {}
-
-    def slug(self, key: str) -> str:
-        return f"{self.prefix}-{key}"
-
-    def add(self, key: str, widget: widgets.Widget, *, limit: int | None = None) -> widgets.VBox:
-        """Bind `widget` as `key`; the box holds it and its problem line."""
-        self.inputs[key] = widget
-        widget.add_class(f"mentorkit-field-{self.slug(key)}")
-        if limit is not None:
-            widget.add_class(f"mentorkit-max-{limit}")
-        self.lines[key] = widgets.HTML().add_class("mentorkit-problem-line")
-        return widgets.VBox([widget, self.lines[key]]).add_class("mentorkit-field")
-
-    def show(self, problems: Mapping[str, str]) -> None:
-        """Mark the inputs of `problems` (key → message) and clear every other mark."""
-        self.problems = {key: text for key, text in problems.items() if key in self.inputs}
-        for key, widget in self.inputs.items():
-            problem = self.problems.get(key)
-            if problem is None:
-                widget.remove_class("mentorkit-invalid")
-                self.lines[key].value = ""
-                continue
-            widget.add_class("mentorkit-invalid")
-            self.lines[key].value = (
-                f'<p id="mentorkit-problem-{self.slug(key)}" class="mentorkit-problem">'
-                f"{escape(problem)}</p>"
-            )
+def _placed(
+    problems: InputProblems, key: str, widget: widgets.DOMWidget, *, limit: int | None = None
+) -> widgets.VBox:
+    """`widget` bound to `key` of a form's `problems`, in its box on the page."""
+    problems.add(key, widget, limit=limit)
+    return problems.placed(key)
 
 
 def _status() -> widgets.HTML:
@@ -269,7 +236,7 @@ class JoinLinkSection(widgets.VBox):
 class SessionRow(widgets.VBox):
     """One session of the workshop: title, date, times and place, and its remove button."""
 
-    def __init__(self, problems: FieldProblems, number: int, values: Mapping[str, Any]) -> None:
+    def __init__(self, problems: InputProblems, number: int, values: Mapping[str, Any]) -> None:
         super().__init__()
         self.add_class("mentorkit-session-row")
         self.title = _text(f"Session {number} title", values.get("title", ""))
@@ -293,11 +260,11 @@ class SessionRow(widgets.VBox):
         index = number - 1
         self.children = [
             widgets.HTML(f"<h4>Session {number}</h4>"),
-            problems.add(f"session-{index}-title", self.title, limit=120),
-            problems.add(f"session-{index}-day", self.day),
-            problems.add(f"session-{index}-starts-at", self.starts_at),
-            problems.add(f"session-{index}-ends-at", self.ends_at),
-            problems.add(f"session-{index}-place", self.place, limit=300),
+            _placed(problems, f"session-{index}-title", self.title, limit=120),
+            _placed(problems, f"session-{index}-day", self.day),
+            _placed(problems, f"session-{index}-starts-at", self.starts_at),
+            _placed(problems, f"session-{index}-ends-at", self.ends_at),
+            _placed(problems, f"session-{index}-place", self.place, limit=300),
             self.remove,
         ]
 
@@ -334,7 +301,7 @@ class DetailsSection(widgets.VBox):
         super().__init__()
         self.session = session
         workshop = session.workshop
-        self.problems = FieldProblems("setup")
+        self.problems = InputProblems("setup", labelled=False)
         self.name = _text("Workshop name", workshop.name)
         self.description = widgets.Textarea(
             value=workshop.description,
@@ -350,12 +317,12 @@ class DetailsSection(widgets.VBox):
         self.rows: list[SessionRow] = []
         self._sessions_box = widgets.VBox()
         self._fields = [
-            self.problems.add("name", self.name, limit=120),
-            self.problems.add("description", self.description, limit=2000),
-            self.problems.add("starts-on", self.starts_on),
-            self.problems.add("ends-on", self.ends_on),
+            _placed(self.problems, "name", self.name, limit=120),
+            _placed(self.problems, "description", self.description, limit=2000),
+            _placed(self.problems, "starts-on", self.starts_on),
+            _placed(self.problems, "ends-on", self.ends_on),
         ]
-        self._add_box = self.problems.add("add-session", self.add_session)
+        self._add_box = _placed(self.problems, "add-session", self.add_session)
         guard = guarded(session.notice)
         self.add_session.on_click(guard(lambda _b: self._add_row()))
         self.save.on_click(guard(lambda _b: self.save_details()))
@@ -372,9 +339,8 @@ class DetailsSection(widgets.VBox):
         ]
 
     def _set_rows(self, values: Sequence[Mapping[str, Any]]) -> None:
-        kept = {k: v for k, v in self.problems.inputs.items() if not k.startswith("session-")}
-        self.problems.inputs = kept
-        self.problems.lines = {k: v for k, v in self.problems.lines.items() if k in kept}
+        for key in [k for k in self.problems.inputs if k.startswith("session-")]:
+            self.problems.unbind(key)
         self.rows = []
         for number, row_values in enumerate(values, start=1):
             row = SessionRow(self.problems, number, row_values)
@@ -433,7 +399,7 @@ class GuidanceSection(widgets.VBox):
     def __init__(self, session: FacilitatorSession) -> None:
         super().__init__()
         self.session = session
-        self.problems = FieldProblems("setup-text")
+        self.problems = InputProblems("setup-text", labelled=False)
         self.texts: dict[str, widgets.Textarea] = {}
         self.statuses: dict[str, widgets.HTML] = {}
         guard = guarded(session.notice)
@@ -461,7 +427,7 @@ class GuidanceSection(widgets.VBox):
             self.texts[key] = text
             self.statuses[key] = _status()
             children += [
-                self.problems.add(key.replace("_", "-"), text, limit=GUIDANCE_LIMIT),
+                _placed(self.problems, key.replace("_", "-"), text, limit=GUIDANCE_LIMIT),
                 widgets.HBox([save, restore]).add_class("mentorkit-toolbar"),
                 self.statuses[key],
             ]
@@ -579,7 +545,7 @@ class NewWorkshopForm(widgets.VBox):
 
     def __init__(self, notice: Notice, button: str, on_create: Callable[[Any], None]) -> None:
         super().__init__()
-        self.problems = FieldProblems("setup-new")
+        self.problems = InputProblems("setup-new", labelled=False)
         self.name = _text("New workshop name")
         self.description = widgets.Textarea(
             description="New description",
@@ -592,10 +558,10 @@ class NewWorkshopForm(widgets.VBox):
         self._on_create = on_create
         self.create.on_click(guarded(notice)(lambda _b: self.submit()))
         self.children = [
-            self.problems.add("name", self.name, limit=120),
-            self.problems.add("description", self.description, limit=2000),
-            self.problems.add("starts-on", self.starts_on),
-            self.problems.add("ends-on", self.ends_on),
+            _placed(self.problems, "name", self.name, limit=120),
+            _placed(self.problems, "description", self.description, limit=2000),
+            _placed(self.problems, "starts-on", self.starts_on),
+            _placed(self.problems, "ends-on", self.ends_on),
             self.create,
         ]
 
