@@ -27,6 +27,7 @@ from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.exports import EXPORT_KINDS, EXPORT_LABELS
 from mentorkit.identity import reset_resume_code
 from mentorkit.jupyter import TOKEN_VARIABLE
+from mentorkit.jupyter.capacity import is_loopback
 from mentorkit.jupyter.hosts import ALLOWED_HOSTS_VARIABLE, host_of_url
 from mentorkit.models import Workshop
 from mentorkit.resources import DATA_DIR, NOTEBOOKS_DIR, VOILA_CONFIG
@@ -44,7 +45,6 @@ from mentorkit.workshops import (
 ROOT = VOILA_CONFIG.parent
 #: Holds voila/templates/mentorkit; Voilà finds templates through JUPYTER_PATH.
 JUPYTER_DIR = Path(__file__).resolve().parent / "jupyter"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 EXIT_USER_ERROR = 1
 EXIT_INVALID_ROWS = 3
@@ -817,7 +817,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     public_url = public_url_of(args.public_url)
     _check_port_free(args.host, args.port)
-    if args.host not in LOOPBACK_HOSTS and not args.token:
+    if not is_loopback(args.host) and not args.token:
         print(
             f"warning: serving on {args.host}: anyone who can reach this address can open "
             "the apps. Put a token (--token) or JupyterHub in front of it.",

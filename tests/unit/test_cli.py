@@ -17,6 +17,7 @@ from mentorkit.access import verify_secret
 from mentorkit.catalog import SAMPLE_MENTORS, SAMPLE_PARTICIPANTS
 from mentorkit.cli import build_parser, main
 from mentorkit.store import open_store
+from mentorkit.testing import free_port
 
 SUBCOMMANDS = [
     "init",
@@ -225,6 +226,29 @@ def test_serve_refuses_a_busy_port(capsys, db):
 def test_serve_binds_to_loopback_by_default():
     args = build_parser().parse_args(["serve"])
     assert args.host == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [
+        ("127.0.0.1", False),
+        ("127.0.0.2", False),
+        ("::1", False),
+        ("localhost", False),
+        ("0.0.0.0", True),
+    ],
+)
+def test_serve_warns_only_when_others_can_reach_an_open_server(
+    capsys, monkeypatch, db, host, warned
+):
+    import mentorkit.cli
+
+    ran: list[list[str]] = []
+    monkeypatch.setattr(mentorkit.cli, "run_server", lambda command, env: ran.append(command) or 0)
+    port = free_port()
+    status, out, err = run(capsys, "--db", db, "serve", "--host", host, "--port", str(port))
+    assert status == 0 and ran and "Serving mentorkit at" in out
+    assert ("anyone who can reach this address can open the apps" in err) is warned
 
 
 # ---------------------------------------------------------------------------------------
