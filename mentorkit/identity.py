@@ -82,7 +82,7 @@ EMAIL_AS_NAME = (
 )
 
 #: The sign-in form's fields, as a message names the one it is about.
-SignInField = Literal["join code", "name", "invite code", "resume code"]
+SignInField = Literal["join code", "name", "invite code", "resume code", "facilitator key"]
 
 #: The counts of new participants a sign-in takes one from, given the workshop's code.
 Newcomers = Callable[[str], Sequence[TryLimiter]]
@@ -359,3 +359,30 @@ def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Id
             field="name",
         )
     return Identity(workshop, found)
+
+
+#: A facilitator's sign-in refused: the same words whether the join code or the key is wrong.
+FACILITATOR_REFUSAL = "That join code and facilitator key do not match."
+FACILITATOR_MISSING = "Enter the join code and the facilitator key."
+
+
+def facilitator_sign_in(store: Store, join_code: str, key: str, *, pause: float) -> Workshop:
+    """The workshop whose join code and facilitator key these are.
+
+    Refused (`SignInError`) in the same words whether the code or the key is wrong, so the
+    page tells nobody which workshops exist; a refusal counts against this page's tries of
+    facilitator keys for `store` and holds for `pause` seconds, and too many refuse every
+    try for a while (`TooManyTries`), a right one too.
+    """
+    if not join_code.strip() or not key.strip():
+        raise SignInError(FACILITATOR_MISSING, field="facilitator key")
+    code = normalise_join_code(join_code)
+    tries = limiter(store, "facilitator key")
+    tries.check()
+    try:
+        if code and store.facilitator_key_matches(code, hash_secret(key)):
+            return store.workshop(code)
+    except NotFound:
+        pass  # an unknown join code reads exactly like a wrong key
+    tries.failed(pause=pause)
+    raise SignInError(FACILITATOR_REFUSAL, field="facilitator key")

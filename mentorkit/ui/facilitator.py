@@ -19,10 +19,9 @@ from urllib.parse import quote
 
 import ipywidgets as widgets
 
-from mentorkit.access import TooManyTries, hash_secret, limiter
 from mentorkit.apps import APPS
-from mentorkit.errors import NotFound
-from mentorkit.identity import normalise_join_code
+from mentorkit.errors import MentorkitError
+from mentorkit.identity import facilitator_sign_in
 from mentorkit.models import Workshop
 from mentorkit.store import Store
 from mentorkit.ui.frame import AppFrame, Notice, guarded
@@ -32,7 +31,6 @@ from mentorkit.ui.shell import STYLE
 
 log = logging.getLogger("mentorkit")
 
-REFUSAL = "That join code and facilitator key do not match."
 REFUSAL_DELAY_SECONDS = 1.0  # the pause of every refusal (see mentorkit.access)
 FACILITATOR_APPS = [app for app in APPS if app.audience == "facilitator"]
 
@@ -199,26 +197,10 @@ class FacilitatorApp(AppFrame):
         self.notice.clear()
         typed_code, key = self.join.value, self.key.value
         self.key.value = ""  # a refused key is not left in the page, an accepted one neither
-        if not typed_code.strip() or not key.strip():
-            self.notice.show("Enter the join code and the facilitator key.", kind="error")
-            return
-        code = normalise_join_code(typed_code)
-        tries = limiter(self.store, "facilitator key")
-        workshop: Workshop | None = None
         try:
-            tries.check()
-            try:
-                if code and self.store.facilitator_key_matches(code, hash_secret(key)):
-                    workshop = self.store.workshop(code)
-            except NotFound:
-                workshop = None  # an unknown join code reads exactly like a wrong key
-            if workshop is None:
-                tries.failed(pause=self.refusal_delay)
-        except TooManyTries as exc:
+            workshop = facilitator_sign_in(self.store, typed_code, key, pause=self.refusal_delay)
+        except MentorkitError as exc:  # refused, or too many tries
             self.notice.show(str(exc), kind="error")
-            return
-        if workshop is None:
-            self.notice.show(REFUSAL, kind="error")
             return
         self.enter(workshop)
 

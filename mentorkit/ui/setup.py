@@ -35,10 +35,9 @@ import ipywidgets as widgets
 from pydantic import ValidationError
 
 from mentorkit import catalog
-from mentorkit.access import TooManyTries, hash_secret, limiter
 from mentorkit.apps import PARTICIPANT_APPS
-from mentorkit.errors import InvalidInput, MentorkitError, NotFound
-from mentorkit.identity import normalise_join_code
+from mentorkit.errors import InvalidInput, MentorkitError
+from mentorkit.identity import facilitator_sign_in
 from mentorkit.models import (
     GUIDANCE_LIMIT,
     MAX_SESSIONS,
@@ -47,7 +46,6 @@ from mentorkit.models import (
 )
 from mentorkit.store import Store
 from mentorkit.ui.facilitator import (
-    REFUSAL,
     REFUSAL_DELAY_SECONDS,
     FacilitatorApp,
     FacilitatorSession,
@@ -690,27 +688,12 @@ class WorkshopsSection(widgets.VBox):
         self.open_status.value = ""
         typed, key = self.join.value, self.key.value
         self.key.value = ""
-        if not typed.strip() or not key.strip():
-            _say(self.open_status, "Enter the join code and the facilitator key.", "error")
-            return
-        store = self.view.session.store
-        code = normalise_join_code(typed)
-        tries = limiter(store, "facilitator key")
-        workshop: Workshop | None = None
         try:
-            tries.check()
-            try:
-                if code and store.facilitator_key_matches(code, hash_secret(key)):
-                    workshop = store.workshop(code)
-            except NotFound:
-                workshop = None
-            if workshop is None:
-                tries.failed(pause=self.view.refusal_delay)
-        except TooManyTries as exc:
+            workshop = facilitator_sign_in(
+                self.view.session.store, typed, key, pause=self.view.refusal_delay
+            )
+        except MentorkitError as exc:  # refused, or too many tries
             _say(self.open_status, str(exc), "error")
-            return
-        if workshop is None:
-            _say(self.open_status, REFUSAL, "error")
             return
         self.view.keys_entered.add(workshop.code)
         self.view.open_workshop(workshop)

@@ -33,11 +33,12 @@ from mentorkit.identity import (
     resume,
     sign_in,
 )
+from mentorkit.identity import FACILITATOR_REFUSAL as REFUSAL
 from mentorkit.models import Participant
 from mentorkit.store import open_store
 from mentorkit.testing import widget_tree
 from mentorkit.ui.dashboard import dashboard_app
-from mentorkit.ui.facilitator import REFUSAL, FacilitatorApp, facilitator_app
+from mentorkit.ui.facilitator import FacilitatorApp, facilitator_app
 from mentorkit.ui.matching import matching_app
 from mentorkit.workshops import create_workshop, ensure_demo
 

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import pytest
 import sqlalchemy as sa
 
+from mentorkit.identity import FACILITATOR_REFUSAL as REFUSAL
 from mentorkit.identity import SignInError, resume, sign_in
 from mentorkit.models import (
     ActionItem,
@@ -31,7 +32,6 @@ from mentorkit.models import (
 from mentorkit.store import DocumentKey
 from mentorkit.testing import find_widget, sign_in_rostered, widget_tree
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_html
-from mentorkit.ui.facilitator import REFUSAL
 from mentorkit.ui.matching import (
     INCLUDE_NOT_STARTED,
     RULE_OUT_FORMATS,

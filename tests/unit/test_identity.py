@@ -7,6 +7,7 @@ import pytest
 from mentorkit.access import hash_secret
 from mentorkit.identity import (
     SignInError,
+    facilitator_sign_in,
     hub_sign_in,
     new_resume_code,
     normalise_resume_code,
@@ -193,3 +194,32 @@ def test_a_typed_join_code_is_read_leniently_or_not_at_all(typed, expected):
     from mentorkit.identity import normalise_join_code
 
     assert normalise_join_code(typed) == expected
+
+
+def test_a_facilitator_signs_in_with_the_code_and_key_and_a_wrong_one_reads_the_same_either_way(
+    store,
+):
+    from mentorkit.access import MAX_FAILURES, TooManyTries
+
+    access = create_workshop(store, "Spring cohort")
+    code, key = access.workshop.code, access.facilitator_key
+    assert facilitator_sign_in(store, code.lower(), f" {key} ", pause=0) == access.workshop
+    said = set()
+    for typed_code, typed_key in [(code, "wrong-key"), ("ZZZZ-ZZZZ", key)]:
+        with pytest.raises(SignInError) as refused:
+            facilitator_sign_in(store, typed_code, typed_key, pause=0)
+        said.add((str(refused.value), refused.value.field))
+    assert said == {("That join code and facilitator key do not match.", "facilitator key")}
+    with pytest.raises(
+        SignInError, match=re.escape("Enter the join code and the facilitator key.")
+    ):
+        facilitator_sign_in(store, code, "  ", pause=0)
+    # Two refusals counted (the empty key was not a try): the wrong try that reaches the
+    # limit is refused as one too many, and then even the right key waits.
+    for _ in range(MAX_FAILURES - 3):
+        with pytest.raises(SignInError):
+            facilitator_sign_in(store, code, "wrong-key", pause=0)
+    with pytest.raises(TooManyTries):
+        facilitator_sign_in(store, code, "wrong-key", pause=0)
+    with pytest.raises(TooManyTries):
+        facilitator_sign_in(store, code, key, pause=0)

@@ -14,11 +14,11 @@ import pytest
 from mentorkit.access import TOO_MANY_TRIES, hash_secret, limiter
 from mentorkit.apps import APPS
 from mentorkit.backup import backup_workshop
+from mentorkit.identity import FACILITATOR_REFUSAL as REFUSAL
 from mentorkit.jupyter.pages import sign_in_document
 from mentorkit.models import MAX_SESSIONS, MentorProfile, Participant, SelfAssessment
 from mentorkit.store import DocumentKey
 from mentorkit.testing import find_widget, sign_in_rostered, widget_tree
-from mentorkit.ui.facilitator import REFUSAL
 from mentorkit.ui.self_assessment import self_assessment_app
 from mentorkit.ui.setup import (
     DeleteSection,
