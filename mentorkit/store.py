@@ -1078,35 +1078,33 @@ class SqlStore:
             found = [validate(Participant, body) for body in bodies]
         return sorted(found, key=lambda p: (p.name.casefold(), p.email or ""))
 
-    def participant(self, code: str, participant_id: str) -> Participant:
-        """One participant of the workshop by id, or `NotFound`."""
+    def _one_participant(
+        self, code: str, column: sa.Column[Any], value: str
+    ) -> Participant | None:
+        """The workshop's participant whose `column` holds `value`, or None; `NotFound` if
+        there is no such workshop."""
         code = _code(code)
         with self._transaction(write=False) as conn:
             body = conn.execute(
                 sa.select(participants_table.c.body).where(
-                    participants_table.c.workshop == code,
-                    participants_table.c.id == participant_id,
-                )
-            ).scalar()
-            if body is None:
-                _require_workshop(conn, code)
-                raise _no_participant(code, participant_id)
-        return validate(Participant, body)
-
-    def find_participant(self, code: str, email: str) -> Participant | None:
-        """The participant with this email (compared lowercased), or None."""
-        code = _code(code)
-        with self._transaction(write=False) as conn:
-            body = conn.execute(
-                sa.select(participants_table.c.body).where(
-                    participants_table.c.workshop == code,
-                    participants_table.c.email == email.strip().lower(),
+                    participants_table.c.workshop == code, column == value
                 )
             ).scalar()
             if body is None:
                 _require_workshop(conn, code)
                 return None
         return validate(Participant, body)
+
+    def participant(self, code: str, participant_id: str) -> Participant:
+        """One participant of the workshop by id, or `NotFound`."""
+        found = self._one_participant(code, participants_table.c.id, participant_id)
+        if found is None:
+            raise _no_participant(_code(code), participant_id)
+        return found
+
+    def find_participant(self, code: str, email: str) -> Participant | None:
+        """The participant with this email (compared lowercased), or None."""
+        return self._one_participant(code, participants_table.c.email, email.strip().lower())
 
     def add_participant(
         self, code: str, participant: Participant, *, hub_user: str | None = None
@@ -1135,18 +1133,7 @@ class SqlStore:
     def participant_by_hub_user(self, code: str, hub_user: str) -> Participant | None:
         """The participant whose hub user name is exactly `hub_user` (as the facilitator
         assigned it on import), or None; `NotFound` if there is no such workshop."""
-        code = _code(code)
-        with self._transaction(write=False) as conn:
-            body = conn.execute(
-                sa.select(participants_table.c.body).where(
-                    participants_table.c.workshop == code,
-                    participants_table.c.hub_user == hub_user,
-                )
-            ).scalar()
-            if body is None:
-                _require_workshop(conn, code)
-                return None
-        return validate(Participant, body)
+        return self._one_participant(code, participants_table.c.hub_user, hub_user)
 
     def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
         """Store the hash of a participant's new resume code (replacing any old one)."""
