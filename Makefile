@@ -27,14 +27,16 @@ serve: $(VENV)/.installed-app
 	$(BIN)/mentorkit demo
 	$(BIN)/mentorkit serve --host $(HOST) --port $(PORT)
 
-# Two processes (one per core) where tests are independent: the unit tests, and the browser
-# tests file by file (each process starts its own servers; a browser test mostly waits).
-# One process for the PostgreSQL tests (they share one database) and for a test that
-# measures a crowd (`alone`).
+# Two processes (one per core) where tests are independent: the unit tests, and the other
+# tests file by file (each process starts its own servers; such a test mostly waits). One
+# process for the tests that use PostgreSQL (they share one database: the store, the hub)
+# and for a test that measures a crowd (`alone`).
+PG_TESTS := tests/store tests/security/test_hub_database.py tests/deploy/test_jupyterhub.py
 test: $(VENV)/.installed-test lint
 	$(BIN)/pytest -n 2 tests/unit
-	$(BIN)/pytest tests/store notebooks tests/security tests/deploy
-	$(BIN)/pytest -n 2 --dist loadfile -m "not alone" tests/browser tests/rehearsal
+	$(BIN)/pytest $(PG_TESTS)
+	$(BIN)/pytest -n 2 --dist loadfile -m "not alone" $(addprefix --ignore=,$(PG_TESTS)) \
+		notebooks tests/security tests/deploy tests/browser tests/rehearsal
 	$(BIN)/pytest -m alone tests/browser tests/rehearsal
 
 # The unit tests alone (pure core and widget-level views): under a minute, for the loop of
