@@ -27,16 +27,19 @@ serve: $(VENV)/.installed-app
 	$(BIN)/mentorkit demo
 	$(BIN)/mentorkit serve --host $(HOST) --port $(PORT)
 
-# Two processes (one per core) where tests are independent: the unit tests, and the other
-# tests file by file (each process starts its own servers; such a test mostly waits). One
-# process for the tests that use PostgreSQL (they share one database: the store, the hub)
-# and for a test that measures a crowd (`alone`).
-PG_TESTS := tests/store tests/security/test_hub_database.py tests/deploy/test_jupyterhub.py
+# Two processes (one per core) where tests are independent: the unit tests, and the
+# notebooks, the wheel's install and the browser tests file by file (each process starts
+# its own servers; such a test mostly waits), the longest files first. Notebooks come
+# before any browser test in a process: Playwright's sync API keeps an asyncio loop
+# running in the main thread for the rest of the session. One process for the tests that
+# share the PostgreSQL database, start servers to count their kernels, or measure a crowd
+# (`alone`).
+WHEEL_TEST := tests/deploy/test_wheel_install.py
 test: $(VENV)/.installed-test lint
 	$(BIN)/pytest -n 2 tests/unit
-	$(BIN)/pytest $(PG_TESTS)
-	$(BIN)/pytest -n 2 --dist loadfile -m "not alone" $(addprefix --ignore=,$(PG_TESTS)) \
-		notebooks tests/security tests/deploy tests/browser tests/rehearsal
+	$(BIN)/pytest --ignore=$(WHEEL_TEST) tests/store tests/security tests/deploy
+	$(BIN)/pytest -n 2 --dist loadfile -m "not alone" notebooks $(WHEEL_TEST) \
+		tests/rehearsal tests/browser
 	$(BIN)/pytest -m alone tests/browser tests/rehearsal
 
 # The unit tests alone (pure core and widget-level views): under a minute, for the loop of
