@@ -1078,9 +1078,7 @@ class SqlStore:
             found = [validate(Participant, body) for body in bodies]
         return sorted(found, key=lambda p: (p.name.casefold(), p.email or ""))
 
-    def _one_participant(
-        self, code: str, column: sa.Column[Any], value: str
-    ) -> Participant | None:
+    def _one_participant(self, code: str, column: sa.Column[Any], value: str) -> Participant | None:
         """The workshop's participant whose `column` holds `value`, or None; `NotFound` if
         there is no such workshop."""
         code = _code(code)
