@@ -53,7 +53,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from mentorkit.errors import MentorkitError
@@ -108,6 +108,19 @@ NEWCOMER_WINDOW_SECONDS = 10 * 60.0
 #: (MENTORKIT_NEWCOMERS_PER_WORKSHOP in the server's environment).
 NEWCOMERS_PER_WORKSHOP = _configured("MENTORKIT_NEWCOMERS_PER_WORKSHOP", 30)
 WORKSHOP_NEWCOMER_WINDOW_SECONDS = 60.0
+
+
+def room_newcomer_limits(expect: int, environ: Mapping[str, str]) -> dict[str, str]:
+    """The newcomer limits of a server started for a room of `expect` people opening the
+    link together (`mentorkit serve --expect`): the room may join at once even from one
+    address (one router, one proxy, or the server bound to this machine), so each limit is
+    at least the room's size; a limit set in `environ` is kept as it is."""
+    limits = {
+        "MENTORKIT_NEWCOMERS_PER_ADDRESS": max(NEWCOMERS_PER_ADDRESS, expect),
+        "MENTORKIT_NEWCOMERS_PER_WORKSHOP": max(NEWCOMERS_PER_WORKSHOP, expect),
+    }
+    return {name: str(value) for name, value in limits.items() if not environ.get(name, "").strip()}
+
 
 TOO_MANY_NEWCOMERS = (
     "Several people have just joined the workshop from here. Wait a few minutes, then press "

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from mentorkit import catalog, exports, people, rosters
+from mentorkit.access import room_newcomer_limits
 from mentorkit.apps import pool_sizes
 from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
@@ -247,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_count(minimum=1),
         help="the size of the room that opens the link together: keep a started kernel "
         "ready for each of them (about 90 MB of memory each), which they use for every "
-        "worksheet once signed in; default: one",
+        "worksheet once signed in, and let that many join by name at once, even from one "
+        "address; default: one",
     )
     _kernel_limit_options(serve)
     serve.set_defaults(run=_serve)
@@ -830,6 +832,8 @@ def _serve(args: argparse.Namespace) -> int:
     env = {**serve_env(url, args.token), "VOILA_APP_IP": kernel_app_ip(args.host)}
     if public_url:
         env[ALLOWED_HOSTS_VARIABLE] = host_of_url(public_url)
+    if args.expect:
+        env.update(room_newcomer_limits(args.expect, env))
     command = serve_command(
         args.host,
         args.port,

@@ -251,6 +251,37 @@ def test_serve_warns_only_when_others_can_reach_an_open_server(
     assert ("anyone who can reach this address can open the apps" in err) is warned
 
 
+@pytest.mark.parametrize(
+    ("options", "preset", "per_address", "per_workshop"),
+    [
+        ((), {}, None, None),  # the defaults of mentorkit.access: 5 and 30
+        (("--expect", "3"), {}, "5", "30"),
+        (("--expect", "45"), {}, "45", "45"),
+        (("--expect", "45"), {"MENTORKIT_NEWCOMERS_PER_ADDRESS": "12"}, "12", "45"),
+    ],
+)
+def test_serve_lets_the_expected_room_join_by_name_at_once_even_from_one_address(
+    capsys, monkeypatch, db, options, preset, per_address, per_workshop
+):
+    """A room of --expect people behind one router (or a proxy) all join in the first
+    minute: the newcomer limits are at least its size, unless the host set them."""
+    import mentorkit.cli
+
+    for name in ("MENTORKIT_NEWCOMERS_PER_ADDRESS", "MENTORKIT_NEWCOMERS_PER_WORKSHOP"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in preset.items():
+        monkeypatch.setenv(name, value)
+    environments: list[dict[str, str]] = []
+    monkeypatch.setattr(
+        mentorkit.cli, "run_server", lambda command, env: environments.append(env) or 0
+    )
+    status, _, _ = run(capsys, "--db", db, "serve", "--port", str(free_port()), *options)
+    assert status == 0
+    (env,) = environments
+    assert env.get("MENTORKIT_NEWCOMERS_PER_ADDRESS") == per_address
+    assert env.get("MENTORKIT_NEWCOMERS_PER_WORKSHOP") == per_workshop
+
+
 # ---------------------------------------------------------------------------------------
 # export: progress, responses, pairs, plans, introductions
 
