@@ -171,9 +171,15 @@ def full_page(limit: Limit, per_client: int) -> str:
         '<p class="mentorkit-brand"><a href="./">mentorkit · all worksheets</a></p>'
         f"<h1>{escape(FULL_TITLE)}</h1>"
         f"<p>{escape(why)}</p>"
-        "<p>Reload this page in a minute. If it keeps saying this, tell your facilitator.</p>"
+        "<p>This page tries again by itself every minute. If it keeps saying this, tell "
+        "your facilitator.</p>"
     )
-    return document("The workshop is full · mentorkit", body, classes="mentorkit-full")
+    return document(
+        "The workshop is full · mentorkit",
+        body,
+        classes="mentorkit-full",
+        reload_after=RETRY_AFTER_SECONDS,
+    )
 
 
 class _RecordingKernelManager:

@@ -158,11 +158,16 @@ body { margin: 0; padding: 10px; background: #fff; color: #1f2933;
 # The pages, as HTML
 
 
-def document(title: str, body: str, *, classes: str = "") -> str:
-    """A whole page in the worksheets' style: `body` (HTML) in its <main> landmark."""
+def document(title: str, body: str, *, classes: str = "", reload_after: int | None = None) -> str:
+    """A whole page in the worksheets' style: `body` (HTML) in its <main> landmark; with
+    `reload_after` (seconds) the browser loads the page again by itself, without a script."""
+    reload = (
+        "" if reload_after is None else f'<meta http-equiv="refresh" content="{reload_after:d}">\n'
+    )
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"{reload}"
         # No icon to fetch: the browser would ask for /favicon.ico, which is not served.
         '<link rel="icon" href="data:,">\n'
         f"<title>{escape(title)}</title>\n"

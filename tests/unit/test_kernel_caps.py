@@ -11,6 +11,7 @@ import pytest
 from mentorkit.cli import build_parser, serve_command
 from mentorkit.jupyter.capacity import (
     FULL_TITLE,
+    RETRY_AFTER_SECONDS,
     Full,
     KernelPlaces,
     default_caps,
@@ -143,6 +144,13 @@ def test_the_full_page_says_so_in_plain_words():
     assert FULL_TITLE in page
     assert "4 worksheet pages open" in page
     assert "<script" not in page
+
+
+@pytest.mark.parametrize("limit", ["client", "total"])
+def test_the_full_page_tries_again_by_itself_after_the_time_it_asks_for(limit):
+    page = full_page(limit, 4)
+    assert f'<meta http-equiv="refresh" content="{RETRY_AFTER_SECONDS}">' in page
+    assert "tries again by itself every minute" in page
 
 
 # -- the kernel manager: kernels whose page never connected ---------------------------
