@@ -19,7 +19,8 @@ culler's reach. Four things are added here:
 * **The pools refill at a pace, once the room is in.** Voilà starts a replacement a
   second after each kernel it hands out, so a room of thirty signing in together would
   have thirty kernels starting while the same thirty pages load. Here pre-heating kernels
-  start only once no kernel has been asked for in `REFILL_QUIET` seconds, and then at most
+  start only once the room is in: no page still waiting for its first connection, and no
+  page asked for, sent or first connected in the last `REFILL_QUIET` seconds; then at most
   one every `REFILL_SPACING` seconds (a visitor's own kernel, when a pool is empty, never
   waits for them).
 * **Page kernels are counted and reclaimed.** The kernels handed to pages are held per
@@ -74,9 +75,9 @@ from mentorkit.jupyter.capacity import (
 #: Seconds between the starts of two pre-heating kernels (each takes about a second of
 #: one core to start and run its notebook).
 REFILL_SPACING = 1.0
-#: Seconds without a request for a pool kernel before pool kernels start: while a room
-#: signs in, the machine's cores go to the pages people are waiting for, and the pools
-#: refill once they are in.
+#: Seconds without a page asked for, sent or first connected before pool kernels start:
+#: while a room signs in and its pages load, the machine's cores go to the pages people are
+#: waiting for, and the pools refill once they are in.
 REFILL_QUIET = 10.0
 #: The variable Voilà sets in the environment of a kernel it starts for a pool.
 PREHEAT_VARIABLE = "VOILA_PREHEAT"
@@ -162,9 +163,10 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         self._reclaim_timers: dict[str, asyncio.TimerHandle] = {}
         #: The kernels in Voilà's pool when the culler last looked.
         self._pooled_kernels: set[str] = set()
-        #: When the last pool kernel started, and was asked for (event loop time).
+        #: When the last pool kernel started (event loop time), and when a page was last
+        #: asked for (a pool kernel taken), sent or first connected to its kernel.
         self._last_pool_start = float("-inf")
-        self._last_pool_request = float("-inf")
+        self._last_page_activity = float("-inf")
         #: Whether the server is stopping (`shutdown_all` has begun).
         self._stopping = False
 
@@ -183,24 +185,35 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
 
     async def _wait_for_turn(self) -> None:
         """Wait for this pool kernel's turn to start: `REFILL_SPACING` after the last pool
-        start, and `REFILL_QUIET` after the last request for one (Voilà asks for a
-        replacement a second after each kernel it hands out, so while requests keep
-        coming, a room is coming in). A kernel a visitor has taken from the pool meanwhile
-        starts at once: someone is waiting for it. Voilà runs each pool kernel's start in
-        the task it keeps in the pool. Once the server is stopping, the kernel does not
-        start at all (`ServerStopping`, which Voilà's stop expects of a pool task)."""
+        start, once the room has come in (`_room_is_in`). Voilà asks for a replacement a
+        second after each kernel it hands out, so while requests keep coming a room is
+        coming in, and its pages then load for many seconds more: a kernel starting then
+        takes a core from them. A kernel a visitor has taken from the pool meanwhile starts
+        at once: someone is waiting for it. Voilà runs each pool kernel's start in the task
+        it keeps in the pool. Once the server is stopping, the kernel does not start at
+        all (`ServerStopping`, which Voilà's stop expects of a pool task)."""
         loop = asyncio.get_running_loop()
         me = asyncio.current_task()
-        self._last_pool_request = loop.time()
+        self._page_activity()
         while not self._stopping and self._in_a_pool(me):
             now = loop.time()
-            spaced = now >= self._last_pool_start + REFILL_SPACING
-            if spaced and now >= self._last_pool_request + REFILL_QUIET:
+            if now >= self._last_pool_start + REFILL_SPACING and self._room_is_in(now):
                 break
             await asyncio.sleep(0.1)
         if self._stopping:
             raise ServerStopping("the server is stopping")
         self._last_pool_start = loop.time()
+
+    def _page_activity(self) -> None:
+        """Note that a page was asked for, sent or connected: the room is still coming in."""
+        self._last_page_activity = asyncio.get_event_loop().time()
+
+    def _room_is_in(self, now: float) -> bool:
+        """Whether the room has come in: no page sent is still waiting for its first
+        connection (its browser is loading Voilà's scripts), and none was asked for, sent or
+        first connected in the last `REFILL_QUIET` seconds (a page that has just connected
+        is drawing its widgets)."""
+        return not self._reclaim_timers and now >= self._last_page_activity + REFILL_QUIET
 
     def _in_a_pool(self, task: asyncio.Future[Any] | None) -> bool:
         return any(task in pool for pool in self._voila_pools().values())
@@ -213,6 +226,8 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         """Count the connection: a page connected to this kernel, which is then never
         reclaimed as unconnected."""
         super().notify_connect(kernel_id)
+        if kernel_id not in self._connected_once:
+            self._page_activity()
         self._connected_once.add(kernel_id)
         self._gone_since.pop(kernel_id, None)
         timer = self._reclaim_timers.pop(kernel_id, None)
@@ -232,6 +247,7 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         """A page holding `kernel_id` has been sent: unless the page connects to it within
         `reclaim_unconnected` seconds (or has already), the kernel is shut down. The clock
         starts only now, so that a page slow to render under a crowd keeps its kernel."""
+        self._page_activity()
         if (
             self.reclaim_unconnected <= 0
             or kernel_id in self._connected_once

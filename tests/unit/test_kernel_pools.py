@@ -155,6 +155,34 @@ def test_pools_refill_only_once_the_room_has_stopped_asking(monkeypatch):
     assert at[1] - at[0] >= SPACING - 0.01 and at[2] - at[1] >= SPACING - 0.01
 
 
+@pytest.mark.slow
+def test_pools_refill_only_once_every_page_sent_has_connected_and_had_time_to_draw(monkeypatch):
+    """A page sent is still loading in its browser until it connects to its kernel, and
+    then draws its widgets: a pool kernel starting meanwhile would take a core from it."""
+    started: list[tuple[str, float]] = []
+    pool = {"env": {"VOILA_PREHEAT": "True"}}
+    quiet = 0.4
+
+    async def run() -> tuple[float, float]:
+        manager_ = manager(monkeypatch, started, quiet=quiet)
+        manager_._kernels["page-kernel"] = object()  # the kernel a visitor's page holds
+        loop = asyncio.get_running_loop()
+        refill = loop.create_task(manager_.start_kernel(name="refill", **pool))
+        manager_._pools = {"journey.ipynb": [refill]}
+        await asyncio.sleep(0.05)
+        manager_.page_sent("page-kernel")
+        await asyncio.sleep(3 * quiet)
+        waited_while_loading = not started
+        connected = loop.time()
+        manager_.notify_connect("page-kernel")
+        await refill
+        assert waited_while_loading, "a pool kernel started while a page was still loading"
+        return connected, started[0][1]
+
+    connected, refilled = asyncio.run(run())
+    assert refilled >= connected + quiet - 0.01
+
+
 def test_pool_kernels_waiting_for_their_turn_never_start_once_the_server_stops(monkeypatch):
     """Voilà's stop awaits every pool task after shutting the kernels down: one still
     waiting would otherwise start a kernel only to shut it down."""
