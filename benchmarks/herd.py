@@ -514,7 +514,14 @@ async def measure(sizes: Sequence[int], timeout: float, expect: int) -> int:
             serve,
             f"http://127.0.0.1:{ports['apps']}",
             folder,
-            env=BENCH_ENV,
+            env={
+                **BENCH_ENV,
+                # Every herd of this run (and the warm-ups) comes from this machine's address
+                # within minutes, where a real room is one herd: `--expect` lets one room
+                # join by name from one address, this lets the run's rooms join one after
+                # the other.
+                "MENTORKIT_NEWCOMERS_PER_ADDRESS": str(sum(sizes) + 2),
+            },
             cwd=ROOT,
         )
         stack.callback(stop, apps)
