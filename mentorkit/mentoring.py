@@ -1,0 +1,372 @@
+"""The relationship from both sides, pure: requests to a mentor and their answers, the
+agreement confirmed by both, and what a mentee shares with their mentor.
+
+No widgets, no store: the mentor's apps, the participant's worksheets, the dashboard,
+matching and exports all decide with these functions, so that each rule lives once.
+
+* **Requests.** A participant sends a shortlisted mentor a request (the outreach message,
+  as edited). The mentor accepts or declines it, the participant may withdraw it while it
+  waits, and the facilitator may set any answer. Each change is a new `MentorRequest`
+  (nothing is edited in place), and a change the state does not allow raises
+  `RequestError` in plain words. Matching reads the answers as constraints: an accepted
+  pair is locked, a declined one forbidden (`pair_constraints`).
+* **The agreement, agreed together.** A confirmation records who confirmed which version
+  of the agreement (its `agreement_fingerprint`) and when; a changed agreement changes the
+  fingerprint, so both confirmations must be given again (`agreement_status`).
+* **Sharing, by choice.** The participant chooses, item by item, which goals and
+  check-ins their mentor sees; nothing is shared by default (`ProgressSharing`).
+  `shared_with_mentor` is the only way the mentor's side reads a mentee's goals and
+  check-ins, so an unshared item cannot reach a mentor's page, download or export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from mentorkit.errors import MentorkitError
+from mentorkit.models import (
+    CheckIn,
+    Email,
+    FilledLine120,
+    MentoringAgreement,
+    Model,
+    SmartGoal,
+    Text2000,
+    Text5000,
+)
+from mentorkit.worksheets import CHECK_IN_NUMBERING, GOAL_NUMBERING
+
+# ---------------------------------------------------------------------------------------
+# Requests
+
+
+class RequestState(StrEnum):
+    SENT = "sent"  # waiting for the mentor's answer
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # taken back by the participant before an answer
+
+
+class Answerer(StrEnum):
+    MENTOR = "mentor"
+    FACILITATOR = "facilitator"
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise PydanticCustomError("naive_time", "must be a time with its time zone")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_aware)]
+
+
+class MentorRequest(Model):
+    """One participant's request to one mentor, and its answer."""
+
+    mentor_email: Email = Field(title="Mentor")
+    message: Text5000 = Field(min_length=1, title="Message")
+    state: RequestState = Field(default=RequestState.SENT, title="State")
+    sent_at: Moment = Field(title="Sent")
+    answered_at: Moment | None = Field(default=None, title="Answered")
+    answered_by: Answerer | None = Field(default=None, title="Answered by")
+    reply: Text2000 = Field(default="", title="Reply")
+
+    @model_validator(mode="after")
+    def _answered_only_when_answered(self) -> Self:
+        waiting = self.state in (RequestState.SENT, RequestState.WITHDRAWN)
+        if waiting and (self.answered_by is not None or self.reply):
+            raise PydanticCustomError("unanswered", "holds an answer to an unanswered request")
+        if not waiting and (self.answered_at is None or self.answered_by is None):
+            raise PydanticCustomError("answer_time", "is answered but not said when or by whom")
+        if self.answered_at is not None and self.answered_at < self.sent_at:
+            raise PydanticCustomError("answer_order", "is answered before it was sent")
+        return self
+
+
+class RequestError(MentorkitError, ValueError):
+    """A change to a request its state does not allow, in plain words."""
+
+
+#: The most requests a participant may have waiting at once: the source advice is to
+#: approach a few mentors, one conversation at a time, not to mail the whole list.
+MAX_WAITING_REQUESTS = 3
+
+
+def send_request(
+    mentor_email: str,
+    message: str,
+    *,
+    at: datetime,
+    earlier: Iterable[MentorRequest] = (),
+    mentor_open: bool = True,
+) -> MentorRequest:
+    """A new request to `mentor_email` with `message`, given the participant's `earlier`
+    requests (to any mentor) and whether the mentor takes new mentees now."""
+    earlier = list(earlier)
+    to_this_mentor = [r for r in earlier if r.mentor_email == mentor_email.strip().lower()]
+    if any(r.state == RequestState.SENT for r in to_this_mentor):
+        raise RequestError("Your request to this mentor is waiting for an answer already.")
+    if any(r.state == RequestState.ACCEPTED for r in to_this_mentor):
+        raise RequestError("This mentor has accepted you already.")
+    if any(r.state == RequestState.DECLINED for r in to_this_mentor):
+        raise RequestError(
+            "This mentor has answered your request. To ask again, talk to your facilitator."
+        )
+    if not mentor_open:
+        raise RequestError("This mentor takes no new mentees at the moment.")
+    if any(r.state == RequestState.ACCEPTED for r in earlier):
+        raise RequestError("A mentor has accepted you already: agree your expectations next.")
+    if sum(r.state == RequestState.SENT for r in earlier) >= MAX_WAITING_REQUESTS:
+        raise RequestError(
+            f"You have {MAX_WAITING_REQUESTS} requests waiting for an answer: wait for one, "
+            "or withdraw one, before sending another."
+        )
+    if not message.strip():
+        raise RequestError("Write a message to the mentor before sending the request.")
+    return MentorRequest(mentor_email=mentor_email, message=message, sent_at=at)
+
+
+def answer(
+    request: MentorRequest,
+    state: RequestState,
+    *,
+    at: datetime,
+    by: Answerer = Answerer.MENTOR,
+    reply: str = "",
+) -> MentorRequest:
+    """`request` answered `state` (accepted or declined) by `by`, with `reply`.
+
+    A mentor answers a waiting request once; the facilitator may set any state at any
+    time (a declined pair the two have since agreed on, an accepted one that did not work
+    out), withdrawn included, which clears the answer."""
+    if by == Answerer.MENTOR:
+        if state not in (RequestState.ACCEPTED, RequestState.DECLINED):
+            raise RequestError("A mentor accepts or declines a request.")
+        if request.state == RequestState.WITHDRAWN:
+            raise RequestError("The participant has withdrawn this request.")
+        if request.state != RequestState.SENT:
+            raise RequestError(f"This request is {request.state.value} already.")
+    if state in (RequestState.SENT, RequestState.WITHDRAWN):
+        return request.model_copy(
+            update={"state": state, "answered_at": None, "answered_by": None, "reply": ""}
+        )
+    return MentorRequest.model_validate(
+        {
+            **request.model_dump(),
+            "state": state,
+            "answered_at": at,
+            "answered_by": by,
+            "reply": reply,
+        }
+    )
+
+
+def withdraw(request: MentorRequest) -> MentorRequest:
+    """The participant takes back a request that is still waiting for an answer."""
+    if request.state != RequestState.SENT:
+        raise RequestError(f"This request is {request.state.value}: it cannot be withdrawn.")
+    return request.model_copy(update={"state": RequestState.WITHDRAWN})
+
+
+def decline_reply(mentee: str, mentor: str) -> str:
+    """A kind reply a mentor can edit before declining: thanks, the reason left open, and
+    the door kept open, as the source advice asks of a mentor who cannot take someone on."""
+    first = mentee.split()[0] if mentee.split() else mentee
+    return (
+        f"Dear {first},\n\n"
+        "Thank you for asking me, and for telling me what you are working on: it was a "
+        "pleasure to read. I cannot take on a new mentee at the moment, and I would rather "
+        "say so now than give you less time than you deserve.\n\n"
+        "Please don't let this stop you: ask the next mentor on your list, and feel free to "
+        "get in touch again later in the programme, or with a specific question I might "
+        "help with.\n\n"
+        f"With best wishes,\n{mentor}"
+    )
+
+
+Pair = tuple[str, str]  # (participant id, mentor email)
+
+
+@dataclass(frozen=True)
+class PairConstraints:
+    """What matching must respect: pairs it must keep, and pairs it must not make."""
+
+    locked: frozenset[Pair]
+    forbidden: frozenset[Pair]
+
+
+def pair_constraints(requests: Mapping[str, Iterable[MentorRequest]]) -> PairConstraints:
+    """From each participant's requests (by participant id): an accepted pair is locked,
+    a declined pair forbidden. A waiting or withdrawn request constrains nothing."""
+    locked: set[Pair] = set()
+    forbidden: set[Pair] = set()
+    for participant_id, theirs in requests.items():
+        for request in theirs:
+            pair = (participant_id, request.mentor_email)
+            if request.state == RequestState.ACCEPTED:
+                locked.add(pair)
+            elif request.state == RequestState.DECLINED:
+                forbidden.add(pair)
+    return PairConstraints(frozenset(locked), frozenset(forbidden - locked))
+
+
+def accepted_mentees(requests: Mapping[str, Iterable[MentorRequest]], mentor_email: str) -> int:
+    """How many participants `mentor_email` has accepted (their places taken)."""
+    email = mentor_email.strip().lower()
+    return sum(
+        any(r.mentor_email == email and r.state == RequestState.ACCEPTED for r in theirs)
+        for theirs in requests.values()
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The agreement, confirmed by both
+
+
+class Side(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+
+
+class Confirmation(Model):
+    """One side's confirmation of one version of the agreement."""
+
+    side: Side = Field(title="Side")
+    name: FilledLine120 = Field(title="Name")
+    at: Moment = Field(title="Confirmed")
+    fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$", title="Version")
+
+
+#: What is not part of the agreed terms: the unfinished input of the page, and the version
+#: of the stored form.
+_NOT_TERMS = {"draft", "schema_version"}
+
+
+def agreement_fingerprint(agreement: MentoringAgreement) -> str:
+    """The version of the agreement's terms: the same terms, the same fingerprint; any
+    change to a term, another one."""
+    terms = agreement.model_dump(mode="json", exclude=_NOT_TERMS)
+    text = json.dumps(terms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def confirm(agreement: MentoringAgreement, side: Side, name: str, *, at: datetime) -> Confirmation:
+    """`side`'s confirmation, by `name`, of the agreement as it is now. An agreement with
+    unfinished input cannot be confirmed: the other side would agree to what is not there."""
+    if agreement.needs_attention:
+        raise RequestError("The agreement has fields to fix first: it cannot be confirmed yet.")
+    if agreement.mentor_email is None:
+        raise RequestError("Name your mentor in the agreement before confirming it.")
+    return Confirmation(side=side, name=name, at=at, fingerprint=agreement_fingerprint(agreement))
+
+
+class AgreementState(StrEnum):
+    DRAFT = "draft"  # nobody has confirmed this version
+    WAITING_FOR_MENTOR = "waiting for the mentor"
+    WAITING_FOR_MENTEE = "waiting for the mentee"
+    AGREED = "agreed"
+
+
+@dataclass(frozen=True)
+class AgreementStatus:
+    """Where the agreement stands: its state, the confirmations of this version, and
+    whether an earlier version was confirmed (so a change needs confirming again)."""
+
+    state: AgreementState
+    current: Mapping[Side, Confirmation]
+    changed_since_confirmed: bool
+
+    @property
+    def agreed(self) -> bool:
+        return self.state == AgreementState.AGREED
+
+
+def agreement_status(
+    agreement: MentoringAgreement, confirmations: Iterable[Confirmation]
+) -> AgreementStatus:
+    """The status of `agreement` given every confirmation ever given (the latest of each
+    side counts)."""
+    latest: dict[Side, Confirmation] = {}
+    for confirmation in confirmations:
+        known = latest.get(confirmation.side)
+        if known is None or confirmation.at >= known.at:
+            latest[confirmation.side] = confirmation
+    fingerprint = agreement_fingerprint(agreement)
+    current = {side: c for side, c in latest.items() if c.fingerprint == fingerprint}
+    if len(current) == 2:
+        state = AgreementState.AGREED
+    elif Side.MENTEE in current:
+        state = AgreementState.WAITING_FOR_MENTOR
+    elif Side.MENTOR in current:
+        state = AgreementState.WAITING_FOR_MENTEE
+    else:
+        state = AgreementState.DRAFT
+    return AgreementStatus(state, current, changed_since_confirmed=len(latest) > len(current))
+
+
+# ---------------------------------------------------------------------------------------
+# Sharing progress with the mentor
+
+
+def _known_items(names: list[str]) -> list[str]:
+    for name in names:
+        if GOAL_NUMBERING.number(name) is None and CHECK_IN_NUMBERING.number(name) is None:
+            raise PydanticCustomError(
+                "item_name", "names no goal or check-in: {name}", {"name": name}
+            )
+    return list(dict.fromkeys(names))
+
+
+class ProgressSharing(Model):
+    """The goals and check-ins ('goal-2', 'check-in-1') a participant shares with their
+    mentor. Nothing is shared until the participant chooses it."""
+
+    shared: Annotated[list[str], AfterValidator(_known_items)] = Field(
+        default_factory=list, max_length=200, title="Shared with my mentor"
+    )
+
+    def sharing(self, item: str, shared: bool) -> ProgressSharing:
+        """This choice with `item` shared or not."""
+        names = [name for name in self.shared if name != item]
+        return ProgressSharing(shared=[*names, item] if shared else names)
+
+
+@dataclass(frozen=True)
+class SharedProgress:
+    """What a mentor sees of one mentee: only the items the mentee shared."""
+
+    goals: Mapping[str, SmartGoal]
+    check_ins: Mapping[str, CheckIn]
+
+
+def shared_with_mentor(
+    sharing: ProgressSharing | None,
+    goals: Mapping[str, SmartGoal],
+    check_ins: Mapping[str, CheckIn],
+) -> SharedProgress:
+    """The mentee's goals and check-ins their mentor may see: those shared, nothing else.
+    A document with unfinished input is shown as last saved without its draft: the draft
+    is the mentee's page, not their answer."""
+    chosen = set(sharing.shared if sharing is not None else ())
+    return SharedProgress(
+        goals={
+            name: goal.model_copy(update={"draft": {}})
+            for name, goal in goals.items()
+            if name in chosen
+        },
+        check_ins={
+            name: check_in.model_copy(update={"draft": {}})
+            for name, check_in in check_ins.items()
+            if name in chosen
+        },
+    )

@@ -1,0 +1,244 @@
+"""The relationship from both sides: request states, the agreement confirmed by both, and
+what a mentee's sharing lets their mentor see."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from mentorkit.mentoring import (
+    MAX_WAITING_REQUESTS,
+    AgreementState,
+    Answerer,
+    MentorRequest,
+    ProgressSharing,
+    RequestError,
+    RequestState,
+    Side,
+    accepted_mentees,
+    agreement_fingerprint,
+    agreement_status,
+    answer,
+    confirm,
+    decline_reply,
+    pair_constraints,
+    send_request,
+    shared_with_mentor,
+    withdraw,
+)
+from mentorkit.models import CheckIn, Frequency, MentoringAgreement, SmartGoal
+
+MONDAY = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+ASTRID = "astrid@example.com"
+BJORN = "bjorn@example.com"
+
+
+def sent(mentor: str = ASTRID, at: datetime = MONDAY) -> MentorRequest:
+    return send_request(mentor, "Dear Astrid, would you mentor me?", at=at)
+
+
+# -- requests ------------------------------------------------------------------------------
+
+
+def test_a_request_is_sent_waiting_for_its_answer():
+    request = sent(" Astrid@Example.com ")
+    assert request.state == RequestState.SENT
+    assert request.mentor_email == ASTRID
+    assert request.answered_at is None and request.reply == ""
+
+
+def test_the_mentor_accepts_or_declines_a_waiting_request_once():
+    accepted = answer(sent(), RequestState.ACCEPTED, at=MONDAY + timedelta(hours=2))
+    assert accepted.state == RequestState.ACCEPTED
+    assert accepted.answered_by == Answerer.MENTOR
+    assert accepted.answered_at == MONDAY + timedelta(hours=2)
+    with pytest.raises(RequestError, match="accepted already"):
+        answer(accepted, RequestState.DECLINED, at=MONDAY + timedelta(hours=3))
+
+    declined = answer(sent(), RequestState.DECLINED, at=MONDAY, reply="Not now, sorry.")
+    assert declined.state == RequestState.DECLINED and declined.reply == "Not now, sorry."
+    with pytest.raises(RequestError, match="declined already"):
+        answer(declined, RequestState.ACCEPTED, at=MONDAY)
+
+
+def test_a_mentor_cannot_answer_a_withdrawn_request_nor_withdraw_one():
+    withdrawn = withdraw(sent())
+    assert withdrawn.state == RequestState.WITHDRAWN
+    with pytest.raises(RequestError, match="withdrawn"):
+        answer(withdrawn, RequestState.ACCEPTED, at=MONDAY)
+    with pytest.raises(RequestError, match="accepts or declines"):
+        answer(sent(), RequestState.WITHDRAWN, at=MONDAY)
+
+
+def test_only_a_waiting_request_can_be_withdrawn():
+    accepted = answer(sent(), RequestState.ACCEPTED, at=MONDAY)
+    with pytest.raises(RequestError, match="accepted: it cannot be withdrawn"):
+        withdraw(accepted)
+
+
+def test_the_facilitator_may_set_any_answer_and_take_one_back():
+    declined = answer(sent(), RequestState.DECLINED, at=MONDAY, reply="Full this term.")
+    reopened = answer(declined, RequestState.ACCEPTED, at=MONDAY, by=Answerer.FACILITATOR)
+    assert reopened.state == RequestState.ACCEPTED
+    assert reopened.answered_by == Answerer.FACILITATOR
+    waiting = answer(reopened, RequestState.SENT, at=MONDAY, by=Answerer.FACILITATOR)
+    assert waiting.state == RequestState.SENT
+    assert waiting.answered_at is None and waiting.answered_by is None and waiting.reply == ""
+
+
+def test_a_request_holds_no_answer_it_was_not_given():
+    with pytest.raises(ValidationError, match="answer to an unanswered request"):
+        MentorRequest(mentor_email=ASTRID, message="Hi", sent_at=MONDAY, reply="Yes")
+    with pytest.raises(ValidationError, match="not said when or by whom"):
+        MentorRequest(mentor_email=ASTRID, message="Hi", sent_at=MONDAY, state="accepted")
+    with pytest.raises(ValidationError, match="answered before it was sent"):
+        answer(sent(), RequestState.ACCEPTED, at=MONDAY - timedelta(days=1))
+    with pytest.raises(ValidationError, match="time zone"):
+        MentorRequest(mentor_email=ASTRID, message="Hi", sent_at=datetime(2026, 12, 7))
+
+
+@pytest.mark.parametrize(
+    ("earlier", "mentor_open", "refusal"),
+    [
+        ([sent()], True, "waiting for an answer already"),
+        ([answer(sent(), RequestState.ACCEPTED, at=MONDAY)], True, "accepted you already"),
+        ([answer(sent(), RequestState.DECLINED, at=MONDAY)], True, "talk to your facilitator"),
+        ([], False, "takes no new mentees"),
+        ([answer(sent(BJORN), RequestState.ACCEPTED, at=MONDAY)], True, "has accepted you"),
+        (
+            [sent(f"m{n}@example.com") for n in range(MAX_WAITING_REQUESTS)],
+            True,
+            f"{MAX_WAITING_REQUESTS} requests waiting",
+        ),
+    ],
+)
+def test_a_request_that_should_not_be_sent_is_refused_in_plain_words(earlier, mentor_open, refusal):
+    with pytest.raises(RequestError, match=refusal):
+        send_request(ASTRID, "Dear Astrid", at=MONDAY, earlier=earlier, mentor_open=mentor_open)
+
+
+def test_a_withdrawn_request_can_be_sent_again_and_an_empty_message_cannot():
+    again = send_request(ASTRID, "Me again", at=MONDAY, earlier=[withdraw(sent())])
+    assert again.state == RequestState.SENT
+    with pytest.raises(RequestError, match="Write a message"):
+        send_request(BJORN, "  \n ", at=MONDAY)
+
+
+def test_declining_drafts_a_kind_reply_that_keeps_the_door_open():
+    reply = decline_reply("Amelia Hartley", "Astrid Lindqvist")
+    assert reply.startswith("Dear Amelia,")
+    assert "Thank you" in reply and "get in touch again" in reply
+    assert reply.endswith("Astrid Lindqvist")
+    answer(sent(), RequestState.DECLINED, at=MONDAY, reply=reply)  # fits a reply
+
+
+def test_matching_keeps_accepted_pairs_and_never_makes_declined_ones():
+    requests = {
+        "p1": [answer(sent(ASTRID), RequestState.ACCEPTED, at=MONDAY)],
+        "p2": [answer(sent(ASTRID), RequestState.DECLINED, at=MONDAY), sent(BJORN)],
+        "p3": [withdraw(sent(BJORN))],
+    }
+    constraints = pair_constraints(requests)
+    assert constraints.locked == {("p1", ASTRID)}
+    assert constraints.forbidden == {("p2", ASTRID)}
+    assert accepted_mentees(requests, ASTRID.upper()) == 1
+    assert accepted_mentees(requests, BJORN) == 0
+
+
+# -- the agreement, confirmed by both --------------------------------------------------------
+
+
+def agreement(**terms: object) -> MentoringAgreement:
+    return MentoringAgreement(
+        mentor_email=ASTRID,
+        relationship_goals=["Lead my first project"],
+        frequency=Frequency.FORTNIGHTLY,
+        start_on=date(2027, 1, 11),
+        **terms,
+    )
+
+
+def test_both_confirmations_of_the_same_version_make_an_agreement():
+    terms = agreement()
+    mentee = confirm(terms, Side.MENTEE, "Amelia Hartley", at=MONDAY)
+    assert agreement_status(terms, [mentee]).state == AgreementState.WAITING_FOR_MENTOR
+    mentor = confirm(terms, Side.MENTOR, "Astrid Lindqvist", at=MONDAY + timedelta(hours=1))
+    status = agreement_status(terms, [mentee, mentor])
+    assert status.agreed and not status.changed_since_confirmed
+    assert status.current[Side.MENTOR].name == "Astrid Lindqvist"
+    assert status.current[Side.MENTEE].at == MONDAY
+
+
+def test_a_changed_agreement_needs_confirming_again():
+    terms = agreement()
+    both = [
+        confirm(terms, Side.MENTEE, "Amelia Hartley", at=MONDAY),
+        confirm(terms, Side.MENTOR, "Astrid Lindqvist", at=MONDAY),
+    ]
+    changed = terms.model_copy(update={"meeting_minutes": 45})
+    status = agreement_status(changed, both)
+    assert status.state == AgreementState.DRAFT and status.changed_since_confirmed
+    # The mentor suggested the change, so confirms it first; then the mentee.
+    later = MONDAY + timedelta(days=1)
+    mentor_again = confirm(changed, Side.MENTOR, "Astrid Lindqvist", at=later)
+    assert agreement_status(changed, [*both, mentor_again]).state == (
+        AgreementState.WAITING_FOR_MENTEE
+    )
+    mentee_again = confirm(changed, Side.MENTEE, "Amelia Hartley", at=later)
+    assert agreement_status(changed, [*both, mentor_again, mentee_again]).agreed
+
+
+def test_the_fingerprint_is_the_terms_not_the_page():
+    terms = agreement()
+    same_terms_other_page = terms.model_copy(update={"draft": {"review_on": "30.2.2027"}})
+    assert agreement_fingerprint(same_terms_other_page) == agreement_fingerprint(terms)
+    assert agreement_fingerprint(
+        terms.model_copy(update={"boundaries": "No calls after 8"})
+    ) != agreement_fingerprint(terms)
+
+
+def test_an_agreement_with_unfinished_input_or_no_mentor_cannot_be_confirmed():
+    with pytest.raises(RequestError, match="fields to fix first"):
+        confirm(agreement(draft={"review_on": "30.2.2027"}), Side.MENTEE, "Amelia", at=MONDAY)
+    with pytest.raises(RequestError, match="Name your mentor"):
+        confirm(MentoringAgreement(), Side.MENTEE, "Amelia", at=MONDAY)
+
+
+# -- sharing with the mentor -----------------------------------------------------------------
+
+
+GOALS = {
+    "goal-1": SmartGoal(title="Lead a project", specific="Shared with Astrid"),
+    "goal-2": SmartGoal(title="Private: salary talk", specific="Only for me"),
+}
+CHECK_INS = {
+    "check-in-1": CheckIn(met_on=date(2027, 1, 11), learned="Shared learning"),
+    "check-in-2": CheckIn(met_on=date(2027, 1, 25), learned="Private note about my manager"),
+}
+
+
+def test_nothing_is_shared_until_the_mentee_chooses():
+    for sharing in (None, ProgressSharing()):
+        seen = shared_with_mentor(sharing, GOALS, CHECK_INS)
+        assert not seen.goals and not seen.check_ins
+
+
+def test_the_mentor_sees_exactly_the_items_shared_and_no_draft():
+    sharing = ProgressSharing().sharing("goal-1", True).sharing("check-in-1", True)
+    goals = {**GOALS, "goal-1": GOALS["goal-1"].model_copy(update={"draft": {"title": "x"}})}
+    seen = shared_with_mentor(sharing, goals, CHECK_INS)
+    assert list(seen.goals) == ["goal-1"] and list(seen.check_ins) == ["check-in-1"]
+    assert seen.goals["goal-1"].draft == {}
+    shown = repr(seen)
+    assert "Private" not in shown and "Only for me" not in shown
+
+
+def test_sharing_can_be_taken_back_and_names_only_goals_and_check_ins():
+    sharing = ProgressSharing().sharing("goal-2", True).sharing("goal-2", True)
+    assert sharing.shared == ["goal-2"]
+    assert sharing.sharing("goal-2", False).shared == []
+    assert not shared_with_mentor(sharing.sharing("goal-2", False), GOALS, CHECK_INS).goals
+    with pytest.raises(ValidationError, match="names no goal or check-in"):
+        ProgressSharing(shared=["self_assessment"])
