@@ -103,10 +103,16 @@ def worksheet_inputs(step: str) -> str:
 
 
 #: Runs in every page before its own scripts: sets `window.__mkReady` to `performance.now()`
-#: the first time the page shows a usable element of the kind its address calls for.
+#: the first time the page shows a usable element of the kind its address calls for. It
+#: looks every `PROBE_EVERY_MS` until then, and no more after: a look asks the browser
+#: where elements are, which lays the page out. Looking at every frame and every change (as
+#: it did) made each page of a crowd lay itself out thousands of times while it was being
+#: built, work no participant's browser does, which grew the longer a page waited.
+PROBE_EVERY_MS = 100
 HERD_PROBE = """
 (() => {
   const selectors = %s;
+  const every = %d;
   const path = location.pathname;
   const selector = path.endsWith("journey.ipynb") ? selectors.journey
     : path.endsWith("/start") ? selectors.start : selectors.other;
@@ -116,15 +122,12 @@ HERD_PROBE = """
     if (window.__mkShown === undefined && document.body && document.body.innerText.trim()) {
       window.__mkShown = performance.now();  // no longer blank: words on the page
     }
-    if (window.__mkReady !== undefined) return true;
     for (const el of document.querySelectorAll(selector)) {
-      if (!el.disabled && visible(el)) { window.__mkReady = performance.now(); return true; }
+      if (!el.disabled && visible(el)) { window.__mkReady = performance.now(); return; }
     }
-    return false;
+    setTimeout(probe, every);
   };
-  const tick = () => { if (!probe()) requestAnimationFrame(tick); };
-  requestAnimationFrame(tick);
-  new MutationObserver(probe).observe(document, {childList: true, subtree: true, attributes: true});
+  probe();
 })();
 """
 
@@ -156,7 +159,7 @@ def probe(first: str = "01_self_assessment", other: str = GALLERY_LINK) -> str:
     import json
 
     selectors = {"journey": worksheet_inputs(first), "start": SIGN_IN_INPUT, "other": other}
-    return HERD_PROBE % json.dumps(selectors)
+    return HERD_PROBE % (json.dumps(selectors), PROBE_EVERY_MS)
 
 
 @dataclass
