@@ -52,8 +52,9 @@ LOAD_TIMEOUT_MS = 120_000
 FLOOD_WIDGETS = 200
 FLOOD_VALUE_BYTES = 512 * 1024
 #: Growth of a kernel's memory that is still "flat": what handling the flood's messages
-#: may leave behind. Keeping the flood's widgets would take more than 100 MB.
-FLAT_MB = 30
+#: may leave behind (the allocator keeps some of the 100 MB it received: up to 36 MB seen
+#: in CI). Keeping the flood's widgets would take more than 100 MB.
+FLAT_MB = 60
 
 
 def load_person() -> ModuleType:
