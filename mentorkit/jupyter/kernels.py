@@ -45,7 +45,8 @@ culler's reach. Four things are added here:
 * **Broken pool kernels are replaced.** A pool kernel can die while it starts (seen on a
   busy 2-core machine: a port taken by another process between being picked and bound) or
   fail to run its notebook; Voilà would hand it to the next visitor, whose page then never
-  finishes. At every culler pass such kernels leave the pool and the pool is refilled.
+  finishes. Such a kernel leaves the pool as soon as its start or its notebook run fails,
+  and one that dies while waiting at the next culler pass; the pool is refilled.
 
 The pool is Voilà's private `_pools` (notebook name → list of tasks, each giving
 `{"kernel_id", "task", "renderer"}`), read as Voilà's own culler check reads it. Without it
@@ -167,6 +168,8 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
         #: asked for (a pool kernel taken), sent or first connected to its kernel.
         self._last_pool_start = float("-inf")
         self._last_page_activity = float("-inf")
+        #: Shutdowns of broken pool kernels under way.
+        self._shutdowns: set[asyncio.Future[None]] = set()
         #: Whether the server is stopping (`shutdown_all` has begun).
         self._stopping = False
 
@@ -181,7 +184,50 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
             # visitor's request from voila/query once it is handed out; it needs none here.
             kwargs["env"] = {k: v for k, v in env.items() if k != REQUEST_URL_VARIABLE}
             await self._wait_for_turn()
+            pool_task = asyncio.current_task()
+            if pool_task is not None:
+                pool_task.add_done_callback(self._watch_pool_kernel)
         return await super().start_kernel(*args, **kwargs)
+
+    def _watch_pool_kernel(self, pool_task: asyncio.Future[Any]) -> None:
+        """Once a pool task is done: if its kernel could not be started, or (then or later)
+        running its notebook fails, the task leaves the pool at once, so that the next
+        visitor gets a kernel of their own rather than the broken one."""
+        if pool_task.cancelled():
+            return
+        if pool_task.exception() is not None:
+            self._drop_from_pool(pool_task, "its kernel could not be started")
+            return
+        item = pool_task.result()
+        render = item.get("task") if isinstance(item, dict) else None
+        if not isinstance(render, asyncio.Future):
+            return
+
+        def rendered(done: asyncio.Future[Any]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                self._drop_from_pool(pool_task, "running the notebook failed")
+
+        render.add_done_callback(rendered)
+
+    def _drop_from_pool(self, pool_task: asyncio.Future[Any], why: str) -> None:
+        """Take `pool_task` out of its pool, if it is still in one, shut its kernel down if
+        it still runs, and refill that pool (its kernels start at the pace of
+        `_wait_for_turn`)."""
+        for notebook, pool in self._voila_pools().items():
+            if pool_task not in pool:
+                continue
+            self.log.warning("Replacing a pre-heated kernel of %s: %s", notebook, why)
+            pool.remove(pool_task)
+            if pool_task.done() and not pool_task.cancelled() and not pool_task.exception():
+                kernel_id = (pool_task.result() or {}).get("kernel_id")
+                if isinstance(kernel_id, str) and kernel_id in self:
+                    ending = asyncio.ensure_future(self._shut_down_quietly(kernel_id))
+                    self._shutdowns.add(ending)  # held until done: the loop keeps weak ones
+                    ending.add_done_callback(self._shutdowns.discard)
+            refill = getattr(self, "fill_if_needed", None)
+            if refill is not None:
+                refill(delay=0, notebook_name=notebook)
+            return
 
     async def _wait_for_turn(self) -> None:
         """Wait for this pool kernel's turn to start: `REFILL_SPACING` after the last pool
@@ -334,7 +380,7 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
     async def cull_kernels(self) -> None:
         """One culler pass: note which kernels left the pool since the last pass (their
         idle time starts now), replace broken pool kernels, then cull as usual."""
-        await self._replace_broken_pool_kernels()
+        self._replace_dead_pool_kernels()
         pooled_now = set(self._pool_entries())
         for kernel_id in self._pooled_kernels - pooled_now:
             self._restart_idle_clock(kernel_id)
@@ -367,32 +413,9 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
                     found[item["kernel_id"]] = (notebook, item, task)
         return found
 
-    async def _replace_broken_pool_kernels(self) -> None:
-        """Take out of the pool every kernel that has died, or whose notebook run failed,
-        shut it down if it still runs, and refill the pools it was taken from."""
-        pools = self._voila_pools()
-        refill = getattr(self, "fill_if_needed", None)
-        if refill is None:
-            return
-        for kernel_id, (notebook, item, task) in self._pool_entries().items():
-            render: asyncio.Future[Any] | None = item.get("task")
-            died = kernel_id not in self._kernels
-            failed = (
-                render is not None
-                and render.done()
-                and (render.cancelled() or render.exception() is not None)
-            )
-            if not (died or failed):
-                continue
-            self.log.warning(
-                "Replacing the pre-heated kernel %s of %s: %s",
-                kernel_id,
-                notebook,
-                "it died" if died else "running the notebook failed",
-            )
-            pool = pools.get(notebook, [])
-            if task in pool:
-                pool.remove(task)
-            if not died:
-                await self._shut_down_quietly(kernel_id)
-            refill(delay=0, notebook_name=notebook)
+    def _replace_dead_pool_kernels(self) -> None:
+        """Take out of the pool every kernel that has died while waiting in it (a failed
+        start or notebook run leaves at once: `_watch_pool_kernel`) and refill the pools."""
+        for kernel_id, (_, _, task) in self._pool_entries().items():
+            if kernel_id not in self._kernels:
+                self._drop_from_pool(task, "it died")

@@ -209,3 +209,58 @@ def test_pool_kernels_waiting_for_their_turn_never_start_once_the_server_stops(m
     outcomes = asyncio.run(run())
     assert started == []
     assert all(isinstance(outcome, kernels.ServerStopping) for outcome in outcomes)
+
+
+def test_a_broken_pool_kernel_leaves_the_pool_at_once_and_the_pool_refills(monkeypatch):
+    """A pool kernel whose start fails, or whose notebook run fails (a kernel that dies
+    before it answers), is never handed to the next visitor: it leaves the pool as soon as
+    it fails, its kernel is shut down, and the pool is refilled."""
+    started: list[tuple[str, float]] = []
+    refills: list[str] = []
+    shut_down: list[str] = []
+    pool = {"env": {"VOILA_PREHEAT": "True"}}
+
+    async def run() -> dict[str, list[str]]:
+        manager_ = manager(monkeypatch, started)
+        manager_.fill_if_needed = lambda delay, notebook_name: refills.append(notebook_name)
+
+        async def shut_down_quietly(kernel_id: str) -> None:
+            shut_down.append(kernel_id)
+
+        manager_._shut_down_quietly = shut_down_quietly
+        loop = asyncio.get_running_loop()
+        render_failed = loop.create_future()
+        render_fine = loop.create_future()
+
+        async def initialize(name: str, render: asyncio.Future[object]) -> dict[str, object]:
+            """As Voilà's pool task: start the kernel, then run the notebook in a task."""
+            kernel_id = await manager_.start_kernel(name=name, **pool)
+            manager_._kernels[kernel_id] = object()
+            return {"kernel_id": kernel_id, "task": render}
+
+        async def cannot_start() -> None:
+            await manager_.start_kernel(name="no-kernel", **pool)
+            raise RuntimeError("the kernel command is missing")
+
+        tasks = {
+            "dies": loop.create_task(initialize("dies", render_failed)),
+            "fine": loop.create_task(initialize("fine", render_fine)),
+            "missing": loop.create_task(cannot_start()),
+        }
+        manager_._pools = {"a.ipynb": [tasks["dies"], tasks["fine"]], "b.ipynb": [tasks["missing"]]}
+        await asyncio.gather(*tasks.values(), return_exceptions=True)
+        await asyncio.sleep(0)
+        after_start = {name: list(pool) for name, pool in manager_._pools.items()}
+        render_failed.set_exception(RuntimeError("Kernel died before replying to kernel_info"))
+        render_fine.set_result(([], None))
+        await asyncio.sleep(0.01)
+        after_run = {
+            name: [next(k for k, t in tasks.items() if t is task) for task in pool]
+            for name, pool in manager_._pools.items()
+        }
+        assert after_start == {"a.ipynb": [tasks["dies"], tasks["fine"]], "b.ipynb": []}
+        return after_run
+
+    assert asyncio.run(run()) == {"a.ipynb": ["fine"], "b.ipynb": []}
+    assert refills == ["b.ipynb", "a.ipynb"]
+    assert shut_down == ["dies"]
