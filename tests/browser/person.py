@@ -509,11 +509,7 @@ class Person:
     def _focus(self, target: Target, *, by: str) -> Locator:
         """Click into a field and check that the click gave it the keyboard."""
         locator = self._locate(target)
-        spot = self.reach(locator, by=by)
-        self.page.mouse.click(spot.x, spot.y)
-        expect(locator, f"a click on ‘{self._name(target, spot)}’ did not focus it").to_be_focused(
-            timeout=5_000
-        )
+        self._click_into(locator, self.reach(locator, by=by), by=by)
         return locator
 
     def type(
@@ -560,12 +556,15 @@ class Person:
         """Empty a field with the keyboard: select all, Backspace."""
         self.type(target, "", by=by)
 
-    def _click_into(self, locator: Locator, spot: Spot, *, by: str) -> Spot:
-        """Click the first part of a date or time field. A message appearing above (the
-        previous field's) can move it between the look and the click: like a person, look
+    def _click_into(
+        self, locator: Locator, spot: Spot, *, by: str, first_part: bool = False
+    ) -> Spot:
+        """Click into a field (`first_part`: the first part of a date or time field) until
+        it has the keyboard. A message appearing above (the previous field's) or a section
+        still being drawn can move it between the look and the click: like a person, look
         again and click again."""
         for _attempt in range(3):
-            self.page.mouse.click(spot.left + 8, spot.y)
+            self.page.mouse.click(spot.left + 8 if first_part else spot.x, spot.y)
             try:
                 expect(locator).to_be_focused(timeout=2_000)
                 return spot
@@ -591,7 +590,7 @@ class Person:
         for attempt, order in enumerate(orders):
             if attempt:  # a message about the wrong date may have moved the field
                 spot = self.reach(locator, by=by)
-            self._click_into(locator, spot, by=by)
+            self._click_into(locator, spot, by=by, first_part=True)
             for _ in range(len(order)):  # to the first part, wherever the click landed
                 self.page.keyboard.press("ArrowLeft")
             for part in order:
@@ -612,7 +611,7 @@ class Person:
             f"{(hour - 1) % 12 + 1:02d}{minute:02d}{'P' if hour >= 12 else 'A'}",
             f"{hour:02d}{minute:02d}",
         ):
-            spot = self._click_into(locator, spot, by=by)
+            spot = self._click_into(locator, spot, by=by, first_part=True)
             for _ in range(3):
                 self.page.keyboard.press("ArrowLeft")
             self.page.keyboard.type(keys, delay=KEY_DELAY_MS)
