@@ -46,6 +46,7 @@ from pydantic import (
 )
 
 from mentorkit.errors import InvalidInput, MentorkitError
+from mentorkit.mentoring import Answerer
 from mentorkit.models import (
     MentorMatch,
     MentorProfile,
@@ -70,13 +71,15 @@ BACKUP_FORMAT = "mentorkit-backup"
 #: Bump when the layout of a backup changes; a mentorkit refuses files newer than this.
 #: 2: the matching's decisions ("decision" lines, counted on the closing line).
 #: 3: participants' invite code hashes ("invite_code_hash" on participant lines).
-BACKUP_FORMAT_VERSION = 3
+#: 4: decisions that answer a request ("answered_by" and "reply" on decision lines).
+BACKUP_FORMAT_VERSION = 4
 #: The first format with "decision" lines; older files restore without decisions.
 DECISIONS_SINCE_FORMAT = 2
 
 PARTICIPANT_DATA_FORMAT = "mentorkit-participant-data"
 #: 2: the matching decisions about the participant ("matching_decisions").
-PARTICIPANT_DATA_FORMAT_VERSION = 2
+#: 3: who answered their requests, and the replies ("answered_by", "reply").
+PARTICIPANT_DATA_FORMAT_VERSION = 3
 
 #: The longest line a backup may have; a document is at most a few hundred kilobytes.
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -200,6 +203,8 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
                 "mentor": decided.mentor,
                 "decision": decided.decision,
                 "decided_at": _time(decided.decided_at),
+                "answered_by": decided.answered_by,
+                "reply": decided.reply,
             }
         )
     for stored in snapshot.documents:
@@ -317,6 +322,11 @@ class _DecisionLine(_Line):
     )
     decision: Literal["lock", "forbid"] = Field(title="Decision")
     decided_at: AwareDatetime = Field(title="Decided at")
+    # Absent before format 4, whose decisions were all the facilitator's matching.
+    answered_by: Answerer | None = Field(default=None, title="Answered by")
+    reply: Annotated[StrictStr, StringConstraints(max_length=2000)] = Field(
+        default="", title="Reply"
+    )
 
 
 class _DocumentLine(_Line):
@@ -603,6 +613,8 @@ class _BackupReader:
                     mentor=line.mentor,
                     decision=line.decision,
                     decided_at=line.decided_at.astimezone(UTC),
+                    answered_by=line.answered_by,
+                    reply=line.reply,
                 )
             )
         return decisions
@@ -831,6 +843,8 @@ def participant_data(snapshot: WorkshopSnapshot, *, exported_at: datetime) -> di
                 "decision": decided.decision,
                 "meaning": DECISION_WORDS.get(decided.decision, decided.decision),
                 "decided_at": _time(decided.decided_at),
+                "answered_by": decided.answered_by,
+                "reply": decided.reply,
             }
             for decided in sorted(snapshot.decisions, key=lambda d: d.decided_at)
         ],

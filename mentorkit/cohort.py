@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from mentorkit.fit import fit, formats_phrase, score_matrix, shares_a_format
+from mentorkit.mentoring import Answer, MentorRequest, requests_of
 from mentorkit.models import (
     CheckIn,
     Document,
@@ -386,6 +387,27 @@ def shortlist_choices(saved: Iterable[Saved]) -> dict[str, dict[str, int]]:
                 for number, entry in enumerate(shortlist.entries, start=1)
             }
     return choices
+
+
+def cohort_requests(
+    saved: Iterable[Saved], answers: Mapping[str, Mapping[str, Answer]]
+) -> dict[str, list[MentorRequest]]:
+    """Participant id → their requests to mentors as they stand: what their latest saved
+    shortlist says they sent, with the answers given (participant id → mentor email →
+    answer). Participants who sent none are left out."""
+    latest: dict[str, Saved] = {}
+    for item in saved:
+        if item.key.kind != MentorShortlist.kind:
+            continue
+        current = latest.get(item.key.participant)
+        if current is None or _utc(current.saved_at) <= _utc(item.saved_at):
+            latest[item.key.participant] = item
+    found: dict[str, list[MentorRequest]] = {}
+    for participant_id, item in latest.items():
+        shortlist = item.document
+        if isinstance(shortlist, MentorShortlist) and shortlist.requests:
+            found[participant_id] = requests_of(shortlist.requests, answers.get(participant_id, {}))
+    return found
 
 
 def _assessments(saved: Iterable[Saved]) -> dict[str, SelfAssessment]:

@@ -8,7 +8,7 @@ matching and exports all decide with these functions, so that each rule lives on
   as edited). The mentor accepts or declines it, the participant may withdraw it while it
   waits, and the facilitator may set any answer. Each change is a new `MentorRequest`
   (nothing is edited in place), and a change the state does not allow raises
-  `RequestError` in plain words. Matching reads the answers as constraints: an accepted
+  `MentoringError` in plain words. Matching reads the answers as constraints: an accepted
   pair is locked, a declined one forbidden (`pair_constraints`).
 * **The agreement, agreed together.** A confirmation records who confirmed which version
   of the agreement (its `agreement_fingerprint`) and when; a changed agreement changes the
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -39,6 +39,8 @@ from mentorkit.models import (
     FilledLine120,
     MentoringAgreement,
     Model,
+    Moment,
+    SentRequest,
     SmartGoal,
     Text2000,
     Text5000,
@@ -61,15 +63,6 @@ class Answerer(StrEnum):
     FACILITATOR = "facilitator"
 
 
-def _aware(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise PydanticCustomError("naive_time", "must be a time with its time zone")
-    return moment
-
-
-Moment = Annotated[datetime, AfterValidator(_aware)]
-
-
 class MentorRequest(Model):
     """One participant's request to one mentor, and its answer."""
 
@@ -77,6 +70,7 @@ class MentorRequest(Model):
     message: Text5000 = Field(min_length=1, title="Message")
     state: RequestState = Field(default=RequestState.SENT, title="State")
     sent_at: Moment = Field(title="Sent")
+    withdrawn_at: Moment | None = Field(default=None, title="Withdrawn")
     answered_at: Moment | None = Field(default=None, title="Answered")
     answered_by: Answerer | None = Field(default=None, title="Answered by")
     reply: Text2000 = Field(default="", title="Reply")
@@ -88,12 +82,16 @@ class MentorRequest(Model):
             raise PydanticCustomError("unanswered", "holds an answer to an unanswered request")
         if not waiting and (self.answered_at is None or self.answered_by is None):
             raise PydanticCustomError("answer_time", "is answered but not said when or by whom")
+        if (self.withdrawn_at is not None) != (self.state == RequestState.WITHDRAWN):
+            raise PydanticCustomError(
+                "withdrawal", "is withdrawn but not said when, or not withdrawn"
+            )
         if self.answered_at is not None and self.answered_at < self.sent_at:
             raise PydanticCustomError("answer_order", "is answered before it was sent")
         return self
 
 
-class RequestError(MentorkitError, ValueError):
+class MentoringError(MentorkitError, ValueError):
     """A change to a request its state does not allow, in plain words."""
 
 
@@ -115,24 +113,24 @@ def send_request(
     earlier = list(earlier)
     to_this_mentor = [r for r in earlier if r.mentor_email == mentor_email.strip().lower()]
     if any(r.state == RequestState.SENT for r in to_this_mentor):
-        raise RequestError("Your request to this mentor is waiting for an answer already.")
+        raise MentoringError("Your request to this mentor is waiting for an answer already.")
     if any(r.state == RequestState.ACCEPTED for r in to_this_mentor):
-        raise RequestError("This mentor has accepted you already.")
+        raise MentoringError("This mentor has accepted you already.")
     if any(r.state == RequestState.DECLINED for r in to_this_mentor):
-        raise RequestError(
+        raise MentoringError(
             "This mentor has answered your request. To ask again, talk to your facilitator."
         )
     if not mentor_open:
-        raise RequestError("This mentor takes no new mentees at the moment.")
+        raise MentoringError("This mentor takes no new mentees at the moment.")
     if any(r.state == RequestState.ACCEPTED for r in earlier):
-        raise RequestError("A mentor has accepted you already: agree your expectations next.")
+        raise MentoringError("A mentor has accepted you already: agree your expectations next.")
     if sum(r.state == RequestState.SENT for r in earlier) >= MAX_WAITING_REQUESTS:
-        raise RequestError(
+        raise MentoringError(
             f"You have {MAX_WAITING_REQUESTS} requests waiting for an answer: wait for one, "
             "or withdraw one, before sending another."
         )
     if not message.strip():
-        raise RequestError("Write a message to the mentor before sending the request.")
+        raise MentoringError("Write a message to the mentor before sending the request.")
     return MentorRequest(mentor_email=mentor_email, message=message, sent_at=at)
 
 
@@ -151,14 +149,21 @@ def answer(
     out), withdrawn included, which clears the answer."""
     if by == Answerer.MENTOR:
         if state not in (RequestState.ACCEPTED, RequestState.DECLINED):
-            raise RequestError("A mentor accepts or declines a request.")
+            raise MentoringError("A mentor accepts or declines a request.")
         if request.state == RequestState.WITHDRAWN:
-            raise RequestError("The participant has withdrawn this request.")
+            raise MentoringError("The participant has withdrawn this request.")
         if request.state != RequestState.SENT:
-            raise RequestError(f"This request is {request.state.value} already.")
+            raise MentoringError(f"This request is {request.state.value} already.")
     if state in (RequestState.SENT, RequestState.WITHDRAWN):
+        withdrawn_at = at if state == RequestState.WITHDRAWN else None
         return request.model_copy(
-            update={"state": state, "answered_at": None, "answered_by": None, "reply": ""}
+            update={
+                "state": state,
+                "withdrawn_at": withdrawn_at,
+                "answered_at": None,
+                "answered_by": None,
+                "reply": "",
+            }
         )
     return MentorRequest.model_validate(
         {
@@ -171,11 +176,54 @@ def answer(
     )
 
 
-def withdraw(request: MentorRequest) -> MentorRequest:
+def withdraw(request: MentorRequest, *, at: datetime) -> MentorRequest:
     """The participant takes back a request that is still waiting for an answer."""
     if request.state != RequestState.SENT:
-        raise RequestError(f"This request is {request.state.value}: it cannot be withdrawn.")
-    return request.model_copy(update={"state": RequestState.WITHDRAWN})
+        raise MentoringError(f"This request is {request.state.value}: it cannot be withdrawn.")
+    return request.model_copy(update={"state": RequestState.WITHDRAWN, "withdrawn_at": at})
+
+
+class Answer(Model):
+    """The answer to a participant's request, as stored with the matching's decisions: an
+    accepted pair is locked, a declined one forbidden."""
+
+    state: Literal[RequestState.ACCEPTED, RequestState.DECLINED] = Field(title="Answer")
+    at: Moment = Field(title="Answered")
+    by: Answerer = Field(title="Answered by")
+    reply: Text2000 = Field(default="", title="Reply")
+
+
+def requests_of(sent: Iterable[SentRequest], answers: Mapping[str, Answer]) -> list[MentorRequest]:
+    """A participant's requests as they stand: what they sent (their shortlist keeps it)
+    with the answers given (by mentor email). An answer outweighs a withdrawal (a request
+    withdrawn after its answer, which the apps never allow, changes nothing), and a pair
+    the facilitator ruled out or locked before the request was sent counts as answered
+    when it was sent."""
+    found: list[MentorRequest] = []
+    for request in sent:
+        given = answers.get(request.mentor_email)
+        state = RequestState.WITHDRAWN if request.withdrawn_at else RequestState.SENT
+        update: dict[str, object] = {"state": state}
+        if given is not None:
+            update = {
+                "state": given.state,
+                "withdrawn_at": None,
+                "answered_at": max(given.at, request.sent_at),
+                "answered_by": given.by,
+                "reply": given.reply,
+            }
+        found.append(MentorRequest.model_validate({**request.model_dump(), **update}))
+    return found
+
+
+def sent_part(request: MentorRequest) -> SentRequest:
+    """What the participant's shortlist keeps of `request`: the answer is kept elsewhere."""
+    return SentRequest(
+        mentor_email=request.mentor_email,
+        message=request.message,
+        sent_at=request.sent_at,
+        withdrawn_at=request.withdrawn_at if request.state == RequestState.WITHDRAWN else None,
+    )
 
 
 def decline_reply(mentee: str, mentor: str) -> str:
@@ -264,9 +312,9 @@ def confirm(agreement: MentoringAgreement, side: Side, name: str, *, at: datetim
     """`side`'s confirmation, by `name`, of the agreement as it is now. An agreement with
     unfinished input cannot be confirmed: the other side would agree to what is not there."""
     if agreement.needs_attention:
-        raise RequestError("The agreement has fields to fix first: it cannot be confirmed yet.")
+        raise MentoringError("The agreement has fields to fix first: it cannot be confirmed yet.")
     if agreement.mentor_email is None:
-        raise RequestError("Name your mentor in the agreement before confirming it.")
+        raise MentoringError("Name your mentor in the agreement before confirming it.")
     return Confirmation(side=side, name=name, at=at, fingerprint=agreement_fingerprint(agreement))
 
 
@@ -335,7 +383,7 @@ class ProgressSharing(Model):
         default_factory=list, max_length=200, title="Shared with my mentor"
     )
 
-    def sharing(self, item: str, shared: bool) -> ProgressSharing:
+    def with_item(self, item: str, shared: bool) -> ProgressSharing:
         """This choice with `item` shared or not."""
         names = [name for name in self.shared if name != item]
         return ProgressSharing(shared=[*names, item] if shared else names)

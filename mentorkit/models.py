@@ -17,7 +17,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
@@ -160,6 +160,16 @@ def _check_clock_time(value: time) -> time:
 
 #: A time of day on the wall clock, to the minute (the time zone is a separate field).
 ClockTime = Annotated[time, AfterValidator(_check_clock_time)]
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise PydanticCustomError("naive_time", "must be a time with its time zone")
+    return moment
+
+
+#: A moment in time with its time zone (when something was sent, answered, confirmed).
+Moment = Annotated[datetime, AfterValidator(_aware)]
 
 
 @cache
@@ -569,13 +579,27 @@ class ShortlistEntry(Model):
     outreach_message: Text5000 = Field(default="", title="Outreach message")
 
 
+class SentRequest(Model):
+    """A request the participant sent a mentor: the message as sent, when, and when it was
+    withdrawn while it waited for an answer, if it was. The answer is not the participant's
+    to write: it is stored with the matching's decisions (`mentorkit.mentoring`)."""
+
+    mentor_email: Email = Field(title="Mentor")
+    message: Text5000 = Field(min_length=1, title="Message")
+    sent_at: Moment = Field(title="Sent")
+    withdrawn_at: Moment | None = Field(default=None, title="Withdrawn")
+
+
 class MentorShortlist(Document):
     kind: ClassVar[str] = "mentor_shortlist"
     entries: list[ShortlistEntry] = Field(default_factory=list, max_length=3, title="Shortlist")
+    #: The requests sent, one per mentor (sending again after a withdrawal replaces it).
+    requests: list[SentRequest] = Field(default_factory=list, max_length=50, title="Requests")
 
     @model_validator(mode="after")
     def _each_mentor_once(self) -> Self:
         _unique([entry.mentor_email for entry in self.entries])
+        _unique([request.mentor_email for request in self.requests])
         return self
 
 
@@ -732,6 +756,10 @@ _MESSAGES: Mapping[str, str] = {
     "date_type": "must be a date like 2026-12-31",
     "time_parsing": "must be a time of day like 18:30",
     "time_type": "must be a time of day like 18:30",
+    "datetime_parsing": "must be a date and time like 2026-12-31T18:30:00+00:00",
+    "datetime_from_date_parsing": "must be a date and time like 2026-12-31T18:30:00+00:00",
+    "datetime_type": "must be a date and time like 2026-12-31T18:30:00+00:00",
+    "datetime_object_invalid": "must be a date and time like 2026-12-31T18:30:00+00:00",
     "extra_forbidden": "is not a known field",
     "string_type": "must be text",
     "list_type": "must be a list",

@@ -209,6 +209,16 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
                 SET search_path = pg_catalog, pg_temp
                 AS $$ SELECT EXISTS (SELECT 1 FROM {schema}.workshops w
                       WHERE w.code = $1 AND w.facilitator_key_hash = $2) $$""",
+            # How many mentees each mentor is locked to: a participant picking a mentor
+            # needs the places left, not whose decisions they are.
+            f"""CREATE OR REPLACE FUNCTION {schema}.mentorkit_places_taken(code text)
+                RETURNS TABLE (mentor text, taken bigint) LANGUAGE sql STABLE SECURITY DEFINER
+                SET search_path = pg_catalog, pg_temp
+                AS $$ SELECT d.mentor::text, count(*) FROM {schema}.match_decisions d
+                      WHERE d.workshop = $1 AND d.decision = 'lock'
+                      GROUP BY d.mentor $$""",
+            f"REVOKE ALL ON FUNCTION {schema}.mentorkit_places_taken(text) FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {schema}.mentorkit_places_taken(text) TO {both}",
             f"REVOKE ALL ON FUNCTION {schema}.mentorkit_hub_user() FROM PUBLIC",
             "REVOKE ALL ON FUNCTION "
             f"{schema}.mentorkit_facilitator_key_matches(text, text) FROM PUBLIC",

@@ -33,6 +33,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from mentorkit.errors import ConflictError, InvalidInput, NotFound, SchemaError, StoreError
+from mentorkit.mentoring import Answer, Answerer, RequestState
 from mentorkit.models import (
     DOCUMENT_TYPES,
     Document,
@@ -53,7 +54,7 @@ except ImportError:  # Windows
 DEFAULT_DOCUMENT_NAME = "main"
 
 #: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
-DB_SCHEMA_VERSION = 4
+DB_SCHEMA_VERSION = 5
 
 #: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction
 #: (filled in below the tables).
@@ -179,6 +180,11 @@ class MatchDecision:
     mentor: str  # MentorProfile.email
     decision: Decision
     decided_at: datetime  # timezone-aware UTC
+    #: Who answered the participant's request with this decision ("mentor" or
+    #: "facilitator"), or None for a decision the facilitator made in the matching; and the
+    #: reply sent with the answer.
+    answered_by: Answerer | None = None
+    reply: str = ""
 
 
 @dataclass(frozen=True)
@@ -352,10 +358,27 @@ class Store(Protocol):
         ...
 
     def decide_match(
-        self, code: str, participant_id: str, mentor_email: str, decision: Decision | None
+        self,
+        code: str,
+        participant_id: str,
+        mentor_email: str,
+        decision: Decision | None,
+        *,
+        answered_by: Answerer | None = None,
+        reply: str = "",
     ) -> None:
         """Lock or forbid a pair (a lock replaces the participant's other lock), or with
-        None take back what was decided about it."""
+        None take back what was decided about it; as the answer to the participant's
+        request, with who answered and their reply."""
+        ...
+
+    def answers(self, code: str, participant_id: str) -> dict[str, Answer]:
+        """The answers to a participant's requests (every pair decided about them), by
+        mentor email."""
+        ...
+
+    def places_taken(self, code: str) -> dict[str, int]:
+        """How many mentees each mentor is locked to, by mentor email."""
         ...
 
     def read_workshop(
@@ -548,6 +571,9 @@ match_decisions_table = sa.Table(
     sa.Column("mentor", sa.String(320), nullable=False),
     sa.Column("decision", sa.String(10), nullable=False),
     sa.Column("decided_at", UtcDateTime, nullable=False),
+    # A request's answer is a decision: accepted locks the pair, declined forbids it.
+    sa.Column("answered_by", sa.String(20), nullable=True),
+    sa.Column("reply", sa.Text, nullable=False, server_default=""),
     sa.PrimaryKeyConstraint("workshop", "participant", "mentor", name="pk_match_decisions"),
     sa.CheckConstraint("decision IN ('lock', 'forbid')", name="ck_match_decisions_decision"),
     # Erasing a participant, or deleting the workshop, takes their decisions along.
@@ -602,6 +628,21 @@ def _add_participant_states(conn: Connection) -> None:
 
 
 MIGRATIONS[3] = _add_participant_states
+
+#: The match decision columns schema 5 adds, with their SQL.
+_ANSWER_COLUMNS = {"answered_by": "VARCHAR(20)", "reply": "TEXT NOT NULL DEFAULT ''"}
+
+
+def _add_request_answers(conn: Connection) -> None:
+    """Schema 4 → 5: a match decision can be the answer to a participant's request (who
+    answered, and the reply)."""
+    present = {column["name"] for column in sa.inspect(conn).get_columns("match_decisions")}
+    for name, kind in _ANSWER_COLUMNS.items():
+        if name not in present:
+            conn.execute(sa.text(f"ALTER TABLE match_decisions ADD COLUMN {name} {kind}"))
+
+
+MIGRATIONS[4] = _add_request_answers
 
 
 # ---------------------------------------------------------------------------------------
@@ -1384,26 +1425,79 @@ class SqlStore:
         with self._transaction(write=False) as conn:
             _require_workshop(conn, code)
             rows = conn.execute(
-                sa.select(table.c.participant, table.c.mentor, table.c.decision, table.c.decided_at)
+                sa.select(*_decision_columns())
                 .where(table.c.workshop == code)
                 .order_by(table.c.decided_at, table.c.participant, table.c.mentor)
             ).all()
-        return [
-            MatchDecision(row.participant, row.mentor, row.decision, row.decided_at) for row in rows
-        ]
+        return [_decision(row) for row in rows]
+
+    def answers(self, code: str, participant_id: str) -> dict[str, Answer]:
+        """The answers to `participant_id`'s requests, by mentor email: every pair decided
+        about them, a locked one accepted, a forbidden one declined (by the facilitator
+        unless a mentor answered). `NotFound` if the participant is not on the roster."""
+        code = _code(code)
+        table = match_decisions_table
+        with self._transaction(write=False) as conn:
+            _require_participant(conn, code, participant_id)
+            rows = conn.execute(
+                sa.select(*_decision_columns()).where(
+                    table.c.workshop == code, table.c.participant == participant_id
+                )
+            ).all()
+        return {row.mentor: answer_of(_decision(row)) for row in rows}
+
+    def places_taken(self, code: str) -> dict[str, int]:
+        """How many mentees each mentor has been locked to (an accepted request, or the
+        facilitator's lock), by mentor email; mentors with none are left out.
+
+        On a PostgreSQL database prepared by `mentorkit.pg_access`, a participant's role
+        sees only the decisions about them: the database counts
+        (`mentorkit_places_taken`) and answers only the numbers.
+        """
+        code = _code(code)
+        table = match_decisions_table
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, code)
+            if (
+                conn.dialect.name == "postgresql"
+                and conn.execute(
+                    sa.text("SELECT to_regprocedure('mentorkit_places_taken(text)')")
+                ).scalar()
+            ):
+                rows = conn.execute(
+                    sa.text("SELECT mentor, taken FROM mentorkit_places_taken(:code)"),
+                    {"code": code},
+                ).all()
+            else:
+                rows = conn.execute(
+                    sa.select(table.c.mentor, sa.func.count().label("taken"))
+                    .where(table.c.workshop == code, table.c.decision == "lock")
+                    .group_by(table.c.mentor)
+                ).all()
+        return {row.mentor: int(row.taken) for row in rows}
 
     def decide_match(
-        self, code: str, participant_id: str, mentor_email: str, decision: Decision | None
+        self,
+        code: str,
+        participant_id: str,
+        mentor_email: str,
+        decision: Decision | None,
+        *,
+        answered_by: Answerer | None = None,
+        reply: str = "",
     ) -> None:
-        """Record what the facilitator decided about one pair, in one transaction.
+        """Record what was decided about one pair, in one transaction.
 
         "lock" keeps the pair in every run and replaces the participant's other lock (a
         mentee has one mentor) and any forbid of the same pair; "forbid" rules the pair out
-        and replaces a lock of it; None forgets the pair. `NotFound` if the participant or
-        the mentor is not on the workshop's roster.
+        and replaces a lock of it; None forgets the pair. A decision that answers the
+        participant's request says who answered (`answered_by`) and keeps the `reply`.
+        `NotFound` if the participant or the mentor is not on the workshop's roster.
         """
         if decision is not None and decision not in DECISIONS:
             raise StoreError(f"A pair can be locked or forbidden, not '{decision}'.")
+        if answered_by is not None:
+            answered_by = Answerer(answered_by)
         code = _code(code)
         table = match_decisions_table
         with self._transaction(write=True) as conn:
@@ -1437,6 +1531,8 @@ class SqlStore:
                         mentor=mentor_email,
                         decision=decision,
                         decided_at=_now(),
+                        answered_by=None if answered_by is None else answered_by.value,
+                        reply=reply,
                     )
                 )
 
@@ -1502,21 +1598,15 @@ class SqlStore:
             )
             if participant is not None and not people:
                 raise _no_participant(code, participant)
-            decisions_query = sa.select(
-                match_decisions_table.c.participant,
-                match_decisions_table.c.mentor,
-                match_decisions_table.c.decision,
-                match_decisions_table.c.decided_at,
-            ).where(match_decisions_table.c.workshop == code)
+            decisions_query = sa.select(*_decision_columns()).where(
+                match_decisions_table.c.workshop == code
+            )
             if participant is not None:
                 decisions_query = decisions_query.where(
                     match_decisions_table.c.participant == participant
                 )
             decisions = sorted(
-                (
-                    MatchDecision(row.participant, row.mentor, row.decision, row.decided_at)
-                    for row in conn.execute(decisions_query)
-                ),
+                (_decision(row) for row in conn.execute(decisions_query)),
                 key=lambda decided: (decided.participant, decided.mentor),
             )
             documents = sorted(
@@ -1728,9 +1818,15 @@ def _adopt_decisions(conn: Connection, code: str, keep: str, absorb: str) -> Non
     (removing `absorb` would otherwise take them along), except about a mentor `keep`
     already has a decision about, and a second lock (a mentee has one mentor)."""
     table = match_decisions_table
-    columns = (table.c.mentor, table.c.decision, table.c.decided_at)
+    columns = (
+        table.c.mentor,
+        table.c.decision,
+        table.c.decided_at,
+        table.c.answered_by,
+        table.c.reply,
+    )
 
-    def decisions_of(participant: str) -> Sequence[sa.Row[Any, Any, Any]]:  # the 3 columns
+    def decisions_of(participant: str) -> Sequence[sa.Row[Any, Any, Any, Any, Any]]:
         return conn.execute(
             sa.select(*columns)
             .where(table.c.workshop == code, table.c.participant == participant)
@@ -1750,6 +1846,8 @@ def _adopt_decisions(conn: Connection, code: str, keep: str, absorb: str) -> Non
                 mentor=row.mentor,
                 decision=row.decision,
                 decided_at=row.decided_at,
+                answered_by=row.answered_by,
+                reply=row.reply,
             )
         )
         locked = locked or row.decision == "lock"
@@ -2231,6 +2329,35 @@ def _restorable(code: str, roster_ids: set[str], stored: StoredRevision) -> dict
     }
 
 
+def _decision_columns() -> tuple[sa.Column[Any], ...]:
+    table = match_decisions_table
+    return (
+        table.c.participant,
+        table.c.mentor,
+        table.c.decision,
+        table.c.decided_at,
+        table.c.answered_by,
+        table.c.reply,
+    )
+
+
+def _decision(row: Any) -> MatchDecision:
+    answered_by = None if row.answered_by is None else Answerer(row.answered_by)
+    return MatchDecision(
+        row.participant, row.mentor, row.decision, row.decided_at, answered_by, row.reply or ""
+    )
+
+
+def answer_of(decided: MatchDecision) -> Answer:
+    """A decision read as the answer to a request: locked is accepted, forbidden declined."""
+    return Answer(
+        state=RequestState.ACCEPTED if decided.decision == "lock" else RequestState.DECLINED,
+        at=decided.decided_at,
+        by=decided.answered_by or Answerer.FACILITATOR,
+        reply=decided.reply,
+    )
+
+
 def _restorable_decisions(
     code: str, roster_ids: set[str], mentor_emails: set[str], decisions: Sequence[MatchDecision]
 ) -> list[dict[str, Any]]:
@@ -2250,6 +2377,10 @@ def _restorable_decisions(
             problem = f"a pair is locked or forbidden, not '{decided.decision}'"
         elif not isinstance(decided.decided_at, datetime) or decided.decided_at.tzinfo is None:
             problem = "the time of the decision has no time zone"
+        elif decided.answered_by is not None and decided.answered_by not in set(Answerer):
+            problem = (
+                f"a request is answered by a mentor or the facilitator, not '{decided.answered_by}'"
+            )
         elif (decided.participant, decided.mentor) in pairs:
             problem = "the pair is decided twice"
         elif decided.decision == "lock" and decided.participant in locked:
@@ -2271,6 +2402,8 @@ def _restorable_decisions(
                 "mentor": decided.mentor,
                 "decision": decided.decision,
                 "decided_at": decided.decided_at,
+                "answered_by": None if decided.answered_by is None else str(decided.answered_by),
+                "reply": decided.reply,
             }
         )
     return rows

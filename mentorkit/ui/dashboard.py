@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from html import escape
@@ -33,11 +34,13 @@ from mentorkit.cohort import (
     CohortSummary,
     ParticipantProgress,
     StepState,
+    cohort_requests,
     cohort_summary,
     progress,
 )
+from mentorkit.mentoring import Answer, MentorRequest, RequestState
 from mentorkit.models import MentorProfile, Participant
-from mentorkit.store import Saved, Store
+from mentorkit.store import MatchDecision, Saved, Store, answer_of
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
     FacilitatorApp,
@@ -165,6 +168,56 @@ def roster_html(
     )
 
 
+REQUEST_WORDS: Mapping[RequestState, str] = {
+    RequestState.SENT: "waiting for an answer",
+    RequestState.ACCEPTED: "accepted",
+    RequestState.DECLINED: "declined",
+    RequestState.WITHDRAWN: "withdrawn",
+}
+
+
+def requests_html(
+    requests: Mapping[str, Sequence[MentorRequest]],
+    participants: Sequence[Participant],
+    aliases: Aliases,
+) -> str:
+    """The requests participants sent mentors, and their answers: counts, then one row a
+    request (never the message or the reply: those are between the two of them). The
+    answers are changed in the Matching app, where an accepted pair is a lock and a
+    declined one a forbid."""
+    people_by_id = {person.id: person for person in participants}
+    rows: list[str] = []
+    counts: Counter[RequestState] = Counter()
+    for person in participants:
+        for request in requests.get(person.id, ()):
+            counts[request.state] += 1
+            answered = "—"
+            if request.answered_at is not None and request.answered_by is not None:
+                answered = f"{time_html(request.answered_at)} by the {request.answered_by.value}"
+            rows.append(
+                f"<tr><th scope='row'>{escape(aliases.participant(people_by_id[person.id]))}</th>"
+                f"<td>{escape(aliases.mentor(request.mentor_email))}</td>"
+                f"<td>{escape(REQUEST_WORDS[request.state])}</td>"
+                f"<td class='when'>{time_html(request.sent_at)}</td>"
+                f"<td class='when'>{answered}</td></tr>"
+            )
+    if not rows:
+        return '<p class="mentorkit-muted">No participant has sent a mentor a request yet.</p>'
+    total = sum(counts.values())
+    summary = ", ".join(
+        f"{counts[state]} {REQUEST_WORDS[state]}" for state in REQUEST_WORDS if counts[state]
+    )
+    return (
+        f"<p>{total} request{'s' if total != 1 else ''}: {escape(summary)}. An accepted "
+        "request locks the pair in the matching, a declined one forbids it; change either "
+        "in the Matching app.</p>"
+        '<div class="mentorkit-table-wrap"><table class="mentorkit-table mentorkit-requests">'
+        "<thead><tr><th scope='col'>Participant</th><th scope='col'>Mentor</th>"
+        "<th scope='col'>Request</th><th scope='col'>Sent</th><th scope='col'>Answered</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
 def charts_html(summary: CohortSummary, session: FacilitatorSession) -> str:
     """The cohort charts: growth areas, formats, frequencies, goals by area, capacity."""
     framework = session.workshop.framework
@@ -227,6 +280,7 @@ class DashboardView(widgets.VBox):
         )
         self.updated = widgets.HTML()
         self.roster = widgets.HTML()
+        self.requests = widgets.HTML()
         self.charts = widgets.HTML()
         self.downloads = widgets.HTML()
         self.people = PeoplePanel(session, on_change=self.refresh)
@@ -241,6 +295,8 @@ class DashboardView(widgets.VBox):
             ),
             widgets.HTML("<h2>Roster</h2>"),
             self.roster,
+            widgets.HTML("<h2>Requests to mentors</h2>"),
+            self.requests,
             widgets.HTML("<h2>The cohort at a glance</h2>"),
             self.charts,
             widgets.HTML("<h2>Downloads</h2>"),
@@ -252,6 +308,7 @@ class DashboardView(widgets.VBox):
         self.sign_in_states: dict[str, str] = {}
         self.mentors: list[MentorProfile] = []
         self.saved: list[Saved] = []
+        self.decisions: list[MatchDecision] = []
         self.refresh()
         if self.auto.value:
             self._schedule(quiet=True)
@@ -270,6 +327,7 @@ class DashboardView(widgets.VBox):
         }
         self.mentors = self.store.mentors(code)
         self.saved = self.store.list(code)
+        self.decisions = self.store.match_decisions(code)
         self.redraw()
         self.updated.value = (
             '<span class="mentorkit-muted" role="status">Updated '
@@ -286,6 +344,12 @@ class DashboardView(widgets.VBox):
         )
         aliases = Aliases(self.participants, self.mentors, anonymous=self.anonymous.value)
         self.roster.value = roster_html(reports, aliases, self.sign_in_states)
+        answers: dict[str, dict[str, Answer]] = {}
+        for decided in self.decisions:
+            answers.setdefault(decided.participant, {})[decided.mentor] = answer_of(decided)
+        self.requests.value = requests_html(
+            cohort_requests(self.saved, answers), self.participants, aliases
+        )
         self.charts.value = charts_html(summary, self.session)
         hidden = "none" if aliases.anonymous else "flex"
         self.people.layout.display = self.people_heading.layout.display = hidden

@@ -49,6 +49,7 @@ from mentorkit.matching import (
     summarize,
     unmatched_reasons,
 )
+from mentorkit.mentoring import Answerer
 from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssessment, validate
 from mentorkit.store import Saved, Store
 from mentorkit.ui.facilitator import (
@@ -152,6 +153,9 @@ class MatchingView(widgets.VBox):
         #: Pairs the facilitator fixed or ruled out, as stored with the workshop.
         self.locked: list[Pair] = []
         self.forbidden: list[Pair] = []
+        #: The stored locks and forbids that answer a participant's request, and who
+        #: answered; a decision made here replaces the answer.
+        self.answered_by: dict[Pair, Answerer] = {}
         self.run: Run | None = None
         #: The published pairs the facilitator reviewed before confirming (mentee → mentor):
         #: asked by Publish, answered by "Confirm publish", withdrawn by Cancel.
@@ -270,6 +274,9 @@ class MatchingView(widgets.VBox):
         known = [d for d in decisions if d.participant in self.by_id and d.mentor in self.by_email]
         self.locked = [(d.participant, d.mentor) for d in known if d.decision == "lock"]
         self.forbidden = [(d.participant, d.mentor) for d in known if d.decision == "forbid"]
+        self.answered_by = {
+            (d.participant, d.mentor): d.answered_by for d in known if d.answered_by is not None
+        }
         self.published_matches = self._published_matches()
         self._prepare()
 
@@ -665,6 +672,7 @@ class MatchingView(widgets.VBox):
             self._draw_constraints()
             raise
         self.store.decide_match(self.code, pair[0], pair[1], "lock")
+        self.answered_by.pop(pair, None)
         self._prepare()
         self._draw_constraints()
 
@@ -672,6 +680,7 @@ class MatchingView(widgets.VBox):
         """Stop keeping `pair` (saved with the workshop); the next run may change it."""
         self.locked = [p for p in self.locked if p != pair]
         self.store.decide_match(self.code, pair[0], pair[1], None)
+        self.answered_by.pop(pair, None)
         self._prepare()
         self._draw_constraints()
 
@@ -679,6 +688,7 @@ class MatchingView(widgets.VBox):
         """Never suggest `pair` again (dropping a lock on it), saved with the workshop; runs
         again if the matching has run."""
         self.store.decide_match(self.code, pair[0], pair[1], "forbid")
+        self.answered_by.pop(pair, None)
         if pair not in self.forbidden:
             self.forbidden.append(pair)
         self.locked = [p for p in self.locked if p != pair]
@@ -689,6 +699,7 @@ class MatchingView(widgets.VBox):
     def allow(self, pair: Pair) -> None:
         """Take `pair` off the forbidden list (saved with the workshop) and run again."""
         self.store.decide_match(self.code, pair[0], pair[1], None)
+        self.answered_by.pop(pair, None)
         self.forbidden = [p for p in self.forbidden if p != pair]
         self._draw_constraints()
         self._rerun()
@@ -711,6 +722,14 @@ class MatchingView(widgets.VBox):
             (f"{m.name} ({m.email})", m.email) for m in self.mentors
         ]
 
+    def _why(self, pair: Pair) -> str:
+        """Why a pair is locked or forbidden, when it answers the participant's request."""
+        by = self.answered_by.get(pair)
+        if by is None:
+            return ""
+        verb = "accepted" if pair in self.locked else "declined"
+        return f" ({verb} by the {by.value})"
+
     def _draw_constraints(self) -> None:
         items: list[widgets.Widget] = []
         for pid, email in self.locked:
@@ -726,11 +745,13 @@ class MatchingView(widgets.VBox):
             remove.on_click(self.guard(lambda _b, pair=(pid, email): self.allow(pair)))
             items.append(remove)
         locks = "".join(
-            f"<li>Locked: {escape(self.name(p))} with {escape(self.mentor_name(m))}</li>"
+            f"<li>Locked{self._why((p, m))}: {escape(self.name(p))} with "
+            f"{escape(self.mentor_name(m))}</li>"
             for p, m in self.locked
         )
         forbids = "".join(
-            f"<li>Forbidden: {escape(self.name(p))} with {escape(self.mentor_name(m))}</li>"
+            f"<li>Forbidden{self._why((p, m))}: {escape(self.name(p))} with "
+            f"{escape(self.mentor_name(m))}</li>"
             for p, m in self.forbidden
         )
         listing = (

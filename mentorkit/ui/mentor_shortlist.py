@@ -1,24 +1,45 @@
-"""02 Mentor shortlist: the mentor directory ranked by fit, a shortlist of three, outreach.
+"""02 Mentor shortlist: the mentor directory ranked by fit, a shortlist of three, outreach,
+and requests.
 
-The ranking is computed once per page (it depends only on the saved self-assessment);
-changing a filter only re-renders one HTML widget, so the page stays quick.
+The ranking is computed once per page (it depends only on the saved self-assessment and
+the places mentors have left); changing a filter only re-renders one HTML widget, so the
+page stays quick.
+
+A shortlisted mentor's message can be sent as a request. What the participant sent is
+kept in their shortlist; the answer (the mentor's, or the facilitator's) is stored with
+the matching's decisions, where the participant cannot write (`mentorkit.mentoring`). The
+rules (one waiting request per mentor, at most three waiting, none once a mentor has
+accepted) are the core's, checked again at every send.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 
+from mentorkit.errors import InvalidInput
 from mentorkit.fit import MentorFit, rank_mentors
+from mentorkit.mentoring import (
+    Answerer,
+    MentoringError,
+    MentorRequest,
+    RequestState,
+    requests_of,
+    send_request,
+    sent_part,
+    withdraw,
+)
 from mentorkit.models import (
     MeetingFormat,
     MentorProfile,
     MentorShortlist,
     SelfAssessment,
+    SentRequest,
     ShortlistEntry,
     SmartGoal,
 )
@@ -28,7 +49,7 @@ from mentorkit.ui.fields import ChoiceDropdown, FieldSet, choices
 from mentorkit.ui.frame import guarded
 from mentorkit.ui.html import copy_button, html_text
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
-from mentorkit.worksheets import SELF_ASSESSMENT
+from mentorkit.worksheets import EXPECTATIONS, SELF_ASSESSMENT
 
 SHORTLIST_SLOTS = 3
 TOP_COUNT = 10
@@ -51,7 +72,9 @@ STYLE = """
   max-width: none; font-weight: 600; }
 .mentorkit-shortlist .mentorkit-stacked textarea { min-height: inherit; }
 .mentorkit-shortlist .mentorkit-filters { flex-wrap: wrap; gap: 0.2rem 1rem; }
-.mentorkit-shortlist .mentorkit-actions { align-items: center; gap: 1rem; }
+.mentorkit-shortlist .mentorkit-actions { align-items: center; gap: 1rem; flex-wrap: wrap; }
+.mentorkit-shortlist .mentorkit-request p { margin: 0.25rem 0; }
+.mentorkit-shortlist .mentorkit-reply { border-left: 3px solid #9fb3c8; padding-left: 0.6rem; }
 </style>
 """
 
@@ -130,10 +153,17 @@ class MentorShortlistView(widgets.VBox):
         self.has_assessment = found is not None
         self.assessment = found or SelfAssessment()
         self.goals = self._goal_titles()
-        # Capacity left is each mentor's capacity until the facilitator's matching exists.
+        code, me = session.workshop.code, session.participant.id
+        # Places left: each mentor's capacity less the mentees locked to them (an accepted
+        # request, or the facilitator's lock).
         self.ranking = rank_mentors(
-            self.assessment, self.mentors, self.framework, places_taken=None
+            self.assessment,
+            self.mentors,
+            self.framework,
+            places_taken=session.store.places_taken(code),
         )
+        self.places_left = {item.mentor.email: item.places_left for item in self.ranking}
+        self.answers = session.store.answers(code, me)
         self.matching: list[MentorFit] = list(self.ranking)
         self.shown: list[MentorFit] = self.matching[:TOP_COUNT]
 
@@ -146,6 +176,8 @@ class MentorShortlistView(widgets.VBox):
         # the mentor when choices are reordered, and come back if a mentor is re-chosen.
         self.messages: dict[str, str] = {e.mentor_email: e.outreach_message for e in kept}
         self.notes_by_email: dict[str, str] = {e.mentor_email: e.note for e in kept}
+        #: The requests sent, by mentor email (kept whatever the shortlist now holds).
+        self.sent: dict[str, SentRequest] = {r.mentor_email: r for r in start.requests}
         self._quiet = False
 
         self._build_filters()
@@ -156,6 +188,9 @@ class MentorShortlistView(widgets.VBox):
         self.outreach: list[widgets.Textarea] = []
         self.redraft: list[widgets.Button] = []
         self.copy: list[widgets.HTML] = []
+        self.request_lines: list[widgets.HTML] = []
+        self.send_buttons: list[widgets.Button] = []
+        self.withdraw_buttons: list[widgets.Button] = []
         self.details: list[widgets.VBox] = []
         self.problem_lines: list[widgets.HTML] = []
         entries: list[ShortlistEntry | None] = [*kept, *[None] * SHORTLIST_SLOTS]
@@ -190,8 +225,9 @@ class MentorShortlistView(widgets.VBox):
             self.directory,
             widgets.HTML(
                 "<h2>My shortlist</h2><p>Choose up to three mentors, the one you would most "
-                "like first, and note why. For each one you get a draft message to send: "
-                "edit it in your own words, then copy it into an email.</p>"
+                "like first, and note why. For each one you get a draft message: edit it in "
+                "your own words, then send it as a request here, or copy it into an email. "
+                "Ask one mentor at a time if you can; at most three requests wait at once.</p>"
             ),
             *slots,
         ]
@@ -292,9 +328,28 @@ class MentorShortlistView(widgets.VBox):
         redraft = widgets.Button(description="Draft again", layout=widgets.Layout(width="auto"))
         copy = widgets.HTML()
         problem = widgets.HTML().add_class("mentorkit-problem-line")
-        box = widgets.VBox(
-            [note, message, problem, widgets.HBox([redraft, copy]).add_class("mentorkit-actions")]
+        send = widgets.Button(
+            description="Send as a request",
+            button_style="primary",
+            layout=widgets.Layout(width="auto"),
         )
+        take_back = widgets.Button(
+            description="Withdraw my request", layout=widgets.Layout(width="auto")
+        )
+        request_line = widgets.HTML().add_class("mentorkit-request")
+        box = widgets.VBox(
+            [
+                note,
+                message,
+                problem,
+                widgets.HBox([redraft, copy]).add_class("mentorkit-actions"),
+                request_line,
+                widgets.HBox([send, take_back]).add_class("mentorkit-actions"),
+            ]
+        )
+        self.request_lines.append(request_line)
+        self.send_buttons.append(send)
+        self.withdraw_buttons.append(take_back)
         self.problem_lines.append(problem)
         self.fields.add(_choice_key(index), choice, message=problem)
         self.choices.append(choice)
@@ -310,6 +365,8 @@ class MentorShortlistView(widgets.VBox):
         note.observe(guarded(notice)(lambda change: self._noted(index)), names="value")
         message.observe(guarded(notice)(lambda change: self._edited(index)), names="value")
         redraft.on_click(guarded(notice)(lambda button: self._draft_again(index)))
+        send.on_click(guarded(notice)(lambda button: self._send_request(index)))
+        take_back.on_click(guarded(notice)(lambda button: self._withdraw_request(index)))
         return widgets.VBox([choice, box]).add_class("mentorkit-card")
 
     # -- reacting ---------------------------------------------------------------------
@@ -406,7 +463,79 @@ class MentorShortlistView(widgets.VBox):
         self.redraft[index].description = f"Draft again for {mentor.name}"
         self.redraft[index].tooltip = f"Replace the message to {mentor.name} with a new draft"
         self._update_copy(index)
+        self._show_request(index)
         box.layout.display = None
+
+    # -- requests ---------------------------------------------------------------------
+
+    def requests(self) -> dict[str, MentorRequest]:
+        """The participant's requests as they stand (what they sent, with the answers), by
+        mentor email."""
+        found = requests_of(self.sent.values(), self.answers)
+        return {request.mentor_email: request for request in found}
+
+    def _send_request(self, index: int) -> None:
+        email = self.choices[index].value
+        if email is None or _choice_key(index) in self._repeats():
+            return
+        self.answers = self.session.store.answers(
+            self.session.workshop.code, self.session.participant.id
+        )
+        try:
+            request = send_request(
+                email,
+                self.outreach[index].value,
+                at=datetime.now(UTC),
+                earlier=self.requests().values(),
+                mentor_open=self.places_left.get(email, 0) > 0,
+            )
+        except (MentoringError, InvalidInput) as refused:
+            self._show_request(index, problem=str(refused))
+            return
+        self.sent[email] = sent_part(request)
+        self.autosaver.request(self.document, now=True)
+        self._show_requests()
+
+    def _withdraw_request(self, index: int) -> None:
+        email = self.choices[index].value
+        current = self.requests().get(email) if email else None
+        if current is None:
+            return
+        try:
+            taken_back = withdraw(current, at=datetime.now(UTC))
+        except MentoringError as refused:
+            self._show_request(index, problem=str(refused))
+            return
+        self.sent[taken_back.mentor_email] = sent_part(taken_back)
+        self.autosaver.request(self.document, now=True)
+        self._show_requests()
+
+    def _show_requests(self) -> None:
+        for index in range(len(self.choices)):
+            if self.choices[index].value is not None:
+                self._show_request(index)
+
+    def _show_request(self, index: int, *, problem: str = "") -> None:
+        """The request part of place `index`: where the request stands, in words, and the
+        buttons that make sense now."""
+        email = self.choices[index].value
+        if email is None or email not in self.by_email:
+            return
+        name = self.by_email[email].name
+        request = self.requests().get(email)
+        send, take_back = self.send_buttons[index], self.withdraw_buttons[index]
+        send.description = f"Send as a request to {name}"
+        take_back.description = f"Withdraw my request to {name}"
+        waiting = request is not None and request.state == RequestState.SENT
+        can_send = request is None or request.state == RequestState.WITHDRAWN
+        send.layout.display = None if can_send else "none"
+        take_back.layout.display = None if waiting else "none"
+        lines = [_request_words(request, name, self.session.link(EXPECTATIONS.notebook))]
+        if can_send and self.places_left.get(email, 0) <= 0:
+            lines.append(f"<p>{escape(name)} has no places left at the moment.</p>")
+        if problem:
+            lines.append(f'<p class="mentorkit-problem" role="alert">{escape(problem)}</p>')
+        self.request_lines[index].value = "".join(lines)
 
     def _update_copy(self, index: int) -> None:
         email = self.choices[index].value
@@ -538,9 +667,58 @@ class MentorShortlistView(widgets.VBox):
             }
             for index in self._chosen_slots()
         ]
-        document = self.fields.document({"entries": entries}, problems=self._repeats())
+        requests = [request.model_dump(mode="json") for request in self.sent.values()]
+        document = self.fields.document(
+            {"entries": entries, "requests": requests}, problems=self._repeats()
+        )
         assert isinstance(document, MentorShortlist)
         return document
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def _request_words(request: MentorRequest | None, name: str, expectations_link: str) -> str:
+    """Where a request stands, as HTML: the mentor's name and reply are escaped."""
+    who = escape(name)
+    if request is None:
+        return ""
+    if request.state == RequestState.WITHDRAWN:
+        return f"<p>You withdrew your request to {who}. You can send it again.</p>"
+    if request.state == RequestState.SENT:
+        return (
+            f'<p role="status"><strong>Request sent</strong> to {who} on '
+            f"{escape(_day(request.sent_at))}: waiting for an answer.</p>"
+        )
+    assert request.answered_at is not None
+    when = escape(_day(request.answered_at))
+    by_facilitator = request.answered_by == Answerer.FACILITATOR
+    reply = (
+        f'<p class="mentorkit-reply">{html_text(request.reply)}</p>'
+        if request.reply.strip()
+        else ""
+    )
+    link = escape(expectations_link, quote=True)
+    if request.state == RequestState.ACCEPTED:
+        opening = (
+            f"Your facilitator paired you with {who}"
+            if by_facilitator
+            else f"{who} accepted your request"
+        )
+        return (
+            f'<p role="status"><strong>{opening}</strong> on {when}.</p>{reply}'
+            f'<p>Next: agree your expectations together in <a href="{link}">Expectations</a>.</p>'
+        )
+    opening = (
+        f"Your facilitator has not paired you with {who}"
+        if by_facilitator
+        else f"{who} declined your request"
+    )
+    return (
+        f'<p role="status"><strong>{opening}</strong> on {when}.</p>{reply}'
+        "<p>Don't let it stop you: ask the next mentor on your list.</p>"
+    )
 
 
 def _choice_key(index: int) -> str:

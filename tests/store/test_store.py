@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from mentorkit import store as store_module
 from mentorkit.catalog import load_framework
 from mentorkit.errors import ConflictError, InvalidInput, NotFound, SchemaError, StoreError
+from mentorkit.mentoring import Answer, Answerer, RequestState
 from mentorkit.models import (
     CheckIn,
     MentorProfile,
@@ -657,6 +658,60 @@ def test_erasing_a_participant_or_the_workshop_takes_their_decisions_along(
     assert count_rows(db_url, "match_decisions") == 0
 
 
+def test_an_answer_to_a_request_is_a_decision_with_who_answered_and_the_reply(
+    db_url: str, store: SqlStore, pairing: tuple[str, str, str]
+) -> None:
+    code, amelia, mentors = pairing
+    mateo, chloe = mentors.split()
+    bo = Participant(name="Bo", email="bo@example.com")
+    store.import_roster(code, participants=[bo])
+    reply = "Dear Amelia,\n\nnot this term — ask me again in spring. <b>Mateo</b>"
+    store.decide_match(code, amelia, mateo, "forbid", answered_by=Answerer.MENTOR, reply=reply)
+    store.decide_match(code, amelia, chloe, "lock", answered_by=Answerer.MENTOR)
+    store.decide_match(code, bo.id, chloe, "lock")  # the facilitator's own lock
+    assert store.places_taken(code) == {chloe: 2}
+    store.close()
+    with SqlStore(db_url) as reopened:
+        answers = reopened.answers(code, amelia)
+        assert reopened.answers(code, bo.id) == {
+            chloe: Answer(
+                state=RequestState.ACCEPTED,
+                at=reopened.answers(code, bo.id)[chloe].at,
+                by=Answerer.FACILITATOR,
+            )
+        }
+        assert reopened.places_taken(code) == {chloe: 2}
+        with pytest.raises(NotFound, match=r"No participant 0+ on the roster"):
+            reopened.answers(code, "0" * 32)
+    assert answers[mateo].state == RequestState.DECLINED
+    assert answers[mateo].by == Answerer.MENTOR and answers[mateo].reply == reply
+    assert answers[chloe].state == RequestState.ACCEPTED and answers[chloe].reply == ""
+    assert answers[chloe].at.tzinfo is UTC
+
+
+def test_a_database_of_schema_4_gets_request_answers_and_keeps_its_decisions(
+    db_url: str, store: SqlStore, pairing: tuple[str, str, str]
+) -> None:
+    code, amelia, mentors = pairing
+    mateo = mentors.split()[0]
+    store.decide_match(code, amelia, mateo, "lock")
+    store.close()
+    run_sql(
+        db_url,
+        "ALTER TABLE match_decisions DROP COLUMN answered_by",
+        "ALTER TABLE match_decisions DROP COLUMN reply",
+        "UPDATE mentorkit_schema SET version = 4",
+    )
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION
+        (kept,) = upgraded.match_decisions(code)
+        assert (kept.decision, kept.answered_by, kept.reply) == ("lock", None, "")
+        upgraded.decide_match(
+            code, amelia, mateo, "forbid", answered_by=Answerer.MENTOR, reply="No"
+        )
+        assert upgraded.answers(code, amelia)[mateo].reply == "No"
+
+
 def test_a_database_of_schema_1_gets_the_decisions_table_and_keeps_its_data(
     db_url: str, store: SqlStore, key: DocumentKey
 ) -> None:
@@ -706,7 +761,7 @@ def test_a_database_of_schema_3_learns_who_holds_a_resume_or_invite_code_from_th
         "UPDATE mentorkit_schema SET version = 3",
     )
     with SqlStore(db_url) as upgraded:
-        assert upgraded.schema_version() == DB_SCHEMA_VERSION == 4
+        assert upgraded.schema_version() > 3
         assert upgraded.signed_in(code) == {ada.id}
         assert upgraded.invited(code) == {bo.id}
         # and what comes after the upgrade keeps them

@@ -24,6 +24,7 @@ from mentorkit.backup import (
 )
 from mentorkit.cli import main
 from mentorkit.identity import resume, sign_in
+from mentorkit.mentoring import Answerer
 from mentorkit.models import MentorProfile, Participant, SelfAssessment, SmartGoal
 from mentorkit.store import DocumentKey, open_store
 from mentorkit.testing import sign_in_rostered
@@ -65,7 +66,14 @@ def filled(store) -> dict[str, str]:
         expected_revision=0,
     )
     store.decide_match(code, ines.participant.id, "maya@example.org", "lock")
-    store.decide_match(code, walk_in.participant.id, "maya@example.org", "forbid")
+    store.decide_match(  # the answer to a request: who answered, and the reply, kept
+        code,
+        walk_in.participant.id,
+        "maya@example.org",
+        "forbid",
+        answered_by=Answerer.MENTOR,
+        reply="Not this term, sorry:\nask me again in spring.",
+    )
     return {
         "code": code,
         "key": access.facilitator_key,
@@ -170,8 +178,18 @@ def test_the_matching_decisions_are_lines_of_their_own_by_participant_and_mentor
                 "mentor": "maya@example.org",
                 "decision": decision,
                 "decided_at": stored[participant].decided_at.isoformat(),
+                "answered_by": answered_by,
+                "reply": reply,
             }
-            for participant, decision in ((filled["ines"], "lock"), (filled["walk_in"], "forbid"))
+            for participant, decision, answered_by, reply in (
+                (filled["ines"], "lock", None, ""),
+                (
+                    filled["walk_in"],
+                    "forbid",
+                    "mentor",
+                    "Not this term, sorry:\nask me again in spring.",
+                ),
+            )
         ),
         key=lambda r: (r["participant"], r["mentor"]),
     )

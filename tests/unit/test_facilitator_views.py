@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from mentorkit.identity import FACILITATOR_REFUSAL as REFUSAL
 from mentorkit.identity import SignInError, resume, sign_in
+from mentorkit.mentoring import Answerer
 from mentorkit.models import (
     ActionItem,
     CheckIn,
@@ -26,6 +27,7 @@ from mentorkit.models import (
     PlanSharing,
     RoleRow,
     SelfAssessment,
+    SentRequest,
     ShortlistEntry,
     SmartGoal,
 )
@@ -208,7 +210,14 @@ def fill_everything(store, access, who: str, text: str) -> str:
                     note=f"note {text}",
                     outreach_message=f"message {text}",
                 )
-            ]
+            ],
+            requests=[
+                SentRequest(
+                    mentor_email="ada@example.org",
+                    message=f"request {text}",
+                    sent_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+                )
+            ],
         )
     )
     save(
@@ -260,6 +269,24 @@ def test_the_dashboard_shows_progress_and_never_what_participants_wrote(store, a
     assert "60%" in carla
     assert re.search(r"<td class='when'><time [^>]+>\d\d:\d\d</time></td>", carla)  # today
     assert "Dev Patel" in roster and "0%" in roster
+    requests = view.requests.value
+    assert "1 request: 1 waiting for an answer." in requests
+    assert "<th scope='row'>Carla Diaz</th><td>Ada Mensah</td><td>waiting for an answer</td>" in (
+        requests
+    )
+    # Ada declines, with a reply: the answer shows, the reply (like the message) does not.
+    store.decide_match(
+        access.workshop.code,
+        view.participants[[p.name for p in view.participants].index("Carla Diaz")].id,
+        "ada@example.org",
+        "forbid",
+        answered_by=Answerer.MENTOR,
+        reply=f"reply {SECRET}",
+    )
+    view.refresh_button.click()
+    assert "1 request: 1 declined." in view.requests.value
+    assert "by the mentor" in view.requests.value
+    assert SECRET not in page_text(app)
     assert "Negotiation: 1 of 4 participants" in view.charts.value
     assert "Video: 1 of 4 participants" in view.charts.value
     assert "Communication: 1 of 1 goals" in view.charts.value
@@ -794,3 +821,31 @@ def test_pairs_with_no_meeting_format_in_common_are_ruled_out_with_the_reason(
     find_widget(view, widgets.Checkbox, RULE_OUT_FORMATS).value = False
     assert reason not in page_text(view)
     assert "Ruled out:" not in page_text(view)
+
+
+def test_answered_requests_hold_in_the_matching_say_who_answered_and_can_be_changed(
+    store, access, matching
+):
+    code = access.workshop.code
+    view = matching.view
+    carla_ada = ids(view, "Carla Diaz", "Ada Mensah")
+    dev_bo = ids(view, "Dev Patel", "Bo Lindqvist")
+    carla_bo = ids(view, "Carla Diaz", "Bo Lindqvist")
+    store.decide_match(code, *carla_bo, "lock", answered_by=Answerer.MENTOR)  # Bo accepted Carla
+    store.decide_match(code, *dev_bo, "forbid", answered_by=Answerer.MENTOR, reply="Sorry")
+    view = signed_in(matching_app, store, access).view
+    view.run_button.click()
+    assert ("Carla Diaz", "Bo Lindqvist") in pairs_of(view)  # accepted: kept
+    assert ("Dev Patel", "Bo Lindqvist") not in pairs_of(view)  # declined: never made
+    shown = page_text(view)
+    assert "Locked (accepted by the mentor): Carla Diaz with Bo Lindqvist" in shown
+    assert "Forbidden (declined by the mentor): Dev Patel with Bo Lindqvist" in shown
+    # The facilitator changes both: their own decisions now, and said so.
+    find_widget(view, widgets.Button, "Remove forbid: Dev Patel with Bo Lindqvist").click()
+    view.pick_participant.value, view.pick_mentor.value = carla_ada
+    find_widget(view, widgets.Button, "Lock pair").click()
+    shown = page_text(view)
+    assert "Locked: Carla Diaz with Ada Mensah" in shown and "accepted by" not in shown
+    (answer,) = store.answers(code, carla_ada[0]).items()  # the lock replaced Bo's
+    assert answer[0] == carla_ada[1] and answer[1].by == Answerer.FACILITATOR
+    assert store.answers(code, dev_bo[0]) == {}

@@ -39,6 +39,11 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "Participant": {"name": "P"},
     "MentorProfile": {"name": "M", "email": "m@example.org", "expertise": ["c"], "capacity": 1},
     "ShortlistEntry": {"mentor_email": "m@example.org"},
+    "SentRequest": {
+        "mentor_email": "m@example.org",
+        "message": "Hi",
+        "sent_at": "2026-12-07T09:00:00+00:00",
+    },
     "RoleRow": {"area": "A"},
     "Milestone": {"title": "T"},
     "SmartGoal": {"title": "T"},

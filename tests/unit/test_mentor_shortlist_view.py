@@ -343,3 +343,108 @@ def test_without_tags_no_tag_filter_is_offered(demo):
     view = MentorShortlistView(session_of(*demo))
     assert view.tag not in view.filters
     assert "Other topics" not in view.directory.value
+
+
+# -- requests ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small(store):
+    """A workshop of four mentors (Dana has no place) and a signed-in participant."""
+    workshop = create_workshop(store, "W").workshop
+    store.import_roster(
+        workshop.code,
+        mentors=[
+            MentorProfile(name=name, email=f"{name.lower()}@example.org", capacity=capacity)
+            for name, capacity in (("Ada", 1), ("Bo", 2), ("Cy", 2), ("Dana", 0), ("Eli", 1))
+        ],
+    )
+    identity = sign_in(store, workshop.code, "Amelia Hartley")
+    return store, identity
+
+
+def shortlisted(view: MentorShortlistView, *names: str) -> None:
+    for index, name in enumerate(names):
+        view.choices[index].value = f"{name.lower()}@example.org"
+
+
+def test_a_request_is_sent_withdrawn_and_sent_again_and_kept_with_the_shortlist(small):
+    store, identity = small
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    shortlisted(view, "Ada")
+    view.outreach[0].value = "Dear Ada,\n\nwould you mentor me this spring?"
+    assert view.send_buttons[0].description == "Send as a request to Ada"
+    assert view.withdraw_buttons[0].layout.display == "none"
+    view.send_buttons[0].click()
+    (sent,) = saved_shortlist(store, session).requests
+    assert sent.mentor_email == "ada@example.org"
+    assert sent.message == "Dear Ada,\n\nwould you mentor me this spring?"
+    assert "Request sent</strong> to Ada" in view.request_lines[0].value
+    assert view.send_buttons[0].layout.display == "none"
+    # Editing the message afterwards changes the draft, not the request sent.
+    view.outreach[0].value = "Another text"
+    assert saved_shortlist(store, session).requests == [sent]
+
+    view.withdraw_buttons[0].click()
+    (withdrawn,) = saved_shortlist(store, session).requests
+    assert withdrawn.withdrawn_at is not None
+    assert "You withdrew your request to Ada" in view.request_lines[0].value
+    view.send_buttons[0].click()
+    (again,) = saved_shortlist(store, session).requests
+    assert again.withdrawn_at is None and again.message == "Another text"
+    # A page opened later shows the same.
+    reopened = MentorShortlistView(session_of(store, identity))
+    assert "Request sent</strong> to Ada" in reopened.request_lines[0].value
+
+
+def test_an_answer_given_elsewhere_shows_escaped_and_takes_the_mentors_place(small):
+    store, identity = small
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    shortlisted(view, "Ada", "Bo")
+    view.send_buttons[0].click()
+    view.send_buttons[1].click()
+    code, me = identity.workshop.code, identity.participant.id
+    store.decide_match(code, me, "bo@example.org", "forbid", answered_by="mentor", reply=HOSTILE)
+    store.decide_match(code, me, "ada@example.org", "lock", answered_by="mentor", reply="Yes!")
+    page = MentorShortlistView(session_of(store, identity))
+    assert "Ada accepted your request</strong>" in page.request_lines[0].value
+    assert "Yes!" in page.request_lines[0].value and "Expectations" in page.request_lines[0].value
+    assert "Bo declined your request</strong>" in page.request_lines[1].value
+    assert ESCAPED in page.request_lines[1].value
+    for value in html_values(page):
+        assert "<img" not in value
+    assert page.places_left["ada@example.org"] == 0  # Ada's one place is Amelia's
+    assert "Places:</strong> no places left" in page.directory.value
+    # Accepted: no more requests, and the refusal says why, next to the mentor.
+    page.choices[2].value = "cy@example.org"
+    page.send_buttons[2].click()
+    assert "A mentor has accepted you already" in page.request_lines[2].value
+    assert [r.mentor_email for r in saved_shortlist(store, session).requests] == [
+        "ada@example.org",
+        "bo@example.org",
+    ]
+
+
+def test_a_full_mentor_and_a_fourth_waiting_request_are_refused_in_plain_words(small):
+    store, identity = small
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    shortlisted(view, "Dana")
+    assert "Dana has no places left" in view.request_lines[0].value
+    view.send_buttons[0].click()
+    assert "takes no new mentees" in view.request_lines[0].value
+    assert saved_shortlist(store, session).requests == []
+    shortlisted(view, "Ada", "Bo", "Cy")
+    for index in range(3):
+        view.send_buttons[index].click()
+    view.choices[2].value = "eli@example.org"  # a fourth mentor, while three wait
+    view.send_buttons[2].click()
+    assert "3 requests waiting" in view.request_lines[2].value
+    assert len(saved_shortlist(store, session).requests) == 3
+    # A click on a place repeating another's mentor (only a crafted message makes one) sends
+    # nothing.
+    view.choices[1].value = "ada@example.org"
+    view.send_buttons[1].click()
+    assert len(saved_shortlist(store, session).requests) == 3

@@ -14,6 +14,7 @@ import pytest
 from mentorkit.backup import participant_data_json
 from mentorkit.errors import NotFound, StoreError
 from mentorkit.identity import SignInError, resume, sign_in
+from mentorkit.mentoring import Answerer
 from mentorkit.models import (
     MentorMatch,
     MentorProfile,
@@ -173,7 +174,14 @@ def test_the_download_holds_the_matching_decisions_about_them_and_nobody_else(
             )
         ],
     )
-    store.decide_match(code, ines.participant.id, "tariq@example.org", "forbid")
+    store.decide_match(
+        code,
+        ines.participant.id,
+        "tariq@example.org",
+        "forbid",
+        answered_by=Answerer.MENTOR,
+        reply="Not this term, Inès.",
+    )
     store.decide_match(code, ines.participant.id, "maya@example.org", "lock")
     store.decide_match(code, other.participant.id, "tariq@example.org", "lock")
     data = data_of(store, ines)
@@ -186,12 +194,16 @@ def test_the_download_holds_the_matching_decisions_about_them_and_nobody_else(
             "decision": "forbid",
             "meaning": "never paired with this mentor when matching",
             "decided_at": stored["tariq@example.org"].decided_at.isoformat(),
+            "answered_by": "mentor",
+            "reply": "Not this term, Inès.",
         },
         {
             "mentor": "Maya Goldberg",
             "decision": "lock",
             "meaning": "always paired with this mentor when matching",
             "decided_at": stored["maya@example.org"].decided_at.isoformat(),
+            "answered_by": None,
+            "reply": "",
         },
     ]
     assert "tariq@example.org" not in participant_data_json(store, code, ines.participant.id)
