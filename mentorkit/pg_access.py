@@ -253,7 +253,9 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.documents TO {both}",
             f"GRANT SELECT, INSERT, DELETE ON {schema}.document_history TO {both}",
             f"GRANT UPDATE ON {schema}.document_history TO {facilitator}",
-            f"GRANT SELECT, DELETE ON {schema}.match_decisions TO {participant}",
+            # Read only: the decisions about a participant (a mentor's answer among them)
+            # go with their roster row through the foreign key, never one by one.
+            f"GRANT SELECT ON {schema}.match_decisions TO {participant}",
             f"GRANT INSERT, UPDATE ON {schema}.match_decisions TO {facilitator}",
             f"GRANT SELECT, DELETE ON {schema}.match_decisions TO {facilitator}",
         ]

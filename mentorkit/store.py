@@ -1744,7 +1744,9 @@ class SqlStore:
         code = _code(code)
         with self._transaction(write=True) as conn:
             _require_participant(conn, code, participant_id)
-            for table in (history_table, documents_table, match_decisions_table):
+            # The decisions about them go with their roster row (the foreign key cascades):
+            # on a hub a participant may not delete a decision, such as a mentor's decline.
+            for table in (history_table, documents_table):
                 conn.execute(
                     table.delete().where(
                         table.c.workshop == code, table.c.participant == participant_id

@@ -8,6 +8,9 @@ from browser_helpers import HOSTILE, first_visit, wait_until_saved
 from person import Person
 from playwright.sync_api import Page, expect
 
+from mentorkit.mentoring import Answerer
+from mentorkit.store import open_store
+
 pytestmark = pytest.mark.browser
 APP = "02_mentor_shortlist.ipynb"
 FIRST, SECOND = "Kenji Watanabe", "Chloé Marchand"  # both meet in person (sample roster)
@@ -55,4 +58,45 @@ def test_mentor_shortlist_survives_a_reload(page: Page, person: Person, served_d
     expect(page.get_by_label("Note on choice 2")).to_have_value(HOSTILE)
     expect(page.get_by_label(f"Message to {FIRST}")).to_have_value(MY_MESSAGE)
     expect(page.get_by_label(f"Message to {SECOND}")).to_have_value(re.compile(r"Dear Chloé,"))
+    visit.assert_clean()
+
+
+def test_a_request_sent_from_the_shortlist_is_kept_and_its_answer_shows_after_a_reload(
+    page: Page, person: Person, served_demo
+):
+    visit = first_visit(person, served_demo, APP, "Test Request Person")
+    app = page.locator(".mentorkit-app")
+    expect(page.locator(".mentorkit-mentor")).to_have_count(10, timeout=30_000)
+    person.choose("Choice 1", FIRST)
+    message = page.get_by_label(f"Message to {FIRST}")
+    expect(message).to_have_value(re.compile(r"Dear Kenji,"), timeout=30_000)
+    person.type(message, MY_MESSAGE)
+    person.click(page.get_by_role("button", name=f"Send as a request to {FIRST}"))
+    expect(app).to_contain_text(f"Request sent to {FIRST}", timeout=30_000)
+    wait_until_saved(person)
+    # Sent is sent: the request is there after a reload, waiting, and can be withdrawn.
+    visit.reload_and_resume()
+    expect(app).to_contain_text(f"Request sent to {FIRST}", timeout=30_000)
+    expect(app).to_contain_text("waiting for an answer")
+    withdraw = page.get_by_role("button", name=f"Withdraw my request to {FIRST}")
+    expect(withdraw).to_be_visible()
+    expect(page.get_by_role("button", name=f"Send as a request to {FIRST}")).to_have_count(0)
+    person.shot("02_mentor_shortlist-request-sent")
+
+    # The mentor accepts, with a reply (stored as the mentor's app stores it).
+    with open_store(served_demo.database_url) as store:
+        code = store.workshop(served_demo.join_code).code
+        (me,) = [p for p in store.participants(code) if p.name == "Test Request Person"]
+        (kenji,) = [m for m in store.mentors(code) if m.name == FIRST]
+        store.decide_match(
+            code, me.id, kenji.email, "lock", answered_by=Answerer.MENTOR, reply=HOSTILE
+        )
+    visit.reload_and_resume()
+    expect(app).to_contain_text(f"{FIRST} accepted your request", timeout=30_000)
+    reply = page.locator(".mentorkit-reply")
+    person.reach(reply)
+    expect(reply).to_have_text(HOSTILE)  # shown as text, never run
+    expect(withdraw).to_have_count(0)
+    expect(page.get_by_role("link", name="Expectations").last).to_be_visible()
+    person.shot("02_mentor_shortlist-request-accepted")
     visit.assert_clean()

@@ -23,7 +23,8 @@ from hub_harness import ROOT, Hub, admin_database_url, running_hub
 
 from mentorkit import pg_access
 from mentorkit.access import hash_secret
-from mentorkit.models import Participant, SelfAssessment
+from mentorkit.mentoring import Answerer
+from mentorkit.models import MentorProfile, Participant, SelfAssessment
 from mentorkit.store import DocumentKey, open_store
 from mentorkit.workshops import create_workshop
 
@@ -32,9 +33,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 #: The participant whose answers the others try to reach, and the curious one.
 AMELIA = "ahartley"
 BRUNO = "bdiaz"
+#: A participant who deletes her own data.
+CLEO = "cmartin"
 #: Someone who registers Amelia's email prefix on an open-sign-up hub.
 LOOK_ALIKE = "amelia.hartley"
 FACILITATOR = "facilitator"
+#: A mentor, and her answer to Amelia's request.
+MAYA = "maya.okafor@example.org"
+MAYAS_REPLY = "Yes, Amelia: let us meet on Monday."
 NOTEBOOKS = ROOT / "notebooks"
 
 
@@ -60,10 +66,23 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     try:
         amelia = Participant(name="Amelia Hartley", email=f"{LOOK_ALIKE}@example.org")
         bruno = Participant(name="Bruno Diaz", email="bruno.diaz@example.org")
+        cleo = Participant(name="Cleo Martin", email="cleo.martin@example.org")
         store.import_roster(
             code,
-            participants=[amelia, bruno],
-            hub_users={amelia.email or "": AMELIA, bruno.email or "": BRUNO},
+            mentors=[MentorProfile(name="Maya Okafor", email=MAYA, capacity=2)],
+            participants=[amelia, bruno, cleo],
+            hub_users={
+                amelia.email or "": AMELIA,
+                bruno.email or "": BRUNO,
+                cleo.email or "": CLEO,
+            },
+        )
+        # Maya declined Bruno's request and Cleo's: pairs the matching must never make.
+        for declined in (bruno, cleo):
+            store.decide_match(code, declined.id, MAYA, "forbid", answered_by=Answerer.MENTOR)
+        # Maya accepted Amelia's request, with a reply that is Amelia's to read.
+        store.decide_match(
+            code, amelia.id, MAYA, "lock", answered_by=Answerer.MENTOR, reply=MAYAS_REPLY
         )
         goal = f"Amelia's private goal {uuid.uuid4().hex}"
         store.save(
@@ -169,6 +188,13 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "(:code, 'ffffffffffffffffffffffffffffffff', '{}', :amelia_hub)",
         "plant_a_match": "INSERT INTO match_decisions VALUES (:code, :bruno, 'x@example.org',"
         " 'lock', now())",
+        "read_answers": "SELECT participant, reply FROM match_decisions WHERE workshop = :code",
+        "accept_own_request": "INSERT INTO match_decisions (workshop, participant, mentor,"
+        " decision, decided_at, answered_by, reply) VALUES (:code, :bruno, :maya, 'lock', now(),"
+        " 'mentor', 'Of course, Bruno!')",
+        "rewrite_an_answer": "UPDATE match_decisions SET reply = 'changed', answered_by ="
+        " 'facilitator' WHERE workshop = :code",
+        "delete_the_decline": "DELETE FROM match_decisions WHERE participant = :bruno",
         "create_role": "CREATE ROLE bruno_second LOGIN PASSWORD 'x'",
         "create_superuser": "CREATE ROLE bruno_superuser SUPERUSER LOGIN",
         "disable_rls": "ALTER TABLE documents DISABLE ROW LEVEL SECURITY",
@@ -184,12 +210,15 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "bruno": scene.bruno,
         "amelia_hub": AMELIA,
         "planted": planted,
+        "maya": MAYA,
     }
     outcome = attempt(scene.hub, BRUNO, attacks, params)
 
     assert outcome["read_documents"]["rows"] == []
     assert outcome["read_history"]["rows"] == []
     assert outcome["read_people"]["rows"] == [[scene.bruno, "bruno.diaz@example.org"]]
+    # Maya's answer to Amelia is not his to read; her answer to him is.
+    assert outcome["read_answers"]["rows"] == [[scene.bruno, ""]]
     assert outcome["overwrite_answer"]["rowcount"] == 0
     assert outcome["erase_amelia"]["rowcount"] == 0
     for name in (
@@ -202,6 +231,9 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "take_amelias_hub_user",
         "add_a_participant",
         "plant_a_match",
+        "accept_own_request",
+        "rewrite_an_answer",
+        "delete_the_decline",
         "create_role",
         "create_superuser",
         "disable_rls",
@@ -231,6 +263,8 @@ print(json.dumps({
     "everyone_listed": sorted({s.key.participant for s in store.list(me.workshop.code)}),
     "roster": [p.id for p in store.participants(me.workshop.code)],
     "mentors_readable": isinstance(store.mentors(me.workshop.code), list),
+    "places_taken": store.places_taken(me.workshop.code),
+    "my_answers": list(store.answers(me.workshop.code, me.participant.id)),
 }))
 """
 
@@ -245,6 +279,10 @@ def test_a_participant_still_saves_and_loads_their_own_worksheet_through_the_sto
         "everyone_listed": [scene.bruno],
         "roster": [scene.bruno],
         "mentors_readable": True,
+        # The places mentors have left count everyone's accepted requests, though whose
+        # they are stays out of reach.
+        "places_taken": {MAYA: 1},
+        "my_answers": [MAYA],
     }
 
 
@@ -359,7 +397,7 @@ print(json.dumps({
 def test_the_facilitator_reads_the_dashboards_data_and_no_key_hash(scene):
     printed = scene.hub.execute(FACILITATOR, f"KEY = {scene.facilitator_key!r}\n{FACILITATOR_VIEW}")
     view = json.loads(printed)
-    assert view["roster"] == ["Amelia Hartley", "Bruno Diaz"]
+    assert view["roster"] == ["Amelia Hartley", "Bruno Diaz", "Cleo Martin"]
     assert scene.amelia in view["documents"]
     assert view["key_matches"] is True and view["wrong_key_matches"] is False
     outcome = attempt(
@@ -400,3 +438,38 @@ def test_a_new_password_at_each_server_start_shuts_out_the_old_one(scene):
     ):
         pass
     engine.dispose()
+
+
+ERASE_MY_DATA = """
+import json, os
+from mentorkit.identity import hub_sign_in
+from mentorkit.store import open_store
+
+store = open_store()
+me = hub_sign_in(store, os.environ["JUPYTERHUB_USER"], os.environ.get("MENTORKIT_WORKSHOP"))
+store.erase_participant(me.workshop.code, me.participant.id)
+print(json.dumps({"erased": me.participant.name}))
+"""
+
+
+def test_a_participant_erases_their_data_and_a_decline_goes_with_it_not_before(scene):
+    """A participant may not delete a decision about them (a mentor's decline would be
+    gone, and the matching free to make that pair), yet "Delete my data" takes them all."""
+    cleo = admin_scalar(
+        scene,
+        "SELECT id FROM participants WHERE workshop = :code AND hub_user = :hub",
+        code=scene.code,
+        hub=CLEO,
+    )
+    outcome = attempt(
+        scene.hub,
+        CLEO,
+        {"delete_the_decline": "DELETE FROM match_decisions WHERE participant = :cleo"},
+        {"cleo": cleo},
+    )
+    assert refused(outcome["delete_the_decline"]), outcome
+    assert json.loads(scene.hub.execute(CLEO, ERASE_MY_DATA)) == {"erased": "Cleo Martin"}
+    count = "SELECT count(*) FROM {} WHERE workshop = :code AND participant = :cleo"
+    for table in ("match_decisions", "documents"):
+        assert admin_scalar(scene, count.format(table), code=scene.code, cleo=cleo) == 0
+    assert admin_scalar(scene, "SELECT count(*) FROM participants WHERE id = :cleo", cleo=cleo) == 0
