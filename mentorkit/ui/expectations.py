@@ -21,6 +21,7 @@ from mentorkit.agreement import (
     meeting_zone,
     with_defaults,
 )
+from mentorkit.mentoring import RequestState
 from mentorkit.models import (
     Frequency,
     MeetingFormat,
@@ -359,9 +360,18 @@ class ExpectationsView(widgets.VBox):
     # -- building --------------------------------------------------------------------
 
     def first_draft(self) -> MentoringAgreement:
-        """The standard terms, and the participant's first shortlisted mentor if any."""
-        shortlist = self.session.document(MentorShortlist)
+        """The standard terms, and the participant's mentor: the one who accepted them (or
+        the facilitator paired them with), else the first on their shortlist, if any."""
+        session = self.session
+        answers = session.store.answers(session.workshop.code, session.participant.id)
+        accepted = [
+            email
+            for email, given in answers.items()
+            if given.state == RequestState.ACCEPTED and email in self.mentors
+        ]
+        shortlist = session.document(MentorShortlist)
         first = shortlist.entries[0].mentor_email if shortlist and shortlist.entries else None
+        first = accepted[0] if accepted else first
         return with_defaults(
             MentoringAgreement(mentor_email=first, meeting_minutes=DEFAULT_MEETING_MINUTES)
         )

@@ -17,6 +17,7 @@ from mentorkit.agreement import (
     DEFAULT_ROLES,
 )
 from mentorkit.identity import sign_in
+from mentorkit.mentoring import Answerer
 from mentorkit.models import (
     CheckIn,
     Frequency,
@@ -479,3 +480,16 @@ def test_sharing_the_plan_is_opt_in_and_saved(tmp_path):
     assert store.load(key).document.shared is True
     assert my_plan_app(store=store, environ=environ).view.share.value is True
     store.close()
+
+
+def test_the_mentor_who_accepted_is_the_agreements_mentor_from_the_start(session):
+    save(
+        session,
+        MentorShortlist(
+            entries=[{"mentor_email": "bo@example.org"}, {"mentor_email": "ada@example.org"}]
+        ),
+    )
+    code, me = session.workshop.code, session.participant.id
+    session.store.decide_match(code, me, "bo@example.org", "forbid", answered_by=Answerer.MENTOR)
+    session.store.decide_match(code, me, "ada@example.org", "lock", answered_by=Answerer.MENTOR)
+    assert ExpectationsView(session).mentor.value == "ada@example.org"
