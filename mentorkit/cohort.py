@@ -369,8 +369,8 @@ def cohort_summary(
 # Workshop scores for matching
 
 
-def shortlist_choices(saved: Iterable[Saved]) -> dict[str, dict[str, int]]:
-    """Participant id → {mentor email: choice 1, 2 or 3} from the latest saved shortlists."""
+def _latest_shortlists(saved: Iterable[Saved]) -> dict[str, MentorShortlist]:
+    """Participant id → their latest saved shortlist."""
     latest: dict[str, Saved] = {}
     for item in saved:
         if item.key.kind != MentorShortlist.kind:
@@ -378,15 +378,21 @@ def shortlist_choices(saved: Iterable[Saved]) -> dict[str, dict[str, int]]:
         current = latest.get(item.key.participant)
         if current is None or _utc(current.saved_at) <= _utc(item.saved_at):
             latest[item.key.participant] = item
-    choices: dict[str, dict[str, int]] = {}
-    for participant_id, item in latest.items():
-        shortlist = item.document
-        if isinstance(shortlist, MentorShortlist):
-            choices[participant_id] = {
-                entry.mentor_email: number
-                for number, entry in enumerate(shortlist.entries, start=1)
-            }
-    return choices
+    return {
+        participant_id: item.document
+        for participant_id, item in latest.items()
+        if isinstance(item.document, MentorShortlist)
+    }
+
+
+def shortlist_choices(saved: Iterable[Saved]) -> dict[str, dict[str, int]]:
+    """Participant id → {mentor email: choice 1, 2 or 3} from the latest saved shortlists."""
+    return {
+        participant_id: {
+            entry.mentor_email: number for number, entry in enumerate(shortlist.entries, start=1)
+        }
+        for participant_id, shortlist in _latest_shortlists(saved).items()
+    }
 
 
 def cohort_requests(
@@ -395,19 +401,11 @@ def cohort_requests(
     """Participant id → their requests to mentors as they stand: what their latest saved
     shortlist says they sent, with the answers given (participant id → mentor email →
     answer). Participants who sent none are left out."""
-    latest: dict[str, Saved] = {}
-    for item in saved:
-        if item.key.kind != MentorShortlist.kind:
-            continue
-        current = latest.get(item.key.participant)
-        if current is None or _utc(current.saved_at) <= _utc(item.saved_at):
-            latest[item.key.participant] = item
-    found: dict[str, list[MentorRequest]] = {}
-    for participant_id, item in latest.items():
-        shortlist = item.document
-        if isinstance(shortlist, MentorShortlist) and shortlist.requests:
-            found[participant_id] = requests_of(shortlist.requests, answers.get(participant_id, {}))
-    return found
+    return {
+        participant_id: requests_of(shortlist.requests, answers.get(participant_id, {}))
+        for participant_id, shortlist in _latest_shortlists(saved).items()
+        if shortlist.requests
+    }
 
 
 def _assessments(saved: Iterable[Saved]) -> dict[str, SelfAssessment]:
