@@ -74,6 +74,11 @@ STYLE = """
 .mentorkit-shortlist .mentorkit-filters { flex-wrap: wrap; gap: 0.2rem 1rem; }
 .mentorkit-shortlist .mentorkit-actions { align-items: center; gap: 1rem; flex-wrap: wrap; }
 .mentorkit-shortlist .mentorkit-request p { margin: 0.25rem 0; }
+.mentorkit-shortlist .mentorkit-request-state { border-left: 4px solid #486581;
+  background: #f0f4f8; padding: 0.3rem 0.8rem; margin: 0.5rem 0; }
+.mentorkit-shortlist .mentorkit-request-accepted { border-color: #0e7c4a; background: #effcf6; }
+.mentorkit-shortlist .mentorkit-request-declined { border-color: #b44d12; background: #fffaeb; }
+.mentorkit-shortlist .mentorkit-request-state a { color: #1d4ed8; text-decoration: underline; }
 .mentorkit-shortlist .mentorkit-reply { border-left: 3px solid #9fb3c8; padding-left: 0.6rem; }
 </style>
 """
@@ -530,7 +535,13 @@ class MentorShortlistView(widgets.VBox):
         can_send = request is None or request.state == RequestState.WITHDRAWN
         send.layout.display = None if can_send else "none"
         take_back.layout.display = None if waiting else "none"
-        lines = [_request_words(request, name, self.session.link(EXPECTATIONS.notebook))]
+        lines = []
+        if request is not None:
+            words = _request_words(request, name, self.session.link(EXPECTATIONS.notebook))
+            lines.append(
+                f'<div class="mentorkit-request-state mentorkit-request-{request.state.value}">'
+                f"{words}</div>"
+            )
         if can_send and self.places_left.get(email, 0) <= 0:
             lines.append(f"<p>{escape(name)} has no places left at the moment.</p>")
         if problem:
@@ -679,11 +690,9 @@ def _day(moment: datetime) -> str:
     return f"{moment:%A} {moment.day} {moment:%B %Y}"
 
 
-def _request_words(request: MentorRequest | None, name: str, expectations_link: str) -> str:
+def _request_words(request: MentorRequest, name: str, expectations_link: str) -> str:
     """Where a request stands, as HTML: the mentor's name and reply are escaped."""
     who = escape(name)
-    if request is None:
-        return ""
     if request.state == RequestState.WITHDRAWN:
         return f"<p>You withdrew your request to {who}. You can send it again.</p>"
     if request.state == RequestState.SENT:
