@@ -44,6 +44,7 @@ from mentorkit.models import (
     SmartGoal,
     Text2000,
     Text5000,
+    validate,
 )
 from mentorkit.worksheets import CHECK_IN_NUMBERING, GOAL_NUMBERING
 
@@ -131,7 +132,10 @@ def send_request(
         )
     if not message.strip():
         raise MentoringError("Write a message to the mentor before sending the request.")
-    return MentorRequest(mentor_email=mentor_email, message=message, sent_at=at)
+    # `InvalidInput` in plain words for a message the page could not have sent (too long).
+    return validate(
+        MentorRequest, {"mentor_email": mentor_email, "message": message, "sent_at": at}
+    )
 
 
 def answer(

@@ -443,6 +443,12 @@ def test_a_full_mentor_and_a_fourth_waiting_request_are_refused_in_plain_words(s
     view.send_buttons[2].click()
     assert "3 requests waiting" in view.request_lines[2].value
     assert len(saved_shortlist(store, session).requests) == 3
+    # A message longer than the page lets anyone type (a crafted one) is named, not sent.
+    view.withdraw_buttons[0].click()
+    view.outreach[0].value = "x" * 5001
+    view.send_buttons[0].click()
+    assert "Message: is too long (at most 5000 characters)" in view.request_lines[0].value
+    assert saved_shortlist(store, session).requests[0].withdrawn_at is not None
     # A click on a place repeating another's mentor (only a crafted message makes one) sends
     # nothing.
     view.choices[1].value = "ada@example.org"
