@@ -168,7 +168,7 @@ class MentorShortlistView(widgets.VBox):
             places_taken=session.store.places_taken(code),
         )
         self.places_left = {item.mentor.email: item.places_left for item in self.ranking}
-        self.answers = session.store.answers(code, me)
+        self.answers = session.store.answers(code, me)  # `_read_answers` reads them again
         self.matching: list[MentorFit] = list(self.ranking)
         self.shown: list[MentorFit] = self.matching[:TOP_COUNT]
 
@@ -483,9 +483,7 @@ class MentorShortlistView(widgets.VBox):
         email = self.choices[index].value
         if email is None or _choice_key(index) in self._repeats():
             return
-        self.answers = self.session.store.answers(
-            self.session.workshop.code, self.session.participant.id
-        )
+        self._read_answers()
         try:
             request = send_request(
                 email,
@@ -501,8 +499,15 @@ class MentorShortlistView(widgets.VBox):
         self.autosaver.request(self.document, now=True)
         self._show_requests()
 
+    def _read_answers(self) -> None:
+        """The answers as they are now: a mentor may have answered since the page opened."""
+        self.answers = self.session.store.answers(
+            self.session.workshop.code, self.session.participant.id
+        )
+
     def _withdraw_request(self, index: int) -> None:
         email = self.choices[index].value
+        self._read_answers()
         current = self.requests().get(email) if email else None
         if current is None:
             return

@@ -454,3 +454,17 @@ def test_a_full_mentor_and_a_fourth_waiting_request_are_refused_in_plain_words(s
     view.choices[1].value = "ada@example.org"
     view.send_buttons[1].click()
     assert len(saved_shortlist(store, session).requests) == 3
+
+
+def test_withdrawing_a_request_the_mentor_has_just_answered_keeps_the_answer(small):
+    store, identity = small
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    shortlisted(view, "Ada")
+    view.send_buttons[0].click()
+    code, me = identity.workshop.code, identity.participant.id
+    store.decide_match(code, me, "ada@example.org", "lock", answered_by="mentor")
+    view.withdraw_buttons[0].click()  # the page still offered it
+    assert "This request is accepted: it cannot be withdrawn." in view.request_lines[0].value
+    assert "Ada accepted your request" in view.request_lines[0].value
+    assert saved_shortlist(store, session).requests[0].withdrawn_at is None
