@@ -1498,6 +1498,16 @@ class SqlStore:
             raise StoreError(f"A pair can be locked or forbidden, not '{decision}'.")
         if answered_by is not None:
             answered_by = Answerer(answered_by)
+        if decision is not None:  # an answer's reply as any answer's: plain text, not too long
+            validate(
+                Answer,
+                {
+                    "state": RequestState.ACCEPTED if decision == "lock" else RequestState.DECLINED,
+                    "at": _now(),
+                    "by": answered_by or Answerer.FACILITATOR,
+                    "reply": reply,
+                },
+            )
         code = _code(code)
         table = match_decisions_table
         with self._transaction(write=True) as conn:

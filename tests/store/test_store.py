@@ -987,3 +987,17 @@ def test_sqlite_write_lock_held_elsewhere_is_waited_for_then_reported(
         finally:
             holder.close()
         assert sqlite_store.workshops() == [workshop]
+
+
+def test_a_reply_that_is_no_answer_is_refused_and_nothing_decided(
+    store: SqlStore, pairing: tuple[str, str, str]
+) -> None:
+    code, amelia, mentors = pairing
+    mateo = mentors.split()[0]
+    with pytest.raises(InvalidInput, match=r"Reply: is too long \(at most 2000 characters\)"):
+        store.decide_match(
+            code, amelia, mateo, "forbid", answered_by=Answerer.MENTOR, reply="x" * 2001
+        )
+    with pytest.raises(ValueError, match="'somebody' is not a valid Answerer"):
+        store.decide_match(code, amelia, mateo, "lock", answered_by="somebody")  # type: ignore[arg-type]
+    assert store.match_decisions(code) == []
