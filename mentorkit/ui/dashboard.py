@@ -185,7 +185,6 @@ def requests_html(
     request (never the message or the reply: those are between the two of them). The
     answers are changed in the Matching app, where an accepted pair is a lock and a
     declined one a forbid."""
-    people_by_id = {person.id: person for person in participants}
     rows: list[str] = []
     counts: Counter[RequestState] = Counter()
     for person in participants:
@@ -195,7 +194,7 @@ def requests_html(
             if request.answered_at is not None and request.answered_by is not None:
                 answered = f"{time_html(request.answered_at)} by the {request.answered_by.value}"
             rows.append(
-                f"<tr><th scope='row'>{escape(aliases.participant(people_by_id[person.id]))}</th>"
+                f"<tr><th scope='row'>{escape(aliases.participant(person))}</th>"
                 f"<td>{escape(aliases.mentor(request.mentor_email))}</td>"
                 f"<td>{escape(REQUEST_WORDS[request.state])}</td>"
                 f"<td class='when'>{time_html(request.sent_at)}</td>"
