@@ -212,7 +212,10 @@ class WorkshopKernelManager(AsyncMappingKernelManager):
     def _drop_from_pool(self, pool_task: asyncio.Future[Any], why: str) -> None:
         """Take `pool_task` out of its pool, if it is still in one, shut its kernel down if
         it still runs, and refill that pool (its kernels start at the pace of
-        `_wait_for_turn`)."""
+        `_wait_for_turn`). Nothing once the server is stopping: its kernels are being shut
+        down, which fails their notebook runs, and none is to be replaced."""
+        if self._stopping:
+            return
         for notebook, pool in self._voila_pools().items():
             if pool_task not in pool:
                 continue

@@ -264,3 +264,43 @@ def test_a_broken_pool_kernel_leaves_the_pool_at_once_and_the_pool_refills(monke
     assert asyncio.run(run()) == {"a.ipynb": ["fine"], "b.ipynb": []}
     assert refills == ["b.ipynb", "a.ipynb"]
     assert shut_down == ["dies"]
+
+
+def test_nothing_is_replaced_once_the_server_is_stopping(monkeypatch):
+    """Stopping shuts every kernel down, which fails the pool kernels' notebook runs: none
+    of them is shut down a second time or replaced."""
+    started: list[tuple[str, float]] = []
+    refills: list[str] = []
+
+    async def shut_down_all(self, now=False):
+        return None
+
+    monkeypatch.setattr(kernels.AsyncMappingKernelManager, "shutdown_all", shut_down_all)
+
+    async def run() -> list[str]:
+        manager_ = manager(monkeypatch, started)
+        manager_.fill_if_needed = lambda delay, notebook_name: refills.append(notebook_name)
+        shut: list[str] = []
+
+        async def shut_down_quietly(kernel_id: str) -> None:
+            shut.append(kernel_id)
+
+        manager_._shut_down_quietly = shut_down_quietly
+        loop = asyncio.get_running_loop()
+        render = loop.create_future()
+
+        async def initialize() -> dict[str, object]:
+            kernel_id = await manager_.start_kernel(name="pooled", env={"VOILA_PREHEAT": "True"})
+            manager_._kernels[kernel_id] = object()
+            return {"kernel_id": kernel_id, "task": render}
+
+        task = loop.create_task(initialize())
+        manager_._pools = {"a.ipynb": [task]}
+        await task
+        await manager_.shutdown_all()
+        render.set_exception(RuntimeError("Kernel died before replying to kernel_info"))
+        await asyncio.sleep(0.01)
+        return shut
+
+    assert asyncio.run(run()) == []
+    assert refills == []
