@@ -219,9 +219,31 @@ class SelfAssessmentView(widgets.VBox):
 
     def document(self) -> SelfAssessment:
         """The worksheet as a document: what is valid, and what is not kept as typed."""
-        document = self.fields.document(self.fields.data())
+        document = self.fields.document(self.fields.data(), problems=self._repeated_picks())
         assert isinstance(document, SelfAssessment)
         return document
+
+    def _repeated_picks(self) -> dict[str, str]:
+        """Each slot that repeats a pick of an earlier slot of its list, with the message
+        shown beside it. The list saves each competency once; the slot is kept in the
+        draft as chosen, so that a reload shows what the person picked, not a blank."""
+        found: dict[str, str] = {}
+        for key, kind, slots in (
+            ("strengths", "strength", self.strengths),
+            ("growth_areas", "growth area", self.growth_areas),
+        ):
+            first: dict[str, int] = {}
+            for index, slot in enumerate(slots):
+                if slot.value is None:
+                    continue
+                if slot.value in first:
+                    found[f"{key}.{index}"] = (
+                        f"{slot.label} is already {kind} {first[slot.value] + 1}: "
+                        "pick another or leave this one blank"
+                    )
+                else:
+                    first[slot.value] = index
+        return found
 
     def _changed(self, _change: dict[str, Any]) -> None:
         document = self.document()

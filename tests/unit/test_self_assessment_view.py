@@ -83,3 +83,24 @@ def test_a_failing_redraw_is_logged_and_told_to_the_person_not_left_blank(
     )
     saved = session.store.load(session.key("self_assessment")).document
     assert saved.ratings == {"negotiation": 5}  # the change itself is kept
+
+
+def test_a_pick_repeated_in_a_later_slot_is_named_and_shows_again_after_a_reload(session):
+    view = SelfAssessmentView(session)
+    for slot in view.strengths:
+        slot.value = "negotiation"
+    assert view.fields.problems == {
+        "strengths.1": "Negotiation is already strength 1: pick another or leave this one blank",
+        "strengths.2": "Negotiation is already strength 1: pick another or leave this one blank",
+    }
+    saved = session.store.load(session.key("self_assessment")).document
+    assert saved.strengths == ["negotiation"]
+    assert saved.draft == {"strengths.1": "negotiation", "strengths.2": "negotiation"}
+
+    again = SelfAssessmentView(session)
+    assert [slot.value for slot in again.strengths] == ["negotiation"] * 3
+    again.strengths[2].value = None
+    again.strengths[1].value = "delegation"
+    assert again.fields.problems == {}
+    saved = session.store.load(session.key("self_assessment")).document
+    assert saved.strengths == ["negotiation", "delegation"] and saved.draft == {}
