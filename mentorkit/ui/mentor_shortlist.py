@@ -47,7 +47,7 @@ from mentorkit.outreach import outreach_message
 from mentorkit.store import Store
 from mentorkit.ui.fields import ChoiceDropdown, FieldSet, choices
 from mentorkit.ui.frame import guarded
-from mentorkit.ui.html import copy_button, html_text
+from mentorkit.ui.html import copy_button, html_text, time_html
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import EXPECTATIONS, SELF_ASSESSMENT
 
@@ -691,22 +691,24 @@ class MentorShortlistView(widgets.VBox):
         return document
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
-
-
 def _request_words(request: MentorRequest, name: str, expectations_link: str) -> str:
-    """Where a request stands, as HTML: the mentor's name and reply are escaped."""
+    """Where a request stands, as HTML: the mentor's name and reply are escaped.
+
+    Moments are `time_html` elements, which the page shows in the reader's own time zone
+    ("14:02" today, else "6 Dec 2026, 14:02"): a date worked out here would be the
+    server's, a day early for a request sent early in the morning in Asia. Hence "at",
+    which reads right before either form.
+    """
     who = escape(name)
     if request.state == RequestState.WITHDRAWN:
         return f"<p>You withdrew your request to {who}. You can send it again.</p>"
     if request.state == RequestState.SENT:
         return (
-            f'<p role="status"><strong>Request sent</strong> to {who} on '
-            f"{escape(_day(request.sent_at))}: waiting for an answer.</p>"
+            f'<p role="status"><strong>Request sent</strong> to {who} at '
+            f"{time_html(request.sent_at)}: waiting for an answer.</p>"
         )
     assert request.answered_at is not None
-    when = escape(_day(request.answered_at))
+    when = time_html(request.answered_at)
     by_facilitator = request.answered_by == Answerer.FACILITATOR
     reply = (
         f'<p class="mentorkit-reply">{html_text(request.reply)}</p>'
@@ -721,7 +723,7 @@ def _request_words(request: MentorRequest, name: str, expectations_link: str) ->
             else f"{who} accepted your request"
         )
         return (
-            f'<p role="status"><strong>{opening}</strong> on {when}.</p>{reply}'
+            f'<p role="status"><strong>{opening}</strong> at {when}.</p>{reply}'
             f'<p>Next: agree your expectations together in <a href="{link}">Expectations</a>.</p>'
         )
     opening = (
@@ -730,7 +732,7 @@ def _request_words(request: MentorRequest, name: str, expectations_link: str) ->
         else f"{who} declined your request"
     )
     return (
-        f'<p role="status"><strong>{opening}</strong> on {when}.</p>{reply}'
+        f'<p role="status"><strong>{opening}</strong> at {when}.</p>{reply}'
         "<p>Don't let it stop you: ask the next mentor on your list.</p>"
     )
 

@@ -1,5 +1,7 @@
 """The mentor shortlist view: filters, fit order, saved choices, outreach drafts, escaping."""
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import ipywidgets as widgets
 import pytest
 
@@ -11,6 +13,7 @@ from mentorkit.models import (
     MentorProfile,
     MentorShortlist,
     SelfAssessment,
+    SentRequest,
     ShortlistEntry,
     SmartGoal,
 )
@@ -368,6 +371,13 @@ def shortlisted(view: MentorShortlistView, *names: str) -> None:
         view.choices[index].value = f"{name.lower()}@example.org"
 
 
+def time_of(moment: datetime) -> str:
+    """The opening of the page's <time> element for `moment`: its text, the UTC clock with
+    the date unless that is today, is `time_html`'s to test."""
+    stamp = moment.astimezone(UTC).isoformat(timespec="seconds")
+    return f'<time class="mentorkit-time" datetime="{stamp}">'
+
+
 def test_a_request_is_sent_withdrawn_and_sent_again_and_kept_with_the_shortlist(small):
     store, identity = small
     session = session_of(store, identity)
@@ -380,7 +390,7 @@ def test_a_request_is_sent_withdrawn_and_sent_again_and_kept_with_the_shortlist(
     (sent,) = saved_shortlist(store, session).requests
     assert sent.mentor_email == "ada@example.org"
     assert sent.message == "Dear Ada,\n\nwould you mentor me this spring?"
-    assert "Request sent</strong> to Ada" in view.request_lines[0].value
+    assert f"Request sent</strong> to Ada at {time_of(sent.sent_at)}" in view.request_lines[0].value
     assert view.send_buttons[0].layout.display == "none"
     # Editing the message afterwards changes the draft, not the request sent.
     view.outreach[0].value = "Another text"
@@ -408,10 +418,13 @@ def test_an_answer_given_elsewhere_shows_escaped_and_takes_the_mentors_place(sma
     code, me = identity.workshop.code, identity.participant.id
     store.decide_match(code, me, "bo@example.org", "forbid", answered_by="mentor", reply=HOSTILE)
     store.decide_match(code, me, "ada@example.org", "lock", answered_by="mentor", reply="Yes!")
+    answers = store.answers(code, me)
     page = MentorShortlistView(session_of(store, identity))
-    assert "Ada accepted your request</strong>" in page.request_lines[0].value
+    accepted_at = time_of(answers["ada@example.org"].at)
+    assert f"Ada accepted your request</strong> at {accepted_at}" in page.request_lines[0].value
     assert "Yes!" in page.request_lines[0].value and "Expectations" in page.request_lines[0].value
-    assert "Bo declined your request</strong>" in page.request_lines[1].value
+    declined_at = time_of(answers["bo@example.org"].at)
+    assert f"Bo declined your request</strong> at {declined_at}" in page.request_lines[1].value
     assert ESCAPED in page.request_lines[1].value
     for value in html_values(page):
         assert "<img" not in value
@@ -425,6 +438,26 @@ def test_an_answer_given_elsewhere_shows_escaped_and_takes_the_mentors_place(sma
         "ada@example.org",
         "bo@example.org",
     ]
+
+
+def test_a_request_sent_early_in_the_morning_in_asia_is_not_dated_by_the_server(small):
+    store, identity = small
+    session = session_of(store, identity)
+    tokyo_morning = datetime(2026, 3, 6, 8, 0, tzinfo=timezone(timedelta(hours=9)))
+    sent = SentRequest(mentor_email="ada@example.org", message="Hi", sent_at=tokyo_morning)
+    save(
+        store,
+        session,
+        MentorShortlist(entries=[ShortlistEntry(mentor_email="ada@example.org")], requests=[sent]),
+    )
+    line = MentorShortlistView(session).request_lines[0].value
+    # In UTC it is still 5 March. The page script shows the moment in the reader's zone
+    # (6 Mar 2026, 08:00 in Tokyo); the text it replaces, for a page without the script,
+    # is the UTC moment its datetime names.
+    assert (
+        'to Ada at <time class="mentorkit-time" datetime="2026-03-05T23:00:00+00:00">'
+        "5 Mar 2026, 23:00</time>: waiting for an answer." in line
+    )
 
 
 def test_a_full_mentor_and_a_fourth_waiting_request_are_refused_in_plain_words(small):
