@@ -51,7 +51,7 @@ from mentorkit.matching import (
 )
 from mentorkit.mentoring import Answerer
 from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssessment, validate
-from mentorkit.store import Saved, Store
+from mentorkit.store import Decision, Saved, Store
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
     FacilitatorApp,
@@ -656,6 +656,13 @@ class MatchingView(widgets.VBox):
 
         return toggled
 
+    def _decide(self, pair: Pair, decision: Decision | None) -> None:
+        """Save the facilitator's `decision` about `pair` with the workshop (None takes
+        back what was decided). It is theirs, not an answer to the participant's request,
+        so the pair no longer says who answered."""
+        self.store.decide_match(self.code, pair[0], pair[1], decision)
+        self.answered_by.pop(pair, None)
+
     def lock(self, pair: Pair, *, rerun: bool = True) -> None:
         """Keep `pair` in every run (replacing the participant's other lock, and a forbid of
         the same pair) and save that with the workshop; with `rerun`, run the matching with
@@ -671,24 +678,21 @@ class MatchingView(widgets.VBox):
             self._prepare()
             self._draw_constraints()
             raise
-        self.store.decide_match(self.code, pair[0], pair[1], "lock")
-        self.answered_by.pop(pair, None)
+        self._decide(pair, "lock")
         self._prepare()
         self._draw_constraints()
 
     def unlock(self, pair: Pair) -> None:
         """Stop keeping `pair` (saved with the workshop); the next run may change it."""
         self.locked = [p for p in self.locked if p != pair]
-        self.store.decide_match(self.code, pair[0], pair[1], None)
-        self.answered_by.pop(pair, None)
+        self._decide(pair, None)
         self._prepare()
         self._draw_constraints()
 
     def forbid(self, pair: Pair) -> None:
         """Never suggest `pair` again (dropping a lock on it), saved with the workshop; runs
         again if the matching has run."""
-        self.store.decide_match(self.code, pair[0], pair[1], "forbid")
-        self.answered_by.pop(pair, None)
+        self._decide(pair, "forbid")
         if pair not in self.forbidden:
             self.forbidden.append(pair)
         self.locked = [p for p in self.locked if p != pair]
@@ -698,8 +702,7 @@ class MatchingView(widgets.VBox):
 
     def allow(self, pair: Pair) -> None:
         """Take `pair` off the forbidden list (saved with the workshop) and run again."""
-        self.store.decide_match(self.code, pair[0], pair[1], None)
-        self.answered_by.pop(pair, None)
+        self._decide(pair, None)
         self.forbidden = [p for p in self.forbidden if p != pair]
         self._draw_constraints()
         self._rerun()
