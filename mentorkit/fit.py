@@ -32,12 +32,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentorkit.mentoring import availability_words
 from mentorkit.models import Framework, MeetingFormat, MentorProfile, SelfAssessment
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ class FitWeights:
 
 
 DEFAULT_WEIGHTS = FitWeights()
+#: The reason a mentor whose places are all taken gives.
+NO_PLACES_LEFT = "no places left"
 
 
 @dataclass(frozen=True)
@@ -324,7 +327,7 @@ def fit(
         )
     else:
         score = 0.0
-        reasons.insert(0, "no places left")
+        reasons.insert(0, NO_PLACES_LEFT)
     return MentorFit(
         mentor=mentor,
         score=round(score, 6),
@@ -358,23 +361,28 @@ def rank_mentors(
     Places left are each mentor's capacity minus `places_taken` (keyed by email). Mentors
     with places come first, by score; ties go to more places left, then name (case-folded),
     then email, so the order never depends on the input order. Mentors with no places left
-    come last.
+    come last, with those who take no new mentees now (their own switch, or a day to
+    come), who are said to be so rather than full.
     """
     taken = {email.strip().lower(): count for email, count in (places_taken or {}).items()}
     on = today or date.today()
     names = competency_names(framework)
-    fits = [
-        fit(
+    fits = []
+    for mentor in mentors:
+        closed = availability_words(mentor, on)
+        found = fit(
             assessment,
             mentor,
             framework,
-            places_left=mentor.capacity - taken.get(mentor.email, 0),
+            places_left=0 if closed else mentor.capacity - taken.get(mentor.email, 0),
             today=on,
             weights=weights,
             names=names,
         )
-        for mentor in mentors
-    ]
+        if closed:  # shown as such, not as full
+            reasons = (closed, *(r for r in found.reasons if r != NO_PLACES_LEFT))
+            found = replace(found, reasons=reasons)
+        fits.append(found)
     return sorted(fits, key=_rank_key)
 
 

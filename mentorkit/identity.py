@@ -43,8 +43,15 @@ from typing import Literal
 
 from mentorkit.access import TryLimiter, hash_secret, limiter, page_newcomers
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
-from mentorkit.models import JOIN_CODE_ALPHABET, Participant, Workshop, excerpt, validate
-from mentorkit.store import Store
+from mentorkit.models import (
+    JOIN_CODE_ALPHABET,
+    MentorProfile,
+    Participant,
+    Workshop,
+    excerpt,
+    validate,
+)
+from mentorkit.store import Holder, Store
 
 RESUME_CODE_BYTES = 10  # 80 bits: 16 characters of 5 bits, four groups of four
 #: An invite code's characters (5 bits each, 75 bits) and its groups.
@@ -272,7 +279,9 @@ def claim_invite(store: Store, invite_code: str, *, tries: TryLimiter | None = N
     found = store.claim_invite(hash_secret(code), hash_secret(resume_code)) if code else None
     if found is None:
         tries.failed()
-        raise SignInError(UNKNOWN_INVITE, field="invite code")
+        raise SignInError(
+            _held_elsewhere(store, code, "participant") or UNKNOWN_INVITE, field="invite code"
+        )
     if not found.claimed:
         raise SignInError(USED_INVITE, field="invite code")
     return Identity(store.workshop(found.workshop), found.participant, resume_code)
@@ -298,7 +307,9 @@ def resume(store: Store, resume_code: str, *, tries: TryLimiter | None = None) -
     if found is None:
         tries.failed()
         raise SignInError(
-            "That resume code is not known. Check it and try again.", field="resume code"
+            _held_elsewhere(store, code, "participant")
+            or "That resume code is not known. Check it and try again.",
+            field="resume code",
         )
     workshop_code, participant = found
     return Identity(store.workshop(workshop_code), participant)
@@ -359,6 +370,108 @@ def hub_sign_in(store: Store, hub_user: str, join_code: str | None = None) -> Id
             field="name",
         )
     return Identity(workshop, found)
+
+
+# ---------------------------------------------------------------------------------------
+# Mentors
+
+
+MENTOR_CODE_HERE = (
+    "That is a mentor's code: mentors sign in on the mentor's page (For mentors), not here."
+)
+PARTICIPANT_CODE_HERE = (
+    "That is a participant's code: participants sign in on the worksheets' page, not on the "
+    "mentor's page."
+)
+
+
+@dataclass(frozen=True)
+class MentorIdentity:
+    """A signed-in mentor; `new_resume_code` is set once, on first sign-in."""
+
+    workshop: Workshop
+    mentor: MentorProfile
+    new_resume_code: str | None = None
+
+
+def _held_elsewhere(store: Store, code: str, here: Holder) -> str | None:
+    """The message for a code that belongs to someone of the other kind, or None."""
+    holder = store.code_holder(hash_secret(code)) if code else None
+    if holder is None or holder == here:
+        return None
+    return MENTOR_CODE_HERE if holder == "mentor" else PARTICIPANT_CODE_HERE
+
+
+def claim_mentor_invite(
+    store: Store, invite_code: str, *, tries: TryLimiter | None = None
+) -> MentorIdentity:
+    """Sign in for the first time as the mentor whose invite code this is (as
+    `claim_invite` does for a participant: the code works once)."""
+    if not invite_code.strip():
+        raise SignInError("Enter the invite code from your invitation.", field="invite code")
+    tries = tries or limiter(store, "invite code")
+    tries.check()
+    code = normalise_invite_code(invite_code)
+    if not code and normalise_resume_code(invite_code):
+        raise SignInError(RESUME_CODE_AS_INVITE, field="invite code")
+    resume_code = new_resume_code()
+    found = store.claim_mentor_invite(hash_secret(code), hash_secret(resume_code)) if code else None
+    if found is None:
+        tries.failed()
+        raise SignInError(
+            _held_elsewhere(store, code, "mentor") or UNKNOWN_MENTOR_INVITE, field="invite code"
+        )
+    if not found.claimed:
+        raise SignInError(USED_INVITE, field="invite code")
+    return MentorIdentity(store.workshop(found.workshop), found.mentor, resume_code)
+
+
+UNKNOWN_MENTOR_INVITE = (
+    "That invite code is not known. Check it against your invitation, or ask the workshop's "
+    "facilitator for a new one."
+)
+
+
+def mentor_resume(
+    store: Store, resume_code: str, *, tries: TryLimiter | None = None
+) -> MentorIdentity:
+    """Sign in again as a mentor, from any browser, with their resume code."""
+    if not resume_code.strip():
+        raise SignInError("Enter your resume code.", field="resume code")
+    tries = tries or limiter(store, "resume code")
+    tries.check()
+    code = normalise_resume_code(resume_code)
+    if not code and normalise_invite_code(resume_code):
+        raise SignInError(INVITE_CODE_AS_RESUME, field="resume code")
+    found = store.mentor_by_resume_hash(hash_secret(code)) if code else None
+    if found is None:
+        tries.failed()
+        raise SignInError(
+            _held_elsewhere(store, code, "mentor")
+            or "That resume code is not known. Check it and try again.",
+            field="resume code",
+        )
+    workshop_code, mentor = found
+    return MentorIdentity(store.workshop(workshop_code), mentor)
+
+
+def reset_mentor_invite_codes(
+    store: Store, workshop_code: str, emails: Sequence[str]
+) -> dict[str, str]:
+    """Issue these mentors new invite codes, by email, in one step (their old ones stop
+    working); returned to be handed over, stored only hashed."""
+    codes = {email: new_invite_code() for email in emails}
+    store.set_mentor_invite_code_hashes(
+        workshop_code, {email: hash_secret(c) for email, c in codes.items()}
+    )
+    return codes
+
+
+def reset_mentor_resume_code(store: Store, workshop_code: str, email: str) -> str:
+    """Issue a mentor a new resume code (when lost); the old one stops working at once."""
+    code = new_resume_code()
+    store.set_mentor_resume_code_hash(workshop_code, email, hash_secret(code))
+    return code
 
 
 #: A facilitator's sign-in refused: the same words whether the join code or the key is wrong.

@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
@@ -38,6 +38,7 @@ from mentorkit.models import (
     Email,
     FilledLine120,
     MentoringAgreement,
+    MentorProfile,
     Model,
     Moment,
     SentRequest,
@@ -46,6 +47,7 @@ from mentorkit.models import (
     Text5000,
     validate,
 )
+from mentorkit.smart import long_day
 from mentorkit.worksheets import CHECK_IN_NUMBERING, GOAL_NUMBERING
 
 # ---------------------------------------------------------------------------------------
@@ -90,6 +92,22 @@ class MentorRequest(Model):
         if self.answered_at is not None and self.answered_at < self.sent_at:
             raise PydanticCustomError("answer_order", "is answered before it was sent")
         return self
+
+
+def taking_new_mentees(mentor: MentorProfile, today: date) -> bool:
+    """Whether the mentor takes new mentees on `today`: their own switch is on, and the day
+    they gave (if any) has come. Places left are counted apart (`mentorkit.fit`)."""
+    return mentor.open_to_new_mentees and (mentor.open_from is None or mentor.open_from <= today)
+
+
+def availability_words(mentor: MentorProfile, today: date) -> str:
+    """Why a mentor takes no new mentees now, as the directory and matching say it ('not
+    taking new mentees', 'taking new mentees from Monday 4 January 2027'), or ''."""
+    if taking_new_mentees(mentor, today):
+        return ""
+    if mentor.open_to_new_mentees and mentor.open_from is not None:
+        return f"taking new mentees from {long_day(mentor.open_from)}"
+    return "not taking new mentees"
 
 
 class MentoringError(MentorkitError, ValueError):

@@ -522,6 +522,10 @@ class MentorProfile(Model):
     bio: Text1000 = Field(default="", title="Bio")
     #: Topics in the mentor's own words that match nothing in the framework ("Kubernetes").
     tags: Tags = Field(default_factory=list, title="Tags")
+    #: The mentor's own switch: off, they take no new mentees whatever their capacity;
+    #: on with a date, from that day (`mentorkit.mentoring.taking_new_mentees`).
+    open_to_new_mentees: bool = Field(default=True, title="Open to new mentees")
+    open_from: Day | None = Field(default=None, title="Open to new mentees from")
 
 
 # ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 import platformdirs
 import sqlalchemy as sa
@@ -39,7 +39,10 @@ from mentorkit.models import (
     Document,
     MentorMatch,
     MentorProfile,
+    MentorShortlist,
     Participant,
+    SelfAssessment,
+    SentRequest,
     Workshop,
     upgrade_document,
     validate,
@@ -54,7 +57,7 @@ except ImportError:  # Windows
 DEFAULT_DOCUMENT_NAME = "main"
 
 #: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
-DB_SCHEMA_VERSION = 5
+DB_SCHEMA_VERSION = 6
 
 #: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction
 #: (filled in below the tables).
@@ -113,6 +116,30 @@ class RosterChange:
 
     added: int
     updated: int
+    #: Mentors in the roster who keep the profile they saved themselves (not replaced).
+    kept: int = 0
+
+
+@dataclass(frozen=True)
+class MentorClaim:
+    """Whose mentor invite code was given: their workshop and profile, and whether this
+    claim signed them in (False: they had a resume code already, nothing was changed)."""
+
+    workshop: str
+    mentor: MentorProfile
+    claimed: bool
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """A request addressed to one mentor, as that mentor may read it: who sent it (name and
+    email from the roster), what they sent, the answer if any, and what the request shares
+    of their self-assessment (no ratings, no draft)."""
+
+    participant: Participant
+    sent: SentRequest
+    answer: Answer | None
+    assessment: SelfAssessment | None
 
 
 @dataclass(frozen=True)
@@ -169,6 +196,8 @@ class StoredRevision:
 #: What the facilitator decided about a mentee–mentor pair: keep it in every matching run
 #: ("lock") or never suggest it ("forbid").
 Decision = Literal["lock", "forbid"]
+#: Who holds a code: a participant or a mentor.
+Holder = Literal["participant", "mentor"]
 DECISIONS: tuple[Decision, ...] = ("lock", "forbid")
 
 
@@ -322,6 +351,44 @@ class Store(Protocol):
     def claim_invite(self, invite_hash: str, resume_hash: str) -> InviteClaim | None:
         """Give the participant whose invite code has `invite_hash` the resume code hash
         `resume_hash`, unless they have one; None when no invite code has that hash."""
+        ...
+
+    def set_mentor_invite_code_hashes(self, code: str, hashes: Mapping[str, str]) -> None:
+        """Store new invite code hashes by mentor email (replacing old ones), all or none."""
+        ...
+
+    def claim_mentor_invite(self, invite_hash: str, resume_hash: str) -> MentorClaim | None:
+        """Give the mentor whose invite code has `invite_hash` the resume code hash
+        `resume_hash`, unless they have one; None when no mentor's invite has that hash."""
+        ...
+
+    def set_mentor_resume_code_hash(self, code: str, email: str, code_hash: str) -> None:
+        """Store the hash of a mentor's new resume code."""
+        ...
+
+    def mentor_by_resume_hash(self, code_hash: str) -> tuple[str, MentorProfile] | None:
+        """The workshop code and mentor whose resume code has this hash."""
+        ...
+
+    def mentors_invited(self, code: str) -> set[str]:
+        """The emails of the workshop's mentors who hold an invite code."""
+        ...
+
+    def mentors_signed_in(self, code: str) -> set[str]:
+        """The emails of the workshop's mentors who have a resume code."""
+        ...
+
+    def code_holder(self, code_hash: str) -> Holder | None:
+        """Whether an invite or resume code with this hash is a participant's or a
+        mentor's (so a page can name a code typed in the wrong place), or None."""
+        ...
+
+    def save_mentor_profile(self, code: str, profile: MentorProfile) -> None:
+        """Store the profile a mentor edited themselves (a later roster import keeps it)."""
+        ...
+
+    def requests_to_mentor(self, code: str, email: str) -> builtins.list[ReceivedRequest]:
+        """Every request sent to this mentor, with what each shares, oldest first."""
         ...
 
     def load(self, key: DocumentKey) -> Saved | None:
@@ -514,6 +581,16 @@ mentors_table = sa.Table(
     ),
     sa.Column("email", sa.String(320), primary_key=True),
     sa.Column("body", Body, nullable=False),
+    # A mentor signs in as a participant does: an invite code once, then a resume code,
+    # both stored only hashed; the flags say which they hold without reading a hash.
+    sa.Column("invite_code_hash", sa.String(100), nullable=True),
+    sa.Column("resume_code_hash", sa.String(100), nullable=True),
+    sa.Column("invited", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("signed_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    # When the mentor last saved their own profile: a roster imported later keeps it.
+    sa.Column("profile_saved_at", UtcDateTime, nullable=True),
+    sa.Index("uq_mentors_invite_code_hash", "invite_code_hash", unique=True),
+    sa.Index("uq_mentors_resume_code_hash", "resume_code_hash", unique=True),
 )
 
 
@@ -643,6 +720,29 @@ def _add_request_answers(conn: Connection) -> None:
 
 
 MIGRATIONS[4] = _add_request_answers
+
+#: The mentor columns schema 6 adds, with their SQL.
+_MENTOR_SIGN_IN_COLUMNS = {
+    "invite_code_hash": "VARCHAR(100)",
+    "resume_code_hash": "VARCHAR(100)",
+    "invited": "BOOLEAN NOT NULL DEFAULT FALSE",
+    "signed_in": "BOOLEAN NOT NULL DEFAULT FALSE",
+    "profile_saved_at": "TIMESTAMP WITH TIME ZONE",
+}
+
+
+def _add_mentor_sign_in(conn: Connection) -> None:
+    """Schema 5 → 6: mentors sign in (invite and resume code hashes) and keep their own
+    profile (when they last saved it)."""
+    present = {column["name"] for column in sa.inspect(conn).get_columns("mentors")}
+    for name, kind in _MENTOR_SIGN_IN_COLUMNS.items():
+        if name not in present:
+            conn.execute(sa.text(f"ALTER TABLE mentors ADD COLUMN {name} {kind}"))
+    for index in mentors_table.indexes:
+        index.create(conn, checkfirst=True)
+
+
+MIGRATIONS[5] = _add_mentor_sign_in
 
 
 # ---------------------------------------------------------------------------------------
@@ -1014,7 +1114,8 @@ class SqlStore:
         hang off it); their other details are replaced. `hub_users` (participant email →
         hub user name) sets the hub user of those participants; a participant it does not
         name keeps the one stored. `updated` counts only people whose stored details
-        actually changed, so importing the same file twice reports 0.
+        actually changed, so importing the same file twice reports 0. A mentor who saved
+        their own profile keeps it (`kept` counts them).
         """
         hub_users = {email.strip().lower(): user for email, user in (hub_users or {}).items()}
         code = _code(code)
@@ -1022,21 +1123,34 @@ class SqlStore:
         _refuse_repeated_emails(
             "participant", [p.email for p in participants if p.email is not None]
         )
-        added = updated = 0
+        added = updated = kept = 0
         try:
             with self._transaction(write=True) as conn:
                 _require_workshop(conn, code)
                 stored_mentors = {
                     row.email: row.body
                     for row in conn.execute(
-                        sa.select(mentors_table.c.email, mentors_table.c.body).where(
-                            mentors_table.c.workshop == code
-                        )
+                        sa.select(
+                            mentors_table.c.email,
+                            mentors_table.c.body,
+                            mentors_table.c.profile_saved_at,
+                        ).where(mentors_table.c.workshop == code)
                     )
+                    if row.profile_saved_at is None
                 }
+                own_profiles = set(
+                    conn.execute(
+                        sa.select(mentors_table.c.email).where(
+                            mentors_table.c.workshop == code,
+                            mentors_table.c.profile_saved_at.is_not(None),
+                        )
+                    ).scalars()
+                )
                 for mentor in mentors:
                     body = mentor.model_dump(mode="json")
-                    if mentor.email not in stored_mentors:
+                    if mentor.email in own_profiles:
+                        kept += 1  # the mentor's own words outweigh the roster's
+                    elif mentor.email not in stored_mentors:
                         conn.execute(
                             mentors_table.insert().values(
                                 workshop=code, email=mentor.email, body=body
@@ -1095,7 +1209,7 @@ class SqlStore:
                 " id or hub user name already used by another participant, or another import at"
                 " the same time; try again)"
             ) from exc
-        return RosterChange(added=added, updated=updated)
+        return RosterChange(added=added, updated=updated, kept=kept)
 
     def mentors(self, code: str) -> list[MentorProfile]:
         """The workshop's mentors sorted by name (ignoring case), then email."""
@@ -1277,6 +1391,193 @@ class SqlStore:
         if row is None:
             return None
         return InviteClaim(row.workshop, validate(Participant, row.body), claimed=changed == 1)
+
+    # -- mentors signing in ---------------------------------------------------------------
+
+    def set_mentor_invite_code_hashes(self, code: str, hashes: Mapping[str, str]) -> None:
+        """Store new invite code hashes by mentor email, replacing their old ones (which stop
+        working), in one transaction; `NotFound` (nothing changed) for an email that is not
+        a mentor of the workshop."""
+        code = _code(code)
+        table = mentors_table
+        with self._transaction(write=True) as conn:
+            _require_workshop(conn, code)
+            for email, code_hash in hashes.items():
+                result = conn.execute(
+                    table.update()
+                    .where(table.c.workshop == code, table.c.email == email.strip().lower())
+                    .values(invite_code_hash=code_hash, invited=True)
+                )
+                if result.rowcount != 1:
+                    raise _no_mentor(code, email)
+
+    def claim_mentor_invite(self, invite_hash: str, resume_hash: str) -> MentorClaim | None:
+        """As `claim_invite`, for the mentor whose invite code has `invite_hash`."""
+        table = mentors_table
+        with self._transaction(write=True) as conn:
+            changed = conn.execute(
+                table.update()
+                .where(table.c.invite_code_hash == invite_hash, table.c.resume_code_hash.is_(None))
+                .values(resume_code_hash=resume_hash, signed_in=True)
+            ).rowcount
+            row = conn.execute(
+                sa.select(table.c.workshop, table.c.body).where(
+                    table.c.invite_code_hash == invite_hash
+                )
+            ).first()
+        if row is None:
+            return None
+        return MentorClaim(row.workshop, validate(MentorProfile, row.body), claimed=changed == 1)
+
+    def set_mentor_resume_code_hash(self, code: str, email: str, code_hash: str) -> None:
+        """Store the hash of a mentor's new resume code (replacing any old one)."""
+        code = _code(code)
+        table = mentors_table
+        with self._transaction(write=True) as conn:
+            result = conn.execute(
+                table.update()
+                .where(table.c.workshop == code, table.c.email == email.strip().lower())
+                .values(resume_code_hash=code_hash, signed_in=True)
+            )
+            if result.rowcount != 1:
+                raise _no_mentor(code, email)
+
+    def mentor_by_resume_hash(self, code_hash: str) -> tuple[str, MentorProfile] | None:
+        """The workshop code and mentor whose resume code has this hash, or None."""
+        table = mentors_table
+        with self._transaction(write=False) as conn:
+            row = conn.execute(
+                sa.select(table.c.workshop, table.c.body).where(
+                    table.c.resume_code_hash == code_hash
+                )
+            ).first()
+        return None if row is None else (row.workshop, validate(MentorProfile, row.body))
+
+    def mentors_invited(self, code: str) -> set[str]:
+        """The emails of the workshop's mentors who hold an invite code (used or not)."""
+        return self._mentors_with(code, mentors_table.c.invited)
+
+    def mentors_signed_in(self, code: str) -> set[str]:
+        """The emails of the workshop's mentors who have a resume code."""
+        return self._mentors_with(code, mentors_table.c.signed_in)
+
+    def _mentors_with(self, code: str, column: sa.Column[Any]) -> set[str]:
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, code)
+            return set(
+                conn.execute(
+                    sa.select(mentors_table.c.email).where(
+                        mentors_table.c.workshop == code, column.is_(True)
+                    )
+                ).scalars()
+            )
+
+    def code_holder(self, code_hash: str) -> Holder | None:
+        """'participant' or 'mentor' when someone's invite or resume code has this hash."""
+        with self._transaction(write=False) as conn:
+            for holder, table in (("participant", participants_table), ("mentor", mentors_table)):
+                found = conn.execute(
+                    sa.select(sa.literal(1)).where(
+                        sa.or_(
+                            table.c.invite_code_hash == code_hash,
+                            table.c.resume_code_hash == code_hash,
+                        )
+                    )
+                ).first()
+                if found is not None:
+                    return cast(Holder, holder)
+        return None
+
+    def save_mentor_profile(self, code: str, profile: MentorProfile) -> None:
+        """Store the profile a mentor edited themselves, under their email, and when: a
+        roster imported afterwards keeps it (`import_roster`). `NotFound` for an email that
+        is not a mentor of the workshop."""
+        code = _code(code)
+        profile = validate(MentorProfile, profile.model_dump(mode="json"))
+        table = mentors_table
+        with self._transaction(write=True) as conn:
+            result = conn.execute(
+                table.update()
+                .where(table.c.workshop == code, table.c.email == profile.email)
+                .values(body=profile.model_dump(mode="json"), profile_saved_at=_now())
+            )
+            if result.rowcount != 1:
+                raise _no_mentor(code, profile.email)
+
+    def requests_to_mentor(self, code: str, email: str) -> builtins.list[ReceivedRequest]:
+        """Every request participants sent this mentor (their shortlists keep them), with
+        its answer and what it shares of the sender's self-assessment: their strengths,
+        growth areas, values, career goal and meeting preferences, never their ratings
+        or a draft. Oldest first; `NotFound` if `email` is not a mentor of the workshop."""
+        code = _code(code)
+        email = email.strip().lower()
+        docs = documents_table
+        decisions = match_decisions_table
+        with self._transaction(write=False) as conn:
+            if (
+                conn.execute(
+                    sa.select(mentors_table.c.email).where(
+                        mentors_table.c.workshop == code, mentors_table.c.email == email
+                    )
+                ).first()
+                is None
+            ):
+                raise _no_mentor(code, email)
+            sent: dict[str, SentRequest] = {}
+            for row in conn.execute(
+                sa.select(docs.c.participant, docs.c.body).where(
+                    docs.c.workshop == code,
+                    docs.c.kind == MentorShortlist.kind,
+                    docs.c.name == DEFAULT_DOCUMENT_NAME,
+                )
+            ):
+                shortlist = upgrade_document(MentorShortlist.kind, row.body)
+                assert isinstance(shortlist, MentorShortlist)
+                for request in shortlist.requests:
+                    if request.mentor_email == email:
+                        sent[row.participant] = request
+            if not sent:
+                return []
+            people = {
+                row.id: validate(Participant, row.body)
+                for row in conn.execute(
+                    sa.select(participants_table.c.id, participants_table.c.body).where(
+                        participants_table.c.workshop == code,
+                        participants_table.c.id.in_(sent),
+                    )
+                )
+            }
+            answers = {
+                row.participant: answer_of(_decision(row))
+                for row in conn.execute(
+                    sa.select(*_decision_columns()).where(
+                        decisions.c.workshop == code,
+                        decisions.c.mentor == email,
+                        decisions.c.participant.in_(sent),
+                    )
+                )
+            }
+            assessments: dict[str, SelfAssessment] = {}
+            for row in conn.execute(
+                sa.select(docs.c.participant, docs.c.body).where(
+                    docs.c.workshop == code,
+                    docs.c.kind == SelfAssessment.kind,
+                    docs.c.name == DEFAULT_DOCUMENT_NAME,
+                    docs.c.participant.in_(sent),
+                )
+            ):
+                assessment = upgrade_document(SelfAssessment.kind, row.body)
+                assert isinstance(assessment, SelfAssessment)
+                assessments[row.participant] = assessment.model_copy(
+                    update={"ratings": {}, "draft": {}}
+                )
+        found = [
+            ReceivedRequest(people[pid], request, answers.get(pid), assessments.get(pid))
+            for pid, request in sent.items()
+            if pid in people
+        ]
+        return sorted(found, key=lambda r: (r.sent.sent_at, r.participant.id))
 
     # -- documents -----------------------------------------------------------------------
 
@@ -2212,6 +2513,10 @@ def _conflict(key: DocumentKey, expected: int, actual: int) -> ConflictError:
 
 def _no_workshop(code: str) -> NotFound:
     return NotFound(f"No workshop with join code {code}")
+
+
+def _no_mentor(code: str, email: str) -> NotFound:
+    return NotFound(f"No mentor {email} on the roster of workshop {code}")
 
 
 def _no_participant(code: str, participant_id: str) -> NotFound:
