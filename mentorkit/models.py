@@ -311,6 +311,16 @@ def _bounded_draft(value: dict[str, Any]) -> dict[str, Any]:
 DraftKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.\-]{1,200}$")]
 
 
+#: What a person typed that did not validate, word for word, by the page's name for the
+#: input (see `Document`).
+Draft = Annotated[
+    dict[DraftKey, JsonValue],
+    BeforeValidator(_clean_draft),
+    Field(max_length=500),
+    AfterValidator(_bounded_draft),
+]
+
+
 class Document(Model):
     """A participant's answers to one worksheet, stored with revisions.
 
@@ -323,12 +333,7 @@ class Document(Model):
 
     kind: ClassVar[str]
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=1000, title="Schema version")
-    draft: Annotated[
-        dict[DraftKey, JsonValue],
-        BeforeValidator(_clean_draft),
-        Field(max_length=500),
-        AfterValidator(_bounded_draft),
-    ] = Field(default_factory=dict, title="Unfinished input")
+    draft: Draft = Field(default_factory=dict, title="Unfinished input")
 
     @property
     def needs_attention(self) -> bool:
@@ -526,6 +531,9 @@ class MentorProfile(Model):
     #: on with a date, from that day (`mentorkit.mentoring.taking_new_mentees`).
     open_to_new_mentees: bool = Field(default=True, title="Open to new mentees")
     open_from: Day | None = Field(default=None, title="Open to new mentees from")
+    #: What the mentor typed into their profile that did not validate, kept as typed (as a
+    #: worksheet's `Document.draft`) until they fix it; empty for a roster's profile.
+    draft: Draft = Field(default_factory=dict, title="Unfinished input")
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ Staying signed in: after a participant signs in, the page keeps their resume cod
 cookie `RESUME_COOKIE` (the template's session.js). The server hands that one cookie, and
 no other, to the page's kernel: the identity provider copies its value into the request
 header `RESUME_HEADER` (empty when there is no such cookie), which voila.json lists in
-`VoilaConfiguration.http_header_envs`, so the kernel finds it as `RESUME_ENVIRON`.
+`VoilaConfiguration.http_header_envs`, so the kernel finds it as `RESUME_ENVIRON`. A
+mentor's sign-in goes the same way in `MENTOR_COOKIE`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ RESUME_COOKIE = "mentorkit_resume"
 RESUME_HEADER = "X-Mentorkit-Resume"
 #: How the kernel receives it (Voilà's name for a handed-on header, RFC 3875).
 RESUME_ENVIRON = "HTTP_X_MENTORKIT_RESUME"
+
+#: A mentor's resume code is kept apart, in a cookie of its own, so that someone who is a
+#: mentor and a participant of the workshop stays signed in on both sides; it reaches the
+#: mentor page's kernel the same way.
+MENTOR_COOKIE = "mentorkit_mentor"
+MENTOR_HEADER = "X-Mentorkit-Mentor"
+MENTOR_ENVIRON = "HTTP_X_MENTORKIT_MENTOR"
+
+#: Each kept sign-in: its cookie and the header the server fills from it.
+KEPT_SIGN_INS = {RESUME_COOKIE: RESUME_HEADER, MENTOR_COOKIE: MENTOR_HEADER}
 
 #: The header in which a pre-heated kernel proves who it is when it asks the server for its
 #: visitor's request (`voila/query/<kernel id>`; see `kernel_proof`).

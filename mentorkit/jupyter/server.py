@@ -51,9 +51,8 @@ from tornado.websocket import WebSocketClosedError
 from voila.request_info_handler import RequestInfoSocketHandler
 
 from mentorkit.jupyter import (
+    KEPT_SIGN_INS,
     KERNEL_PROOF_HEADER,
-    RESUME_COOKIE,
-    RESUME_HEADER,
     TOKEN_VARIABLE,
     kernel_proof,
 )
@@ -134,7 +133,8 @@ _RESUME_VALUE = re.compile(r"[0-9A-Za-z-]{1,40}")
 
 def hand_over_resume_code(request: httputil.HTTPServerRequest) -> None:
     """Put the resume code of the request's `mentorkit_resume` cookie in its
-    `X-Mentorkit-Resume` header, the one header Voilà hands to the page's kernel.
+    `X-Mentorkit-Resume` header, the one header Voilà hands to the page's kernel (and a
+    mentor's, `mentorkit_mentor`, in `X-Mentorkit-Mentor`).
 
     Voilà can hand a kernel request headers (`http_header_envs`) but not one cookie: the
     whole Cookie header would carry the login cookie and `_xsrf` into the kernel, whose
@@ -143,10 +143,11 @@ def hand_over_resume_code(request: httputil.HTTPServerRequest) -> None:
     set, empty without the cookie, so that the kernel knows this server remembers
     sign-ins (plain Jupyter Server does not: there, links between apps carry the code).
     """
-    request.headers.pop(RESUME_HEADER, None)
-    morsel = request.cookies.get(RESUME_COOKIE)
-    value = morsel.value if morsel is not None else ""
-    request.headers[RESUME_HEADER] = value if _RESUME_VALUE.fullmatch(value) else ""
+    for cookie, header in KEPT_SIGN_INS.items():
+        request.headers.pop(header, None)
+        morsel = request.cookies.get(cookie)
+        value = morsel.value if morsel is not None else ""
+        request.headers[header] = value if _RESUME_VALUE.fullmatch(value) else ""
 
 
 class OnlyOneNotebook(web.RequestHandler):

@@ -2,7 +2,7 @@
 
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
-from mentorkit.jupyter import RESUME_HEADER
+from mentorkit.jupyter import MENTOR_HEADER, RESUME_HEADER
 from mentorkit.jupyter.server import hand_over_resume_code
 
 CODE = "7KQM-2XPA-H9RD-4TZB"
@@ -38,3 +38,13 @@ def test_a_header_sent_by_the_browser_or_a_cookie_that_is_no_code_is_dropped():
     odd = request('mentorkit_resume="a b;c"; _xsrf=x')
     hand_over_resume_code(odd)
     assert odd.headers[RESUME_HEADER] == ""
+
+
+def test_a_mentors_kept_sign_in_goes_in_a_header_of_its_own():
+    sent = request(f"{OTHERS}; mentorkit_mentor={CODE}")
+    hand_over_resume_code(sent)
+    assert sent.headers[MENTOR_HEADER] == CODE
+    assert sent.headers[RESUME_HEADER] == ""
+    forged = request(OTHERS, **{MENTOR_HEADER: "forged"})
+    hand_over_resume_code(forged)
+    assert forged.headers.get_list(MENTOR_HEADER) == [""]
