@@ -17,9 +17,9 @@ the first lock, and the database is the second:
   when its `hub_user` column (assigned by the facilitator on import) is that hub user;
 * row-level security on participants, documents, document_history and match_decisions
   lets a participant's role see and change only the rows of its own participant entry;
-  column privileges keep the key hashes (workshops.facilitator_key_hash,
-  participants.resume_code_hash and participants.invite_code_hash) away from every
-  server role, facilitators included. A facilitator's sign-in is checked by
+  column privileges keep the key hashes (workshops.facilitator_key_hash, the resume and
+  invite code hashes of participants and of mentors) away from every server role,
+  facilitators included. A facilitator's sign-in is checked by
   `mentorkit_facilitator_key_matches(code, key_hash)`, which answers yes or no and never
   returns the hash;
 * the tables stay owned by the administrative role, which the servers never get. Row-level
@@ -68,6 +68,8 @@ _OWNED_TABLES = ("documents", "document_history", "match_decisions")
 #: Columns of `participants` and `workshops` a server role may read (no hashes).
 _PARTICIPANT_COLUMNS = ("workshop", "id", "email", "body", "hub_user", "signed_in", "invited")
 _WORKSHOP_COLUMNS = ("code", "name", "body", "created_at")
+#: Columns of `mentors` a server role may read (no code hashes).
+_MENTOR_COLUMNS = ("workshop", "email", "body", "invited", "signed_in", "profile_saved_at")
 #: The policies of one deployment are named `<prefix><suffix>`.
 _POLICY_SUFFIXES = ("participant_self", "participant_own", "facilitator_all")
 
@@ -235,8 +237,10 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
         ).scalar()
         workshop_columns = ", ".join(_WORKSHOP_COLUMNS)
         person_columns = ", ".join(_PARTICIPANT_COLUMNS)
+        mentor_columns = ", ".join(_MENTOR_COLUMNS)
         statements += [
-            f"GRANT SELECT ON {schema}.mentorkit_schema, {schema}.mentors TO {both}",
+            f"GRANT SELECT ON {schema}.mentorkit_schema TO {both}",
+            f"GRANT SELECT ({mentor_columns}) ON {schema}.mentors TO {both}",
             f"GRANT SELECT ({workshop_columns}) ON {schema}.workshops TO {both}",
             # The setup app edits a workshop's details; never its key hash or creation time.
             f"GRANT UPDATE (name, body) ON {schema}.workshops TO {facilitator}",
@@ -248,6 +252,9 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
             # by an import; a participant's hub user is the facilitator's to assign.
             f"GRANT INSERT (workshop, email, body), UPDATE (body) ON {schema}.mentors "
             f"TO {facilitator}",
+            # Mentors' invite and resume codes are the facilitator's to issue, never to read.
+            f"GRANT UPDATE (invite_code_hash, invited, resume_code_hash, signed_in) ON "
+            f"{schema}.mentors TO {facilitator}",
             f"GRANT INSERT (workshop, id, email, body, hub_user) ON {schema}.participants "
             f"TO {facilitator}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.documents TO {both}",

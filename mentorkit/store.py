@@ -1477,6 +1477,8 @@ class SqlStore:
         """'participant' or 'mentor' when someone's invite or resume code has this hash."""
         with self._transaction(write=False) as conn:
             for holder, table in (("participant", participants_table), ("mentor", mentors_table)):
+                if not _may_read_hashes(conn, table.name):
+                    continue  # a hub's server role: codes are not how anyone signs in there
                 found = conn.execute(
                     sa.select(sa.literal(1)).where(
                         sa.or_(
@@ -2513,6 +2515,22 @@ def _conflict(key: DocumentKey, expected: int, actual: int) -> ConflictError:
 
 def _no_workshop(code: str) -> NotFound:
     return NotFound(f"No workshop with join code {code}")
+
+
+def _may_read_hashes(conn: Connection, table: str) -> bool:
+    """Whether this connection may read the code hashes of `table`: on a database prepared
+    by `mentorkit.pg_access`, a hub's server roles may not (column privileges)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(
+        conn.execute(
+            sa.text(
+                "SELECT has_column_privilege(:table, 'invite_code_hash', 'SELECT') "
+                "AND has_column_privilege(:table, 'resume_code_hash', 'SELECT')"
+            ),
+            {"table": table},
+        ).scalar()
+    )
 
 
 def _no_mentor(code: str, email: str) -> NotFound:

@@ -181,6 +181,10 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "read_resume_hashes": "SELECT resume_code_hash FROM participants",
         "read_invite_hashes": "SELECT invite_code_hash FROM participants",
         "filter_on_resume_hash": "SELECT id FROM participants WHERE resume_code_hash IS NOT NULL",
+        "read_mentor_hashes": "SELECT invite_code_hash, resume_code_hash FROM mentors",
+        "read_all_mentor_columns": "SELECT * FROM mentors",
+        "plant_a_mentor_code": "UPDATE mentors SET resume_code_hash = :planted",
+        "edit_a_mentor_profile": "UPDATE mentors SET body = '{}' WHERE email = :maya",
         "replace_facilitator_key_hash": "UPDATE workshops SET facilitator_key_hash = :planted"
         " WHERE code = :code",
         "take_amelias_hub_user": "UPDATE participants SET hub_user = :amelia_hub WHERE id = :bruno",
@@ -227,6 +231,10 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "read_resume_hashes",
         "read_invite_hashes",
         "filter_on_resume_hash",
+        "read_mentor_hashes",
+        "read_all_mentor_columns",
+        "plant_a_mentor_code",
+        "edit_a_mentor_profile",
         "replace_facilitator_key_hash",
         "take_amelias_hub_user",
         "add_a_participant",
@@ -265,6 +273,7 @@ print(json.dumps({
     "mentors_readable": isinstance(store.mentors(me.workshop.code), list),
     "places_taken": store.places_taken(me.workshop.code),
     "my_answers": list(store.answers(me.workshop.code, me.participant.id)),
+    "whose_code": store.code_holder("any hash"),
 }))
 """
 
@@ -283,6 +292,8 @@ def test_a_participant_still_saves_and_loads_their_own_worksheet_through_the_sto
         # they are stays out of reach.
         "places_taken": {MAYA: 1},
         "my_answers": [MAYA],
+        # Asking whose a code is reads no hash it may not read: simply nobody's.
+        "whose_code": None,
     }
 
 
@@ -381,11 +392,14 @@ def test_a_hub_user_named_like_a_participants_email_does_not_get_their_answers(s
 FACILITATOR_VIEW = """
 import json, os
 from mentorkit.access import hash_secret
+from mentorkit.identity import reset_mentor_invite_codes
 from mentorkit.store import open_store
 
 store = open_store()
 code = os.environ["MENTORKIT_WORKSHOP"]
 print(json.dumps({
+    "mentor_invites": len(reset_mentor_invite_codes(store, code, [MAYA])),
+    "mentors_invited": sorted(store.mentors_invited(code)),
     "roster": sorted(p.name for p in store.participants(code)),
     "documents": sorted(s.key.participant for s in store.list(code)),
     "key_matches": store.facilitator_key_matches(code, hash_secret(KEY)),
@@ -395,8 +409,11 @@ print(json.dumps({
 
 
 def test_the_facilitator_reads_the_dashboards_data_and_no_key_hash(scene):
-    printed = scene.hub.execute(FACILITATOR, f"KEY = {scene.facilitator_key!r}\n{FACILITATOR_VIEW}")
+    printed = scene.hub.execute(
+        FACILITATOR, f"KEY = {scene.facilitator_key!r}\nMAYA = {MAYA!r}\n{FACILITATOR_VIEW}"
+    )
     view = json.loads(printed)
+    assert view["mentor_invites"] == 1 and view["mentors_invited"] == [MAYA]
     assert view["roster"] == ["Amelia Hartley", "Bruno Diaz", "Cleo Martin"]
     assert scene.amelia in view["documents"]
     assert view["key_matches"] is True and view["wrong_key_matches"] is False
@@ -407,6 +424,7 @@ def test_the_facilitator_reads_the_dashboards_data_and_no_key_hash(scene):
             "read_facilitator_key_hash": "SELECT facilitator_key_hash FROM workshops",
             "read_resume_hashes": "SELECT resume_code_hash FROM participants",
             "read_invite_hashes": "SELECT invite_code_hash FROM participants",
+            "read_mentor_hashes": "SELECT invite_code_hash, resume_code_hash FROM mentors",
             "replace_facilitator_key_hash": "UPDATE workshops SET facilitator_key_hash = 'x'"
             " WHERE code = :code",
             "disable_rls": "ALTER TABLE participants DISABLE ROW LEVEL SECURITY",

@@ -22,12 +22,24 @@ import sqlalchemy as sa
 from mentorkit import store as store_module
 from mentorkit.catalog import load_framework
 from mentorkit.errors import ConflictError, InvalidInput, NotFound, SchemaError, StoreError
+from mentorkit.identity import (
+    SignInError,
+    claim_invite,
+    claim_mentor_invite,
+    mentor_resume,
+    reset_invite_code,
+    reset_mentor_invite_codes,
+    reset_mentor_resume_code,
+    resume,
+)
 from mentorkit.mentoring import Answer, Answerer, RequestState
 from mentorkit.models import (
     CheckIn,
     MentorProfile,
+    MentorShortlist,
     Participant,
     SelfAssessment,
+    SentRequest,
     SmartGoal,
     Workshop,
 )
@@ -1001,3 +1013,144 @@ def test_a_reply_that_is_no_answer_is_refused_and_nothing_decided(
     with pytest.raises(ValueError, match="'somebody' is not a valid Answerer"):
         store.decide_match(code, amelia, mateo, "lock", answered_by="somebody")  # type: ignore[arg-type]
     assert store.match_decisions(code) == []
+
+
+# ---------------------------------------------------------------------------------------
+# Mentors: signing in, their own profile, the requests sent to them
+
+
+@pytest.fixture
+def mentoring(store: SqlStore, workshop: Workshop) -> tuple[str, MentorProfile, MentorProfile]:
+    """A workshop with two mentors, Mateo and Chloe."""
+    mateo = mentor("Mateo Ruiz", "mateo@example.com")
+    chloe = mentor("Chloe Park", "chloe@example.com")
+    store.import_roster(workshop.code, mentors=[mateo, chloe])
+    return workshop.code, mateo, chloe
+
+
+def test_a_mentor_claims_their_invite_once_and_signs_in_again_with_the_resume_code(
+    store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, _ = mentoring
+    invites = reset_mentor_invite_codes(store, code, [mateo.email])
+    assert store.mentors_invited(code) == {mateo.email}
+    assert store.mentors_signed_in(code) == set()
+    first = claim_mentor_invite(store, invites[mateo.email].lower().replace("-", " "))
+    assert (first.workshop.code, first.mentor.email) == (code, mateo.email)
+    assert first.new_resume_code is not None
+    assert store.mentors_signed_in(code) == {mateo.email}
+    with pytest.raises(SignInError, match="used to sign in already"):
+        claim_mentor_invite(store, invites[mateo.email])
+    again = mentor_resume(store, first.new_resume_code)
+    assert again.mentor == mateo and again.new_resume_code is None
+    # A new resume code replaces the old one at once.
+    new_code = reset_mentor_resume_code(store, code, mateo.email)
+    with pytest.raises(SignInError, match="not known"):
+        mentor_resume(store, first.new_resume_code)
+    assert mentor_resume(store, new_code).mentor.email == mateo.email
+    with pytest.raises(NotFound, match=r"No mentor nobody@example\.com"):
+        reset_mentor_invite_codes(store, code, ["nobody@example.com"])
+
+
+def test_a_code_used_on_the_wrong_side_is_named_for_what_it_is(
+    store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, _ = mentoring
+    ada = Participant(name="Ada", email="ada@example.com")
+    store.import_roster(code, participants=[ada])
+    participant_invite = reset_invite_code(store, code, ada.id)
+    mentor_invite = reset_mentor_invite_codes(store, code, [mateo.email])[mateo.email]
+    with pytest.raises(SignInError, match="That is a participant's code"):
+        claim_mentor_invite(store, participant_invite)
+    with pytest.raises(SignInError, match="That is a mentor's code"):
+        claim_invite(store, mentor_invite)
+    mentor_code = claim_mentor_invite(store, mentor_invite).new_resume_code
+    participant_code = claim_invite(store, participant_invite).new_resume_code
+    assert mentor_code and participant_code
+    with pytest.raises(SignInError, match="That is a mentor's code"):
+        resume(store, mentor_code)
+    with pytest.raises(SignInError, match="That is a participant's code"):
+        mentor_resume(store, participant_code)
+    assert store.code_holder("no-such-hash") is None
+
+
+def test_a_profile_the_mentor_saved_is_kept_when_the_roster_is_imported_again(
+    store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, chloe = mentoring
+    own = mateo.model_copy(
+        update={"bio": "Twenty years in logistics.", "open_to_new_mentees": False}
+    )
+    store.save_mentor_profile(code, own)
+    roster = [mateo.model_copy(update={"capacity": 5}), chloe.model_copy(update={"capacity": 4})]
+    assert store.import_roster(code, mentors=roster) == RosterChange(added=0, updated=1, kept=1)
+    by_email = {m.email: m for m in store.mentors(code)}
+    assert by_email[mateo.email] == own
+    assert by_email[chloe.email].capacity == 4
+    with pytest.raises(NotFound, match=r"No mentor someone@example\.com"):
+        store.save_mentor_profile(code, mentor("Someone", "someone@example.com"))
+
+
+def test_a_mentor_reads_only_the_requests_sent_to_them_with_what_each_shares(
+    store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, chloe = mentoring
+    ada, bo, cy = (
+        Participant(name=name, email=f"{name.lower()}@example.com") for name in ("Ada", "Bo", "Cy")
+    )
+    store.import_roster(code, participants=[ada, bo, cy])
+    at = datetime(2026, 3, 5, 9, tzinfo=UTC)
+    for person, to, minutes in ((ada, mateo, 5), (bo, mateo, 1), (cy, chloe, 0)):
+        sent = SentRequest(mentor_email=to.email, message=f"Hello from {person.name}", sent_at=at)
+        shortlist = MentorShortlist(
+            requests=[sent.model_copy(update={"sent_at": at + timedelta(minutes=minutes)})]
+        )
+        store.save(DocumentKey(code, person.id, "mentor_shortlist"), shortlist, expected_revision=0)
+    secret = SelfAssessment(
+        ratings={"public-speaking": 1},
+        career_goal="Lead a team",
+        growth_areas=["public-speaking"],
+        draft={"career_goal": "typed but not valid"},
+    )
+    store.save(DocumentKey(code, ada.id, "self_assessment"), secret, expected_revision=0)
+    store.decide_match(
+        code, bo.id, mateo.email, "forbid", answered_by=Answerer.MENTOR, reply="Not now"
+    )
+
+    received = store.requests_to_mentor(code, mateo.email.upper())
+    assert [r.participant.name for r in received] == ["Bo", "Ada"]  # oldest first
+    bo_request, ada_request = received
+    assert bo_request.answer is not None and bo_request.answer.reply == "Not now"
+    assert bo_request.assessment is None
+    assert ada_request.answer is None and ada_request.sent.message == "Hello from Ada"
+    shared = ada_request.assessment
+    assert shared is not None and shared.career_goal == "Lead a team"
+    assert shared.growth_areas == ["public-speaking"]
+    assert shared.ratings == {} and shared.draft == {}
+    assert [r.participant.name for r in store.requests_to_mentor(code, chloe.email)] == ["Cy"]
+    with pytest.raises(NotFound, match=r"No mentor nobody@example\.com"):
+        store.requests_to_mentor(code, "nobody@example.com")
+
+
+def test_a_database_of_schema_5_lets_its_mentors_sign_in_and_keeps_them(
+    db_url: str, store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, _ = mentoring
+    store.close()
+    run_sql(
+        db_url,
+        "DROP INDEX uq_mentors_invite_code_hash",
+        "DROP INDEX uq_mentors_resume_code_hash",
+        *(
+            f"ALTER TABLE mentors DROP COLUMN {name}"
+            for name in ("invite_code_hash", "resume_code_hash", "invited", "signed_in")
+        ),
+        "ALTER TABLE mentors DROP COLUMN profile_saved_at",
+        "UPDATE mentorkit_schema SET version = 5",
+    )
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION
+        assert mateo in upgraded.mentors(code)
+        assert upgraded.mentors_signed_in(code) == set()
+        invite = reset_mentor_invite_codes(upgraded, code, [mateo.email])[mateo.email]
+        assert claim_mentor_invite(upgraded, invite).mentor == mateo
