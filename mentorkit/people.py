@@ -11,6 +11,11 @@ into a mail-merge table (name, email, invite code: `invites_table`) that the com
 writes to a file and the dashboard offers as a download. Issuing again replaces a code, and
 the old one stops working.
 
+Mentors are invited the same way (`issue_mentor_invites`): their codes open the mentor
+app, and their mail-merge table (`mentor_invites_table`) carries each mentor's personal
+link, `voila/render/mentor.ipynb?invite=CODE` after the server's address, which signs them
+in with one click.
+
 Merging is for one person who ended up on the roster twice (a rostered participant who
 joined by name instead of with their invite code, or someone who lost their resume code and
 joined again). Their documents move to the participant kept, who also takes the absorbed
@@ -30,15 +35,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from mentorkit.errors import MentorkitError, NotFound
-from mentorkit.identity import reset_invite_codes
-from mentorkit.models import Participant
+from mentorkit.identity import reset_invite_codes, reset_mentor_invite_codes
+from mentorkit.models import MentorProfile, Participant
 from mentorkit.store import MergeCounts, Store
 from mentorkit.worksheets import Numbering, numbered_kinds
 
 #: The columns of the mail-merge table of invite codes.
 INVITE_COLUMNS = ("name", "email", "invite_code")
+#: The columns of the mentors' mail-merge table: their invite code and personal link.
+MENTOR_INVITE_COLUMNS = ("name", "email", "invite_code", "personal_link")
+#: The mentor app, as served (after the server's base address).
+MENTOR_PAGE = "voila/render/mentor.ipynb"
 
 #: Kinds a participant has several of, named PREFIX + number: moved ones are renumbered.
 NUMBERED_KINDS: dict[str, Numbering] = numbered_kinds()
@@ -48,6 +58,11 @@ _ID = re.compile(r"[0-9a-f]{32}")
 
 class PersonNotFound(NotFound):
     """No participant, or more than one, answers to what was given; the message says what to
+    give instead."""
+
+
+class MentorNotFound(NotFound):
+    """No mentor, or more than one, answers to what was given; the message says what to
     give instead."""
 
 
@@ -144,6 +159,105 @@ def invites_table(invites: Sequence[Invite]) -> list[dict[str, object]]:
         {"name": i.participant.name, "email": i.participant.email or "", "invite_code": i.code}
         for i in ordered
     ]
+
+
+@dataclass(frozen=True)
+class MentorInvite:
+    """A mentor's new invite code, as a mail merge needs it (shown only now)."""
+
+    mentor: MentorProfile
+    code: str
+
+
+def mentors_waiting_for_invites(
+    store: Store, code: str, *, again: bool = False
+) -> list[MentorProfile]:
+    """The workshop's mentors who have not signed in yet and hold no invite code (with
+    `again`, also those who hold one: it would be replaced), by name."""
+    signed_in = store.mentors_signed_in(code)
+    invited = set() if again else store.mentors_invited(code)
+    return [mentor for mentor in store.mentors(code) if mentor.email not in signed_in | invited]
+
+
+def issue_mentor_invites(
+    store: Store, code: str, mentors: Iterable[MentorProfile]
+) -> list[MentorInvite]:
+    """New invite codes for these mentors, in one step (their old codes stop working).
+
+    Refused, with nothing changed, for a mentor who has signed in already: they go on with
+    their resume code (a lost one is replaced with `reset_mentor_resume_code`).
+    """
+    chosen = list({mentor.email: mentor for mentor in mentors}.values())
+    signed_in = store.mentors_signed_in(code)
+    done = [mentor.name for mentor in chosen if mentor.email in signed_in]
+    if done:
+        raise MentorkitError(
+            f"{', '.join(done)} signed in already as a mentor: an invite code would not help; "
+            "give them a new resume code instead. Nothing was changed."
+        )
+    codes = reset_mentor_invite_codes(store, code, [mentor.email for mentor in chosen])
+    return [MentorInvite(mentor, codes[mentor.email]) for mentor in chosen]
+
+
+def invite_new_mentors(
+    store: Store, code: str, emails: Iterable[str] | None = None
+) -> list[MentorInvite]:
+    """Invite codes for the mentors (of these `emails`, or all) who have neither signed in
+    nor an invite code: those a roster import just added, and those added before mentors
+    had invite codes."""
+    wanted = None if emails is None else {email.strip().lower() for email in emails}
+    waiting = [
+        mentor
+        for mentor in mentors_waiting_for_invites(store, code)
+        if wanted is None or mentor.email in wanted
+    ]
+    return issue_mentor_invites(store, code, waiting) if waiting else []
+
+
+def mentor_link(base: str, invite_code: str) -> str:
+    """A mentor's personal link: the mentor app with their invite code, after the server's
+    base address `base` ('https://example.org/'), or relative to it when `base` is ''."""
+    if base and not base.endswith("/"):
+        base += "/"
+    return f"{base}{MENTOR_PAGE}?invite={quote(invite_code, safe='')}"
+
+
+def mentor_invites_table(invites: Sequence[MentorInvite], base: str) -> list[dict[str, object]]:
+    """The mentors' mail-merge rows (`MENTOR_INVITE_COLUMNS`): name, email, invite code and
+    personal link (`mentor_link`), by name."""
+    ordered = sorted(invites, key=lambda i: (i.mentor.name.casefold(), i.mentor.email))
+    return [
+        {
+            "name": i.mentor.name,
+            "email": i.mentor.email,
+            "invite_code": i.code,
+            "personal_link": mentor_link(base, i.code),
+        }
+        for i in ordered
+    ]
+
+
+def find_mentor(store: Store, code: str, who: str) -> MentorProfile:
+    """The mentor `who` names: their email, or their name (any case)."""
+    who = " ".join(who.split())
+    if not who:
+        raise MentorNotFound("Name the mentor: their email or name.")
+    mentors = store.mentors(code)
+    for mentor in mentors:
+        if mentor.email == who.lower():
+            return mentor
+    named = [m for m in mentors if m.name.casefold() == who.casefold()]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        emails = ", ".join(m.email for m in named)
+        raise MentorNotFound(
+            f"More than one mentor is called {who}: name them by email ({emails})."
+        )
+    raise MentorNotFound(
+        f"No mentor of workshop {code} is called or has the email '{who[:60]}'. "
+        "The mentor roster lists them: mentorkit export mentors"
+    )
 
 
 def find_person(store: Store, code: str, who: str) -> Participant:
