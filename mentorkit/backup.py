@@ -59,6 +59,7 @@ from mentorkit.models import (
 from mentorkit.store import (
     DocumentKey,
     MatchDecision,
+    MentorRecord,
     ParticipantRecord,
     Store,
     StoredRevision,
@@ -72,7 +73,9 @@ BACKUP_FORMAT = "mentorkit-backup"
 #: 2: the matching's decisions ("decision" lines, counted on the closing line).
 #: 3: participants' invite code hashes ("invite_code_hash" on participant lines).
 #: 4: decisions that answer a request ("answered_by" and "reply" on decision lines).
-BACKUP_FORMAT_VERSION = 4
+#: 5: mentors who sign in ("resume_code_hash", "invite_code_hash" and "profile_saved_at"
+#:    on mentor lines).
+BACKUP_FORMAT_VERSION = 5
 #: The first format with "decision" lines; older files restore without decisions.
 DECISIONS_SINCE_FORMAT = 2
 
@@ -183,7 +186,16 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
     )
     for mentor in snapshot.mentors:
         counts["mentors"] += 1
-        yield emit({"type": "mentor", "body": _canonical(mentor.model_dump(mode="json"))})
+        saved_at = mentor.profile_saved_at
+        yield emit(
+            {
+                "type": "mentor",
+                "resume_code_hash": mentor.resume_code_hash,
+                "invite_code_hash": mentor.invite_code_hash,
+                "profile_saved_at": None if saved_at is None else _time(saved_at),
+                "body": _canonical(mentor.mentor.model_dump(mode="json")),
+            }
+        )
     for record in snapshot.participants:
         counts["participants"] += 1
         yield emit(
@@ -303,6 +315,10 @@ class _WorkshopLine(_Line):
 
 class _MentorLine(_Line):
     type: Literal["mentor"]
+    # Absent before format 5, whose mentors did not sign in.
+    resume_code_hash: Hash | None = Field(default=None, title="Resume code hash")
+    invite_code_hash: Hash | None = Field(default=None, title="Invite code hash")
+    profile_saved_at: AwareDatetime | None = Field(default=None, title="Profile saved at")
     body: dict[str, Any] = Field(title="Mentor")
 
 
@@ -520,7 +536,7 @@ class _BackupReader:
         mentors = self._mentors()
         people = self._participants()
         roster = {r.participant.id for r in people}
-        decisions = self._decisions(roster, {mentor.email for mentor in mentors})
+        decisions = self._decisions(roster, {record.mentor.email for record in mentors})
         documents = self._documents(workshop.code, roster)
         found = _Counts(
             mentors=len(mentors),
@@ -546,15 +562,28 @@ class _BackupReader:
         except InvalidInput as exc:
             raise self.fail(f"the {what} is not valid: {exc}", number) from None
 
-    def _mentors(self) -> list[MentorProfile]:
-        mentors: list[MentorProfile] = []
+    def _mentors(self) -> list[MentorRecord]:
+        mentors: list[MentorRecord] = []
+        codes: set[str] = set()
         for number, line in self._take(_MentorLine):
             mentor = self._validated(MentorProfile, line.body, number, "mentor")
-            if mentors and mentor.email <= mentors[-1].email:
+            if mentors and mentor.email <= mentors[-1].mentor.email:
                 raise self.fail(
                     f"the mentor {mentor.email} is listed twice or out of order", number
                 )
-            mentors.append(mentor)
+            held = [h for h in (line.resume_code_hash, line.invite_code_hash) if h is not None]
+            if codes.intersection(held):
+                raise self.fail("two mentors have the same resume or invite code", number)
+            codes.update(held)
+            saved_at = line.profile_saved_at
+            mentors.append(
+                MentorRecord(
+                    mentor,
+                    line.resume_code_hash,
+                    line.invite_code_hash,
+                    None if saved_at is None else saved_at.astimezone(UTC),
+                )
+            )
         return mentors
 
     def _participants(self) -> list[ParticipantRecord]:
@@ -807,7 +836,7 @@ def participant_data(snapshot: WorkshopSnapshot, *, exported_at: datetime) -> di
         )
     documents = []
     matched: dict[str, Any] | None = None
-    mentors = {mentor.email: mentor for mentor in snapshot.mentors}
+    mentors = {record.mentor.email: record.mentor for record in snapshot.mentors}
     for latest in snapshot.documents:
         key = latest.key
         documents.append(

@@ -143,6 +143,17 @@ class ReceivedRequest:
 
 
 @dataclass(frozen=True)
+class MentorRecord:
+    """A mentor's row as stored: their profile, the hashes of their resume and invite
+    codes, and when they last saved their profile themselves (None: the roster's)."""
+
+    mentor: MentorProfile
+    resume_code_hash: str | None = None
+    invite_code_hash: str | None = None
+    profile_saved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ParticipantRecord:
     """A participant's row as stored: their details and the hashes of their resume code and
     of their invite code."""
@@ -230,7 +241,7 @@ class WorkshopSnapshot:
     workshop: Workshop
     facilitator_key_hash: str
     created_at: datetime
-    mentors: tuple[MentorProfile, ...]  # by email
+    mentors: tuple[MentorRecord, ...]  # by email
     participants: tuple[ParticipantRecord, ...]  # by id
     decisions: tuple[MatchDecision, ...]  # the matching's locks and forbids, by pair
     documents: tuple[StoredRevision, ...]  # the latest revision of each document
@@ -1876,11 +1887,25 @@ class SqlStore:
             ).first()
             if found is None:
                 raise _no_workshop(code)
-            mentor_bodies = conn.execute(
-                sa.select(mentors_table.c.body).where(mentors_table.c.workshop == code)
-            ).scalars()
+            mentor_rows = conn.execute(
+                sa.select(
+                    mentors_table.c.body,
+                    mentors_table.c.resume_code_hash,
+                    mentors_table.c.invite_code_hash,
+                    mentors_table.c.profile_saved_at,
+                ).where(mentors_table.c.workshop == code)
+            )
             mentors = sorted(
-                (validate(MentorProfile, body) for body in mentor_bodies), key=lambda m: m.email
+                (
+                    MentorRecord(
+                        validate(MentorProfile, row.body),
+                        row.resume_code_hash,
+                        row.invite_code_hash,
+                        row.profile_saved_at,
+                    )
+                    for row in mentor_rows
+                ),
+                key=lambda record: record.mentor.email,
             )
             people_query = sa.select(
                 participants_table.c.body,
@@ -1964,7 +1989,10 @@ class SqlStore:
         records = snapshot.participants
         roster_ids = {record.participant.id for record in records}
         decision_rows = _restorable_decisions(
-            code, roster_ids, {mentor.email for mentor in snapshot.mentors}, snapshot.decisions
+            code,
+            roster_ids,
+            {record.mentor.email for record in snapshot.mentors},
+            snapshot.decisions,
         )
         latest: dict[DocumentKey, int] = {}
         try:
@@ -1989,8 +2017,17 @@ class SqlStore:
                     conn.execute(
                         mentors_table.insert(),
                         [
-                            {"workshop": code, "email": m.email, "body": m.model_dump(mode="json")}
-                            for m in snapshot.mentors
+                            {
+                                "workshop": code,
+                                "email": record.mentor.email,
+                                "body": record.mentor.model_dump(mode="json"),
+                                "resume_code_hash": record.resume_code_hash,
+                                "signed_in": record.resume_code_hash is not None,
+                                "invite_code_hash": record.invite_code_hash,
+                                "invited": record.invite_code_hash is not None,
+                                "profile_saved_at": record.profile_saved_at,
+                            }
+                            for record in snapshot.mentors
                         ],
                     )
                 if records:

@@ -28,7 +28,14 @@ from mentorkit.backup import (
 )
 from mentorkit.catalog import load_framework
 from mentorkit.errors import ConflictError, NotFound, StoreError
-from mentorkit.identity import SignInError, resume, sign_in
+from mentorkit.identity import (
+    SignInError,
+    claim_mentor_invite,
+    mentor_resume,
+    reset_mentor_invite_codes,
+    resume,
+    sign_in,
+)
 from mentorkit.models import (
     ActionItem,
     CheckIn,
@@ -173,7 +180,18 @@ def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, obj
         (people[2], "mentor0@example.org", "lock"),
     ):
         store.decide_match(workshop.code, person.id, mentor_email, decision)
-    return {"code": workshop.code, "resume_codes": codes}
+    # Mentor 0 has signed in, mentor 1 holds an invite code, mentor 2 wrote their own profile.
+    invites = reset_mentor_invite_codes(store, workshop.code, [m.email for m in mentors[:2]])
+    mentor_code = claim_mentor_invite(store, invites[mentors[0].email]).new_resume_code
+    own = mentors[2].model_copy(update={"bio": HOSTILE_TEXTS[0], "open_to_new_mentees": False})
+    store.save_mentor_profile(workshop.code, own)
+    return {
+        "code": workshop.code,
+        "resume_codes": codes,
+        "mentor_codes": {mentors[0].email: mentor_code},
+        "mentor_invites": {mentors[1].email: invites[mentors[1].email]},
+        "mentors": mentors,
+    }
 
 
 def save_revisions(store: SqlStore, key: DocumentKey, documents: list) -> None:
@@ -193,6 +211,8 @@ def everything(store: SqlStore, code: str) -> dict[str, object]:
             p.id: store.resume_code_hash(code, p.id) for p in store.participants(code)
         },
         "match_decisions": store.match_decisions(code),
+        "mentors_signed_in": store.mentors_signed_in(code),
+        "mentors_invited": store.mentors_invited(code),
         "documents": [(s.key, s.revision, s.saved_at, s.document) for s in documents],
         "history": {
             s.key: [(h.revision, h.saved_at, h.document) for h in store.history(s.key)]
@@ -247,6 +267,13 @@ def test_a_workshop_backed_up_from_sqlite_restores_into_postgresql_and_back_iden
         # Everyone can go on: resume codes and the facilitator key still work.
         for participant_id, resume_code in dict(filled["resume_codes"]).items():
             assert resume(last, resume_code).participant.id == participant_id
+        # Mentors too: a signed-in mentor's resume code, another's unused invite code, and
+        # a profile a mentor wrote themselves stays theirs when the roster comes again.
+        for email, mentor_code in dict(filled["mentor_codes"]).items():
+            assert mentor_resume(last, mentor_code).mentor.email == email
+        for email, invite in dict(filled["mentor_invites"]).items():
+            assert claim_mentor_invite(last, invite).mentor.email == email
+        assert last.import_roster(code, mentors=list(filled["mentors"])).kept == 1
         assert verify_secret(FACILITATOR_KEY, last.facilitator_key_hash(code))
         # And go on saving where they left off.
         key = expected["documents"][0][0]
