@@ -26,7 +26,7 @@ from mentorkit.apps import pool_sizes
 from mentorkit.backup import backup_workshop, check_backup, restore_backup
 from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.exports import EXPORT_KINDS, EXPORT_LABELS
-from mentorkit.identity import reset_resume_code
+from mentorkit.identity import reset_mentor_resume_code, reset_resume_code
 from mentorkit.jupyter import TOKEN_VARIABLE
 from mentorkit.jupyter.capacity import is_loopback
 from mentorkit.jupyter.hosts import ALLOWED_HOSTS_VARIABLE, host_of_url
@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         type=Path,
         help="where to write the new participants' invite codes for a mail merge (.csv or "
-        ".xlsx; default: invites-CODE.csv beside the roster file, never overwriting a file)",
+        ".xlsx; default: invites-CODE.csv beside the roster file, never overwriting a file); "
+        "mentors' codes are issued with `mentorkit mentors invite`",
     )
     imp.set_defaults(run=_import)
 
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     delete.set_defaults(run=_delete_workshop)
 
     _people_parser(commands, common)
+    _mentors_parser(commands, common)
     _hub_parser(commands, common)
 
     serve = commands.add_parser(
@@ -381,6 +383,72 @@ def _people_parser(
     remove.set_defaults(run=_people_remove)
 
 
+def _mentors_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """`mentorkit mentors invite|reset-code`."""
+    group = commands.add_parser(
+        "mentors",
+        parents=[common],
+        help="issue mentors' invite codes, reset a mentor's resume code",
+        description="Look after a workshop's mentors' sign-in. Name a mentor by their email "
+        "(or their name). The Workshop setup app does the same under Downloads and People.",
+    )
+    group.set_defaults(run=lambda _args: _help(group))
+    actions = group.add_subparsers(title="actions", metavar="ACTION")
+
+    invite = actions.add_parser(
+        "invite",
+        parents=[common],
+        help="issue mentors' invite codes and write them to a mail-merge file",
+        description="Issue mentors' invite codes and write name, email, invite code and "
+        "personal link to a file for a mail merge: the codes are stored only hashed, so this "
+        "file is the only place they exist. The personal link opens the mentor's page and "
+        "signs the mentor in (once). Without MENTOR: every mentor who has not signed in yet "
+        "and has no code; with --again, also those who have one. A new code replaces the "
+        "old one, which stops working.",
+    )
+    invite.add_argument(
+        "who", metavar="MENTOR", nargs="*", help="their email or name (default: see above)"
+    )
+    invite.add_argument(
+        "--again",
+        action="store_true",
+        help="also replace the codes of those who have one but have not signed in yet",
+    )
+    invite.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="a .csv or .xlsx file (default: mentor-invites-CODE.csv, never overwriting a file)",
+    )
+    _base_option(invite)
+    _workshop_option(invite)
+    invite.set_defaults(run=_mentors_invite)
+
+    reset = actions.add_parser(
+        "reset-code",
+        parents=[common],
+        help="give a mentor a new resume code (printed once)",
+        description="Give a mentor a new resume code and print it: hand it to them, it is "
+        "not shown again. Their old code, and an invite code not used yet, stop working at "
+        "once, also in browsers that stayed signed in with it. Their profile is kept.",
+    )
+    reset.add_argument("who", metavar="EMAIL", help="the mentor's email (or name)")
+    _workshop_option(reset)
+    reset.set_defaults(run=_mentors_reset_code)
+
+
+def _base_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base",
+        metavar="URL",
+        default="",
+        help="the address the apps are served at, e.g. https://workshop.example.org/, put in "
+        "front of each mentor's personal link (default: links relative to that address)",
+    )
+
+
 def _hub_parser(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
@@ -472,29 +540,122 @@ def _people_invite(args: argparse.Namespace) -> int:
     return 0
 
 
-def _invites_file(chosen: Path | None, code: str, folder: Path = Path()) -> Path:
-    """Where invite codes go: the file asked for, else invites-CODE.csv in `folder`, or
-    -2, -3 … when that exists (a file of codes still in use is never overwritten)."""
+def _mentors_invite(args: argparse.Namespace) -> int:
+    base = base_url_of(args.base)
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        if args.who:
+            chosen = [people.find_mentor(store, workshop.code, who) for who in args.who]
+        else:
+            chosen = people.mentors_waiting_for_invites(store, workshop.code, again=args.again)
+        if not chosen:
+            print(
+                "Nobody to invite: every mentor has signed in or has an invite code (pass "
+                "--again to replace the codes not used yet)."
+            )
+            return 0
+        output = _invites_file(args.output, workshop.code, stem=MENTOR_SHEET)
+        invites = people.issue_mentor_invites(store, workshop.code, chosen)
+        _write_mentor_invites(invites, output, base)
+    finally:
+        store.close()
+    print(
+        f"Issued {len(invites)} mentor invite codes; wrote them, with each mentor's personal "
+        f"link, to {output}.{_relative_links_note(base)}"
+    )
+    return 0
+
+
+def _mentors_reset_code(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        workshop = choose_workshop(store, args.workshop)
+        mentor = people.find_mentor(store, workshop.code, args.who)
+        code = reset_mentor_resume_code(store, workshop.code, mentor.email)
+    finally:
+        store.close()
+    print(f"New resume code for {mentor.name} ({mentor.email}): {code}")
+    print("Give it to them; it is not shown again. Their old code no longer works.")
+    return 0
+
+
+#: The stem of the mentors' mail-merge file (mentor-invites-CODE.csv).
+MENTOR_SHEET = "mentor-invites"
+
+
+def base_url_of(url: str) -> str:
+    """`--base` as put in front of a personal link (ending in '/'), '' when not given; an
+    address that is not http(s) is a UserError saying what to give instead."""
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise UserError(
+            f"--base '{url}' is not the address of the apps: give the http:// or https:// "
+            "address people open, such as https://workshop.example.org/"
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _relative_links_note(base: str) -> str:
+    return (
+        ""
+        if base
+        else " The links are relative: pass --base with the address the apps are served at "
+        "for links that open with a click."
+    )
+
+
+def _invites_file(
+    chosen: Path | None, code: str, folder: Path = Path(), *, stem: str = "invites"
+) -> Path:
+    """Where invite codes go: the file asked for, else STEM-CODE.csv in `folder`, or -2,
+    -3 … when that exists (a file of codes still in use is never overwritten)."""
     if chosen is not None:
         if chosen.suffix.lower() not in {".csv", ".xlsx"}:
             raise UserError(f"{chosen}: choose a file name ending in .csv or .xlsx")
         return chosen
-    path = folder / f"invites-{code}.csv"
+    path = folder / f"{stem}-{code}.csv"
     number = 1
     while path.exists():
         number += 1
-        path = folder / f"invites-{code}-{number}.csv"
+        path = folder / f"{stem}-{code}-{number}.csv"
     return path
 
 
 def _write_invites(invites: Sequence[people.Invite], output: Path) -> None:
-    """Write the mail-merge table; the codes are issued already, so on failure say so."""
+    """Write the participants' mail-merge table (see `_write_sheet`)."""
+    _write_sheet(
+        people.invites_table(invites),
+        people.INVITE_COLUMNS,
+        output,
+        "mentorkit people invite --again -o FILE",
+    )
+
+
+def _write_mentor_invites(invites: Sequence[people.MentorInvite], output: Path, base: str) -> None:
+    """Write the mentors' mail-merge table (see `_write_sheet`)."""
+    _write_sheet(
+        people.mentor_invites_table(invites, base),
+        people.MENTOR_INVITE_COLUMNS,
+        output,
+        "mentorkit mentors invite --again -o FILE",
+    )
+
+
+def _write_sheet(
+    rows: Sequence[dict[str, object]], columns: Sequence[str], output: Path, again: str
+) -> None:
+    """Write a mail-merge table of codes; they are issued already, so on failure say so and
+    how to issue them again (the command `again`)."""
     try:
-        rosters.write_table(people.invites_table(invites), people.INVITE_COLUMNS, output)
+        rosters.write_table(rows, columns, output)
     except MentorkitError as exc:
         raise UserError(
             f"{exc}. The invite codes were issued but could not be saved: issue them again "
-            "with `mentorkit people invite --again -o FILE`."
+            f"with `{again}`."
         ) from None
 
 
@@ -638,6 +799,11 @@ def _import(args: argparse.Namespace) -> int:
         outcome = import_roster(
             store, workshop, args.kind, args.file, skip_invalid=args.skip_invalid
         )
+        uninvited = (
+            len(people.mentors_waiting_for_invites(store, workshop.code))
+            if args.kind == "mentors" and outcome.change is not None
+            else 0
+        )
     finally:
         store.close()
     read = outcome.read
@@ -665,11 +831,18 @@ def _import(args: argparse.Namespace) -> int:
         print(f"{args.file}: no rows to import.")
         return 0
     change = outcome.change
+    unchanged = len(read.records) - change.added - change.updated - change.kept
+    kept = f", {change.kept} kept the profile they edited themselves" if change.kept else ""
     print(
         f"Imported {len(read.records)} {args.kind} into '{workshop.name}' ({workshop.code}): "
-        f"{change.added} added, {change.updated} updated, "
-        f"{len(read.records) - change.added - change.updated} unchanged."
+        f"{change.added} added, {change.updated} updated, {unchanged} unchanged{kept}."
     )
+    if uninvited:
+        print(
+            f"{uninvited} mentor{'s have' if uninvited != 1 else ' has'} no invite code yet: "
+            "issue them, with each mentor's personal link, with `mentorkit mentors invite "
+            "--base URL`."
+        )
     if outcome.invites:
         _write_invites(outcome.invites, invites_file)
         print(

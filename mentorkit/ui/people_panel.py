@@ -5,7 +5,8 @@ invited and waiting, joined on the day).
 The Cohort dashboard and the Workshop setup app show the same panel, so each thing is done
 one way (through `mentorkit.people`, as `mentorkit people …` does). A new code is shown
 once, where it was issued, and new invite codes come with their mail-merge table to
-download: only their hashes are stored.
+download: only their hashes are stored. The setup app's People section lists the mentors
+too, with a new invite code or resume code for one of them (`mentorkit mentors …`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from html import escape
 import ipywidgets as widgets
 
 from mentorkit import people
-from mentorkit.identity import reset_resume_code
-from mentorkit.models import Participant
+from mentorkit.identity import reset_mentor_resume_code, reset_resume_code
+from mentorkit.models import MentorProfile, Participant
 from mentorkit.ui.facilitator import FacilitatorSession
 from mentorkit.ui.fields import ChoiceDropdown, choices
 from mentorkit.ui.frame import guarded
@@ -358,17 +359,54 @@ def entry_labels(
     return labels
 
 
-def invite_downloads(invites: Sequence[people.Invite]) -> str:
-    """Links that download the mail-merge table of these invite codes (CSV and XLSX)."""
-    rows = people.invites_table(invites)
+def sheet_downloads(
+    rows: Sequence[Mapping[str, object]], columns: Sequence[str], stem: str, title: str
+) -> str:
+    """Links that download a mail-merge table as `stem`.csv and `stem`.xlsx, labelled
+    "`title` (CSV)" and "`title` (XLSX)"; cells a spreadsheet would run are written as text."""
     return " ".join(
         download_link(
-            f"invites{suffix}",
-            table_bytes(rows, people.INVITE_COLUMNS, suffix),
-            mime,
-            f"Invite codes ({kind})",
+            f"{stem}{suffix}", table_bytes(rows, columns, suffix), mime, f"{title} ({kind})"
         )
         for suffix, mime, kind in ((".csv", "text/csv", "CSV"), (".xlsx", XLSX_MIME, "XLSX"))
+    )
+
+
+def invite_downloads(invites: Sequence[people.Invite]) -> str:
+    """Links that download the mail-merge table of these invite codes (CSV and XLSX)."""
+    return sheet_downloads(
+        people.invites_table(invites), people.INVITE_COLUMNS, "invites", "Invite codes"
+    )
+
+
+def mentor_invite_downloads(invites: Sequence[people.MentorInvite], base: str) -> str:
+    """Links that download the mentors' mail-merge table (CSV and XLSX): name, email, invite
+    code and personal link (after `base`, the server's address; relative when '')."""
+    return sheet_downloads(
+        people.mentor_invites_table(invites, base),
+        people.MENTOR_INVITE_COLUMNS,
+        "mentor-invites",
+        "Mentors' invite codes",
+    )
+
+
+#: Said beside mentors' personal links when the server's address is not known.
+RELATIVE_LINKS = (
+    "The personal links are relative to this server's address: put the address you open "
+    "the apps at in front of them."
+)
+
+
+def mentor_invites_html(invites: Sequence[people.MentorInvite], base: str) -> str:
+    """New mentor invite codes, offered once as their mail-merge sheet to download."""
+    count = len(invites)
+    relative = "" if base else f" {RELATIVE_LINKS}"
+    return (
+        f'<div role="status" class="mentorkit-resume mentorkit-mentor-invites"><p>Issued '
+        f"{count} new mentor invite code{'s' if count != 1 else ''}. Download them now for "
+        "your mail merge (name, email, invite code, and the personal link that signs the "
+        f"mentor in): they are not shown again.{escape(relative)}</p>"
+        f"<p>{mentor_invite_downloads(invites, base)}</p></div>"
     )
 
 
@@ -404,39 +442,178 @@ def people_html(found: Sequence[people.PersonSummary]) -> str:
     )
 
 
+def mentor_sign_in_state(email: str, invited: set[str], signed_in: set[str]) -> str:
+    """How a mentor stands, in the words used for participants."""
+    if email in signed_in:
+        return "signed in"
+    if email in invited:
+        return "invited, not signed in yet"
+    return "no invite code"
+
+
+def mentors_html(mentors: Sequence[MentorProfile], invited: set[str], signed_in: set[str]) -> str:
+    """The mentors and how each stands: signed in, invited and waiting, or no code yet."""
+    if not mentors:
+        return '<p class="mentorkit-muted">No mentor yet: import the mentor roster.</p>'
+    rows = []
+    for mentor in mentors:
+        state = mentor_sign_in_state(mentor.email, invited, signed_in)
+        css = "mentorkit-step-done" if mentor.email in signed_in else "mentorkit-step-none"
+        rows.append(
+            f"<tr><th scope='row'>{escape(mentor.name)}</th><td>{escape(mentor.email)}</td>"
+            f"<td class='{css}'>{escape(state)}</td></tr>"
+        )
+    done = sum(1 for mentor in mentors if mentor.email in signed_in)
+    caption = f"{len(mentors)} mentors, {done} signed in"
+    return (
+        '<div class="mentorkit-table-wrap"><table class="mentorkit-table mentorkit-mentors-list">'
+        f"<caption>{escape(caption)}</caption><thead><tr><th scope='col'>Mentor</th>"
+        "<th scope='col'>Email</th><th scope='col'>Sign-in</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+class MentorsPanel(widgets.VBox):
+    """The mentors and how each stands, with a new invite code or resume code for one
+    mentor, shown once (`base` is the server's address for the personal link; '' when it
+    is not known)."""
+
+    def __init__(
+        self, session: FacilitatorSession, on_change: Callable[[], object], base: str = ""
+    ) -> None:
+        super().__init__()
+        self.add_class("mentorkit-mentors-panel")
+        self.session = session
+        self.on_change = on_change
+        self.base = base
+        guard = guarded(session.notice)
+        self.listing = widgets.HTML()
+        self.mentor = ChoiceDropdown(
+            description="Mentor",
+            style={"description_width": "8rem"},
+            layout=widgets.Layout(width="100%", max_width="48rem"),
+        )
+        self.reset = widgets.Button(
+            description="Reset mentor's resume code",
+            tooltip="Give the mentor a new resume code; the old one stops working",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.invite = widgets.Button(
+            description="New mentor invite code",
+            tooltip="Give the mentor a new invite code and personal link; the old ones stop "
+            "working",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.outcome = widgets.HTML()
+        self.reset.on_click(guard(lambda _button: self.reset_code()))
+        self.invite.on_click(guard(lambda _button: self.invite_one()))
+        self._mentors: dict[str, MentorProfile] = {}
+        self.children = [
+            widgets.HTML(
+                "<h3>Mentors</h3><p class='mentorkit-muted'>Mentors sign in on their own page "
+                "with the personal link from their invitation. Lost the invitation? Give them "
+                "a new invite code. Lost their resume code after signing in? Reset it.</p>"
+            ),
+            self.listing,
+            self.mentor,
+            widgets.HBox([self.reset, self.invite]).add_class("mentorkit-people-actions"),
+            self.outcome,
+        ]
+
+    def show_mentors(self) -> None:
+        """Read the mentors and how each stands again; keep the one chosen."""
+        store, code = self.session.store, self.session.workshop.code
+        mentors = store.mentors(code)
+        self.listing.value = mentors_html(
+            mentors, store.mentors_invited(code), store.mentors_signed_in(code)
+        )
+        self._mentors = {m.email: m for m in mentors}
+        options = choices({m.email: f"{m.name} <{m.email}>" for m in mentors})
+        if list(self.mentor.options) != options:
+            chosen = self.mentor.value
+            self.mentor.options = options
+            self.mentor.value = chosen if chosen in self._mentors else None
+
+    def _chosen(self) -> MentorProfile:
+        mentor = self._mentors.get(self.mentor.value or "")
+        if mentor is None:
+            raise people.MentorNotFound("Choose a mentor first.")
+        return mentor
+
+    def reset_code(self) -> None:
+        """Issue the chosen mentor a new resume code and show it, once."""
+        mentor = self._chosen()
+        code = reset_mentor_resume_code(
+            self.session.store, self.session.workshop.code, mentor.email
+        )
+        self.outcome.value = (
+            '<div class="mentorkit-resume" role="status"><p>New resume code for mentor '
+            f"<strong>{escape(mentor.name)}</strong>: "
+            f'<code class="mentorkit-resume-code">{escape(code)}</code></p><p>Give it to them '
+            "now: it is not shown again. Their old code no longer works, also in browsers "
+            "that stayed signed in with it; their profile is kept.</p></div>"
+        )
+        self.on_change()
+
+    def invite_one(self) -> None:
+        """Issue the chosen mentor a new invite code and show it, once, with their row for
+        a mail merge."""
+        mentor = self._chosen()
+        invites = people.issue_mentor_invites(
+            self.session.store, self.session.workshop.code, [mentor]
+        )
+        link = people.mentor_link(self.base, invites[0].code)
+        relative = "" if self.base else f" {RELATIVE_LINKS}"
+        self.outcome.value = (
+            '<div class="mentorkit-resume" role="status"><p>New invite code for mentor '
+            f"<strong>{escape(mentor.name)}</strong>: "
+            f'<code class="mentorkit-invite-code">{escape(invites[0].code)}</code>, personal '
+            f'link <code class="mentorkit-personal-link">{escape(link)}</code></p><p>Give '
+            "them to the mentor now: they are not shown again. Their old invite code no "
+            f"longer works.{escape(relative)} {mentor_invite_downloads(invites, self.base)}"
+            "</p></div>"
+        )
+        self.on_change()
+
+
 class PeopleSection(widgets.VBox):
     """Who is in the workshop and how each stands, read again on "Refresh", with the
-    people tools (`PeoplePanel`) below: so the facilitator watches participants join and
-    looks after them on one page."""
+    people tools (`PeoplePanel`) below, then the mentors (`MentorsPanel`): so the
+    facilitator watches people join and looks after them on one page. `base` is the
+    server's address for mentors' personal links ('' when it is not known)."""
 
-    def __init__(self, session: FacilitatorSession) -> None:
+    def __init__(self, session: FacilitatorSession, base: str = "") -> None:
         super().__init__()
         self.add_class("mentorkit-people-section")
         self.session = session
         self.refresh_button = widgets.Button(
             description="Refresh",
-            tooltip="Read the list of participants again",
+            tooltip="Read the list of participants and mentors again",
             layout=widgets.Layout(width="auto"),
         )
         self.updated = widgets.HTML()
         self.listing = widgets.HTML()
         self.panel = PeoplePanel(session, on_change=self.refresh)
+        self.mentors = MentorsPanel(session, on_change=self.refresh, base=base)
         self.refresh_button.on_click(guarded(session.notice)(lambda _button: self.refresh()))
         self.children = [
             widgets.HBox([self.refresh_button, self.updated]).add_class("mentorkit-toolbar"),
             self.listing,
             self.panel,
+            self.mentors,
         ]
         self.refresh()
 
     def refresh(self) -> None:
-        """Read the participants and how each stands again; offer them to the tools."""
+        """Read the participants, the mentors and how each stands again; offer them to the
+        tools."""
         found = people.people(self.session.store, self.session.workshop.code)
         self.listing.value = people_html(found)
         self.panel.show_people(
             [summary.participant for summary in found],
             {summary.participant.id: summary.documents for summary in found},
         )
+        self.mentors.show_mentors()
         self.updated.value = (
             '<span class="mentorkit-muted" role="status">Updated '
             f"{time_html(datetime.now(UTC), seconds=True)}</span>"

@@ -96,6 +96,8 @@ CLI_COUNTERPARTS: dict[str, str] = {
     "people reset": "Reset resume code",
     "people merge": "Merge into…",
     "people remove": "Remove…",
+    "mentors invite": "Prepare mentors' invite codes",
+    "mentors reset-code": "Reset mentor's resume code",
 }
 #: The commands that do not act on one workshop, and why they have no counterpart here.
 NOT_WORKSHOP_COMMANDS: dict[str, str] = {
@@ -822,12 +824,15 @@ class SetupView(widgets.VBox):
 
     def _sections(self) -> list[Section]:
         """The sections, in the order a facilitator needs them."""
-        people = PeopleSection(self.session)
+        base = server_base(self.environ)  # for mentors' personal links
+        people = PeopleSection(self.session, base=base)
         return [
             Section("Workshop details", "details", DetailsSection),
             Section("Competency framework", "framework", FrameworkSection),
             Section(
-                "Rosters", "rosters", partial(RosterSection, on_change=lambda: people.refresh())
+                "Rosters",
+                "rosters",
+                partial(RosterSection, on_change=lambda: people.refresh(), base=base),
             ),
             Section("Worksheet texts", "texts", GuidanceSection),
             Section(
@@ -837,7 +842,7 @@ class SetupView(widgets.VBox):
             Section(
                 "Downloads",
                 "downloads",
-                partial(DownloadsSection, on_change=lambda: people.refresh()),
+                partial(DownloadsSection, on_change=lambda: people.refresh(), base=base),
             ),
             Section("Other workshops", "workshops", lambda _s: WorkshopsSection(self)),
             Section("Delete the workshop", "delete", lambda _s: DeleteSection(self)),

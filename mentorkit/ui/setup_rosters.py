@@ -7,8 +7,9 @@ reason), the columns it ignores and what deserves a look; the facilitator then i
 valid rows, or fixes the file and uploads it again (a new upload replaces the preview).
 Importing goes through `mentorkit.workshops.import_roster`, as the command line does: one
 transaction, so an import that fails writes nothing; people are added or updated by email
-and nobody is removed; new participants get invite codes, shown once as a mail-merge
-download.
+and nobody is removed; new participants and new mentors get invite codes, shown once as a
+mail-merge download (the mentors' sheet with each mentor's personal link). A mentor who
+edited their own profile keeps it, and the summary counts them.
 
 The page sends a file to the kernel as one websocket message, and the server refuses a
 message over 1 MiB (voila.json), so a file here is at most `MAX_UPLOAD_BYTES`; a bigger
@@ -19,7 +20,7 @@ it) that is deleted as soon as it is read.
 `DownloadsSection` is `mentorkit export` and `mentorkit backup`: each download is built
 when the facilitator asks for it ("Prepare …"), not on every redraw, so a big backup is on
 the page only when wanted. Invite codes are stored only as hashes, so their sheet comes
-with new codes (`mentorkit people invite`).
+with new codes (`mentorkit people invite`, `mentorkit mentors invite`).
 
 Every cell of an uploaded file is untrusted text: all of it is escaped before it reaches
 the page.
@@ -46,7 +47,7 @@ from mentorkit.ui.facilitator import FacilitatorSession
 from mentorkit.ui.frame import guarded
 from mentorkit.ui.guard import Confirmation
 from mentorkit.ui.html import XLSX_MIME, download_link, table_bytes, time_html
-from mentorkit.ui.people_panel import invite_downloads
+from mentorkit.ui.people_panel import invite_downloads, mentor_invites_html
 from mentorkit.ui.uploads import (
     MAX_UPLOAD_BYTES,
     MAX_UPLOAD_WORDS,
@@ -99,6 +100,9 @@ PREVIEW_COLUMNS: Mapping[RosterKind, tuple[tuple[str, str], ...]] = {
         ("hub_user", "Hub user"),
     ),
 }
+
+#: The button that issues mentors' invite codes (`mentorkit mentors invite`).
+PREPARE_MENTOR_INVITES = "Prepare mentors' invite codes"
 
 _CSV = (".csv", "text/csv", "CSV")
 _XLSX = (".xlsx", XLSX_MIME, "XLSX")
@@ -219,16 +223,21 @@ class RosterSection(widgets.VBox):
 
     The import button acts only on the preview this page shows (`Confirmation`): a click
     sent without an upload, or after the preview was discarded, imports nothing.
-    `on_change` is called after an import (e.g. to redraw the people list).
+    `on_change` is called after an import (e.g. to redraw the people list); `base` is the
+    server's address, for new mentors' personal links ('' when it is not known).
     """
 
     def __init__(
-        self, session: FacilitatorSession, on_change: Callable[[], object] | None = None
+        self,
+        session: FacilitatorSession,
+        on_change: Callable[[], object] | None = None,
+        base: str = "",
     ) -> None:
         super().__init__()
         self.add_class("mentorkit-rosters")
         self.session = session
         self.on_change = on_change
+        self.base = base
         guard = guarded(session.notice)
         self.uploads: dict[RosterKind, widgets.FileUpload] = {}
         for kind, words in KIND_WORDS.items():
@@ -264,6 +273,8 @@ class RosterSection(widgets.VBox):
         )
         self.actions.layout.display = "none"
         self.outcome = widgets.HTML()
+        #: New mentors' invite codes after an import, shown once as their sheet.
+        self.mentor_invites = widgets.HTML()
         self.import_button.on_click(guard(lambda _button: self.import_rows()))
         self.discard.on_click(guard(lambda _button: self.clear_preview()))
         #: The upload whose preview is shown, until it is imported or replaced.
@@ -277,8 +288,9 @@ class RosterSection(widgets.VBox):
                 "is imported until you have seen what the file holds and pressed Import.</p>"
                 "<p class='mentorkit-muted'>Importing adds the people in the file and "
                 "updates those already on the roster (matched by email); nobody is removed "
-                "(remove people under People). New participants get invite codes, which "
-                "you download once, for a mail merge, right after the import.</p>"
+                "(remove people under People); a mentor who edited their own profile keeps "
+                "it. New participants and new mentors get invite codes, which you download "
+                "once, for a mail merge, right after the import.</p>"
             ),
             widgets.HBox(list(self.uploads.values())).add_class("mentorkit-people-actions"),
             self.summary,
@@ -287,6 +299,7 @@ class RosterSection(widgets.VBox):
             self.notes,
             self.actions,
             self.outcome,
+            self.mentor_invites,
         ]
 
     # -- reading ---------------------------------------------------------------------------
@@ -299,7 +312,7 @@ class RosterSection(widgets.VBox):
     def read_upload(self, kind: RosterKind, upload: Upload) -> None:
         """Read an uploaded roster and show what importing it would do; write nothing."""
         self.clear_preview()
-        self.outcome.value = ""
+        self.outcome.value = self.mentor_invites.value = ""
         name = escape(shown_name(upload.name))
         if len(upload.content) > MAX_UPLOAD_BYTES:
             self._refuse(
@@ -395,7 +408,14 @@ class RosterSection(widgets.VBox):
                 f"'{escape(shown_name(asked.upload.name))}'.</p></div>"
             )
             return
+        mentor_invites: list[people.MentorInvite] = []
+        if asked.kind == "mentors" and outcome.change is not None:
+            emails = [getattr(record, "email", "") for record in outcome.read.records]
+            mentor_invites = people.invite_new_mentors(self.session.store, workshop.code, emails)
         self.outcome.value = self._outcome_html(asked, outcome)
+        self.mentor_invites.value = (
+            mentor_invites_html(mentor_invites, self.base) if mentor_invites else ""
+        )
         if self.on_change is not None:
             self.on_change()
 
@@ -408,11 +428,17 @@ class RosterSection(widgets.VBox):
                 "any more; nothing was imported. Upload it again to see why.</p></div>"
             )
         imported = len(read.records)
-        unchanged = imported - change.added - change.updated
+        unchanged = imported - change.added - change.updated - change.kept
+        kept = (
+            f", {change.kept} kept the profile they edited themselves (the roster does not "
+            "replace it)"
+            if change.kept
+            else ""
+        )
         parts = [
             f"<p>Imported {escape(counted(imported, asked.kind))} from {name} into "
             f"<strong>{escape(self.session.workshop.name)}</strong>: {change.added} added, "
-            f"{change.updated} updated, {unchanged} unchanged.</p>"
+            f"{change.updated} updated, {unchanged} unchanged{kept}.</p>"
         ]
         if read.skipped_rows:
             count = len(read.skipped_rows)
@@ -515,16 +541,21 @@ def backup_bytes(session: FacilitatorSession) -> tuple[bytes, str]:
 class DownloadsSection(widgets.VBox):
     """Every export, the backup file and the invite codes sheet, each built when asked.
 
-    `on_change` is called after invite codes were issued (e.g. to redraw the people list).
+    `on_change` is called after invite codes were issued (e.g. to redraw the people list);
+    `base` is the server's address, for mentors' personal links ('' when it is not known).
     """
 
     def __init__(
-        self, session: FacilitatorSession, on_change: Callable[[], object] | None = None
+        self,
+        session: FacilitatorSession,
+        on_change: Callable[[], object] | None = None,
+        base: str = "",
     ) -> None:
         super().__init__()
         self.add_class("mentorkit-downloads-section")
         self.session = session
         self.on_change = on_change
+        self.base = base
         guard = guarded(session.notice)
         auto = widgets.Layout(width="auto")
         self.prepare_exports = widgets.Button(
@@ -546,9 +577,17 @@ class DownloadsSection(widgets.VBox):
             layout=auto,
         )
         self.invites = widgets.HTML()
+        self.prepare_mentor_invites = widgets.Button(
+            description=PREPARE_MENTOR_INVITES,
+            tooltip="New invite codes, with personal links, for mentors who have neither "
+            "signed in nor an invite code; no code sent before changes",
+            layout=auto,
+        )
+        self.mentor_invites = widgets.HTML()
         self.prepare_exports.on_click(guard(lambda _button: self.build_exports()))
         self.prepare_backup.on_click(guard(lambda _button: self.build_backup()))
         self.prepare_invites.on_click(guard(lambda _button: self.build_invites()))
+        self.prepare_mentor_invites.on_click(guard(lambda _button: self.build_mentor_invites()))
         self.children = [
             widgets.HTML(
                 "<h3>Exports</h3><p>What <code>mentorkit export</code> writes: the rosters, "
@@ -575,10 +614,14 @@ class DownloadsSection(widgets.VBox):
                 "rostered participants who have neither signed in nor an invite code (no "
                 "code sent before changes). To send everyone who has not signed in a new "
                 "code (the codes sent before stop working), use 'Invite codes for everyone "
-                "not signed in…' under People.</p>"
+                "not signed in…' under People. Mentors' codes come in a sheet of their own, "
+                "with each mentor's personal link to their page.</p>"
             ),
-            self.prepare_invites,
+            widgets.HBox([self.prepare_invites, self.prepare_mentor_invites]).add_class(
+                "mentorkit-people-actions"
+            ),
             self.invites,
+            self.mentor_invites,
         ]
 
     def build_exports(self) -> None:
@@ -638,6 +681,23 @@ class DownloadsSection(widgets.VBox):
             "email, invite code): they are not shown again.</p>"
             f"<p>{invite_downloads(invites)}</p></div>"
         )
+        if self.on_change is not None:
+            self.on_change()
+
+    def build_mentor_invites(self) -> None:
+        """Issue invite codes to the mentors who have none, and offer them once as the
+        mentors' mail-merge sheet (as `mentorkit mentors invite` does)."""
+        store, code = self.session.store, self.session.workshop.code
+        waiting = people.mentors_waiting_for_invites(store, code)
+        if not waiting:
+            self.mentor_invites.value = (
+                '<p role="status">Every mentor has signed in or holds an invite code already: '
+                "nobody needs a new one. A mentor who lost their invitation gets a new code "
+                "under People › Mentors.</p>"
+            )
+            return
+        invites = people.issue_mentor_invites(store, code, waiting)
+        self.mentor_invites.value = mentor_invites_html(invites, self.base)
         if self.on_change is not None:
             self.on_change()
 

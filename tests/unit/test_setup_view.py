@@ -4,21 +4,28 @@ show, the framework, the join link, other workshops, restoring a backup and dele
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import re
 from datetime import date, time
 from pathlib import Path
 
 import ipywidgets as widgets
+import openpyxl
 import pytest
 
+from mentorkit import people
 from mentorkit.access import TOO_MANY_TRIES, hash_secret, limiter
 from mentorkit.apps import APPS
 from mentorkit.backup import backup_workshop
 from mentorkit.identity import FACILITATOR_REFUSAL as REFUSAL
+from mentorkit.identity import SignInError, claim_mentor_invite, mentor_resume
 from mentorkit.jupyter.pages import sign_in_document
 from mentorkit.models import MAX_SESSIONS, MentorProfile, Participant, SelfAssessment
 from mentorkit.store import DocumentKey
 from mentorkit.testing import find_widget, sign_in_rostered, widget_tree
+from mentorkit.ui.people_panel import PeopleSection
 from mentorkit.ui.self_assessment import self_assessment_app
 from mentorkit.ui.setup import (
     DeleteSection,
@@ -31,6 +38,7 @@ from mentorkit.ui.setup import (
     join_link,
     setup_app,
 )
+from mentorkit.ui.setup_rosters import DownloadsSection, RosterSection
 from mentorkit.workshops import create_workshop, default_guidance
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -598,3 +606,139 @@ def test_after_deleting_the_other_workshops_of_this_page_can_be_switched_to(stor
     assert app.view.session.workshop.code == autumn.code
     assert "Autumn cohort" in html_of(app)
     assert app.view.sections[0].heading == "Workshop details"
+
+
+# -- mentors' invitations -------------------------------------------------------------------
+
+SERVED = {"VOILA_REQUEST_URL": "https://workshop.example.org/voila/render/facilitator/setup.ipynb"}
+MENTORS_CSV = (
+    "Name,Email,Expertise,Capacity\n"
+    "Quinn Mbeki,quinn@example.net,Negotiation,2\n"
+    f"{HOSTILE},hostile@example.net,Negotiation,1\n"
+    '"=HYPERLINK(""http://evil.example"",""x"")",formula@example.net,Negotiation,1\n'
+)
+
+
+def upload_roster(app, kind: str, name: str, content: str) -> None:
+    """Upload a roster in the setup page (as the browser sends it) and import it."""
+    rosters = section(app, RosterSection)
+    data = content.encode()
+    rosters.uploads[kind].set_state(
+        {
+            "value": [
+                {
+                    "name": name,
+                    "type": "text/csv",
+                    "size": len(data),
+                    "content": memoryview(data),
+                    "last_modified": 1_765_000_000_000,
+                }
+            ]
+        }
+    )
+    rosters.import_button.click()
+
+
+def sheets(html: str) -> dict[str, bytes]:
+    """The files behind the download links in `html`, by file name."""
+    found = re.findall(r'download="([^"]+)" href="data:[^;]+;base64,([^"]+)"', html)
+    return {name: base64.b64decode(data) for name, data in found}
+
+
+def sheet_rows(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_new_mentors_of_an_import_get_codes_and_personal_links_shown_once(store, access):
+    app = signed_in(store, access, environ=SERVED)
+    upload_roster(app, "mentors", "mentors.csv", MENTORS_CSV)
+    rosters = section(app, RosterSection)
+    assert "Imported 3 mentors" in rosters.outcome.value
+    shown = rosters.mentor_invites.value
+    assert "Issued 3 new mentor invite codes" in shown and "relative" not in shown
+    files = sheets(shown)
+    assert set(files) == {"mentor-invites.csv", "mentor-invites.xlsx"}
+    rows = sheet_rows(files["mentor-invites.csv"])
+    assert [row["name"] for row in rows] == [
+        HOSTILE,
+        '\'=HYPERLINK("http://evil.example","x")',  # text, never a formula
+        "Quinn Mbeki",
+    ]
+    quinn = rows[2]
+    assert quinn["personal_link"] == (
+        f"https://workshop.example.org/voila/render/mentor.ipynb?invite={quinn['invite_code']}"
+    )
+    assert claim_mentor_invite(store, quinn["invite_code"]).mentor.name == "Quinn Mbeki"
+    book = openpyxl.load_workbook(io.BytesIO(files["mentor-invites.xlsx"])).active
+    assert [cell.value for cell in book[1]] == list(people.MENTOR_INVITE_COLUMNS)
+    assert "<img" not in html_of(app)
+    # The same file again: nobody new, no codes; the earlier sheet is gone from the page.
+    upload_roster(app, "mentors", "again.csv", MENTORS_CSV)
+    assert "0 added" in rosters.outcome.value and rosters.mentor_invites.value == ""
+    # The People section lists the mentors and how each stands, escaped.
+    listing = section(app, PeopleSection).mentors.listing.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in listing
+    assert "3 mentors, 1 signed in" in listing
+
+
+def test_an_import_says_how_many_mentors_kept_the_profile_they_edited(store, access):
+    app = signed_in(store, access)
+    upload_roster(app, "mentors", "mentors.csv", MENTORS_CSV)
+    code = access.workshop.code
+    quinn = next(m for m in store.mentors(code) if m.email == "quinn@example.net")
+    store.save_mentor_profile(code, quinn.model_copy(update={"bio": "In my own words"}))
+    changed = MENTORS_CSV.replace("Negotiation,2", "Negotiation,3")
+    upload_roster(app, "mentors", "changed.csv", changed)
+    outcome = section(app, RosterSection).outcome.value
+    assert "0 added, 0 updated, 2 unchanged, 1 kept the profile they edited themselves" in outcome
+    assert next(m for m in store.mentors(code) if m.email == "quinn@example.net").capacity == 2
+
+
+def test_prepare_mentors_invite_codes_issues_them_to_those_without_one(store, access):
+    code = access.workshop.code
+    store.import_roster(
+        code,
+        mentors=[
+            MentorProfile(name="Quinn Mbeki", email="quinn@example.net", capacity=2),
+            MentorProfile(name=HOSTILE, email="hostile@example.net", capacity=1),
+        ],
+    )
+    app = signed_in(store, access)
+    button = find_widget(app, widgets.Button, "Prepare mentors' invite codes")
+    button.click()
+    downloads = section(app, DownloadsSection)
+    shown = downloads.mentor_invites.value
+    assert "Issued 2 new mentor invite codes" in shown
+    assert "are relative to this server" in shown  # the kernel does not know it
+    rows = sheet_rows(sheets(shown)["mentor-invites.csv"])
+    assert all(
+        row["personal_link"] == f"voila/render/mentor.ipynb?invite={row['invite_code']}"
+        for row in rows
+    )
+    assert "&lt;img" not in shown and "<img" not in shown  # names are in the file only
+    button.click()
+    assert "Every mentor has signed in or holds an invite code" in downloads.mentor_invites.value
+    assert store.mentors_invited(code) == {"quinn@example.net", "hostile@example.net"}
+
+
+def test_a_mentor_gets_a_new_resume_code_or_invite_code_shown_once(store, access):
+    code = access.workshop.code
+    store.import_roster(
+        code, mentors=[MentorProfile(name=HOSTILE, email="h@example.net", capacity=1)]
+    )
+    (invite,) = people.issue_mentor_invites(store, code, store.mentors(code))
+    old = claim_mentor_invite(store, invite.code).new_resume_code
+    app = signed_in(store, access, environ=SERVED)
+    panel = section(app, PeopleSection).mentors
+    panel.reset.click()
+    assert "Choose a mentor first" in app.notice.value
+    panel.mentor.value = "h@example.net"
+    panel.reset.click()
+    new = re.search(r'mentorkit-resume-code">([^<]+)<', panel.outcome.value)[1]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in panel.outcome.value
+    assert mentor_resume(store, new).mentor.email == "h@example.net"
+    with pytest.raises(SignInError):
+        mentor_resume(store, old)
+    panel.invite.click()  # signed in: an invite code would not help
+    assert "signed in already as a mentor" in app.notice.value
+    assert "<img" not in html_of(app)
