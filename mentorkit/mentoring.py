@@ -27,12 +27,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, JsonValue, model_validator
 from pydantic_core import PydanticCustomError
 
-from mentorkit.errors import MentorkitError
+from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.models import (
     CheckIn,
     Email,
@@ -205,11 +205,17 @@ def withdraw(request: MentorRequest, *, at: datetime) -> MentorRequest:
     return request.model_copy(update={"state": RequestState.WITHDRAWN, "withdrawn_at": at})
 
 
+def _an_answer(state: RequestState) -> RequestState:
+    if state not in (RequestState.ACCEPTED, RequestState.DECLINED):
+        raise PydanticCustomError("not_an_answer", "must be accepted or declined")
+    return state
+
+
 class Answer(Model):
     """The answer to a participant's request, as stored with the matching's decisions: an
     accepted pair is locked, a declined one forbidden."""
 
-    state: Literal[RequestState.ACCEPTED, RequestState.DECLINED] = Field(title="Answer")
+    state: Annotated[RequestState, AfterValidator(_an_answer)] = Field(title="Answer")
     at: Moment = Field(title="Answered")
     by: Answerer = Field(title="Answered by")
     reply: Text2000 = Field(default="", title="Reply")
@@ -384,6 +390,106 @@ def agreement_status(
     return AgreementStatus(state, current, changed_since_confirmed=len(latest) > len(current))
 
 
+#: The terms a mentor may suggest changing: everything but whose agreement it is.
+SUGGESTABLE_TERMS = tuple(
+    name for name in MentoringAgreement.model_fields if name not in {*_NOT_TERMS, "mentor_email"}
+)
+
+
+class AgreementSuggestion(Model):
+    """A change to the agreement the mentor suggests: the terms as they would read (only
+    those the mentor changed), a note saying why, and the version it was made on."""
+
+    terms: dict[str, JsonValue] = Field(default_factory=dict, max_length=50, title="Changes")
+    note: Text2000 = Field(default="", title="Note")
+    by: FilledLine120 = Field(title="Suggested by")
+    at: Moment = Field(title="Suggested")
+    based_on: str = Field(pattern=r"^[0-9a-f]{64}$", title="Version")
+
+    @model_validator(mode="after")
+    def _known_terms(self) -> Self:
+        unknown = sorted(set(self.terms) - set(SUGGESTABLE_TERMS))
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_terms", "names no term of the agreement: {names}", {"names": unknown}
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class TermChange:
+    """One term a suggestion changes: its label, and the term as it is and as suggested."""
+
+    term: str
+    label: str
+    now: object
+    suggested: object
+
+
+def suggest(
+    agreement: MentoringAgreement,
+    proposed: MentoringAgreement,
+    *,
+    by: str,
+    note: str,
+    at: datetime,
+) -> AgreementSuggestion:
+    """The mentor's suggestion to change `agreement` into `proposed` (only the terms that
+    differ are kept), with a note. A suggestion that changes nothing and says nothing is
+    refused in words, as is one made on an agreement with unfinished input."""
+    if agreement.needs_attention:
+        raise MentoringError(
+            "Your mentee is still filling in parts of the agreement: suggest a change once "
+            "they have."
+        )
+    now = agreement.model_dump(mode="json")
+    wanted = proposed.model_dump(mode="json")
+    terms = {name: wanted[name] for name in SUGGESTABLE_TERMS if wanted[name] != now[name]}
+    if not terms and not note.strip():
+        raise MentoringError("Change a term or write a note before suggesting a change.")
+    return validate(
+        AgreementSuggestion,
+        {
+            "terms": terms,
+            "note": note,
+            "by": by,
+            "at": at,
+            "based_on": agreement_fingerprint(agreement),
+        },
+    )
+
+
+def suggested_changes(
+    agreement: MentoringAgreement, suggestion: AgreementSuggestion
+) -> list[TermChange]:
+    """The terms `suggestion` would change in `agreement` as it is now, in the order of the
+    agreement (a term the mentee has since set as suggested is left out)."""
+    now = agreement.model_dump(mode="json")
+    fields = MentoringAgreement.model_fields
+    return [
+        TermChange(name, fields[name].title or name, now[name], suggestion.terms[name])
+        for name in SUGGESTABLE_TERMS
+        if name in suggestion.terms and suggestion.terms[name] != now[name]
+    ]
+
+
+def accept_suggestion(
+    agreement: MentoringAgreement, suggestion: AgreementSuggestion
+) -> MentoringAgreement:
+    """`agreement` with the suggested terms in place: a new version, which both confirm
+    again. A suggestion that no longer fits the agreement (dates now out of order) is
+    refused in words and changes nothing."""
+    body = {**agreement.model_dump(mode="json"), **suggestion.terms}
+    try:
+        return validate(MentoringAgreement, body)
+    except InvalidInput as exc:
+        raise MentoringError(
+            "The suggestion no longer fits your agreement ("
+            + "; ".join(exc.problems)
+            + "): change the agreement yourself, or ask your mentor for a new suggestion."
+        ) from None
+
+
 # ---------------------------------------------------------------------------------------
 # Sharing progress with the mentor
 
@@ -391,9 +497,8 @@ def agreement_status(
 def _known_items(names: list[str]) -> list[str]:
     for name in names:
         if GOAL_NUMBERING.number(name) is None and CHECK_IN_NUMBERING.number(name) is None:
-            raise PydanticCustomError(
-                "item_name", "names no goal or check-in: {name}", {"name": name}
-            )
+            # The name is not quoted back: it is whatever a crafted message sent.
+            raise PydanticCustomError("item_name", "names something that is no goal or check-in")
     return list(dict.fromkeys(names))
 
 

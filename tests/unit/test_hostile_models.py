@@ -1,8 +1,8 @@
 """Hostile input to every model and the framework importer: a clean value or a message in plain
 words naming the field, never another exception, never a hang.
 
-Every model class in `mentorkit.models` is found by inspection, so a model added later is
-fuzzed too (it needs an entry in MINIMAL if it has required fields).
+Every model class in `mentorkit.models` and `mentorkit.mentoring` is found by inspection, so a
+model added later is fuzzed too (it needs an entry in MINIMAL if it has required fields).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from mentorkit import models
+from mentorkit import mentoring, models
 from mentorkit.catalog import MAX_FRAMEWORK_BYTES, load_framework, parse_framework
 from mentorkit.errors import FrameworkError, InvalidInput
 from mentorkit.models import DOCUMENT_TYPES, validate
@@ -50,11 +50,29 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "ActionItem": {"text": "T"},
     "CheckIn": {"met_on": "2026-03-02"},
     "MentorMatch": {"mentor_email": "m@example.org", "published_on": "2026-03-02"},
+    "MentorRequest": {
+        "mentor_email": "m@example.org",
+        "message": "Hi",
+        "sent_at": "2026-12-07T09:00:00+00:00",
+    },
+    "Answer": {"state": "accepted", "at": "2026-12-07T09:00:00+00:00", "by": "mentor"},
+    "Confirmation": {
+        "side": "mentee",
+        "name": "P",
+        "at": "2026-12-07T09:00:00+00:00",
+        "fingerprint": "0" * 64,
+    },
+    "AgreementSuggestion": {
+        "by": "M",
+        "at": "2026-12-07T09:00:00+00:00",
+        "based_on": "0" * 64,
+    },
 }
 MODELS: list[type[models.Model]] = sorted(
     (
         cls
-        for cls in vars(models).values()
+        for module in (models, mentoring)
+        for cls in vars(module).values()
         if inspect.isclass(cls)
         and issubclass(cls, models.Model)
         and cls not in {models.Model, models.Document}
@@ -69,6 +87,12 @@ WHOLE_MODEL_MESSAGES = (
     "date is before the",
     "time is not after the",
     "was saved by a newer mentorkit",
+    # A request's state and its times (mentorkit.mentoring), and a suggestion's terms.
+    "an answer to an unanswered request",
+    "is answered but not said when or by whom",
+    "is withdrawn but not said when, or not withdrawn",
+    "is answered before it was sent",
+    "names no term of the agreement",
 )
 
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from mentorkit.mentoring import (
     MAX_WAITING_REQUESTS,
     AgreementState,
+    AgreementSuggestion,
     Answer,
     Answerer,
     MentoringError,
@@ -18,6 +19,7 @@ from mentorkit.mentoring import (
     ProgressSharing,
     RequestState,
     Side,
+    accept_suggestion,
     accepted_mentees,
     agreement_fingerprint,
     agreement_status,
@@ -29,6 +31,8 @@ from mentorkit.mentoring import (
     send_request,
     sent_part,
     shared_with_mentor,
+    suggest,
+    suggested_changes,
     withdraw,
 )
 from mentorkit.models import CheckIn, Frequency, MentoringAgreement, SmartGoal
@@ -244,7 +248,7 @@ def test_sharing_can_be_taken_back_and_names_only_goals_and_check_ins():
     assert sharing.shared == ["goal-2"]
     assert sharing.with_item("goal-2", False).shared == []
     assert not shared_with_mentor(sharing.with_item("goal-2", False), GOALS, CHECK_INS).goals
-    with pytest.raises(ValidationError, match="names no goal or check-in"):
+    with pytest.raises(ValidationError, match="names something that is no goal or check-in"):
         ProgressSharing(shared=["self_assessment"])
 
 
@@ -280,3 +284,54 @@ def test_a_request_is_withdrawn_with_its_time_or_not_at_all():
     withdrawn = withdraw(sent(), at=MONDAY)
     reopened = answer(withdrawn, RequestState.SENT, at=MONDAY, by=Answerer.FACILITATOR)
     assert reopened.state == RequestState.SENT and reopened.withdrawn_at is None
+
+
+# -- the mentor suggests a change, the mentee accepts it ---------------------------------------
+
+
+def test_a_suggestion_keeps_only_the_changed_terms_and_accepting_it_needs_new_confirmations():
+    terms = agreement(meeting_minutes=60)
+    both = [
+        confirm(terms, Side.MENTEE, "Amelia Hartley", at=MONDAY),
+        confirm(terms, Side.MENTOR, "Astrid Lindqvist", at=MONDAY),
+    ]
+    proposed = terms.model_copy(update={"meeting_minutes": 45, "boundaries": "No calls after 8"})
+    idea = suggest(terms, proposed, by="Astrid Lindqvist", note="Shorter is easier.", at=MONDAY)
+    assert idea.terms == {"meeting_minutes": 45, "boundaries": "No calls after 8"}
+    assert idea.based_on == agreement_fingerprint(terms)
+    changes = suggested_changes(terms, idea)
+    assert [(c.label, c.now, c.suggested) for c in changes] == [
+        ("Meeting length", 60, 45),
+        ("Boundaries", "", "No calls after 8"),
+    ]
+    accepted = accept_suggestion(terms, idea)
+    assert accepted.meeting_minutes == 45 and accepted.boundaries == "No calls after 8"
+    assert accepted.mentor_email == ASTRID
+    status = agreement_status(accepted, both)
+    assert status.state == AgreementState.DRAFT and status.changed_since_confirmed
+    # Once in place, the suggestion changes nothing more.
+    assert suggested_changes(accepted, idea) == []
+
+
+def test_an_empty_suggestion_or_one_on_unfinished_input_is_refused_in_words():
+    terms = agreement()
+    with pytest.raises(MentoringError, match="Change a term or write a note"):
+        suggest(terms, terms, by="Astrid", note="  ", at=MONDAY)
+    note_only = suggest(terms, terms, by="Astrid", note="Can we talk about goals?", at=MONDAY)
+    assert note_only.terms == {} and suggested_changes(terms, note_only) == []
+    with pytest.raises(MentoringError, match="still filling in"):
+        suggest(agreement(draft={"review_on": "x"}), terms, by="Astrid", note="n", at=MONDAY)
+
+
+def test_a_suggestion_that_no_longer_fits_is_refused_and_a_crafted_one_never_built():
+    terms = agreement()
+    idea = suggest(
+        terms, terms.model_copy(update={"end_on": date(2027, 2, 1)}), by="A", note="", at=MONDAY
+    )
+    moved = terms.model_copy(update={"start_on": date(2027, 3, 1)})
+    with pytest.raises(MentoringError, match="no longer fits your agreement"):
+        accept_suggestion(moved, idea)
+    with pytest.raises(ValidationError, match="names no term of the agreement"):
+        AgreementSuggestion(
+            terms={"mentor_email": "me@example.com"}, by="A", at=MONDAY, based_on="0" * 64
+        )
