@@ -5,6 +5,10 @@ The ranking is computed once per page (it depends only on the saved self-assessm
 the places mentors have left); changing a filter only re-renders one HTML widget, so the
 page stays quick.
 
+A mentor who takes no new mentees now (their own switch, or a day to come) is said to be so
+in the directory and beside their place on the shortlist, never left out; a request to them
+is refused in those words.
+
 A shortlisted mentor's message can be sent as a request. What the participant sent is
 kept in their shortlist; the answer (the mentor's, or the facilitator's) is stored with
 the matching's decisions, where the participant cannot write (`mentorkit.mentoring`). The
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 from typing import Any
 
@@ -29,9 +33,11 @@ from mentorkit.mentoring import (
     MentoringError,
     MentorRequest,
     RequestState,
+    availability_words,
     requests_of,
     send_request,
     sent_part,
+    taking_new_mentees,
     withdraw,
 )
 from mentorkit.models import (
@@ -80,6 +86,7 @@ STYLE = """
 .mentorkit-shortlist .mentorkit-request-declined { border-color: #b44d12; background: #fffaeb; }
 .mentorkit-shortlist .mentorkit-request-state a { color: #1d4ed8; text-decoration: underline; }
 .mentorkit-shortlist .mentorkit-reply { border-left: 3px solid #9fb3c8; padding-left: 0.6rem; }
+.mentorkit-shortlist .mentorkit-closed { color: #8d2b0b; }
 </style>
 """
 
@@ -159,13 +166,16 @@ class MentorShortlistView(widgets.VBox):
         self.assessment = found or SelfAssessment()
         self.goals = self._goal_titles()
         code, me = session.workshop.code, session.participant.id
+        #: The day the page opened: whether a mentor takes new mentees is read for it.
+        self.today = date.today()
         # Places left: each mentor's capacity less the mentees locked to them (an accepted
-        # request, or the facilitator's lock).
+        # request, or the facilitator's lock); none for a mentor who takes no new mentees.
         self.ranking = rank_mentors(
             self.assessment,
             self.mentors,
             self.framework,
             places_taken=session.store.places_taken(code),
+            today=self.today,
         )
         self.places_left = {item.mentor.email: item.places_left for item in self.ranking}
         self.answers = session.store.answers(code, me)  # `_read_answers` reads them again
@@ -484,16 +494,24 @@ class MentorShortlistView(widgets.VBox):
         if email is None or _choice_key(index) in self._repeats():
             return
         self._read_answers()
+        mentor = self.by_email[email]
+        open_now = taking_new_mentees(mentor, self.today)
+        earlier = self.requests()
         try:
             request = send_request(
                 email,
                 self.outreach[index].value,
                 at=datetime.now(UTC),
-                earlier=self.requests().values(),
-                mentor_open=self.places_left.get(email, 0) > 0,
+                earlier=earlier.values(),
+                mentor_open=open_now and self.places_left.get(email, 0) > 0,
             )
         except (MentoringError, InvalidInput) as refused:
-            self._show_request(index, problem=str(refused))
+            problem = str(refused)
+            current = earlier.get(email)
+            if not open_now and (current is None or current.state == RequestState.WITHDRAWN):
+                # Refused as the mentor takes no new mentees: said in their own words.
+                problem = f"Your request was not sent: {self._closed_sentence(mentor)}"
+            self._show_request(index, problem=problem)
             return
         self.sent[email] = sent_part(request)
         self.autosaver.request(self.document, now=True)
@@ -547,11 +565,25 @@ class MentorShortlistView(widgets.VBox):
                 f'<div class="mentorkit-request-state mentorkit-request-{request.state.value}">'
                 f"{words}</div>"
             )
-        if can_send and self.places_left.get(email, 0) <= 0:
+        mentor = self.by_email[email]
+        if can_send and availability_words(mentor, self.today):
+            if not problem:  # a refused request says it in its own sentence
+                sentence = escape(self._closed_sentence(mentor))
+                lines.append(f'<p class="mentorkit-closed">{sentence}</p>')
+        elif can_send and self.places_left.get(email, 0) <= 0:
             lines.append(f"<p>{escape(name)} has no places left at the moment.</p>")
         if problem:
             lines.append(f'<p class="mentorkit-problem" role="alert">{escape(problem)}</p>')
         self.request_lines[index].value = "".join(lines)
+
+    def _closed_sentence(self, mentor: MentorProfile) -> str:
+        """Why a request to `mentor` cannot be sent now, in the directory's words: 'Ada is
+        not taking new mentees at the moment.', 'Ada is taking new mentees from Monday 4
+        January 2027; send your request then, or ask another mentor.'"""
+        words = availability_words(mentor, self.today)
+        if words.startswith("not "):
+            return f"{mentor.name} is {words} at the moment."
+        return f"{mentor.name} is {words}; send your request then, or ask another mentor."
 
     def _update_copy(self, index: int) -> None:
         email = self.choices[index].value
@@ -632,11 +664,13 @@ class MentorShortlistView(widgets.VBox):
         badge = (
             f'<p class="mentorkit-picked">On your shortlist: choice {choice}</p>' if choice else ""
         )
-        places = (
-            f"{item.places_left} place{'s' if item.places_left != 1 else ''} left"
-            if item.places_left > 0
-            else "no places left"
-        )
+        closed = availability_words(mentor, self.today)
+        if closed:
+            places = closed
+        elif item.places_left > 0:
+            places = f"{item.places_left} place{'s' if item.places_left != 1 else ''} left"
+        else:
+            places = "no places left"
         bio = f'<p class="mentorkit-bio">{html_text(mentor.bio)}</p>' if mentor.bio else ""
         return (
             '<li class="mentorkit-card mentorkit-mentor">'

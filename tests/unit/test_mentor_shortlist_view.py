@@ -1,6 +1,6 @@
 """The mentor shortlist view: filters, fit order, saved choices, outreach drafts, escaping."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import ipywidgets as widgets
 import pytest
@@ -18,6 +18,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.outreach import outreach_message
+from mentorkit.smart import long_day
 from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.frame import Notice
 from mentorkit.ui.mentor_shortlist import MentorShortlistView, mentor_shortlist_app
@@ -501,3 +502,97 @@ def test_withdrawing_a_request_the_mentor_has_just_answered_keeps_the_answer(sma
     assert "This request is accepted: it cannot be withdrawn." in view.request_lines[0].value
     assert "Ada accepted your request" in view.request_lines[0].value
     assert saved_shortlist(store, session).requests[0].withdrawn_at is None
+
+
+@pytest.fixture
+def closing(store):
+    """Ada takes no new mentees, Bo only from next month, Cy from today, Hostile not at all."""
+    workshop = create_workshop(store, "W").workshop
+    later = date.today() + timedelta(days=30)
+    store.import_roster(
+        workshop.code,
+        mentors=[
+            MentorProfile(name="Ada", email="ada@example.org", capacity=2),
+            MentorProfile(name="Bo", email="bo@example.org", capacity=2),
+            MentorProfile(name="Cy", email="cy@example.org", capacity=2),
+            MentorProfile(name=HOSTILE, email="hostile@example.org", capacity=2),
+        ],
+    )
+    code = workshop.code
+    for email, changes in (
+        ("ada@example.org", {"open_to_new_mentees": False}),
+        ("bo@example.org", {"open_from": later}),
+        ("cy@example.org", {"open_from": date.today()}),
+        ("hostile@example.org", {"open_to_new_mentees": False}),
+    ):
+        mentor = next(m for m in store.mentors(code) if m.email == email)
+        store.save_mentor_profile(code, mentor.model_copy(update=changes))
+    identity = sign_in(store, code, "Amelia Hartley")
+    return store, identity, later
+
+
+def test_mentors_who_take_no_new_mentees_are_listed_and_say_so(closing):
+    store, identity, later = closing
+    view = MentorShortlistView(session_of(store, identity))
+    directory = view.directory.value
+    for name in ("Ada", "Bo", "Cy", ESCAPED):
+        assert f"<h3>{name}</h3>" in directory  # never hidden
+    assert "<img" not in directory
+    assert "Places:</strong> not taking new mentees</li>" in directory
+    assert f"Places:</strong> taking new mentees from {long_day(later)}</li>" in directory
+    assert "Places:</strong> 2 places left</li>" in directory  # Cy, open from today
+    assert "Not taking new mentees" in directory  # the first reason, capitalised
+    # Those taking new mentees come first; the others are still there, last.
+    assert view.shown[0].mentor.name == "Cy"
+    view.places_left_only.value = True
+    assert [f.mentor.name for f in view.shown] == ["Cy"]
+
+
+def test_a_request_to_a_mentor_who_takes_no_new_mentees_is_refused_in_those_words(closing):
+    store, identity, later = closing
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    view.choices[0].value = "ada@example.org"
+    view.choices[1].value = "bo@example.org"
+    view.choices[2].value = "hostile@example.org"
+    assert "Ada is not taking new mentees at the moment." in view.request_lines[0].value
+    assert (
+        f"Bo is taking new mentees from {long_day(later)}; send your request then"
+        in view.request_lines[1].value
+    )
+    assert f"{ESCAPED} is not taking new mentees" in view.request_lines[2].value
+    for index in range(3):
+        view.send_buttons[index].click()
+    assert (
+        "Your request was not sent: Ada is not taking new mentees at the moment."
+        in view.request_lines[0].value
+    )
+    assert "Your request was not sent: Bo is taking new mentees from" in (
+        view.request_lines[1].value
+    )
+    assert "<img" not in "".join(html_values(view))
+    assert saved_shortlist(store, session).requests == []
+    # Cy is open from today: the request goes.
+    view.choices[2].value = "cy@example.org"
+    view.send_buttons[2].click()
+    assert "Request sent</strong> to Cy" in view.request_lines[2].value
+    assert [r.mentor_email for r in saved_shortlist(store, session).requests] == ["cy@example.org"]
+
+
+def test_a_withdrawn_request_is_not_sent_again_once_the_mentor_stopped_taking_mentees(closing):
+    store, identity, _later = closing
+    code = identity.workshop.code
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    view.choices[0].value = "cy@example.org"
+    view.send_buttons[0].click()
+    view.withdraw_buttons[0].click()
+    cy = next(m for m in store.mentors(code) if m.email == "cy@example.org")
+    store.save_mentor_profile(code, cy.model_copy(update={"open_to_new_mentees": False}))
+    page = MentorShortlistView(session_of(store, identity))
+    assert "You withdrew your request to Cy" in page.request_lines[0].value
+    assert "Cy is not taking new mentees at the moment." in page.request_lines[0].value
+    page.send_buttons[0].click()
+    assert "Your request was not sent: Cy is not taking" in page.request_lines[0].value
+    (request,) = saved_shortlist(store, session).requests
+    assert request.withdrawn_at is not None
