@@ -11,7 +11,9 @@ Workshop scores (`workshop_scores`) are the participant's own fit scores (`fit.s
 the same model as their mentor list) plus `SHORTLIST_BONUS` for the mentors they shortlisted.
 `matching_input` turns them into what the cohort matching runs on: participants who have not
 started any worksheet are left out by default, pairs with no meeting format in common are
-ruled out by default, and the facilitator's locks win over both.
+ruled out by default, and the facilitator's locks win over both. A mentor who takes no new
+mentees gets none from the matching: their places are only the pairs locked to them
+(`matching_capacity`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from mentorkit.fit import fit, formats_phrase, score_matrix, shares_a_format
-from mentorkit.mentoring import Answer, MentorRequest, requests_of
+from mentorkit.mentoring import Answer, MentorRequest, requests_of, taking_new_mentees
 from mentorkit.models import (
     CheckIn,
     Document,
@@ -62,6 +64,7 @@ __all__ = [
     "cohort_summary",
     "introduction_email",
     "match_reasons",
+    "matching_capacity",
     "matching_input",
     "progress",
     "shortlist_choices",
@@ -558,6 +561,22 @@ def matching_input(
                     f"{formats_phrase(wanted)}, {mentor.name} {formats_phrase(mentor.formats)}"
                 )
     return MatchingInput(scores=scores, left_out=left_out, no_common_format=ruled_out)
+
+
+def matching_capacity(
+    mentors: Sequence[MentorProfile], locked: Collection[tuple[str, str]], *, today: date
+) -> dict[str, int]:
+    """Mentor email → the places the matching may fill: the mentor's capacity, or, for a
+    mentor who takes no new mentees on `today` (`mentoring.taking_new_mentees`), only the
+    mentees locked to them (at most their capacity): the matching keeps those pairs and
+    gives them nobody new."""
+    held = Counter(email for _pid, email in locked)
+    return {
+        mentor.email: mentor.capacity
+        if taking_new_mentees(mentor, today)
+        else min(mentor.capacity, held[mentor.email])
+        for mentor in mentors
+    }
 
 
 def _scored(cell: object) -> bool:

@@ -15,6 +15,10 @@ and asks; a published pair the facilitator locked is kept by every run and never
 By default the matching leaves out participants who have not started any worksheet and
 rules out pairs with no meeting format in common (`cohort.matching_input`); a checkbox
 turns each rule off, and the page says whom and what they left out.
+
+A mentor who takes no new mentees (their own switch, or a day to come) gets no new mentee
+from the matching: their places are only the pairs locked to them, which stay
+(`cohort.matching_capacity`). The list of mentors says so next to them.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from mentorkit.cohort import (
     MatchingInput,
     introduction_email,
     match_reasons,
+    matching_capacity,
     matching_input,
     shortlist_choices,
 )
@@ -49,7 +54,7 @@ from mentorkit.matching import (
     summarize,
     unmatched_reasons,
 )
-from mentorkit.mentoring import Answerer
+from mentorkit.mentoring import Answerer, availability_words
 from mentorkit.models import MentorMatch, MentorProfile, Participant, SelfAssessment, validate
 from mentorkit.store import Decision, Saved, Store
 from mentorkit.ui.facilitator import (
@@ -169,6 +174,8 @@ class MatchingView(widgets.VBox):
         )
         for option in (self.include_not_started, self.rule_out_formats):
             option.observe(self.guard(lambda _c: self._options_changed()), names="value")
+        #: The mentors with their places and whether they take new mentees.
+        self.mentors_box = widgets.HTML()
         self._load()
 
         self.mode = widgets.Dropdown(
@@ -227,6 +234,8 @@ class MatchingView(widgets.VBox):
             self.pairs_box,
             widgets.HTML("<h2>Not matched</h2>"),
             self.unmatched_box,
+            widgets.HTML("<h2>Mentors</h2>"),
+            self.mentors_box,
             widgets.HTML(
                 "<h2>Lock or forbid any pair</h2><p>A locked pair is kept in every run (a "
                 "published pair you lock is never withdrawn); a forbidden pair is never "
@@ -268,7 +277,13 @@ class MatchingView(widgets.VBox):
         self.saved: list[Saved] = self.store.list(self.code)
         self.assessments = _latest_assessments(self.saved)
         self.choices = shortlist_choices(self.saved)
-        self.capacity = pd.Series({m.email: m.capacity for m in self.mentors}, dtype="int64")
+        #: Why a mentor takes no new mentees ('not taking new mentees', 'taking new mentees
+        #: from …'), by email; those who do are left out.
+        self.closed = {
+            m.email: words
+            for m in self.mentors
+            if (words := availability_words(m, self.session.today))
+        }
         decisions = self.store.match_decisions(self.code)
         # Decisions about people no longer on a roster are left aside.
         known = [d for d in decisions if d.participant in self.by_id and d.mentor in self.by_email]
@@ -293,6 +308,13 @@ class MatchingView(widgets.VBox):
             locked=self.locked,
         )
         self.scores = self.inputs.scores
+        # Places the matching may fill: none new for a mentor who takes no new mentees.
+        self.capacity = pd.Series(
+            matching_capacity(self.mentors, self.locked, today=self.session.today),
+            index=pd.Index([m.email for m in self.mentors], dtype=object),
+            dtype="int64",
+        )
+        self._draw_mentors()
 
     def _published_matches(self) -> dict[str, MentorMatch]:
         """Participant id → their published match, as stored now (roster order)."""
@@ -397,8 +419,14 @@ class MatchingView(widgets.VBox):
         self._draw_result()
 
     def _unmatched_reason(self, participant_id: str, reason: str) -> str:
-        """The core's reason in names, with the mentors ruled out for want of a format."""
+        """The core's reason in names, with the mentors named in it who take no new mentees
+        and the mentors ruled out for want of a format."""
         text = self.readable(reason)
+        closed = [self.mentor_name(email) for email in self.closed if email in reason]
+        if closed:
+            text += (
+                f"; {', '.join(closed)} {'takes' if len(closed) == 1 else 'take'} no new mentees"
+            )
         ruled_out = sum(pid == participant_id for pid, _ in self.inputs.no_common_format)
         if ruled_out:
             text += (
@@ -460,9 +488,12 @@ class MatchingView(widgets.VBox):
         """Before any run: the pairs published now, which the page opens on."""
         count = len(self.published_matches)
         places = _plural(int(self.capacity.sum()), "place")
+        closed = (
+            f"; {_plural(len(self.closed), 'mentor')} not taking new mentees" if self.closed else ""
+        )
         roster = (
             f"{_plural(len(self.participants), 'participant')} and "
-            f"{_plural(len(self.mentors), 'mentor')} ({places})."
+            f"{_plural(len(self.mentors), 'mentor')} ({places}{closed})."
         )
         left_out = self._left_out_sentence(dict(self.inputs.left_out))
         if count:
@@ -722,8 +753,50 @@ class MatchingView(widgets.VBox):
             (f"{p.name} ({p.email})" if p.email else p.name, p.id) for p in people
         ]
         self.pick_mentor.options = [("— choose —", None)] + [
-            (f"{m.name} ({m.email})", m.email) for m in self.mentors
+            (self._mentor_label(m), m.email) for m in self.mentors
         ]
+
+    def _mentor_label(self, mentor: MentorProfile) -> str:
+        """'Ada Mensah (ada@example.org)', with ' — not taking new mentees' when so."""
+        label = f"{mentor.name} ({mentor.email})"
+        closed = self.closed.get(mentor.email)
+        return f"{label} — {closed}" if closed else label
+
+    def _draw_mentors(self) -> None:
+        """The mentors, their places, the pairs locked to them and whether they take new
+        mentees: one who does not gets nobody new from the matching."""
+        if not self.mentors:
+            self.mentors_box.value = (
+                '<p class="mentorkit-muted">No mentor yet: import the mentor roster.</p>'
+            )
+            return
+        locked = {email: sum(m == email for _p, m in self.locked) for email in self.by_email}
+        rows = []
+        for mentor in self.mentors:
+            closed = self.closed.get(mentor.email, "")
+            css = "mentorkit-step-none" if closed else "mentorkit-step-done"
+            rows.append(
+                f"<tr><th scope='row'>{escape(mentor.name)}</th>"
+                f"<td class='num'>{mentor.capacity}</td>"
+                f"<td class='num'>{locked[mentor.email]}</td>"
+                f"<td class='num'>{int(self.capacity.get(mentor.email, 0))}</td>"
+                f"<td class='{css}'>{escape(closed or 'taking new mentees')}</td></tr>"
+            )
+        note = (
+            '<p class="mentorkit-muted">A mentor not taking new mentees keeps the pairs locked '
+            "to them and gets nobody new from the matching; they change that in their own "
+            "profile.</p>"
+            if self.closed
+            else ""
+        )
+        self.mentors_box.value = (
+            '<div class="mentorkit-table-wrap"><table class="mentorkit-table '
+            "mentorkit-matching-mentors\"><thead><tr><th scope='col'>Mentor</th>"
+            "<th scope='col' class='num'>Capacity</th><th scope='col' class='num'>Locked</th>"
+            "<th scope='col' class='num'>Places in the matching</th>"
+            "<th scope='col'>New mentees</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>{note}"
+        )
 
     def _why(self, pair: Pair) -> str:
         """Why a pair is locked or forbidden, when it answers the participant's request."""

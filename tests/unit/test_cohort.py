@@ -17,6 +17,7 @@ from mentorkit.cohort import (
     cohort_summary,
     introduction_email,
     match_reasons,
+    matching_capacity,
     matching_input,
     progress,
     workshop_scores,
@@ -659,3 +660,26 @@ def test_progress_and_summary_never_fail_on_random_documents(framework, items, t
         assert 0 <= report.percent <= 100
     summary = cohort_summary(framework, PEOPLE, items, [ZOE, MATEO], today=today)
     assert all(sum(states.values()) == len(PEOPLE) for states in summary.step_counts.values())
+
+
+# -- mentors who take no new mentees ---------------------------------------------------------
+
+
+def test_a_mentor_not_taking_new_mentees_has_only_their_locked_places_in_the_matching():
+    closed = ZOE.model_copy(update={"open_to_new_mentees": False})
+    later = MATEO.model_copy(update={"open_from": TODAY + timedelta(days=1)})
+    locked = [(AMELIA.id, ZOE.email), (JOSE.id, ZOE.email), (KIM.id, MATEO.email)]
+    assert matching_capacity([closed, later], locked, today=TODAY) == {
+        ZOE.email: 2,  # keeps the two locked to her, nobody new
+        MATEO.email: min(MATEO.capacity, 1),
+    }
+    assert matching_capacity([closed, later], [], today=TODAY) == {ZOE.email: 0, MATEO.email: 0}
+    # From the day they gave, and with the switch on, the whole capacity again.
+    assert matching_capacity([ZOE, later], [], today=TODAY + timedelta(days=1)) == {
+        ZOE.email: ZOE.capacity,
+        MATEO.email: MATEO.capacity,
+    }
+    # More locks than places: the capacity is the most, so the matching says the lock
+    # cannot hold, as it does for any full mentor.
+    many = [(f"{n:032x}", ZOE.email) for n in range(ZOE.capacity + 2)]
+    assert matching_capacity([closed], many, today=TODAY) == {ZOE.email: ZOE.capacity}

@@ -5,7 +5,7 @@ import asyncio
 import base64
 import re
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import ipywidgets as widgets
 import pytest
@@ -31,6 +31,7 @@ from mentorkit.models import (
     ShortlistEntry,
     SmartGoal,
 )
+from mentorkit.smart import long_day
 from mentorkit.store import DocumentKey
 from mentorkit.testing import find_widget, sign_in_rostered, widget_tree
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_html
@@ -849,3 +850,70 @@ def test_answered_requests_hold_in_the_matching_say_who_answered_and_can_be_chan
     (answer,) = store.answers(code, carla_ada[0]).items()  # the lock replaced Bo's
     assert answer[0] == carla_ada[1] and answer[1].by == Answerer.FACILITATOR
     assert store.answers(code, dev_bo[0]) == {}
+
+
+def close_mentor(store, access, email: str, **changes) -> None:
+    """The mentor's own profile switch, as they set it on their page."""
+    code = access.workshop.code
+    mentor = next(m for m in store.mentors(code) if m.email == email)
+    store.save_mentor_profile(
+        code, mentor.model_copy(update=changes or {"open_to_new_mentees": False})
+    )
+
+
+def test_a_mentor_not_taking_new_mentees_gets_nobody_new_and_is_said_so(store, access, matching):
+    close_mentor(store, access, "ada@example.org")
+    later = date.today() + timedelta(days=10)
+    close_mentor(store, access, "bo@example.org", open_from=later)
+    view = signed_in(matching_app, store, access).view
+    assert "2 mentors not taking new mentees" in view.status.value
+    mentors = view.mentors_box.value
+    assert re.search(
+        r"Ada Mensah</th>.*?<td class='num'>0</td><td class='mentorkit-step-none'>"
+        r"not taking new mentees</td>",
+        mentors,
+    )
+    assert f"taking new mentees from {long_day(later)}" in mentors
+    labels = [label for label, _ in view.pick_mentor.options]
+    assert "Ada Mensah (ada@example.org) — not taking new mentees" in labels
+    view.run_button.click()
+    assert view.run.pairs.empty
+    unmatched = view.unmatched_box.value
+    assert "Carla Diaz</strong>: the mentors who fit are full: Ada Mensah" in unmatched
+    assert "; Ada Mensah, Bo Lindqvist take no new mentees" in unmatched
+
+
+def test_a_locked_pair_stays_with_a_mentor_who_takes_no_new_mentees(store, access, matching):
+    code = access.workshop.code
+    view = matching.view
+    carla_ada = ids(view, "Carla Diaz", "Ada Mensah")
+    store.decide_match(code, *carla_ada, "lock", answered_by=Answerer.MENTOR)  # accepted
+    store.import_roster(
+        code,
+        mentors=[
+            *MENTORS,
+            MentorProfile(
+                name=HOSTILE,
+                email="hostile-mentor@example.org",
+                expertise=["negotiation"],
+                capacity=3,
+                formats=[MeetingFormat.VIDEO],
+            ),
+        ],
+    )
+    close_mentor(store, access, "ada@example.org")  # capacity 1, one accepted: nobody else
+    close_mentor(store, access, "hostile-mentor@example.org")
+    view = signed_in(matching_app, store, access).view
+    find_widget(view, widgets.Checkbox, INCLUDE_NOT_STARTED).value = True
+    view.run_button.click()
+    pairs = pairs_of(view)
+    assert ("Carla Diaz", "Ada Mensah") in pairs  # the accepted pair stays
+    assert not any(
+        mentor in {"Ada Mensah", HOSTILE} for person, mentor in pairs if person != "Carla Diaz"
+    )
+    assert "&lt;img src=x onerror=alert(1)&gt;</th>" in view.mentors_box.value
+    assert "<img" not in html_text(view)
+    # The facilitator may still lock a new pair to them: a decision of their own.
+    view.pick_participant.value, view.pick_mentor.value = ids(view, "Dev Patel", HOSTILE)
+    find_widget(view, widgets.Button, "Lock pair").click()
+    assert ("Dev Patel", HOSTILE) in pairs_of(view)
