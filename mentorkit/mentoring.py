@@ -490,6 +490,53 @@ def accept_suggestion(
         ) from None
 
 
+class SuggestionAnswer(Model):
+    """The mentee's answer to a suggestion (named by when it was made): taken into the
+    agreement, or not."""
+
+    suggested_at: Moment = Field(title="Suggestion")
+    accepted: bool = Field(title="Accepted")
+    by: FilledLine120 = Field(title="Answered by")
+    at: Moment = Field(title="Answered")
+
+
+#: What the agreement's record holds, oldest first: each side's confirmations, the
+#: mentor's suggestions and the mentee's answers to them.
+AgreementEntry = Confirmation | AgreementSuggestion | SuggestionAnswer
+
+
+@dataclass(frozen=True)
+class AgreementRecord:
+    """An agreement's record read as it stands: every confirmation, and the suggestions
+    waiting for the mentee's answer (oldest first)."""
+
+    confirmations: tuple[Confirmation, ...]
+    open_suggestions: tuple[AgreementSuggestion, ...]
+    suggestions: tuple[AgreementSuggestion, ...]
+
+
+def agreement_record(entries: Iterable[AgreementEntry]) -> AgreementRecord:
+    """The confirmations and suggestions of `entries`, and which suggestions are open."""
+    entries = sorted(entries, key=lambda entry: entry.at)
+    answered = {entry.suggested_at for entry in entries if isinstance(entry, SuggestionAnswer)}
+    suggestions = tuple(e for e in entries if isinstance(e, AgreementSuggestion))
+    return AgreementRecord(
+        confirmations=tuple(e for e in entries if isinstance(e, Confirmation)),
+        open_suggestions=tuple(s for s in suggestions if s.at not in answered),
+        suggestions=suggestions,
+    )
+
+
+def answer_suggestion(
+    record: AgreementRecord, suggested_at: datetime, *, accepted: bool, by: str, at: datetime
+) -> SuggestionAnswer:
+    """The mentee's answer to the open suggestion made at `suggested_at`; an answered or
+    unknown one is refused in words (a second tab answered it already)."""
+    if not any(s.at == suggested_at for s in record.open_suggestions):
+        raise MentoringError("This suggestion has been answered already.")
+    return SuggestionAnswer(suggested_at=suggested_at, accepted=accepted, by=by, at=at)
+
+
 # ---------------------------------------------------------------------------------------
 # Sharing progress with the mentor
 

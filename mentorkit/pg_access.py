@@ -64,14 +64,14 @@ Kind = Literal["participant", "facilitator"]
 _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,30}")
 
 #: Tables whose rows name the participant they belong to (workshop, participant).
-_OWNED_TABLES = ("documents", "document_history", "match_decisions")
+_OWNED_TABLES = ("documents", "document_history", "match_decisions", "agreement_entries")
 #: Columns of `participants` and `workshops` a server role may read (no hashes).
 _PARTICIPANT_COLUMNS = ("workshop", "id", "email", "body", "hub_user", "signed_in", "invited")
 _WORKSHOP_COLUMNS = ("code", "name", "body", "created_at")
 #: Columns of `mentors` a server role may read (no code hashes).
 _MENTOR_COLUMNS = ("workshop", "email", "body", "invited", "signed_in", "profile_saved_at")
 #: The policies of one deployment are named `<prefix><suffix>`.
-_POLICY_SUFFIXES = ("participant_self", "participant_own", "facilitator_all")
+_POLICY_SUFFIXES = ("participant_self", "participant_own", "participant_adds", "facilitator_all")
 
 
 class AccessError(MentorkitError):
@@ -231,10 +231,14 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
         tables = ("mentorkit_schema", "workshops", "mentors", "participants", *_OWNED_TABLES)
         for table in tables:
             statements.append(f"REVOKE ALL ON {schema}.{table} FROM PUBLIC, {both}")
-        sequence = conn.execute(
-            sa.text("SELECT pg_get_serial_sequence(:table, 'id')"),
-            {"table": f"{schema}.document_history"},
-        ).scalar()
+        # Rows added with a serial id: the revisions of documents, the agreement's record.
+        sequences = [
+            conn.execute(
+                sa.text("SELECT pg_get_serial_sequence(:table, 'id')"),
+                {"table": f"{schema}.{table}"},
+            ).scalar()
+            for table in ("document_history", "agreement_entries")
+        ]
         workshop_columns = ", ".join(_WORKSHOP_COLUMNS)
         person_columns = ", ".join(_PARTICIPANT_COLUMNS)
         mentor_columns = ", ".join(_MENTOR_COLUMNS)
@@ -265,28 +269,43 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
             f"GRANT SELECT ON {schema}.match_decisions TO {participant}",
             f"GRANT INSERT, UPDATE ON {schema}.match_decisions TO {facilitator}",
             f"GRANT SELECT, DELETE ON {schema}.match_decisions TO {facilitator}",
+            # The agreement's record: a participant reads theirs and adds only the mentee's
+            # entries (never the mentor's confirmation or suggestion); nothing is rewritten.
+            f"GRANT SELECT, INSERT ON {schema}.agreement_entries TO {participant}",
+            f"GRANT SELECT, INSERT, DELETE ON {schema}.agreement_entries TO {facilitator}",
         ]
-        if sequence:
+        for sequence in filter(None, sequences):
             statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {both}")
         own = f"hub_user = {schema}.mentorkit_hub_user()"
-        policies: dict[str, list[tuple[str, str, str]]] = {
-            "participants": [("participant_self", participant, own)],
+        # (policy suffix, role, command, condition): what each role may do to which rows.
+        policies: dict[str, list[tuple[str, str, str, str]]] = {
+            "participants": [("participant_self", participant, "ALL", own)],
         }
         for table in _OWNED_TABLES:
             owned = (
                 f"EXISTS (SELECT 1 FROM {schema}.participants p WHERE p.workshop = "
                 f"{table}.workshop AND p.id = {table}.participant AND p.{own})"
             )
-            policies[table] = [("participant_own", participant, owned)]
+            if table == "agreement_entries":
+                policies[table] = [
+                    ("participant_own", participant, "SELECT", owned),
+                    ("participant_adds", participant, "INSERT", f"{owned} AND side = 'mentee'"),
+                ]
+            else:
+                policies[table] = [("participant_own", participant, "ALL", owned)]
         for table, rules in policies.items():
             statements.append(f"ALTER TABLE {schema}.{table} ENABLE ROW LEVEL SECURITY")
-            rules.append(("facilitator_all", facilitator, "true"))
-            for suffix, role, condition in rules:
+            rules.append(("facilitator_all", facilitator, "ALL", "true"))
+            for suffix in _POLICY_SUFFIXES:
                 policy = q(f"{prefix}{suffix}")
                 statements.append(f"DROP POLICY IF EXISTS {policy} ON {schema}.{table}")
+            for suffix, role, command, condition in rules:
+                policy = q(f"{prefix}{suffix}")
+                using = "" if command == "INSERT" else f" USING ({condition})"
+                check = "" if command == "SELECT" else f" WITH CHECK ({condition})"
                 statements.append(
-                    f"CREATE POLICY {policy} ON {schema}.{table} FOR ALL TO {role} "
-                    f"USING ({condition}) WITH CHECK ({condition})"
+                    f"CREATE POLICY {policy} ON {schema}.{table} FOR {command} TO {role}"
+                    f"{using}{check}"
                 )
         for statement in statements:
             conn.execute(sa.text(statement))

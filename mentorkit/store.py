@@ -33,7 +33,16 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from mentorkit.errors import ConflictError, InvalidInput, NotFound, SchemaError, StoreError
-from mentorkit.mentoring import Answer, Answerer, RequestState
+from mentorkit.mentoring import (
+    AgreementEntry,
+    AgreementSuggestion,
+    Answer,
+    Answerer,
+    Confirmation,
+    RequestState,
+    Side,
+    SuggestionAnswer,
+)
 from mentorkit.models import (
     DOCUMENT_TYPES,
     Document,
@@ -402,6 +411,18 @@ class Store(Protocol):
         """Every request sent to this mentor, with what each shares, oldest first."""
         ...
 
+    def mentees(self, code: str, email: str) -> builtins.list[Participant]:
+        """The participants paired with this mentor (an accepted request or a lock)."""
+        ...
+
+    def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
+        """Add a confirmation, suggestion or answer to a participant's agreement record."""
+        ...
+
+    def agreement_entries(self, code: str, participant_id: str) -> builtins.list[AgreementEntry]:
+        """A participant's agreement record, oldest first."""
+        ...
+
     def load(self, key: DocumentKey) -> Saved | None:
         """The latest revision of a document, or None if it was never saved."""
         ...
@@ -675,6 +696,27 @@ match_decisions_table = sa.Table(
 )
 
 
+agreement_entries_table = sa.Table(
+    "agreement_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workshop", sa.String(9), nullable=False),
+    sa.Column("participant", sa.String(32), nullable=False),
+    # Who wrote the entry: on a hub a participant's role may add only the mentee's.
+    sa.Column("side", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("body", Body, nullable=False),
+    sa.CheckConstraint("side IN ('mentee', 'mentor')", name="ck_agreement_entries_side"),
+    sa.CheckConstraint(
+        "kind IN ('confirmation', 'suggestion', 'answer')", name="ck_agreement_entries_kind"
+    ),
+    # Erasing a participant, or deleting the workshop, takes their agreement's record along.
+    _participant_fk("agreement_entries"),
+    sa.Index("ix_agreement_entries_participant", "workshop", "participant"),
+)
+
+
 def _add_match_decisions(conn: Connection) -> None:
     """Schema 1 → 2: the facilitator's locked and forbidden pairs get a table."""
     match_decisions_table.create(conn)
@@ -744,13 +786,15 @@ _MENTOR_SIGN_IN_COLUMNS = {
 
 def _add_mentor_sign_in(conn: Connection) -> None:
     """Schema 5 → 6: mentors sign in (invite and resume code hashes) and keep their own
-    profile (when they last saved it)."""
+    profile (when they last saved it); the agreement gets a record of confirmations and
+    suggestions."""
     present = {column["name"] for column in sa.inspect(conn).get_columns("mentors")}
     for name, kind in _MENTOR_SIGN_IN_COLUMNS.items():
         if name not in present:
             conn.execute(sa.text(f"ALTER TABLE mentors ADD COLUMN {name} {kind}"))
     for index in mentors_table.indexes:
         index.create(conn, checkfirst=True)
+    agreement_entries_table.create(conn, checkfirst=True)
 
 
 MIGRATIONS[5] = _add_mentor_sign_in
@@ -1528,15 +1572,7 @@ class SqlStore:
         docs = documents_table
         decisions = match_decisions_table
         with self._transaction(write=False) as conn:
-            if (
-                conn.execute(
-                    sa.select(mentors_table.c.email).where(
-                        mentors_table.c.workshop == code, mentors_table.c.email == email
-                    )
-                ).first()
-                is None
-            ):
-                raise _no_mentor(code, email)
+            _require_mentor(conn, code, email)
             sent: dict[str, SentRequest] = {}
             for row in conn.execute(
                 sa.select(docs.c.participant, docs.c.body).where(
@@ -1591,6 +1627,65 @@ class SqlStore:
             if pid in people
         ]
         return sorted(found, key=lambda r: (r.sent.sent_at, r.participant.id))
+
+    # -- the mentor's side of a pair -------------------------------------------------------
+
+    def mentees(self, code: str, email: str) -> builtins.list[Participant]:
+        """The participants paired with this mentor: an accepted request or the
+        facilitator's lock, by name. `NotFound` if `email` is not a mentor of the workshop."""
+        code = _code(code)
+        email = email.strip().lower()
+        decisions = match_decisions_table
+        with self._transaction(write=False) as conn:
+            _require_mentor(conn, code, email)
+            bodies = conn.execute(
+                sa.select(participants_table.c.body)
+                .join(
+                    decisions,
+                    sa.and_(
+                        decisions.c.workshop == participants_table.c.workshop,
+                        decisions.c.participant == participants_table.c.id,
+                    ),
+                )
+                .where(
+                    decisions.c.workshop == code,
+                    decisions.c.mentor == email,
+                    decisions.c.decision == "lock",
+                )
+            ).scalars()
+            found = [validate(Participant, body) for body in bodies]
+        return sorted(found, key=lambda p: (p.name.casefold(), p.id))
+
+    def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
+        """Add `entry` to the participant's agreement record: a confirmation (of either
+        side), the mentor's suggestion or the mentee's answer to one."""
+        code = _code(code)
+        kind, side = _entry_kind(entry)
+        with self._transaction(write=True) as conn:
+            _require_participant(conn, code, participant_id)
+            conn.execute(
+                agreement_entries_table.insert().values(
+                    workshop=code,
+                    participant=participant_id,
+                    side=side,
+                    kind=kind,
+                    at=entry.at,
+                    body=entry.model_dump(mode="json"),
+                )
+            )
+
+    def agreement_entries(self, code: str, participant_id: str) -> builtins.list[AgreementEntry]:
+        """The participant's agreement record, oldest first (`mentorkit.mentoring`)."""
+        code = _code(code)
+        table = agreement_entries_table
+        with self._transaction(write=False) as conn:
+            _require_participant(conn, code, participant_id)
+            rows = conn.execute(
+                sa.select(table.c.kind, table.c.body)
+                .where(table.c.workshop == code, table.c.participant == participant_id)
+                .order_by(table.c.at, table.c.id)
+            ).all()
+        return [_agreement_entry(row.kind, row.body) for row in rows]
 
     # -- documents -----------------------------------------------------------------------
 
@@ -2552,6 +2647,40 @@ def _conflict(key: DocumentKey, expected: int, actual: int) -> ConflictError:
 
 def _no_workshop(code: str) -> NotFound:
     return NotFound(f"No workshop with join code {code}")
+
+
+#: The kinds of agreement entries, as stored.
+_ENTRY_KINDS: dict[str, type[AgreementEntry]] = {
+    "confirmation": Confirmation,
+    "suggestion": AgreementSuggestion,
+    "answer": SuggestionAnswer,
+}
+
+
+def _entry_kind(entry: AgreementEntry) -> tuple[str, str]:
+    """How `entry` is stored: its kind, and the side that writes it."""
+    if isinstance(entry, Confirmation):
+        return "confirmation", entry.side.value
+    if isinstance(entry, AgreementSuggestion):
+        return "suggestion", Side.MENTOR.value
+    return "answer", Side.MENTEE.value
+
+
+def _agreement_entry(kind: str, body: Any) -> AgreementEntry:
+    model = _ENTRY_KINDS.get(kind)
+    if model is None:
+        raise StoreError(f"An agreement entry of an unknown kind '{kind}' is stored.")
+    return validate(model, body)
+
+
+def _require_mentor(conn: Connection, code: str, email: str) -> None:
+    found = conn.execute(
+        sa.select(mentors_table.c.email).where(
+            mentors_table.c.workshop == code, mentors_table.c.email == email
+        )
+    ).first()
+    if found is None:
+        raise _no_mentor(code, email)
 
 
 def _may_read_hashes(conn: Connection, table: str) -> bool:

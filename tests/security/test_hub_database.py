@@ -199,6 +199,13 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "rewrite_an_answer": "UPDATE match_decisions SET reply = 'changed', answered_by ="
         " 'facilitator' WHERE workshop = :code",
         "delete_the_decline": "DELETE FROM match_decisions WHERE participant = :bruno",
+        "forge_the_mentors_confirmation": "INSERT INTO agreement_entries (workshop, participant,"
+        " side, kind, at, body) VALUES (:code, :bruno, 'mentor', 'confirmation', now(), '{}')",
+        "add_to_amelias_record": "INSERT INTO agreement_entries (workshop, participant, side,"
+        " kind, at, body) VALUES (:code, :amelia, 'mentee', 'confirmation', now(), '{}')",
+        "rewrite_a_record": "UPDATE agreement_entries SET body = '{}' WHERE workshop = :code",
+        "erase_a_record": "DELETE FROM agreement_entries WHERE workshop = :code",
+        "read_records": "SELECT participant FROM agreement_entries WHERE workshop = :code",
         "create_role": "CREATE ROLE bruno_second LOGIN PASSWORD 'x'",
         "create_superuser": "CREATE ROLE bruno_superuser SUPERUSER LOGIN",
         "disable_rls": "ALTER TABLE documents DISABLE ROW LEVEL SECURITY",
@@ -224,6 +231,12 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
     # Maya's answer to Amelia is not his to read; her answer to him is.
     assert outcome["read_answers"]["rows"] == [[scene.bruno, ""]]
     assert outcome["overwrite_answer"]["rowcount"] == 0
+    # The agreement's record: his own only, and nothing in it rewritten or removed.
+    assert all(row == [scene.bruno] for row in outcome["read_records"]["rows"])
+    for name in ("rewrite_a_record", "erase_a_record"):
+        assert refused(outcome[name]), outcome[name]
+    for name in ("forge_the_mentors_confirmation", "add_to_amelias_record"):
+        assert "row-level security" in outcome[name].get("error", ""), outcome[name]
     assert outcome["erase_amelia"]["rowcount"] == 0
     for name in (
         "read_facilitator_key_hash",
@@ -255,7 +268,9 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
 
 OWN_WORKSHEET = """
 import json, os
+from datetime import UTC, datetime
 from mentorkit.identity import hub_sign_in
+from mentorkit.mentoring import Confirmation
 from mentorkit.models import SelfAssessment
 from mentorkit.store import DocumentKey, open_store
 
@@ -265,6 +280,10 @@ key = DocumentKey(me.workshop.code, me.participant.id, "self_assessment")
 current = store.load(key)
 revision = current.revision if current else 0
 store.save(key, SelfAssessment(career_goal=GOAL), expected_revision=revision)
+code = me.workshop.code
+if not store.agreement_entries(code, me.participant.id):
+    mine = Confirmation(side="mentee", name="Bruno", at=datetime.now(UTC), fingerprint="0" * 64)
+    store.add_agreement_entry(code, me.participant.id, mine)
 print(json.dumps({
     "me": me.participant.id,
     "loaded": store.load(key).document.career_goal,
@@ -274,6 +293,7 @@ print(json.dumps({
     "places_taken": store.places_taken(me.workshop.code),
     "my_answers": list(store.answers(me.workshop.code, me.participant.id)),
     "whose_code": store.code_holder("any hash"),
+    "my_record": [type(e).__name__ for e in store.agreement_entries(code, me.participant.id)],
 }))
 """
 
@@ -294,6 +314,8 @@ def test_a_participant_still_saves_and_loads_their_own_worksheet_through_the_sto
         "my_answers": [MAYA],
         # Asking whose a code is reads no hash it may not read: simply nobody's.
         "whose_code": None,
+        # He may add his own side's confirmation to his agreement's record.
+        "my_record": ["Confirmation"],
     }
 
 

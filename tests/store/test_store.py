@@ -32,9 +32,19 @@ from mentorkit.identity import (
     reset_mentor_resume_code,
     resume,
 )
-from mentorkit.mentoring import Answer, Answerer, RequestState
+from mentorkit.mentoring import (
+    Answer,
+    Answerer,
+    RequestState,
+    Side,
+    SuggestionAnswer,
+    agreement_record,
+    confirm,
+    suggest,
+)
 from mentorkit.models import (
     CheckIn,
+    MentoringAgreement,
     MentorProfile,
     MentorShortlist,
     Participant,
@@ -1146,11 +1156,55 @@ def test_a_database_of_schema_5_lets_its_mentors_sign_in_and_keeps_them(
             for name in ("invite_code_hash", "resume_code_hash", "invited", "signed_in")
         ),
         "ALTER TABLE mentors DROP COLUMN profile_saved_at",
+        "DROP TABLE agreement_entries",
         "UPDATE mentorkit_schema SET version = 5",
     )
+    assert "agreement_entries" not in table_names(db_url)
     with SqlStore(db_url) as upgraded:
         assert upgraded.schema_version() == DB_SCHEMA_VERSION
         assert mateo in upgraded.mentors(code)
         assert upgraded.mentors_signed_in(code) == set()
         invite = reset_mentor_invite_codes(upgraded, code, [mateo.email])[mateo.email]
         assert claim_mentor_invite(upgraded, invite).mentor == mateo
+    assert "agreement_entries" in table_names(db_url)
+
+
+def test_a_mentor_sees_their_mentees_and_the_agreement_keeps_its_record_in_order(
+    db_url: str, store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, chloe = mentoring
+    ada, bo = (
+        Participant(name=name, email=f"{name.lower()}@example.com") for name in ("Ada", "Bo")
+    )
+    store.import_roster(code, participants=[bo, ada])
+    store.decide_match(code, bo.id, mateo.email, "lock", answered_by=Answerer.MENTOR)
+    store.decide_match(code, ada.id, mateo.email, "lock")
+    store.decide_match(code, ada.id, chloe.email, "forbid")
+    assert [p.name for p in store.mentees(code, mateo.email)] == ["Ada", "Bo"]
+    assert store.mentees(code, chloe.email) == []
+    with pytest.raises(NotFound, match=r"No mentor nobody@example\.com"):
+        store.mentees(code, "nobody@example.com")
+
+    terms = MentoringAgreement(mentor_email=mateo.email, meeting_minutes=60)
+    monday = datetime(2027, 1, 11, 9, tzinfo=UTC)
+    mine = confirm(terms, Side.MENTEE, "Ada", at=monday)
+    idea = suggest(
+        terms,
+        terms.model_copy(update={"meeting_minutes": 45}),
+        by=mateo.name,
+        note="Shorter <b>is</b> easier",
+        at=monday + timedelta(hours=1),
+    )
+    yes = SuggestionAnswer(suggested_at=idea.at, accepted=True, by="Ada", at=idea.at)
+    for entry in (idea, mine, yes):  # written out of order, read in order
+        store.add_agreement_entry(code, ada.id, entry)
+    store.close()
+    with SqlStore(db_url) as reopened:
+        assert reopened.agreement_entries(code, ada.id) == [mine, idea, yes]
+        assert reopened.agreement_entries(code, bo.id) == []
+        record = agreement_record(reopened.agreement_entries(code, ada.id))
+        assert record.open_suggestions == () and record.confirmations == (mine,)
+        with pytest.raises(NotFound, match=r"No participant 0+ on the roster"):
+            reopened.agreement_entries(code, "0" * 32)
+        reopened.erase_participant(code, ada.id)
+    assert count_rows(db_url, "agreement_entries") == 0
