@@ -1,11 +1,13 @@
-"""The cohort as the facilitator sees it: progress, aggregates, workshop scores, introductions.
+"""The cohort as the facilitator sees it: progress, aggregates, mentors' activity, workshop
+scores, introductions.
 
 Pure functions over documents the caller read from the store (`Store.list`): no widgets, no
 I/O. What a participant wrote stays private unless they share their plan, so `progress` and
 `cohort_summary` read only whether each worksheet is done and when it was saved, plus the
 structured choices that the cohort charts count (growth areas, formats, frequencies, goal
 tags); no free text leaves this module except in `match_reasons` and `introduction_email`,
-which the facilitator needs to introduce a matched pair.
+which the facilitator needs to introduce a matched pair. `mentor_activity` counts each
+mentor's requests and answers, never their message or reply.
 
 Workshop scores (`workshop_scores`) are the participant's own fit scores (`fit.score_matrix`,
 the same model as their mentor list) plus `SHORTLIST_BONUS` for the mentors they shortlisted.
@@ -27,7 +29,14 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from mentorkit.fit import fit, formats_phrase, score_matrix, shares_a_format
-from mentorkit.mentoring import Answer, MentorRequest, requests_of, taking_new_mentees
+from mentorkit.mentoring import (
+    Answer,
+    MentorRequest,
+    RequestState,
+    availability_words,
+    requests_of,
+    taking_new_mentees,
+)
 from mentorkit.models import (
     CheckIn,
     Document,
@@ -59,6 +68,8 @@ __all__ = [
     "STEP_TITLES",
     "CohortSummary",
     "MatchingInput",
+    "MentorActivity",
+    "MentorTotals",
     "ParticipantProgress",
     "StepState",
     "cohort_summary",
@@ -66,6 +77,8 @@ __all__ = [
     "match_reasons",
     "matching_capacity",
     "matching_input",
+    "mentor_activity",
+    "mentor_totals",
     "progress",
     "shortlist_choices",
     "workshop_scores",
@@ -561,6 +574,103 @@ def matching_input(
                     f"{formats_phrase(wanted)}, {mentor.name} {formats_phrase(mentor.formats)}"
                 )
     return MatchingInput(scores=scores, left_out=left_out, no_common_format=ruled_out)
+
+
+@dataclass(frozen=True)
+class MentorActivity:
+    """How one mentor stands: signed in or invited, the requests participants sent them and
+    their answers (counts only: never a message or a reply), and whether they take new
+    mentees."""
+
+    mentor: MentorProfile
+    invited: bool  # holds an invite code (used or not)
+    signed_in: bool  # has a resume code
+    accepted: int
+    declined: int
+    waiting: int  # sent, not answered yet
+    withdrawn: int  # taken back by the participant before an answer
+    #: Why they take no new mentees now (`mentoring.availability_words`); '' when they do.
+    availability: str = ""
+
+    @property
+    def received(self) -> int:
+        """Requests that reached them and were not taken back: answered or waiting."""
+        return self.accepted + self.declined + self.waiting
+
+    @property
+    def answered(self) -> int:
+        return self.accepted + self.declined
+
+    @property
+    def taking_new_mentees(self) -> bool:
+        return not self.availability
+
+
+@dataclass(frozen=True)
+class MentorTotals:
+    """The mentors' activity added up."""
+
+    mentors: int
+    invited: int
+    signed_in: int
+    taking_new_mentees: int
+    received: int
+    accepted: int
+    declined: int
+    waiting: int
+    withdrawn: int
+
+    @property
+    def answered(self) -> int:
+        return self.accepted + self.declined
+
+
+def mentor_activity(
+    mentors: Sequence[MentorProfile],
+    requests: Mapping[str, Iterable[MentorRequest]],
+    *,
+    invited: Collection[str],
+    signed_in: Collection[str],
+    today: date,
+) -> list[MentorActivity]:
+    """Each mentor's activity, in `mentors` order: `requests` are the participants'
+    requests as they stand (participant id → requests, as `cohort_requests` gives them);
+    `invited` and `signed_in` the emails of mentors holding an invite code and a resume
+    code. Requests to someone not in `mentors` are left out."""
+    counts: dict[str, Counter[RequestState]] = {m.email: Counter() for m in mentors}
+    for theirs in requests.values():
+        for request in theirs:
+            found = counts.get(request.mentor_email)
+            if found is not None:
+                found[request.state] += 1
+    return [
+        MentorActivity(
+            mentor=mentor,
+            invited=mentor.email in invited,
+            signed_in=mentor.email in signed_in,
+            accepted=counts[mentor.email][RequestState.ACCEPTED],
+            declined=counts[mentor.email][RequestState.DECLINED],
+            waiting=counts[mentor.email][RequestState.SENT],
+            withdrawn=counts[mentor.email][RequestState.WITHDRAWN],
+            availability=availability_words(mentor, today),
+        )
+        for mentor in mentors
+    ]
+
+
+def mentor_totals(activity: Sequence[MentorActivity]) -> MentorTotals:
+    """The mentors' activity added up."""
+    return MentorTotals(
+        mentors=len(activity),
+        invited=sum(a.invited for a in activity),
+        signed_in=sum(a.signed_in for a in activity),
+        taking_new_mentees=sum(a.taking_new_mentees for a in activity),
+        received=sum(a.received for a in activity),
+        accepted=sum(a.accepted for a in activity),
+        declined=sum(a.declined for a in activity),
+        waiting=sum(a.waiting for a in activity),
+        withdrawn=sum(a.withdrawn for a in activity),
+    )
 
 
 def matching_capacity(

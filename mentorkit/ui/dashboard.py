@@ -4,13 +4,15 @@ The facilitator sees progress and aggregates only: which worksheets each partici
 done and when they last saved, never what they wrote (notes, goals, check-ins stay private
 unless the participant shares their plan, and even then only in the shared-plans download).
 "Anonymise for projecting" replaces every name and email on the page with "Participant 1…N"
-(mentors with "Mentor 1…M") and hides the downloads and the people tools, so the page can go
-on a screen. The people tools (`mentorkit.people`) issue invite codes (one participant's,
-or everyone's who has not signed in, as a mail-merge download), reset a participant's resume
-code, merge a participant who is on the list twice, and remove one; issuing everyone's codes
-again, merging and removing ask first. The roster says who has signed in, who is invited
-and waiting, and who joined on the day with the join code (a rostered person among them is
-on the list twice: merge them).
+(mentors with "Mentor 1…M") and hides the downloads, the people tools and who has signed in,
+so the page can go on a screen. The Mentors section counts, per mentor, whether they are
+invited and signed in, the requests they received and answered (never a message or a reply),
+and whether they take new mentees. The people tools (`mentorkit.people`) issue invite codes
+(one participant's, or everyone's who has not signed in, as a mail-merge download), reset a
+participant's resume code, merge a participant who is on the list twice, and remove one;
+issuing everyone's codes again, merging and removing ask first. The roster says who has
+signed in, who is invited and waiting, and who joined on the day with the join code (a
+rostered person among them is on the list twice: merge them).
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ from mentorkit.cohort import (
     STEP_TITLES,
     STEPS,
     CohortSummary,
+    MentorActivity,
     ParticipantProgress,
     StepState,
     cohort_requests,
     cohort_summary,
+    mentor_activity,
+    mentor_totals,
     progress,
 )
 from mentorkit.mentoring import Answer, MentorRequest, RequestState
@@ -217,6 +222,69 @@ def requests_html(
     )
 
 
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def mentors_html(activity: Sequence[MentorActivity], aliases: Aliases) -> str:
+    """The mentors' activity: totals, then one row a mentor: invited, signed in (unless
+    anonymised, as the roster's sign-in), requests received, accepted, declined and
+    waiting, and whether they take new mentees. Counts only: never a message or a reply."""
+    if not activity:
+        return '<p class="mentorkit-muted">No mentor yet: import the mentor roster.</p>'
+    totals = mentor_totals(activity)
+    shown = not aliases.anonymous
+    sentence = (
+        f"{_count(totals.mentors, 'mentor')}: {totals.invited} invited, {totals.signed_in} "
+        f"signed in, {totals.taking_new_mentees} taking new mentees. "
+        f"{_count(totals.received, 'request')} received: {totals.answered} answered "
+        f"({totals.accepted} accepted, {totals.declined} declined), {totals.waiting} waiting"
+        + (f"; {totals.withdrawn} withdrawn by the participant" if totals.withdrawn else "")
+        + "."
+    )
+    head = "<th scope='col'>Mentor</th>"
+    if shown:
+        head += "<th scope='col'>Email</th><th scope='col'>Invited</th>"
+        head += "<th scope='col'>Signed in</th>"
+    head += (
+        "<th scope='col' class='num'>Received</th><th scope='col' class='num'>Accepted</th>"
+        "<th scope='col' class='num'>Declined</th><th scope='col' class='num'>Waiting</th>"
+        "<th scope='col'>New mentees</th>"
+    )
+    rows = []
+    for item in activity:
+        email = item.mentor.email
+        cells = f"<th scope='row'>{escape(aliases.mentor(email))}</th>"
+        if shown:
+            cells += (
+                f"<td>{escape(email)}</td><td>{'yes' if item.invited else 'no'}</td>"
+                f"<td class='{'mentorkit-step-done' if item.signed_in else 'mentorkit-step-none'}'>"
+                f"{'yes' if item.signed_in else 'no'}</td>"
+            )
+        closed = item.availability
+        cells += (
+            f"<td class='num'>{item.received}</td><td class='num'>{item.accepted}</td>"
+            f"<td class='num'>{item.declined}</td><td class='num'>{item.waiting}</td>"
+            f"<td class='{'mentorkit-step-none' if closed else 'mentorkit-step-done'}'>"
+            f"{escape(closed or 'taking new mentees')}</td>"
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    foot = "<th scope='row'>All mentors</th>"
+    if shown:
+        foot += f"<td></td><td>{totals.invited}</td><td>{totals.signed_in}</td>"
+    foot += (
+        f"<td class='num'>{totals.received}</td><td class='num'>{totals.accepted}</td>"
+        f"<td class='num'>{totals.declined}</td><td class='num'>{totals.waiting}</td>"
+        f"<td>{totals.taking_new_mentees} taking new mentees</td>"
+    )
+    return (
+        f"<p>{escape(sentence)}</p>"
+        '<div class="mentorkit-table-wrap"><table class="mentorkit-table mentorkit-mentors">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        f"<tfoot><tr>{foot}</tr></tfoot></table></div>"
+    )
+
+
 def charts_html(summary: CohortSummary, session: FacilitatorSession) -> str:
     """The cohort charts: growth areas, formats, frequencies, goals by area, capacity."""
     framework = session.workshop.framework
@@ -280,6 +348,7 @@ class DashboardView(widgets.VBox):
         self.updated = widgets.HTML()
         self.roster = widgets.HTML()
         self.requests = widgets.HTML()
+        self.mentor_activity = widgets.HTML()
         self.charts = widgets.HTML()
         self.downloads = widgets.HTML()
         self.people = PeoplePanel(session, on_change=self.refresh)
@@ -296,6 +365,8 @@ class DashboardView(widgets.VBox):
             self.roster,
             widgets.HTML("<h2>Requests to mentors</h2>"),
             self.requests,
+            widgets.HTML("<h2>Mentors</h2>"),
+            self.mentor_activity,
             widgets.HTML("<h2>The cohort at a glance</h2>"),
             self.charts,
             widgets.HTML("<h2>Downloads</h2>"),
@@ -306,6 +377,9 @@ class DashboardView(widgets.VBox):
         self.participants: list[Participant] = []
         self.sign_in_states: dict[str, str] = {}
         self.mentors: list[MentorProfile] = []
+        #: The emails of the mentors holding an invite code, and a resume code.
+        self.mentors_invited: set[str] = set()
+        self.mentors_signed_in: set[str] = set()
         self.saved: list[Saved] = []
         self.decisions: list[MatchDecision] = []
         self.refresh()
@@ -325,6 +399,8 @@ class DashboardView(widgets.VBox):
             for p in self.participants
         }
         self.mentors = self.store.mentors(code)
+        self.mentors_invited = self.store.mentors_invited(code)
+        self.mentors_signed_in = self.store.mentors_signed_in(code)
         self.saved = self.store.list(code)
         self.decisions = self.store.match_decisions(code)
         self.redraw()
@@ -346,9 +422,16 @@ class DashboardView(widgets.VBox):
         answers: dict[str, dict[str, Answer]] = {}
         for decided in self.decisions:
             answers.setdefault(decided.participant, {})[decided.mentor] = answer_of(decided)
-        self.requests.value = requests_html(
-            cohort_requests(self.saved, answers), self.participants, aliases
+        requests = cohort_requests(self.saved, answers)
+        self.requests.value = requests_html(requests, self.participants, aliases)
+        activity = mentor_activity(
+            self.mentors,
+            requests,
+            invited=self.mentors_invited,
+            signed_in=self.mentors_signed_in,
+            today=today,
         )
+        self.mentor_activity.value = mentors_html(activity, aliases)
         self.charts.value = charts_html(summary, self.session)
         hidden = "none" if aliases.anonymous else "flex"
         self.people.layout.display = self.people_heading.layout.display = hidden

@@ -19,11 +19,14 @@ from mentorkit.cohort import (
     match_reasons,
     matching_capacity,
     matching_input,
+    mentor_activity,
+    mentor_totals,
     progress,
     workshop_scores,
 )
 from mentorkit.fit import fit, score_matrix, shares_a_format
 from mentorkit.matching import assign
+from mentorkit.mentoring import MentorRequest
 from mentorkit.models import (
     CheckIn,
     MentoringAgreement,
@@ -683,3 +686,48 @@ def test_a_mentor_not_taking_new_mentees_has_only_their_locked_places_in_the_mat
     # cannot hold, as it does for any full mentor.
     many = [(f"{n:032x}", ZOE.email) for n in range(ZOE.capacity + 2)]
     assert matching_capacity([closed], many, today=TODAY) == {ZOE.email: ZOE.capacity}
+
+
+def request(email: str, state: str, *, message: str = "Hello") -> MentorRequest:
+    answered = state in ("accepted", "declined")
+    return MentorRequest(
+        mentor_email=email,
+        message=message,
+        state=state,
+        sent_at=T0,
+        withdrawn_at=T0 if state == "withdrawn" else None,
+        answered_at=T0 if answered else None,
+        answered_by="mentor" if answered else None,
+        reply="Thanks" if answered else "",
+    )
+
+
+def test_mentor_activity_counts_requests_answers_and_sign_in_per_mentor():
+    closed = ZOE.model_copy(update={"open_to_new_mentees": False})
+    requests = {
+        AMELIA.id: [request(ZOE.email, "accepted"), request(MATEO.email, "withdrawn")],
+        JOSE.id: [request(ZOE.email, "declined"), request(MATEO.email, "sent")],
+        KIM.id: [request(ZOE.email, "sent"), request("gone@example.org", "sent")],
+    }
+    zoe, mateo = mentor_activity(
+        [closed, MATEO],
+        requests,
+        invited={ZOE.email, MATEO.email},
+        signed_in={ZOE.email},
+        today=TODAY,
+    )
+    assert (zoe.received, zoe.answered, zoe.accepted, zoe.declined, zoe.waiting) == (3, 2, 1, 1, 1)
+    assert zoe.invited and zoe.signed_in and not zoe.taking_new_mentees
+    assert zoe.availability == "not taking new mentees"
+    assert (mateo.received, mateo.waiting, mateo.withdrawn) == (1, 1, 1)
+    assert mateo.invited and not mateo.signed_in and mateo.taking_new_mentees
+    totals = mentor_totals([zoe, mateo])
+    assert (totals.mentors, totals.invited, totals.signed_in, totals.taking_new_mentees) == (
+        2,
+        2,
+        1,
+        1,
+    )
+    assert (totals.received, totals.answered, totals.waiting, totals.withdrawn) == (4, 2, 2, 1)
+    # Counts only: no message or reply is kept.
+    assert "Hello" not in repr(zoe) and "Thanks" not in repr(totals)

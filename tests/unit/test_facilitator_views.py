@@ -11,8 +11,9 @@ import ipywidgets as widgets
 import pytest
 import sqlalchemy as sa
 
+from mentorkit import people as people_module
 from mentorkit.identity import FACILITATOR_REFUSAL as REFUSAL
-from mentorkit.identity import SignInError, resume, sign_in
+from mentorkit.identity import SignInError, claim_mentor_invite, resume, sign_in
 from mentorkit.mentoring import Answerer
 from mentorkit.models import (
     ActionItem,
@@ -917,3 +918,91 @@ def test_a_locked_pair_stays_with_a_mentor_who_takes_no_new_mentees(store, acces
     view.pick_participant.value, view.pick_mentor.value = ids(view, "Dev Patel", HOSTILE)
     find_widget(view, widgets.Button, "Lock pair").click()
     assert ("Dev Patel", HOSTILE) in pairs_of(view)
+
+
+# -- the dashboard's mentors ----------------------------------------------------------------
+
+
+def send_request(store, access, who: str, mentor_email: str, text: str) -> str:
+    """`who` (on the roster) signs in and sends `mentor_email` a request saying `text`."""
+    identity = sign_in_rostered(store, access.workshop.code, email_of(who))
+    key = DocumentKey(access.workshop.code, identity.participant.id, MentorShortlist.kind)
+    store.save(
+        key,
+        MentorShortlist(
+            entries=[ShortlistEntry(mentor_email=mentor_email)],
+            requests=[
+                SentRequest(
+                    mentor_email=mentor_email,
+                    message=f"request {text}",
+                    sent_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+                )
+            ],
+        ),
+        expected_revision=0,
+    )
+    return identity.participant.id
+
+
+@pytest.fixture
+def mentor_activity(store, access):
+    """Ada: invited, not signed in, not taking new mentees, one request waiting and one
+    declined; Bo: signed in, one accepted; a hostile-named mentor with nothing yet."""
+    code = access.workshop.code
+    store.import_roster(
+        code,
+        mentors=[*MENTORS, MentorProfile(name=HOSTILE, email="odd@example.org", capacity=1)],
+    )
+    send_request(store, access, "Carla Diaz", "ada@example.org", SECRET)
+    dev = send_request(store, access, "Dev Patel", "ada@example.org", SECRET)
+    eunji = send_request(store, access, "Eun-ji Seo", "bo@example.org", SECRET)
+    store.decide_match(
+        code, dev, "ada@example.org", "forbid", answered_by=Answerer.MENTOR, reply=SECRET
+    )
+    store.decide_match(code, eunji, "bo@example.org", "lock", answered_by=Answerer.MENTOR)
+    mentors = {m.email: m for m in store.mentors(code)}
+    people_module.issue_mentor_invites(store, code, [mentors["ada@example.org"]])
+    (bo,) = people_module.issue_mentor_invites(store, code, [mentors["bo@example.org"]])
+    claim_mentor_invite(store, bo.code)
+    close_mentor(store, access, "ada@example.org")
+    return access
+
+
+def test_the_dashboard_counts_each_mentors_requests_and_sign_in_never_the_words(
+    store, mentor_activity
+):
+    app = signed_in(dashboard_app, store, mentor_activity)
+    shown = app.view.mentor_activity.value
+    assert (
+        "3 mentors: 2 invited, 1 signed in, 2 taking new mentees. 3 requests received: "
+        "2 answered (1 accepted, 1 declined), 1 waiting." in shown
+    )
+    assert (
+        "<tr><th scope='row'>Ada Mensah</th><td>ada@example.org</td><td>yes</td>"
+        "<td class='mentorkit-step-none'>no</td><td class='num'>2</td><td class='num'>0</td>"
+        "<td class='num'>1</td><td class='num'>1</td>"
+        "<td class='mentorkit-step-none'>not taking new mentees</td></tr>" in shown
+    )
+    assert (
+        "<tr><th scope='row'>Bo Lindqvist</th><td>bo@example.org</td><td>yes</td>"
+        "<td class='mentorkit-step-done'>yes</td><td class='num'>1</td><td class='num'>1</td>"
+        "<td class='num'>0</td><td class='num'>0</td>" in shown
+    )
+    assert "<th scope='row'>&lt;img src=x onerror=alert(1)&gt;</th>" in shown
+    assert "<img" not in html_text(app)
+    assert SECRET not in page_text(app)  # neither the requests nor the reply
+
+
+def test_the_mentors_section_is_anonymised_with_the_rest_of_the_dashboard(store, mentor_activity):
+    view = signed_in(dashboard_app, store, mentor_activity).view
+    view.anonymous.value = True
+    shown = view.mentor_activity.value
+    for secret in [*everybody(store, mentor_activity), HOSTILE, "odd@example.org"]:
+        assert secret not in page_text(view), secret
+    assert "&lt;img" not in shown
+    names = re.findall(r"<tr><th scope='row'>([^<]+)</th>", shown)
+    assert names == ["Mentor 1", "Mentor 2", "Mentor 3", "All mentors"]
+    assert "Signed in" not in shown and "Invited" not in shown  # who signed in stays off screen
+    assert "3 mentors: 2 invited, 1 signed in" in shown  # the counts stay
+    view.anonymous.value = False
+    assert "Ada Mensah" in view.mentor_activity.value
