@@ -1,7 +1,7 @@
 """The workshop's apps: one notebook each, in the order a participant meets them.
 
 The participants' apps come from the worksheet definitions (`mentorkit.worksheets`); the
-facilitators' apps are listed here.
+facilitators' apps and the mentors' app are listed here.
 """
 
 from __future__ import annotations
@@ -12,15 +12,18 @@ from typing import Literal
 
 from mentorkit.worksheets import WORKSHEETS, WorksheetDefinition, in_order
 
+#: Who an app is for; the gallery gives each its own section.
+Audience = Literal["participant", "facilitator", "mentor"]
+
 
 @dataclass(frozen=True)
 class App:
-    """One worksheet or facilitator app and the notebook that opens it."""
+    """One worksheet, facilitator or mentor app and the notebook that opens it."""
 
     notebook: str  # path relative to notebooks/
     title: str
     summary: str
-    audience: Literal["participant", "facilitator"]
+    audience: Audience
 
 
 def worksheet_apps(worksheets: Sequence[WorksheetDefinition] = WORKSHEETS) -> tuple[App, ...]:
@@ -50,11 +53,22 @@ FACILITATOR_APPS: tuple[App, ...] = (
     ),
 )
 
+#: The mentors' app, after the facilitators' apps on the gallery.
+MENTOR_APPS: tuple[App, ...] = (
+    App(
+        "mentor.ipynb",
+        "For mentors",
+        "Answer your mentees' requests and keep your mentor profile up to date.",
+        "mentor",
+    ),
+)
+
 #: The participants' worksheets, in the order of the journey.
 PARTICIPANT_APPS: tuple[App, ...] = worksheet_apps()
 
-#: Every app, as the gallery lists them: the worksheets, then the facilitators' apps.
-APPS: tuple[App, ...] = (*PARTICIPANT_APPS, *FACILITATOR_APPS)
+#: Every app, as the gallery lists them: the worksheets, the facilitators' apps, then the
+#: mentors'.
+APPS: tuple[App, ...] = (*PARTICIPANT_APPS, *FACILITATOR_APPS, *MENTOR_APPS)
 
 #: The gallery as a notebook (JupyterLab, JupyterHub); the standalone server renders the
 #: gallery itself and keeps no kernel for this one.
@@ -70,8 +84,8 @@ def pool_sizes(expected: int = 1) -> dict[str, int]:
 
     The gallery and the sign-in need no kernel (the server renders them); a participant
     needs one kernel, the journey's, for every worksheet, so the journey keeps one ready
-    for each person expected. The single-worksheet notebooks and the facilitators' apps
-    keep one each.
+    for each person expected. The single-worksheet notebooks, the facilitators' apps and
+    the mentors' keep one each.
     """
     sizes = {app.notebook: 1 for app in APPS}
     sizes[LANDING_NOTEBOOK] = 0

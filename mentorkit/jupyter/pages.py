@@ -184,7 +184,7 @@ def start_link(app: App) -> str:
 
 def server_link(app: App) -> str:
     """Where a gallery card served at the base URL leads: a participant's step to the
-    sign-in page, a facilitator's app to its page."""
+    sign-in page, a facilitator's or a mentor's app to its page (which signs them in)."""
     if app.audience == "participant":
         return start_link(app)
     return f"voila/render/{app.notebook}"

@@ -2,8 +2,8 @@
 
 One card per app, with its title (the link), its one-line description and its place in the
 journey: participants' worksheets in the order they are meant to be done, then the
-facilitators' apps. The workshop's name heads the page so a participant knows they are in
-the right place.
+facilitators' apps, then the mentors' app, each in a section of its own. The workshop's
+name heads the page so a participant knows they are in the right place.
 
 `gallery_html` builds it, whoever serves it: the standalone server renders it itself as a
 plain page at its base URL, with no kernel (`mentorkit.jupyter.pages`), and links step
@@ -44,6 +44,10 @@ START = (
 FACILITATOR_NOTE = (
     "These need the workshop's join code and facilitator key (shown once, when the workshop "
     "was created). On a new server, start with Workshop setup."
+)
+MENTOR_NOTE = (
+    "Mentors sign in with the invite code from their invitation the first time, then with "
+    "the resume code they get then."
 )
 #: What the gallery and the sign-in page say before the first workshop exists: facilitators
 #: create it in the browser (the setup app's first run), no terminal needed.
@@ -123,6 +127,7 @@ def gallery_html(workshop: Workshop | None, problem: str, link: AppLink) -> str:
     """The gallery's content (no style): the workshop's name, or `problem` when there is no
     `workshop`, the introduction, and a card per app linking where `link` says."""
     facilitator_apps = [a for a in APPS if a.audience == "facilitator"]
+    mentor_apps = [a for a in APPS if a.audience == "mentor"]
     parts = [
         '<p class="mentorkit-gallery-brand">mentorkit</p>',
         _workshop_html(workshop, problem),
@@ -135,7 +140,12 @@ def gallery_html(workshop: Workshop | None, problem: str, link: AppLink) -> str:
         '<section aria-labelledby="mentorkit-facilitators">',
         '<h2 id="mentorkit-facilitators">For facilitators</h2>',
         f'<p class="mentorkit-muted">{escape(FACILITATOR_NOTE)}</p>',
-        _cards_html(facilitator_apps, link, numbered=False),
+        _cards_html(facilitator_apps, link, label="Facilitator"),
+        "</section>",
+        '<section aria-labelledby="mentorkit-mentors">',
+        '<h2 id="mentorkit-mentors">For mentors</h2>',
+        f'<p class="mentorkit-muted">{escape(MENTOR_NOTE)}</p>',
+        _cards_html(mentor_apps, link, label="Mentor"),
         "</section>",
     ]
     return "\n".join(parts)
@@ -165,11 +175,12 @@ def _workshop_html(workshop: Workshop | None, problem: str) -> str:
     return f"<h1>Workshop: {escape(workshop.name)}</h1>{description}"
 
 
-def _cards_html(apps: list[App], link: AppLink, *, numbered: bool) -> str:
-    """One card per app, in the given order; participant steps carry their number."""
+def _cards_html(apps: list[App], link: AppLink, *, numbered: bool = False, label: str = "") -> str:
+    """One card per app, in the given order; participant steps carry their number, other
+    apps `label` (who they are for)."""
     cards = []
     for number, app in enumerate(apps, start=1):
-        step = f"Step {number}" if numbered else "Facilitator"
+        step = f"Step {number}" if numbered else escape(label)
         href = link(app)
         if href is not None:
             title = f'<a href="{escape(href)}">{escape(app.title)}</a>'

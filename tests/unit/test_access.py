@@ -363,6 +363,7 @@ def test_every_served_page_that_reads_the_workshop_goes_through_a_sign_in(store)
     """What Voilà serves is notebooks/: each page is one app behind its sign-in, and none
     reaches the store, the exports or the command line any other way. (`mentorkit export`
     runs on the server, for whoever holds the database: see mentorkit.access.)"""
+    from mentorkit.ui.mentor_app import MentorApp
     from mentorkit.ui.shell import WorksheetApp
 
     pages = sorted(NOTEBOOKS.rglob("*.ipynb"))
@@ -375,7 +376,12 @@ def test_every_served_page_that_reads_the_workshop_goes_through_a_sign_in(store)
         if found[2] == "landing_page":
             continue  # links and descriptions only
         app = getattr(module, found[2])(store=store, environ={})
-        expected = FacilitatorApp if "facilitator" in page.parts else WorksheetApp
+        if "facilitator" in page.parts:
+            expected: type = FacilitatorApp
+        elif page.name == "mentor.ipynb":
+            expected = MentorApp
+        else:
+            expected = WorksheetApp
         assert isinstance(app, expected), page.name
         assert app.view is None, page.name  # nothing before someone signs in
 

@@ -94,7 +94,7 @@ def test_a_hostile_workshop_name_is_text_in_the_title_and_the_heading(store):
     assert Elements(page).find("img") == []
 
 
-def test_on_the_server_steps_lead_to_sign_in_and_facilitator_apps_to_their_page(workshop):
+def test_on_the_server_steps_lead_to_sign_in_and_other_apps_to_their_page(workshop):
     links = [a["href"] for a in Elements(gallery_document(workshop, "")).find("a")]
     assert links == [
         "start?step=01_self_assessment",
@@ -106,6 +106,7 @@ def test_on_the_server_steps_lead_to_sign_in_and_facilitator_apps_to_their_page(
         "voila/render/facilitator/setup.ipynb",
         "voila/render/facilitator/dashboard.ipynb",
         "voila/render/facilitator/matching.ipynb",
+        "voila/render/mentor.ipynb",
     ]
 
 

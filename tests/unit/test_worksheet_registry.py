@@ -133,11 +133,13 @@ def test_each_worksheet_has_a_default_opening_text(worksheet):
     assert load_guidance()[worksheet.key].strip()
 
 
-def test_the_gallery_lists_the_worksheets_in_step_order_then_the_facilitators_apps():
+def test_the_gallery_lists_the_worksheets_in_step_order_then_the_other_apps():
     expected = [(w.notebook, w.title, w.summary) for w in WORKSHEETS]
     assert [(a.notebook, a.title, a.summary) for a in PARTICIPANT_APPS] == expected
     assert APPS[: len(WORKSHEETS)] == PARTICIPANT_APPS
-    assert {a.audience for a in APPS[len(WORKSHEETS) :]} == {"facilitator"}
+    others = [a.audience for a in APPS[len(WORKSHEETS) :]]
+    assert others == sorted(others, key=["facilitator", "mentor"].index)
+    assert set(others) == {"facilitator", "mentor"}
 
 
 def test_the_dashboard_counts_every_worksheet_with_something_to_do_in_step_order():
