@@ -9,6 +9,7 @@ read as a stream, never held in memory whole::
     {"type": "mentor", …}                      one per mentor, by email
     {"type": "participant", …}                 one per participant (code hashes), by id
     {"type": "decision", …}                    the matching's locked and forbidden pairs
+    {"type": "agreement", …}                   each agreement's confirmations, suggestions
     {"type": "document", …}                    the latest revision of each document
     {"type": "revision", …}                    every revision of every document, in order
     {"type": "end", "counts": …, "sha256": …}  what the file holds, and a checksum of it
@@ -57,14 +58,17 @@ from mentorkit.models import (
     validate,
 )
 from mentorkit.store import (
+    AGREEMENT_ENTRY_KINDS,
     DocumentKey,
     MatchDecision,
     MentorRecord,
     ParticipantRecord,
+    RecordedEntry,
     Store,
     StoredRevision,
     WorkshopCounts,
     WorkshopSnapshot,
+    entry_kind,
 )
 from mentorkit.worksheets import download_titles
 
@@ -74,10 +78,13 @@ BACKUP_FORMAT = "mentorkit-backup"
 #: 3: participants' invite code hashes ("invite_code_hash" on participant lines).
 #: 4: decisions that answer a request ("answered_by" and "reply" on decision lines).
 #: 5: mentors who sign in ("resume_code_hash", "invite_code_hash" and "profile_saved_at"
-#:    on mentor lines).
+#:    on mentor lines), and the agreements' records ("agreement" lines, counted).
 BACKUP_FORMAT_VERSION = 5
 #: The first format with "decision" lines; older files restore without decisions.
 DECISIONS_SINCE_FORMAT = 2
+#: The first format with "agreement" lines.
+AGREEMENT_SINCE_FORMAT = 5
+
 
 PARTICIPANT_DATA_FORMAT = "mentorkit-participant-data"
 #: 2: the matching decisions about the participant ("matching_decisions").
@@ -101,6 +108,7 @@ _SECTIONS = (
     "mentor",
     "participant",
     "decision",
+    "agreement",
     "document",
     "revision",
     "end",
@@ -159,7 +167,14 @@ def _document_record(kind: str, stored: StoredRevision) -> dict[str, Any]:
 def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
     """Every line of the backup of `snapshot`, the closing line (counts, checksum) last."""
     checksum = hashlib.sha256()
-    counts = {"mentors": 0, "participants": 0, "decisions": 0, "documents": 0, "revisions": 0}
+    counts = {
+        "mentors": 0,
+        "participants": 0,
+        "decisions": 0,
+        "agreement_entries": 0,
+        "documents": 0,
+        "revisions": 0,
+    }
 
     def emit(record: dict[str, Any]) -> bytes:
         line = _line(record)
@@ -219,6 +234,16 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
                 "reply": decided.reply,
             }
         )
+    for recorded in snapshot.agreement:
+        counts["agreement_entries"] += 1
+        yield emit(
+            {
+                "type": "agreement",
+                "participant": recorded.participant,
+                "kind": entry_kind(recorded.entry)[0],
+                "body": _canonical(recorded.entry.model_dump(mode="json")),
+            }
+        )
     for stored in snapshot.documents:
         counts["documents"] += 1
         yield emit(_document_record("document", stored))
@@ -269,11 +294,12 @@ def write_backup(
         partial.unlink(missing_ok=True)
         raise
     listed = (len(snapshot.mentors), len(snapshot.participants), len(snapshot.documents))
-    decisions = len(snapshot.decisions)
+    decisions, entries = len(snapshot.decisions), len(snapshot.agreement)
     return WorkshopCounts(
         *listed,
-        revisions=lines - 3 - sum(listed) - decisions,  # header, workshop, end
+        revisions=lines - 3 - sum(listed) - decisions - entries,  # header, workshop, end
         decisions=decisions,
+        agreement_entries=entries,
     )
 
 
@@ -355,12 +381,20 @@ class _DocumentLine(_Line):
     body: dict[str, Any] = Field(title="Body")
 
 
+class _AgreementLine(_Line):
+    type: Literal["agreement"]
+    participant: ParticipantId = Field(title="Participant")
+    kind: Literal["confirmation", "suggestion", "answer"] = Field(title="Kind")
+    body: dict[str, Any] = Field(title="Entry")
+
+
 class _Counts(_Line):
     mentors: StrictInt = Field(ge=0)
     participants: StrictInt = Field(ge=0)
     documents: StrictInt = Field(ge=0)
     revisions: StrictInt = Field(ge=0)
     decisions: StrictInt | None = Field(default=None, ge=0)  # from format 2 on
+    agreement_entries: StrictInt | None = Field(default=None, ge=0)  # from format 5 on
 
 
 class _EndLine(_Line):
@@ -377,6 +411,7 @@ _LINE_MODELS: Mapping[str, type[_Line]] = {
     "mentor": _MentorLine,
     "participant": _ParticipantLine,
     "decision": _DecisionLine,
+    "agreement": _AgreementLine,
     "document": _DocumentLine,
     "revision": _DocumentLine,
     "end": _EndLine,
@@ -456,9 +491,10 @@ class _BackupReader:
         model = _LINE_MODELS.get(kind)
         if model is None:
             raise self.fail(f"unknown record type '{kind}'")
-        if kind == "decision" and self.format_version < DECISIONS_SINCE_FORMAT:
+        since = {"decision": DECISIONS_SINCE_FORMAT, "agreement": AGREEMENT_SINCE_FORMAT}
+        if kind in since and self.format_version < since[kind]:
             raise self.fail(
-                f"a 'decision' record in a backup of format {self.format_version}, which has "
+                f"a '{kind}' record in a backup of format {self.format_version}, which has "
                 "none (the file was edited or damaged)"
             )
         section = _SECTIONS.index(kind)
@@ -537,6 +573,7 @@ class _BackupReader:
         people = self._participants()
         roster = {r.participant.id for r in people}
         decisions = self._decisions(roster, {record.mentor.email for record in mentors})
+        agreement = self._agreement(roster)
         documents = self._documents(workshop.code, roster)
         found = _Counts(
             mentors=len(mentors),
@@ -544,6 +581,9 @@ class _BackupReader:
             documents=len(documents),
             revisions=0,  # counted as the history is read
             decisions=len(decisions) if self.format_version >= DECISIONS_SINCE_FORMAT else None,
+            agreement_entries=(
+                len(agreement) if self.format_version >= AGREEMENT_SINCE_FORMAT else None
+            ),
         )
         return WorkshopSnapshot(
             workshop=workshop,
@@ -554,6 +594,7 @@ class _BackupReader:
             decisions=tuple(decisions),
             documents=tuple(stored for _, stored in documents),
             history=self._history(workshop.code, documents, found),
+            agreement=tuple(agreement),
         )
 
     def _validated(self, model: type[Any], body: dict[str, Any], number: int, what: str) -> Any:
@@ -608,6 +649,26 @@ class _BackupReader:
             invites.add(line.invite_code_hash or "")
             people.append(ParticipantRecord(person, line.resume_code_hash, line.invite_code_hash))
         return people
+
+    def _agreement(self, roster: set[str]) -> list[RecordedEntry]:
+        """The agreements' records: each entry about a participant of the backup, by
+        participant, each record in the order it was written."""
+        recorded: list[RecordedEntry] = []
+        for number, line in self._take(_AgreementLine):
+            if line.participant not in roster:
+                raise self.fail(
+                    "the agreement entry names a participant who is not in the backup's roster",
+                    number,
+                )
+            entry = self._validated(AGREEMENT_ENTRY_KINDS[line.kind], line.body, number, line.kind)
+            previous = recorded[-1] if recorded else None
+            if previous is not None and (line.participant, entry.at) < (
+                previous.participant,
+                previous.entry.at,
+            ):
+                raise self.fail("an agreement entry out of order", number)
+            recorded.append(RecordedEntry(line.participant, entry))
+        return recorded
 
     def _decisions(self, roster: set[str], mentors: set[str]) -> list[MatchDecision]:
         """The matching's decisions, each about a participant and a mentor of the backup,
@@ -743,6 +804,8 @@ def _order(stored: StoredRevision) -> tuple[str, str, str, int]:
 
 def _counted(counts: _Counts) -> str:
     decisions = "" if counts.decisions is None else f", {counts.decisions} matching decisions"
+    if counts.agreement_entries is not None:
+        decisions += f", {counts.agreement_entries} agreement entries"
     return (
         f"{counts.mentors} mentors, {counts.participants} participants{decisions}, "
         f"{counts.documents} documents and {counts.revisions} revisions"
@@ -776,6 +839,7 @@ def check_backup(path: Path) -> tuple[Workshop, WorkshopCounts]:
             documents=len(snapshot.documents),
             revisions=revisions,
             decisions=len(snapshot.decisions),
+            agreement_entries=len(snapshot.agreement),
         )
 
 

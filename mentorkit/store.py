@@ -255,6 +255,8 @@ class WorkshopSnapshot:
     decisions: tuple[MatchDecision, ...]  # the matching's locks and forbids, by pair
     documents: tuple[StoredRevision, ...]  # the latest revision of each document
     history: Iterable[StoredRevision]  # every revision, each document's oldest first
+    #: Every agreement record's entries, by participant, each record oldest first.
+    agreement: tuple[RecordedEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,15 @@ class WorkshopCounts:
     documents: int
     revisions: int
     decisions: int  # locked and forbidden pairs of the matching
+    agreement_entries: int = 0  # confirmations, suggestions and answers of agreements
+
+
+@dataclass(frozen=True)
+class RecordedEntry:
+    """One entry of a participant's agreement record, as a backup carries it."""
+
+    participant: str
+    entry: AgreementEntry
 
 
 @runtime_checkable
@@ -1660,7 +1671,7 @@ class SqlStore:
         """Add `entry` to the participant's agreement record: a confirmation (of either
         side), the mentor's suggestion or the mentee's answer to one."""
         code = _code(code)
-        kind, side = _entry_kind(entry)
+        kind, side = entry_kind(entry)
         with self._transaction(write=True) as conn:
             _require_participant(conn, code, participant_id)
             conn.execute(
@@ -2046,6 +2057,18 @@ class SqlStore:
                 (_stored_revision(code, row) for row in conn.execute(docs_query)),
                 key=lambda stored: _document_order(stored.key),
             )
+            entries = agreement_entries_table
+            entries_query = (
+                sa.select(entries.c.participant, entries.c.kind, entries.c.body)
+                .where(entries.c.workshop == code)
+                .order_by(entries.c.participant, entries.c.at, entries.c.id)
+            )
+            if participant is not None:
+                entries_query = entries_query.where(entries.c.participant == participant)
+            agreement = tuple(
+                RecordedEntry(row.participant, _agreement_entry(row.kind, row.body))
+                for row in conn.execute(entries_query)
+            )
             yield WorkshopSnapshot(
                 workshop=validate(Workshop, found.body),
                 facilitator_key_hash=str(found.facilitator_key_hash),
@@ -2055,6 +2078,7 @@ class SqlStore:
                 decisions=tuple(decisions),
                 documents=tuple(documents),
                 history=_stream_history(conn, code, participant),
+                agreement=agreement,
             )
 
     @contextmanager
@@ -2144,6 +2168,9 @@ class SqlStore:
                     )
                 if decision_rows:
                     conn.execute(match_decisions_table.insert(), decision_rows)
+                entry_rows = _restorable_entries(code, roster_ids, snapshot.agreement)
+                if entry_rows:
+                    conn.execute(agreement_entries_table.insert(), entry_rows)
                 document_rows = []
                 for stored in snapshot.documents:
                     row = _restorable(code, roster_ids, stored)
@@ -2176,6 +2203,7 @@ class SqlStore:
             documents=len(latest),
             revisions=revisions,
             decisions=len(decision_rows),
+            agreement_entries=len(snapshot.agreement),
         )
 
     def erase_participant(self, code: str, participant_id: str) -> None:
@@ -2650,15 +2678,41 @@ def _no_workshop(code: str) -> NotFound:
 
 
 #: The kinds of agreement entries, as stored.
-_ENTRY_KINDS: dict[str, type[AgreementEntry]] = {
+AGREEMENT_ENTRY_KINDS: dict[str, type[AgreementEntry]] = {
     "confirmation": Confirmation,
     "suggestion": AgreementSuggestion,
     "answer": SuggestionAnswer,
 }
 
 
-def _entry_kind(entry: AgreementEntry) -> tuple[str, str]:
-    """How `entry` is stored: its kind, and the side that writes it."""
+def _restorable_entries(
+    code: str, roster_ids: set[str], recorded: Sequence[RecordedEntry]
+) -> list[dict[str, Any]]:
+    """The rows `restore_workshop` writes for the agreements' records, each about a
+    participant on the roster."""
+    rows = []
+    for item in recorded:
+        if item.participant not in roster_ids:
+            raise StoreError(
+                f"An agreement entry belongs to participant {item.participant}, who is not on "
+                "the workshop's roster; nothing was restored."
+            )
+        kind, side = entry_kind(item.entry)
+        rows.append(
+            {
+                "workshop": code,
+                "participant": item.participant,
+                "side": side,
+                "kind": kind,
+                "at": item.entry.at,
+                "body": item.entry.model_dump(mode="json"),
+            }
+        )
+    return rows
+
+
+def entry_kind(entry: AgreementEntry) -> tuple[str, str]:
+    """How `entry` is stored (and backed up): its kind, and the side that writes it."""
     if isinstance(entry, Confirmation):
         return "confirmation", entry.side.value
     if isinstance(entry, AgreementSuggestion):
@@ -2667,7 +2721,7 @@ def _entry_kind(entry: AgreementEntry) -> tuple[str, str]:
 
 
 def _agreement_entry(kind: str, body: Any) -> AgreementEntry:
-    model = _ENTRY_KINDS.get(kind)
+    model = AGREEMENT_ENTRY_KINDS.get(kind)
     if model is None:
         raise StoreError(f"An agreement entry of an unknown kind '{kind}' is stored.")
     return validate(model, body)

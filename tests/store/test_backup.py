@@ -11,7 +11,7 @@ import dataclasses
 import re
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,9 +36,11 @@ from mentorkit.identity import (
     resume,
     sign_in,
 )
+from mentorkit.mentoring import Side, SuggestionAnswer, confirm, suggest
 from mentorkit.models import (
     ActionItem,
     CheckIn,
+    MentoringAgreement,
     MentoringPreferences,
     MentorMatch,
     MentorProfile,
@@ -185,6 +187,23 @@ def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, obj
     mentor_code = claim_mentor_invite(store, invites[mentors[0].email]).new_resume_code
     own = mentors[2].model_copy(update={"bio": HOSTILE_TEXTS[0], "open_to_new_mentees": False})
     store.save_mentor_profile(workshop.code, own)
+    # The first participant's agreement: both confirmed, then a suggestion, answered.
+    terms = MentoringAgreement(mentor_email="mentor1@example.org", boundaries=HOSTILE_TEXTS[1])
+    monday = datetime(2026, 4, 6, 9, tzinfo=UTC)
+    idea = suggest(
+        terms,
+        terms.model_copy(update={"meeting_minutes": 45}),
+        by=mentors[1].name,
+        note=HOSTILE_TEXTS[2],
+        at=monday + timedelta(days=1),
+    )
+    for entry in (
+        confirm(terms, Side.MENTEE, first.name, at=monday),
+        confirm(terms, Side.MENTOR, mentors[1].name, at=monday + timedelta(hours=2)),
+        idea,
+        SuggestionAnswer(suggested_at=idea.at, accepted=False, by=first.name, at=idea.at),
+    ):
+        store.add_agreement_entry(workshop.code, first.id, entry)
     return {
         "code": workshop.code,
         "resume_codes": codes,
@@ -213,6 +232,9 @@ def everything(store: SqlStore, code: str) -> dict[str, object]:
         "match_decisions": store.match_decisions(code),
         "mentors_signed_in": store.mentors_signed_in(code),
         "mentors_invited": store.mentors_invited(code),
+        "agreement_entries": {
+            p.id: store.agreement_entries(code, p.id) for p in store.participants(code)
+        },
         "documents": [(s.key, s.revision, s.saved_at, s.document) for s in documents],
         "history": {
             s.key: [(h.revision, h.saved_at, h.document) for h in store.history(s.key)]
@@ -483,7 +505,7 @@ def test_deleting_a_workshop_removes_every_row_under_it_and_nothing_else(
     with store.read_workshop(kept) as snapshot:
         kept_rows = 1 + len(snapshot.mentors) + len(snapshot.participants)
         kept_rows += len(snapshot.decisions) + len(snapshot.documents)
-        kept_rows += sum(1 for _ in snapshot.history)
+        kept_rows += len(snapshot.agreement) + sum(1 for _ in snapshot.history)
     assert sum(table_rows(db_url).values()) == kept_rows
 
 

@@ -147,6 +147,7 @@ def test_the_lines_come_in_the_documented_order_with_a_header_and_a_closing_line
         "mentors": 1,
         "participants": 2,
         "decisions": 2,
+        "agreement_entries": 0,
         "documents": 3,
         "revisions": 7,
     }
