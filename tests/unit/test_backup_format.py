@@ -461,8 +461,8 @@ def test_a_decision_line_taken_out_fails_the_counts(backup_file, target):
         target,
         backup_file,
         r"line 17: the closing line counts 1 mentors, 2 participants, 2 matching decisions, "
-        r"3 documents and 7 revisions, but the file holds 1 mentors, 2 participants, 1 matching "
-        r"decisions",
+        r"0 agreement entries, 3 documents and 7 revisions, but the file holds 1 mentors, 2 "
+        r"participants, 1 matching decisions",
     )
 
 
