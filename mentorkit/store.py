@@ -46,6 +46,7 @@ from mentorkit.mentoring import (
 from mentorkit.models import (
     DOCUMENT_TYPES,
     Document,
+    MentoringAgreement,
     MentorMatch,
     MentorProfile,
     MentorShortlist,
@@ -424,6 +425,13 @@ class Store(Protocol):
 
     def mentees(self, code: str, email: str) -> builtins.list[Participant]:
         """The participants paired with this mentor (an accepted request or a lock)."""
+        ...
+
+    def mentee_agreement(
+        self, code: str, email: str, participant_id: str
+    ) -> MentoringAgreement | None:
+        """The agreement of one of this mentor's mentees (None before they start it);
+        `NotFound` unless the participant is paired with this mentor."""
         ...
 
     def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
@@ -1666,6 +1674,41 @@ class SqlStore:
             ).scalars()
             found = [validate(Participant, body) for body in bodies]
         return sorted(found, key=lambda p: (p.name.casefold(), p.id))
+
+    def mentee_agreement(
+        self, code: str, email: str, participant_id: str
+    ) -> MentoringAgreement | None:
+        """The agreement the participant is drafting with this mentor, as last saved (None
+        before they start it): the only document of a mentee a mentor reads whole, and
+        only while the two are paired (an accepted request or a lock); else `NotFound`."""
+        code = _code(code)
+        email = email.strip().lower()
+        decisions = match_decisions_table
+        with self._transaction(write=False) as conn:
+            _require_mentor(conn, code, email)
+            paired = conn.execute(
+                sa.select(decisions.c.participant).where(
+                    decisions.c.workshop == code,
+                    decisions.c.participant == participant_id,
+                    decisions.c.mentor == email,
+                    decisions.c.decision == "lock",
+                )
+            ).first()
+            if paired is None:
+                raise NotFound(f"{participant_id} is not a mentee of {email} in workshop {code}")
+            row = conn.execute(
+                sa.select(documents_table.c.body).where(
+                    documents_table.c.workshop == code,
+                    documents_table.c.participant == participant_id,
+                    documents_table.c.kind == MentoringAgreement.kind,
+                    documents_table.c.name == DEFAULT_DOCUMENT_NAME,
+                )
+            ).first()
+        if row is None:
+            return None
+        agreement = upgrade_document(MentoringAgreement.kind, row.body)
+        assert isinstance(agreement, MentoringAgreement)
+        return agreement
 
     def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
         """Add `entry` to the participant's agreement record: a confirmation (of either

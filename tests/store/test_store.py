@@ -1208,3 +1208,20 @@ def test_a_mentor_sees_their_mentees_and_the_agreement_keeps_its_record_in_order
             reopened.agreement_entries(code, "0" * 32)
         reopened.erase_participant(code, ada.id)
     assert count_rows(db_url, "agreement_entries") == 0
+
+
+def test_a_mentor_reads_the_agreement_of_their_own_mentees_only(
+    store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, chloe = mentoring
+    ada = Participant(name="Ada", email="ada@example.com")
+    store.import_roster(code, participants=[ada])
+    with pytest.raises(NotFound, match="is not a mentee of"):
+        store.mentee_agreement(code, mateo.email, ada.id)
+    store.decide_match(code, ada.id, mateo.email, "lock", answered_by=Answerer.MENTOR)
+    assert store.mentee_agreement(code, mateo.email, ada.id) is None  # not started yet
+    terms = MentoringAgreement(mentor_email=mateo.email, boundaries="No calls after 8")
+    store.save(DocumentKey(code, ada.id, "mentoring_agreement"), terms, expected_revision=0)
+    assert store.mentee_agreement(code, mateo.email.upper(), ada.id) == terms
+    with pytest.raises(NotFound, match="is not a mentee of"):
+        store.mentee_agreement(code, chloe.email, ada.id)
