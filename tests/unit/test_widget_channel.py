@@ -23,7 +23,7 @@ import math
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,12 @@ from ipywidgets.widgets import widget as widget_module
 import mentorkit
 from mentorkit import access
 from mentorkit.catalog import SAMPLE_MENTORS
-from mentorkit.identity import Identity, sign_in
+from mentorkit.identity import (
+    Identity,
+    claim_mentor_invite,
+    reset_mentor_invite_codes,
+    sign_in,
+)
 from mentorkit.models import (
     CheckIn,
     MentoringAgreement,
@@ -42,6 +47,7 @@ from mentorkit.models import (
     MentorShortlist,
     PlanSharing,
     SelfAssessment,
+    SentRequest,
     ShortlistEntry,
     SmartGoal,
 )
@@ -52,6 +58,7 @@ from mentorkit.ui.check_ins import check_ins_app
 from mentorkit.ui.dashboard import dashboard_app
 from mentorkit.ui.expectations import expectations_app
 from mentorkit.ui.matching import matching_app
+from mentorkit.ui.mentor_app import mentor_app
 from mentorkit.ui.mentor_shortlist import mentor_shortlist_app
 from mentorkit.ui.my_plan import my_plan_app
 from mentorkit.ui.self_assessment import self_assessment_app
@@ -532,3 +539,45 @@ def test_a_facilitator_page_stays_shut_whatever_is_sent_without_the_key(
     shown = state_text(created())
     for private in ("Spring cohort", "Another workshop", "Ada Quill", B_NAME, "download="):
         assert private not in shown
+
+
+@pytest.mark.slow
+def test_a_mentors_page_only_ever_answers_and_edits_for_that_mentor(workshop, kernel):
+    """The mentor's page, signed in, with a request from A waiting: every trait and button
+    attacked. Only this mentor's profile and answers may change; other mentors' profiles,
+    B's documents and everything of the other workshop stay as they were."""
+    store, code = workshop.store, workshop.code
+    tries = access.limiter(store, "invite code")  # the sign-in form, once signed out
+    tries.sleep = lambda _seconds: None
+    tries.max_failures = 10**9
+    mentors = store.mentors(code)
+    me, *others = mentors
+    invite = reset_mentor_invite_codes(store, code, [me.email])[me.email]
+    mentor = claim_mentor_invite(store, invite)
+    asked = MentorShortlist(
+        entries=[ShortlistEntry(mentor_email=me.email)],
+        requests=[
+            SentRequest(
+                mentor_email=me.email, message="Ada's own request", sent_at=datetime.now(UTC)
+            )
+        ],
+    )
+    key = DocumentKey(code, workshop.a.participant.id, "mentor_shortlist")
+    store.save(key, asked, expected_revision=0)
+    before = set(live_widgets())
+    app = mentor_app(store=store, environ={"QUERY_STRING": f"resume={mentor.new_resume_code}"})
+    assert app.session is not None and app.view is not None, app.notice.value
+
+    def created() -> list[widgets.Widget]:
+        return [w for key, w in live_widgets().items() if key not in before]
+
+    buttons = {w.model_id: w for w in created() if isinstance(w, widgets.Button)}
+    reached = attack(created, workshop.hostile_values())
+    check_after_attack(workshop, created(), kernel)
+    assert reached.observed and reached.changed > 20 and buttons
+    assert all(key in reached.clicked or b.comm is None for key, b in buttons.items())
+    after = {m.email: m for m in store.mentors(code)}
+    assert [after[m.email] for m in others] == others
+    assert (after[me.email].name, after[me.email].email) == (me.name, me.email)
+    assert {d.mentor for d in store.match_decisions(code)} <= {me.email}
+    assert store.match_decisions(workshop.other_code) == []
