@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorkit.errors import InvalidInput
+from mentorkit.mentoring import Confirmation, Side, agreement_status
 from mentorkit.models import (
     Frequency,
     MentoringAgreement,
@@ -429,6 +430,53 @@ def agreement_terms(
     }
 
 
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def utc_moment(when: datetime) -> str:
+    """A moment written plainly in UTC, the same in every locale: 'Monday 11 January 2027,
+    09:00 UTC' (a naive `when` is taken as the server's local time)."""
+    moment = when.astimezone(UTC)
+    return (
+        f"{_WEEKDAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} "
+        f"{moment.year}, {moment:%H:%M} UTC"
+    )
+
+
+def confirmed_view(
+    agreement: MentoringAgreement, confirmations: Sequence[Confirmation] = ()
+) -> dict[str, Any]:
+    """The "Confirmed" section: each side's confirmation of this version of the agreement
+    (mentor first, as the signatures), and whether an earlier version was confirmed."""
+    status = agreement_status(agreement, confirmations)
+    sides = []
+    for side in (Side.MENTOR, Side.MENTEE):
+        given = status.current.get(side)
+        sides.append(
+            {
+                "side": side.value,
+                "label": side.value.capitalize(),
+                "name": given.name if given else "",
+                "at": utc_moment(given.at) if given else "",
+            }
+        )
+    return {"sides": sides, "confirm_again": status.changed_since_confirmed}
+
+
 def agreement_context(
     agreement: MentoringAgreement,
     *,
@@ -437,11 +485,15 @@ def agreement_context(
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
     tz: str | None = None,
+    confirmations: Sequence[Confirmation] = (),
 ) -> dict[str, Any]:
     """The values both agreement templates show, with the default terms filled in; `tz` is
-    the participant's own time zone (from the self-assessment)."""
+    the participant's own time zone (from the self-assessment); `confirmations` every
+    confirmation of the agreement's record (those of this version are shown)."""
     full = with_defaults(agreement)
     return {
+        # The version confirmed is the agreement as stored, not with the defaults filled in.
+        "confirmed": confirmed_view(agreement, confirmations),
         **agreement_terms(full, mentor=mentor, goals=goals, participant=participant, tz=tz),
         "workshop": {"name": workshop.name},
         "participant": {"name": participant.name, "email": participant.email},
@@ -466,8 +518,10 @@ def agreement_markdown(
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
     tz: str | None = None,
+    confirmations: Sequence[Confirmation] = (),
 ) -> str:
-    """The agreement as Markdown (defaults filled in), with every user string escaped."""
+    """The agreement as Markdown (defaults filled in), with every user string escaped, and
+    who confirmed this version of it (`confirmations`: the agreement's record)."""
     context = agreement_context(
         agreement,
         participant=participant,
@@ -475,6 +529,7 @@ def agreement_markdown(
         workshop=workshop,
         goals=goals,
         tz=tz,
+        confirmations=confirmations,
     )
     return markdown_environment().get_template("agreement.md.j2").render(context)
 
@@ -487,8 +542,10 @@ def agreement_html(
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
     tz: str | None = None,
+    confirmations: Sequence[Confirmation] = (),
 ) -> str:
-    """The agreement as a standalone, print-ready HTML5 document with signature lines."""
+    """The agreement as a standalone, print-ready HTML5 document with who confirmed this
+    version of it (`confirmations`: the agreement's record) and signature lines."""
     context = agreement_context(
         agreement,
         participant=participant,
@@ -496,6 +553,7 @@ def agreement_html(
         workshop=workshop,
         goals=goals,
         tz=tz,
+        confirmations=confirmations,
     )
     return html_environment().get_template("agreement.html.j2").render(context)
 

@@ -23,6 +23,7 @@ from mentorkit.agreement import (
     with_defaults,
 )
 from mentorkit.errors import InvalidInput
+from mentorkit.mentoring import Side, confirm
 from mentorkit.models import (
     Frequency,
     MeetingFormat,
@@ -684,3 +685,63 @@ def test_the_calendar_uses_crlf_and_folds_long_lines(participant, mentor, worksh
     assert any(line.startswith(b" ") for line in lines)  # a folded continuation line
     description = str(Calendar.from_ical(raw).walk("VEVENT")[0]["DESCRIPTION"])
     assert long_goal.strip() in description
+
+
+# ---------------------------------------------------------------------------------------
+# Who confirmed it
+
+
+def test_the_printout_says_nobody_confirmed_it_yet(agreement, participant, mentor, workshop):
+    markdown = agreement_markdown(agreement, **render_kwargs(participant, mentor, workshop))
+    assert "## Confirmed" in markdown
+    assert "*Not yet confirmed by the mentor*" in markdown
+    assert "*Not yet confirmed by the mentee*" in markdown
+    html = agreement_html(agreement, **render_kwargs(participant, mentor, workshop))
+    assert '<li class="empty">Not yet confirmed by the mentee</li>' in html
+
+
+def test_the_printout_names_each_side_that_confirmed_this_version_with_the_time_in_utc(
+    agreement, participant, mentor, workshop
+):
+    confirmations = [
+        confirm(
+            agreement, Side.MENTEE, "Amelia Hartley", at=datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+        ),
+        confirm(
+            agreement,
+            Side.MENTOR,
+            "Zoë Okonkwo-Hart",
+            at=datetime(2027, 1, 12, 18, 30, tzinfo=UTC),
+        ),
+    ]
+    who = render_kwargs(participant, mentor, workshop)
+    markdown = agreement_markdown(agreement, confirmations=confirmations, **who)
+    assert "- Mentee: **Amelia Hartley**, Monday 11 January 2027, 09:00 UTC" in markdown
+    assert "- Mentor: **Zoë Okonkwo-Hart**, Tuesday 12 January 2027, 18:30 UTC" in markdown
+    assert "Not yet confirmed" not in markdown
+    html = agreement_html(agreement, confirmations=confirmations, **who)
+    assert "Mentor: <strong>Zoë Okonkwo-Hart</strong>, Tuesday 12 January 2027, 18:30 UTC" in html
+    assert "Mentee: <strong>Amelia Hartley</strong>, Monday 11 January 2027, 09:00 UTC" in html
+
+
+def test_a_confirmation_of_an_earlier_version_is_not_shown_as_confirming_this_one(
+    agreement, participant, mentor, workshop
+):
+    earlier = confirm(agreement, Side.MENTOR, "Zoë", at=datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
+    changed = agreement.model_copy(update={"meeting_minutes": 45})
+    markdown = agreement_markdown(
+        changed, confirmations=[earlier], **render_kwargs(participant, mentor, workshop)
+    )
+    assert "*Not yet confirmed by the mentor*" in markdown
+    assert "changed since an earlier version was confirmed" in markdown
+
+
+def test_confirmed_names_are_escaped_in_the_printout(agreement, participant, mentor, workshop):
+    given = confirm(agreement, Side.MENTEE, HOSTILE, at=datetime(2027, 1, 11, 9, 0, tzinfo=UTC))
+    who = render_kwargs(participant, mentor, workshop)
+    html = agreement_html(agreement, confirmations=[given], **who)
+    assert "<strong>&lt;img src=x onerror=alert(1)&gt;</strong>" in html
+    assert "img" not in {tag for tag, _ in elements(html)}
+    assert "**\\<img src=x onerror=alert(1)>**" in agreement_markdown(
+        agreement, confirmations=[given], **who
+    )
