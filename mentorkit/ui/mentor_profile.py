@@ -456,7 +456,7 @@ class MentorProfileView(widgets.VBox):
                 indent=True,
             ),
         )
-        self.open_from = bind("open_from", fields.date_picker("from", start.open_from))
+        self.open_from = bind("open_from", fields.date_picker("From", start.open_from))
         self.fields.restore(start.draft)
         self.preview = widgets.HTML().add_class("mentorkit-availability")
         self._places_taken = session.places_taken()

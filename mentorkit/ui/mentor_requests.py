@@ -173,12 +173,6 @@ class RequestCard(widgets.VBox):
         self.waiting = False
         self.children = [self.details, self.state, self.answers, self.decline_box]
 
-    @property
-    def declining(self) -> bool:
-        """Whether the reply box of a decline is open."""
-        display: str | None = self.decline_box.layout.display
-        return display != "none"
-
     def open_decline(self, mentor_name: str) -> None:
         """Open the reply box of a decline, with a kind reply to edit (what was typed
         before, if the box was opened already)."""
@@ -199,6 +193,11 @@ class RequestCard(widgets.VBox):
     ) -> None:
         """Draw the request as it stands (the reply boxes keep their text)."""
         mentee = received.participant.name
+        if mentee != self.mentee:  # renamed on the roster since the card was made
+            self.mentee = mentee
+            self.accept.description = f"Accept {mentee}"
+            self.decline.description = f"Decline {mentee}…"
+            self.decline_text.description = f"Your reply to {mentee}"
         sent = received.sent
         self.details.value = (
             f"<h3>{escape(mentee)}</h3>"
@@ -259,11 +258,8 @@ class MentorRequestsView(widgets.VBox):
         for item, request in ordered:
             key = item.participant.id
             card = self.cards.get(key)
-            if card is None or card.mentee != item.participant.name:
-                if card is not None:
-                    close_tree(card)
-                card = RequestCard(self, key, item.participant.name)
-                self.cards[key] = card
+            if card is None:
+                card = self.cards[key] = RequestCard(self, key, item.participant.name)
             card.show(item, request, self.names)
             shown.append(card)
         for key in [k for k in self.cards if k not in {c.participant_id for c in shown}]:
