@@ -41,6 +41,7 @@ from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.frame import AppFrame, close_tree, guarded
 from mentorkit.ui.guard import install_widget_guards
 from mentorkit.ui.html import paragraphs
+from mentorkit.ui.mentor_mentees import MentorMenteesView
 from mentorkit.ui.mentor_profile import MentorProfileView, MentorSession
 from mentorkit.ui.mentor_requests import MentorRequestsView
 from mentorkit.ui.shell import STYLE
@@ -286,9 +287,11 @@ class MentorApp(AppFrame):
             close_tree(spent)
 
     def _build_view(self, session: MentorSession) -> widgets.Widget:
-        """The two sections: each is built on its own, so that one that cannot be shown
-        (its apology in the notice) leaves the other."""
+        """The sections: each is built on its own, so that one that cannot be shown (its
+        apology in the notice) leaves the others. A mentor with mentees mostly comes back
+        for them, so they come first."""
         sections: list[tuple[str, str, Builder]] = [
+            ("mentees", "My mentees", MentorMenteesView),
             ("requests", "Requests from mentees", MentorRequestsView),
             ("profile", "My mentor profile", MentorProfileView),
         ]
