@@ -24,6 +24,7 @@ from mentorkit.models import MentorProfile
 from mentorkit.testing import widget_tree
 from mentorkit.ui.landing import landing_page
 from mentorkit.ui.mentor_app import MentorApp, mentor_app
+from mentorkit.ui.mentor_mentees import MentorMenteesView
 from mentorkit.ui.mentor_profile import MentorProfileView
 from mentorkit.ui.mentor_requests import MentorRequestsView
 from mentorkit.workshops import create_workshop
@@ -70,7 +71,9 @@ def room(store) -> Room:
 
 def shown_views(app: MentorApp) -> list[type]:
     return [
-        type(w) for w in widget_tree(app) if isinstance(w, MentorRequestsView | MentorProfileView)
+        type(w)
+        for w in widget_tree(app)
+        if isinstance(w, MentorMenteesView | MentorRequestsView | MentorProfileView)
     ]
 
 
@@ -87,8 +90,8 @@ def test_the_invite_code_signs_the_mentor_in_once_and_shows_the_resume_code_once
     )
     page = "".join(w.value for w in widget_tree(app) if isinstance(w, widgets.HTML))
     assert "<h2" in page and "Requests from mentees</h2>" in page
-    assert "My mentor profile</h2>" in page
-    assert shown_views(app) == [MentorRequestsView, MentorProfileView]
+    assert "My mentees</h2>" in page and "My mentor profile</h2>" in page
+    assert shown_views(app) == [MentorMenteesView, MentorRequestsView, MentorProfileView]
     assert app.sign_out_button.layout.display == ""
 
     again = room.app(**KEEPS_NOTHING)
