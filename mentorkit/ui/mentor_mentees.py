@@ -58,6 +58,7 @@ from mentorkit.models import (
     Participant,
     validate,
 )
+from mentorkit.rendering import long_date
 from mentorkit.ui.fields import Fields, choices
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import DOCUMENT_CSS, embedded_document, html_text, time_html
@@ -114,7 +115,7 @@ def term_text(name: str, value: object) -> str:
         return f"{value} minutes"
     if name in ("start_on", "review_on", "end_on") and isinstance(value, str):
         try:
-            return f"{date.fromisoformat(value):%d %B %Y}".lstrip("0")
+            return long_date(date.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, list):
@@ -526,6 +527,7 @@ class MentorMenteesView(widgets.VBox):
         return card, agreement
 
     def _redraw(self, card: MenteeCard, agreement: MentoringAgreement | None) -> None:
+        """Draw `card` again with `agreement` and the record as stored now."""
         session = self.session
         participant = next(
             (

@@ -152,6 +152,20 @@ def test_the_page_gets_a_new_mentee_as_soon_as_the_mentor_accepts_them(room):
     assert "<h3>Amelia Hartley</h3>" in only_card(mentees).details.value
 
 
+def test_a_mentee_the_facilitator_paired_appears_and_leaves_when_the_pair_is_undone(room):
+    eli = room.participant("Eli Brandt")
+    room.save(eli, finished())
+    room.store.decide_match(room.code, eli.participant.id, ADA, "lock")
+    view = MentorMenteesView(room.mentor())
+    assert "<h3>Eli Brandt</h3>" in only_card(view).details.value
+    card = only_card(view)
+    room.store.decide_match(room.code, eli.participant.id, ADA, None)
+    card.confirm.click()  # the page still shows Eli: the click finds them unpaired
+    assert view.list.children == ()
+    assert "Eli Brandt is no longer paired with you" in view.session.notice.value
+    assert room.entries(eli) == []
+
+
 def test_an_unpaired_participants_agreement_never_reaches_the_page(room):
     cleo = room.participant("Cleo Park")
     room.ask(cleo)  # asked Ada, not answered yet
@@ -347,10 +361,12 @@ def test_a_suggestion_keeps_what_the_mentee_changed_meanwhile(room):
     card = only_card(MentorMenteesView(room.mentor()))
     card.suggest.click()
     card.form.inputs["channel"].value = MeetingFormat.IN_PERSON
+    card.form.inputs["start_on"].value = date(2027, 2, 1)
     room.save(amelia, finished(meeting_minutes=90))  # the mentee changes another term
     card.form.send.click()
     (entry,) = room.entries(amelia)
-    assert entry.terms == {"channel": "in person"}
+    assert entry.terms == {"channel": "in person", "start_on": "2027-02-01"}
+    assert "Start date: 1 February 2027" in card.suggestions.value
 
 
 def test_hostile_text_in_every_field_and_the_name_shows_as_text(room):
