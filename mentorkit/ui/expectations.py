@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from html import escape
 from typing import TypedDict
 
@@ -21,7 +24,21 @@ from mentorkit.agreement import (
     meeting_zone,
     with_defaults,
 )
-from mentorkit.mentoring import RequestState
+from mentorkit.mentoring import (
+    AgreementRecord,
+    AgreementState,
+    AgreementStatus,
+    AgreementSuggestion,
+    MentoringError,
+    RequestState,
+    Side,
+    accept_suggestion,
+    agreement_record,
+    agreement_status,
+    answer_suggestion,
+    confirm,
+    suggested_changes,
+)
 from mentorkit.models import (
     Frequency,
     MeetingFormat,
@@ -34,10 +51,11 @@ from mentorkit.models import (
     SmartGoal,
     Workshop,
 )
+from mentorkit.rendering import long_date
 from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet, choices
-from mentorkit.ui.frame import guarded
-from mentorkit.ui.html import DOCUMENT_CSS, download_link, embedded_document
+from mentorkit.ui.frame import close_tree, guarded
+from mentorkit.ui.html import DOCUMENT_CSS, download_link, embedded_document, html_text, time_html
 from mentorkit.ui.parts import Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
@@ -103,6 +121,179 @@ def _calendar_note(agreement: MentoringAgreement, own_zone: str | None) -> str:
             "calendar uses. Give your time zone in the Self-assessment to pin it down."
         )
     return f"The calendar file puts each meeting at {clock} {zone} time."
+
+
+# ---------------------------------------------------------------------------------------
+# Agreed together: the status, the mentee's confirmation and the mentor's suggestions
+
+TOGETHER_HTML = (
+    "<h2>Agreed together</h2><p>When the two of you are happy with the agreement, each of you "
+    "confirms it: you here, your mentor on their page. A change after that needs both "
+    "confirmations again. Changes your mentor suggests appear here for you to take in or "
+    "not.</p>"
+)
+#: How a term reads while it is empty, as the preview fills it in.
+_EMPTY_TERMS: dict[str, str] = {
+    "relationship_goals": "none written (the titles of your SMART goals are used)",
+    "time_zone": "your own time zone",
+    "roles": "the standard roles table",
+    "confidentiality": "the standard wording",
+    "feedback_style": "the standard wording",
+    "boundaries": "the standard wording",
+    "exit_clause": "the standard wording",
+}
+_DAYS = {"start_on", "review_on", "end_on"}
+
+
+def _term_html(term: str, value: object) -> str:
+    """A term's value (as stored, JSON) in words, as the page writes it: escaped HTML."""
+    if value is None or value == "" or value == []:
+        return escape(_EMPTY_TERMS.get(term, "not set"))
+    try:
+        if term == "frequency":
+            return escape(Frequency(str(value)).value.capitalize())
+        if term == "channel":
+            return escape(MeetingFormat(str(value)).value.capitalize())
+        if term in _DAYS:
+            return escape(long_date(date.fromisoformat(str(value))))
+        if term == "meeting_time":
+            return escape(f"{clock_time.fromisoformat(str(value)):%H:%M}")
+        if term == "meeting_minutes" and isinstance(value, int):
+            return escape(f"{value} minutes")
+        if term == "relationship_goals" and isinstance(value, list):
+            return "; ".join(escape(str(goal)) for goal in value)
+        if term == "roles" and isinstance(value, list):
+            return "<br>".join(
+                f"{escape(str(role.get('area', '')))}: mentor — "
+                f"{escape(str(role.get('mentor_focus', '')))}; you — "
+                f"{escape(str(role.get('mentee_focus', '')))}"
+                for role in value
+                if isinstance(role, dict)
+            )
+    except ValueError:
+        pass  # not a value the page knows: shown as it is, below
+    if isinstance(value, str):
+        return html_text(value)
+    return escape(json.dumps(value, ensure_ascii=False))
+
+
+def suggestion_html(agreement: MentoringAgreement, suggestion: AgreementSuggestion) -> str:
+    """What the mentor suggests: each changed term as it is and as suggested, and the
+    mentor's note, every user string escaped."""
+    changes = suggested_changes(agreement, suggestion)
+    if changes:
+        items = "".join(
+            f"<li><strong>{escape(change.label)}</strong>: "
+            f'{_term_html(change.term, change.now)} <span aria-label="changed to">→</span> '
+            f"{_term_html(change.term, change.suggested)}</li>"
+            for change in changes
+        )
+        terms = f'<ul class="mentorkit-changes">{items}</ul>'
+    else:
+        terms = '<p class="mentorkit-muted">No change to the terms as they are now.</p>'
+    note = (
+        f'<blockquote class="mentorkit-suggestion-note">{html_text(suggestion.note)}</blockquote>'
+        if suggestion.note.strip()
+        else ""
+    )
+    return (
+        f"<p><strong>{escape(suggestion.by)} suggests:</strong> "
+        f'<span class="mentorkit-muted">({time_html(suggestion.at)})</span></p>{terms}{note}'
+    )
+
+
+def status_html(status: AgreementStatus, mentor_name: str) -> str:
+    """Where the agreement stands, in words."""
+    current = status.current
+    if status.state == AgreementState.AGREED:
+        when = max(given.at for given in current.values())
+        text = f"Agreed by you and {escape(current[Side.MENTOR].name)} on {time_html(when)}."
+    elif status.state == AgreementState.WAITING_FOR_MENTOR:
+        text = (
+            f"You confirmed this version on {time_html(current[Side.MENTEE].at)}; "
+            f"waiting for {escape(mentor_name)}."
+        )
+    elif status.state == AgreementState.WAITING_FOR_MENTEE:
+        given = current[Side.MENTOR]
+        text = (
+            f"{escape(given.name)} confirmed this version on {time_html(given.at)}; "
+            "waiting for you."
+        )
+    elif status.changed_since_confirmed:
+        text = "The agreement changed since it was confirmed: both of you confirm again."
+    else:
+        text = "Not confirmed yet."
+    state = status.state.name.lower().replace("_", "-")
+    return f'<p class="mentorkit-agreement-status mentorkit-agreement-{state}">{text}</p>'
+
+
+class SuggestionCard(widgets.VBox):
+    """One open suggestion of the mentor's, with "Accept these changes" / "Keep my version"."""
+
+    def __init__(self, suggestion: AgreementSuggestion) -> None:
+        super().__init__()
+        self.add_class("mentorkit-card")
+        self.add_class("mentorkit-suggestion")
+        self.suggestion = suggestion
+        self.text = widgets.HTML()
+        self.accept = widgets.Button(
+            description="Accept these changes",
+            tooltip="Put the suggested terms into your agreement",
+            button_style="primary",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.keep = widgets.Button(
+            description="Keep my version",
+            tooltip="Leave your agreement as it is",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.children = [self.text, widgets.HBox([self.accept, self.keep])]
+
+
+class AgreedTogether(widgets.VBox):
+    """Where the agreement stands, the mentee's "Confirm this agreement", what happened
+    after the last action, and the mentor's open suggestions."""
+
+    def __init__(self, *, on_confirm: Callable[[], object], on_check: Callable[[], object]) -> None:
+        super().__init__()
+        self.add_class("mentorkit-agreed-together")
+        self.status = widgets.HTML()
+        self.confirm = widgets.Button(
+            description="Confirm this agreement",
+            tooltip="Confirm the agreement as it is now; your mentor confirms it on their page",
+            button_style="primary",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.check = widgets.Button(
+            description="Check for your mentor's answer",
+            tooltip="Read again what your mentor confirmed or suggested",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.problem = widgets.HTML()
+        self.outcome = widgets.HTML()
+        self.suggestions = widgets.VBox()
+        self.confirm.on_click(lambda _button: on_confirm())
+        self.check.on_click(lambda _button: on_check())
+        self.children = [
+            widgets.HTML(TOGETHER_HTML),
+            self.status,
+            widgets.HBox(
+                [self.confirm, self.problem, self.check],
+                layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+            ),
+            self.outcome,
+            self.suggestions,
+        ]
+
+    def refuse(self, text: str) -> None:
+        """Say next to the button, in words, why the agreement was not confirmed."""
+        self.problem.value = f'<span class="mentorkit-problem" role="alert">{escape(text)}</span>'
+
+    def tell(self, text: str, *, problem: bool = False) -> None:
+        """Say what the last action did (or why it did nothing)."""
+        kind = "mentorkit-problem" if problem else "mentorkit-muted"
+        role = "alert" if problem else "status"
+        self.outcome.value = f'<p class="{kind}" role="{role}">{escape(text)}</p>'
 
 
 class _Parties(TypedDict):
@@ -194,7 +385,36 @@ class ExpectationsView(widgets.VBox):
         start = saved if isinstance(saved, MentoringAgreement) else self.first_draft()
         self._redraw_timer: asyncio.TimerHandle | None = None
         self._guard = guarded(session.notice)
+        self.form = widgets.VBox()
+        self.downloads = widgets.HTML()
+        self.preview = widgets.HTML()
+        self.together = AgreedTogether(
+            on_confirm=self._guard(self.confirm_agreement),
+            on_check=self._guard(self.check_again),
+        )
+        self._cards: dict[datetime, SuggestionCard] = {}
+        self.record = self.read_record()
+        self._build_form(start)
+        self.children = [
+            widgets.HTML(DOCUMENT_CSS),
+            self.form,
+            self.together,
+            widgets.HTML(
+                "<h2>Our agreement</h2><p>Download it to print or share with your mentor. "
+                "The preview below shows what it says, with the standard wording wherever "
+                "you left a field empty.</p>"
+            ),
+            self.downloads,
+            self.preview,
+        ]
+        self._redraw_now(self.document())
 
+    # -- building --------------------------------------------------------------------
+
+    def _build_form(self, start: MentoringAgreement) -> None:
+        """The agreement's inputs, showing `start` (the page opens with them; a suggestion
+        taken in puts the new terms into new ones)."""
+        session = self.session
         self.fields = FieldSet(MentoringAgreement, session.status, self.autosaver.key)
         bind = self.fields.field
         fields = Fields(LABEL_WIDTH)
@@ -309,15 +529,12 @@ class ExpectationsView(widgets.VBox):
             focus_new_row=False,
             keep_focus_in_place=True,
         )
-        self.downloads = widgets.HTML()
-        self.preview = widgets.HTML()
         self.fields.computed("roles", self.roles.data)
         self.fields.bind_rows("roles", self.roles.bindings("roles"))
         self.fields.restore(start.draft)
         placed = self.fields.placed
 
-        self.children = [
-            widgets.HTML(DOCUMENT_CSS),
+        self.form.children = [
             widgets.HTML(
                 "<h2>Who and why</h2><p>Choose your mentor and write what the two of you "
                 "want from the relationship.</p>"
@@ -346,18 +563,8 @@ class ExpectationsView(widgets.VBox):
             self.roles.add,
             placed("boundaries"),
             placed("exit_clause"),
-            widgets.HTML(
-                "<h2>Our agreement</h2><p>Download it to print or share with your mentor. "
-                "The preview below shows what it says, with the standard wording wherever "
-                "you left a field empty.</p>"
-            ),
-            self.downloads,
-            self.preview,
         ]
         self.fields.observe(self._guard(self._changed))
-        self._redraw_now(self.document())
-
-    # -- building --------------------------------------------------------------------
 
     def first_draft(self) -> MentoringAgreement:
         """The standard terms, and the participant's mentor: the one who accepted them (or
@@ -421,14 +628,16 @@ class ExpectationsView(widgets.VBox):
             "goals": self.goals,
             "tz": self.time_zone,
         }
-        document = agreement_html(agreement, **who)
+        self._show_together(agreement)
+        confirmations = self.record.confirmations
+        document = agreement_html(agreement, confirmations=confirmations, **who)
         links = [
             download_link(
                 f"{AGREEMENT_FILE}.html", document, "text/html", "Download agreement (HTML)"
             ),
             download_link(
                 f"{AGREEMENT_FILE}.md",
-                agreement_markdown(agreement, **who),
+                agreement_markdown(agreement, confirmations=confirmations, **who),
                 "text/markdown",
                 "Download agreement (Markdown)",
             ),
@@ -464,6 +673,178 @@ class ExpectationsView(widgets.VBox):
                 '<p class="mentorkit-muted">Left empty, the titles of your SMART goals are '
                 "used once you write some (SMART goals worksheet).</p>"
             )
+
+    # -- agreed together ---------------------------------------------------------------
+
+    def read_record(self) -> AgreementRecord:
+        """The agreement's record as stored now (another tab or the mentor may have added
+        to it since the page opened)."""
+        session = self.session
+        entries = session.store.agreement_entries(session.workshop.code, session.participant.id)
+        return agreement_record(entries)
+
+    def _mentor_name(self, agreement: MentoringAgreement) -> str:
+        mentor = self.mentors.get(agreement.mentor_email or "")
+        return mentor.name if mentor else agreement.mentor_email or "your mentor"
+
+    def _show_together(self, agreement: MentoringAgreement) -> None:
+        """The status of the agreement as the form holds it, whether it can be confirmed,
+        and a card for each open suggestion."""
+        panel = self.together
+        status = agreement_status(agreement, self.record.confirmations)
+        panel.status.value = status_html(status, self._mentor_name(agreement))
+        try:
+            confirm(agreement, Side.MENTEE, self.session.participant.name, at=datetime.now(UTC))
+        except MentoringError as exc:
+            panel.refuse(str(exc))
+            panel.confirm.disabled = True
+        else:
+            panel.problem.value = ""
+            panel.confirm.disabled = Side.MENTEE in status.current
+        self._show_suggestions(agreement)
+
+    def _show_suggestions(self, agreement: MentoringAgreement) -> None:
+        open_ones = {s.at: s for s in self.record.open_suggestions}
+        for at in [at for at in self._cards if at not in open_ones]:
+            close_tree(self._cards.pop(at))
+        for at, suggestion in open_ones.items():
+            card = self._cards.get(at)
+            if card is None:
+                card = self._cards[at] = SuggestionCard(suggestion)
+                card.accept.on_click(self._guard(lambda _b, s=suggestion: self.accept(s)))
+                card.keep.on_click(self._guard(lambda _b, s=suggestion: self.keep(s)))
+            text = suggestion_html(agreement, suggestion)
+            if card.text.value != text:
+                card.text.value = text
+        cards = tuple(self._cards[at] for at in open_ones)
+        if self.together.suggestions.children != cards:
+            self.together.suggestions.children = cards
+
+    def _after_action(self) -> None:
+        """Read the record again and redraw the panel and the preview."""
+        self.record = self.read_record()
+        self._redraw_now(self.document())
+
+    def check_again(self) -> None:
+        """Show what the mentor (or another tab) confirmed or suggested since."""
+        self.together.outcome.value = ""
+        self._after_action()
+
+    def _save_now(self, agreement: MentoringAgreement) -> str:
+        """Save `agreement` at once; '' when it is stored, else why not, in words."""
+        saver = self.autosaver
+        if saver.in_conflict:
+            return (
+                "Your agreement was changed in another tab or device: choose which version "
+                "to keep (at the top of the page) first."
+            )
+        if saver.document != agreement:
+            saver.request(lambda: agreement, now=True)
+        if not saver.flush():
+            return (
+                "Your latest changes are not saved yet (see the save status at the top of "
+                "the page): try again in a moment."
+            )
+        latest = self.session.store.load(saver.key)
+        if latest is None or latest.revision != saver.revision:
+            return (
+                "Your agreement was changed in another tab or device: reload the page to see "
+                "that version first."
+            )
+        return ""
+
+    def confirm_agreement(self) -> None:
+        """Save what is typed, then confirm the agreement as stored (the version the mentor
+        reads), in the participant's name."""
+        problem = self._save_now(self.document())
+        stored = self.autosaver.document
+        if problem or not isinstance(stored, MentoringAgreement):
+            self.together.refuse(problem or "The agreement is not saved yet: try again.")
+            return
+        try:
+            given = confirm(
+                stored, Side.MENTEE, self.session.participant.name, at=datetime.now(UTC)
+            )
+        except MentoringError as exc:
+            self.together.refuse(str(exc))
+            return
+        session = self.session
+        session.store.add_agreement_entry(session.workshop.code, session.participant.id, given)
+        self.together.tell(
+            f"You confirmed the agreement. {self._mentor_name(stored)} confirms it on their page."
+        )
+        self._after_action()
+
+    def _answer(self, suggestion: AgreementSuggestion, *, accepted: bool) -> None:
+        """Record the participant's answer to `suggestion`; refused in words when another
+        tab answered it already."""
+        session = self.session
+        answer = answer_suggestion(
+            self.read_record(),
+            suggestion.at,
+            accepted=accepted,
+            by=session.participant.name,
+            at=datetime.now(UTC),
+        )
+        session.store.add_agreement_entry(session.workshop.code, session.participant.id, answer)
+
+    def accept(self, suggestion: AgreementSuggestion) -> None:
+        """Take the suggested terms into the agreement: saved, shown in the form, and the
+        answer recorded. Both then confirm the new version."""
+        try:
+            if not any(s.at == suggestion.at for s in self.read_record().open_suggestions):
+                raise MentoringError("This suggestion has been answered already.")
+            agreement = accept_suggestion(self.document(), suggestion)
+        except MentoringError as exc:
+            self.together.tell(str(exc), problem=True)
+            self._after_action()
+            return
+        # Text kept as typed for a term the mentor has now set is replaced by their value.
+        draft = {
+            key: raw
+            for key, raw in agreement.draft.items()
+            if key.split(".")[0] not in suggestion.terms
+        }
+        agreement = agreement.model_copy(update={"draft": draft})
+        problem = self._save_now(agreement)
+        if problem:
+            self.together.tell(f"The changes were not taken in. {problem}", problem=True)
+            return
+        self._rebuild_form(agreement)
+        try:
+            self._answer(suggestion, accepted=True)
+        except MentoringError as exc:  # answered in another tab a moment ago
+            self.together.tell(str(exc), problem=True)
+        else:
+            self.together.tell(
+                f"You took in {suggestion.by}'s changes: the form shows them and they are "
+                "saved. Both of you confirm the agreement again."
+            )
+        self._after_action()
+        if not self.together.confirm.disabled:
+            self.together.confirm.focus()
+
+    def keep(self, suggestion: AgreementSuggestion) -> None:
+        """Leave the agreement as it is, and record that the suggestion was not taken in."""
+        try:
+            self._answer(suggestion, accepted=False)
+        except MentoringError as exc:
+            self.together.tell(str(exc), problem=True)
+        else:
+            self.together.tell(
+                f"You kept your version; {suggestion.by} sees that you did not take in the changes."
+            )
+        self._after_action()
+
+    def _rebuild_form(self, agreement: MentoringAgreement) -> None:
+        """Show `agreement` in new inputs (the old ones are closed)."""
+        if self._redraw_timer is not None:
+            self._redraw_timer.cancel()
+            self._redraw_timer = None
+        old = list(self.form.children)
+        self._build_form(agreement)
+        for widget in old:
+            close_tree(widget)
 
 
 def expectations_app(
