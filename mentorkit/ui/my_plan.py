@@ -6,16 +6,17 @@ It is also where participants use their data rights: download everything stored 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from datetime import date, datetime
 from html import escape
 
 import ipywidgets as widgets
 
-from mentorkit.agreement import agreement_calendar
+from mentorkit.agreement import agreement_calendar, agreement_html, agreement_markdown
 from mentorkit.backup import participant_data_json
 from mentorkit.errors import NotFound
+from mentorkit.mentoring import Confirmation, agreement_record
 from mentorkit.models import (
     CheckIn,
     MentoringAgreement,
@@ -34,6 +35,7 @@ from mentorkit.ui.parts import ConfirmRemove
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 PLAN_FILE = "my-mentoring-plan"
+AGREEMENT_FILE = "mentoring-agreement"
 ICS_FILE = "mentoring-meetings.ics"
 DATA_FILE = "my-mentorkit-data.json"
 
@@ -94,6 +96,40 @@ def plan_calendar(data: PlanData) -> bytes | None:
         tz=prefs.time_zone if prefs is not None else None,
         goals=data.goals,
     )
+
+
+def agreement_downloads(data: PlanData, confirmations: Sequence[Confirmation]) -> list[str]:
+    """The printable agreement (HTML and Markdown) with who confirmed this version of it,
+    as download links; none until the agreement is started."""
+    agreement = data.agreement
+    if agreement is None or agreement == MentoringAgreement():
+        return []
+    mentor = data.mentors.get(agreement.mentor_email or "")
+    matched = data.matched_mentor
+    if mentor is None and matched is not None and matched.email == agreement.mentor_email:
+        mentor = matched
+    prefs = data.assessment.preferences if data.assessment is not None else None
+    tz = prefs.time_zone if prefs is not None else None
+    links = []
+    for render, suffix, mime, label in (
+        (agreement_html, "html", "text/html", "HTML"),
+        (agreement_markdown, "md", "text/markdown", "Markdown"),
+    ):
+        text = render(
+            agreement,
+            participant=data.participant,
+            mentor=mentor,
+            workshop=data.workshop,
+            goals=data.goals,
+            tz=tz,
+            confirmations=confirmations,
+        )
+        links.append(
+            download_link(
+                f"{AGREEMENT_FILE}.{suffix}", text, mime, f"Download our agreement ({label})"
+            )
+        )
+    return links
 
 
 class MyPlanView(widgets.VBox):
@@ -220,6 +256,9 @@ class MyPlanView(widgets.VBox):
                 "Download my plan (Markdown)",
             ),
         ]
+        session = self.session
+        entries = session.store.agreement_entries(session.workshop.code, session.participant.id)
+        links += agreement_downloads(data, agreement_record(entries).confirmations)
         calendar = plan_calendar(data)
         if calendar is not None:
             links.append(

@@ -22,6 +22,7 @@ from mentorkit.models import Frequency, MeetingFormat, MentoringAgreement, Mento
 from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.expectations import ExpectationsView
 from mentorkit.ui.frame import Notice
+from mentorkit.ui.my_plan import MyPlanView
 from mentorkit.ui.shell import Session
 from mentorkit.workshops import create_workshop
 
@@ -101,10 +102,10 @@ def cards(view: ExpectationsView) -> list:
     return list(view.together.suggestions.children)
 
 
-def printout(view: ExpectationsView) -> str:
-    """The agreement as the HTML download holds it."""
+def printout(view: ExpectationsView | MyPlanView, suffix: str = "html") -> str:
+    """The agreement as the page's download holds it."""
     found = re.search(
-        r'download="mentoring-agreement.html" href="data:text/html;base64,([^"]+)"',
+        rf'download="mentoring-agreement.{suffix}" href="data:text/[a-z]+;base64,([^"]+)"',
         view.downloads.value,
     )
     assert found
@@ -327,3 +328,20 @@ def test_confirming_saves_edits_still_waiting_first(session):
     given = entries(session)[-1]
     assert given.fingerprint == confirm(stored(session), Side.MENTEE, "x", at=given.at).fingerprint
     assert status(view).startswith("You confirmed this version on ")
+
+
+# ---------------------------------------------------------------------------------------
+# My plan
+
+
+def test_my_plan_offers_the_agreement_with_who_confirmed_it(session):
+    assert "mentoring-agreement" not in MyPlanView(session).downloads.value  # not started
+    view = ExpectationsView(session)
+    fill(view)
+    view.together.confirm.click()
+    the_mentor_confirms(session)
+    plan = MyPlanView(another_page(session))
+    markdown = printout(plan, "md")
+    assert re.search(r"- Mentor: \*\*Bo Lindqvist\*\*, \w+day .* UTC", markdown)
+    assert re.search(r"- Mentee: \*\*Ines Okafor\\?-Lind\*\*, \w+day .* UTC", markdown)
+    assert "Not yet confirmed" not in printout(plan)
