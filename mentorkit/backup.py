@@ -52,6 +52,7 @@ from mentorkit.models import (
     MentorMatch,
     MentorProfile,
     Participant,
+    ProgressSharing,
     Workshop,
     problems,
     upgrade_document,
@@ -100,6 +101,7 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 WORKSHEET_TITLES: Mapping[str, str] = {
     **download_titles(),
     MentorMatch.kind: "Mentor match (published by your facilitator)",
+    ProgressSharing.kind: "What you share with your mentor",
 }
 
 _SECTIONS = (

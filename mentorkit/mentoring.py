@@ -41,6 +41,7 @@ from mentorkit.models import (
     MentorProfile,
     Model,
     Moment,
+    ProgressSharing,
     SentRequest,
     SmartGoal,
     Text2000,
@@ -48,7 +49,6 @@ from mentorkit.models import (
     validate,
 )
 from mentorkit.smart import long_day
-from mentorkit.worksheets import CHECK_IN_NUMBERING, GOAL_NUMBERING
 
 # ---------------------------------------------------------------------------------------
 # Requests
@@ -539,28 +539,6 @@ def answer_suggestion(
 
 # ---------------------------------------------------------------------------------------
 # Sharing progress with the mentor
-
-
-def _known_items(names: list[str]) -> list[str]:
-    for name in names:
-        if GOAL_NUMBERING.number(name) is None and CHECK_IN_NUMBERING.number(name) is None:
-            # The name is not quoted back: it is whatever a crafted message sent.
-            raise PydanticCustomError("item_name", "names something that is no goal or check-in")
-    return list(dict.fromkeys(names))
-
-
-class ProgressSharing(Model):
-    """The goals and check-ins ('goal-2', 'check-in-1') a participant shares with their
-    mentor. Nothing is shared until the participant chooses it."""
-
-    shared: Annotated[list[str], AfterValidator(_known_items)] = Field(
-        default_factory=list, max_length=200, title="Shared with my mentor"
-    )
-
-    def with_item(self, item: str, shared: bool) -> ProgressSharing:
-        """This choice with `item` shared or not."""
-        names = [name for name in self.shared if name != item]
-        return ProgressSharing(shared=[*names, item] if shared else names)
 
 
 @dataclass(frozen=True)

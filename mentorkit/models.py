@@ -723,6 +723,27 @@ class PlanSharing(Document):
     shared: bool = Field(default=False, title="Share my plan with the facilitator")
 
 
+#: A goal or check-in as a participant's documents name them ('goal-2', 'check-in-1'; see
+#: `mentorkit.worksheets.GOAL_NUMBERING` and `CHECK_IN_NUMBERING`).
+SHAREABLE_ITEM = r"^(goal|check-in)-[0-9]{1,4}$"
+ShareableItem = Annotated[str, StringConstraints(pattern=SHAREABLE_ITEM)]
+
+
+class ProgressSharing(Document):
+    """The goals and check-ins a participant shares with their mentor. Nothing is shared
+    until the participant chooses it (`mentorkit.mentoring.shared_with_mentor`)."""
+
+    kind: ClassVar[str] = "progress_sharing"
+    shared: Annotated[list[ShareableItem], _NO_REPEATS] = Field(
+        default_factory=list, max_length=200, title="Shared with my mentor"
+    )
+
+    def with_item(self, item: str, shared: bool) -> ProgressSharing:
+        """This choice with `item` shared or not."""
+        names = [name for name in self.shared if name != item]
+        return ProgressSharing(shared=[*names, item] if shared else names)
+
+
 DOCUMENT_TYPES: Mapping[str, type[Document]] = {
     cls.kind: cls
     for cls in (
@@ -733,6 +754,7 @@ DOCUMENT_TYPES: Mapping[str, type[Document]] = {
         CheckIn,
         MentorMatch,
         PlanSharing,
+        ProgressSharing,
     )
 }
 
@@ -789,6 +811,7 @@ _PATTERN_MESSAGES: Mapping[str, str] = {
     ),
     r"^[0-9a-f]{32}$": "must be 32 characters from 0-9 and a-f",
     r"^[a-z0-9_]{1,40}$": "must be a worksheet's key, like 01_self_assessment",
+    SHAREABLE_ITEM: "must name a goal or a check-in, like goal-1 or check-in-2",
 }
 
 

@@ -151,8 +151,13 @@ def test_the_dashboard_counts_every_worksheet_with_something_to_do_in_step_order
 def test_a_participants_data_download_titles_every_worksheets_document():
     for worksheet in WORKSHEETS:
         assert WORKSHEET_TITLES[worksheet.kind] == (worksheet.download_title or worksheet.label)
-    # The published match is the facilitator's document, titled too.
-    assert set(WORKSHEET_TITLES) == {*(w.kind for w in WORKSHEETS), "mentor_match"}
+    # The published match is the facilitator's document, and what is shared with the mentor
+    # is chosen on the goals' and check-ins' pages: titled too.
+    assert set(WORKSHEET_TITLES) == {
+        *(w.kind for w in WORKSHEETS),
+        "mentor_match",
+        "progress_sharing",
+    }
 
 
 @pytest.mark.parametrize("worksheet", WORKSHEETS, ids=lambda w: w.key)
