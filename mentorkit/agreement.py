@@ -6,9 +6,10 @@ Pure functions: text, HTML and an iCalendar file are built from the models passe
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +17,7 @@ from mentorkit.errors import InvalidInput
 from mentorkit.mentoring import Confirmation, Side, agreement_status
 from mentorkit.models import (
     Frequency,
+    MeetingFormat,
     MentoringAgreement,
     MentorProfile,
     Participant,
@@ -556,6 +558,50 @@ def agreement_html(
         confirmations=confirmations,
     )
     return html_environment().get_template("agreement.html.j2").render(context)
+
+
+# ---------------------------------------------------------------------------------------
+# A term in words
+
+#: How a term reads while it is empty, as the printable agreement fills it in.
+_EMPTY_TERMS: dict[str, str] = {
+    "relationship_goals": "none written (the titles of the SMART goals are used)",
+    "time_zone": "the mentee's own time zone",
+    "roles": "the standard roles table",
+    **{name: "the standard wording" for name in _TEXT_DEFAULTS},
+}
+
+
+def term_words(term: str, value: object) -> str:
+    """A term of the agreement as stored (its JSON value, as a suggestion holds it), in
+    plain words as the worksheet and the printout write it: 'Every two weeks',
+    '11 January 2027', '18:30', '45 minutes', 'the standard wording'. A value that is not
+    what the term holds is shown as it is."""
+    if value is None or value == "" or value == []:
+        return _EMPTY_TERMS.get(term, "not set")
+    try:
+        if term == "frequency":
+            return Frequency(str(value)).value.capitalize()
+        if term == "channel":
+            return MeetingFormat(str(value)).value.capitalize()
+        if term in ("start_on", "review_on", "end_on"):
+            return long_date(date.fromisoformat(str(value)))
+        if term == "meeting_time":
+            return f"{time.fromisoformat(str(value)):%H:%M}"
+        if term == "meeting_minutes" and isinstance(value, int):
+            return f"{value} minutes"
+        if term == "relationship_goals" and isinstance(value, list):
+            return "; ".join(str(goal) for goal in value)
+        if term == "roles" and isinstance(value, list):
+            return "\n".join(
+                f"{role.get('area', '')}: mentor — {role.get('mentor_focus', '')}; "
+                f"mentee — {role.get('mentee_focus', '')}"
+                for role in value
+                if isinstance(role, dict)
+            )
+    except ValueError:
+        pass  # not a value the term holds: shown as it is, below
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------------------------

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, date, datetime
-from datetime import time as clock_time
+from datetime import UTC, datetime
 from html import escape
 from typing import TypedDict
 
@@ -22,6 +20,7 @@ from mentorkit.agreement import (
     agreement_html,
     agreement_markdown,
     meeting_zone,
+    term_words,
     with_defaults,
 )
 from mentorkit.mentoring import (
@@ -51,7 +50,6 @@ from mentorkit.models import (
     SmartGoal,
     Workshop,
 )
-from mentorkit.rendering import long_date
 from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet, choices
 from mentorkit.ui.frame import close_tree, guarded
@@ -132,49 +130,6 @@ TOGETHER_HTML = (
     "confirmations again. Changes your mentor suggests appear here for you to take in or "
     "not.</p>"
 )
-#: How a term reads while it is empty, as the preview fills it in.
-_EMPTY_TERMS: dict[str, str] = {
-    "relationship_goals": "none written (the titles of your SMART goals are used)",
-    "time_zone": "your own time zone",
-    "roles": "the standard roles table",
-    "confidentiality": "the standard wording",
-    "feedback_style": "the standard wording",
-    "boundaries": "the standard wording",
-    "exit_clause": "the standard wording",
-}
-_DAYS = {"start_on", "review_on", "end_on"}
-
-
-def _term_html(term: str, value: object) -> str:
-    """A term's value (as stored, JSON) in words, as the page writes it: escaped HTML."""
-    if value is None or value == "" or value == []:
-        return escape(_EMPTY_TERMS.get(term, "not set"))
-    try:
-        if term == "frequency":
-            return escape(Frequency(str(value)).value.capitalize())
-        if term == "channel":
-            return escape(MeetingFormat(str(value)).value.capitalize())
-        if term in _DAYS:
-            return escape(long_date(date.fromisoformat(str(value))))
-        if term == "meeting_time":
-            return escape(f"{clock_time.fromisoformat(str(value)):%H:%M}")
-        if term == "meeting_minutes" and isinstance(value, int):
-            return escape(f"{value} minutes")
-        if term == "relationship_goals" and isinstance(value, list):
-            return "; ".join(escape(str(goal)) for goal in value)
-        if term == "roles" and isinstance(value, list):
-            return "<br>".join(
-                f"{escape(str(role.get('area', '')))}: mentor — "
-                f"{escape(str(role.get('mentor_focus', '')))}; you — "
-                f"{escape(str(role.get('mentee_focus', '')))}"
-                for role in value
-                if isinstance(role, dict)
-            )
-    except ValueError:
-        pass  # not a value the page knows: shown as it is, below
-    if isinstance(value, str):
-        return html_text(value)
-    return escape(json.dumps(value, ensure_ascii=False))
 
 
 def suggestion_html(agreement: MentoringAgreement, suggestion: AgreementSuggestion) -> str:
@@ -184,8 +139,9 @@ def suggestion_html(agreement: MentoringAgreement, suggestion: AgreementSuggesti
     if changes:
         items = "".join(
             f"<li><strong>{escape(change.label)}</strong>: "
-            f'{_term_html(change.term, change.now)} <span aria-label="changed to">→</span> '
-            f"{_term_html(change.term, change.suggested)}</li>"
+            f"{html_text(term_words(change.term, change.now))} "
+            '<span aria-label="changed to">→</span> '
+            f"{html_text(term_words(change.term, change.suggested))}</li>"
             for change in changes
         )
         terms = f'<ul class="mentorkit-changes">{items}</ul>'

@@ -20,6 +20,7 @@ from mentorkit.agreement import (
     agreement_markdown,
     meeting_dates,
     meeting_schedule,
+    term_words,
     with_defaults,
 )
 from mentorkit.errors import InvalidInput
@@ -745,3 +746,31 @@ def test_confirmed_names_are_escaped_in_the_printout(agreement, participant, men
     assert "**\\<img src=x onerror=alert(1)>**" in agreement_markdown(
         agreement, confirmations=[given], **who
     )
+
+
+# ---------------------------------------------------------------------------------------
+# A term in words (a mentor's suggested changes)
+
+
+@pytest.mark.parametrize(
+    ("term", "value", "words"),
+    [
+        ("frequency", "every two weeks", "Every two weeks"),
+        ("channel", "video", "Video"),
+        ("start_on", "2027-01-11", "11 January 2027"),
+        ("meeting_time", "18:30:00", "18:30"),
+        ("meeting_minutes", 45, "45 minutes"),
+        ("relationship_goals", ["Speak", "Lead"], "Speak; Lead"),
+        (
+            "roles",
+            [{"area": "Agenda", "mentor_focus": "Reads", "mentee_focus": "Writes"}],
+            "Agenda: mentor — Reads; mentee — Writes",
+        ),
+        ("boundaries", "", "the standard wording"),
+        ("end_on", None, "not set"),
+        ("frequency", "now and then", "now and then"),  # not a value the term holds
+        ("meeting_minutes", {"a": 1}, '{"a": 1}'),
+    ],
+)
+def test_a_term_reads_in_words_as_the_page_writes_it(term, value, words):
+    assert term_words(term, value) == words
