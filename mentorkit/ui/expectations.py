@@ -241,9 +241,11 @@ class AgreedTogether(widgets.VBox):
             self.suggestions,
         ]
 
-    def refuse(self, text: str) -> None:
-        """Say next to the button, in words, why the agreement was not confirmed."""
-        self.problem.value = f'<span class="mentorkit-problem" role="alert">{escape(text)}</span>'
+    def refuse(self, text: str, *, alert: bool = True) -> None:
+        """Say next to the button, in words, why the agreement cannot be confirmed (`alert`:
+        announced at once, after a click; else shown quietly while the form is edited)."""
+        role = ' role="alert"' if alert else ""
+        self.problem.value = f'<span class="mentorkit-problem"{role}>{escape(text)}</span>'
 
     def tell(self, text: str, *, problem: bool = False) -> None:
         """Say what the last action did (or why it did nothing)."""
@@ -652,7 +654,7 @@ class ExpectationsView(widgets.VBox):
         try:
             confirm(agreement, Side.MENTEE, self.session.participant.name, at=datetime.now(UTC))
         except MentoringError as exc:
-            panel.refuse(str(exc))
+            panel.refuse(str(exc), alert=False)
             panel.confirm.disabled = True
         else:
             panel.problem.value = ""
