@@ -35,6 +35,7 @@ from pydantic_core import PydanticCustomError
 from mentorkit.errors import InvalidInput, MentorkitError
 from mentorkit.models import (
     CheckIn,
+    Day,
     Email,
     FilledLine120,
     MentoringAgreement,
@@ -43,6 +44,7 @@ from mentorkit.models import (
     Moment,
     ProgressSharing,
     SentRequest,
+    ShareableItem,
     SmartGoal,
     Text2000,
     Text5000,
@@ -539,6 +541,24 @@ def answer_suggestion(
 
 # ---------------------------------------------------------------------------------------
 # Sharing progress with the mentor
+
+
+class NoteKind(StrEnum):
+    COMMENT = "comment"  # on a shared goal or check-in, or on the mentee's progress
+    ACTION = "action"  # something the mentor will do for the mentee
+
+
+class MentorNote(Model):
+    """What a mentor writes for their mentee: a comment (on a shared goal or check-in, or
+    in general) or an action item of the mentor's own. The mentee reads them all."""
+
+    item: ShareableItem | None = Field(default=None, title="About")
+    kind: NoteKind = Field(default=NoteKind.COMMENT, title="Kind")
+    text: Text2000 = Field(min_length=1, title="Text")
+    due_on: Day | None = Field(default=None, title="Due date")
+    done: bool = Field(default=False, title="Done")
+    by: FilledLine120 = Field(title="Written by")
+    at: Moment = Field(title="Written")
 
 
 @dataclass(frozen=True)

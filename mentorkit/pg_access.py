@@ -64,7 +64,13 @@ Kind = Literal["participant", "facilitator"]
 _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,30}")
 
 #: Tables whose rows name the participant they belong to (workshop, participant).
-_OWNED_TABLES = ("documents", "document_history", "match_decisions", "agreement_entries")
+_OWNED_TABLES = (
+    "documents",
+    "document_history",
+    "match_decisions",
+    "agreement_entries",
+    "mentor_notes",
+)
 #: Columns of `participants` and `workshops` a server role may read (no hashes).
 _PARTICIPANT_COLUMNS = ("workshop", "id", "email", "body", "hub_user", "signed_in", "invited")
 _WORKSHOP_COLUMNS = ("code", "name", "body", "created_at")
@@ -237,7 +243,7 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
                 sa.text("SELECT pg_get_serial_sequence(:table, 'id')"),
                 {"table": f"{schema}.{table}"},
             ).scalar()
-            for table in ("document_history", "agreement_entries")
+            for table in ("document_history", "agreement_entries", "mentor_notes")
         ]
         workshop_columns = ", ".join(_WORKSHOP_COLUMNS)
         person_columns = ", ".join(_PARTICIPANT_COLUMNS)
@@ -273,6 +279,9 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
             # entries (never the mentor's confirmation or suggestion); nothing is rewritten.
             f"GRANT SELECT, INSERT ON {schema}.agreement_entries TO {participant}",
             f"GRANT SELECT, INSERT, DELETE ON {schema}.agreement_entries TO {facilitator}",
+            # A mentor's notes about a participant: theirs to read, never to write.
+            f"GRANT SELECT ON {schema}.mentor_notes TO {participant}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.mentor_notes TO {facilitator}",
         ]
         for sequence in filter(None, sequences):
             statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {both}")
@@ -286,7 +295,9 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
                 f"EXISTS (SELECT 1 FROM {schema}.participants p WHERE p.workshop = "
                 f"{table}.workshop AND p.id = {table}.participant AND p.{own})"
             )
-            if table == "agreement_entries":
+            if table == "mentor_notes":
+                policies[table] = [("participant_own", participant, "SELECT", owned)]
+            elif table == "agreement_entries":
                 policies[table] = [
                     ("participant_own", participant, "SELECT", owned),
                     ("participant_adds", participant, "INSERT", f"{owned} AND side = 'mentee'"),

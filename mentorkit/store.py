@@ -39,25 +39,31 @@ from mentorkit.mentoring import (
     Answer,
     Answerer,
     Confirmation,
+    MentorNote,
     RequestState,
+    SharedProgress,
     Side,
     SuggestionAnswer,
+    shared_with_mentor,
 )
 from mentorkit.models import (
     DOCUMENT_TYPES,
+    CheckIn,
     Document,
     MentoringAgreement,
     MentorMatch,
     MentorProfile,
     MentorShortlist,
     Participant,
+    ProgressSharing,
     SelfAssessment,
     SentRequest,
+    SmartGoal,
     Workshop,
     upgrade_document,
     validate,
 )
-from mentorkit.worksheets import kind_labels
+from mentorkit.worksheets import kind_labels, natural_order
 
 try:
     import fcntl
@@ -280,6 +286,17 @@ class RecordedEntry:
     entry: AgreementEntry
 
 
+@dataclass(frozen=True)
+class StoredNote:
+    """A mentor's note about a mentee, with its id (to mark an action item done) and the
+    mentor who wrote it."""
+
+    id: int
+    participant: str
+    mentor_email: str
+    note: MentorNote
+
+
 @runtime_checkable
 class Store(Protocol):
     """The one small interface views and the CLI use to read and write mentorkit data."""
@@ -436,6 +453,24 @@ class Store(Protocol):
 
     def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
         """Add a confirmation, suggestion or answer to a participant's agreement record."""
+        ...
+
+    def mentee_progress(self, code: str, email: str, participant_id: str) -> SharedProgress:
+        """The goals and check-ins a mentee shares with this mentor, and nothing else."""
+        ...
+
+    def add_mentor_note(self, code: str, email: str, participant_id: str, note: MentorNote) -> int:
+        """Store a mentor's note about their mentee; its id."""
+        ...
+
+    def set_mentor_note(
+        self, code: str, email: str, participant_id: str, note_id: int, note: MentorNote
+    ) -> None:
+        """Replace one of this mentor's notes about their mentee (an action item done)."""
+        ...
+
+    def mentor_notes(self, code: str, participant_id: str) -> builtins.list[StoredNote]:
+        """Every note mentors wrote about a participant, oldest first."""
         ...
 
     def agreement_entries(self, code: str, participant_id: str) -> builtins.list[AgreementEntry]:
@@ -736,6 +771,27 @@ agreement_entries_table = sa.Table(
 )
 
 
+mentor_notes_table = sa.Table(
+    "mentor_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("workshop", sa.String(9), nullable=False),
+    sa.Column("participant", sa.String(32), nullable=False),
+    sa.Column("mentor", sa.String(320), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("body", Body, nullable=False),
+    # Erasing the mentee, the mentor or the workshop takes the notes along.
+    _participant_fk("mentor_notes"),
+    sa.ForeignKeyConstraint(
+        ["workshop", "mentor"],
+        ["mentors.workshop", "mentors.email"],
+        ondelete="CASCADE",
+        name="fk_mentor_notes_mentor",
+    ),
+    sa.Index("ix_mentor_notes_participant", "workshop", "participant"),
+)
+
+
 def _add_match_decisions(conn: Connection) -> None:
     """Schema 1 → 2: the facilitator's locked and forbidden pairs get a table."""
     match_decisions_table.create(conn)
@@ -806,7 +862,7 @@ _MENTOR_SIGN_IN_COLUMNS = {
 def _add_mentor_sign_in(conn: Connection) -> None:
     """Schema 5 → 6: mentors sign in (invite and resume code hashes) and keep their own
     profile (when they last saved it); the agreement gets a record of confirmations and
-    suggestions."""
+    suggestions, and mentors' notes for their mentees a table."""
     present = {column["name"] for column in sa.inspect(conn).get_columns("mentors")}
     for name, kind in _MENTOR_SIGN_IN_COLUMNS.items():
         if name not in present:
@@ -814,6 +870,7 @@ def _add_mentor_sign_in(conn: Connection) -> None:
     for index in mentors_table.indexes:
         index.create(conn, checkfirst=True)
     agreement_entries_table.create(conn, checkfirst=True)
+    mentor_notes_table.create(conn, checkfirst=True)
 
 
 MIGRATIONS[5] = _add_mentor_sign_in
@@ -1683,19 +1740,8 @@ class SqlStore:
         only while the two are paired (an accepted request or a lock); else `NotFound`."""
         code = _code(code)
         email = email.strip().lower()
-        decisions = match_decisions_table
         with self._transaction(write=False) as conn:
-            _require_mentor(conn, code, email)
-            paired = conn.execute(
-                sa.select(decisions.c.participant).where(
-                    decisions.c.workshop == code,
-                    decisions.c.participant == participant_id,
-                    decisions.c.mentor == email,
-                    decisions.c.decision == "lock",
-                )
-            ).first()
-            if paired is None:
-                raise NotFound(f"{participant_id} is not a mentee of {email} in workshop {code}")
+            _require_pair(conn, code, email, participant_id)
             row = conn.execute(
                 sa.select(documents_table.c.body).where(
                     documents_table.c.workshop == code,
@@ -1709,6 +1755,98 @@ class SqlStore:
         agreement = upgrade_document(MentoringAgreement.kind, row.body)
         assert isinstance(agreement, MentoringAgreement)
         return agreement
+
+    def mentee_progress(self, code: str, email: str, participant_id: str) -> SharedProgress:
+        """The goals and check-ins the participant shares with this mentor (their
+        `ProgressSharing`), as last saved and without drafts: the only way a mentor reads
+        them, and only while the two are paired; else `NotFound`."""
+        code = _code(code)
+        email = email.strip().lower()
+        docs = documents_table
+        with self._transaction(write=False) as conn:
+            _require_pair(conn, code, email, participant_id)
+            rows = conn.execute(
+                sa.select(docs.c.kind, docs.c.name, docs.c.body).where(
+                    docs.c.workshop == code,
+                    docs.c.participant == participant_id,
+                    docs.c.kind.in_([ProgressSharing.kind, SmartGoal.kind, CheckIn.kind]),
+                )
+            ).all()
+        found = {(row.kind, row.name): upgrade_document(row.kind, row.body) for row in rows}
+        sharing = found.get((ProgressSharing.kind, DEFAULT_DOCUMENT_NAME))
+        goals = {name: d for (kind, name), d in found.items() if isinstance(d, SmartGoal)}
+        check_ins = {name: d for (kind, name), d in found.items() if isinstance(d, CheckIn)}
+        return shared_with_mentor(
+            sharing if isinstance(sharing, ProgressSharing) else None,
+            {name: goals[name] for name in sorted(goals, key=natural_order)},
+            {name: check_ins[name] for name in sorted(check_ins, key=natural_order)},
+        )
+
+    def add_mentor_note(self, code: str, email: str, participant_id: str, note: MentorNote) -> int:
+        """Store a note this mentor writes about their mentee; its id. A comment on a goal
+        or check-in is refused (`NotFound`) unless the mentee shares that item now, and any
+        note unless the two are paired."""
+        code = _code(code)
+        email = email.strip().lower()
+        note = validate(MentorNote, note.model_dump(mode="json"))
+        if note.item is not None:
+            shared = self.mentee_progress(code, email, participant_id)
+            if note.item not in {*shared.goals, *shared.check_ins}:
+                raise NotFound(f"{note.item} is not shared with {email}")
+        with self._transaction(write=True) as conn:
+            _require_pair(conn, code, email, participant_id)
+            result = conn.execute(
+                mentor_notes_table.insert().values(
+                    workshop=code,
+                    participant=participant_id,
+                    mentor=email,
+                    at=note.at,
+                    body=note.model_dump(mode="json"),
+                )
+            )
+            (note_id,) = result.inserted_primary_key or (0,)
+        return int(note_id)
+
+    def set_mentor_note(
+        self, code: str, email: str, participant_id: str, note_id: int, note: MentorNote
+    ) -> None:
+        """Replace note `note_id`, one this mentor wrote about this mentee (an action item
+        marked done, a comment corrected); `NotFound` for any other note."""
+        code = _code(code)
+        email = email.strip().lower()
+        note = validate(MentorNote, note.model_dump(mode="json"))
+        table = mentor_notes_table
+        with self._transaction(write=True) as conn:
+            _require_pair(conn, code, email, participant_id)
+            result = conn.execute(
+                table.update()
+                .where(
+                    table.c.id == note_id,
+                    table.c.workshop == code,
+                    table.c.participant == participant_id,
+                    table.c.mentor == email,
+                )
+                .values(body=note.model_dump(mode="json"))
+            )
+            if result.rowcount != 1:
+                raise NotFound(f"No note {note_id} of {email} about {participant_id}")
+
+    def mentor_notes(self, code: str, participant_id: str) -> builtins.list[StoredNote]:
+        """Every note mentors wrote about the participant, oldest first: what the mentee
+        reads, and what their mentor's page shows of its own."""
+        code = _code(code)
+        table = mentor_notes_table
+        with self._transaction(write=False) as conn:
+            _require_participant(conn, code, participant_id)
+            rows = conn.execute(
+                sa.select(table.c.id, table.c.participant, table.c.mentor, table.c.body)
+                .where(table.c.workshop == code, table.c.participant == participant_id)
+                .order_by(table.c.at, table.c.id)
+            ).all()
+        return [
+            StoredNote(row.id, row.participant, row.mentor, validate(MentorNote, row.body))
+            for row in rows
+        ]
 
     def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
         """Add `entry` to the participant's agreement record: a confirmation (of either
@@ -2768,6 +2906,23 @@ def _agreement_entry(kind: str, body: Any) -> AgreementEntry:
     if model is None:
         raise StoreError(f"An agreement entry of an unknown kind '{kind}' is stored.")
     return validate(model, body)
+
+
+def _require_pair(conn: Connection, code: str, email: str, participant_id: str) -> None:
+    """`NotFound` unless the participant is paired with this mentor (an accepted request or
+    the facilitator's lock)."""
+    _require_mentor(conn, code, email)
+    decisions = match_decisions_table
+    paired = conn.execute(
+        sa.select(decisions.c.participant).where(
+            decisions.c.workshop == code,
+            decisions.c.participant == participant_id,
+            decisions.c.mentor == email,
+            decisions.c.decision == "lock",
+        )
+    ).first()
+    if paired is None:
+        raise NotFound(f"{participant_id} is not a mentee of {email} in workshop {code}")
 
 
 def _require_mentor(conn: Connection, code: str, email: str) -> None:

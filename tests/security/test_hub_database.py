@@ -206,6 +206,10 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "rewrite_a_record": "UPDATE agreement_entries SET body = '{}' WHERE workshop = :code",
         "erase_a_record": "DELETE FROM agreement_entries WHERE workshop = :code",
         "read_records": "SELECT participant FROM agreement_entries WHERE workshop = :code",
+        "forge_a_mentor_note": "INSERT INTO mentor_notes (workshop, participant, mentor, at,"
+        ' body) VALUES (:code, :bruno, :maya, now(), \'{"text": "Great work!"}\')',
+        "read_mentor_notes": "SELECT participant FROM mentor_notes WHERE workshop = :code",
+        "rewrite_a_mentor_note": "UPDATE mentor_notes SET body = '{}' WHERE workshop = :code",
         "create_role": "CREATE ROLE bruno_second LOGIN PASSWORD 'x'",
         "create_superuser": "CREATE ROLE bruno_superuser SUPERUSER LOGIN",
         "disable_rls": "ALTER TABLE documents DISABLE ROW LEVEL SECURITY",
@@ -233,6 +237,7 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
     assert outcome["overwrite_answer"]["rowcount"] == 0
     # The agreement's record: his own only, and nothing in it rewritten or removed.
     assert all(row == [scene.bruno] for row in outcome["read_records"]["rows"])
+    assert all(row == [scene.bruno] for row in outcome["read_mentor_notes"]["rows"])
     for name in ("rewrite_a_record", "erase_a_record"):
         assert refused(outcome[name]), outcome[name]
     for name in ("forge_the_mentors_confirmation", "add_to_amelias_record"):
@@ -255,6 +260,8 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "accept_own_request",
         "rewrite_an_answer",
         "delete_the_decline",
+        "forge_a_mentor_note",
+        "rewrite_a_mentor_note",
         "create_role",
         "create_superuser",
         "disable_rls",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -35,6 +36,8 @@ from mentorkit.identity import (
 from mentorkit.mentoring import (
     Answer,
     Answerer,
+    MentorNote,
+    NoteKind,
     RequestState,
     Side,
     SuggestionAnswer,
@@ -48,6 +51,7 @@ from mentorkit.models import (
     MentorProfile,
     MentorShortlist,
     Participant,
+    ProgressSharing,
     SelfAssessment,
     SentRequest,
     SmartGoal,
@@ -1225,3 +1229,55 @@ def test_a_mentor_reads_the_agreement_of_their_own_mentees_only(
     assert store.mentee_agreement(code, mateo.email.upper(), ada.id) == terms
     with pytest.raises(NotFound, match="is not a mentee of"):
         store.mentee_agreement(code, chloe.email, ada.id)
+
+
+def test_a_mentor_reads_only_what_their_mentee_shares_and_writes_notes_only_for_them(
+    db_url: str, store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, chloe = mentoring
+    ada = Participant(name="Ada", email="ada@example.com")
+    store.import_roster(code, participants=[ada])
+    for name, title in (("goal-1", "Lead a project"), ("goal-2", "SECRET salary talk")):
+        goal = SmartGoal(title=title)
+        store.save(DocumentKey(code, ada.id, "smart_goal", name), goal, expected_revision=0)
+    for name, learned in (("check-in-1", "Shared learning"), ("check-in-2", "SECRET note")):
+        meeting = CheckIn(met_on=date(2027, 1, 11), learned=learned)
+        store.save(DocumentKey(code, ada.id, "check_in", name), meeting, expected_revision=0)
+    sharing = ProgressSharing(shared=["goal-1", "check-in-1"])
+    store.save(DocumentKey(code, ada.id, "progress_sharing"), sharing, expected_revision=0)
+    with pytest.raises(NotFound, match="is not a mentee of"):
+        store.mentee_progress(code, mateo.email, ada.id)
+    store.decide_match(code, ada.id, mateo.email, "lock", answered_by=Answerer.MENTOR)
+
+    seen = store.mentee_progress(code, mateo.email, ada.id)
+    assert list(seen.goals) == ["goal-1"] and list(seen.check_ins) == ["check-in-1"]
+    assert "SECRET" not in repr(seen)
+    with pytest.raises(NotFound, match="is not a mentee of"):
+        store.mentee_progress(code, chloe.email, ada.id)
+
+    at = datetime(2027, 1, 12, 9, tzinfo=UTC)
+    comment = MentorNote(item="goal-1", text="Start with <b>one</b> team", by=mateo.name, at=at)
+    first = store.add_mentor_note(code, mateo.email, ada.id, comment)
+    action = MentorNote(
+        kind=NoteKind.ACTION, text="Introduce Ada to Kim", due_on=date(2027, 1, 20), by="M", at=at
+    )
+    second = store.add_mentor_note(code, mateo.email, ada.id, action)
+    with pytest.raises(NotFound, match="goal-2 is not shared"):
+        store.add_mentor_note(
+            code, mateo.email, ada.id, comment.model_copy(update={"item": "goal-2"})
+        )
+    with pytest.raises(NotFound, match="is not a mentee of"):
+        store.add_mentor_note(code, chloe.email, ada.id, action)
+    store.set_mentor_note(
+        code, mateo.email, ada.id, second, action.model_copy(update={"done": True})
+    )
+    store.decide_match(code, ada.id, chloe.email, "lock")  # Ada's lock moves to Chloé
+    with pytest.raises(NotFound, match=f"No note {first} of {re.escape(chloe.email)}"):
+        store.set_mentor_note(code, chloe.email, ada.id, first, action)
+    notes = store.mentor_notes(code, ada.id)
+    assert [(n.id, n.mentor_email, n.note.text, n.note.done) for n in notes] == [
+        (first, mateo.email, "Start with <b>one</b> team", False),
+        (second, mateo.email, "Introduce Ada to Kim", True),
+    ]
+    store.erase_participant(code, ada.id)
+    assert count_rows(db_url, "mentor_notes") == 0
