@@ -14,6 +14,11 @@ and the card is drawn again and says so. A suggestion carries only the terms the
 changed in the form, laid on the agreement as stored (`mentoring.suggest` keeps those that
 differ), so a term the mentee changed meanwhile is not turned back.
 
+Each card also says when the next planned meeting is (from the agreement, once it names
+this mentor), and holds the mentee's shared progress: the goals and check-ins they share,
+the mentor's comments on them and the mentor's own action items
+(`mentorkit.ui.mentor_progress`).
+
 Everything a mentee wrote (their name, every term of the agreement) is escaped before it
 reaches the page: the agreement through the escaping templates of `mentorkit.agreement`.
 """
@@ -34,6 +39,7 @@ from mentorkit.agreement import (
     DEFAULT_FEEDBACK_STYLE,
     DEFAULT_MEETING_MINUTES,
     agreement_html,
+    meeting_dates,
 )
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
 from mentorkit.mentoring import (
@@ -58,11 +64,12 @@ from mentorkit.models import (
     Participant,
     validate,
 )
-from mentorkit.rendering import long_date
+from mentorkit.rendering import long_date, weekday_date
 from mentorkit.ui.fields import Fields, choices
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import DOCUMENT_CSS, embedded_document, html_text, time_html
 from mentorkit.ui.mentor_profile import MentorSession
+from mentorkit.ui.mentor_progress import MenteeProgress
 
 LABEL_WIDTH = "16rem"
 WIDE = "44rem"
@@ -177,6 +184,22 @@ def status_html(
             "change, once they have."
         )
     return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def next_meeting_html(agreement: MentoringAgreement | None, today: date) -> str:
+    """'Next meeting: Thu 14 January 2027 at 14:00 (Europe/Berlin)', the first planned
+    meeting of the agreement on or after `today` (HTML), or '' when none is planned."""
+    if agreement is None:
+        return ""
+    upcoming = [day for day in meeting_dates(agreement) if day >= today]
+    if not upcoming:
+        return ""
+    when = weekday_date(upcoming[0])
+    if agreement.meeting_time is not None:
+        when += f" at {agreement.meeting_time:%H:%M}"
+        if agreement.time_zone:
+            when += f" ({agreement.time_zone})"
+    return f'<p class="mentorkit-next-meeting"><strong>Next meeting:</strong> {escape(when)}</p>'
 
 
 def _terms_html(suggestion: AgreementSuggestion) -> str:
@@ -348,8 +371,13 @@ class MenteeCard(widgets.VBox):
         self.mentee = mentee
         guard = guarded(view.session.notice)
         self.details = widgets.HTML()
+        self.next_meeting = widgets.HTML()
         self.state = widgets.HTML()
         self.document = widgets.HTML()
+        #: What the mentee shares, the mentor's comments and action items.
+        self.progress = MenteeProgress(
+            view.session, participant_id, mentee, unpaired=lambda: view.unpaired(participant_id)
+        )
         self.confirm = widgets.Button(
             description="Confirm this agreement",
             button_style="primary",
@@ -375,11 +403,13 @@ class MenteeCard(widgets.VBox):
         self.can_suggest = False
         self.children = [
             self.details,
+            self.next_meeting,
             self.state,
             self.actions,
             self.form,
             self.suggestions,
             self.document,
+            self.progress,
         ]
 
     def close_form(self) -> None:
@@ -411,6 +441,7 @@ class MenteeCard(widgets.VBox):
         )
         self.agreement = agreement
         ours = agreement is not None and agreement.mentor_email == session.email
+        self.next_meeting.value = next_meeting_html(agreement if ours else None, session.today)
         ready = ours and agreement is not None and not agreement.needs_attention
         self.can_confirm = bool(
             ready
@@ -489,6 +520,7 @@ class MentorMenteesView(widgets.VBox):
                 self.cards[key] = card
             agreement = session.store.mentee_agreement(code, session.email, key)
             card.show(participant, agreement, session.store.agreement_entries(code, key), session)
+            card.progress.refresh()
             shown.append(card)
         for key in [k for k in self.cards if k not in {c.participant_id for c in shown}]:
             close_tree(self.cards.pop(key))
@@ -503,6 +535,17 @@ class MentorMenteesView(widgets.VBox):
                 "suggest a change."
             )
         self.summary.value = f'<p role="status">{escape(text)}</p>'
+
+    def unpaired(self, participant_id: str) -> None:
+        """The store says the mentee is no longer paired with this mentor: the list drawn
+        again, and why in the notice."""
+        card = self.cards.get(participant_id)
+        self.refresh()
+        if card is not None:
+            self.session.notice.show(
+                f"{card.mentee} is no longer paired with you: their progress is not shown.",
+                kind="error",
+            )
 
     # -- reading again ----------------------------------------------------------------------
 
