@@ -514,9 +514,11 @@ class MentorMenteesView(widgets.VBox):
             key = participant.id
             card = self.cards.get(key)
             if card is None or card.mentee != participant.name:
+                typed = card.progress.typed_texts() if card is not None else {}
                 if card is not None:
                     close_tree(card)
                 card = MenteeCard(self, key, participant.name)
+                card.progress.keep_typed(typed)
                 self.cards[key] = card
             agreement = session.store.mentee_agreement(code, session.email, key)
             card.show(participant, agreement, session.store.agreement_entries(code, key), session)

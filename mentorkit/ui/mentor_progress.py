@@ -370,6 +370,16 @@ class MenteeProgress(widgets.VBox):
         if not self.refresh():
             self.unpaired()
 
+    def typed_texts(self) -> dict[str, str]:
+        """What is typed in the comment boxes (by item) and the action item form ('')."""
+        typed = {**self.typed, **{name: block.text.value for name, block in self.items.items()}}
+        return {**typed, "": self.action_text.value}
+
+    def keep_typed(self, typed: dict[str, str]) -> None:
+        """Put `typed_texts` of a part this one replaces back in its boxes."""
+        self.action_text.value = typed.get("", "")
+        self.typed.update({name: text for name, text in typed.items() if name and text})
+
     # -- comments -------------------------------------------------------------------------
 
     def add_comment(self, name: str) -> None:

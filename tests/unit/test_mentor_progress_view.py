@@ -20,6 +20,7 @@ from mentorkit.models import (
     MentorProfile,
     Milestone,
     Owner,
+    Participant,
     ProgressSharing,
     SmartGoal,
 )
@@ -388,3 +389,26 @@ def test_the_card_says_when_the_next_planned_meeting_is(room):
     room.save(agreement.model_copy(update={"mentor_email": BO}))
     view.refresh()
     assert card.next_meeting.value == ""
+
+
+def test_what_is_typed_stays_when_the_mentees_name_changes_on_the_roster(room):
+    dana = Participant(name="Dana Roe", email="dana@example.org")
+    room.store.import_roster(room.code, participants=[dana])
+    room.store.decide_match(room.code, dana.id, ADA, "lock")
+    key = DocumentKey(room.code, dana.id, SmartGoal.kind, "goal-1")
+    room.store.save(key, goal(), expected_revision=0)
+    sharing = DocumentKey(room.code, dana.id, ProgressSharing.kind)
+    room.store.save(sharing, ProgressSharing(shared=["goal-1"]), expected_revision=0)
+    room.store.decide_match(room.code, room.amelia.id, ADA, None)
+    view = MentorMenteesView(room.mentor())
+    progress = progress_of(view)
+    progress.items["goal-1"].text.value = "Half a comment"
+    progress.action_text.value = "Half an action"
+    room.store.import_roster(
+        room.code, participants=[Participant(name="Dana Roe-Smith", email="dana@example.org")]
+    )
+    view.refresh()
+    renamed = progress_of(view)
+    assert renamed is not progress and renamed.mentee == "Dana Roe-Smith"
+    assert renamed.items["goal-1"].text.value == "Half a comment"
+    assert renamed.action_text.value == "Half an action"
