@@ -10,6 +10,7 @@ read as a stream, never held in memory whole::
     {"type": "participant", …}                 one per participant (code hashes), by id
     {"type": "decision", …}                    the matching's locked and forbidden pairs
     {"type": "agreement", …}                   each agreement's confirmations, suggestions
+    {"type": "note", …}                        mentors' comments and action items
     {"type": "document", …}                    the latest revision of each document
     {"type": "revision", …}                    every revision of every document, in order
     {"type": "end", "counts": …, "sha256": …}  what the file holds, and a checksum of it
@@ -47,7 +48,7 @@ from pydantic import (
 )
 
 from mentorkit.errors import InvalidInput, MentorkitError
-from mentorkit.mentoring import Answerer
+from mentorkit.mentoring import Answerer, MentorNote
 from mentorkit.models import (
     MentorMatch,
     MentorProfile,
@@ -66,6 +67,7 @@ from mentorkit.store import (
     ParticipantRecord,
     RecordedEntry,
     Store,
+    StoredNote,
     StoredRevision,
     WorkshopCounts,
     WorkshopSnapshot,
@@ -79,7 +81,8 @@ BACKUP_FORMAT = "mentorkit-backup"
 #: 3: participants' invite code hashes ("invite_code_hash" on participant lines).
 #: 4: decisions that answer a request ("answered_by" and "reply" on decision lines).
 #: 5: mentors who sign in ("resume_code_hash", "invite_code_hash" and "profile_saved_at"
-#:    on mentor lines), and the agreements' records ("agreement" lines, counted).
+#:    on mentor lines), the agreements' records ("agreement" lines) and mentors' notes
+#:    ("note" lines), both counted on the closing line.
 BACKUP_FORMAT_VERSION = 5
 #: The first format with "decision" lines; older files restore without decisions.
 DECISIONS_SINCE_FORMAT = 2
@@ -111,6 +114,7 @@ _SECTIONS = (
     "participant",
     "decision",
     "agreement",
+    "note",
     "document",
     "revision",
     "end",
@@ -174,6 +178,7 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
         "participants": 0,
         "decisions": 0,
         "agreement_entries": 0,
+        "notes": 0,
         "documents": 0,
         "revisions": 0,
     }
@@ -246,6 +251,16 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
                 "body": _canonical(recorded.entry.model_dump(mode="json")),
             }
         )
+    for note in snapshot.notes:
+        counts["notes"] += 1
+        yield emit(
+            {
+                "type": "note",
+                "participant": note.participant,
+                "mentor": note.mentor_email,
+                "body": _canonical(note.note.model_dump(mode="json")),
+            }
+        )
     for stored in snapshot.documents:
         counts["documents"] += 1
         yield emit(_document_record("document", stored))
@@ -296,12 +311,18 @@ def write_backup(
         partial.unlink(missing_ok=True)
         raise
     listed = (len(snapshot.mentors), len(snapshot.participants), len(snapshot.documents))
-    decisions, entries = len(snapshot.decisions), len(snapshot.agreement)
+    decisions, entries, notes = (
+        len(snapshot.decisions),
+        len(snapshot.agreement),
+        len(snapshot.notes),
+    )
     return WorkshopCounts(
         *listed,
-        revisions=lines - 3 - sum(listed) - decisions - entries,  # header, workshop, end
+        # Less the header, workshop and closing lines.
+        revisions=lines - 3 - sum(listed) - decisions - entries - notes,
         decisions=decisions,
         agreement_entries=entries,
+        notes=notes,
     )
 
 
@@ -390,6 +411,15 @@ class _AgreementLine(_Line):
     body: dict[str, Any] = Field(title="Entry")
 
 
+class _NoteLine(_Line):
+    type: Literal["note"]
+    participant: ParticipantId = Field(title="Participant")
+    mentor: Annotated[StrictStr, StringConstraints(min_length=3, max_length=320)] = Field(
+        title="Mentor"
+    )
+    body: dict[str, Any] = Field(title="Note")
+
+
 class _Counts(_Line):
     mentors: StrictInt = Field(ge=0)
     participants: StrictInt = Field(ge=0)
@@ -397,6 +427,7 @@ class _Counts(_Line):
     revisions: StrictInt = Field(ge=0)
     decisions: StrictInt | None = Field(default=None, ge=0)  # from format 2 on
     agreement_entries: StrictInt | None = Field(default=None, ge=0)  # from format 5 on
+    notes: StrictInt | None = Field(default=None, ge=0)  # from format 5 on
 
 
 class _EndLine(_Line):
@@ -414,6 +445,7 @@ _LINE_MODELS: Mapping[str, type[_Line]] = {
     "participant": _ParticipantLine,
     "decision": _DecisionLine,
     "agreement": _AgreementLine,
+    "note": _NoteLine,
     "document": _DocumentLine,
     "revision": _DocumentLine,
     "end": _EndLine,
@@ -493,7 +525,11 @@ class _BackupReader:
         model = _LINE_MODELS.get(kind)
         if model is None:
             raise self.fail(f"unknown record type '{kind}'")
-        since = {"decision": DECISIONS_SINCE_FORMAT, "agreement": AGREEMENT_SINCE_FORMAT}
+        since = {
+            "decision": DECISIONS_SINCE_FORMAT,
+            "agreement": AGREEMENT_SINCE_FORMAT,
+            "note": AGREEMENT_SINCE_FORMAT,
+        }
         if kind in since and self.format_version < since[kind]:
             raise self.fail(
                 f"a '{kind}' record in a backup of format {self.format_version}, which has "
@@ -576,6 +612,7 @@ class _BackupReader:
         roster = {r.participant.id for r in people}
         decisions = self._decisions(roster, {record.mentor.email for record in mentors})
         agreement = self._agreement(roster)
+        notes = self._notes(roster, {record.mentor.email for record in mentors})
         documents = self._documents(workshop.code, roster)
         found = _Counts(
             mentors=len(mentors),
@@ -586,6 +623,7 @@ class _BackupReader:
             agreement_entries=(
                 len(agreement) if self.format_version >= AGREEMENT_SINCE_FORMAT else None
             ),
+            notes=len(notes) if self.format_version >= AGREEMENT_SINCE_FORMAT else None,
         )
         return WorkshopSnapshot(
             workshop=workshop,
@@ -597,6 +635,7 @@ class _BackupReader:
             documents=tuple(stored for _, stored in documents),
             history=self._history(workshop.code, documents, found),
             agreement=tuple(agreement),
+            notes=tuple(notes),
         )
 
     def _validated(self, model: type[Any], body: dict[str, Any], number: int, what: str) -> Any:
@@ -671,6 +710,25 @@ class _BackupReader:
                 raise self.fail("an agreement entry out of order", number)
             recorded.append(RecordedEntry(line.participant, entry))
         return recorded
+
+    def _notes(self, roster: set[str], mentors: set[str]) -> list[StoredNote]:
+        """Mentors' notes, each by a mentor about a participant of the backup, by
+        participant, oldest first."""
+        notes: list[StoredNote] = []
+        for number, line in self._take(_NoteLine):
+            if line.participant not in roster or line.mentor not in mentors:
+                raise self.fail(
+                    "the note names a participant or mentor who is not in the backup", number
+                )
+            note = self._validated(MentorNote, line.body, number, "note")
+            previous = notes[-1] if notes else None
+            if previous is not None and (line.participant, note.at) < (
+                previous.participant,
+                previous.note.at,
+            ):
+                raise self.fail("a note out of order", number)
+            notes.append(StoredNote(0, line.participant, line.mentor, note))
+        return notes
 
     def _decisions(self, roster: set[str], mentors: set[str]) -> list[MatchDecision]:
         """The matching's decisions, each about a participant and a mentor of the backup,
@@ -808,6 +866,8 @@ def _counted(counts: _Counts) -> str:
     decisions = "" if counts.decisions is None else f", {counts.decisions} matching decisions"
     if counts.agreement_entries is not None:
         decisions += f", {counts.agreement_entries} agreement entries"
+    if counts.notes is not None:
+        decisions += f", {counts.notes} mentors' notes"
     return (
         f"{counts.mentors} mentors, {counts.participants} participants{decisions}, "
         f"{counts.documents} documents and {counts.revisions} revisions"
@@ -842,6 +902,7 @@ def check_backup(path: Path) -> tuple[Workshop, WorkshopCounts]:
             revisions=revisions,
             decisions=len(snapshot.decisions),
             agreement_entries=len(snapshot.agreement),
+            notes=len(snapshot.notes),
         )
 
 

@@ -264,6 +264,8 @@ class WorkshopSnapshot:
     history: Iterable[StoredRevision]  # every revision, each document's oldest first
     #: Every agreement record's entries, by participant, each record oldest first.
     agreement: tuple[RecordedEntry, ...] = ()
+    #: Mentors' notes about their mentees, by participant, oldest first.
+    notes: tuple[StoredNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,7 @@ class WorkshopCounts:
     revisions: int
     decisions: int  # locked and forbidden pairs of the matching
     agreement_entries: int = 0  # confirmations, suggestions and answers of agreements
+    notes: int = 0  # mentors' comments and action items
 
 
 @dataclass(frozen=True)
@@ -2250,6 +2253,19 @@ class SqlStore:
                 RecordedEntry(row.participant, _agreement_entry(row.kind, row.body))
                 for row in conn.execute(entries_query)
             )
+            notes_table = mentor_notes_table
+            notes_query = (
+                sa.select(notes_table.c.id, notes_table.c.participant, notes_table.c.mentor)
+                .add_columns(notes_table.c.body)
+                .where(notes_table.c.workshop == code)
+                .order_by(notes_table.c.participant, notes_table.c.at, notes_table.c.id)
+            )
+            if participant is not None:
+                notes_query = notes_query.where(notes_table.c.participant == participant)
+            notes = tuple(
+                StoredNote(row.id, row.participant, row.mentor, validate(MentorNote, row.body))
+                for row in conn.execute(notes_query)
+            )
             yield WorkshopSnapshot(
                 workshop=validate(Workshop, found.body),
                 facilitator_key_hash=str(found.facilitator_key_hash),
@@ -2260,6 +2276,7 @@ class SqlStore:
                 documents=tuple(documents),
                 history=_stream_history(conn, code, participant),
                 agreement=agreement,
+                notes=notes,
             )
 
     @contextmanager
@@ -2352,6 +2369,10 @@ class SqlStore:
                 entry_rows = _restorable_entries(code, roster_ids, snapshot.agreement)
                 if entry_rows:
                     conn.execute(agreement_entries_table.insert(), entry_rows)
+                mentor_emails = {record.mentor.email for record in snapshot.mentors}
+                note_rows = _restorable_notes(code, roster_ids, mentor_emails, snapshot.notes)
+                if note_rows:
+                    conn.execute(mentor_notes_table.insert(), note_rows)
                 document_rows = []
                 for stored in snapshot.documents:
                     row = _restorable(code, roster_ids, stored)
@@ -2385,6 +2406,7 @@ class SqlStore:
             revisions=revisions,
             decisions=len(decision_rows),
             agreement_entries=len(snapshot.agreement),
+            notes=len(snapshot.notes),
         )
 
     def erase_participant(self, code: str, participant_id: str) -> None:
@@ -2887,6 +2909,31 @@ def _restorable_entries(
                 "kind": kind,
                 "at": item.entry.at,
                 "body": item.entry.model_dump(mode="json"),
+            }
+        )
+    return rows
+
+
+def _restorable_notes(
+    code: str, roster_ids: set[str], mentor_emails: set[str], notes: Sequence[StoredNote]
+) -> list[dict[str, Any]]:
+    """The rows `restore_workshop` writes for mentors' notes, each by a mentor about a
+    participant of the workshop (ids are given anew)."""
+    rows = []
+    for stored in notes:
+        if stored.participant not in roster_ids or stored.mentor_email not in mentor_emails:
+            raise StoreError(
+                f"A mentor's note names participant {stored.participant} or mentor "
+                f"{stored.mentor_email}, who is not on the workshop's roster; nothing was "
+                "restored."
+            )
+        rows.append(
+            {
+                "workshop": code,
+                "participant": stored.participant,
+                "mentor": stored.mentor_email,
+                "at": stored.note.at,
+                "body": stored.note.model_dump(mode="json"),
             }
         )
     return rows

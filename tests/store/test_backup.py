@@ -36,7 +36,7 @@ from mentorkit.identity import (
     resume,
     sign_in,
 )
-from mentorkit.mentoring import Side, SuggestionAnswer, confirm, suggest
+from mentorkit.mentoring import MentorNote, NoteKind, Side, SuggestionAnswer, confirm, suggest
 from mentorkit.models import (
     ActionItem,
     CheckIn,
@@ -47,6 +47,7 @@ from mentorkit.models import (
     MentorShortlist,
     Participant,
     PlanSharing,
+    ProgressSharing,
     SelfAssessment,
     ShortlistEntry,
     SmartGoal,
@@ -204,6 +205,19 @@ def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, obj
         SuggestionAnswer(suggested_at=idea.at, accepted=False, by=first.name, at=idea.at),
     ):
         store.add_agreement_entry(workshop.code, first.id, entry)
+    # Mentor 1 (paired with the first participant by a lock above) comments and acts.
+    store.save(
+        DocumentKey(workshop.code, first.id, "progress_sharing"),
+        ProgressSharing(shared=["goal-1"]),
+        expected_revision=0,
+    )
+    for note in (
+        MentorNote(item="goal-1", text=HOSTILE_TEXTS[3], by=mentors[1].name, at=monday),
+        MentorNote(
+            kind=NoteKind.ACTION, text="Intro 😀", due_on=date(2026, 4, 20), by="M", at=monday
+        ),
+    ):
+        store.add_mentor_note(workshop.code, "mentor1@example.org", first.id, note)
     return {
         "code": workshop.code,
         "resume_codes": codes,
@@ -234,6 +248,10 @@ def everything(store: SqlStore, code: str) -> dict[str, object]:
         "mentors_invited": store.mentors_invited(code),
         "agreement_entries": {
             p.id: store.agreement_entries(code, p.id) for p in store.participants(code)
+        },
+        "mentor_notes": {
+            p.id: [(n.mentor_email, n.note) for n in store.mentor_notes(code, p.id)]
+            for p in store.participants(code)
         },
         "documents": [(s.key, s.revision, s.saved_at, s.document) for s in documents],
         "history": {
@@ -274,8 +292,9 @@ def test_a_workshop_backed_up_from_sqlite_restores_into_postgresql_and_back_iden
         code = str(filled["code"])
         expected = everything(first, code)
         backup_workshop(first, code, tmp_path / "0.jsonl")
-    assert len(expected["documents"]) == 3 * 5 + 3  # each signed-in person, and the first
-    assert sum(len(revisions) for revisions in expected["history"].values()) == 3 * 14 + 4
+    # Each signed-in person, and the first: a shortlist, a match, plan and progress sharing.
+    assert len(expected["documents"]) == 3 * 5 + 4
+    assert sum(len(revisions) for revisions in expected["history"].values()) == 3 * 14 + 5
     assert [d.decision for d in expected["match_decisions"]] == ["lock", "forbid", "forbid", "lock"]
 
     for step, url in enumerate(urls[1:], start=1):
@@ -505,7 +524,8 @@ def test_deleting_a_workshop_removes_every_row_under_it_and_nothing_else(
     with store.read_workshop(kept) as snapshot:
         kept_rows = 1 + len(snapshot.mentors) + len(snapshot.participants)
         kept_rows += len(snapshot.decisions) + len(snapshot.documents)
-        kept_rows += len(snapshot.agreement) + sum(1 for _ in snapshot.history)
+        kept_rows += len(snapshot.agreement) + len(snapshot.notes)
+        kept_rows += sum(1 for _ in snapshot.history)
     assert sum(table_rows(db_url).values()) == kept_rows
 
 

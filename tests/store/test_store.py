@@ -1161,6 +1161,7 @@ def test_a_database_of_schema_5_lets_its_mentors_sign_in_and_keeps_them(
         ),
         "ALTER TABLE mentors DROP COLUMN profile_saved_at",
         "DROP TABLE agreement_entries",
+        "DROP TABLE mentor_notes",
         "UPDATE mentorkit_schema SET version = 5",
     )
     assert "agreement_entries" not in table_names(db_url)
@@ -1170,7 +1171,7 @@ def test_a_database_of_schema_5_lets_its_mentors_sign_in_and_keeps_them(
         assert upgraded.mentors_signed_in(code) == set()
         invite = reset_mentor_invite_codes(upgraded, code, [mateo.email])[mateo.email]
         assert claim_mentor_invite(upgraded, invite).mentor == mateo
-    assert "agreement_entries" in table_names(db_url)
+    assert {"agreement_entries", "mentor_notes"} <= table_names(db_url)
 
 
 def test_a_mentor_sees_their_mentees_and_the_agreement_keeps_its_record_in_order(
