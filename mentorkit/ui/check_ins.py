@@ -24,11 +24,18 @@ from mentorkit.checkins import (
 )
 from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal
 from mentorkit.smart import format_day
-from mentorkit.store import Store
+from mentorkit.store import Store, StoredNote
 from mentorkit.ui.fields import Fields, FieldSet
 from mentorkit.ui.frame import close_tree, guarded
-from mentorkit.ui.html import split_list
-from mentorkit.ui.parts import ConfirmRemove, Row, RowList
+from mentorkit.ui.html import html_text, split_list
+from mentorkit.ui.parts import (
+    ConfirmRemove,
+    MentorSharing,
+    Row,
+    RowList,
+    ShareBox,
+    note_html,
+)
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import CHECK_IN_NUMBERING, SMART_GOALS
 
@@ -129,6 +136,61 @@ def progress_html(progress: list[GoalProgress], goals_link: str) -> str:
             f'<p class="mentorkit-muted" style="margin:0 0 0.6rem">{summary}</p>'
         )
     return "".join(bars)
+
+
+def mentor_actions_html(actions: list[StoredNote], today: date) -> str:
+    """The mentor's own action items: overdue ones first, then open ones by due date, then
+    those done; each with its due date and whether it is done."""
+
+    def order(stored: StoredNote) -> tuple[int, date, int]:
+        note = stored.note
+        overdue = not note.done and note.due_on is not None and note.due_on < today
+        rank = 0 if overdue else 2 if note.done else 1
+        return rank, note.due_on or date.max, stored.id
+
+    rows: list[str] = []
+    for stored in sorted(actions, key=order):
+        note = stored.note
+        due = f"due {format_day(note.due_on)}" if note.due_on else "no due date"
+        state = "done" if note.done else "open"
+        text = html_text(note.text)
+        if note.done:
+            text = f'<span class="mentorkit-action-done">{text}</span>'
+        line = f"{text} · {escape(due)} · {state}"
+        if not note.done and note.due_on is not None and note.due_on < today:
+            line += (
+                ' <span class="mentorkit-overdue">overdue by '
+                f"{_days((today - note.due_on).days)}</span>"
+            )
+        line += f' <span class="mentorkit-muted">({escape(note.by)})</span>'
+        rows.append(f'<li class="mentorkit-mentor-action-{state}">{line}</li>')
+    return f'<ul class="mentorkit-actions">{"".join(rows)}</ul>'
+
+
+def from_mentor_html(
+    general: list[StoredNote], actions: list[StoredNote], *, has_mentor: bool, today: date
+) -> str:
+    """What the mentor wrote for the participant beyond comments on one goal or meeting:
+    their notes, and the action items they keep for the participant (read only here)."""
+    if not general and not actions:
+        if not has_mentor:
+            return (
+                '<p class="mentorkit-muted">Once you have a mentor, the notes and action items '
+                "they write for you show here.</p>"
+            )
+        return (
+            '<p class="mentorkit-muted">Nothing from your mentor yet. The notes and action '
+            "items they write for you show here, and their comments on a goal or meeting you "
+            "share show under it.</p>"
+        )
+    parts: list[str] = []
+    if general:
+        parts.append("<h3>Notes</h3>")
+        parts.extend(note_html(stored, "wrote") for stored in general)
+    if actions:
+        parts.append("<h3>What your mentor will do</h3>")
+        parts.append(mentor_actions_html(actions, today))
+    return "".join(parts)
 
 
 class ActionRow(Row):
@@ -254,18 +316,28 @@ class MeetingCard(widgets.VBox):
         self.fields.bind_rows("action_items", self.action_items.bindings("action_items"))
         if check_in is not None:
             self.fields.restore(check_in.draft)
+        self.share = ShareBox(
+            view.sharing,
+            name,
+            f"meeting {n}",
+            "this meeting, its notes and its actions",
+            created=view.sharing.since(self.autosaver.key),
+            on_share=self._save_new,
+        )
         self._render_heading()
         placed = self.fields.placed
 
         self.children = [
             widgets.HBox([self.heading, self.removal.remove]).add_class("mentorkit-meeting-head"),
             self.removal,
+            self.share.choice,
             placed("met_on"),
             placed("topics"),
             placed("learned"),
             widgets.HTML(f"<h4>Actions agreed in meeting {n}</h4>"),
             self.action_items,
             widgets.HBox([self.action_items.add, self.action_items.note]),
+            self.share.comments,
         ]
         self.fields.observe(guarded(notice)(self._changed))
 
@@ -299,6 +371,11 @@ class MeetingCard(widgets.VBox):
         grown = isinstance(saved, CheckIn) and len(document.action_items) != len(saved.action_items)
         self.autosaver.request(lambda: document, now=grown)
 
+    def _save_new(self) -> None:
+        """A meeting shared before it is saved is saved now: what is shared exists."""
+        if self.autosaver.document is None and not self.autosaver.has_unsaved_changes:
+            self.save()
+
     def _changed(self, _change: object = None) -> None:
         if self.closed:  # a late message for a removed meeting must not bring it back
             return
@@ -314,6 +391,7 @@ class CheckInsView(widgets.VBox):
         super().__init__()
         self.add_class("mentorkit-check-ins")
         self.session = session
+        self.sharing = MentorSharing(session)
         saved = {
             name: check_in
             for name, autosaver in session.autosavers(CheckIn).items()
@@ -331,8 +409,13 @@ class CheckInsView(widgets.VBox):
         self.progress = widgets.HTML()
         self.empty_log = widgets.HTML()
         self.cards_box = widgets.VBox()
+        self.from_mentor = widgets.HTML().add_class("mentorkit-from-mentor")
+        self.sharing.listeners.append(self._render_from_mentor)
+        self._render_from_mentor()
         self.children = [
             widgets.HTML(f"<style>{CSS}</style>"),
+            widgets.HTML("<h2>From your mentor</h2>"),
+            self.from_mentor,
             widgets.HTML("<h2>Open actions</h2>"),
             self.actions,
             widgets.HTML("<h2>Progress on my goals</h2>"),
@@ -369,6 +452,15 @@ class CheckInsView(widgets.VBox):
         link = self.session.link(SMART_GOALS.notebook)
         self.progress.value = progress_html(goal_progress(self.goals, today=today), link)
 
+    def _render_from_mentor(self) -> None:
+        sharing = self.sharing
+        self.from_mentor.value = from_mentor_html(
+            sharing.general_notes(),
+            sharing.action_items(),
+            has_mentor=sharing.has_mentor,
+            today=date.today(),
+        )
+
     def _log_meeting(self, _button: widgets.Button) -> None:
         card = self._card(next_check_in_name(card.name for card in self.cards))
         self.cards.insert(0, card)
@@ -380,6 +472,7 @@ class CheckInsView(widgets.VBox):
         """Erase the meeting's document and take its card off the page."""
         card.autosaver.delete()
         self.session.forget(card.autosaver)
+        card.share.forget()
         card.fields.show({})
         self.cards.remove(card)
         self._layout()

@@ -1,4 +1,5 @@
-"""Parts the worksheet cards share: a numbered list of rows, and a two-step remove.
+"""Parts the worksheet cards share: a numbered list of rows, a two-step remove, and the
+choice to share a goal or meeting with the mentor, with the mentor's comments on it.
 
 A meeting's action items, a goal's milestones and the agreement's roles are all "a list of
 rows with Add, Remove N and a limit"; a meeting and a goal are both removed in two steps.
@@ -7,14 +8,22 @@ Each pattern lives here once so the worksheets number, label, focus and confirm 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from html import escape
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import ipywidgets as widgets
 
+from mentorkit.mentoring import NoteKind, RequestState
+from mentorkit.models import MentorMatch, ProgressSharing
+from mentorkit.store import DocumentKey, StoredNote
 from mentorkit.ui.frame import Notice, close_tree, guarded
 from mentorkit.ui.guard import Confirmation
+from mentorkit.ui.html import html_text, time_html
+
+if TYPE_CHECKING:
+    from mentorkit.ui.shell import Session
 
 
 class Row(widgets.VBox):
@@ -212,3 +221,180 @@ class ConfirmRemove(widgets.HBox):
             return
         self._on_confirm()  # when it fails, the question stays for another try
         self.question.withdraw()
+
+
+# ---------------------------------------------------------------------------------------
+# Sharing a goal or a meeting with the mentor, and what the mentor wrote back
+
+NO_MENTOR_YET = "Once you have a mentor, they will see what you share."
+
+
+def has_mentor(session: Session) -> bool:
+    """Whether the participant has a mentor: one accepted their request (or the
+    facilitator paired them), or the published matching gave them one."""
+    answers = session.store.answers(session.workshop.code, session.participant.id)
+    if any(answer.state == RequestState.ACCEPTED for answer in answers.values()):
+        return True
+    return session.document(MentorMatch) is not None
+
+
+def note_html(stored: StoredNote, verb: str = "commented") -> str:
+    """'<mentor> commented on <time>:' and the note's text, escaped, line breaks kept."""
+    note = stored.note
+    return (
+        '<div class="mentorkit-mentor-note">'
+        f"<p><strong>{escape(note.by)}</strong> {escape(verb)} on {time_html(note.at)}:</p>"
+        f'<p class="mentorkit-mentor-note-text">{html_text(note.text)}</p></div>'
+    )
+
+
+class MentorSharing:
+    """One page's side of sharing: which goals and check-ins the participant shares (their
+    `ProgressSharing`, saved at once on every choice) and the notes their mentor wrote,
+    read when the page opens and again after each choice (never polled)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.autosaver = session.autosaver(ProgressSharing.kind)
+        saved = self.autosaver.document
+        self.choice = saved if isinstance(saved, ProgressSharing) else ProgressSharing()
+        self.has_mentor = has_mentor(session)
+        self.notes: list[StoredNote] = []
+        #: Called after the notes are read again (the page redraws what shows them).
+        self.listeners: list[Callable[[], object]] = []
+        self.read_notes()
+
+    def is_shared(self, item: str) -> bool:
+        return item in self.choice.shared
+
+    def share(self, item: str, shared: bool) -> None:
+        """Share `item` ('goal-2') with the mentor or stop sharing it, saved at once."""
+        self._catch_up()
+        if self.is_shared(item) == shared:
+            return
+        choice = self.choice = self.choice.with_item(item, shared)
+        self.autosaver.request(lambda: choice, now=True)
+
+    def _catch_up(self) -> None:
+        """Start from what is stored now: the other worksheet (goals, check-ins) may have
+        changed the choice in another tab, and each item's choice is its own."""
+        saver = self.autosaver
+        if saver.in_conflict or saver.has_unsaved_changes:
+            return
+        stored = self.session.store.load(saver.key)
+        if (
+            stored is not None
+            and stored.revision != saver.revision
+            and isinstance(stored.document, ProgressSharing)
+        ):
+            saver.saved = stored
+            self.choice = stored.document
+
+    def read_notes(self) -> None:
+        """Read the mentor's notes again and tell the page."""
+        session = self.session
+        self.notes = session.store.mentor_notes(session.workshop.code, session.participant.id)
+        for listener in self.listeners:
+            listener()
+
+    def comments(self, item: str, since: datetime | None = None) -> list[StoredNote]:
+        """The mentor's comments on `item`, oldest first (`since`: written from then on)."""
+        return [
+            stored
+            for stored in self.notes
+            if stored.note.kind == NoteKind.COMMENT
+            and stored.note.item == item
+            and (since is None or stored.note.at >= since)
+        ]
+
+    def since(self, key: DocumentKey) -> datetime | None:
+        """When the goal or meeting stored at `key` was first saved (now, for one not saved
+        yet), when the mentor commented on an item of its name: a comment from before is
+        about an earlier item of the same name, removed since. None when there is none."""
+        if not self.comments(key.name):
+            return None
+        history = self.session.store.history(key)
+        return history[0].saved_at if history else datetime.now(UTC)
+
+    def general_notes(self) -> list[StoredNote]:
+        """The mentor's comments about no goal or meeting in particular, oldest first."""
+        return [
+            stored
+            for stored in self.notes
+            if stored.note.kind == NoteKind.COMMENT and stored.note.item is None
+        ]
+
+    def action_items(self) -> list[StoredNote]:
+        """The mentor's own action items for the participant, oldest first."""
+        return [stored for stored in self.notes if stored.note.kind == NoteKind.ACTION]
+
+
+class ShareBox:
+    """A goal's or meeting's "Share … with my mentor" tick box with what it means
+    (`choice`), and the mentor's comments on it (`comments`): the card places both.
+
+    `thing` names the item on the page ("goal 2"); `reach` says what the mentor sees when
+    it is shared ("this goal, its milestones and your progress"); `created` is the item's
+    first save, so that comments on an earlier item of the same name (removed since) are
+    not shown under this one; `on_share` runs before a tick is saved (the card saves its
+    document, so that what is shared exists).
+    """
+
+    def __init__(
+        self,
+        sharing: MentorSharing,
+        item: str,
+        thing: str,
+        reach: str,
+        *,
+        created: datetime | None = None,
+        on_share: Callable[[], object] | None = None,
+    ) -> None:
+        self.sharing = sharing
+        self.item = item
+        self.thing = thing
+        self.reach = reach
+        self.created = created
+        self.on_share = on_share
+        self.tick = widgets.Checkbox(
+            value=sharing.is_shared(item),
+            description=f"Share {thing} with my mentor",
+            indent=False,
+            layout=widgets.Layout(width="auto"),
+        )
+        self.meaning = widgets.HTML()
+        self.choice = widgets.VBox([self.tick, self.meaning]).add_class("mentorkit-share")
+        self.comments = widgets.HTML().add_class("mentorkit-mentor-comments")
+        self.tick.observe(guarded(sharing.session.notice)(self._ticked), names="value")
+        sharing.listeners.append(self.render)
+        self.render()
+
+    def _ticked(self, change: Mapping[str, object]) -> None:
+        shared = change["new"] is True
+        if shared and self.on_share is not None:
+            self.on_share()
+        self.sharing.share(self.item, shared)
+        self.sharing.read_notes()
+
+    def forget(self) -> None:
+        """The item was removed: it is shared no more and this box shows nothing more."""
+        if self.render in self.sharing.listeners:
+            self.sharing.listeners.remove(self.render)
+        self.sharing.share(self.item, False)
+
+    def render(self) -> None:
+        if not self.sharing.has_mentor:
+            line = NO_MENTOR_YET
+        elif self.tick.value:
+            line = f"Your mentor sees {self.reach}; untick to stop."
+        else:
+            line = f"Only you see {self.thing}; tick the box to share it with your mentor."
+        self.meaning.value = f'<p class="mentorkit-muted">{escape(line)}</p>'
+        found = self.sharing.comments(self.item, self.created)
+        if found:
+            self.comments.value = (
+                f"<h4>Your mentor’s comments on {escape(self.thing)}</h4>"
+                + "".join(note_html(stored) for stored in found)
+            )
+        else:
+            self.comments.value = ""

@@ -33,7 +33,7 @@ from mentorkit.smart import (
 from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet
 from mentorkit.ui.frame import close_tree, guarded
-from mentorkit.ui.parts import ConfirmRemove, Row, RowList
+from mentorkit.ui.parts import ConfirmRemove, MentorSharing, Row, RowList, ShareBox
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import GOAL_NUMBERING, SELF_ASSESSMENT
 
@@ -245,11 +245,20 @@ class GoalCard(widgets.VBox):
         self.fields.bind_rows("milestones", self.milestones.bindings("milestones"))
         if goal is not None:
             self.fields.restore(goal.draft)
+        self.share = ShareBox(
+            view.sharing,
+            name,
+            f"goal {n}",
+            "this goal, its milestones and your progress",
+            created=view.sharing.since(self.autosaver.key),
+            on_share=self._save_new,
+        )
         placed = self.fields.placed
 
         self.children = [
             widgets.HBox([self.heading, self.removal.remove]).add_class("mentorkit-goal-head"),
             self.removal,
+            self.share.choice,
             placed("title"),
             *(placed(field) for field in self.parts),
             placed("deadline"),
@@ -259,6 +268,7 @@ class GoalCard(widgets.VBox):
             self.milestones,
             widgets.HBox([self.milestones.add, self.milestones.note]),
             self.feedback,
+            self.share.comments,
         ]
         self.fields.observe(guarded(notice)(self._changed))
         self.refresh_feedback()
@@ -281,6 +291,12 @@ class GoalCard(widgets.VBox):
         grown = isinstance(saved, SmartGoal) and len(document.milestones) != len(saved.milestones)
         self.autosaver.request(lambda: document, now=grown)
         self.refresh_feedback(document)
+
+    def _save_new(self) -> None:
+        """A goal shared before anything is typed in it is saved now: what is shared exists."""
+        if self.autosaver.document is None and not self.autosaver.has_unsaved_changes:
+            document = self.document()
+            self.autosaver.request(lambda: document, now=True)
 
     def _render_picked(self) -> None:
         names = [self.view.competency_names[c] for c in self.competencies.value]
@@ -335,6 +351,7 @@ class SmartGoalsView(widgets.VBox):
         self.growth_areas = list(assessment.growth_areas) if assessment else []
         self.agreement_end = agreement.end_on if agreement else None
 
+        self.sharing = MentorSharing(session)
         self.cards: list[GoalCard] = []
         for name, autosaver in session.autosavers(SmartGoal).items():
             goal = autosaver.document
@@ -414,6 +431,7 @@ class SmartGoalsView(widgets.VBox):
         so nothing a browser still sends to its inputs can save it again."""
         card.autosaver.delete()
         self.session.forget(card.autosaver)
+        card.share.forget()
         card.fields.show({})
         self.cards.remove(card)
         self._layout()
