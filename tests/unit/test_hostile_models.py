@@ -62,6 +62,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
         "at": "2026-12-07T09:00:00+00:00",
         "fingerprint": "0" * 64,
     },
+    "MentorNote": {"text": "T", "by": "M", "at": "2026-12-07T09:00:00+00:00"},
     "SuggestionAnswer": {
         "suggested_at": "2026-12-07T09:00:00+00:00",
         "accepted": True,

@@ -217,6 +217,7 @@ def test_every_document_carries_the_schema_version():
         "check_in",
         "mentor_match",
         "plan_sharing",
+        "progress_sharing",
     }
     for kind, cls in DOCUMENT_TYPES.items():
         assert cls.kind == kind
