@@ -18,7 +18,7 @@ import ipywidgets as widgets
 
 from mentorkit import worksheets
 from mentorkit.errors import ConflictError, NotFound
-from mentorkit.models import Document
+from mentorkit.models import Document, ProgressSharing
 from mentorkit.store import DEFAULT_DOCUMENT_NAME, DocumentKey, Saved, Store
 from mentorkit.ui.html import spoken_list, time_html
 
@@ -125,7 +125,11 @@ class SaveStatus(widgets.HTML):
 
 
 #: How a document is named to the participant, by kind (the page's own words).
-_DOCUMENT_WORDS: dict[str, str] = worksheets.page_words()
+_DOCUMENT_WORDS: dict[str, str] = {
+    **worksheets.page_words(),
+    # Chosen on the goals' and check-ins' pages, one box per goal or meeting.
+    ProgressSharing.kind: "what you share with your mentor",
+}
 #: Documents of which a participant has several are named as their cards are.
 _NUMBERINGS: dict[str, worksheets.Numbering] = worksheets.numbered_kinds()
 
