@@ -39,7 +39,7 @@ import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from mentorkit.access import TryLimiter, hash_secret, limiter, page_newcomers
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
@@ -268,6 +268,31 @@ def claim_invite(store: Store, invite_code: str, *, tries: TryLimiter | None = N
     has been used. A wrong code counts against `tries` (by default this page's count of
     wrong invite codes for `store`).
     """
+    found, resume_code = _claimed(
+        store, invite_code, tries, store.claim_invite, "participant", UNKNOWN_INVITE
+    )
+    return Identity(store.workshop(found.workshop), found.participant, resume_code)
+
+
+class _Claim(Protocol):
+    @property
+    def claimed(self) -> bool: ...
+
+
+ClaimT = TypeVar("ClaimT", bound=_Claim)
+FoundT = TypeVar("FoundT")
+
+
+def _claimed(
+    store: Store,
+    invite_code: str,
+    tries: TryLimiter | None,
+    claim: Callable[[str, str], ClaimT | None],
+    here: Holder,
+    unknown: str,
+) -> tuple[ClaimT, str]:
+    """The claim of a typed invite code (a participant's or a mentor's, as `claim` looks
+    them up) and the resume code it gave; `SignInError` in words for every way it fails."""
     if not invite_code.strip():
         raise SignInError("Enter the invite code from your invitation.", field="invite code")
     tries = tries or limiter(store, "invite code")
@@ -276,15 +301,40 @@ def claim_invite(store: Store, invite_code: str, *, tries: TryLimiter | None = N
     if not code and normalise_resume_code(invite_code):
         raise SignInError(RESUME_CODE_AS_INVITE, field="invite code")
     resume_code = new_resume_code()
-    found = store.claim_invite(hash_secret(code), hash_secret(resume_code)) if code else None
+    found = claim(hash_secret(code), hash_secret(resume_code)) if code else None
+    if found is None:
+        tries.failed()
+        raise SignInError(_held_elsewhere(store, code, here) or unknown, field="invite code")
+    if not found.claimed:
+        raise SignInError(USED_INVITE, field="invite code")
+    return found, resume_code
+
+
+def _resumed(
+    store: Store,
+    resume_code: str,
+    tries: TryLimiter | None,
+    find: Callable[[str], FoundT | None],
+    here: Holder,
+) -> FoundT:
+    """Whom a typed resume code signs in (as `find` looks them up by its hash);
+    `SignInError` in words for every way it fails."""
+    if not resume_code.strip():
+        raise SignInError("Enter your resume code.", field="resume code")
+    tries = tries or limiter(store, "resume code")
+    tries.check()
+    code = normalise_resume_code(resume_code)
+    if not code and normalise_invite_code(resume_code):
+        raise SignInError(INVITE_CODE_AS_RESUME, field="resume code")
+    found = find(hash_secret(code)) if code else None
     if found is None:
         tries.failed()
         raise SignInError(
-            _held_elsewhere(store, code, "participant") or UNKNOWN_INVITE, field="invite code"
+            _held_elsewhere(store, code, here)
+            or "That resume code is not known. Check it and try again.",
+            field="resume code",
         )
-    if not found.claimed:
-        raise SignInError(USED_INVITE, field="invite code")
-    return Identity(store.workshop(found.workshop), found.participant, resume_code)
+    return found
 
 
 def _issue_resume_code(store: Store, workshop: Workshop, participant: Participant) -> Identity:
@@ -296,22 +346,9 @@ def resume(store: Store, resume_code: str, *, tries: TryLimiter | None = None) -
 
     A wrong code counts against `tries` (by default this page's count for `store`).
     """
-    if not resume_code.strip():
-        raise SignInError("Enter your resume code.", field="resume code")
-    tries = tries or limiter(store, "resume code")
-    tries.check()
-    code = normalise_resume_code(resume_code)
-    if not code and normalise_invite_code(resume_code):
-        raise SignInError(INVITE_CODE_AS_RESUME, field="resume code")
-    found = store.participant_by_resume_hash(hash_secret(code)) if code else None
-    if found is None:
-        tries.failed()
-        raise SignInError(
-            _held_elsewhere(store, code, "participant")
-            or "That resume code is not known. Check it and try again.",
-            field="resume code",
-        )
-    workshop_code, participant = found
+    workshop_code, participant = _resumed(
+        store, resume_code, tries, store.participant_by_resume_hash, "participant"
+    )
     return Identity(store.workshop(workshop_code), participant)
 
 
@@ -407,22 +444,9 @@ def claim_mentor_invite(
 ) -> MentorIdentity:
     """Sign in for the first time as the mentor whose invite code this is (as
     `claim_invite` does for a participant: the code works once)."""
-    if not invite_code.strip():
-        raise SignInError("Enter the invite code from your invitation.", field="invite code")
-    tries = tries or limiter(store, "invite code")
-    tries.check()
-    code = normalise_invite_code(invite_code)
-    if not code and normalise_resume_code(invite_code):
-        raise SignInError(RESUME_CODE_AS_INVITE, field="invite code")
-    resume_code = new_resume_code()
-    found = store.claim_mentor_invite(hash_secret(code), hash_secret(resume_code)) if code else None
-    if found is None:
-        tries.failed()
-        raise SignInError(
-            _held_elsewhere(store, code, "mentor") or UNKNOWN_MENTOR_INVITE, field="invite code"
-        )
-    if not found.claimed:
-        raise SignInError(USED_INVITE, field="invite code")
+    found, resume_code = _claimed(
+        store, invite_code, tries, store.claim_mentor_invite, "mentor", UNKNOWN_MENTOR_INVITE
+    )
     return MentorIdentity(store.workshop(found.workshop), found.mentor, resume_code)
 
 
@@ -436,22 +460,9 @@ def mentor_resume(
     store: Store, resume_code: str, *, tries: TryLimiter | None = None
 ) -> MentorIdentity:
     """Sign in again as a mentor, from any browser, with their resume code."""
-    if not resume_code.strip():
-        raise SignInError("Enter your resume code.", field="resume code")
-    tries = tries or limiter(store, "resume code")
-    tries.check()
-    code = normalise_resume_code(resume_code)
-    if not code and normalise_invite_code(resume_code):
-        raise SignInError(INVITE_CODE_AS_RESUME, field="resume code")
-    found = store.mentor_by_resume_hash(hash_secret(code)) if code else None
-    if found is None:
-        tries.failed()
-        raise SignInError(
-            _held_elsewhere(store, code, "mentor")
-            or "That resume code is not known. Check it and try again.",
-            field="resume code",
-        )
-    workshop_code, mentor = found
+    workshop_code, mentor = _resumed(
+        store, resume_code, tries, store.mentor_by_resume_hash, "mentor"
+    )
     return MentorIdentity(store.workshop(workshop_code), mentor)
 
 

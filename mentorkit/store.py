@@ -1487,21 +1487,20 @@ class SqlStore:
 
     def invited(self, code: str) -> set[str]:
         """The ids of the workshop's participants who hold an invite code (used or not)."""
-        return self._ids_with(code, participants_table.c.invited)
+        return self._flagged(code, participants_table.c.id, participants_table.c.invited)
 
     def signed_in(self, code: str) -> set[str]:
         """The ids of the workshop's participants who have a resume code."""
-        return self._ids_with(code, participants_table.c.signed_in)
+        return self._flagged(code, participants_table.c.id, participants_table.c.signed_in)
 
-    def _ids_with(self, code: str, column: sa.Column[Any]) -> set[str]:
+    def _flagged(self, code: str, key: sa.Column[Any], flag: sa.Column[Any]) -> set[str]:
+        """The `key` of every row of the workshop whose `flag` is set (one table's)."""
         code = _code(code)
         with self._transaction(write=False) as conn:
             _require_workshop(conn, code)
             return set(
                 conn.execute(
-                    sa.select(participants_table.c.id).where(
-                        participants_table.c.workshop == code, column.is_(True)
-                    )
+                    sa.select(key).where(key.table.c.workshop == code, flag.is_(True))
                 ).scalars()
             )
 
@@ -1510,7 +1509,17 @@ class SqlStore:
         `resume_hash`, in one statement that also requires they have none yet: of two
         claims at the same moment only one signs in. None when no invite code has that
         hash; `claimed` False when they had a resume code (nothing was changed)."""
-        table = participants_table
+        found = self._claim(participants_table, invite_hash, resume_hash)
+        if found is None:
+            return None
+        workshop, body, claimed = found
+        return InviteClaim(workshop, validate(Participant, body), claimed=claimed)
+
+    def _claim(
+        self, table: sa.Table, invite_hash: str, resume_hash: str
+    ) -> tuple[str, Any, bool] | None:
+        """The claim of an invite code in `table` (participants or mentors): the row's
+        workshop and body, and whether this claim gave it the resume code hash."""
         with self._transaction(write=True) as conn:
             changed = conn.execute(
                 table.update()
@@ -1522,9 +1531,7 @@ class SqlStore:
                     table.c.invite_code_hash == invite_hash
                 )
             ).first()
-        if row is None:
-            return None
-        return InviteClaim(row.workshop, validate(Participant, row.body), claimed=changed == 1)
+        return None if row is None else (row.workshop, row.body, changed == 1)
 
     # -- mentors signing in ---------------------------------------------------------------
 
@@ -1547,21 +1554,11 @@ class SqlStore:
 
     def claim_mentor_invite(self, invite_hash: str, resume_hash: str) -> MentorClaim | None:
         """As `claim_invite`, for the mentor whose invite code has `invite_hash`."""
-        table = mentors_table
-        with self._transaction(write=True) as conn:
-            changed = conn.execute(
-                table.update()
-                .where(table.c.invite_code_hash == invite_hash, table.c.resume_code_hash.is_(None))
-                .values(resume_code_hash=resume_hash, signed_in=True)
-            ).rowcount
-            row = conn.execute(
-                sa.select(table.c.workshop, table.c.body).where(
-                    table.c.invite_code_hash == invite_hash
-                )
-            ).first()
-        if row is None:
+        found = self._claim(mentors_table, invite_hash, resume_hash)
+        if found is None:
             return None
-        return MentorClaim(row.workshop, validate(MentorProfile, row.body), claimed=changed == 1)
+        workshop, body, claimed = found
+        return MentorClaim(workshop, validate(MentorProfile, body), claimed=claimed)
 
     def set_mentor_resume_code_hash(self, code: str, email: str, code_hash: str) -> None:
         """Store the hash of a mentor's new resume code (replacing any old one)."""
@@ -1589,23 +1586,11 @@ class SqlStore:
 
     def mentors_invited(self, code: str) -> set[str]:
         """The emails of the workshop's mentors who hold an invite code (used or not)."""
-        return self._mentors_with(code, mentors_table.c.invited)
+        return self._flagged(code, mentors_table.c.email, mentors_table.c.invited)
 
     def mentors_signed_in(self, code: str) -> set[str]:
         """The emails of the workshop's mentors who have a resume code."""
-        return self._mentors_with(code, mentors_table.c.signed_in)
-
-    def _mentors_with(self, code: str, column: sa.Column[Any]) -> set[str]:
-        code = _code(code)
-        with self._transaction(write=False) as conn:
-            _require_workshop(conn, code)
-            return set(
-                conn.execute(
-                    sa.select(mentors_table.c.email).where(
-                        mentors_table.c.workshop == code, column.is_(True)
-                    )
-                ).scalars()
-            )
+        return self._flagged(code, mentors_table.c.email, mentors_table.c.signed_in)
 
     def code_holder(self, code_hash: str) -> Holder | None:
         """'participant' or 'mentor' when someone's invite or resume code has this hash."""
