@@ -26,6 +26,7 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.rendering import html_environment, long_date, markdown_environment, weekday_date
+from mentorkit.smart import long_day
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -432,31 +433,15 @@ def agreement_terms(
     }
 
 
+#: Weekdays by name, the same in every locale (strftime's %A follows the locale).
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def utc_moment(when: datetime) -> str:
     """A moment written plainly in UTC, the same in every locale: 'Monday 11 January 2027,
     09:00 UTC' (a naive `when` is taken as the server's local time)."""
     moment = when.astimezone(UTC)
-    return (
-        f"{_WEEKDAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} "
-        f"{moment.year}, {moment:%H:%M} UTC"
-    )
+    return f"{_WEEKDAYS[moment.weekday()]} {long_day(moment.date())}, {moment:%H:%M} UTC"
 
 
 def confirmed_view(
