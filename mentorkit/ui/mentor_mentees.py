@@ -40,6 +40,7 @@ from mentorkit.agreement import (
     DEFAULT_MEETING_MINUTES,
     agreement_html,
     meeting_dates,
+    term_words,
 )
 from mentorkit.errors import InvalidInput, MentorkitError, NotFound
 from mentorkit.mentoring import (
@@ -62,9 +63,10 @@ from mentorkit.models import (
     MeetingFormat,
     MentoringAgreement,
     Participant,
+    text_limit,
     validate,
 )
-from mentorkit.rendering import long_date, weekday_date
+from mentorkit.rendering import weekday_date
 from mentorkit.ui.fields import Fields, choices
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import DOCUMENT_CSS, embedded_document, html_text, time_html
@@ -97,41 +99,12 @@ FORM_TERMS = (
 )
 assert set(FORM_TERMS) <= set(SUGGESTABLE_TERMS)
 
-#: The longest text each text term takes (the agreement's own limits), for the page script.
-_TEXT_LIMITS = {
-    "confidentiality": 2000,
-    "feedback_style": 1000,
-    "boundaries": 2000,
-    "exit_clause": 2000,
-}
 NOTE_LIMIT = 2000
 
 
 def _term_label(name: str) -> str:
     field = MentoringAgreement.model_fields[name]
     return field.title or name.replace("_", " ")
-
-
-def term_text(name: str, value: object) -> str:
-    """A term's value as a suggestion holds it (JSON), in plain words."""
-    if value is None or value == "" or value == []:
-        if name in _TEXT_LIMITS:
-            return "the standard wording"
-        return "not set"
-    if name == "meeting_minutes":
-        return f"{value} minutes"
-    if name in ("start_on", "review_on", "end_on") and isinstance(value, str):
-        try:
-            return long_date(date.fromisoformat(value))
-        except ValueError:
-            return value
-    if isinstance(value, list):
-        parts = [
-            " / ".join(str(v) for v in item.values()) if isinstance(item, dict) else str(item)
-            for item in value
-        ]
-        return "; ".join(parts)
-    return str(value)
 
 
 def _confirmed_at(status: AgreementStatus, side: Side) -> str:
@@ -204,7 +177,7 @@ def next_meeting_html(agreement: MentoringAgreement | None, today: date) -> str:
 
 def _terms_html(suggestion: AgreementSuggestion) -> str:
     changes = [
-        f"<li>{escape(_term_label(name))}: {html_text(term_text(name, suggestion.terms[name]))}"
+        f"<li>{escape(_term_label(name))}: {html_text(term_words(name, suggestion.terms[name]))}"
         "</li>"
         for name in SUGGESTABLE_TERMS
         if name in suggestion.terms
@@ -290,7 +263,7 @@ class SuggestionForm(widgets.VBox):
         }
         for name, default in defaults.items():
             box = fields.textarea(_term_label(name), "", DEFAULT_NOTE + default, width=WIDE)
-            box.add_class(f"mentorkit-max-{_TEXT_LIMITS[name]}")
+            box.add_class(f"mentorkit-max-{text_limit(MentoringAgreement, name)}")
             self.inputs[name] = box
         self.note = fields.textarea(
             f"Note to {mentee}",

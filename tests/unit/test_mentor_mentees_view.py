@@ -303,7 +303,7 @@ def test_suggesting_two_terms_and_a_note_stores_exactly_those_terms(room):
     assert not form.is_open and shown(card.suggest)
     assert "You suggested a change on <time" in card.suggestions.value
     assert "waiting for Amelia Hartley." in card.suggestions.value
-    assert "Meeting frequency: every two weeks" in card.suggestions.value
+    assert "Meeting frequency: Every two weeks" in card.suggestions.value
     assert "Meeting length: 60 minutes" in card.suggestions.value
     assert "Your suggestion is sent" in session.notice.value
 
