@@ -302,30 +302,11 @@ class MentorRequestsView(widgets.VBox):
         """Accept the request from `participant_id`: the pair is locked, as the mentor's
         answer with their reply; refused in words when the request is no longer waiting,
         when the mentor has no place left, or when the mentee is paired with someone else."""
-        card = self.cards.get(participant_id)
-        if card is None:
+        found = self._answered(participant_id, RequestState.ACCEPTED)
+        if found is None:
             return
-        reply = card.accept_reply.value
-        current = self._current(participant_id)
-        if current is None:
-            self.session.notice.show("That request is no longer there.", kind="error")
-            return
-        item, request = current
+        card, item, request, answered = found
         name = item.participant.name
-        try:
-            answered = answer(
-                request,
-                RequestState.ACCEPTED,
-                at=datetime.now(UTC),
-                by=Answerer.MENTOR,
-                reply=reply,
-            )
-        except MentoringError as refused:
-            card.show_state(request, str(refused))
-            return
-        except ValidationError as exc:
-            card.show_state(request, "; ".join(problems(MentorRequest, exc)))
-            return
         capacity = self.session.profile.capacity
         taken = self.session.places_taken()
         if taken >= capacity:
@@ -348,30 +329,36 @@ class MentorRequestsView(widgets.VBox):
     def decline(self, participant_id: str) -> None:
         """Decline the request from `participant_id` with the reply in its box: the pair is
         forbidden, as the mentor's answer; refused in words when it is no longer waiting."""
+        found = self._answered(participant_id, RequestState.DECLINED)
+        if found is not None:
+            card, item, request, answered = found
+            self._decide(card, request, item, "forbid", answered.reply)
+
+    def _answered(
+        self, participant_id: str, state: RequestState
+    ) -> tuple[RequestCard, ReceivedRequest, MentorRequest, MentorRequest] | None:
+        """The request from `participant_id`, read again now, and the mentor's answer
+        `state` to it with the reply typed on its card (the accept box or the decline
+        box); None when it cannot be answered, which its card or the notice says."""
         card = self.cards.get(participant_id)
         if card is None:
-            return
-        reply = card.decline_text.value
+            return None
+        accepting = state == RequestState.ACCEPTED
+        reply = card.accept_reply.value if accepting else card.decline_text.value
         current = self._current(participant_id)
         if current is None:
             self.session.notice.show("That request is no longer there.", kind="error")
-            return
+            return None
         item, request = current
         try:
-            answered = answer(
-                request,
-                RequestState.DECLINED,
-                at=datetime.now(UTC),
-                by=Answerer.MENTOR,
-                reply=reply,
-            )
+            answered = answer(request, state, at=datetime.now(UTC), by=Answerer.MENTOR, reply=reply)
         except MentoringError as refused:
             card.show_state(request, str(refused))
-            return
+            return None
         except ValidationError as exc:
             card.show_state(request, "; ".join(problems(MentorRequest, exc)))
-            return
-        self._decide(card, request, item, "forbid", answered.reply)
+            return None
+        return card, item, request, answered
 
     def _decide(
         self,
