@@ -591,6 +591,8 @@ class MentorActivity:
     withdrawn: int  # taken back by the participant before an answer
     #: Why they take no new mentees now (`mentoring.availability_words`); '' when they do.
     availability: str = ""
+    #: Their mentees whose agreement both have confirmed as it stands.
+    agreed: int = 0
 
     @property
     def received(self) -> int:
@@ -619,6 +621,7 @@ class MentorTotals:
     declined: int
     waiting: int
     withdrawn: int
+    agreed: int = 0
 
     @property
     def answered(self) -> int:
@@ -632,11 +635,14 @@ def mentor_activity(
     invited: Collection[str],
     signed_in: Collection[str],
     today: date,
+    agreed: Collection[tuple[str, str]] = (),
 ) -> list[MentorActivity]:
     """Each mentor's activity, in `mentors` order: `requests` are the participants'
     requests as they stand (participant id → requests, as `cohort_requests` gives them);
     `invited` and `signed_in` the emails of mentors holding an invite code and a resume
-    code. Requests to someone not in `mentors` are left out."""
+    code; `agreed` the pairs (participant id, mentor email) whose agreement both confirmed.
+    Requests to someone not in `mentors` are left out."""
+    agreements = Counter(email for _pid, email in agreed)
     counts: dict[str, Counter[RequestState]] = {m.email: Counter() for m in mentors}
     for theirs in requests.values():
         for request in theirs:
@@ -653,6 +659,7 @@ def mentor_activity(
             waiting=counts[mentor.email][RequestState.SENT],
             withdrawn=counts[mentor.email][RequestState.WITHDRAWN],
             availability=availability_words(mentor, today),
+            agreed=agreements[mentor.email],
         )
         for mentor in mentors
     ]
@@ -670,6 +677,7 @@ def mentor_totals(activity: Sequence[MentorActivity]) -> MentorTotals:
         declined=sum(a.declined for a in activity),
         waiting=sum(a.waiting for a in activity),
         withdrawn=sum(a.withdrawn for a in activity),
+        agreed=sum(a.agreed for a in activity),
     )
 
 

@@ -43,8 +43,14 @@ from mentorkit.cohort import (
     mentor_totals,
     progress,
 )
-from mentorkit.mentoring import Answer, MentorRequest, RequestState
-from mentorkit.models import MentorProfile, Participant
+from mentorkit.mentoring import (
+    Answer,
+    MentorRequest,
+    RequestState,
+    agreement_record,
+    agreement_status,
+)
+from mentorkit.models import MentoringAgreement, MentorProfile, Participant
 from mentorkit.store import MatchDecision, Saved, Store, answer_of
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
@@ -240,7 +246,7 @@ def mentors_html(activity: Sequence[MentorActivity], aliases: Aliases) -> str:
         f"{_count(totals.received, 'request')} received: {totals.answered} answered "
         f"({totals.accepted} accepted, {totals.declined} declined), {totals.waiting} waiting"
         + (f"; {totals.withdrawn} withdrawn by the participant" if totals.withdrawn else "")
-        + "."
+        + f". {_count(totals.agreed, 'agreement')} agreed by mentor and mentee."
     )
     head = "<th scope='col'>Mentor</th>"
     if shown:
@@ -249,7 +255,7 @@ def mentors_html(activity: Sequence[MentorActivity], aliases: Aliases) -> str:
     head += (
         "<th scope='col' class='num'>Received</th><th scope='col' class='num'>Accepted</th>"
         "<th scope='col' class='num'>Declined</th><th scope='col' class='num'>Waiting</th>"
-        "<th scope='col'>New mentees</th>"
+        "<th scope='col' class='num'>Agreements agreed</th><th scope='col'>New mentees</th>"
     )
     rows = []
     for item in activity:
@@ -265,6 +271,7 @@ def mentors_html(activity: Sequence[MentorActivity], aliases: Aliases) -> str:
         cells += (
             f"<td class='num'>{item.received}</td><td class='num'>{item.accepted}</td>"
             f"<td class='num'>{item.declined}</td><td class='num'>{item.waiting}</td>"
+            f"<td class='num'>{item.agreed}</td>"
             f"<td class='{'mentorkit-step-none' if closed else 'mentorkit-step-done'}'>"
             f"{escape(closed or 'taking new mentees')}</td>"
         )
@@ -275,6 +282,7 @@ def mentors_html(activity: Sequence[MentorActivity], aliases: Aliases) -> str:
     foot += (
         f"<td class='num'>{totals.received}</td><td class='num'>{totals.accepted}</td>"
         f"<td class='num'>{totals.declined}</td><td class='num'>{totals.waiting}</td>"
+        f"<td class='num'>{totals.agreed}</td>"
         f"<td>{totals.taking_new_mentees} taking new mentees</td>"
     )
     return (
@@ -382,11 +390,36 @@ class DashboardView(widgets.VBox):
         self.mentors_signed_in: set[str] = set()
         self.saved: list[Saved] = []
         self.decisions: list[MatchDecision] = []
+        #: The pairs (participant id, mentor email) whose agreement both have confirmed.
+        self.agreed: set[tuple[str, str]] = set()
         self.refresh()
         if self.auto.value:
             self._schedule(quiet=True)
 
     # -- data -------------------------------------------------------------------------
+
+    def _agreed_pairs(self, code: str) -> set[tuple[str, str]]:
+        """The locked pairs whose agreement, as it stands, both mentor and mentee have
+        confirmed (read from `saved` and each such mentee's agreement record)."""
+        agreements = {
+            saved.key.participant: saved.document
+            for saved in self.saved
+            if isinstance(saved.document, MentoringAgreement)
+        }
+        found: set[tuple[str, str]] = set()
+        for decided in self.decisions:
+            agreement = agreements.get(decided.participant)
+            if (
+                decided.decision != "lock"
+                or agreement is None
+                or agreement.mentor_email != decided.mentor
+            ):
+                continue
+            entries = self.store.agreement_entries(code, decided.participant)
+            confirmations = agreement_record(entries).confirmations
+            if agreement_status(agreement, confirmations).agreed:
+                found.add((decided.participant, decided.mentor))
+        return found
 
     def refresh(self) -> None:
         """Read the roster and the documents again, then redraw."""
@@ -403,6 +436,7 @@ class DashboardView(widgets.VBox):
         self.mentors_signed_in = self.store.mentors_signed_in(code)
         self.saved = self.store.list(code)
         self.decisions = self.store.match_decisions(code)
+        self.agreed = self._agreed_pairs(code)
         self.redraw()
         self.updated.value = (
             '<span class="mentorkit-muted" role="status">Updated '
@@ -430,6 +464,7 @@ class DashboardView(widgets.VBox):
             invited=self.mentors_invited,
             signed_in=self.mentors_signed_in,
             today=today,
+            agreed=self.agreed,
         )
         self.mentor_activity.value = mentors_html(activity, aliases)
         self.charts.value = charts_html(summary, self.session)

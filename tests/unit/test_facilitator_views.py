@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from mentorkit import people as people_module
 from mentorkit.identity import FACILITATOR_REFUSAL as REFUSAL
 from mentorkit.identity import SignInError, claim_mentor_invite, resume, sign_in
-from mentorkit.mentoring import Answerer
+from mentorkit.mentoring import Answerer, Side, confirm
 from mentorkit.models import (
     ActionItem,
     CheckIn,
@@ -968,6 +968,29 @@ def mentor_activity(store, access):
     return access
 
 
+def test_the_dashboard_counts_the_agreements_both_sides_confirmed_as_they_stand(
+    store, mentor_activity
+):
+    code = mentor_activity.workshop.code
+    (eunji,) = [p for p in store.participants(code) if p.name == "Eun-ji Seo"]
+    terms = MentoringAgreement(mentor_email="bo@example.org", boundaries="No calls after 8")
+    key = DocumentKey(code, eunji.id, "mentoring_agreement")
+    store.save(key, terms, expected_revision=0)
+    monday = datetime(2027, 1, 11, 9, tzinfo=UTC)
+    store.add_agreement_entry(code, eunji.id, confirm(terms, Side.MENTEE, "Eun-ji", at=monday))
+    app = signed_in(dashboard_app, store, mentor_activity)
+    assert "0 agreements agreed" in app.view.mentor_activity.value  # the mentor has not yet
+    store.add_agreement_entry(code, eunji.id, confirm(terms, Side.MENTOR, "Bo", at=monday))
+    app.view.refresh()
+    shown = app.view.mentor_activity.value
+    assert "1 agreement agreed by mentor and mentee." in shown
+    assert "<td class='num'>0</td><td class='num'>0</td><td class='num'>1</td>" in shown
+    # A change after both confirmed counts no more until both confirm it again.
+    store.save(key, terms.model_copy(update={"boundaries": "Calls any time"}), expected_revision=1)
+    app.view.refresh()
+    assert "0 agreements agreed" in app.view.mentor_activity.value
+
+
 def test_the_dashboard_counts_each_mentors_requests_and_sign_in_never_the_words(
     store, mentor_activity
 ):
@@ -975,12 +998,13 @@ def test_the_dashboard_counts_each_mentors_requests_and_sign_in_never_the_words(
     shown = app.view.mentor_activity.value
     assert (
         "3 mentors: 2 invited, 1 signed in, 2 taking new mentees. 3 requests received: "
-        "2 answered (1 accepted, 1 declined), 1 waiting." in shown
+        "2 answered (1 accepted, 1 declined), 1 waiting. 0 agreements agreed by mentor and "
+        "mentee." in shown
     )
     assert (
         "<tr><th scope='row'>Ada Mensah</th><td>ada@example.org</td><td>yes</td>"
         "<td class='mentorkit-step-none'>no</td><td class='num'>2</td><td class='num'>0</td>"
-        "<td class='num'>1</td><td class='num'>1</td>"
+        "<td class='num'>1</td><td class='num'>1</td><td class='num'>0</td>"
         "<td class='mentorkit-step-none'>not taking new mentees</td></tr>" in shown
     )
     assert (
