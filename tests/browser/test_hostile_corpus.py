@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 import pytest
 from browser_helpers import LOAD_TIMEOUT_MS, first_visit, open_app
 from person import Person
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from mentorkit.apps import APPS
+from mentorkit.identity import reset_mentor_invite_codes
+from mentorkit.store import open_store
 from mentorkit.ui.html import split_list
 
 pytestmark = pytest.mark.browser
@@ -58,6 +60,7 @@ NAME = "Corpus <svg onload=\"window.__xss='name'\"> Tester"
 #: The sentences a field may refuse a payload with (all say why, in plain words).
 FAIR_REFUSALS = re.compile(
     r"at most \d+ characters|is not a time zone name|invisible control character"
+    r"|must be a whole number"
 )
 #: Elements a payload could inject to run script; the app's own are counted beforehand.
 DANGEROUS = (
@@ -70,6 +73,9 @@ SETTLED = (
 )
 FIELDS = "input[type=text]:visible, input:not([type]):visible, textarea:visible"
 PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "participant"]
+MENTOR_APP = "mentor.ipynb"
+#: A sample mentor no other browser test reads the profile of.
+CORPUS_MENTOR = "Samuel Adeyemi-Cole"
 #: Apps every free-text field of which My plan shows.
 ALL_IN_THE_PLAN = {"01_self_assessment.ipynb", "04_smart_goals.ipynb", "05_check_ins.ipynb"}
 
@@ -105,6 +111,7 @@ READY: dict[str, Callable[[Page], Locator]] = {
     "04_smart_goals.ipynb": lambda page: page.get_by_label("Goal 1 milestone 1", exact=True),
     "05_check_ins.ipynb": lambda page: page.get_by_label("Meeting 1 action 1", exact=True),
     "06_my_plan.ipynb": lambda page: page.get_by_role("button", name="Refresh"),
+    MENTOR_APP: lambda page: page.get_by_label("About me"),
 }
 #: A floor under what the generic search finds: it tells if the search itself broke.
 AT_LEAST = {
@@ -114,6 +121,7 @@ AT_LEAST = {
     "04_smart_goals.ipynb": 7,
     "05_check_ins.ipynb": 3,
     "06_my_plan.ipynb": 0,
+    MENTOR_APP: 6,
 }
 #: Fields My plan shows besides every field of the apps in ALL_IN_THE_PLAN.
 ALSO_IN_THE_PLAN = re.compile(r"^(Note on choice \d|Goals for our relationship)$")
@@ -343,3 +351,45 @@ def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
     assert unseen == [], unseen
     person.shot("hostile_corpus_plan", whole=True)
     visit.assert_clean()
+
+
+def test_every_payload_in_a_mentors_profile_shows_literally_to_mentor_and_mentees(
+    browser: Browser, page: Page, person: Person, served_demo
+):
+    """A mentor types the corpus into every free-text field of their profile; their page
+    and the participants' mentor directory show each payload as text and run none."""
+    with open_store(served_demo.database_url) as store:
+        code = store.workshop(served_demo.join_code).code
+        (mentor,) = [m for m in store.mentors(code) if m.name == CORPUS_MENTOR]
+        invite = reset_mentor_invite_codes(store, code, [mentor.email])[mentor.email]
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    try:
+        mentor_person = Person(context.new_page(), name="hostile-corpus-mentor")
+        mentor_page = mentor_person.page
+        dialogs: list[str] = []
+        mentor_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        open_app(mentor_person, served_demo.base_url, MENTOR_APP, f"?invite={invite}")
+        resume_code = mentor_page.locator(".mentorkit-resume-code").inner_text(
+            timeout=LOAD_TIMEOUT_MS
+        )
+        walk = Walk(mentor_person, served_demo.base_url, resume_code, dialogs)
+        mine = walk_app(walk, MENTOR_APP)
+        assert len(mine) >= 4, walk.typed
+        mentor_person.shot("mentor-profile-corpus", whole=True)
+
+        # A participant reads the profile in the mentor directory of their shortlist.
+        visit = first_visit(person, served_demo, "02_mentor_shortlist.ipynb", "Corpus Reader")
+        card = page.locator(".mentorkit-mentor", has_text=CORPUS_MENTOR)
+        expect(card).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+        person.reach(card, to_use=False)
+        shown = card.text_content() or ""
+        in_the_directory = [t for t in mine if t.label in ("About me", "Other topics")]
+        assert in_the_directory, mine
+        missing = [t for t in in_the_directory if not shows_literally(shown, t.payload)]
+        assert missing == [], missing
+        assert_nothing_ran(page, visit.dialogs, "the mentor directory")
+        assert injected(card) == []
+        person.shot("mentor-directory-corpus")
+        visit.assert_clean()
+    finally:
+        context.close()
