@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -72,12 +73,43 @@ def postgres_test_url() -> str:
     return url
 
 
+#: Where `free_port` looks when the system's ephemeral range is unknown (not Linux).
+_EPHEMERAL_FALLBACK = (32768, 60999)
+#: The lowest port `free_port` hands out (below it are the well-known and common services).
+_LOWEST_PORT = 20000
+
+
+def _ephemeral_ports() -> tuple[int, int]:
+    """The range the system picks a port from when a program binds port 0."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return _EPHEMERAL_FALLBACK
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, for a server a test
+    starts with --port.
+
+    It is chosen below the system's ephemeral range: every kernel started meanwhile (a
+    server's pools, the other test process) binds its five ports by asking the system for
+    any free port, which comes from that range, so none of them can take this one in the
+    moment before the server binds it."""
+    low, _high = _ephemeral_ports()
+    chooser = random.SystemRandom()
+    for _attempt in range(200):
+        port = chooser.randrange(_LOWEST_PORT, max(low, _LOWEST_PORT + 1000))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as probe:  # a crowded machine: any port the system gives
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        found: int = probe.getsockname()[1]
+        return found
 
 
 def stop_process_group(process: subprocess.Popen[Any], *, timeout: float = 20) -> None:
