@@ -51,7 +51,7 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.store import Store
-from mentorkit.ui.fields import Fields, FieldSet, choices
+from mentorkit.ui.fields import Fields, FieldSet, choices, time_zone_names
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import DOCUMENT_CSS, download_link, embedded_document, html_text, time_html
 from mentorkit.ui.parts import Row, RowList
@@ -90,18 +90,10 @@ def _mentor_options(
 def _zone_options(own: str | None, chosen: str | None) -> list[tuple[str, str | None]]:
     """Time zones for the meeting time, the participant's own (None) first."""
     first = f"My time zone ({own})" if own else "— my calendar's time zone —"
-    zones = _time_zone_names()
+    zones = list(time_zone_names())
     if chosen and chosen not in zones:
         zones = [chosen, *zones]
     return [(first, None), *((zone, zone) for zone in zones if zone != own)]
-
-
-def _time_zone_names() -> list[str]:
-    from zoneinfo import available_timezones
-
-    return sorted(
-        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    )
 
 
 def _calendar_note(agreement: MentoringAgreement, own_zone: str | None) -> str:

@@ -440,6 +440,29 @@ class Fields:
         return self.make(widgets.DatePicker, description, width=width, value=value)
 
 
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The time zones a person is offered as they type one: every 'Region/City' zone, in
+    alphabetical order.
+
+    The self-assessment, the mentor's profile and the agreement's meeting time all offer
+    this one list, so a zone offered on one page is offered, in the same place, on every
+    other. Bare aliases ('UTC', 'EST5EDT') and the 'Etc/' and 'SystemV/' zones are left
+    out: they are kept for compatibility and would only crowd the list (a zone typed by
+    hand is still checked against every zone, see `mentorkit.models`). It is worked out
+    once and kept: the zones installed do not change while the server runs.
+    """
+    from zoneinfo import available_timezones
+
+    return tuple(
+        sorted(
+            zone
+            for zone in available_timezones()
+            if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+        )
+    )
+
+
 def choices(labels: dict[Any, str], *, blank: str = "— choose —") -> list[tuple[str, Any]]:
     """Dropdown options with a leading blank choice (None)."""
     return [(blank, None), *((text, value) for value, text in labels.items())]

@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from html import escape
 from typing import Any, Protocol, cast
 
@@ -46,7 +45,7 @@ from mentorkit.ui.autosave import (
     SAVE_MAX_WAIT_SECONDS,
     SaveStatus,
 )
-from mentorkit.ui.fields import Fields, FieldSet
+from mentorkit.ui.fields import Fields, FieldSet, time_zone_names
 from mentorkit.ui.frame import Notice, guarded
 from mentorkit.ui.html import split_list
 
@@ -304,20 +303,6 @@ def availability_preview(profile: MentorProfile, places_taken: int, today: date)
     return "no places left"
 
 
-@cache
-def _time_zones() -> tuple[str, ...]:
-    """The time zones offered as one types (the list a self-assessment offers)."""
-    from zoneinfo import available_timezones
-
-    return tuple(
-        sorted(
-            zone
-            for zone in available_timezones()
-            if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
-        )
-    )
-
-
 def _format_words(fmt: MeetingFormat) -> str:
     return "Meet in person" if fmt is MeetingFormat.IN_PERSON else f"Meet by {fmt.value}"
 
@@ -416,7 +401,7 @@ class MentorProfileView(widgets.VBox):
                 "Time zone",
                 width="34rem",
                 value=start.time_zone or "",
-                options=list(_time_zones()),
+                options=list(time_zone_names()),
                 ensure_option=False,
                 placeholder="e.g. Europe/Berlin",
             ),

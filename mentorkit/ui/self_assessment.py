@@ -24,7 +24,7 @@ from mentorkit.plan import (
     suggested_strengths,
 )
 from mentorkit.store import Store
-from mentorkit.ui.fields import Fields, FieldSet, choices
+from mentorkit.ui.fields import Fields, FieldSet, choices, time_zone_names
 from mentorkit.ui.frame import guarded
 from mentorkit.ui.html import split_list
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
@@ -173,7 +173,7 @@ class SelfAssessmentView(widgets.VBox):
                 "My time zone",
                 width="34rem",
                 value=prefs.time_zone or "",
-                options=_common_time_zones(),
+                options=list(time_zone_names()),
                 ensure_option=False,
                 placeholder="e.g. Europe/Berlin",
             ),
@@ -303,14 +303,6 @@ def _in_order(picks: Iterable[str | None]) -> list[str]:
 
 def _format_phrase(fmt: MeetingFormat) -> str:
     return "in person" if fmt is MeetingFormat.IN_PERSON else f"by {fmt.value}"
-
-
-def _common_time_zones() -> list[str]:
-    from zoneinfo import available_timezones
-
-    return sorted(
-        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
-    )
 
 
 def self_assessment_app(
