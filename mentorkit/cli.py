@@ -324,21 +324,9 @@ def _people_parser(
         "no code (imports issue codes themselves); with --again, also those who have one. "
         "A new code replaces the old one, which stops working.",
     )
-    invite.add_argument(
-        "who", metavar="PARTICIPANT", nargs="*", help="their name, email or id (default: see above)"
+    _invite_arguments(
+        invite, who="PARTICIPANT", who_help="their name, email or id", sheet=PEOPLE_SHEET
     )
-    invite.add_argument(
-        "--again",
-        action="store_true",
-        help="also replace the codes of those who have one but have not signed in yet",
-    )
-    invite.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        help="a .csv or .xlsx file (default: invites-CODE.csv, never overwriting a file)",
-    )
-    _workshop_option(invite)
     invite.set_defaults(run=_people_invite)
 
     reset = actions.add_parser(
@@ -408,22 +396,9 @@ def _mentors_parser(
         "and has no code; with --again, also those who have one. A new code replaces the "
         "old one, which stops working.",
     )
-    invite.add_argument(
-        "who", metavar="MENTOR", nargs="*", help="their email or name (default: see above)"
+    _invite_arguments(
+        invite, who="MENTOR", who_help="their email or name", sheet=MENTOR_SHEET, base=True
     )
-    invite.add_argument(
-        "--again",
-        action="store_true",
-        help="also replace the codes of those who have one but have not signed in yet",
-    )
-    invite.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        help="a .csv or .xlsx file (default: mentor-invites-CODE.csv, never overwriting a file)",
-    )
-    _base_option(invite)
-    _workshop_option(invite)
     invite.set_defaults(run=_mentors_invite)
 
     reset = actions.add_parser(
@@ -437,6 +412,31 @@ def _mentors_parser(
     reset.add_argument("who", metavar="EMAIL", help="the mentor's email (or name)")
     _workshop_option(reset)
     reset.set_defaults(run=_mentors_reset_code)
+
+
+def _invite_arguments(
+    invite: argparse.ArgumentParser, *, who: str, who_help: str, sheet: str, base: bool = False
+) -> None:
+    """The arguments `mentorkit people invite` and `mentorkit mentors invite` share, added
+    in one place so that both commands take and describe them alike: whom to invite (shown
+    as `who`, the name the command's description uses, and described by `who_help`),
+    --again, -o/--output (by default `sheet`-CODE.csv), --base when the file holds personal
+    links, and --workshop."""
+    invite.add_argument("who", metavar=who, nargs="*", help=f"{who_help} (default: see above)")
+    invite.add_argument(
+        "--again",
+        action="store_true",
+        help="also replace the codes of those who have one but have not signed in yet",
+    )
+    invite.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help=f"a .csv or .xlsx file (default: {sheet}-CODE.csv, never overwriting a file)",
+    )
+    if base:
+        _base_option(invite)
+    _workshop_option(invite)
 
 
 def _base_option(parser: argparse.ArgumentParser) -> None:
@@ -580,6 +580,8 @@ def _mentors_reset_code(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The stem of the participants' mail-merge file (invites-CODE.csv).
+PEOPLE_SHEET = "invites"
 #: The stem of the mentors' mail-merge file (mentor-invites-CODE.csv).
 MENTOR_SHEET = "mentor-invites"
 
@@ -609,7 +611,7 @@ def _relative_links_note(base: str) -> str:
 
 
 def _invites_file(
-    chosen: Path | None, code: str, folder: Path = Path(), *, stem: str = "invites"
+    chosen: Path | None, code: str, folder: Path = Path(), *, stem: str = PEOPLE_SHEET
 ) -> Path:
     """Where invite codes go: the file asked for, else STEM-CODE.csv in `folder`, or -2,
     -3 … when that exists (a file of codes still in use is never overwritten)."""
