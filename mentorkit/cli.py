@@ -488,7 +488,8 @@ def _hub_prepare_database(args: argparse.Namespace) -> int:
     url = getattr(args, "db", None) or os.environ.get("MENTORKIT_HUB_ADMIN_DB", "").strip()
     names = pg_access.prepare_database(resolve_database_url(url), args.role_prefix)
     print(
-        f"Prepared: participants' roles join {names.participant}, facilitators' roles join "
+        f"Prepared: participants' roles join {names.participant}, mentors' roles "
+        f"{names.mentor} (and {names.participant}), facilitators' roles "
         f"{names.facilitator}; row-level security is on."
     )
     return 0

@@ -485,6 +485,33 @@ def reset_mentor_resume_code(store: Store, workshop_code: str, email: str) -> st
     return code
 
 
+def mentor_hub_sign_in(store: Store, hub_user: str) -> MentorIdentity:
+    """Sign a mentor in as JupyterHub's user, as `hub_sign_in` does a participant: the
+    mentor whose roster row carries exactly this hub user name, in whichever workshop of
+    the database names them (a hub serves one cohort; a name in two is refused in words)."""
+    found = [
+        (workshop, mentor)
+        for workshop in store.workshops()
+        if (mentor := store.mentor_by_hub_user(workshop.code, hub_user)) is not None
+    ]
+    if not found:
+        raise SignInError(
+            f"You are signed in to the hub as '{_quoted(hub_user)}', but no mentor of this "
+            "workshop has that hub user name. Ask your facilitator to add it to your row of "
+            "the mentor roster (the hub_user column) and import the roster again.",
+            field="name",
+        )
+    if len(found) > 1:
+        names = ", ".join(workshop.name for workshop, _ in found)
+        raise SignInError(
+            f"The hub user name '{_quoted(hub_user)}' is a mentor's in more than one workshop "
+            f"({names}). Ask your facilitator to keep it in one of them.",
+            field="name",
+        )
+    workshop, mentor = found[0]
+    return MentorIdentity(workshop, mentor)
+
+
 #: A facilitator's sign-in refused: the same words whether the join code or the key is wrong.
 FACILITATOR_REFUSAL = "That join code and facilitator key do not match."
 FACILITATOR_MISSING = "Enter the join code and the facilitator key."

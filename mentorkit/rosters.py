@@ -128,10 +128,22 @@ _PARTICIPANT_EMAIL = Column(
     rejects=True,
 )
 
-#: The participant column kept beside the participant's details rather than in them: the
-#: hub user name that signs them in on a JupyterHub (see mentorkit.identity.hub_sign_in).
+#: The column kept beside a person's details rather than in them: the hub user name that
+#: signs them in on a JupyterHub (see mentorkit.identity.hub_sign_in, mentor_hub_sign_in).
 HUB_USER = "hub_user"
 HUB_USER_MAX_LENGTH = 100
+
+
+def _hub_user_column(person: str) -> Column:
+    return Column(
+        HUB_USER,
+        HUB_USER,
+        False,
+        ("Hub user", "Hub username", "JupyterHub user", "JupyterHub username"),
+        f"On a JupyterHub: the exact hub user name that signs this {person} in (at most "
+        "100 characters, no spaces); each name may appear only once.",
+    )
+
 
 MENTOR_COLUMNS: tuple[Column, ...] = (
     _NAME,
@@ -270,6 +282,7 @@ MENTOR_COLUMNS: tuple[Column, ...] = (
         f"Other topics in the mentor's own words, separated by semicolons (at most "
         f"{MAX_TAGS}, each at most {TAG_LENGTH} characters).",
     ),
+    _hub_user_column("mentor"),
 )
 
 PARTICIPANT_COLUMNS: tuple[Column, ...] = (
@@ -289,14 +302,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         ("Career stage", "Stage", "Level", "Career level"),
         "One of: Student, Early career, Mid-career, Senior, Career changer, Returning to work.",
     ),
-    Column(
-        HUB_USER,
-        HUB_USER,
-        False,
-        ("Hub user", "Hub username", "JupyterHub user", "JupyterHub username"),
-        "On a JupyterHub: the exact hub user name that signs this participant in (at most "
-        "100 characters, no spaces); each name may appear only once.",
-    ),
+    _hub_user_column("participant"),
 )
 
 
@@ -326,7 +332,8 @@ class RosterImport(Generic[T]):
     problems: list[RowProblem]
     ignored_columns: list[str]
     rows_read: int
-    #: Participants' hub user names by email (lowercase), from the `hub_user` column.
+    #: The hub user names of the roster's people by email (lowercase), from the `hub_user`
+    #: column.
     hub_users: dict[str, str] = field(default_factory=dict)
     #: What was imported but deserves a look, one sentence each (e.g. expertise terms that
     #: match nothing in the framework and were kept as tags); shown by the CLI and the apps.

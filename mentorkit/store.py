@@ -73,7 +73,7 @@ except ImportError:  # Windows
 DEFAULT_DOCUMENT_NAME = "main"
 
 #: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
-DB_SCHEMA_VERSION = 6
+DB_SCHEMA_VERSION = 7
 
 #: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction
 #: (filled in below the tables).
@@ -347,7 +347,7 @@ class Store(Protocol):
         hub_users: Mapping[str, str] | None = None,
     ) -> RosterChange:
         """Add or update people by email, all in one transaction; `hub_users` gives some
-        participants (by email) the hub user name that signs them in on a JupyterHub."""
+        of them (by email) the hub user name that signs them in on a JupyterHub."""
         ...
 
     def mentors(self, code: str) -> list[MentorProfile]:
@@ -374,6 +374,10 @@ class Store(Protocol):
 
     def participant_by_hub_user(self, code: str, hub_user: str) -> Participant | None:
         """The participant the facilitator assigned this exact hub user name, or None."""
+        ...
+
+    def mentor_by_hub_user(self, code: str, hub_user: str) -> MentorProfile | None:
+        """The mentor the facilitator assigned this exact hub user name, or None."""
         ...
 
     def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
@@ -678,8 +682,12 @@ mentors_table = sa.Table(
     sa.Column("signed_in", sa.Boolean, nullable=False, server_default=sa.false()),
     # When the mentor last saved their own profile: a roster imported later keeps it.
     sa.Column("profile_saved_at", UtcDateTime, nullable=True),
+    # On a JupyterHub, the exact hub user name the facilitator assigned on import, as for
+    # participants: the only way a hub user becomes this mentor.
+    sa.Column("hub_user", sa.String(100), nullable=True),
     sa.Index("uq_mentors_invite_code_hash", "invite_code_hash", unique=True),
     sa.Index("uq_mentors_resume_code_hash", "resume_code_hash", unique=True),
+    sa.Index("uq_mentors_workshop_hub_user", "workshop", "hub_user", unique=True),
 )
 
 
@@ -877,6 +885,18 @@ def _add_mentor_sign_in(conn: Connection) -> None:
 
 
 MIGRATIONS[5] = _add_mentor_sign_in
+
+
+def _add_mentor_hub_user(conn: Connection) -> None:
+    """Schema 6 → 7: mentors get a hub user name, as participants have."""
+    present = {column["name"] for column in sa.inspect(conn).get_columns("mentors")}
+    if "hub_user" not in present:
+        conn.execute(sa.text("ALTER TABLE mentors ADD COLUMN hub_user VARCHAR(100)"))
+    for index in mentors_table.indexes:
+        index.create(conn, checkfirst=True)
+
+
+MIGRATIONS[6] = _add_mentor_hub_user
 
 
 # ---------------------------------------------------------------------------------------
@@ -1262,45 +1282,46 @@ class SqlStore:
             with self._transaction(write=True) as conn:
                 _require_workshop(conn, code)
                 stored_mentors = {
-                    row.email: row.body
+                    row.email: row
                     for row in conn.execute(
                         sa.select(
                             mentors_table.c.email,
                             mentors_table.c.body,
                             mentors_table.c.profile_saved_at,
+                            mentors_table.c.hub_user,
                         ).where(mentors_table.c.workshop == code)
                     )
-                    if row.profile_saved_at is None
                 }
-                own_profiles = set(
-                    conn.execute(
-                        sa.select(mentors_table.c.email).where(
-                            mentors_table.c.workshop == code,
-                            mentors_table.c.profile_saved_at.is_not(None),
-                        )
-                    ).scalars()
-                )
                 for mentor in mentors:
                     body = mentor.model_dump(mode="json")
-                    if mentor.email in own_profiles:
-                        kept += 1  # the mentor's own words outweigh the roster's
-                    elif mentor.email not in stored_mentors:
+                    hub_user = hub_users.get(mentor.email)
+                    stored = stored_mentors.get(mentor.email)
+                    if stored is None:
                         conn.execute(
                             mentors_table.insert().values(
-                                workshop=code, email=mentor.email, body=body
+                                workshop=code, email=mentor.email, body=body, hub_user=hub_user
                             )
                         )
                         added += 1
-                    elif stored_mentors[mentor.email] != body:
+                        continue
+                    changes: dict[str, object] = {}
+                    if stored.profile_saved_at is not None:
+                        kept += 1  # the mentor's own words outweigh the roster's
+                    elif stored.body != body:
+                        changes["body"] = body
+                    if hub_user is not None and hub_user != stored.hub_user:
+                        changes["hub_user"] = hub_user  # the facilitator's to assign
+                    if changes:
                         conn.execute(
                             mentors_table.update()
                             .where(
                                 mentors_table.c.workshop == code,
                                 mentors_table.c.email == mentor.email,
                             )
-                            .values(body=body)
+                            .values(**changes)
                         )
-                        updated += 1
+                        if stored.profile_saved_at is None:
+                            updated += 1  # else counted as kept
                 stored_people = {
                     row.email: (row.id, row.body, row.hub_user)
                     for row in conn.execute(
@@ -1340,8 +1361,8 @@ class SqlStore:
             reason = _reason(exc.__cause__ or exc)
             raise StoreError(
                 f"The roster could not be imported, nothing was changed: {reason} (a participant"
-                " id or hub user name already used by another participant, or another import at"
-                " the same time; try again)"
+                " id already used, a hub user name already another participant's or another "
+                "mentor's, or another import at the same time; try again)"
             ) from exc
         return RosterChange(added=added, updated=updated, kept=kept)
 
@@ -1421,6 +1442,21 @@ class SqlStore:
         """The participant whose hub user name is exactly `hub_user` (as the facilitator
         assigned it on import), or None; `NotFound` if there is no such workshop."""
         return self._one_participant(code, participants_table.c.hub_user, hub_user)
+
+    def mentor_by_hub_user(self, code: str, hub_user: str) -> MentorProfile | None:
+        """The mentor whose hub user name is exactly `hub_user` (as the facilitator assigned
+        it on import), or None; `NotFound` if there is no such workshop."""
+        code = _code(code)
+        with self._transaction(write=False) as conn:
+            body = conn.execute(
+                sa.select(mentors_table.c.body).where(
+                    mentors_table.c.workshop == code, mentors_table.c.hub_user == hub_user
+                )
+            ).scalar()
+            if body is None:
+                _require_workshop(conn, code)
+                return None
+        return validate(MentorProfile, body)
 
     def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
         """Store the hash of a participant's new resume code (replacing any old one)."""
@@ -1633,23 +1669,10 @@ class SqlStore:
         or a draft. Oldest first; `NotFound` if `email` is not a mentor of the workshop."""
         code = _code(code)
         email = email.strip().lower()
-        docs = documents_table
         decisions = match_decisions_table
         with self._transaction(write=False) as conn:
             _require_mentor(conn, code, email)
-            sent: dict[str, SentRequest] = {}
-            for row in conn.execute(
-                sa.select(docs.c.participant, docs.c.body).where(
-                    docs.c.workshop == code,
-                    docs.c.kind == MentorShortlist.kind,
-                    docs.c.name == DEFAULT_DOCUMENT_NAME,
-                )
-            ):
-                shortlist = upgrade_document(MentorShortlist.kind, row.body)
-                assert isinstance(shortlist, MentorShortlist)
-                for request in shortlist.requests:
-                    if request.mentor_email == email:
-                        sent[row.participant] = request
+            sent, assessments = _requests_sent_to(conn, code, email)
             if not sent:
                 return []
             people = {
@@ -1671,20 +1694,6 @@ class SqlStore:
                     )
                 )
             }
-            assessments: dict[str, SelfAssessment] = {}
-            for row in conn.execute(
-                sa.select(docs.c.participant, docs.c.body).where(
-                    docs.c.workshop == code,
-                    docs.c.kind == SelfAssessment.kind,
-                    docs.c.name == DEFAULT_DOCUMENT_NAME,
-                    docs.c.participant.in_(sent),
-                )
-            ):
-                assessment = upgrade_document(SelfAssessment.kind, row.body)
-                assert isinstance(assessment, SelfAssessment)
-                assessments[row.participant] = assessment.model_copy(
-                    update={"ratings": {}, "draft": {}}
-                )
         found = [
             ReceivedRequest(people[pid], request, answers.get(pid), assessments.get(pid))
             for pid, request in sent.items()
@@ -1730,19 +1739,12 @@ class SqlStore:
         email = email.strip().lower()
         with self._transaction(write=False) as conn:
             _require_pair(conn, code, email, participant_id)
-            row = conn.execute(
-                sa.select(documents_table.c.body).where(
-                    documents_table.c.workshop == code,
-                    documents_table.c.participant == participant_id,
-                    documents_table.c.kind == MentoringAgreement.kind,
-                    documents_table.c.name == DEFAULT_DOCUMENT_NAME,
-                )
-            ).first()
-        if row is None:
+            found = _mentee_documents(conn, code, email, participant_id, [MentoringAgreement])
+        agreement = found.get((MentoringAgreement.kind, DEFAULT_DOCUMENT_NAME))
+        if agreement is None:
             return None
-        agreement = upgrade_document(MentoringAgreement.kind, row.body)
         assert isinstance(agreement, MentoringAgreement)
-        return agreement
+        return agreement.model_copy(update={"draft": {}})
 
     def mentee_progress(self, code: str, email: str, participant_id: str) -> SharedProgress:
         """The goals and check-ins the participant shares with this mentor (their
@@ -1750,17 +1752,11 @@ class SqlStore:
         them, and only while the two are paired; else `NotFound`."""
         code = _code(code)
         email = email.strip().lower()
-        docs = documents_table
         with self._transaction(write=False) as conn:
             _require_pair(conn, code, email, participant_id)
-            rows = conn.execute(
-                sa.select(docs.c.kind, docs.c.name, docs.c.body).where(
-                    docs.c.workshop == code,
-                    docs.c.participant == participant_id,
-                    docs.c.kind.in_([ProgressSharing.kind, SmartGoal.kind, CheckIn.kind]),
-                )
-            ).all()
-        found = {(row.kind, row.name): upgrade_document(row.kind, row.body) for row in rows}
+            found = _mentee_documents(
+                conn, code, email, participant_id, [ProgressSharing, SmartGoal, CheckIn]
+            )
         sharing = found.get((ProgressSharing.kind, DEFAULT_DOCUMENT_NAME))
         goals = {name: d for (kind, name), d in found.items() if isinstance(d, SmartGoal)}
         check_ins = {name: d for (kind, name), d in found.items() if isinstance(d, CheckIn)}
@@ -2955,6 +2951,105 @@ def _require_pair(conn: Connection, code: str, email: str, participant_id: str) 
     ).first()
     if paired is None:
         raise NotFound(f"{participant_id} is not a mentee of {email} in workshop {code}")
+
+
+def _reads_as_hub_mentor(conn: Connection) -> bool:
+    """Whether this connection is a hub mentor's server role (`mentorkit.pg_access`): it
+    reads no participant's documents, only what the database's functions give a mentor."""
+    if conn.dialect.name != "postgresql":
+        return False
+    prepared = conn.execute(
+        sa.text(
+            "SELECT to_regprocedure('mentorkit_hub_mentor()') IS NOT NULL "
+            "AND to_regclass('mentorkit_db_roles') IS NOT NULL"
+        )
+    ).scalar()
+    if not prepared:
+        return False
+    return conn.execute(sa.text("SELECT mentorkit_hub_mentor()")).scalar() is not None
+
+
+def _requests_sent_to(
+    conn: Connection, code: str, email: str
+) -> tuple[dict[str, SentRequest], dict[str, SelfAssessment]]:
+    """The requests sent to this mentor, by participant, and the senders' self-assessments
+    as a mentor may see them: without ratings or draft."""
+    sent: dict[str, SentRequest] = {}
+    bodies: dict[str, Any] = {}
+    docs = documents_table
+    if _reads_as_hub_mentor(conn):  # the database picks them out (mentorkit_requests_to)
+        for row in conn.execute(
+            sa.text(
+                "SELECT participant, request, assessment FROM mentorkit_requests_to(:code, :email)"
+            ),
+            {"code": code, "email": email},
+        ):
+            sent[row.participant] = validate(SentRequest, row.request)
+            if row.assessment is not None:
+                bodies[row.participant] = row.assessment
+    else:
+        for row in conn.execute(
+            sa.select(docs.c.participant, docs.c.body).where(
+                docs.c.workshop == code,
+                docs.c.kind == MentorShortlist.kind,
+                docs.c.name == DEFAULT_DOCUMENT_NAME,
+            )
+        ):
+            shortlist = upgrade_document(MentorShortlist.kind, row.body)
+            assert isinstance(shortlist, MentorShortlist)
+            for request in shortlist.requests:
+                if request.mentor_email == email:
+                    sent[row.participant] = request
+        if sent:
+            bodies = {
+                row.participant: row.body
+                for row in conn.execute(
+                    sa.select(docs.c.participant, docs.c.body).where(
+                        docs.c.workshop == code,
+                        docs.c.kind == SelfAssessment.kind,
+                        docs.c.name == DEFAULT_DOCUMENT_NAME,
+                        docs.c.participant.in_(sent),
+                    )
+                )
+            }
+    assessments: dict[str, SelfAssessment] = {}
+    for participant_id, body in bodies.items():
+        assessment = upgrade_document(SelfAssessment.kind, body)
+        assert isinstance(assessment, SelfAssessment)
+        assessments[participant_id] = assessment.model_copy(update={"ratings": {}, "draft": {}})
+    return sent, assessments
+
+
+def _mentee_documents(
+    conn: Connection,
+    code: str,
+    email: str,
+    participant_id: str,
+    kinds: Sequence[type[Document]],
+) -> dict[tuple[str, str], Document]:
+    """The mentee's documents of these kinds that may reach their mentor, by (kind, name):
+    on a hub the database gives only the shared ones (mentorkit_mentee_documents); the
+    caller keeps only what is shared in any case (`shared_with_mentor`)."""
+    wanted = {kind.kind for kind in kinds}
+    docs = documents_table
+    if _reads_as_hub_mentor(conn):
+        rows = conn.execute(
+            sa.text("SELECT kind, name, body FROM mentorkit_mentee_documents(:code, :email, :pid)"),
+            {"code": code, "email": email, "pid": participant_id},
+        ).all()
+    else:
+        rows = conn.execute(
+            sa.select(docs.c.kind, docs.c.name, docs.c.body).where(
+                docs.c.workshop == code,
+                docs.c.participant == participant_id,
+                docs.c.kind.in_(wanted),
+            )
+        ).all()
+    return {
+        (row.kind, row.name): upgrade_document(row.kind, row.body)
+        for row in rows
+        if row.kind in wanted
+    }
 
 
 def _require_mentor(conn: Connection, code: str, email: str) -> None:

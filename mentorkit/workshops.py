@@ -137,7 +137,10 @@ def import_roster(
         mentors = read_roster("mentors", path, workshop)
         if not _importable(mentors, skip_invalid=skip_invalid):
             return RosterOutcome(mentors, None)
-        return RosterOutcome(mentors, store.import_roster(workshop.code, mentors=mentors.records))
+        change = store.import_roster(
+            workshop.code, mentors=mentors.records, hub_users=mentors.hub_users or None
+        )
+        return RosterOutcome(mentors, change)
     read = read_roster("participants", path, workshop)
     if not _importable(read, skip_invalid=skip_invalid):
         return RosterOutcome(read, None)

@@ -32,6 +32,7 @@ from mentorkit.identity import (
     MentorIdentity,
     SignInError,
     claim_mentor_invite,
+    mentor_hub_sign_in,
     mentor_resume,
     normalise_resume_code,
 )
@@ -141,6 +142,15 @@ class MentorApp(AppFrame):
         remembered = _remembered_code(self.environ)
         self.remembers = remembered is not None
         query = self.query
+        hub_user = self.environ.get("JUPYTERHUB_USER")
+        if hub_user:
+            # The hub has said who this is; the mentor roster's hub user name is the only
+            # way in, so there is no form (codes are not how anyone signs in on a hub).
+            try:
+                self._enter(mentor_hub_sign_in(self.store, hub_user))
+            except MentorkitError as exc:
+                self.notice.show(str(exc), kind="error")
+            return
         try:
             try:
                 if query.get("invite"):
@@ -262,7 +272,8 @@ class MentorApp(AppFrame):
         self.session = session
         if code:
             self.remember(code)
-        self.sign_out_button.layout.display = ""
+        # Signed in by the hub (no code): signing out would only sign in again.
+        self.sign_out_button.layout.display = "" if code else "none"
         mentor, workshop = identity.mentor, identity.workshop
         # data-mentorkit-person: the page script keeps this person's unsaved typing apart
         # from anyone else's who signs in on the same computer.

@@ -91,6 +91,7 @@ PREVIEW_COLUMNS: Mapping[RosterKind, tuple[tuple[str, str], ...]] = {
         ("tags", "Tags"),
         ("capacity", "Capacity"),
         ("languages", "Languages"),
+        ("hub_user", "Hub user"),
     ),
     "participants": (
         ("name", "Name"),
