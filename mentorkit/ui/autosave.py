@@ -145,6 +145,87 @@ def document_words(key: DocumentKey) -> str:
     return f"{key.kind.replace('_', ' ')} “{key.name}”"
 
 
+class SaveSchedule:
+    """When a saver saves: `delay` seconds after the last change, at most `max_wait` after
+    the first change not saved yet however fast someone keeps typing, and, while the store
+    fails, again after each of `retry_delays` (the last one repeated).
+
+    It owns the timer and calls `flush` when it is due; what is saved, and what a failed
+    save means, stay with the saver (`Autosaver`, the mentor's `ProfileSaver`), so that
+    every page saves on the same beat. Without a running event loop (a plain script, a unit
+    test) a change is saved at once, and a failed save waits for the next change or an
+    explicit flush.
+    """
+
+    def __init__(
+        self,
+        flush: Callable[[], object],
+        *,
+        delay: float = SAVE_DELAY_SECONDS,
+        max_wait: float = SAVE_MAX_WAIT_SECONDS,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS_SECONDS,
+    ) -> None:
+        self.flush = flush
+        self.delay = delay
+        self.max_wait = max_wait
+        self.retry_delays = retry_delays
+        self._timer: asyncio.TimerHandle | None = None
+        #: Failed saves in a row, for the retry back-off.
+        self._failures = 0
+        #: When the oldest change not saved yet was made (time.monotonic()).
+        self._waiting_since: float | None = None
+
+    def after_change(self, *, at_once: bool = False) -> float:
+        """A change was made: the seconds to wait before saving it (none `at_once`)."""
+        moment = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = moment
+        if at_once:
+            return 0.0
+        waited = moment - self._waiting_since
+        return min(self.delay, max(0.0, self.max_wait - waited))
+
+    def after_failure(self) -> float:
+        """A save failed: the seconds to wait before trying again."""
+        delay = self.retry_delays[min(self._failures, len(self.retry_delays) - 1)]
+        self._failures += 1
+        return delay
+
+    def start(self, delay: float, *, retry: bool = False) -> None:
+        """Call `flush` in `delay` seconds, instead of when it was due (`retry`: to try a
+        failed save again, which without an event loop waits for the next change)."""
+        self.cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # No event loop (a plain script or a unit test): save now; a failed save
+            # stays pending until the next change or an explicit flush().
+            if not retry:
+                self.flush()
+            return
+        self._timer = loop.call_later(delay, self.flush)
+
+    def flushing(self) -> None:
+        """A flush begins, called by the timer or asked for at once: the timer is over
+        (one still due later finds the flush done)."""
+        self._timer = None
+
+    def caught_up(self) -> None:
+        """Every change so far is saved (or dropped): the next one starts a new wait."""
+        self._waiting_since = None
+
+    def reset_retries(self) -> None:
+        """A save went through (or the saver starts afresh): the next failure waits the
+        first retry delay again."""
+        self._failures = 0
+
+    def cancel(self) -> None:
+        """Call `flush` no more until the next `start`."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
 class Autosaver:
     """Saves one document a moment after the last change, and retries when the store fails.
 
@@ -173,18 +254,30 @@ class Autosaver:
         self.store = store
         self.key = key
         self.status = status
-        self.delay = delay
+        #: When it saves: `delay`, with the module's `SAVE_MAX_WAIT_SECONDS` and
+        #: `RETRY_DELAYS_SECONDS` as they are when the autosaver is made.
+        self.timing = SaveSchedule(
+            self.flush,
+            delay=delay,
+            max_wait=SAVE_MAX_WAIT_SECONDS,
+            retry_delays=RETRY_DELAYS_SECONDS,
+        )
         self.on_conflict = on_conflict
         self.saved: Saved | None = saved if saved is not None else store.load(key)
         #: Why saving is held, while another tab's newer version is unresolved.
         self.conflict: ConflictError | None = None
         self._pending: Callable[[], Document] | None = None
         self._latest_build: Callable[[], Document] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._failures = 0
         self._closed = False
-        #: When the oldest change not saved yet was made (time.monotonic()).
-        self._waiting_since: float | None = None
+
+    @property
+    def delay(self) -> float:
+        """Seconds after the last change that the document is saved."""
+        return self.timing.delay
+
+    @delay.setter
+    def delay(self, seconds: float) -> None:
+        self.timing.delay = seconds
 
     @property
     def revision(self) -> int:
@@ -234,15 +327,7 @@ class Autosaver:
         # kernel as it ends: the next page of the tab has already read the store, so that
         # save would meet it as "changed in another tab". The page script keeps those last
         # keys in the tab instead and the next page sends them again.
-        moment = time.monotonic()
-        if self._waiting_since is None:
-            self._waiting_since = moment
-        if self.saved is None or now:
-            delay = 0.0
-        else:
-            waited = moment - self._waiting_since
-            delay = min(self.delay, max(0.0, SAVE_MAX_WAIT_SECONDS - waited))
-        self._schedule(delay)
+        self._schedule(self.timing.after_change(at_once=self.saved is None or now))
 
     def keep_mine(self) -> bool:
         """Save this page's version over the newer one; returns whether it is saved.
@@ -256,7 +341,7 @@ class Autosaver:
             shown = self.saved  # what the page was built from
             self.saved = self.store.load(self.key)  # base the save on the newer revision
             self.conflict = None
-            self._failures = 0
+            self.timing.reset_retries()
             self.status.resolved(self.key)
             if self._pending is None:
                 # Nothing typed since (the conflict came from a removal): the page's version
@@ -273,9 +358,7 @@ class Autosaver:
     def close(self) -> None:
         """Stop for good: the page is rebuilt or gone; a waiting edit is dropped."""
         self._closed = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.timing.cancel()
         self._pending = None
         if self.conflict is not None:
             self.conflict = None
@@ -302,26 +385,15 @@ class Autosaver:
                 expected=self.revision,
                 actual=current_revision,
             )
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.timing.cancel()
         self._pending = None
         self.store.delete(self.key)
         self.saved = None
         self.status.saved(datetime.now().astimezone())
 
     def _schedule(self, delay: float, *, retry: bool = False) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            # No event loop (a plain script or a unit test): save now; a failed save
-            # stays pending until the next change or an explicit flush().
-            if not retry:
-                self.flush()
-            return
-        self._timer = loop.call_later(delay, self.flush)
+        """Flush in `delay` seconds (see `SaveSchedule.start`)."""
+        self.timing.start(delay, retry=retry)
 
     def flush(self) -> bool:
         """Save what is pending now; returns whether everything is saved.
@@ -329,7 +401,7 @@ class Autosaver:
         Held by a conflict (or closed), it saves nothing: what another tab saved is never
         overwritten without the participant choosing to.
         """
-        self._timer = None
+        self.timing.flushing()
         build = self._pending
         if build is None:
             return True
@@ -357,14 +429,12 @@ class Autosaver:
             # The store is down, read-only or full: keep the text, say so, try again.
             log.warning("mentorkit: save of %s failed; will retry", self.key, exc_info=True)
             self.status.retrying()
-            delay = RETRY_DELAYS_SECONDS[min(self._failures, len(RETRY_DELAYS_SECONDS) - 1)]
-            self._failures += 1
-            self._schedule(delay, retry=True)
+            self._schedule(self.timing.after_failure(), retry=True)
             return False
         if self._pending is build:
             self._pending = None
-            self._waiting_since = None
-        self._failures = 0
+            self.timing.caught_up()
+        self.timing.reset_retries()
         self.saved = saved
         self.status.saved(saved.saved_at)
         return True
@@ -396,9 +466,7 @@ class Autosaver:
         """Hold every further save and let the page offer the participant the choice."""
         log.info("mentorkit: %s was saved elsewhere (%s)", self.key, conflict)
         self.conflict = conflict
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.timing.cancel()
         self.status.conflict(self.key)
         if self.on_conflict is not None:
             self.on_conflict(self)

@@ -14,9 +14,7 @@ what the store knows the mentor by, so no message from the page can make it anot
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,6 +41,7 @@ from mentorkit.ui.autosave import (
     RETRY_DELAYS_SECONDS,
     SAVE_DELAY_SECONDS,
     SAVE_MAX_WAIT_SECONDS,
+    SaveSchedule,
     SaveStatus,
 )
 from mentorkit.ui.fields import Fields, FieldSet, time_zone_names
@@ -183,10 +182,10 @@ class ProfileFields(FieldSet):
 
 
 class ProfileSaver:
-    """Saves the mentor's profile a moment after the last change, as `Autosaver` saves a
-    worksheet: `delay` after the last keystroke, at most `max_wait` after the first one not
-    saved yet, and again after each of `retry_delays` (the last one repeated) while the
-    store fails.
+    """Saves the mentor's profile a moment after the last change, on the beat `Autosaver`
+    saves a worksheet (`SaveSchedule`): `delay` after the last keystroke, at most `max_wait`
+    after the first one not saved yet, and again after each of `retry_delays` (the last one
+    repeated) while the store fails.
 
     A profile has no revisions: the last save wins (two tabs of one mentor write the same
     person's profile, and nobody else writes it but a roster import, which keeps it).
@@ -205,15 +204,11 @@ class ProfileSaver:
         self.store = store
         self.workshop_code = workshop_code
         self.status = status
-        self.delay = delay
-        self.max_wait = max_wait
-        self.retry_delays = retry_delays
+        self.timing = SaveSchedule(
+            self.flush, delay=delay, max_wait=max_wait, retry_delays=retry_delays
+        )
         self._pending: Callable[[], MentorProfile] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._failures = 0
         self._closed = False
-        #: When the oldest change not saved yet was made (time.monotonic()).
-        self._waiting_since: float | None = None
 
     @property
     def has_unsaved_changes(self) -> bool:
@@ -225,29 +220,15 @@ class ProfileSaver:
             return
         self._pending = build
         self.status.pending()
-        moment = time.monotonic()
-        if self._waiting_since is None:
-            self._waiting_since = moment
-        waited = moment - self._waiting_since
-        self._schedule(min(self.delay, max(0.0, self.max_wait - waited)))
+        self._schedule(self.timing.after_change())
 
     def _schedule(self, delay: float, *, retry: bool = False) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            # No event loop (a plain script, a unit test): save now; a failed save stays
-            # waiting until the next change or an explicit flush().
-            if not retry:
-                self.flush()
-            return
-        self._timer = loop.call_later(delay, self.flush)
+        """Flush in `delay` seconds (see `SaveSchedule.start`)."""
+        self.timing.start(delay, retry=retry)
 
     def flush(self) -> bool:
         """Save what waits now; whether everything is saved."""
-        self._timer = None
+        self.timing.flushing()
         build = self._pending
         if build is None:
             return True
@@ -259,21 +240,19 @@ class ProfileSaver:
         except NotFound:
             # The mentor's row is gone (removed from the roster): no retry can save.
             self._pending = None
-            self._waiting_since = None
+            self.timing.caught_up()
             self.status.failed(NO_LONGER_ON_THE_ROSTER)
             return False
         except Exception:
             # The store is down, read-only or full: keep the edit, say so, try again.
             log.warning("mentorkit: saving the profile of %s failed; will retry", profile.email)
             self.status.retrying()
-            delay = self.retry_delays[min(self._failures, len(self.retry_delays) - 1)]
-            self._failures += 1
-            self._schedule(delay, retry=True)
+            self._schedule(self.timing.after_failure(), retry=True)
             return False
         if self._pending is build:
             self._pending = None
-            self._waiting_since = None
-        self._failures = 0
+            self.timing.caught_up()
+        self.timing.reset_retries()
         self.status.saved(datetime.now().astimezone())
         return True
 
@@ -281,9 +260,7 @@ class ProfileSaver:
         """Stop for good (the mentor signed out); an edit still waiting is dropped."""
         self._closed = True
         self._pending = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self.timing.cancel()
 
 
 # ---------------------------------------------------------------------------------------
