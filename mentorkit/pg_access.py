@@ -645,6 +645,18 @@ def drop_deployment(admin_url: str, prefix: str) -> None:
                 conn.execute(sa.text(f"DROP ROLE {q(role)}"))
 
 
+def is_rostered_mentor(admin_url: str, hub_user: str) -> bool:
+    """Whether a mentor roster of the database names `hub_user` (its `hub_user` column):
+    the hub then gives their role the mentor's group as well as the participant's."""
+    from mentorkit.store import mentors_table
+
+    with _admin(admin_url) as conn:
+        found = conn.execute(
+            sa.select(mentors_table.c.email).where(mentors_table.c.hub_user == hub_user).limit(1)
+        ).first()
+    return found is not None
+
+
 def add_hub_newcomer(admin_url: str, hub_user: str, workshop_code: str | None = None) -> bool:
     """Add `hub_user` to the workshop as a new participant named after them, unless a
     participant already has that hub user name; True if one was added.

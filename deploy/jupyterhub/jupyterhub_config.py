@@ -20,7 +20,9 @@ What it sets up, and why:
   the key hashes. Only the hub holds the administrative URL (MENTORKIT_HUB_ADMIN_DB).
 - A hub user is the participant whose roster row carries their exact hub user name (the
   `hub_user` column); with MENTORKIT_HUB_NEWCOMERS=yes a hub user the roster does not name
-  is added to the workshop under their hub user name when their server first starts.
+  is added to the workshop under their hub user name when their server first starts. A
+  hub user the mentor roster names (its `hub_user` column) is that mentor on the mentor's
+  page, and their database role reads what a mentor may, at the server's next start.
 - The apps' folder is served read-only (singleuser_config.py beside this file): nobody
   can save a notebook into what everyone's server serves.
 - The facilitators named in `MENTORKIT_HUB_FACILITATORS` get the hub's admin page without
@@ -227,7 +229,12 @@ def database_url_for(user: str) -> str:
         if not _prepared:
             pg_access.prepare_database(admin_database_url, role_prefix)
             _prepared.append(True)
-    kind: pg_access.Kind = "facilitator" if user in facilitators else "participant"
+    kind: pg_access.Kind = "participant"
+    if user in facilitators:
+        kind = "facilitator"
+    elif pg_access.is_rostered_mentor(admin_database_url, user):
+        # A mentor's role is a participant's too: someone may be both.
+        kind = "mentor"
     if kind == "participant" and newcomers:
         pg_access.add_hub_newcomer(admin_database_url, user, workshop_code or None)
     return pg_access.grant_hub_user(

@@ -14,6 +14,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -24,7 +25,17 @@ from hub_harness import ROOT, Hub, admin_database_url, running_hub
 from mentorkit import pg_access
 from mentorkit.access import hash_secret
 from mentorkit.mentoring import Answerer
-from mentorkit.models import MentorProfile, Participant, SelfAssessment
+from mentorkit.models import (
+    CheckIn,
+    MentoringAgreement,
+    MentorProfile,
+    MentorShortlist,
+    Participant,
+    ProgressSharing,
+    SelfAssessment,
+    SentRequest,
+    SmartGoal,
+)
 from mentorkit.store import DocumentKey, open_store
 from mentorkit.workshops import create_workshop
 
@@ -41,6 +52,14 @@ FACILITATOR = "facilitator"
 #: A mentor, and her answer to Amelia's request.
 MAYA = "maya.okafor@example.org"
 MAYAS_REPLY = "Yes, Amelia: let us meet on Monday."
+#: Maya's hub user: she signs in to the mentor's page as the hub's user, and her kernel is
+#: the curious mentor's.
+MAYA_HUB = "mokafor"
+#: Another mentor, paired with Fay, asked by Eli; Maya reaches none of it.
+NOAH = "noah.berg@example.org"
+#: Something Amelia keeps to herself: in her unshared goal, her unshared check-in, the
+#: ratings of her self-assessment and her drafts.
+SECRET = "SECRET-" + uuid.uuid4().hex
 NOTEBOOKS = ROOT / "notebooks"
 
 
@@ -55,6 +74,9 @@ class Scene:
     amelia: str  # participant ids
     bruno: str
     amelia_goal: str
+    dana: str  # asked Maya; waits for her answer
+    eli: str  # asked Noah only
+    fay: str  # paired with Noah, asked Maya too
 
 
 @pytest.fixture(scope="module")
@@ -67,16 +89,25 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
         amelia = Participant(name="Amelia Hartley", email=f"{LOOK_ALIKE}@example.org")
         bruno = Participant(name="Bruno Diaz", email="bruno.diaz@example.org")
         cleo = Participant(name="Cleo Martin", email="cleo.martin@example.org")
+        dana, eli, fay = (
+            Participant(name=f"{name} Test", email=f"{name.lower()}@example.org")
+            for name in ("Dana", "Eli", "Fay")
+        )
         store.import_roster(
             code,
-            mentors=[MentorProfile(name="Maya Okafor", email=MAYA, capacity=2)],
-            participants=[amelia, bruno, cleo],
+            mentors=[
+                MentorProfile(name="Maya Okafor", email=MAYA, capacity=2),
+                MentorProfile(name="Noah Berg", email=NOAH, capacity=2),
+            ],
+            participants=[amelia, bruno, cleo, dana, eli, fay],
             hub_users={
                 amelia.email or "": AMELIA,
                 bruno.email or "": BRUNO,
                 cleo.email or "": CLEO,
+                MAYA: MAYA_HUB,
             },
         )
+        _requests_and_progress(store, code, amelia, bruno, cleo, dana, eli, fay)
         # Maya declined Bruno's request and Cleo's: pairs the matching must never make.
         for declined in (bruno, cleo):
             store.decide_match(code, declined.id, MAYA, "forbid", answered_by=Answerer.MENTOR)
@@ -94,10 +125,49 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
         with running_hub(
             tmp_path_factory.mktemp("attack-hub"), admin_url, code, newcomers=False
         ) as hub:
-            yield Scene(hub, admin_url, code, access.facilitator_key, amelia.id, bruno.id, goal)
+            yield Scene(
+                hub,
+                admin_url,
+                code,
+                access.facilitator_key,
+                amelia.id,
+                bruno.id,
+                goal,
+                dana.id,
+                eli.id,
+                fay.id,
+            )
     finally:
         store.delete_workshop(code)
         store.close()
+
+
+def _requests_and_progress(store: Any, code: str, *people: Participant) -> None:
+    """Who asked whom (Amelia, Bruno, Cleo, Dana and Fay asked Maya; Eli asked Noah), Fay
+    paired with Noah, and what Amelia shares with Maya (goal 1, meeting 1) and keeps."""
+    amelia, _, _, dana, eli, fay = people
+    at = datetime(2027, 1, 4, 9, tzinfo=UTC)
+    for person in people:
+        to = NOAH if person is eli else MAYA
+        sent = SentRequest(mentor_email=to, message=f"Hello from {person.name}", sent_at=at)
+        draft = {"entries.0.message": f"{SECRET} draft to someone else"}
+        shortlist = MentorShortlist(requests=[sent], draft=draft)
+        store.save(DocumentKey(code, person.id, "mentor_shortlist"), shortlist, expected_revision=0)
+    store.decide_match(code, fay.id, NOAH, "lock")
+    for name, title in (("goal-1", "Lead a project"), ("goal-2", f"{SECRET} salary talk")):
+        key = DocumentKey(code, amelia.id, "smart_goal", name)
+        store.save(key, SmartGoal(title=title), expected_revision=0)
+    for name, learned in (("check-in-1", "Shared learning"), ("check-in-2", f"{SECRET} note")):
+        key = DocumentKey(code, amelia.id, "check_in", name)
+        store.save(key, CheckIn(met_on=date(2027, 1, 11), learned=learned), expected_revision=0)
+    sharing = ProgressSharing(shared=["goal-1", "check-in-1"])
+    store.save(DocumentKey(code, amelia.id, "progress_sharing"), sharing, expected_revision=0)
+    terms = MentoringAgreement(mentor_email=MAYA, meeting_minutes=45, draft={"goals": SECRET})
+    store.save(DocumentKey(code, amelia.id, "mentoring_agreement"), terms, expected_revision=0)
+    assessment = SelfAssessment(
+        ratings={"public-speaking": 1}, career_goal="Speak at a conference", draft={"x": SECRET}
+    )
+    store.save(DocumentKey(code, dana.id, "self_assessment"), assessment, expected_revision=0)
 
 
 #: Run in a kernel: each SQL statement on the kernel's own MENTORKIT_DB, in its own
@@ -229,8 +299,8 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
     }
     outcome = attempt(scene.hub, BRUNO, attacks, params)
 
-    assert outcome["read_documents"]["rows"] == []
-    assert outcome["read_history"]["rows"] == []
+    assert {row[0] for row in outcome["read_documents"]["rows"]} <= {scene.bruno}
+    assert all(row[0] == scene.bruno for row in outcome["read_history"]["rows"])
     assert outcome["read_people"]["rows"] == [[scene.bruno, "bruno.diaz@example.org"]]
     # Maya's answer to Amelia is not his to read; her answer to him is.
     assert outcome["read_answers"]["rows"] == [[scene.bruno, ""]]
@@ -317,7 +387,7 @@ def test_a_participant_still_saves_and_loads_their_own_worksheet_through_the_sto
         "mentors_readable": True,
         # The places mentors have left count everyone's accepted requests, though whose
         # they are stays out of reach.
-        "places_taken": {MAYA: 1},
+        "places_taken": {MAYA: 1, NOAH: 1},
         "my_answers": [MAYA],
         # Asking whose a code is reads no hash it may not read: simply nobody's.
         "whose_code": None,
@@ -413,7 +483,7 @@ def test_a_hub_user_named_like_a_participants_email_does_not_get_their_answers(s
     store = open_store(scene.admin_url)
     try:
         assert store.participant_by_hub_user(scene.code, LOOK_ALIKE) is None
-        assert len(store.participants(scene.code)) == 3  # Amelia, Bruno and Cleo
+        assert len(store.participants(scene.code)) == 6  # the roster: Amelia to Fay
     finally:
         store.close()
 
@@ -443,7 +513,14 @@ def test_the_facilitator_reads_the_dashboards_data_and_no_key_hash(scene):
     )
     view = json.loads(printed)
     assert view["mentor_invites"] == 1 and view["mentors_invited"] == [MAYA]
-    assert view["roster"] == ["Amelia Hartley", "Bruno Diaz", "Cleo Martin"]
+    assert view["roster"] == [
+        "Amelia Hartley",
+        "Bruno Diaz",
+        "Cleo Martin",
+        "Dana Test",
+        "Eli Test",
+        "Fay Test",
+    ]
     assert scene.amelia in view["documents"]
     assert view["key_matches"] is True and view["wrong_key_matches"] is False
     outcome = attempt(
@@ -463,6 +540,214 @@ def test_the_facilitator_reads_the_dashboards_data_and_no_key_hash(scene):
     )
     for name, result in outcome.items():
         assert refused(result), (name, result)
+
+
+MENTOR_PAGE = """
+import json, os
+from datetime import UTC, datetime
+from mentorkit.identity import mentor_hub_sign_in
+from mentorkit.mentoring import Answerer, Confirmation, MentorNote
+from mentorkit.store import open_store
+
+store = open_store()
+me = mentor_hub_sign_in(store, os.environ["JUPYTERHUB_USER"])
+code, email = me.workshop.code, me.mentor.email
+received = store.requests_to_mentor(code, email)
+dana = next(r.participant.id for r in received if r.participant.name == "Dana Test")
+store.decide_match(code, dana, email, "lock", answered_by=Answerer.MENTOR, reply="Gladly")
+amelia = next(p.id for p in store.mentees(code, email) if p.name == "Amelia Hartley")
+shared = store.mentee_progress(code, email, amelia)
+note = MentorNote(item="goal-1", text="Good start", by="Maya", at=datetime.now(UTC))
+store.add_mentor_note(code, email, amelia, note)
+mine = Confirmation(side="mentor", name="Maya", at=datetime.now(UTC), fingerprint="0" * 64)
+store.add_agreement_entry(code, amelia, mine)
+store.save_mentor_profile(code, me.mentor.model_copy(update={"bio": "Saved on the hub"}))
+agreement = store.mentee_agreement(code, email, amelia)
+print(json.dumps({
+    "me": email,
+    "requests": sorted(r.participant.name for r in received),
+    "shared_assessments": sorted(r.participant.name for r in received if r.assessment),
+    "any_ratings": any(r.assessment.ratings for r in received if r.assessment),
+    "mentees": sorted(p.name for p in store.mentees(code, email)),
+    "goals": list(shared.goals),
+    "check_ins": list(shared.check_ins),
+    "agreement_minutes": agreement.meeting_minutes if agreement else None,
+    "notes": [n.note.text for n in store.mentor_notes(code, amelia)],
+    "record": [e.side.value for e in store.agreement_entries(code, amelia)],
+    "bio": next(m.bio for m in store.mentors(code) if m.email == email),
+    "everything": repr((received, shared, agreement)),
+}))
+"""
+
+
+def test_a_mentor_signs_in_as_the_hub_user_and_does_a_mentors_work_through_the_store(scene):
+    """The mentor's page as the hub's user, on a mentor's role: requests (with what each
+    shares), accepting one, the mentees, what a mentee shares, a comment, a confirmation,
+    her own profile; nothing a mentee keeps to themselves."""
+    outcome = json.loads(scene.hub.execute(MAYA_HUB, MENTOR_PAGE))
+    everything = outcome.pop("everything")
+    assert SECRET not in everything
+    assert {"Amelia Hartley", "Dana Test"} <= set(outcome.pop("shared_assessments"))
+    assert outcome == {
+        "me": MAYA,
+        "requests": [
+            "Amelia Hartley",
+            "Bruno Diaz",
+            "Cleo Martin",
+            "Dana Test",
+            "Fay Test",
+        ],
+        "any_ratings": False,  # their self-assessments come without their ratings
+        "mentees": ["Amelia Hartley", "Dana Test"],
+        "goals": ["goal-1"],
+        "check_ins": ["check-in-1"],
+        "agreement_minutes": 45,
+        "notes": ["Good start"],
+        "record": ["mentor"],
+        "bio": "Saved on the hub",
+    }
+    url = sa.make_url(json.loads(scene.hub.execute(MAYA_HUB, ENVIRON))["MENTORKIT_DB"])
+    assert url.username == pg_access.role_name(MAYA_HUB, scene.hub.role_prefix)
+    # The hub gave her role the mentor's group, and a participant's.
+    groups = pg_access.groups(scene.hub.role_prefix)
+    joined = admin_scalar(
+        scene,
+        "SELECT array_agg(g.rolname ORDER BY g.rolname) FROM pg_auth_members a "
+        "JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles u ON u.oid = a.member "
+        "WHERE u.rolname = :role",
+        role=url.username,
+    )
+    assert joined == sorted([groups.mentor, groups.participant])
+
+
+ENVIRON = "import json, os; print(json.dumps(dict(os.environ)))"
+
+
+def test_a_mentor_with_sql_reaches_only_what_a_mentor_may(scene):
+    """A mentor's kernel, typing SQL: nothing a mentee keeps to themselves, nobody who did
+    not ask her, no pair she was not asked into, no other mentor's profile or notes."""
+    attacks = {
+        "read_documents": "SELECT participant, body::text FROM documents WHERE workshop = :code",
+        "read_history": "SELECT body::text FROM document_history WHERE workshop = :code",
+        "read_people": "SELECT name FROM (SELECT body ->> 'name' AS name FROM participants"
+        " WHERE workshop = :code) p ORDER BY name",
+        "amelias_documents": "SELECT kind || '/' || name, body::text FROM"
+        " mentorkit_mentee_documents(:code, :maya, :amelia) ORDER BY 1",
+        "fays_documents_as_noah": "SELECT kind FROM mentorkit_mentee_documents(:code, :noah, :fay)",
+        "documents_of_one_who_is_not_hers": "SELECT kind FROM mentorkit_mentee_documents("
+        ":code, :maya, :eli)",
+        "requests_to_me": "SELECT participant, assessment::text FROM"
+        " mentorkit_requests_to(:code, :maya)",
+        "requests_to_noah": "SELECT participant FROM mentorkit_requests_to(:code, :noah)",
+        "pair_with_someone_who_did_not_ask": "INSERT INTO match_decisions (workshop,"
+        " participant, mentor, decision, decided_at, answered_by) VALUES (:code, :eli, :maya,"
+        " 'lock', now(), 'mentor')",
+        "take_fay_from_noah": "INSERT INTO match_decisions (workshop, participant, mentor,"
+        " decision, decided_at, answered_by) VALUES (:code, :fay, :maya, 'lock', now(),"
+        " 'mentor')",
+        "answer_for_noah": "INSERT INTO match_decisions (workshop, participant, mentor,"
+        " decision, decided_at, answered_by) VALUES (:code, :eli, :noah, 'forbid', now(),"
+        " 'mentor')",
+        "answer_as_the_facilitator": "INSERT INTO match_decisions (workshop, participant,"
+        " mentor, decision, decided_at, answered_by) VALUES (:code, :dana, :maya, 'lock', now(),"
+        " NULL)",
+        "read_decisions": "SELECT participant, mentor FROM match_decisions WHERE workshop = :code",
+        "undo_the_facilitators_lock": "DELETE FROM match_decisions WHERE participant = :fay",
+        "rewrite_an_answer": "UPDATE match_decisions SET reply = 'changed' WHERE mentor = :maya",
+        "forge_the_mentees_confirmation": "INSERT INTO agreement_entries (workshop, participant,"
+        " side, kind, at, body) VALUES (:code, :amelia, 'mentee', 'confirmation', now(), '{}')",
+        "confirm_for_a_stranger": "INSERT INTO agreement_entries (workshop, participant, side,"
+        " kind, at, body) VALUES (:code, :eli, 'mentor', 'confirmation', now(), '{}')",
+        "confirm_for_fay": "INSERT INTO agreement_entries (workshop, participant, side, kind,"
+        " at, body) VALUES (:code, :fay, 'mentor', 'confirmation', now(), '{}')",
+        "note_about_a_stranger": "INSERT INTO mentor_notes (workshop, participant, mentor, at,"
+        " body) VALUES (:code, :eli, :maya, now(), '{}')",
+        "note_in_noahs_name": "INSERT INTO mentor_notes (workshop, participant, mentor, at,"
+        " body) VALUES (:code, :amelia, :noah, now(), '{}')",
+        "edit_noahs_profile": "UPDATE mentors SET body = jsonb_set(body, '{bio}', '\"x\"')"
+        " WHERE email = :noah",
+        "take_noahs_email": "UPDATE mentors SET body = jsonb_set(body, '{email}', to_jsonb("
+        "CAST(:noah AS text))) WHERE email = :maya",
+        "take_another_hub_user": "UPDATE mentors SET hub_user = 'someone' WHERE email = :maya",
+        "read_mentor_hashes": "SELECT invite_code_hash, resume_code_hash FROM mentors",
+        "plant_a_mentor_code": "UPDATE mentors SET resume_code_hash = 'x' WHERE email = :maya",
+        "read_role_map": "SELECT * FROM mentorkit_db_roles",
+        "become_facilitator": f"SET ROLE {pg_access.groups(scene.hub.role_prefix).facilitator}",
+    }
+    params = {
+        "code": scene.code,
+        "maya": MAYA,
+        "noah": NOAH,
+        "amelia": scene.amelia,
+        "dana": scene.dana,
+        "eli": scene.eli,
+        "fay": scene.fay,
+    }
+    outcome = attempt(scene.hub, MAYA_HUB, attacks, params)
+
+    # No document at all, directly: only what the functions give her.
+    assert outcome["read_documents"]["rows"] == []
+    assert outcome["read_history"]["rows"] == []
+    # Whoever asked her or is paired with her; never Eli, who asked Noah.
+    assert "Eli Test" not in str(outcome["read_people"]["rows"])
+    assert ["Amelia Hartley"] in outcome["read_people"]["rows"]
+    shared = outcome["amelias_documents"]["rows"]
+    assert [row[0] for row in shared] == [
+        "check_in/check-in-1",
+        "mentoring_agreement/main",
+        "progress_sharing/main",
+        "smart_goal/goal-1",
+    ]
+    assert SECRET not in str(shared)  # the unshared goal and meeting, and every draft
+    assert outcome["fays_documents_as_noah"]["rows"] == []
+    assert outcome["documents_of_one_who_is_not_hers"]["rows"] == []
+    asked = outcome["requests_to_me"]["rows"]
+    assert sorted(row[0] for row in asked) == sorted(
+        [scene.amelia, scene.bruno, scene.dana, scene.fay, *_cleo(scene)]
+    )
+    assert SECRET not in str(asked) and "ratings" not in str(asked)
+    assert outcome["requests_to_noah"]["rows"] == []
+    assert all(row[1] == MAYA for row in outcome["read_decisions"]["rows"])
+    for name in ("undo_the_facilitators_lock", "rewrite_an_answer"):
+        assert outcome[name].get("rowcount") == 0 or refused(outcome[name]), outcome[name]
+    for name in (
+        "pair_with_someone_who_did_not_ask",
+        "take_fay_from_noah",
+        "answer_for_noah",
+        "answer_as_the_facilitator",
+        "forge_the_mentees_confirmation",
+        "confirm_for_a_stranger",
+        "confirm_for_fay",
+        "note_about_a_stranger",
+        "note_in_noahs_name",
+        "take_noahs_email",
+    ):
+        assert "row-level security" in outcome[name].get("error", ""), (name, outcome[name])
+    assert outcome["edit_noahs_profile"]["rowcount"] == 0
+    for name in (
+        "take_another_hub_user",
+        "read_mentor_hashes",
+        "plant_a_mentor_code",
+        "read_role_map",
+        "become_facilitator",
+    ):
+        assert refused(outcome[name]), (name, outcome[name])
+
+
+def _cleo(scene: Scene) -> list[str]:
+    """Cleo's id while she is on the roster (she erases her data in a later test)."""
+    return [
+        row
+        for row in [
+            admin_scalar(
+                scene,
+                "SELECT id FROM participants WHERE workshop = :code AND email = :email",
+                code=scene.code,
+                email="cleo.martin@example.org",
+            )
+        ]
+        if row
+    ]
 
 
 def test_a_new_password_at_each_server_start_shuts_out_the_old_one(scene):
