@@ -416,12 +416,19 @@ def _functions(schema: str) -> list[str]:
                       AND a.participant = s.participant AND a.kind = 'self_assessment'
                       AND a.name = 'main'
                   WHERE {my_mentor_row.format(email="$2")} $$""",
-        # What a mentee shares with the session's hub mentor `email`, without drafts:
-        # the agreement, their sharing choice, and the goals and check-ins it names.
+        # What a mentee shares with the session's hub mentor `email`, without drafts (of
+        # the agreement's, only which parts are unfinished): the agreement, their sharing
+        # choice, and the goals and check-ins it names.
         f"""CREATE OR REPLACE FUNCTION {schema}.mentorkit_mentee_documents(code text,
             email text, participant text)
             RETURNS TABLE (kind text, name text, body jsonb) LANGUAGE sql {definer}
-            AS $$ SELECT d.kind::text, d.name::text, d.body - 'draft'
+            AS $$ SELECT d.kind::text, d.name::text, CASE
+                      WHEN d.kind = 'mentoring_agreement'
+                          AND jsonb_typeof(d.body -> 'draft') = 'object'
+                      THEN jsonb_set(d.body, '{{draft}}', COALESCE((
+                          SELECT jsonb_object_agg(k, to_jsonb(''::text))
+                          FROM jsonb_object_keys(d.body -> 'draft') k), '{{}}'::jsonb))
+                      ELSE d.body - 'draft' END
                   FROM {schema}.documents d
                   WHERE d.workshop = $1 AND d.participant = $3
                   AND {my_mentor_row.format(email="$2")}

@@ -1733,8 +1733,9 @@ class SqlStore:
         self, code: str, email: str, participant_id: str
     ) -> MentoringAgreement | None:
         """The agreement the participant is drafting with this mentor, as last saved (None
-        before they start it): the only document of a mentee a mentor reads whole, and
-        only while the two are paired (an accepted request or a lock); else `NotFound`."""
+        before they start it): the only document of a mentee a mentor reads whole, but for
+        the words of unfinished input, and only while the two are paired (an accepted
+        request or a lock); else `NotFound`."""
         code = _code(code)
         email = email.strip().lower()
         with self._transaction(write=False) as conn:
@@ -1744,7 +1745,9 @@ class SqlStore:
         if agreement is None:
             return None
         assert isinstance(agreement, MentoringAgreement)
-        return agreement.model_copy(update={"draft": {}})
+        # Which parts the mentee is still filling in (so nothing is confirmed meanwhile),
+        # never what they typed there.
+        return agreement.model_copy(update={"draft": dict.fromkeys(agreement.draft, "")})
 
     def mentee_progress(self, code: str, email: str, participant_id: str) -> SharedProgress:
         """The goals and check-ins the participant shares with this mentor (their

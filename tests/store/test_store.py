@@ -1174,6 +1174,52 @@ def test_a_database_of_schema_5_lets_its_mentors_sign_in_and_keeps_them(
     assert {"agreement_entries", "mentor_notes"} <= table_names(db_url)
 
 
+def test_a_database_of_schema_6_gives_its_mentors_hub_user_names(
+    db_url: str, store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, _ = mentoring
+    store.close()
+    run_sql(
+        db_url,
+        "DROP INDEX uq_mentors_workshop_hub_user",
+        "ALTER TABLE mentors DROP COLUMN hub_user",
+        "UPDATE mentorkit_schema SET version = 6",
+    )
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION
+        assert upgraded.mentor_by_hub_user(code, "mateo") is None
+        upgraded.import_roster(code, mentors=[mateo], hub_users={mateo.email: "mateo"})
+        assert upgraded.mentor_by_hub_user(code, "mateo") == mateo
+
+
+def test_a_mentor_roster_gives_hub_user_names_and_a_kept_profile_still_gets_its_own(
+    store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    """A mentor's hub user name is the facilitator's to assign, as a participant's is: an
+    import sets it even for a mentor who saved their own profile, whose words it keeps."""
+    code, mateo, chloe = mentoring
+    own = mateo.model_copy(update={"bio": "In my own words"})
+    store.save_mentor_profile(code, own)
+    change = store.import_roster(
+        code,
+        mentors=[mateo, chloe],
+        hub_users={mateo.email.upper(): "mateo", chloe.email: "chloe"},
+    )
+    assert (change.added, change.updated, change.kept) == (0, 1, 1)
+    assert store.mentor_by_hub_user(code, "mateo") == own
+    assert store.mentor_by_hub_user(code, "chloe") == chloe
+    assert store.mentor_by_hub_user(code, "Mateo") is None  # exactly as assigned
+    # Importing again without the column keeps the names given.
+    assert store.import_roster(code, mentors=[chloe]).updated == 0
+    assert store.mentor_by_hub_user(code, "chloe") == chloe
+    # One hub user is one mentor of a workshop.
+    with pytest.raises(StoreError, match="another mentor's"):
+        store.import_roster(code, mentors=[chloe], hub_users={chloe.email: "mateo"})
+    assert store.mentor_by_hub_user(code, "mateo") == own
+    with pytest.raises(NotFound):
+        store.mentor_by_hub_user("ZZZZ-ZZZZ", "mateo")
+
+
 def test_a_mentor_sees_their_mentees_and_the_agreement_keeps_its_record_in_order(
     db_url: str, store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
 ) -> None:

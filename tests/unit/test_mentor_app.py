@@ -241,3 +241,37 @@ def test_the_gallery_lists_the_mentors_app_in_its_own_section(room):
     assert '<span class="mentorkit-gallery-step">Mentor</span>' in page
     in_lab = landing_page(room.store).value
     assert in_lab.index("For mentors</h2>") < in_lab.index('href="mentor.ipynb"')
+
+
+def test_on_a_hub_the_mentor_roster_names_the_hub_user_who_is_signed_in(room):
+    """On a JupyterHub the hub has said who this is: the mentor whose roster row carries
+    exactly that hub user name, with no form and no sign-out (it would sign in again)."""
+    code = room.workshop.code
+    ada = room.store.mentors(code)[0]
+    room.store.import_roster(code, mentors=[ada], hub_users={ada.email: "amensah"})
+
+    app = room.app(JUPYTERHUB_USER="amensah", **KEEPS_NOTHING)
+    assert app.session is not None and app.session.email == "ada@example.org"
+    assert app.invite_input is None and app.resume_input is None
+    assert app.sign_out_button.layout.display == "none"
+    assert MentorRequestsView in shown_views(app)
+    assert "mentorkit-remember" not in app.memory.value  # no code for the browser to keep
+
+    for hub_user in ("Amensah", "ada", "ada@example.org", "amelia"):
+        stranger = room.app(JUPYTERHUB_USER=hub_user, **KEEPS_NOTHING)
+        assert stranger.session is None and stranger.invite_input is None
+        assert f"signed in to the hub as &#x27;{hub_user}&#x27;" in stranger.notice.value
+        assert "hub_user column" in stranger.notice.value
+
+
+def test_a_hub_user_who_is_a_mentor_in_two_workshops_is_told_so(room):
+    code = room.workshop.code
+    ada = room.store.mentors(code)[0]
+    room.store.import_roster(code, mentors=[ada], hub_users={ada.email: "amensah"})
+    other = create_workshop(room.store, "Autumn cohort").workshop
+    room.store.import_roster(other.code, mentors=[ada], hub_users={ada.email: "amensah"})
+
+    app = room.app(JUPYTERHUB_USER="amensah", **KEEPS_NOTHING)
+    assert app.session is None
+    assert "more than one workshop" in app.notice.value
+    assert "Spring cohort" in app.notice.value and "Autumn cohort" in app.notice.value

@@ -528,7 +528,7 @@ def test_an_ignored_column_suggests_the_column_it_may_mean_and_lists_the_accepte
     assert result.warnings == [
         "2 columns were ignored: 'Time zones' (did you mean 'time_zone'?), 'Shoe size'. "
         "Accepted columns: name, email, title, organization, industry, expertise, capacity, "
-        "years_experience, formats, time_zone, languages, bio, tags (other spellings are "
+        "years_experience, formats, time_zone, languages, bio, tags, hub_user (other spellings are "
         "listed in docs/rosters.md)."
     ]
 
@@ -952,3 +952,35 @@ def test_importing_a_roster_assigns_hub_users_and_a_blank_cell_keeps_the_stored_
     outcome = import_roster(store, workshop, "participants", path)
     assert outcome.change is not None and outcome.change.updated == 0
     assert store.participant_by_hub_user(workshop.code, "aquill") == ada
+
+
+def test_a_mentor_roster_assigns_hub_users_checked_as_the_participants_are(store, tmp_path):
+    """On a hub, the mentor roster's hub_user column signs each mentor in to the mentor's
+    page; a bad or repeated name is named with its row, and nothing is imported."""
+    from mentorkit.workshops import create_workshop, import_roster
+
+    workshop = create_workshop(store, "Hub mentors").workshop
+    path = tmp_path / "mentors.csv"
+    path.write_text(
+        "name,email,expertise,capacity,JupyterHub user\n"
+        "Maya Okafor,Maya@Example.org,Public speaking,2,mokafor\n"
+        "Noah Berg,noah@example.org,Public speaking,2,\n"
+        "Lin Wu,lin@example.org,Public speaking,1,mokafor\n",
+        encoding="utf-8",
+    )
+    refused = import_roster(store, workshop, "mentors", path)
+    assert refused.change is None and store.mentors(workshop.code) == []
+    assert [str(problem) for problem in refused.read.problems] == [
+        "row 4, column 'JupyterHub user': duplicate hub user: also on row 2"
+    ]
+    path.write_text(
+        "name,email,expertise,capacity,JupyterHub user\n"
+        "Maya Okafor,Maya@Example.org,Public speaking,2,mokafor\n"
+        "Noah Berg,noah@example.org,Public speaking,2,\n",
+        encoding="utf-8",
+    )
+    outcome = import_roster(store, workshop, "mentors", path)
+    assert outcome.change is not None and outcome.change.added == 2
+    maya = store.mentor_by_hub_user(workshop.code, "mokafor")
+    assert maya is not None and maya.email == "maya@example.org"
+    assert store.mentor_by_hub_user(workshop.code, "") is None
