@@ -402,10 +402,13 @@ def _latest_shortlists(saved: Iterable[Saved]) -> dict[str, MentorShortlist]:
 
 
 def shortlist_choices(saved: Iterable[Saved]) -> dict[str, dict[str, int]]:
-    """Participant id → {mentor email: choice 1, 2 or 3} from the latest saved shortlists."""
+    """Participant id → {mentor email: choice 1, 2 or 3} from the latest saved shortlists
+    (the directory's mentors only: one a participant found themselves is not matched)."""
     return {
         participant_id: {
-            entry.mentor_email: number for number, entry in enumerate(shortlist.entries, start=1)
+            entry.mentor_email: number
+            for number, entry in enumerate(shortlist.entries, start=1)
+            if entry.mentor_email is not None
         }
         for participant_id, shortlist in _latest_shortlists(saved).items()
     }

@@ -32,10 +32,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorkit.mentoring import availability_words
@@ -75,22 +75,46 @@ class FitWeights:
     """The mentor has a place left."""
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for weight in fields(self):
+            value = getattr(self, weight.name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"fit weight '{field.name}' must be a number of 0 or more")
+                raise ValueError(f"fit weight '{weight.name}' must be a number of 0 or more")
 
 
 DEFAULT_WEIGHTS = FitWeights()
 #: The reason a mentor whose places are all taken gives.
 NO_PLACES_LEFT = "no places left"
+#: The reason a mentor who named no meeting format gives.
+NO_FORMATS_LISTED = "has not listed meeting formats"
+
+
+class MentorLike(Protocol):
+    """What scoring a fit and drafting an outreach message read of a mentor: a mentor of
+    the directory (`MentorProfile`) or one the participant found themselves
+    (`mentorkit.prospects.FoundMentor`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def organization(self) -> str: ...
+    @property
+    def expertise(self) -> Sequence[str]: ...
+    @property
+    def formats(self) -> Sequence[MeetingFormat]: ...
+    @property
+    def time_zone(self) -> str | None: ...
+    @property
+    def languages(self) -> Sequence[str]: ...
+    @property
+    def bio(self) -> str: ...
 
 
 @dataclass(frozen=True)
-class MentorFit:
-    """How well one mentor fits one participant: a score and the reasons behind it."""
+class FitScore:
+    """How well a mentor fits one participant: a score and the reasons behind it."""
 
-    mentor: MentorProfile
     score: float
     covered_growth_areas: tuple[str, ...]
     reasons: tuple[str, ...]
@@ -105,6 +129,13 @@ class MentorFit:
     def summary(self) -> str:
         """The reasons as one line, e.g. "covers your growth area: negotiation; meets by video"."""
         return "; ".join(self.reasons)
+
+
+@dataclass(frozen=True)
+class MentorFit(FitScore):
+    """How well one mentor of the directory fits one participant."""
+
+    mentor: MentorProfile = field(kw_only=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -207,7 +238,7 @@ def _format_part(
     if suitable:
         return weight, "meets " + formats_phrase(suitable)
     if not offered:
-        return 0.0, "has not listed meeting formats"
+        return 0.0, NO_FORMATS_LISTED
     noun = "format" if len(wanted) == 1 else "formats"
     listed = join_words([f.value for f in wanted], "or")
     return 0.0, f"does not meet by your preferred {noun} ({listed})"
@@ -296,8 +327,26 @@ def fit(
     `places_left` defaults to the mentor's capacity (nobody matched yet); `today` is the
     reference date for time-zone offsets (summer time), by default the current date.
     """
+    places = mentor.capacity if places_left is None else places_left
+    scored = score_fit(
+        assessment, mentor, framework, places_left=places, today=today, weights=weights, names=names
+    )
+    return MentorFit(**asdict(scored), mentor=mentor)
+
+
+def score_fit(
+    assessment: SelfAssessment,
+    mentor: MentorLike,
+    framework: Framework,
+    *,
+    places_left: int,
+    today: date | None = None,
+    weights: FitWeights = DEFAULT_WEIGHTS,
+    names: Mapping[str, str] | None = None,
+) -> FitScore:
+    """The score and reasons of any mentor, with `places_left` places (see `fit`)."""
     names = competency_names(framework) if names is None else names
-    places = mentor.capacity if places_left is None else max(0, places_left)
+    places = max(0, places_left)
     preferences = assessment.preferences
     on = today or date.today()
 
@@ -328,8 +377,7 @@ def fit(
     else:
         score = 0.0
         reasons.insert(0, NO_PLACES_LEFT)
-    return MentorFit(
-        mentor=mentor,
+    return FitScore(
         score=round(score, 6),
         covered_growth_areas=covered,
         reasons=tuple(reason for reason in reasons if reason),

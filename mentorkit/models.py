@@ -585,10 +585,69 @@ class SelfAssessment(Document):
         return growth_areas
 
 
+class FoundThrough(StrEnum):
+    """Where a participant found a mentor who is not in the workshop's directory."""
+
+    OWN_NETWORK = "my own network"
+    FORMER_COLLEAGUE = "a former colleague or teacher"
+    ALUMNI = "an alumni group"
+    ASSOCIATION = "a professional association"
+    EVENT = "an event"
+    ONLINE = "online"
+    OTHER = "somewhere else"
+
+
+#: A prospective mentor's id in the participant's shortlist: 'own-1', 'own-2' …
+PROSPECT_ID = r"^own-[0-9]{1,3}$"
+ProspectId = Annotated[str, StringConstraints(pattern=PROSPECT_ID)]
+#: A web address as typed (kept as typed, so the page shows what a reload shows); only
+#: http and https, so it can never be made into a script link.
+WEB_LINK = r"^(https?://[^\s<>\"'`]+)?$"
+WebLink = Annotated[str, StringConstraints(pattern=WEB_LINK, max_length=300)]
+
+
+class ProspectiveMentor(Model):
+    """A mentor the participant found themselves, outside the workshop's directory: in
+    their own network, an alumni group, a professional association, at an event, online.
+    They rank, get an outreach draft and can be chosen like the directory's mentors; the
+    participant contacts them themselves (`mentorkit.prospects`)."""
+
+    id: ProspectId = Field(title="Id")
+    #: May be empty while the rest is typed (the page asks for it): a required name would
+    #: drop the whole mentor from a save, and with it what was typed about them.
+    name: Line120 = Field(default="", title="Name")
+    found_through: FoundThrough | None = Field(default=None, title="Where you found them")
+    how_you_know: Text500 = Field(default="", title="How you know them")
+    link: WebLink = Field(default="", title="Link")
+    email: Email | None = Field(default=None, title="Email")
+    #: In the participant's words ("public speaking; negotiation"), matched against the
+    #: workshop's framework for the ranking.
+    good_at: Line200 = Field(default="", title="What they are good at")
+
+
 class ShortlistEntry(Model):
-    mentor_email: Email = Field(title="Mentor")
+    """One of the three choices: a mentor of the directory (by email) or one the
+    participant found themselves (by their prospect id)."""
+
+    mentor_email: Email | None = Field(default=None, title="Mentor")
+    prospect: ProspectId | None = Field(default=None, title="Mentor you found")
     note: Text1000 = Field(default="", title="Note")
     outreach_message: Text5000 = Field(default="", title="Outreach message")
+
+    @model_validator(mode="after")
+    def _one_mentor(self) -> Self:
+        if (self.mentor_email is None) == (self.prospect is None):
+            raise PydanticCustomError(
+                "one_mentor", "must name one mentor: of the directory, or one you found"
+            )
+        return self
+
+    @property
+    def mentor_key(self) -> str:
+        """The chosen mentor's email, or the id of the mentor the participant found."""
+        key = self.mentor_email or self.prospect
+        assert key is not None  # `_one_mentor`
+        return key
 
 
 class SentRequest(Model):
@@ -604,14 +663,35 @@ class SentRequest(Model):
 
 class MentorShortlist(Document):
     kind: ClassVar[str] = "mentor_shortlist"
+    #: Mentors the participant found themselves (they may be chosen as entries); before
+    #: the entries, which are checked against them.
+    prospects: list[ProspectiveMentor] = Field(
+        default_factory=list, max_length=10, title="Mentors you found"
+    )
     entries: list[ShortlistEntry] = Field(default_factory=list, max_length=3, title="Shortlist")
     #: The requests sent, one per mentor (sending again after a withdrawal replaces it).
     requests: list[SentRequest] = Field(default_factory=list, max_length=50, title="Requests")
 
+    @field_validator("entries")
+    @classmethod
+    def _found_mentors_listed(
+        cls, entries: list[ShortlistEntry], info: ValidationInfo
+    ) -> list[ShortlistEntry]:
+        found = {prospect.id for prospect in info.data.get("prospects", ())}
+        for entry in entries:
+            if entry.prospect is not None and entry.prospect not in found:
+                raise PydanticCustomError(
+                    "unknown_prospect",
+                    "names a mentor you found ('{id}') who is no longer on your list",
+                    {"id": entry.prospect},
+                )
+        return entries
+
     @model_validator(mode="after")
     def _each_mentor_once(self) -> Self:
-        _unique([entry.mentor_email for entry in self.entries])
+        _unique([entry.mentor_key for entry in self.entries])
         _unique([request.mentor_email for request in self.requests])
+        _unique([prospect.id for prospect in self.prospects])
         return self
 
 
@@ -812,6 +892,8 @@ _PATTERN_MESSAGES: Mapping[str, str] = {
     r"^[0-9a-f]{32}$": "must be 32 characters from 0-9 and a-f",
     r"^[a-z0-9_]{1,40}$": "must be a worksheet's key, like 01_self_assessment",
     SHAREABLE_ITEM: "must name a goal or a check-in, like goal-1 or check-in-2",
+    PROSPECT_ID: "must name a mentor you found, like own-1",
+    WEB_LINK: "must be a web address starting with https:// (copy it from your browser)",
 }
 
 
@@ -896,11 +978,8 @@ def validate(model: type[ModelT], data: Any) -> ModelT:
         raise InvalidInput(problems(model, exc)) from None
 
 
-DocumentT = TypeVar("DocumentT", bound=Document)
-
-
 @dataclass(frozen=True)
-class Checked(Generic[DocumentT]):
+class Checked(Generic[ModelT]):
     """A worksheet checked field by field: every part that is valid, and what is not.
 
     `problems` maps the path of each field that did not validate ('preferences.time_zone',
@@ -909,11 +988,11 @@ class Checked(Generic[DocumentT]):
     stand without it is left out), so the rest is saved while the person fixes it.
     """
 
-    document: DocumentT
+    document: ModelT
     problems: dict[str, str] = field(default_factory=dict)
 
 
-def check(model: type[DocumentT], data: Mapping[str, Any]) -> Checked[DocumentT]:
+def check(model: type[ModelT], data: Mapping[str, Any]) -> Checked[ModelT]:
     """`data` as a `model` document with every invalid field set aside (see `Checked`).
 
     A field that fails is removed from the data (so it takes its default) and validation

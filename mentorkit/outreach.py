@@ -13,8 +13,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from mentorkit.fit import competency_label, competency_names, join_words, suitable_formats
-from mentorkit.models import Framework, MeetingFormat, MentorProfile, Participant, SelfAssessment
+from mentorkit.fit import (
+    MentorLike,
+    competency_label,
+    competency_names,
+    join_words,
+    suitable_formats,
+)
+from mentorkit.models import Framework, MeetingFormat, Participant, SelfAssessment
 
 MIN_WORDS = 120
 MAX_WORDS = 220
@@ -81,7 +87,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
-def _work_phrase(mentor: MentorProfile, limit: int) -> str:
+def _work_phrase(mentor: MentorLike, limit: int) -> str:
     title, organization = _words(mentor.title, limit), _words(mentor.organization, limit)
     if title and organization:
         return f"your work as {title} at {organization}"
@@ -92,7 +98,7 @@ def _work_phrase(mentor: MentorProfile, limit: int) -> str:
     return "your profile"
 
 
-def _meeting(assessment: SelfAssessment, mentor: MentorProfile) -> str:
+def _meeting(assessment: SelfAssessment, mentor: MentorLike) -> str:
     """The first meeting to propose: in a format that suits both, else the mentor's first."""
     wanted = assessment.preferences.formats
     choices = suitable_formats(wanted, mentor.formats) or list(mentor.formats) or list(wanted)
@@ -124,12 +130,13 @@ def _goals_paragraph(
 
 def _draft(
     participant: Participant,
-    mentor: MentorProfile,
+    mentor: MentorLike,
     assessment: SelfAssessment,
     names: Mapping[str, str],
     goals: Sequence[str],
     workshop_name: str,
     limits: _Limits,
+    found_through: str,
 ) -> str:
     def area_name(competency_id: str) -> str:
         return _words(competency_label(competency_id, names), limits.area)
@@ -155,16 +162,26 @@ def _draft(
     clause = bio_clause(mentor.bio, limits.bio) if limits.bio else ""
     if clause:
         noticed += f', and in particular "{clause}",'
+    if found_through:  # someone the participant found: how they know each other instead
+        reason = f"{found_through}, and I believe you could help me a great deal."
+    else:
+        reason = (
+            f"{noticed[0].upper()}{noticed[1:]} caught my attention, and I believe you could "
+            "help me a great deal."
+        )
     introduction = (
         f"My name is {_sentence(sender)} {where}, and I am looking for a mentor for the next few "
-        f"months. {noticed[0].upper()}{noticed[1:]} caught my attention, and I believe "
-        "you could help me a great deal."
+        f"months. {reason}"
     )
 
     if covered:
+        known = (
+            "I know you are good at"
+            if found_through
+            else "your profile lists among your areas of expertise"
+        )
         guidance = (
-            f"I would especially value your guidance on {join_words(covered)}, which your "
-            "profile lists among your areas of expertise."
+            f"I would especially value your guidance on {join_words(covered)}, which {known}."
         )
     else:
         expertise = [area_name(area) for area in mentor.expertise[:2]]
@@ -198,22 +215,27 @@ def _draft(
 
 def outreach_message(
     participant: Participant,
-    mentor: MentorProfile,
+    mentor: MentorLike,
     assessment: SelfAssessment,
     framework: Framework,
     *,
     goals: Sequence[str] = (),
     workshop_name: str = "",
+    found_through: str = "",
 ) -> str:
     """A polite, short, editable plain-text email asking `mentor` for a first meeting.
 
     `goals` are the participant's SMART goal titles; without them the draft states the
-    career goal, else the top growth areas. Text is inserted as typed (no HTML escaping:
+    career goal, else the top growth areas. `found_through` says how the participant
+    knows a mentor they found themselves ("I found you through our alumni network"), in
+    place of a nod to a directory profile. Text is inserted as typed (no HTML escaping:
     that is the view's job), shortened only when too long.
     """
     names = competency_names(framework)
     for limits in _LEVELS:
-        draft = _draft(participant, mentor, assessment, names, goals, workshop_name, limits)
+        draft = _draft(
+            participant, mentor, assessment, names, goals, workshop_name, limits, found_through
+        )
         if len(draft.split()) <= MAX_WORDS:
             break
     return draft

@@ -211,7 +211,14 @@ def _shortlist_context(data: PlanData) -> list[dict[str, Any]]:
     if data.shortlist is None:
         return []
     entries = []
+    found = {prospect.id: prospect for prospect in data.shortlist.prospects}
     for entry in data.shortlist.entries:
+        if entry.mentor_email is None:
+            prospect = found[entry.mentor_key]
+            role = f"found through {prospect.found_through}" if prospect.found_through else ""
+            view = {"name": prospect.name, "role": role}
+            entries.append({**view, "email": prospect.email or "", "note": entry.note})
+            continue
         mentor = data.mentors.get(entry.mentor_email)
         view = _mentor_view(mentor) if mentor else {"name": entry.mentor_email, "role": ""}
         entries.append({**view, "email": entry.mentor_email, "note": entry.note})

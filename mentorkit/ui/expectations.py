@@ -527,7 +527,8 @@ class ExpectationsView(widgets.VBox):
             if given.state == RequestState.ACCEPTED and email in self.mentors
         ]
         shortlist = session.document(MentorShortlist)
-        first = shortlist.entries[0].mentor_email if shortlist and shortlist.entries else None
+        listed = [e.mentor_email for e in shortlist.entries if e.mentor_email] if shortlist else []
+        first = listed[0] if listed else None
         first = accepted[0] if accepted else first
         return with_defaults(
             MentoringAgreement(mentor_email=first, meeting_minutes=DEFAULT_MEETING_MINUTES)

@@ -9,6 +9,11 @@ A mentor who takes no new mentees now (their own switch, or a day to come) is sa
 in the directory and beside their place on the shortlist, never left out; a request to them
 is refused in those words.
 
+Mentors the participant found themselves (their own network, an alumni group, an event…)
+are written down under the directory (`mentorkit.prospects`): they are ranked on what the
+participant says they are good at, can be chosen in any of the three places and get an
+outreach draft; the participant sends that message themselves.
+
 A shortlisted mentor's message can be sent as a request. What the participant sent is
 kept in their shortlist; the answer (the mentor's, or the facilitator's) is stored with
 the matching's decisions, where the participant cannot write (`mentorkit.mentoring`). The
@@ -26,7 +31,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from mentorkit.catalog import load_expertise_synonyms
 from mentorkit.errors import InvalidInput
+from mentorkit.expertise import ExpertiseVocabulary
 from mentorkit.fit import MentorFit, rank_mentors
 from mentorkit.mentoring import (
     Answerer,
@@ -41,19 +48,33 @@ from mentorkit.mentoring import (
     withdraw,
 )
 from mentorkit.models import (
+    FoundThrough,
     MeetingFormat,
     MentorProfile,
     MentorShortlist,
+    ProspectiveMentor,
     SelfAssessment,
     SentRequest,
     ShortlistEntry,
     SmartGoal,
+    check,
 )
 from mentorkit.outreach import outreach_message
+from mentorkit.prospects import (
+    MAX_PROSPECTS,
+    PLACES_TO_LOOK,
+    WHAT_TO_CHECK,
+    ProspectFit,
+    found_mentor,
+    found_through_sentence,
+    next_prospect_id,
+    rank_found,
+)
 from mentorkit.store import Store
-from mentorkit.ui.fields import ChoiceDropdown, FieldSet, choices
+from mentorkit.ui.fields import ChoiceDropdown, Fields, FieldSet, choices
 from mentorkit.ui.frame import guarded
 from mentorkit.ui.html import copy_button, html_text, time_html
+from mentorkit.ui.parts import Row, RowList
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import EXPECTATIONS, SELF_ASSESSMENT
 
@@ -87,6 +108,10 @@ STYLE = """
 .mentorkit-shortlist .mentorkit-request-state a { color: #1d4ed8; text-decoration: underline; }
 .mentorkit-shortlist .mentorkit-reply { border-left: 3px solid #9fb3c8; padding-left: 0.6rem; }
 .mentorkit-shortlist .mentorkit-closed { color: #8d2b0b; }
+.mentorkit-shortlist .mentorkit-found { border-left: 4px solid #486581; }
+.mentorkit-shortlist .mentorkit-advice { display: flex; flex-wrap: wrap; gap: 0 2rem; }
+.mentorkit-shortlist .mentorkit-advice > div { flex: 1 1 20rem; }
+.mentorkit-shortlist .mentorkit-advice ul { margin: 0.2rem 0 0.5rem; padding-left: 1.2rem; }
 </style>
 """
 
@@ -148,6 +173,136 @@ def _name_labels(mentors: Sequence[MentorProfile]) -> dict[str, str]:
     return labels
 
 
+#: The label column of a found mentor's inputs.
+FOUND_LABEL_WIDTH = "13rem"
+#: How the place a mentor was found reads in its drop-down.
+_FOUND_THROUGH_LABELS: dict[FoundThrough, str] = {
+    FoundThrough.OWN_NETWORK: "My own network",
+    FoundThrough.FORMER_COLLEAGUE: "A former colleague or teacher",
+    FoundThrough.ALUMNI: "An alumni group",
+    FoundThrough.ASSOCIATION: "A professional association",
+    FoundThrough.EVENT: "An event",
+    FoundThrough.ONLINE: "Online",
+    FoundThrough.OTHER: "Somewhere else",
+}
+
+
+def advice_html() -> str:
+    """Where to look for a mentor beyond the directory, and what to check first."""
+
+    def items(pairs: tuple[tuple[str, str], ...]) -> str:
+        return "".join(
+            f"<li><strong>{escape(head)}</strong>: {escape(text)}</li>" for head, text in pairs
+        )
+
+    return (
+        '<div class="mentorkit-advice"><div><p>Look beyond this list:</p>'
+        f"<ul>{items(PLACES_TO_LOOK)}</ul></div><div><p>Before you approach someone, check:</p>"
+        f"<ul>{items(WHAT_TO_CHECK)}</ul></div></div>"
+    )
+
+
+class ProspectRow(Row):
+    """One mentor the participant found: name, where and how, a link, an email, what they
+    are good at, how they fit; and its Remove button."""
+
+    def __init__(self, prospect_id: str, number: int, saved: ProspectiveMentor | None) -> None:
+        super().__init__()
+        self.add_class("mentorkit-card")
+        self.add_class("mentorkit-found")
+        self.prospect_id = prospect_id
+        fields = Fields(FOUND_LABEL_WIDTH)
+        self.name = fields.text("", saved.name if saved else "", "Their full name", width="34rem")
+        self.found_through = fields.dropdown(
+            "",
+            choices(_FOUND_THROUGH_LABELS),
+            saved.found_through if saved else None,
+        )
+        self.how_you_know = fields.textarea(
+            "",
+            saved.how_you_know if saved else "",
+            "e.g. She gave the keynote at the spring meetup; we spoke afterwards",
+            height="4rem",
+        )
+        self.link = fields.text(
+            "", saved.link if saved else "", "https://… (a profile or their website)"
+        )
+        self.email = fields.text(
+            "", (saved.email or "") if saved else "", "If you have it", width="34rem"
+        )
+        self.good_at = fields.text(
+            "",
+            saved.good_at if saved else "",
+            "e.g. public speaking; negotiation; leading a team",
+        )
+        self.fit = widgets.HTML().add_class("mentorkit-why-line")
+        self.remove = widgets.Button(layout=widgets.Layout(width="auto"))
+        self.problem = widgets.HTML().add_class("mentorkit-problem-line")
+        self.renumber(number)
+        self.children = [
+            self.name,
+            self.found_through,
+            self.how_you_know,
+            self.link,
+            self.email,
+            self.good_at,
+            self.fit,
+            self.problem,
+            self.remove,
+        ]
+
+    def renumber(self, number: int) -> None:
+        """Label the inputs 'Mentor you found {number}: …' (unique on the page)."""
+        prefix = f"Mentor you found {number}"
+        self.name.description = f"{prefix}: name"
+        self.found_through.description = f"{prefix}: where"
+        self.how_you_know.description = f"{prefix}: how you know them"
+        self.link.description = f"{prefix}: link"
+        self.email.description = f"{prefix}: email"
+        self.good_at.description = f"{prefix}: good at"
+        self.remove.description = f"Remove mentor you found {number}"
+
+    def inputs(self) -> list[widgets.Widget]:
+        return [
+            self.name,
+            self.found_through,
+            self.how_you_know,
+            self.link,
+            self.email,
+            self.good_at,
+        ]
+
+    def fields(self) -> dict[str, widgets.Widget]:
+        return {
+            "name": self.name,
+            "found_through": self.found_through,
+            "how_you_know": self.how_you_know,
+            "link": self.link,
+            "email": self.email,
+            "good_at": self.good_at,
+        }
+
+    def is_blank(self) -> bool:
+        texts = (self.name, self.how_you_know, self.link, self.email, self.good_at)
+        return self.found_through.value is None and not any(w.value.strip() for w in texts)
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "id": self.prospect_id,
+            "name": self.name.value,
+            "found_through": self.found_through.value,
+            "how_you_know": self.how_you_know.value,
+            "link": self.link.value,
+            "email": self.email.value.strip() or None,
+            "good_at": self.good_at.value,
+        }
+
+    def label(self) -> str:
+        """How the mentor is offered in the shortlist's choices."""
+        name = " ".join(self.name.value.split()) or "(no name yet)"
+        return f"{name} (found yourself)"
+
+
 class MentorShortlistView(widgets.VBox):
     """The directory with filters, and a shortlist of up to three mentors, autosaved."""
 
@@ -186,11 +341,30 @@ class MentorShortlistView(widgets.VBox):
         self.fields = FieldSet(MentorShortlist, session.status, self.autosaver.key)
         saved = self.autosaver.document
         start = saved if isinstance(saved, MentorShortlist) else MentorShortlist()
-        kept = [entry for entry in start.entries if entry.mentor_email in self.by_email]
+        self.vocabulary = ExpertiseVocabulary(self.framework, load_expertise_synonyms())
+        # The mentors the participant found themselves, before the choices that offer them.
+        self.found: RowList[ProspectiveMentor, ProspectRow] = RowList(
+            self._prospect_row,
+            saved=start.prospects,
+            add=widgets.Button(
+                description="Add a mentor you found yourself", layout=widgets.Layout(width="auto")
+            ),
+            maximum=MAX_PROSPECTS,
+            notice=session.notice,
+            on_change=guarded(session.notice)(self._prospects_changed),
+            full_note=f"{MAX_PROSPECTS} is the most you can keep here.",
+            empty_note="Nobody yet: add someone you know of, and they are ranked with the rest.",
+        )
+        found_ids = {prospect.id for prospect in start.prospects}
+        kept = [
+            entry
+            for entry in start.entries
+            if entry.mentor_email in self.by_email or entry.prospect in found_ids
+        ]
         # What the participant wrote about and to each mentor: notes and messages follow
         # the mentor when choices are reordered, and come back if a mentor is re-chosen.
-        self.messages: dict[str, str] = {e.mentor_email: e.outreach_message for e in kept}
-        self.notes_by_email: dict[str, str] = {e.mentor_email: e.note for e in kept}
+        self.messages: dict[str, str] = {e.mentor_key: e.outreach_message for e in kept}
+        self.notes_by_email: dict[str, str] = {e.mentor_key: e.note for e in kept}
         #: The requests sent, by mentor email (kept whatever the shortlist now holds).
         self.sent: dict[str, SentRequest] = {r.mentor_email: r for r in start.requests}
         self._quiet = False
@@ -223,6 +397,7 @@ class MentorShortlistView(widgets.VBox):
             self.document()  # marks a repeated choice the draft kept
 
         intro = self._intro_html()
+        self._show_found()
         if len(kept) < len(start.entries):
             session.notice.show(
                 "A mentor on your saved shortlist is no longer in this workshop's directory, "
@@ -239,10 +414,20 @@ class MentorShortlistView(widgets.VBox):
             self.count,
             self.directory,
             widgets.HTML(
+                '<h2 id="mentorkit-found-yourself">Mentors you found yourself</h2><p>Someone '
+                "you know of may suit you better than anyone on this list. Write them down "
+                "here: they are ranked with the rest and you can choose them below.</p>"
+                + advice_html()
+            ),
+            self.found,
+            widgets.HBox([self.found.add, self.found.note]).add_class("mentorkit-actions"),
+            widgets.HTML(
                 "<h2>My shortlist</h2><p>Choose up to three mentors, the one you would most "
-                "like first, and note why. For each one you get a draft message: edit it in "
-                "your own words, then send it as a request here, or copy it into an email. "
-                "Ask one mentor at a time if you can; at most three requests wait at once.</p>"
+                "like first, and note why: from the directory, or one you found yourself. "
+                "For each one you get a draft message: edit it in your own words, then send "
+                "it as a request here (to a mentor of the directory), or copy it into an "
+                "email. Ask one mentor at a time if you can; at most three requests wait at "
+                "once.</p>"
             ),
             *slots,
         ]
@@ -323,8 +508,8 @@ class MentorShortlistView(widgets.VBox):
     def _build_slot(self, index: int, entry: ShortlistEntry | None) -> widgets.Widget:
         number = index + 1
         choice = ChoiceDropdown(
-            options=choices(self.labels),
-            value=entry.mentor_email if entry else None,
+            options=self._choice_options(),
+            value=entry.mentor_key if entry else None,
             description=f"Choice {number}",
             style={"description_width": "6rem"},
             layout=widgets.Layout(width="34rem"),
@@ -428,14 +613,27 @@ class MentorShortlistView(widgets.VBox):
         if email is not None:
             self.outreach[index].value = self._draft(email)
 
-    def _draft(self, email: str) -> str:
+    def _draft(self, key: str) -> str:
+        """A first message to the mentor `key` (an email of the directory, or the id of a
+        mentor the participant found, whom it tells where they found them)."""
+        prospect = self._prospect(key)
+        if prospect is None:
+            return outreach_message(
+                self.session.participant,
+                self.by_email[key],
+                self.assessment,
+                self.framework,
+                goals=self.goals,
+                workshop_name=self.session.workshop.name,
+            )
         return outreach_message(
             self.session.participant,
-            self.by_email[email],
+            found_mentor(prospect, self.vocabulary),
             self.assessment,
             self.framework,
             goals=self.goals,
             workshop_name=self.session.workshop.name,
+            found_through=found_through_sentence(prospect.found_through),
         )
 
     def _repeats(self) -> dict[str, str]:
@@ -450,7 +648,7 @@ class MentorShortlistView(widgets.VBox):
             if email is None:
                 continue
             if email in first:
-                name = self.by_email[email].name if email in self.by_email else email
+                name = self._mentor_name(email)
                 found[_choice_key(index)] = (
                     f"{name} is already your choice {first[email] + 1}: choose someone else"
                 )
@@ -473,10 +671,10 @@ class MentorShortlistView(widgets.VBox):
             box.layout.display = "none"
             self.copy[index].value = ""
             return
-        mentor = self.by_email[email]
-        message.description = f"Message to {mentor.name}"
-        self.redraft[index].description = f"Draft again for {mentor.name}"
-        self.redraft[index].tooltip = f"Replace the message to {mentor.name} with a new draft"
+        name = self._mentor_name(email)
+        message.description = f"Message to {name}"
+        self.redraft[index].description = f"Draft again for {name}"
+        self.redraft[index].tooltip = f"Replace the message to {name} with a new draft"
         self._update_copy(index)
         self._show_request(index)
         box.layout.display = None
@@ -547,11 +745,21 @@ class MentorShortlistView(widgets.VBox):
         """The request part of place `index`: where the request stands, in words, and the
         buttons that make sense now."""
         email = self.choices[index].value
+        send, take_back = self.send_buttons[index], self.withdraw_buttons[index]
+        prospect = self._prospect(email) if email else None
+        if prospect is not None:  # a mentor the participant found: they write themselves
+            send.layout.display = take_back.layout.display = "none"
+            to = f" (at {prospect.email})" if prospect.email else ""
+            self.request_lines[index].value = (
+                f"<p>{escape(self._mentor_name(email))} is not in the workshop's directory: "
+                f"send this message yourself{escape(to)}, by email or where you know them "
+                "from.</p>"
+            )
+            return
         if email is None or email not in self.by_email:
             return
         name = self.by_email[email].name
         request = self.requests().get(email)
-        send, take_back = self.send_buttons[index], self.withdraw_buttons[index]
         send.description = f"Send as a request to {name}"
         take_back.description = f"Withdraw my request to {name}"
         waiting = request is not None and request.state == RequestState.SENT
@@ -590,7 +798,7 @@ class MentorShortlistView(widgets.VBox):
         if email is None:
             self.copy[index].value = ""
             return
-        name = self.by_email[email].name
+        name = self._mentor_name(email)
         self.copy[index].value = copy_button(self.outreach[index].value, f"Copy message to {name}")
 
     # -- the directory ----------------------------------------------------------------
@@ -659,6 +867,11 @@ class MentorShortlistView(widgets.VBox):
             else ""
         )
         formats = ", ".join(f.value for f in mentor.formats) or "not listed"
+        years = (
+            f"<li><strong>Experience:</strong> {mentor.years_experience} years</li>"
+            if mentor.years_experience is not None
+            else ""
+        )
         languages = ", ".join(mentor.languages) or "not listed"
         summary = item.summary[:1].upper() + item.summary[1:]
         badge = (
@@ -682,8 +895,109 @@ class MentorShortlistView(widgets.VBox):
             f"<li><strong>Meets:</strong> {escape(formats)}</li>"
             f"<li><strong>Time zone:</strong> {escape(mentor.time_zone or 'not listed')}</li>"
             f"<li><strong>Languages:</strong> {escape(languages)}</li>"
-            f"<li><strong>Places:</strong> {escape(places)}</li>"
+            f"<li><strong>Places:</strong> {escape(places)}</li>{years}"
             f"</ul>{bio}</li>"
+        )
+
+    # -- mentors the participant found -------------------------------------------------
+
+    def _prospect_row(self, number: int, saved: ProspectiveMentor | None) -> ProspectRow:
+        """Row `number`: a saved mentor keeps their id; a new one gets an id no mentor on
+        the list, and no message kept on this page, has had."""
+        if saved is not None:
+            return ProspectRow(saved.id, number, saved)
+        taken = [row.prospect_id for row in self.found.rows] + list(self.messages)
+        return ProspectRow(next_prospect_id(taken), number, None)
+
+    def _found_ids(self) -> set[str]:
+        """The ids of the mentors the participant found and has started writing down."""
+        return {row.prospect_id for row in self.found.started()}
+
+    def _prospect(self, key: str) -> ProspectiveMentor | None:
+        """The mentor the participant found with this id, as typed so far (what does not
+        validate left out), or None for a mentor of the directory."""
+        row = next((r for r in self.found.started() if r.prospect_id == key), None)
+        if row is None:
+            return None
+        document = check(ProspectiveMentor, row.data()).document
+        assert isinstance(document, ProspectiveMentor)
+        return document
+
+    def _mentor_name(self, key: str) -> str:
+        if key in self.by_email:
+            return self.by_email[key].name
+        prospect = self._prospect(key)
+        return (prospect.name if prospect else "") or "the mentor you found"
+
+    def _choice_labels(self) -> dict[str, str]:
+        """Every mentor a place offers: the directory's, then those the participant found
+        (in the order they were added, so that a new one never moves another's place)."""
+        return {**self.labels, **{row.prospect_id: row.label() for row in self.found.started()}}
+
+    def _choice_options(self) -> list[tuple[str, Any]]:
+        return choices(self._choice_labels())
+
+    def _prospects_changed(self) -> None:
+        """A mentor the participant found was written, changed or removed: offer them in
+        the places as they are now, rank them again, and save."""
+        options = self._choice_options()
+        offered = {value for _label, value in options}
+        dropped = False
+        self._quiet = True
+        try:
+            for choice in self.choices:
+                if list(choice.options) == options:
+                    continue
+                kept = choice.value
+                choice.options = options
+                if kept in offered:
+                    choice.value = kept
+                else:
+                    dropped = dropped or kept is not None
+        finally:
+            self._quiet = False
+        if dropped:  # a chosen mentor was removed: their place is free again
+            for index in range(len(self.choices)):
+                self._show_details(index)
+        self._show_found()
+        self.autosaver.request(self.document)
+
+    def _show_found(self) -> None:
+        """Each mentor the participant found: where they rank among those found, why, and
+        what of what they are good at the framework knows."""
+        started = self.found.started()
+        prospects = [self._prospect(row.prospect_id) for row in started]
+        ranked = rank_found(
+            self.assessment,
+            [p for p in prospects if p is not None],
+            self.framework,
+            self.vocabulary,
+            today=self.today,
+        )
+        place = {item.mentor.prospect.id: (number, item) for number, item in enumerate(ranked, 1)}
+        for row in self.found.rows:
+            found = place.get(row.prospect_id)
+            row.fit.value = "" if found is None else self._fit_html(*found, len(ranked))
+
+    def _fit_html(self, number: int, item: ProspectFit, total: int) -> str:
+        names = [self._competency(cid) for cid in item.mentor.expertise]
+        known = (
+            f"<li><strong>Good at (from the workshop's list):</strong> "
+            f"{escape(', '.join(names))}</li>"
+            if names
+            else ""
+        )
+        other = (
+            f"<li><strong>Other topics:</strong> {escape(', '.join(item.mentor.other_topics))}</li>"
+            if item.mentor.other_topics
+            else ""
+        )
+        why = item.fit.summary or "tell what they are good at, and they are ranked on it"
+        rank = f"best fit {number} of the {total} you found" if total > 1 else "ranked on fit"
+        return (
+            f'<p class="mentorkit-why"><strong>Why ({escape(rank)}):</strong> '
+            f"{escape(why[:1].upper() + why[1:])}</p>"
+            f'<ul class="mentorkit-facts">{known}{other}</ul>'
         )
 
     # -- the document -----------------------------------------------------------------
@@ -692,10 +1006,12 @@ class MentorShortlistView(widgets.VBox):
         """The slots holding a mentor of the directory not chosen in an earlier slot, in
         order: entry N is the Nth."""
         repeats = self._repeats()
+        found = self._found_ids()
         return [
             i
             for i, choice in enumerate(self.choices)
-            if choice.value in self.by_email and _choice_key(i) not in repeats
+            if (choice.value in self.by_email or choice.value in found)
+            and _choice_key(i) not in repeats
         ]
 
     def _bind_entries(self) -> None:
@@ -705,21 +1021,31 @@ class MentorShortlistView(widgets.VBox):
             bindings[f"entries.{entry}.note"] = (self.notes[index], line)
             bindings[f"entries.{entry}.outreach_message"] = (self.outreach[index], line)
         self.fields.bind_rows("entries", bindings)
+        self.fields.bind_rows("prospects", self.found.bindings("prospects"))
 
     def document(self) -> MentorShortlist:
         """The shortlist as a document: what is valid, and what is not kept as typed."""
         self._bind_entries()
+        found = self._found_ids()
         entries = [
             {
-                "mentor_email": self.choices[index].value,
+                "prospect" if self.choices[index].value in found else "mentor_email": (
+                    self.choices[index].value
+                ),
                 "note": self.notes[index].value,
                 "outreach_message": self.outreach[index].value,
             }
             for index in self._chosen_slots()
         ]
         requests = [request.model_dump(mode="json") for request in self.sent.values()]
+        unnamed = {
+            f"prospects.{number}.name": "write their name, so that you can choose them"
+            for number, row in enumerate(self.found.started())
+            if not row.name.value.strip()
+        }
         document = self.fields.document(
-            {"entries": entries, "requests": requests}, problems=self._repeats()
+            {"entries": entries, "requests": requests, "prospects": self.found.data()},
+            problems={**self._repeats(), **unnamed},
         )
         assert isinstance(document, MentorShortlist)
         return document

@@ -39,6 +39,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "Participant": {"name": "P"},
     "MentorProfile": {"name": "M", "email": "m@example.org", "expertise": ["c"], "capacity": 1},
     "ShortlistEntry": {"mentor_email": "m@example.org"},
+    "ProspectiveMentor": {"id": "own-1", "name": "K"},
     "SentRequest": {
         "mentor_email": "m@example.org",
         "message": "Hi",

@@ -8,6 +8,7 @@ import pytest
 from mentorkit.fit import rank_mentors
 from mentorkit.identity import sign_in
 from mentorkit.models import (
+    FoundThrough,
     MeetingFormat,
     MentoringPreferences,
     MentorProfile,
@@ -596,3 +597,99 @@ def test_a_withdrawn_request_is_not_sent_again_once_the_mentor_stopped_taking_me
     assert "Your request was not sent: Cy is not taking" in page.request_lines[0].value
     (request,) = saved_shortlist(store, session).requests
     assert request.withdrawn_at is not None
+
+
+# ---------------------------------------------------------------------------------------
+# Mentors the participant found themselves
+
+
+def add_found(view: MentorShortlistView, name: str, **typed: object):
+    """Press "Add a mentor you found yourself" and fill the new row."""
+    view.found.add.click()
+    row = view.found.rows[-1]
+    row.name.value = name
+    for field, value in typed.items():
+        getattr(row, field).value = value
+    return row
+
+
+def test_a_mentor_found_yourself_is_ranked_chosen_drafted_to_and_kept(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    save(store, session, ASSESSMENT)
+    view = MentorShortlistView(session)
+    assert "Professional associations" in " ".join(html_values(view))
+    assert "Track record" in " ".join(html_values(view))
+    kai = add_found(
+        view,
+        "Kai Rivera",
+        found_through=FoundThrough.ALUMNI,
+        how_you_know="Spoke at our alumni evening",
+        link="https://example.org/kai",
+        email="kai@example.org",
+        good_at="negotiation; public speaking; Kubernetes",
+    )
+    lu = add_found(view, "Lu Chen", good_at="gardening")
+    assert "best fit 1 of the 2 you found" in kai.fit.value
+    assert "Covers both your growth areas" in kai.fit.value
+    assert "Kubernetes" in kai.fit.value and "best fit 2 of the 2" in lu.fit.value
+    offered = dict((value, label) for label, value in view.choices[1].options)
+    assert offered[kai.prospect_id] == "Kai Rivera (found yourself)"
+
+    view.choices[1].value = kai.prospect_id
+    assert "I found you through our alumni network" in view.outreach[1].value
+    assert view.outreach[1].description == "Message to Kai Rivera"
+    assert view.send_buttons[1].layout.display == "none"
+    assert "send this message yourself (at kai@example.org)" in view.request_lines[1].value
+    view.notes[1].value = "Ask about the alumni mentoring scheme"
+
+    saved = saved_shortlist(store, session)
+    assert [p.name for p in saved.prospects] == ["Kai Rivera", "Lu Chen"]
+    assert saved.prospects[0].found_through == FoundThrough.ALUMNI
+    assert saved.entries[0].prospect == kai.prospect_id
+    assert saved.entries[0].note == "Ask about the alumni mentoring scheme"
+
+    reopened = MentorShortlistView(session_of(store, identity))
+    assert [row.name.value for row in reopened.found.rows] == ["Kai Rivera", "Lu Chen"]
+    assert reopened.found.rows[0].link.value == "https://example.org/kai"
+    assert reopened.choices[0].value == kai.prospect_id
+    assert reopened.notes[0].value == "Ask about the alumni mentoring scheme"
+    assert "I found you through our alumni network" in reopened.outreach[0].value
+
+
+def test_removing_a_chosen_mentor_found_yourself_frees_the_place(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    kai = add_found(view, "Kai Rivera", good_at="negotiation")
+    listed = view.choices[0].options[1][1]
+    view.choices[0].value = listed
+    view.choices[1].value = kai.prospect_id
+    kai.remove.click()
+    assert view.choices[1].value is None
+    assert view.details[1].layout.display == "none"
+    assert kai.prospect_id not in [value for _label, value in view.choices[0].options]
+    saved = saved_shortlist(store, session)
+    assert saved.prospects == [] and [e.mentor_email for e in saved.entries] == [listed]
+    # A mentor added next gets a new id: nothing typed for Kai comes back to them.
+    mo = add_found(view, "Mo Adeyemi")
+    assert mo.prospect_id != kai.prospect_id
+
+
+def test_a_found_mentor_with_a_bad_link_or_no_name_is_kept_as_typed_and_named(demo):
+    store, identity = demo
+    session = session_of(store, identity)
+    view = MentorShortlistView(session)
+    row = add_found(view, HOSTILE, link="javascript:alert(1)", good_at=HOSTILE)
+    assert ESCAPED in row.fit.value and HOSTILE not in row.fit.value
+    assert "must be a web address starting with https://" in row.problem.value
+    row.name.value = ""
+    assert "write their name" in row.problem.value
+    saved = saved_shortlist(store, session)
+    assert saved.prospects[0].good_at == HOSTILE and saved.prospects[0].link == ""
+    assert saved.draft["prospects.0.link"] == "javascript:alert(1)"
+
+    reopened = MentorShortlistView(session_of(store, identity))
+    (again,) = reopened.found.rows
+    assert again.link.value == "javascript:alert(1)" and again.name.value == ""
+    assert "must be a web address" in again.problem.value
