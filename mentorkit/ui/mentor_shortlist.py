@@ -223,7 +223,7 @@ class ProspectRow(Row):
             saved.how_you_know if saved else "",
             "e.g. She gave the keynote at the spring meetup; we spoke afterwards",
             height="4rem",
-        )
+        ).add_class("mentorkit-stacked")  # a long label: above its box, not cut short
         self.link = fields.text(
             "", saved.link if saved else "", "https://… (a profile or their website)"
         )
@@ -248,7 +248,7 @@ class ProspectRow(Row):
             self.good_at,
             self.fit,
             self.problem,
-            self.remove,
+            widgets.HBox([self.remove]),
         ]
 
     def renumber(self, number: int) -> None:
@@ -993,9 +993,9 @@ class MentorShortlistView(widgets.VBox):
             else ""
         )
         why = item.fit.summary or "tell what they are good at, and they are ranked on it"
-        rank = f"best fit {number} of the {total} you found" if total > 1 else "ranked on fit"
+        rank = f" (best fit {number} of the {total} you found)" if total > 1 else ""
         return (
-            f'<p class="mentorkit-why"><strong>Why ({escape(rank)}):</strong> '
+            f'<p class="mentorkit-why"><strong>Why{escape(rank)}:</strong> '
             f"{escape(why[:1].upper() + why[1:])}</p>"
             f'<ul class="mentorkit-facts">{known}{other}</ul>'
         )

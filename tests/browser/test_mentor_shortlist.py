@@ -102,3 +102,61 @@ def test_a_request_sent_from_the_shortlist_is_kept_and_its_answer_shows_after_a_
     person.reach(next_step)
     person.shot("02_mentor_shortlist-request-accepted")
     visit.assert_clean()
+
+
+KAI = "Kai Rivera"
+KAI_HOW = f"Gave the talk at our alumni evening;\nwe spoke afterwards. {HOSTILE}"
+
+
+def test_a_mentor_found_yourself_is_written_down_chosen_and_drafted_to_across_a_reload(
+    page: Page, person: Person, served_demo
+):
+    """Beyond the directory: the participant reads where to look, writes down someone from
+    their alumni network by keyboard (a link typed wrong first), chooses them, and gets a
+    draft that says where they found them; all of it is there after a reload."""
+    visit = first_visit(person, served_demo, APP, "Test Found Mentor Person")
+    app = page.locator(".mentorkit-app")
+    expect(page.locator(".mentorkit-mentor")).to_have_count(10, timeout=30_000)
+    advice = page.locator(".mentorkit-advice")
+    person.reach(advice)
+    expect(advice).to_contain_text("Alumni groups")
+    expect(advice).to_contain_text("What others say")
+    person.click(page.get_by_role("button", name="Add a mentor you found yourself"))
+    person.type("Mentor you found 1: name", KAI)
+    person.choose("Mentor you found 1: where", "An alumni group")
+    person.type("Mentor you found 1: how you know them", KAI_HOW)
+    person.type("Mentor you found 1: link", "linkedin.com/in/kai")
+    found = page.locator(".mentorkit-found")
+    expect(found).to_contain_text("must be a web address starting with https://")
+    person.type("Mentor you found 1: link", "https://example.org/kai")
+    expect(found).not_to_contain_text("must be a web address")
+    person.type("Mentor you found 1: email", "kai.rivera@example.org")
+    person.type("Mentor you found 1: good at", "negotiation; public speaking; Kubernetes")
+    expect(found).to_contain_text("Good at (from the workshop's list): Negotiation")
+    expect(found).to_contain_text("Other topics: Kubernetes")
+    wait_until_saved(person)
+    person.maybe_reload("after writing down a mentor found yourself")
+
+    person.choose("Choice 1", f"{KAI} (found yourself)")
+    message = page.get_by_label(f"Message to {KAI}")
+    expect(message).to_have_value(
+        re.compile(r"Dear Kai,.*I found you through our alumni network", re.S), timeout=30_000
+    )
+    expect(app).to_contain_text("send this message yourself (at kai.rivera@example.org)")
+    expect(page.get_by_role("button", name=f"Send as a request to {KAI}")).to_have_count(0)
+    person.type("Note on choice 1", "Ask how the alumni scheme pairs people.")
+    wait_until_saved(person)
+    person.shot("02_mentor_shortlist-found-yourself", whole=True)
+
+    visit.reload_and_resume()
+    expect(page.get_by_label("Mentor you found 1: name")).to_have_value(KAI, timeout=30_000)
+    expect(page.get_by_label("Mentor you found 1: how you know them")).to_have_value(KAI_HOW)
+    expect(page.get_by_label("Mentor you found 1: link")).to_have_value("https://example.org/kai")
+    expect(page.get_by_label("Choice 1", exact=True)).to_have_value(f"{KAI} (found yourself)")
+    expect(page.get_by_label("Note on choice 1")).to_have_value(
+        "Ask how the alumni scheme pairs people."
+    )
+    expect(page.get_by_label(f"Message to {KAI}")).to_have_value(
+        re.compile("I found you through our alumni network")
+    )
+    visit.assert_clean()
