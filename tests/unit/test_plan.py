@@ -750,3 +750,14 @@ def test_templates_folder_sits_next_to_the_module():
     assert {"plan.html.j2", "plan.md.j2", "agreement.html.j2", "agreement.md.j2"} <= {
         p.name for p in Path(TEMPLATES_DIR).iterdir()
     }
+
+
+def test_a_mentor_found_yourself_on_the_shortlist_is_in_the_plan_escaped(framework):
+    kai = {"id": "own-1", "name": f"Kai {IMG}", "found_through": "an alumni group"}
+    shortlist = MentorShortlist(
+        prospects=[kai], entries=[{"prospect": "own-1", "note": "Ask about the scheme"}]
+    )
+    html = plan_html(full_plan(framework, shortlist=shortlist))
+    assert "Kai &lt;img src=x onerror=alert(1)&gt;" in html and IMG not in html
+    assert "found through an alumni group" in html
+    assert "Ask about the scheme" in html
