@@ -747,6 +747,33 @@ class Milestone(Model):
     title: Line200 = Field(default="", title="Milestone")
     due_on: Day | None = Field(default=None, title="Due date")
     done: bool = Field(default=False, title="Done")
+    #: The day it was ticked done: a win, with its date, in the plan.
+    done_on: Day | None = Field(default=None, title="Done on")
+
+
+class GoalStatus(StrEnum):
+    """Where a goal stands after its reviews."""
+
+    ACTIVE = "active"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class ReviewDecision(StrEnum):
+    """What a goal review decided about one goal."""
+
+    KEEP = "keep"
+    ADJUST = "adjust"
+    DONE = "done"
+    DROP = "drop"
+
+
+class GoalReview(Model):
+    """One review of a goal: the day, the decision and why (`mentorkit.rhythm`)."""
+
+    on: Day = Field(title="Reviewed on")
+    decision: ReviewDecision = Field(title="Decision")
+    reason: Text500 = Field(default="", title="Why")
 
 
 class SmartGoal(Document):
@@ -763,6 +790,11 @@ class SmartGoal(Document):
     deadline: Day | None = Field(default=None, title="Deadline")
     competencies: CompetencyIds = Field(default_factory=list, title="Competencies")
     milestones: list[Milestone] = Field(default_factory=list, max_length=20, title="Milestones")
+    status: GoalStatus = Field(default=GoalStatus.ACTIVE, title="Status")
+    #: The day the goal was reached: a win, with its date, in the plan.
+    done_on: Day | None = Field(default=None, title="Reached on")
+    #: Every review of the goal, oldest first: what was decided and why.
+    reviews: list[GoalReview] = Field(default_factory=list, max_length=50, title="Reviews")
 
 
 class ActionItem(Model):
@@ -776,6 +808,8 @@ class CheckIn(Document):
     kind: ClassVar[str] = "check_in"
     # None while the participant has cleared the date or typed one that is not valid.
     met_on: Day | None = Field(default=None, title="Meeting date")
+    #: What the mentee brings: the question or the agenda, written before the meeting.
+    agenda: Text1000 = Field(default="", title="Before the meeting")
     topics: list[FilledLine120] = Field(default_factory=list, max_length=20, title="Topics")
     learned: Text4000 = Field(default="", title="What I learned")
     action_items: list[ActionItem] = Field(

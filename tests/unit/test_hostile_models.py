@@ -47,6 +47,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     },
     "RoleRow": {"area": "A"},
     "Milestone": {"title": "T"},
+    "GoalReview": {"on": "2027-03-01", "decision": "keep"},
     "SmartGoal": {"title": "T"},
     "ActionItem": {"text": "T"},
     "CheckIn": {"met_on": "2026-03-02"},
@@ -91,6 +92,8 @@ FIELDS = [(model, name) for model in MODELS for name in model.model_fields]
 #: Checks across fields: their messages name the fields in words, not by a "Title:" prefix.
 WHOLE_MODEL_MESSAGES = (
     "is used twice",
+    # A shortlist entry names one mentor: of the directory, or one the participant found.
+    "must name one mentor",
     "both a strength and a growth area",
     "date is before the",
     "time is not after the",
