@@ -28,6 +28,7 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.rendering import html_environment, markdown_environment
+from mentorkit.rhythm import wins
 from mentorkit.smart import SMART_PARTS
 
 #: Ratings suggest strengths from "Capable" up and growth areas from "Capable" down.
@@ -275,6 +276,7 @@ def _goal_context(goal: SmartGoal, framework: Framework, today: date) -> dict[st
 def _check_in_context(check_in: CheckIn) -> dict[str, Any]:
     return {
         "met_on": check_in.met_on,
+        "agenda": check_in.agenda,
         "topics": list(check_in.topics),
         "learned": check_in.learned,
         "action_items": [
@@ -308,6 +310,10 @@ def plan_context(data: PlanData) -> dict[str, Any]:
         "shortlist": _shortlist_context(data),
         "agreement": _agreement_context(data),
         "goals": [_goal_context(g, data.workshop.framework, today) for g in data.goals],
+        "wins": [
+            {"on": win.on, "what": win.what}
+            for win in wins({str(number): goal for number, goal in enumerate(data.goals)})
+        ],
         "check_ins": [_check_in_context(c) for c in check_ins],
     }
 

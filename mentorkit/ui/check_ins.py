@@ -2,7 +2,10 @@
 
 Each meeting is its own document (kind "check_in", named "check-in-1", "check-in-2", …).
 Above the log the participant sees every action item (open ones first, overdue ones
-marked) and how far each SMART goal has come, counted in milestones.
+marked), how far each SMART goal has come, counted in milestones, and the meetings the
+agreement plans compared with those logged (`mentorkit.rhythm`): missed ones, the next
+one, and the goal review when its date has come. Each meeting has a "before the meeting"
+box for the question or agenda the mentee brings.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from mentorkit.checkins import (
     next_check_in_name,
     ordered_check_ins,
 )
-from mentorkit.models import ActionItem, CheckIn, Owner, SmartGoal
-from mentorkit.smart import format_day
+from mentorkit.models import ActionItem, CheckIn, MentoringAgreement, Owner, SmartGoal
+from mentorkit.rhythm import compare_schedule, review_due, schedule_words
+from mentorkit.smart import format_day, long_day
 from mentorkit.store import Store, StoredNote
 from mentorkit.ui.fields import Fields, FieldSet
 from mentorkit.ui.frame import close_tree, guarded
@@ -37,7 +41,7 @@ from mentorkit.ui.parts import (
     note_html,
 )
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
-from mentorkit.worksheets import CHECK_IN_NUMBERING, SMART_GOALS
+from mentorkit.worksheets import CHECK_IN_NUMBERING, EXPECTATIONS, SMART_GOALS
 
 MAX_ACTIONS = 30
 LABEL_WIDTH = "13rem"
@@ -56,6 +60,10 @@ CSS = """
   align-items: center; justify-content: space-between; }
 .mentorkit-check-ins .mentorkit-meeting-head h3 { margin: 0.4rem 0; }
 .mentorkit-check-ins .mentorkit-action { border-top: 1px dashed #d9e2ec; padding-top: 0.3rem; }
+.mentorkit-check-ins .mentorkit-rhythm p { margin: 0.3rem 0; }
+.mentorkit-review-due { border-left: 4px solid #b44d12; background: #fffaeb;
+  padding: 0.3rem 0.8rem; }
+.mentorkit-review-due a { color: #1d4ed8; text-decoration: underline; }
 .mentorkit-check-ins .mentorkit-action-line {
   flex-flow: row wrap; align-items: center; gap: 0 1rem; }
 .mentorkit-check-ins .mentorkit-confirm { align-items: center; gap: 0.5rem; flex-flow: row wrap;
@@ -295,6 +303,15 @@ class MeetingCard(widgets.VBox):
             ),
             read=split_list,
         )
+        self.agenda = bind(
+            "agenda",
+            fields.textarea(
+                f"Meeting {n}: before the meeting",
+                check_in.agenda if check_in else "",
+                "The question you bring, or a short agenda: write it before you meet.",
+                height="4rem",
+            ),
+        )
         self.learned = bind(
             "learned",
             fields.textarea(
@@ -332,6 +349,7 @@ class MeetingCard(widgets.VBox):
             self.removal,
             self.share.choice,
             placed("met_on"),
+            placed("agenda"),
             placed("topics"),
             placed("learned"),
             widgets.HTML(f"<h4>Actions agreed in meeting {n}</h4>"),
@@ -401,12 +419,14 @@ class CheckInsView(widgets.VBox):
         for name, check_in in ordered_check_ins(saved):
             self.cards.append(self._card(name, check_in))
         self.goals = session.documents(SmartGoal)
+        self.agreement = session.document(MentoringAgreement)
 
         guard = guarded(session.notice)
         self.log_meeting = widgets.Button(description="Log a meeting", button_style="primary")
         self.log_meeting.on_click(guard(self._log_meeting))
         self.actions = widgets.HTML()
         self.progress = widgets.HTML()
+        self.rhythm = widgets.HTML().add_class("mentorkit-rhythm")
         self.empty_log = widgets.HTML()
         self.cards_box = widgets.VBox()
         self.from_mentor = widgets.HTML().add_class("mentorkit-from-mentor")
@@ -420,6 +440,8 @@ class CheckInsView(widgets.VBox):
             self.actions,
             widgets.HTML("<h2>Progress on my goals</h2>"),
             self.progress,
+            widgets.HTML('<h2 id="mentorkit-rhythm">Keeping the rhythm</h2>'),
+            self.rhythm,
             widgets.HTML("<h2>My meetings</h2>"),
             widgets.HBox([self.log_meeting]),
             self.empty_log,
@@ -451,6 +473,28 @@ class CheckInsView(widgets.VBox):
         self.actions.value = open_actions_html(action_items(self.check_ins(), today=today), numbers)
         link = self.session.link(SMART_GOALS.notebook)
         self.progress.value = progress_html(goal_progress(self.goals, today=today), link)
+        self.rhythm.value = self._rhythm_html(today)
+
+    def _rhythm_html(self, today: date) -> str:
+        """The agreed meetings against those logged, and the review when it is due."""
+        schedule = compare_schedule(self.agreement, self.check_ins(), today)
+        if schedule is None:
+            link = escape(self.session.link(EXPECTATIONS.notebook), quote=True)
+            return (
+                '<p class="mentorkit-muted">Agree how often you meet and from when in '
+                f'<a href="{link}">Expectations</a>: your meetings are then compared with '
+                "it here, so that a missed one does not slip by.</p>"
+            )
+        lines = "".join(f"<p>{escape(line)}</p>" for line in schedule_words(schedule))
+        due = review_due(self.agreement, self.goals, today)
+        if due is not None:
+            link = escape(self.session.link(SMART_GOALS.notebook), quote=True)
+            lines += (
+                '<p class="mentorkit-review-due" role="status"><strong>Time to review your '
+                f"goals:</strong> your review date, {escape(long_day(due))}, has come. "
+                f'<a href="{link}">Review now</a> in SMART goals.</p>'
+            )
+        return lines
 
     def _render_from_mentor(self) -> None:
         sharing = self.sharing

@@ -3,11 +3,16 @@
 Each goal is its own document (kind "smart_goal", named "goal-1" … "goal-5"), so removing
 one erases exactly that goal. The checker in `mentorkit.smart` guides and never blocks: a
 goal with only a title is saved as a draft.
+
+A milestone ticked done, and a goal reached, is celebrated and kept with its day (a win in
+the plan). When the agreement's review date has come, the page asks for the goal review
+(`mentorkit.rhythm`): each goal kept, adjusted, done or dropped, with the reason kept in
+the goal's history; the review can be done at any time as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from html import escape
 from typing import Any
@@ -16,11 +21,14 @@ import ipywidgets as widgets
 
 from mentorkit.checkins import MAX_GOALS, next_goal_name
 from mentorkit.models import (
+    GoalStatus,
     MentoringAgreement,
     Milestone,
+    ReviewDecision,
     SelfAssessment,
     SmartGoal,
 )
+from mentorkit.rhythm import ReviewError, celebration, review_due, review_goal
 from mentorkit.smart import (
     SMART_PARTS,
     Feedback,
@@ -60,7 +68,26 @@ CSS = """
 .mentorkit-goals .mentorkit-overdue { color: #9b1c1c; font-weight: 600; margin: 0.1rem 0; }
 .mentorkit-goals .widget-textarea .widget-label { align-self: flex-start; }
 .mentorkit-goals .widget-select-multiple .widget-label { align-self: flex-start; }
+.mentorkit-goals .mentorkit-review { border-left: 4px solid #b44d12; }
+.mentorkit-goals .mentorkit-review-row { border-top: 1px dashed #d9e2ec; padding-top: 0.3rem; }
+.mentorkit-goals .mentorkit-goal-status { font-weight: 600; margin: 0.2rem 0; }
+.mentorkit-goals .mentorkit-goal-status.mentorkit-reached { color: #03543f; }
 """
+
+#: How each review decision reads in its drop-down.
+DECISION_LABELS: dict[ReviewDecision, str] = {
+    ReviewDecision.KEEP: "Keep it as it is",
+    ReviewDecision.ADJUST: "Adjust it",
+    ReviewDecision.DONE: "Done: I reached it",
+    ReviewDecision.DROP: "Drop it",
+}
+#: How a past review reads in the goal's history.
+DECISION_WORDS: dict[ReviewDecision, str] = {
+    ReviewDecision.KEEP: "kept",
+    ReviewDecision.ADJUST: "adjusted",
+    ReviewDecision.DONE: "marked done",
+    ReviewDecision.DROP: "dropped",
+}
 
 
 def goal_number(name: str, fallback: int) -> int:
@@ -113,10 +140,19 @@ def feedback_html(
 class MilestoneRow(Row):
     """One milestone of goal `goal`: what, by when, done, and its Remove button."""
 
-    def __init__(self, goal: int, number: int, milestone: Milestone | None = None) -> None:
+    def __init__(
+        self,
+        goal: int,
+        number: int,
+        milestone: Milestone | None = None,
+        on_done: Callable[[str], object] | None = None,
+    ) -> None:
         super().__init__()
         self.add_class("mentorkit-milestone")
         self.goal = goal
+        #: The day it was ticked done (set here, before the row's change is saved).
+        self.done_on = milestone.done_on if milestone else None
+        self._on_done = on_done
         fields = Fields(MILESTONE_LABEL_WIDTH)
         self.title = fields.text(
             "", milestone.title if milestone else "", "A step on the way, e.g. Outline the talk"
@@ -133,9 +169,19 @@ class MilestoneRow(Row):
             self.overdue,
             self.problem,
         ]
+        self.done.observe(self._ticked, names="value")
         self.due.observe(self._show_overdue, names="value")
         self.done.observe(self._show_overdue, names="value")
         self._show_overdue()
+
+    def _ticked(self, change: Mapping[str, Any]) -> None:
+        """Keep the day it was done, and celebrate it."""
+        if change["new"] and self.done_on is None:
+            self.done_on = date.today()
+            if self._on_done is not None:
+                self._on_done(f"milestone “{self.title.value.strip() or 'untitled'}” done")
+        elif not change["new"]:
+            self.done_on = None
 
     def _show_overdue(self, _change: object = None) -> None:
         """Say beside the row when it is not done and its date has passed."""
@@ -167,7 +213,12 @@ class MilestoneRow(Row):
         return not self.title.value.strip() and self.due.value is None and not self.done.value
 
     def data(self) -> dict[str, Any]:
-        return {"title": self.title.value, "due_on": self.due.value, "done": self.done.value}
+        return {
+            "title": self.title.value,
+            "due_on": self.due.value,
+            "done": self.done.value,
+            "done_on": self.done_on if self.done.value else None,
+        }
 
 
 class GoalCard(widgets.VBox):
@@ -232,7 +283,7 @@ class GoalCard(widgets.VBox):
         )
         self.picked = widgets.HTML()
         self.milestones: RowList[Milestone, MilestoneRow] = RowList(
-            lambda number, milestone: MilestoneRow(n, number, milestone),
+            lambda number, milestone: MilestoneRow(n, number, milestone, view.celebrate),
             saved=goal.milestones if goal else [],
             add=widgets.Button(description=f"Add milestone to goal {n}"),
             maximum=MAX_MILESTONES,
@@ -241,6 +292,12 @@ class GoalCard(widgets.VBox):
             full_note=f"{MAX_MILESTONES} milestones is the most a goal holds.",
         )
         self.fields.computed("milestones", self.milestones.data)
+        # What the reviews decided: not typed, carried with the goal as it is saved.
+        self.status, self.done_on, self.reviews = start.status, start.done_on, list(start.reviews)
+        self.fields.computed("status", lambda: self.status)
+        self.fields.computed("done_on", lambda: self.done_on)
+        self.fields.computed("reviews", lambda: [r.model_dump() for r in self.reviews])
+        self.status_line = widgets.HTML()
         self.feedback = widgets.HTML()
         self.fields.bind_rows("milestones", self.milestones.bindings("milestones"))
         if goal is not None:
@@ -258,6 +315,7 @@ class GoalCard(widgets.VBox):
         self.children = [
             widgets.HBox([self.heading, self.removal.remove]).add_class("mentorkit-goal-head"),
             self.removal,
+            self.status_line,
             self.share.choice,
             placed("title"),
             *(placed(field) for field in self.parts),
@@ -272,6 +330,38 @@ class GoalCard(widgets.VBox):
         ]
         self.fields.observe(guarded(notice)(self._changed))
         self.refresh_feedback()
+        self._render_status()
+
+    # -- reviews ---------------------------------------------------------------------------
+
+    def reviewed(self, goal: SmartGoal) -> None:
+        """Take the review `goal` carries (its status, day and history) and save at once."""
+        self.status, self.done_on, self.reviews = goal.status, goal.done_on, list(goal.reviews)
+        document = self.document()
+        self.autosaver.request(lambda: document, now=True)
+        self._render_status()
+
+    def _render_status(self) -> None:
+        """Where the goal stands after its reviews, and their history with the reasons."""
+        lines: list[str] = []
+        if self.status == GoalStatus.DONE:
+            when = f" on {long_day(self.done_on)}" if self.done_on else ""
+            lines.append(
+                f'<p class="mentorkit-goal-status mentorkit-reached">Reached{escape(when)}: '
+                "well done!</p>"
+            )
+        elif self.status == GoalStatus.DROPPED:
+            lines.append('<p class="mentorkit-goal-status">Dropped at a review.</p>')
+        if self.reviews:
+            items = "".join(
+                f"<li>{escape(long_day(r.on))}: {escape(DECISION_WORDS[r.decision])}"
+                + (f": {escape(r.reason)}" if r.reason else "")
+                + "</li>"
+                for r in self.reviews
+            )
+            lines.append(f'<p class="mentorkit-muted">Reviews of goal {self.number}:</p>')
+            lines.append(f"<ul>{items}</ul>")
+        self.status_line.value = "".join(lines)
 
     # -- the document ----------------------------------------------------------------------
 
@@ -337,6 +427,148 @@ class GoalCard(widgets.VBox):
         return self.comm is None
 
 
+class ReviewPanel(widgets.VBox):
+    """The goal review: for each goal in progress, keep, adjust, done or drop, and why.
+
+    Nothing is half-written: every decision is checked first (an adjustment or a drop
+    needs its reason, said next to that goal), and only then is each goal saved with the
+    review in its history.
+    """
+
+    def __init__(self, view: SmartGoalsView) -> None:
+        super().__init__()
+        self.add_class("mentorkit-card")
+        self.add_class("mentorkit-review")
+        self.view = view
+        self.intro = widgets.HTML()
+        self.open_button = widgets.Button(description="Review my goals")
+        self.save_button = widgets.Button(description="Save my review", button_style="primary")
+        self.rows_box = widgets.VBox()
+        self.decisions: dict[str, widgets.Dropdown] = {}
+        self.reasons: dict[str, widgets.Textarea] = {}
+        self.problems: dict[str, widgets.HTML] = {}
+        guard = guarded(view.session.notice)
+        self.open_button.on_click(guard(lambda _button: self.begin()))
+        self.save_button.on_click(guard(lambda _button: self.save()))
+        self.children = [
+            widgets.HTML('<h2 id="mentorkit-review">Review my goals</h2>'),
+            self.intro,
+            widgets.HBox([self.open_button]),
+            self.rows_box,
+        ]
+        self.refresh()
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.rows_box.children)
+
+    def refresh(self) -> None:
+        """Say whether the review is due; open it when it is."""
+        due = review_due(self.view.agreement, self.view.documents(), date.today())
+        if due is not None:
+            self.intro.value = (
+                '<p class="mentorkit-review-due" role="status"><strong>Time to review your '
+                f"goals:</strong> your review date, {escape(long_day(due))}, has come. For "
+                "each goal, decide whether to keep it, adjust it, mark it done or drop it, "
+                "and say why: your reasons stay in each goal's history.</p>"
+            )
+            if not self.is_open:
+                self.begin()
+        else:
+            self.intro.value = (
+                '<p class="mentorkit-muted">Look at your goals again whenever something '
+                "changes, and at the review date your agreement sets.</p>"
+            )
+
+    def begin(self) -> None:
+        """One row per goal in progress: its decision and its reason. (Not `open`, which
+        is the widget's own.)"""
+        fields = Fields(LABEL_WIDTH)
+        rows: list[widgets.Widget] = []
+        self.decisions, self.reasons, self.problems = {}, {}, {}
+        for card in self.view.cards:
+            if card.status != GoalStatus.ACTIVE:
+                continue
+            n = card.number
+            title = card.title.value.strip() or UNTITLED
+            decision = fields.dropdown(
+                f"Goal {n}: decision",
+                [("— choose —", None), *((label, d) for d, label in DECISION_LABELS.items())],
+                None,
+            )
+            reason = fields.textarea(
+                f"Goal {n}: why", "", "What changed, what you learned", height="3.2rem"
+            )
+            problem = widgets.HTML().add_class("mentorkit-problem-line")
+            self.decisions[card.name], self.reasons[card.name] = decision, reason
+            self.problems[card.name] = problem
+            rows.append(
+                widgets.VBox(
+                    [
+                        widgets.HTML(f"<h3>Goal {n}: {escape(title)}</h3>"),
+                        decision,
+                        reason,
+                        problem,
+                    ]
+                ).add_class("mentorkit-review-row")
+            )
+        if not rows:
+            self.view.session.notice.show("There is no goal in progress to review.")
+            return
+        stale = self.rows_box.children
+        self.rows_box.children = [*rows, widgets.HBox([self.save_button])]
+        for widget in stale:
+            close_tree(widget)
+        self.open_button.layout.display = "none"
+
+    def save(self) -> None:
+        """Check every decision, then save each goal with its review."""
+        today = date.today()
+        cards = {card.name: card for card in self.view.cards}
+        reviewed: dict[str, SmartGoal] = {}
+        refused = False
+        for name, decision in self.decisions.items():
+            self.problems[name].value = ""
+            card = cards.get(name)
+            if card is None or decision.value is None:
+                continue
+            try:
+                reviewed[name] = review_goal(
+                    card.document(), decision.value, self.reasons[name].value, today
+                )
+            except ReviewError as exc:
+                self.problems[name].value = f'<p class="mentorkit-problem">{escape(str(exc))}</p>'
+                refused = True
+        notice = self.view.session.notice
+        if refused:
+            notice.show("Your review was not saved yet: see the goals marked below.", kind="error")
+            return
+        if not reviewed:
+            notice.show("Choose a decision for at least one goal.", kind="error")
+            return
+        for name, goal in reviewed.items():
+            cards[name].reviewed(goal)
+        stale = self.rows_box.children
+        self.rows_box.children = []
+        for widget in stale:
+            close_tree(widget)
+        self.open_button.layout.display = ""
+        reached = [cards[n] for n, g in reviewed.items() if g.status == GoalStatus.DONE]
+        adjusted = [
+            cards[n].number
+            for n, g in reviewed.items()
+            if g.reviews[-1].decision == ReviewDecision.ADJUST
+        ]
+        said = "Review saved: each goal keeps it in its history."
+        if adjusted:
+            said += f" Now adjust goal {', '.join(map(str, adjusted))} below."
+        if reached:
+            names = ", ".join(f"“{c.title.value.strip() or UNTITLED}”" for c in reached)
+            said = celebration(f"goal {names} reached") + " " + said
+        notice.show(said, kind="success")
+        self.refresh()
+
+
 class SmartGoalsView(widgets.VBox):
     """One to five goal cards; each saves itself, and the checker follows every keystroke."""
 
@@ -347,9 +579,9 @@ class SmartGoalsView(widgets.VBox):
         self.framework = session.workshop.framework
         self.competency_names = {cid: c.name for cid, c in self.framework.competencies().items()}
         assessment = session.document(SelfAssessment)
-        agreement = session.document(MentoringAgreement)
+        self.agreement = session.document(MentoringAgreement)
         self.growth_areas = list(assessment.growth_areas) if assessment else []
-        self.agreement_end = agreement.end_on if agreement else None
+        self.agreement_end = self.agreement.end_on if self.agreement else None
 
         self.sharing = MentorSharing(session)
         self.cards: list[GoalCard] = []
@@ -364,9 +596,11 @@ class SmartGoalsView(widgets.VBox):
         self.add_goal.on_click(guard(self._add_goal))
         self.limit_note = widgets.HTML()
         self.cards_box = widgets.VBox()
+        self.review = ReviewPanel(self)
         self.children = [
             widgets.HTML(f"<style>{CSS}</style>"),
             widgets.HTML(self._context_html()),
+            self.review,
             self.cards_box,
             widgets.HBox(
                 [self.add_goal, self.limit_note], layout=widgets.Layout(align_items="center")
@@ -416,6 +650,10 @@ class SmartGoalsView(widgets.VBox):
 
     def names(self) -> list[str]:
         return [card.name for card in self.cards]
+
+    def celebrate(self, what: str) -> None:
+        """A milestone or a goal done: say so, warmly."""
+        self.session.notice.show(celebration(what), kind="success")
 
     def _add_goal(self, _button: widgets.Button) -> None:
         if len(self.cards) >= MAX_GOALS:

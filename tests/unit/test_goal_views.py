@@ -6,7 +6,16 @@ import ipywidgets as widgets
 import pytest
 
 from mentorkit.identity import sign_in
-from mentorkit.models import CheckIn, MentoringAgreement, Owner, SelfAssessment, SmartGoal
+from mentorkit.models import (
+    CheckIn,
+    Frequency,
+    GoalStatus,
+    MentoringAgreement,
+    Owner,
+    ReviewDecision,
+    SelfAssessment,
+    SmartGoal,
+)
 from mentorkit.testing import widget_tree
 from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.check_ins import CheckInsView, check_ins_app
@@ -443,3 +452,79 @@ def test_both_apps_open_from_their_functions(store, identity):
     assert isinstance(goals.view, SmartGoalsView)
     check_ins = check_ins_app(store=store, environ=environ)
     assert isinstance(check_ins.view, CheckInsView)
+
+
+# -- Keeping the rhythm ------------------------------------------------------------------
+
+
+def test_a_milestone_ticked_done_is_celebrated_and_kept_with_its_day(session):
+    view = SmartGoalsView(session)
+    card = view.cards[0]
+    card.title.value = "Speak at a meetup"
+    card.milestones.add.click()
+    row = card.milestones.rows[0]
+    row.title.value = "Outline the talk"
+    row.done.value = True
+    assert "Well done: milestone “Outline the talk” done!" in session.notice.value
+    card.autosaver.flush()
+    assert saved_goals(session)["goal-1"].milestones[0].done_on == TODAY
+    row.done.value = False
+    card.autosaver.flush()
+    assert saved_goals(session)["goal-1"].milestones[0].done_on is None
+
+
+def test_the_review_when_due_keeps_adjusts_and_marks_done_with_reasons_in_history(session):
+    agreement = MentoringAgreement(review_on=TODAY - timedelta(days=1))
+    save(session, "mentoring_agreement", "main", agreement)
+    for name, title in (("goal-1", "Speak at a meetup"), ("goal-2", "Lead a retro")):
+        save(session, "smart_goal", name, SmartGoal(title=title))
+    view = SmartGoalsView(session)
+    panel = view.review
+    assert "Time to review your goals" in panel.intro.value
+    assert set(panel.decisions) == {"goal-1", "goal-2"}
+    panel.decisions["goal-1"].value = ReviewDecision.ADJUST
+    panel.decisions["goal-2"].value = ReviewDecision.DONE
+    panel.save_button.click()  # an adjustment needs its reason: nothing is saved yet
+    assert "Say why you adjust this goal" in panel.problems["goal-1"].value
+    assert all(not goal.reviews for goal in saved_goals(session).values())
+
+    panel.reasons["goal-1"].value = f"The meetup moved to May {HOSTILE}"
+    panel.save_button.click()
+    goals = saved_goals(session)
+    assert [(r.decision, r.reason) for r in goals["goal-1"].reviews] == [
+        (ReviewDecision.ADJUST, f"The meetup moved to May {HOSTILE}")
+    ]
+    assert goals["goal-2"].status == GoalStatus.DONE and goals["goal-2"].done_on == TODAY
+    assert "Well done: goal “Lead a retro” reached!" in session.notice.value
+    assert "Now adjust goal 1 below." in session.notice.value
+    assert "Time to review" not in panel.intro.value and not panel.is_open
+    history = view.cards[0].status_line.value
+    assert "adjusted: The meetup moved to May &lt;img" in history and HOSTILE not in history
+    assert "Reached on" in view.cards[1].status_line.value
+
+    reopened = SmartGoalsView(new_session(session.store, session.identity))
+    assert not reopened.review.is_open
+    assert "Reached on" in reopened.cards[1].status_line.value
+
+
+def test_check_ins_show_missed_meetings_the_next_one_and_the_review_due(session):
+    start = TODAY - timedelta(days=43)
+    agreement = MentoringAgreement(
+        frequency=Frequency.FORTNIGHTLY, start_on=start, review_on=TODAY - timedelta(days=2)
+    )
+    save(session, "mentoring_agreement", "main", agreement)
+    save(session, "smart_goal", "goal-1", SmartGoal(title="Speak at a meetup"))
+    save(session, "check_in", "check-in-1", CheckIn(met_on=start, agenda="Ask about talks"))
+    view = CheckInsView(session)
+    rhythm = view.rhythm.value
+    assert "Meetings held as planned: 1." in rhythm
+    assert "Missed: 2 planned meetings" in rhythm
+    assert "Next meeting:" in rhythm
+    assert "Time to review your goals" in rhythm and "Review now" in rhythm
+    assert view.cards[0].agenda.value == "Ask about talks"
+    assert view.cards[0].agenda.description == "Meeting 1: before the meeting"
+
+
+def test_without_an_agreed_rhythm_the_check_ins_say_where_to_agree_it(session):
+    view = CheckInsView(session)
+    assert "Agree how often you meet" in view.rhythm.value

@@ -761,3 +761,29 @@ def test_a_mentor_found_yourself_on_the_shortlist_is_in_the_plan_escaped(framewo
     assert "Kai &lt;img src=x onerror=alert(1)&gt;" in html and IMG not in html
     assert "found through an alumni group" in html
     assert "Ask about the scheme" in html
+
+
+@pytest.mark.parametrize("render", [plan_html, plan_markdown])
+def test_the_plan_records_the_wins_and_what_was_brought_to_each_meeting(framework, render):
+    goals = [
+        SmartGoal(
+            title=f"Speak {IMG}",
+            milestones=[{"title": "Outline", "done": True, "done_on": date(2026, 2, 3)}],
+            status="done",
+            done_on=date(2026, 2, 20),
+        )
+    ]
+    check_ins = [CheckIn(met_on=date(2026, 2, 1), agenda=f"Ask about {SCRIPT}")]
+    text = render(full_plan(framework, goals=goals, check_ins=check_ins))
+    wins = text[text.index("My wins") : text.index("Check-ins", text.index("My wins"))]
+    assert wins.index("20 February 2026") < wins.index("3 February 2026") < len(wins)
+    assert "Goal reached: Speak" in wins and "Milestone: Outline" in wins
+    assert "Before the meeting" in text and "Ask about" in text
+    if render is plan_html:
+        assert IMG not in text and SCRIPT not in text
+    else:
+        assert "Speak \\<img" in wins
+
+
+def test_without_wins_the_plan_says_how_one_comes(framework):
+    assert "None yet: tick a milestone done" in plan_html(full_plan(framework, goals=[]))
