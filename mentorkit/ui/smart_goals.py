@@ -66,6 +66,7 @@ CSS = """
 .mentorkit-goals .mentorkit-feedback-warning strong { color: #9b1c1c; }
 .mentorkit-goals .mentorkit-feedback-tip strong { color: #1e429f; }
 .mentorkit-goals .mentorkit-overdue { color: #9b1c1c; font-weight: 600; margin: 0.1rem 0; }
+.mentorkit-goals .mentorkit-win { color: #03543f; font-weight: 600; margin: 0.1rem 0; }
 .mentorkit-goals .widget-textarea .widget-label { align-self: flex-start; }
 .mentorkit-goals .widget-select-multiple .widget-label { align-self: flex-start; }
 .mentorkit-goals .mentorkit-review { border-left: 4px solid #b44d12; }
@@ -184,9 +185,14 @@ class MilestoneRow(Row):
             self.done_on = None
 
     def _show_overdue(self, _change: object = None) -> None:
-        """Say beside the row when it is not done and its date has passed."""
+        """Say beside the row when it is done (a win, with its day), or not done and its
+        date has passed."""
         due = self.due.value
-        if due is not None and not self.done.value and due < date.today():
+        if self.done.value and self.done_on is not None:
+            self.overdue.value = (
+                f'<p class="mentorkit-win">Done on {escape(long_day(self.done_on))}: well done!</p>'
+            )
+        elif due is not None and not self.done.value and due < date.today():
             self.overdue.value = (
                 f'<p class="mentorkit-overdue">Overdue: due {escape(long_day(due))}, before '
                 "today. Move the date or mark it done.</p>"

@@ -196,8 +196,8 @@ def test_a_milestone_dated_in_the_past_is_flagged_on_its_row_and_in_the_feedback
     assert f"Milestone 1 (&#x27;Book a room&#x27;) is due {day}, before today" in (
         card.feedback.value
     )
-    row.done.value = True
-    assert row.overdue.value == ""
+    row.done.value = True  # no longer overdue: a win, said on its row
+    assert "Overdue" not in row.overdue.value and "well done" in row.overdue.value
     assert "before today" not in card.feedback.value
     row.done.value = False
     row.due.value = TODAY
