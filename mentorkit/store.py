@@ -1388,20 +1388,24 @@ class SqlStore:
             found = [validate(Participant, body) for body in bodies]
         return sorted(found, key=lambda p: (p.name.casefold(), p.email or ""))
 
-    def _one_participant(self, code: str, column: sa.Column[Any], value: str) -> Participant | None:
-        """The workshop's participant whose `column` holds `value`, or None; `NotFound` if
-        there is no such workshop."""
+    def _one_body(self, code: str, column: sa.Column[Any], value: str) -> Any | None:
+        """The body of the workshop's row (of `column`'s table: a participant or a mentor)
+        whose `column` holds `value`, or None; `NotFound` if there is no such workshop."""
         code = _code(code)
+        table = column.table
         with self._transaction(write=False) as conn:
             body = conn.execute(
-                sa.select(participants_table.c.body).where(
-                    participants_table.c.workshop == code, column == value
-                )
+                sa.select(table.c.body).where(table.c.workshop == code, column == value)
             ).scalar()
             if body is None:
                 _require_workshop(conn, code)
-                return None
-        return validate(Participant, body)
+        return body
+
+    def _one_participant(self, code: str, column: sa.Column[Any], value: str) -> Participant | None:
+        """The workshop's participant whose `column` holds `value`, or None; `NotFound` if
+        there is no such workshop."""
+        body = self._one_body(code, column, value)
+        return None if body is None else validate(Participant, body)
 
     def participant(self, code: str, participant_id: str) -> Participant:
         """One participant of the workshop by id, or `NotFound`."""
@@ -1446,17 +1450,8 @@ class SqlStore:
     def mentor_by_hub_user(self, code: str, hub_user: str) -> MentorProfile | None:
         """The mentor whose hub user name is exactly `hub_user` (as the facilitator assigned
         it on import), or None; `NotFound` if there is no such workshop."""
-        code = _code(code)
-        with self._transaction(write=False) as conn:
-            body = conn.execute(
-                sa.select(mentors_table.c.body).where(
-                    mentors_table.c.workshop == code, mentors_table.c.hub_user == hub_user
-                )
-            ).scalar()
-            if body is None:
-                _require_workshop(conn, code)
-                return None
-        return validate(MentorProfile, body)
+        body = self._one_body(code, mentors_table.c.hub_user, hub_user)
+        return None if body is None else validate(MentorProfile, body)
 
     def set_resume_code_hash(self, code: str, participant_id: str, code_hash: str) -> None:
         """Store the hash of a participant's new resume code (replacing any old one)."""

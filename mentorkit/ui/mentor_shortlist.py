@@ -239,17 +239,7 @@ class ProspectRow(Row):
         self.remove = widgets.Button(layout=widgets.Layout(width="auto"))
         self.problem = widgets.HTML().add_class("mentorkit-problem-line")
         self.renumber(number)
-        self.children = [
-            self.name,
-            self.found_through,
-            self.how_you_know,
-            self.link,
-            self.email,
-            self.good_at,
-            self.fit,
-            self.problem,
-            widgets.HBox([self.remove]),
-        ]
+        self.children = [*self.inputs(), self.fit, self.problem, widgets.HBox([self.remove])]
 
     def renumber(self, number: int) -> None:
         """Label the inputs 'Mentor you found {number}: …' (unique on the page)."""
@@ -263,14 +253,7 @@ class ProspectRow(Row):
         self.remove.description = f"Remove mentor you found {number}"
 
     def inputs(self) -> list[widgets.Widget]:
-        return [
-            self.name,
-            self.found_through,
-            self.how_you_know,
-            self.link,
-            self.email,
-            self.good_at,
-        ]
+        return list(self.fields().values())
 
     def fields(self) -> dict[str, widgets.Widget]:
         return {
