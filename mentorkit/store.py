@@ -484,6 +484,10 @@ class Store(Protocol):
         """A participant's agreement record, oldest first."""
         ...
 
+    def agreement_records(self, code: str) -> dict[str, builtins.list[AgreementEntry]]:
+        """Every participant's agreement record at once, by participant id."""
+        ...
+
     def load(self, key: DocumentKey) -> Saved | None:
         """The latest revision of a document, or None if it was never saved."""
         ...
@@ -1860,6 +1864,23 @@ class SqlStore:
                 .order_by(table.c.at, table.c.id)
             ).all()
         return [_agreement_entry(row.kind, row.body) for row in rows]
+
+    def agreement_records(self, code: str) -> dict[str, builtins.list[AgreementEntry]]:
+        """Every participant's agreement record, oldest entry first, by participant id
+        (those with none left out): one read for the dashboard, not one per pair."""
+        code = _code(code)
+        table = agreement_entries_table
+        with self._transaction(write=False) as conn:
+            _require_workshop(conn, code)
+            rows = conn.execute(
+                sa.select(table.c.participant, table.c.kind, table.c.body)
+                .where(table.c.workshop == code)
+                .order_by(table.c.at, table.c.id)
+            ).all()
+        records: dict[str, builtins.list[AgreementEntry]] = {}
+        for row in rows:
+            records.setdefault(row.participant, []).append(_agreement_entry(row.kind, row.body))
+        return records
 
     # -- documents -----------------------------------------------------------------------
 

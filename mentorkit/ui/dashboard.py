@@ -400,12 +400,13 @@ class DashboardView(widgets.VBox):
 
     def _agreed_pairs(self, code: str) -> set[tuple[str, str]]:
         """The locked pairs whose agreement, as it stands, both mentor and mentee have
-        confirmed (read from `saved` and each such mentee's agreement record)."""
+        confirmed (read from `saved` and the workshop's agreement records)."""
         agreements = {
             saved.key.participant: saved.document
             for saved in self.saved
             if isinstance(saved.document, MentoringAgreement)
         }
+        records = self.store.agreement_records(code)
         found: set[tuple[str, str]] = set()
         for decided in self.decisions:
             agreement = agreements.get(decided.participant)
@@ -415,7 +416,7 @@ class DashboardView(widgets.VBox):
                 or agreement.mentor_email != decided.mentor
             ):
                 continue
-            entries = self.store.agreement_entries(code, decided.participant)
+            entries = records.get(decided.participant, [])
             confirmations = agreement_record(entries).confirmations
             if agreement_status(agreement, confirmations).agreed:
                 found.add((decided.participant, decided.mentor))

@@ -1253,6 +1253,8 @@ def test_a_mentor_sees_their_mentees_and_the_agreement_keeps_its_record_in_order
     with SqlStore(db_url) as reopened:
         assert reopened.agreement_entries(code, ada.id) == [mine, idea, yes]
         assert reopened.agreement_entries(code, bo.id) == []
+        # The whole workshop's records at once (the dashboard's one read), in the same order.
+        assert reopened.agreement_records(code) == {ada.id: [mine, idea, yes]}
         record = agreement_record(reopened.agreement_entries(code, ada.id))
         assert record.open_suggestions == () and record.confirmations == (mine,)
         with pytest.raises(NotFound, match=r"No participant 0+ on the roster"):
