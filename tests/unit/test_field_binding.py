@@ -143,7 +143,7 @@ def test_every_input_of_a_meeting_is_saved_when_it_changes(session):
     view = CheckInsView(session)
     view.log_meeting.click()
     card = view.cards[0]
-    assert list(card.fields.watched) == [card.met_on, card.topics, card.learned]
+    assert list(card.fields.watched) == [card.met_on, card.topics, card.agenda, card.learned]
     for widget in card.fields.watched:
         before = card.autosaver.saved.revision if card.autosaver.saved else 0
         widget.value = _another_value(widget)
