@@ -569,6 +569,11 @@ class SelfAssessment(Document):
     preferences: MentoringPreferences = Field(
         default_factory=MentoringPreferences, title="Preferences"
     )
+    #: The same competencies rated again at the end of the programme (`mentorkit.growth`).
+    reassessment: dict[CompetencyId, Rating] = Field(
+        default_factory=dict, max_length=200, title="Ratings at the end"
+    )
+    reassessed_on: Day | None = Field(default=None, title="Rated again on")
 
     # A field rule, not a model rule, so that the problem names the growth areas (where the
     # page shows it) and the rest of the self-assessment is saved meanwhile.

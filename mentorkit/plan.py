@@ -12,7 +12,10 @@ from datetime import date
 from statistics import fmean
 from typing import Any
 
+from markupsafe import Markup
+
 from mentorkit.agreement import agreement_terms
+from mentorkit.growth import growth, growth_chart, growth_sentences
 from mentorkit.models import (
     RATING_LABELS,
     CheckIn,
@@ -188,6 +191,7 @@ def _about_context(data: PlanData) -> dict[str, Any] | None:
     if assessment is None or not _assessment_started(assessment):
         return None
     framework = data.workshop.framework
+    grown = growth(assessment, framework)
     prefs = assessment.preferences
     preferences = [
         ("Meeting formats", ", ".join(f.value for f in prefs.formats)),
@@ -205,6 +209,9 @@ def _about_context(data: PlanData) -> dict[str, Any] | None:
         "values": list(assessment.values),
         "career_goal": assessment.career_goal,
         "preferences": [(label, value) for label, value in preferences if value],
+        "growth": growth_sentences(grown),
+        # matplotlib's SVG, its text escaped by matplotlib; shown only in the HTML plan.
+        "growth_chart": Markup(growth_chart(grown)),
     }
 
 

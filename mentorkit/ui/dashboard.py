@@ -43,6 +43,7 @@ from mentorkit.cohort import (
     mentor_totals,
     progress,
 )
+from mentorkit.growth import cohort_area_changes, cohort_chart, cohort_sentences
 from mentorkit.mentoring import (
     Answer,
     MentorRequest,
@@ -50,7 +51,13 @@ from mentorkit.mentoring import (
     agreement_record,
     agreement_status,
 )
-from mentorkit.models import MentoringAgreement, MentorProfile, Participant
+from mentorkit.models import (
+    Framework,
+    MentoringAgreement,
+    MentorProfile,
+    Participant,
+    SelfAssessment,
+)
 from mentorkit.store import MatchDecision, Saved, Store, answer_of
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
@@ -334,6 +341,25 @@ def charts_html(summary: CohortSummary, session: FacilitatorSession) -> str:
     return f'<div class="mentorkit-charts">{"".join(parts)}</div>'
 
 
+def cohort_growth_html(saved: Sequence[Saved], framework: Framework) -> str:
+    """The cohort's mean change per area between the first ratings and the end ones: never
+    anyone's own (an area fewer than `MIN_GROUP` people re-rated is left out, and said to
+    be), as a chart with the same figures in words."""
+    assessments = [item.document for item in saved if isinstance(item.document, SelfAssessment)]
+    changes = cohort_area_changes(assessments, framework)
+    if not any(item.people for item in changes):
+        return (
+            '<p class="mentorkit-muted">Nobody has rated themselves again yet: at the end of '
+            "the programme, participants do it at the bottom of their Self-assessment.</p>"
+        )
+    words = "".join(f"<li>{escape(line)}</li>" for line in cohort_sentences(changes))
+    return (
+        f"<figure>{cohort_chart(changes)}<figcaption>Mean change in rating (1–5) per area, "
+        f"between the first self-assessment and the end one:<ul>{words}</ul>"
+        f"</figcaption></figure>"
+    )
+
+
 class DashboardView(widgets.VBox):
     """The dashboard; `refresh()` reads the store again and redraws everything."""
 
@@ -358,6 +384,7 @@ class DashboardView(widgets.VBox):
         self.requests = widgets.HTML()
         self.mentor_activity = widgets.HTML()
         self.charts = widgets.HTML()
+        self.growth = widgets.HTML().add_class("mentorkit-growth")
         self.downloads = widgets.HTML()
         self.people = PeoplePanel(session, on_change=self.refresh)
         self.people_heading = widgets.HTML("<h2>People</h2>")
@@ -377,6 +404,8 @@ class DashboardView(widgets.VBox):
             self.mentor_activity,
             widgets.HTML("<h2>The cohort at a glance</h2>"),
             self.charts,
+            widgets.HTML("<h2>Growth at the end</h2>"),
+            self.growth,
             widgets.HTML("<h2>Downloads</h2>"),
             self.downloads,
             self.people_heading,
@@ -469,6 +498,7 @@ class DashboardView(widgets.VBox):
         )
         self.mentor_activity.value = mentors_html(activity, aliases)
         self.charts.value = charts_html(summary, self.session)
+        self.growth.value = cohort_growth_html(self.saved, framework)
         hidden = "none" if aliases.anonymous else "flex"
         self.people.layout.display = self.people_heading.layout.display = hidden
         self.people.show_people([] if aliases.anonymous else self.participants)

@@ -1,13 +1,20 @@
-"""01 Self-assessment: ratings, strengths and growth areas, values, goal, preferences."""
+"""01 Self-assessment: ratings, strengths and growth areas, values, goal, preferences.
+
+At the end of the programme the participant rates the same competencies again (built on
+request, or when a re-assessment is saved: one set of inputs is enough for a first visit)
+and sees the two side by side, as a chart with its text alternative (`mentorkit.growth`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 
+from mentorkit.growth import growth, growth_chart, growth_sentences
 from mentorkit.models import (
     RATING_LABELS,
     Competency,
@@ -192,6 +199,19 @@ class SelfAssessmentView(widgets.VBox):
         self.fields.restore(start.draft)
         self.chart = widgets.HTML()
         self.summary = widgets.HTML()
+        # The end-of-programme ratings: inputs made on request (or for a saved one).
+        self.levels = levels
+        self.reassessment: dict[str, widgets.Dropdown] = {}
+        self.reassessed_on = start.reassessed_on
+        self._saved_reassessment = dict(start.reassessment)
+        self.fields.computed("reassessment", self._reassessment)
+        self.fields.computed("reassessed_on", lambda: self.reassessed_on)
+        self.rate_again = widgets.Button(description="Rate myself again", button_style="primary")
+        self.rate_again.on_click(
+            guarded(session.notice)(lambda _button: self._build_reassessment())
+        )
+        self.reassessment_box = widgets.VBox()
+        self.growth_chart = widgets.HTML().add_class("mentorkit-growth")
 
         self.children = [
             *rating_rows,
@@ -213,9 +233,55 @@ class SelfAssessmentView(widgets.VBox):
             widgets.HTML("<h2>My profile at a glance</h2>"),
             self.chart,
             self.summary,
+            widgets.HTML(
+                '<h2 id="mentorkit-reassessment">At the end: rate yourself again</h2><p>At the '
+                "end of the programme, rate the same competencies again, without looking at "
+                "your first ratings: then see how you have grown.</p>"
+            ),
+            widgets.HBox([self.rate_again]),
+            self.reassessment_box,
+            self.growth_chart,
         ]
         self.fields.observe(guarded(session.notice)(self._changed))
+        if start.reassessment:
+            self._build_reassessment(focus=False)
         self._redraw(self.document())
+
+    def _reassessment(self) -> dict[str, int]:
+        """The end ratings: as saved until the inputs exist, then as they show."""
+        if not self.reassessment:
+            return self._saved_reassessment
+        return {cid: level for cid, drop in self.reassessment.items() if (level := drop.value)}
+
+    def _build_reassessment(self, *, focus: bool = True) -> None:
+        """One input per competency, 'X at the end', by area, as the first ratings are."""
+        if self.reassessment:
+            return
+        fields = Fields(LABEL_WIDTH)
+        rows: list[widgets.Widget] = []
+        changed = guarded(self.session.notice)(self._reassessed)
+        for area in self.framework.areas:
+            rows.append(widgets.HTML(f"<h3>{escape(area.name)} at the end</h3>"))
+            for c in area.competencies:
+                drop = fields.dropdown(
+                    f"{c.name} at the end",
+                    self.levels,
+                    self._saved_reassessment.get(c.id),
+                    tooltip=c.description,
+                )
+                drop.add_class(f"mentorkit-field-reassessment-{c.id}")
+                drop.observe(changed, names="value")
+                self.reassessment[c.id] = drop
+                rows.append(drop)
+        self.reassessment_box.children = rows
+        self.rate_again.layout.display = "none"
+        if focus and self.reassessment:
+            next(iter(self.reassessment.values())).focus()
+
+    def _reassessed(self, change: dict[str, Any]) -> None:
+        if self.reassessed_on is None:
+            self.reassessed_on = date.today()
+        self._changed(change)
 
     def document(self) -> SelfAssessment:
         """The worksheet as a document: what is valid, and what is not kept as typed."""
@@ -264,6 +330,20 @@ class SelfAssessmentView(widgets.VBox):
             )
         self.chart.value = "<h3>Ratings by area</h3>" + "".join(bars)
         self.summary.value = summary_html(assessment, self.framework)
+        self.growth_chart.value = growth_html(assessment, self.framework)
+
+
+def growth_html(assessment: SelfAssessment, framework: Framework) -> str:
+    """The first ratings and the end ones side by side: the chart, and in words below it
+    (its text alternative, for everyone: a screen reader, a printout, a glance)."""
+    found = growth(assessment, framework)
+    if not found:
+        return ""
+    words = "".join(f"<li>{escape(line)}</li>" for line in growth_sentences(found))
+    return (
+        "<h3>How I have grown</h3><figure>"
+        f"{growth_chart(found)}<figcaption>In words:<ul>{words}</ul></figcaption></figure>"
+    )
 
 
 def summary_html(assessment: SelfAssessment, framework: Framework) -> str:

@@ -1030,3 +1030,27 @@ def test_the_mentors_section_is_anonymised_with_the_rest_of_the_dashboard(store,
     assert "3 mentors: 2 invited, 1 signed in" in shown  # the counts stay
     view.anonymous.value = False
     assert "Ada Mensah" in view.mentor_activity.value
+
+
+def test_the_cohorts_growth_per_area_hides_an_area_fewer_than_three_re_rated(store, access):
+    code = access.workshop.code
+    framework = access.workshop.framework
+    first, second = framework.areas[0], framework.areas[1]
+    one, other = first.competencies[0].id, second.competencies[0].id
+    app = signed_in(dashboard_app, store, access)
+    assert "Nobody has rated themselves again yet" in app.view.growth.value
+    for number, person in enumerate(store.participants(code)[:3]):
+        assessment = SelfAssessment(
+            ratings={one: 2, other: 2},
+            reassessment={one: 3 + number % 2, **({other: 4} if number == 0 else {})},
+        )
+        store.save(DocumentKey(code, person.id, "self_assessment"), assessment, expected_revision=0)
+    find_widget(app, widgets.Button, "Refresh").click()
+    shown = app.view.growth.value
+    assert f"{first.name}: +1.33 on average over 3 people" in shown
+    assert f"{second.name}: not shown, fewer than 3 people re-rated it (1)" in shown
+    assert "<svg " in shown and 'aria-label="The cohort' in shown
+    assert second.name not in shown.split("<figcaption>")[0]  # not drawn in the chart
+    app.view.anonymous.value = True  # nothing in it names anyone: shown anonymised too
+    assert f"{first.name}: +1.33" in app.view.growth.value
+    assert not any(name in app.view.growth.value for name in everybody(store, access))

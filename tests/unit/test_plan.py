@@ -787,3 +787,31 @@ def test_the_plan_records_the_wins_and_what_was_brought_to_each_meeting(framewor
 
 def test_without_wins_the_plan_says_how_one_comes(framework):
     assert "None yet: tick a milestone done" in plan_html(full_plan(framework, goals=[]))
+
+
+def test_the_plan_shows_the_growth_as_a_chart_in_html_and_in_words_in_both(framework):
+    assessment = SelfAssessment(
+        ratings={"public-speaking": 2, "negotiation": 1},
+        reassessment={"public-speaking": 4, "negotiation": 1},
+    )
+    plan = full_plan(framework, assessment=assessment)
+    html, markdown = plan_html(plan), plan_markdown(plan)
+    for text in (html, markdown):
+        assert "How I have grown" in text
+        assert "Public speaking: 2 (Learning) at the start, 4 (Strong) at the end (up 2)" in text
+        assert "Negotiation: 1 (New to me) at the start, 1 (New to me) at the end (the same)" in (
+            text
+        )
+    assert '<svg role="img" aria-label="Ratings at the start and at the end' in html
+    assert "<svg" not in markdown
+    assert "How I have grown" not in plan_html(full_plan(framework))
+
+
+def test_a_hostile_competency_name_is_escaped_inside_the_chart(framework):
+    hostile = framework.model_copy(deep=True)
+    hostile.areas[0].competencies[0].name = f"Speaking {SCRIPT}"
+    first = hostile.areas[0].competencies[0].id
+    assessment = SelfAssessment(ratings={first: 2}, reassessment={first: 3})
+    workshop = Workshop(name="Spring mentoring cohort", framework=hostile)
+    html = plan_html(full_plan(hostile, assessment=assessment, workshop=workshop))
+    assert SCRIPT not in html and "Speaking &lt;script&gt;" in html

@@ -104,3 +104,29 @@ def test_a_pick_repeated_in_a_later_slot_is_named_and_shows_again_after_a_reload
     assert again.fields.problems == {}
     saved = session.store.load(session.key("self_assessment")).document
     assert saved.strengths == ["negotiation", "delegation"] and saved.draft == {}
+
+
+def test_rating_again_at_the_end_saves_and_shows_the_growth_as_a_chart_with_words(session):
+    view = SelfAssessmentView(session)
+    view.ratings["public-speaking"].value = 2
+    view.ratings["negotiation"].value = 3
+    assert view.reassessment == {} and view.growth_chart.value == ""
+    view.rate_again.click()
+    assert view.reassessment["public-speaking"].description == "Public speaking at the end"
+    view.reassessment["public-speaking"].value = 4
+    view.reassessment["negotiation"].value = 3
+    saved = session.store.load(session.key("self_assessment")).document
+    assert saved.reassessment == {"public-speaking": 4, "negotiation": 3}
+    assert saved.ratings == {"public-speaking": 2, "negotiation": 3}  # the first ones stay
+    assert saved.reassessed_on is not None
+    shown = view.growth_chart.value
+    assert "<svg " in shown and 'role="img"' in shown
+    assert "Public speaking: 2 (Learning) at the start, 4 (Strong) at the end (up 2)" in shown
+
+    again = SelfAssessmentView(session)  # a saved re-assessment opens with its inputs
+    assert again.reassessment["public-speaking"].value == 4
+    assert again.rate_again.layout.display == "none"
+    assert "up 2" in again.growth_chart.value
+    again.ratings["delegation"].value = 5  # another first rating keeps the end ones
+    saved = session.store.load(session.key("self_assessment")).document
+    assert saved.reassessment == {"public-speaking": 4, "negotiation": 3}
