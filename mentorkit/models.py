@@ -459,6 +459,26 @@ class WorkshopSession(Model):
         return self
 
 
+class SurveyKind(StrEnum):
+    """The feedback surveys of a programme (`mentorkit.surveys`)."""
+
+    MID = "mid"
+    END = "end"
+
+
+class SurveyWindow(Model):
+    """When a feedback survey is open: from `opens_on`, to `closes_on` (or the end)."""
+
+    opens_on: Day = Field(title="Opens on")
+    closes_on: Day | None = Field(default=None, title="Closes on")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.closes_on and self.closes_on < self.opens_on:
+            raise PydanticCustomError("date_order", "the closing date is before the opening date")
+        return self
+
+
 class Workshop(Model):
     code: JoinCode = Field(default_factory=new_join_code, title="Join code")
     name: FilledLine120 = Field(title="Workshop name")
@@ -473,6 +493,10 @@ class Workshop(Model):
     #: the text of data/guidance.yaml (`mentorkit.workshops.guidance_for`).
     guidance: dict[GuidanceKey, GuidanceText] = Field(
         default_factory=dict, max_length=MAX_GUIDANCE_TEXTS, title="Worksheet texts"
+    )
+    #: When the facilitator opens each feedback survey (none open until set).
+    surveys: dict[SurveyKind, SurveyWindow] = Field(
+        default_factory=dict, max_length=2, title="Feedback surveys"
     )
 
     @model_validator(mode="after")
@@ -822,6 +846,20 @@ class CheckIn(Document):
     )
 
 
+#: A rating from 0 to 10.
+Score = Annotated[int, Field(ge=0, le=10)]
+
+
+class SurveyAnswers(Document):
+    """A participant's answers to one feedback survey (named after its `SurveyKind`)."""
+
+    kind: ClassVar[str] = "survey"
+    met_as_agreed: Score | None = Field(default=None, title="We meet as agreed")
+    useful: Score | None = Field(default=None, title="The mentoring is useful")
+    would_recommend: Score | None = Field(default=None, title="I would recommend it")
+    comments: Text2000 = Field(default="", title="Comments")
+
+
 class MentorMatch(Document):
     """The mentor the facilitator matched a participant with, written when matches are
     published (the participant reads it; only the facilitator's matching app writes it)."""
@@ -874,6 +912,7 @@ DOCUMENT_TYPES: Mapping[str, type[Document]] = {
         MentorMatch,
         PlanSharing,
         ProgressSharing,
+        SurveyAnswers,
     )
 }
 

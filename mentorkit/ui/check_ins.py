@@ -5,7 +5,8 @@ Above the log the participant sees every action item (open ones first, overdue o
 marked), how far each SMART goal has come, counted in milestones, and the meetings the
 agreement plans compared with those logged (`mentorkit.rhythm`): missed ones, the next
 one, and the goal review when its date has come. Each meeting has a "before the meeting"
-box for the question or agenda the mentee brings.
+box for the question or agenda the mentee brings. While the facilitator has a feedback
+survey open, its questions come first (`mentorkit.surveys`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,19 @@ from mentorkit.checkins import (
     next_check_in_name,
     ordered_check_ins,
 )
-from mentorkit.models import ActionItem, CheckIn, MentoringAgreement, Owner, SmartGoal
+from mentorkit.models import (
+    ActionItem,
+    CheckIn,
+    MentoringAgreement,
+    Owner,
+    SmartGoal,
+    SurveyAnswers,
+    SurveyKind,
+)
 from mentorkit.rhythm import compare_schedule, review_due, schedule_words
 from mentorkit.smart import format_day, long_day
 from mentorkit.store import Store, StoredNote
+from mentorkit.surveys import MIN_ANSWERS, QUESTIONS, SURVEY_TITLES, open_surveys, window_words
 from mentorkit.ui.fields import Fields, FieldSet
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import html_text, split_list
@@ -402,6 +412,72 @@ class MeetingCard(widgets.VBox):
         self.view.refresh_summary()
 
 
+#: The short labels of the survey's questions (the question itself is written above).
+SURVEY_LABELS = {
+    "met_as_agreed": "meeting as agreed",
+    "useful": "useful",
+    "would_recommend": "would recommend",
+}
+#: The answers to a question from 0 to 10, its two ends named.
+SCORE_ENDS = {0: "0 · not at all", 10: "10 · completely"}
+SCORES = [("— choose —", None), *((SCORE_ENDS.get(n, str(n)), n) for n in range(11))]
+
+
+class SurveyCard(widgets.VBox):
+    """One open feedback survey: three questions from 0 to 10 and comments, saved as
+    answered (one document, named after the survey)."""
+
+    def __init__(self, session: Session, kind: SurveyKind) -> None:
+        super().__init__()
+        self.add_class("mentorkit-card")
+        self.add_class("mentorkit-survey")
+        self.kind = kind
+        self.autosaver = session.autosaver(SurveyAnswers.kind, kind.value)
+        saved = self.autosaver.document
+        start = saved if isinstance(saved, SurveyAnswers) else SurveyAnswers()
+        title = SURVEY_TITLES[kind]
+        self.fields = FieldSet(SurveyAnswers, session.status, self.autosaver.key, f"survey-{kind}")
+        fields = Fields(LABEL_WIDTH)
+        parts: list[widgets.Widget] = []
+        self.scores: dict[str, widgets.Dropdown] = {}
+        for field, question in QUESTIONS:
+            self.scores[field] = self.fields.field(
+                field,
+                fields.dropdown(
+                    f"{title}: {SURVEY_LABELS[field]}", SCORES, getattr(start, field), width="26rem"
+                ),
+            )
+            parts += [
+                widgets.HTML(f"<p><strong>{escape(question)}</strong></p>"),
+                self.fields.placed(field),
+            ]
+        self.comments = self.fields.field(
+            "comments",
+            fields.textarea(
+                f"{title}: comments",
+                start.comments,
+                "What works, what could be better, for you or for the programme",
+            ),
+        )
+        window = session.workshop.surveys[kind]
+        self.children = [
+            widgets.HTML(
+                f"<h2>{escape(title)}</h2><p>Open {escape(window_words(window))}. Your "
+                "facilitator sees the group's results only, from "
+                f"{MIN_ANSWERS} answers on, never your own answers alone. Every answer is "
+                "optional.</p>"
+            ),
+            *parts,
+            self.fields.placed("comments"),
+        ]
+        self.fields.restore(start.draft)
+        self.fields.observe(guarded(session.notice)(self._changed))
+
+    def _changed(self, _change: object = None) -> None:
+        document = self.fields.document(self.fields.data())
+        self.autosaver.request(lambda: document)
+
+
 class CheckInsView(widgets.VBox):
     """Open actions and goal progress above a log of meetings, newest first."""
 
@@ -430,10 +506,14 @@ class CheckInsView(widgets.VBox):
         self.empty_log = widgets.HTML()
         self.cards_box = widgets.VBox()
         self.from_mentor = widgets.HTML().add_class("mentorkit-from-mentor")
+        self.surveys = [
+            SurveyCard(session, kind) for kind in open_surveys(session.workshop, date.today())
+        ]
         self.sharing.listeners.append(self._render_from_mentor)
         self._render_from_mentor()
         self.children = [
             widgets.HTML(f"<style>{CSS}</style>"),
+            *self.surveys,
             widgets.HTML("<h2>From your mentor</h2>"),
             self.from_mentor,
             widgets.HTML("<h2>Open actions</h2>"),

@@ -57,8 +57,20 @@ from mentorkit.models import (
     MentorProfile,
     Participant,
     SelfAssessment,
+    SurveyAnswers,
+    SurveyKind,
+    Workshop,
 )
 from mentorkit.store import MatchDecision, Saved, Store, answer_of
+from mentorkit.surveys import (
+    RESULT_COLUMNS,
+    SURVEY_TITLES,
+    SurveyResult,
+    result_rows,
+    result_sentences,
+    survey_result,
+    window_words,
+)
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
     FacilitatorApp,
@@ -66,7 +78,7 @@ from mentorkit.ui.facilitator import (
     facilitator_app,
 )
 from mentorkit.ui.frame import guarded
-from mentorkit.ui.html import XLSX_MIME, download_link, table_bytes, time_html
+from mentorkit.ui.html import XLSX_MIME, download_link, html_text, table_bytes, time_html
 from mentorkit.ui.people_panel import PeoplePanel
 
 log = logging.getLogger("mentorkit")
@@ -360,6 +372,50 @@ def cohort_growth_html(saved: Sequence[Saved], framework: Framework) -> str:
     )
 
 
+def surveys_html(workshop: Workshop, saved: Sequence[Saved], asked: int) -> str:
+    """Each survey the workshop sets: when it is open, who answered (a rate, never who),
+    and the results and comments from `MIN_ANSWERS` answers on; with a download."""
+    if not workshop.surveys:
+        return (
+            '<p class="mentorkit-muted">No survey is set. Open a mid-point and an end survey '
+            "on the dates you choose in Workshop setup (Details).</p>"
+        )
+    results: list[SurveyResult] = []
+    parts: list[str] = []
+    for kind in SurveyKind:
+        window = workshop.surveys.get(kind)
+        if window is None:
+            continue
+        answers = [
+            item.document
+            for item in saved
+            if isinstance(item.document, SurveyAnswers) and item.key.name == kind.value
+        ]
+        result = survey_result(kind, answers, asked)
+        results.append(result)
+        lines = "".join(f"<li>{escape(line)}</li>" for line in result_sentences(result)[1:])
+        comments = "".join(f"<li>{html_text(text)}</li>" for text in result.comments or ())
+        if comments:
+            comments = (
+                f"<p><strong>Comments</strong> (in no particular order)</p><ul>{comments}</ul>"
+            )
+        parts.append(
+            f"<h3>{escape(SURVEY_TITLES[kind])}</h3><p>Open {escape(window_words(window))}. "
+            f"{result.answered} of {result.asked} participants answered ({result.rate}%).</p>"
+            f"<ul>{lines}</ul>{comments}"
+        )
+    links = [
+        download_link(
+            f"survey-results{suffix}",
+            table_bytes(result_rows(results), RESULT_COLUMNS, suffix),
+            mime,
+            f"Survey results ({label})",
+        )
+        for suffix, mime, label in ((".csv", "text/csv", "CSV"), (".xlsx", XLSX_MIME, "XLSX"))
+    ]
+    return "".join(parts) + f'<div class="mentorkit-downloads">{"".join(links)}</div>'
+
+
 class DashboardView(widgets.VBox):
     """The dashboard; `refresh()` reads the store again and redraws everything."""
 
@@ -385,6 +441,7 @@ class DashboardView(widgets.VBox):
         self.mentor_activity = widgets.HTML()
         self.charts = widgets.HTML()
         self.growth = widgets.HTML().add_class("mentorkit-growth")
+        self.surveys = widgets.HTML().add_class("mentorkit-surveys")
         self.downloads = widgets.HTML()
         self.people = PeoplePanel(session, on_change=self.refresh)
         self.people_heading = widgets.HTML("<h2>People</h2>")
@@ -406,6 +463,8 @@ class DashboardView(widgets.VBox):
             self.charts,
             widgets.HTML("<h2>Growth at the end</h2>"),
             self.growth,
+            widgets.HTML("<h2>Feedback surveys</h2>"),
+            self.surveys,
             widgets.HTML("<h2>Downloads</h2>"),
             self.downloads,
             self.people_heading,
@@ -499,6 +558,7 @@ class DashboardView(widgets.VBox):
         self.mentor_activity.value = mentors_html(activity, aliases)
         self.charts.value = charts_html(summary, self.session)
         self.growth.value = cohort_growth_html(self.saved, framework)
+        self.surveys.value = surveys_html(self.session.workshop, self.saved, len(self.participants))
         hidden = "none" if aliases.anonymous else "flex"
         self.people.layout.display = self.people_heading.layout.display = hidden
         self.people.show_people([] if aliases.anonymous else self.participants)

@@ -41,10 +41,12 @@ from mentorkit.identity import facilitator_sign_in
 from mentorkit.models import (
     GUIDANCE_LIMIT,
     MAX_SESSIONS,
+    SurveyKind,
     Workshop,
     describe_error,
 )
 from mentorkit.store import Store
+from mentorkit.surveys import SURVEY_TITLES
 from mentorkit.ui.facilitator import (
     REFUSAL_DELAY_SECONDS,
     FacilitatorApp,
@@ -291,6 +293,9 @@ def _detail_key(loc: tuple[Any, ...]) -> str:
         return f"session-{loc[1]}-{field}"
     if loc[0] == "sessions":
         return "add-session"
+    if loc[0] == "surveys" and len(loc) >= 2:
+        # A missing opening date, or a closing date before it: said at the closing date.
+        return f"{loc[1]}-survey-{'opens' if loc[2:3] == ('opens_on',) else 'closes'}"
     return _DETAIL_KEYS.get(str(loc[0]), "ends-on")
 
 
@@ -311,6 +316,15 @@ class DetailsSection(widgets.VBox):
         )
         self.starts_on = _date("Start date", workshop.starts_on)
         self.ends_on = _date("End date", workshop.ends_on)
+        # Each feedback survey opens on a date and closes on another (or at the end).
+        self.survey_dates: dict[SurveyKind, tuple[widgets.DatePicker, widgets.DatePicker]] = {}
+        for kind in SurveyKind:
+            window = workshop.surveys.get(kind)
+            title = SURVEY_TITLES[kind]
+            self.survey_dates[kind] = (
+                _date(f"{title} opens", window.opens_on if window else None),
+                _date(f"{title} closes", window.closes_on if window else None),
+            )
         self.add_session = widgets.Button(description="Add a session")
         self.save = widgets.Button(description="Save details", button_style="primary")
         self.status = _status()
@@ -334,6 +348,16 @@ class DetailsSection(widgets.VBox):
             ),
             self._sessions_box,
             self._add_box,
+            widgets.HTML(
+                "<h3>Feedback surveys</h3><p>Participants answer each survey on their Check-ins "
+                "page while it is open (how the pair meets, how useful it is, whether they would "
+                "recommend it, and comments). Leave the dates empty to keep a survey closed.</p>"
+            ),
+            *(
+                _placed(self.problems, f"{kind}-survey-{end}", picker)
+                for kind, pickers in self.survey_dates.items()
+                for end, picker in zip(("opens", "closes"), pickers, strict=True)
+            ),
             self.save,
             self.status,
         ]
@@ -375,11 +399,25 @@ class DetailsSection(widgets.VBox):
             "starts_on": self.starts_on.value,
             "ends_on": self.ends_on.value,
             "sessions": [row.values() for row in self.rows],
+            "surveys": {
+                kind: {"opens_on": opens.value, "closes_on": closes.value}
+                for kind, (opens, closes) in self.survey_dates.items()
+                if opens.value or closes.value
+            },
+        }
+        unopened = {
+            f"{kind}-survey-opens": "choose the day it opens, or clear the closing date"
+            for kind, (opens, closes) in self.survey_dates.items()
+            if closes.value and not opens.value
         }
         try:
             workshop = Workshop.model_validate(data)
         except ValidationError as exc:
-            self.problems.show(_problems_of(exc, _detail_key))
+            found = _problems_of(exc, _detail_key)
+        else:
+            found = {}
+        if found or unopened:
+            self.problems.show({**found, **unopened})
             _say(self.status, "Nothing was saved: fix the fields marked above.", "error")
             return
         self.problems.show({})

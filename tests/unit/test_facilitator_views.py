@@ -1054,3 +1054,37 @@ def test_the_cohorts_growth_per_area_hides_an_area_fewer_than_three_re_rated(sto
     app.view.anonymous.value = True  # nothing in it names anyone: shown anonymised too
     assert f"{first.name}: +1.33" in app.view.growth.value
     assert not any(name in app.view.growth.value for name in everybody(store, access))
+
+
+def test_survey_results_show_the_rate_and_only_from_three_answers_the_figures(store, access):
+    from datetime import date as day
+
+    from mentorkit.models import SurveyAnswers, SurveyKind, SurveyWindow
+
+    code = access.workshop.code
+    workshop = store.workshop(code).model_copy(
+        update={"surveys": {SurveyKind.MID: SurveyWindow(opens_on=day(2027, 3, 1))}}
+    )
+    store.update_workshop(workshop)
+    people = store.participants(code)
+    secret = f"Only Carla wrote this {HOSTILE}"
+    for person, useful in zip(people[:2], (9, 3), strict=True):
+        answers = SurveyAnswers(useful=useful, comments=secret)
+        store.save(DocumentKey(code, person.id, "survey", "mid"), answers, expected_revision=0)
+    app = signed_in(dashboard_app, store, access)
+    shown = app.view.surveys.value
+    assert "2 of 4 participants answered (50%)" in shown
+    assert "Results are shown from 3 answers on" in shown
+    assert "Only Carla" not in shown and "Mean" not in shown
+    files = downloads(shown)
+    assert "Only Carla" not in files["survey-results.csv"].decode()
+
+    third = SurveyAnswers(useful=6, met_as_agreed=7)
+    store.save(DocumentKey(code, people[2].id, "survey", "mid"), third, expected_revision=0)
+    find_widget(app, widgets.Button, "Refresh").click()
+    shown = app.view.surveys.value
+    assert "3 of 4 participants answered (75%)" in shown
+    assert "How useful is the mentoring to you? Mean 6.0 of 10, median 6 (3 answers)." in shown
+    assert "Only Carla wrote this &lt;img" in shown and HOSTILE not in shown
+    assert "Only Carla wrote this" in downloads(shown)["survey-results.csv"].decode()
+    assert not any(name in shown for name in everybody(store, access))

@@ -1,5 +1,6 @@
 """The SMART goals and Check-ins views: documents built from widgets, feedback, the log."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import ipywidgets as widgets
@@ -528,3 +529,32 @@ def test_check_ins_show_missed_meetings_the_next_one_and_the_review_due(session)
 def test_without_an_agreed_rhythm_the_check_ins_say_where_to_agree_it(session):
     view = CheckInsView(session)
     assert "Agree how often you meet" in view.rhythm.value
+
+
+def test_an_open_survey_is_answered_on_the_check_ins_and_kept(session):
+    from mentorkit.models import SurveyKind, SurveyWindow
+
+    workshop = session.workshop.model_copy(
+        update={"surveys": {SurveyKind.MID: SurveyWindow(opens_on=TODAY - timedelta(days=1))}}
+    )
+    session.store.update_workshop(workshop)
+    session = new_session(session.store, replace(session.identity, workshop=workshop))
+    view = CheckInsView(session)
+    (card,) = view.surveys
+    assert card.scores["useful"].description == "Mid-point survey: useful"
+    card.scores["useful"].value = 8
+    card.comments.value = f"More time for questions {HOSTILE}"
+    saved = session.store.load(session.key("survey", "mid")).document
+    assert saved.useful == 8 and saved.comments == f"More time for questions {HOSTILE}"
+    again = CheckInsView(new_session(session.store, session.identity))
+    assert again.surveys[0].scores["useful"].value == 8
+
+
+def test_no_survey_shows_while_none_is_open(session):
+    from mentorkit.models import SurveyKind, SurveyWindow
+
+    later = SurveyWindow(opens_on=TODAY + timedelta(days=3))
+    workshop = session.workshop.model_copy(update={"surveys": {SurveyKind.END: later}})
+    session.store.update_workshop(workshop)
+    identity = replace(session.identity, workshop=workshop)
+    assert CheckInsView(new_session(session.store, identity)).surveys == []

@@ -48,6 +48,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "RoleRow": {"area": "A"},
     "Milestone": {"title": "T"},
     "GoalReview": {"on": "2027-03-01", "decision": "keep"},
+    "SurveyWindow": {"opens_on": "2027-03-01"},
     "SmartGoal": {"title": "T"},
     "ActionItem": {"text": "T"},
     "CheckIn": {"met_on": "2026-03-02"},
@@ -94,6 +95,8 @@ WHOLE_MODEL_MESSAGES = (
     "is used twice",
     # A shortlist entry names one mentor: of the directory, or one the participant found.
     "must name one mentor",
+    # A survey's window: its closing date after its opening date.
+    "closing date is before the opening date",
     "both a strength and a growth area",
     "date is before the",
     "time is not after the",

@@ -742,3 +742,33 @@ def test_a_mentor_gets_a_new_resume_code_or_invite_code_shown_once(store, access
     panel.invite.click()  # signed in: an invite code would not help
     assert "signed in already as a mentor" in app.notice.value
     assert "<img" not in html_of(app)
+
+
+def test_the_feedback_surveys_open_and_close_on_the_dates_set_and_wrong_ones_are_named(
+    store, access
+):
+    from mentorkit.models import SurveyKind
+
+    app = signed_in(store, access)
+    details = section(app, DetailsSection)
+    mid_opens, mid_closes = details.survey_dates[SurveyKind.MID]
+    end_opens, end_closes = details.survey_dates[SurveyKind.END]
+    assert mid_opens.description == "Mid-point survey opens"
+    mid_opens.value, mid_closes.value = date(2026, 9, 20), date(2026, 9, 10)
+    end_closes.value = date(2026, 10, 30)  # a closing date with no opening date
+    details.save.click()
+    assert "closing date is before the opening date" in message_for(app, mid_closes)
+    assert message_for(app, end_opens) == "choose the day it opens, or clear the closing date"
+    assert store.workshop(access.workshop.code).surveys == {}  # nothing half-saved
+    mid_closes.value = date(2026, 9, 30)
+    end_opens.value = date(2026, 10, 15)
+    details.save.click()
+    surveys = store.workshop(access.workshop.code).surveys
+    assert (surveys[SurveyKind.MID].opens_on, surveys[SurveyKind.MID].closes_on) == (
+        date(2026, 9, 20),
+        date(2026, 9, 30),
+    )
+    assert surveys[SurveyKind.END].opens_on == date(2026, 10, 15)
+    mid_opens.value = mid_closes.value = None  # cleared: the survey is closed again
+    details.save.click()
+    assert set(store.workshop(access.workshop.code).surveys) == {SurveyKind.END}

@@ -1,0 +1,76 @@
+"""Feedback surveys: open on the facilitator's dates, answered by participants, and shown
+to the facilitator as response rates, with results only from three answers on."""
+
+from datetime import date
+
+import pytest
+
+from mentorkit.catalog import load_framework
+from mentorkit.errors import InvalidInput
+from mentorkit.models import SurveyAnswers, SurveyKind, SurveyWindow, Workshop, validate
+from mentorkit.surveys import (
+    answered,
+    open_surveys,
+    result_rows,
+    result_sentences,
+    survey_result,
+)
+
+MARCH = SurveyWindow(opens_on=date(2027, 3, 1), closes_on=date(2027, 3, 14))
+
+
+def workshop(**surveys: SurveyWindow) -> Workshop:
+    return Workshop(name="W", framework=load_framework(), surveys=surveys)
+
+
+def test_a_survey_is_open_from_its_first_day_to_its_last():
+    w = workshop(mid=MARCH, end=SurveyWindow(opens_on=date(2027, 6, 1)))
+    assert open_surveys(w, date(2027, 2, 28)) == []
+    assert open_surveys(w, date(2027, 3, 1)) == [SurveyKind.MID]
+    assert open_surveys(w, date(2027, 3, 14)) == [SurveyKind.MID]
+    assert open_surveys(w, date(2027, 3, 15)) == []
+    assert open_surveys(w, date(2030, 1, 1)) == [SurveyKind.END]
+    assert open_surveys(workshop(), date(2027, 3, 5)) == []
+
+
+def test_a_survey_cannot_close_before_it_opens():
+    with pytest.raises(InvalidInput, match="closing date is before the opening date"):
+        validate(SurveyWindow, {"opens_on": "2027-03-14", "closes_on": "2027-03-01"})
+
+
+def test_scores_are_zero_to_ten():
+    with pytest.raises(InvalidInput, match="We meet as agreed"):
+        validate(SurveyAnswers, {"met_as_agreed": 11})
+    assert not answered(SurveyAnswers()) and answered(SurveyAnswers(comments="Great"))
+    assert answered(SurveyAnswers(useful=0))
+
+
+def test_under_three_answers_only_the_response_rate_is_shown():
+    two = [SurveyAnswers(useful=9, comments="Only my mentor knows this"), SurveyAnswers(useful=2)]
+    result = survey_result(SurveyKind.MID, [*two, SurveyAnswers()], asked=10)
+    assert (result.answered, result.asked, result.rate) == (2, 10, 20)
+    assert result.suppressed and result.comments is None
+    words = result_sentences(result)
+    assert words[0] == "Mid-point survey: 2 of 10 answered (20%)."
+    assert "shown from 3 answers on" in words[1]
+    assert "Only my mentor" not in str(result_rows([result]))
+
+
+def test_from_three_answers_the_means_medians_and_sorted_comments_are_shown():
+    answers = [
+        SurveyAnswers(met_as_agreed=8, useful=9, would_recommend=10, comments="Zesty"),
+        SurveyAnswers(met_as_agreed=4, useful=7, comments="  Also good  "),
+        SurveyAnswers(met_as_agreed=6, useful=8, would_recommend=6),
+    ]
+    result = survey_result(SurveyKind.END, answers, asked=4)
+    assert result.rate == 75 and not result.suppressed
+    assert [(q.mean, q.median, q.answers) for q in result.questions] == [
+        (6.0, 6, 3),  # meeting as agreed
+        (8.0, 8, 3),  # useful
+        (8.0, 8, 2),  # would recommend: one did not say
+    ]
+    assert result.comments == ("Also good", "Zesty")
+    words = result_sentences(result)
+    assert "How useful is the mentoring to you? Mean 8.0 of 10, median 8 (3 answers)." in words
+    rows = result_rows([result])
+    assert [r["question"] for r in rows][-2:] == ["Comment", "Comment"]
