@@ -846,6 +846,37 @@ class CheckIn(Document):
     )
 
 
+class CircleRole(StrEnum):
+    """Who else a participant adds to their circle after the programme."""
+
+    SECOND_MENTOR = "a second mentor"
+    SPONSOR = "a sponsor"
+    PEER = "a peer"
+
+
+class CircleMember(Model):
+    role: CircleRole | None = Field(default=None, title="Role")
+    name: Line120 = Field(default="", title="Who")
+    why: Line300 = Field(default="", title="Why them")
+
+
+class Closing(Document):
+    """Closing well: what the mentoring changed, a thank-you to the mentor, how to stay in
+    touch, who else to add to one's circle, and an offer to mentor the next cohort."""
+
+    kind: ClassVar[str] = "closing"
+    what_changed: Text2000 = Field(default="", title="What the advice changed")
+    thank_you: Text5000 = Field(default="", title="Thank-you message")
+    stay_in_touch: Text1000 = Field(default="", title="Staying in touch")
+    circle: list[CircleMember] = Field(default_factory=list, max_length=10, title="My circle")
+    offer_to_mentor: bool = Field(default=False, title="I offer to mentor")
+    #: For the facilitator's next mentor roster (`mentorkit.closing.volunteer_rows`).
+    offer_email: Email | None = Field(default=None, title="Email for the next cohort")
+    offer_topics: Line300 = Field(default="", title="What I could mentor in")
+    offer_capacity: int | None = Field(default=None, ge=1, le=5, title="Mentees I could take")
+    offer_bio: Text1000 = Field(default="", title="A few words about me")
+
+
 #: A rating from 0 to 10.
 Score = Annotated[int, Field(ge=0, le=10)]
 
@@ -913,6 +944,7 @@ DOCUMENT_TYPES: Mapping[str, type[Document]] = {
         PlanSharing,
         ProgressSharing,
         SurveyAnswers,
+        Closing,
     )
 }
 

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 
 from mentorkit.models import (
     CheckIn,
+    Closing,
     Document,
     MentoringAgreement,
     MentorShortlist,
@@ -30,6 +31,7 @@ from mentorkit.models import (
 __all__ = [
     "CHECK_INS",
     "CHECK_IN_NUMBERING",
+    "CLOSING",
     "EXPECTATIONS",
     "GOAL_NUMBERING",
     "MENTOR_SHORTLIST",
@@ -207,6 +209,20 @@ MY_PLAN = WorksheetDefinition(
     progress=False,  # a page to read: nothing to get done
 )
 
+CLOSING = WorksheetDefinition(
+    step=7,
+    title="Closing well",
+    summary="Thank your mentor, plan how to stay in touch, widen your circle, give back.",
+    notebook="07_closing.ipynb",
+    view="mentorkit.ui.closing:ClosingView",
+    document=Closing,
+    label="Closing",
+    words="closing worksheet",
+    # The programme's last page: counting it would keep everyone short of done until the
+    # very end. The dashboard offers the offers to mentor instead.
+    progress=False,
+)
+
 #: Every participant worksheet, in the order of the journey. The one registration.
 WORKSHEETS: tuple[WorksheetDefinition, ...] = (
     SELF_ASSESSMENT,
@@ -215,6 +231,7 @@ WORKSHEETS: tuple[WorksheetDefinition, ...] = (
     SMART_GOALS,
     CHECK_INS,
     MY_PLAN,
+    CLOSING,
 )
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from mentorkit import exports, people
+from mentorkit.closing import VOLUNTEER_COLUMNS, volunteer_rows
 from mentorkit.cohort import (
     STEP_TITLES,
     STEPS,
@@ -52,6 +53,7 @@ from mentorkit.mentoring import (
     agreement_status,
 )
 from mentorkit.models import (
+    Closing,
     Framework,
     MentoringAgreement,
     MentorProfile,
@@ -608,12 +610,41 @@ class DashboardView(widgets.VBox):
                         f"Shared plans ({len(plans)}, zip of HTML)",
                     )
                 )
+        volunteers = self._volunteers()
+        if volunteers:
+            for suffix, mime, kind in ((".csv", "text/csv", "CSV"), (".xlsx", XLSX_MIME, "XLSX")):
+                links.append(
+                    download_link(
+                        f"volunteer-mentors{suffix}",
+                        table_bytes(volunteers, VOLUNTEER_COLUMNS, suffix),
+                        mime,
+                        f"Offers to mentor the next cohort ({len(volunteers)}, {kind})",
+                    )
+                )
         note = (
             '<p class="mentorkit-muted">Responses hold ratings and choices only, never a '
             "career goal or note. Shared plans are those of participants who chose to share "
-            f"theirs ({len(plans)} so far).</p>"
+            f"theirs ({len(plans)} so far). Offers to mentor are a mentor roster: import the "
+            "file into the next cohort's workshop as it is.</p>"
         )
         return f'<div class="mentorkit-downloads">{"".join(links)}</div>{note}'
+
+    def _volunteers(self) -> list[dict[str, object]]:
+        """The participants who offered to mentor, as rows of a mentor roster."""
+        people = {p.id: p for p in self.participants}
+        closings: dict[str, Closing] = {}
+        assessments: dict[str, SelfAssessment] = {}
+        for item in self.saved:
+            if isinstance(item.document, Closing):
+                closings[item.key.participant] = item.document
+            elif isinstance(item.document, SelfAssessment):
+                assessments[item.key.participant] = item.document
+        offers = [
+            (people[pid], closing, assessments.get(pid))
+            for pid, closing in closings.items()
+            if pid in people
+        ]
+        return volunteer_rows(offers, self.session.workshop.framework)
 
     # -- automatic refresh ----------------------------------------------------------------
 

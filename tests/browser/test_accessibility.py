@@ -47,6 +47,7 @@ PARTICIPANT_PAGES: dict[str, Callable[[Page], Locator]] = {
     "04_smart_goals.ipynb": lambda page: page.get_by_label("Goal 1 title"),
     "05_check_ins.ipynb": lambda page: page.get_by_label("Meeting 1 action 1", exact=True),
     "06_my_plan.ipynb": lambda page: page.locator(".mentorkit-document"),
+    "07_closing.ipynb": lambda page: page.get_by_label("What the advice changed"),
 }
 
 

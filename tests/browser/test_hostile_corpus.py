@@ -1,6 +1,6 @@
 """A corpus of XSS payloads through every free-text field of every participant app.
 
-One participant walks the six apps. In each, every text box and text area the page shows
+One participant walks the participant apps. In each, every text box and text area the page shows
 (found in the page, not from a list, so a new field is covered the day it appears) gets
 the next payload of the corpus, until every payload has been used and every field has one.
 Each payload, if it ran, would set `window.__xss`. Then, in the page, after a reload with
@@ -101,11 +101,19 @@ def log_a_meeting_with_an_action(person: Person) -> None:
     expect(person.field("Meeting 1 action 1")).to_be_visible(timeout=30_000)
 
 
+def widen_the_circle_and_offer_to_mentor(person: Person) -> None:
+    person.click(person.button("Add someone to my circle"))
+    expect(person.field("Circle 1: who")).to_be_visible(timeout=30_000)
+    person.check("I offer to mentor someone in the next cohort")
+    expect(person.field("What I could mentor in")).to_be_visible(timeout=30_000)
+
+
 #: What opens the fields of an app that a first visit hides (a saved page shows them).
 REVEAL: dict[str, Callable[[Person], None]] = {
     "02_mentor_shortlist.ipynb": find_a_mentor_and_choose_three,
     "04_smart_goals.ipynb": add_a_milestone,
     "05_check_ins.ipynb": log_a_meeting_with_an_action,
+    "07_closing.ipynb": widen_the_circle_and_offer_to_mentor,
 }
 #: Something each app shows once its view is built, revealed fields included.
 READY: dict[str, Callable[[Page], Locator]] = {
@@ -115,6 +123,7 @@ READY: dict[str, Callable[[Page], Locator]] = {
     "04_smart_goals.ipynb": lambda page: page.get_by_label("Goal 1 milestone 1", exact=True),
     "05_check_ins.ipynb": lambda page: page.get_by_label("Meeting 1 action 1", exact=True),
     "06_my_plan.ipynb": lambda page: page.get_by_role("button", name="Refresh"),
+    "07_closing.ipynb": lambda page: page.get_by_label("What I could mentor in"),
     MENTOR_APP: lambda page: page.get_by_label("About me"),
 }
 #: A floor under what the generic search finds: it tells if the search itself broke.
@@ -125,6 +134,7 @@ AT_LEAST = {
     "04_smart_goals.ipynb": 7,
     "05_check_ins.ipynb": 3,
     "06_my_plan.ipynb": 0,
+    "07_closing.ipynb": 8,
     MENTOR_APP: 6,
 }
 #: Fields My plan shows besides every field of the apps in ALL_IN_THE_PLAN.

@@ -160,6 +160,7 @@ STEPS = {
     "04_smart_goals.ipynb": "SMART goals",
     "05_check_ins.ipynb": "Check-ins",
     "06_my_plan.ipynb": "My plan",
+    "07_closing.ipynb": "Closing well",
 }
 
 

@@ -1088,3 +1088,19 @@ def test_survey_results_show_the_rate_and_only_from_three_answers_the_figures(st
     assert "Only Carla wrote this &lt;img" in shown and HOSTILE not in shown
     assert "Only Carla wrote this" in downloads(shown)["survey-results.csv"].decode()
     assert not any(name in shown for name in everybody(store, access))
+
+
+def test_offers_to_mentor_are_downloaded_as_a_mentor_roster(store, access):
+    from mentorkit.models import Closing
+
+    code = access.workshop.code
+    carla = store.participants(code)[0]
+    offer = Closing(offer_to_mentor=True, offer_topics="Negotiation", offer_capacity=2)
+    store.save(DocumentKey(code, carla.id, "closing"), offer, expected_revision=0)
+    app = signed_in(dashboard_app, store, access)
+    files = downloads(app.view.downloads.value)
+    rows = files["volunteer-mentors.csv"].decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("name,email,expertise,capacity")
+    assert rows[1].startswith(f"{carla.name},{carla.email},Negotiation,2")
+    app.view.anonymous.value = True
+    assert "volunteer-mentors" not in app.view.downloads.value

@@ -1,6 +1,6 @@
 """Each worksheet is defined once (`mentorkit.worksheets`): its notebook opens its view, and
 every table that lists worksheets (store labels, backup titles, cohort steps, the page's
-words, the gallery's apps, the journey) is derived from the registration, so a seventh
+words, the gallery's apps, the journey) is derived from the registration, so one more
 worksheet appears in all of them without editing any."""
 
 from __future__ import annotations
@@ -63,17 +63,17 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 class Reflection(Document):
-    """A seventh worksheet's document, as a contributor would add it to models.py."""
+    """One more worksheet's document, as a contributor would add it to models.py."""
 
     kind: ClassVar[str] = "reflection"
     looking_back: str = ""
 
 
-SEVENTH = WorksheetDefinition(
-    step=7,
+ANOTHER = WorksheetDefinition(
+    step=8,
     title="Reflection",
     summary="Look back on the programme and name what you take with you.",
-    notebook="07_reflection.ipynb",
+    notebook="08_reflection.ipynb",
     view="mentorkit.ui.reflection:ReflectionView",
     document=Reflection,
     label="Reflection",
@@ -193,11 +193,11 @@ def test_goals_and_check_ins_are_named_and_merged_by_their_worksheets_numbering(
 
 
 # ---------------------------------------------------------------------------------------
-# A seventh worksheet: registered, it appears in every table
+# One more worksheet: registered, it appears in every table
 
 
-def test_a_seventh_worksheet_appears_in_every_table_derived_from_the_registration():
-    registered = (*WORKSHEETS, SEVENTH)
+def test_one_more_worksheet_appears_in_every_table_derived_from_the_registration():
+    registered = (*WORKSHEETS, ANOTHER)
     assert kind_labels(registered)["reflection"] == "Reflection"
     assert download_titles(registered)["reflection"] == "Reflection"
     assert progress_steps(registered) == (*STEPS, "reflection")
@@ -206,19 +206,19 @@ def test_a_seventh_worksheet_appears_in_every_table_derived_from_the_registratio
     assert "reflection" in single_kinds(registered)
     assert worksheet_apps(registered) == (
         *PARTICIPANT_APPS,
-        App("07_reflection.ipynb", "Reflection", SEVENTH.summary, "participant"),
+        App("08_reflection.ipynb", "Reflection", ANOTHER.summary, "participant"),
     )
-    assert SEVENTH.key == "07_reflection"
+    assert ANOTHER.key == "08_reflection"
 
 
 def test_the_tables_follow_the_step_number_not_the_order_of_registration():
-    inserted = replace(SEVENTH, step=0)
+    inserted = replace(ANOTHER, step=0)
     assert progress_steps((*WORKSHEETS, inserted))[0] == "reflection"
-    assert worksheet_apps((*WORKSHEETS, inserted))[0].notebook == "07_reflection.ipynb"
+    assert worksheet_apps((*WORKSHEETS, inserted))[0].notebook == "08_reflection.ipynb"
 
 
-def test_a_numbered_seventh_worksheet_is_named_by_its_numbering():
-    numbered = replace(SEVENTH, numbering=Numbering("reflection-", "Reflection"))
+def test_one_more_numbered_worksheet_is_named_by_its_numbering():
+    numbered = replace(ANOTHER, numbering=Numbering("reflection-", "Reflection"))
     assert numbered_kinds((*WORKSHEETS, numbered))["reflection"].words("reflection-4") == (
         "Reflection 4"
     )
@@ -227,7 +227,7 @@ def test_a_numbered_seventh_worksheet_is_named_by_its_numbering():
 
 @pytest.mark.parametrize("clash", ["step", "notebook", "document"])
 def test_two_worksheets_with_the_same_step_notebook_or_document_are_refused(clash):
-    twin = replace(SEVENTH, **{clash: getattr(WORKSHEETS[0], clash)})
+    twin = replace(ANOTHER, **{clash: getattr(WORKSHEETS[0], clash)})
     with pytest.raises(ValueError, match="Two worksheets have the same"):
         kind_labels((*WORKSHEETS, twin))
 
