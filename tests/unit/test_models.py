@@ -218,6 +218,8 @@ def test_every_document_carries_the_schema_version():
         "mentor_match",
         "plan_sharing",
         "progress_sharing",
+        "survey",
+        "closing",
     }
     for kind, cls in DOCUMENT_TYPES.items():
         assert cls.kind == kind

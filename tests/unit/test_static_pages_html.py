@@ -103,6 +103,7 @@ def test_on_the_server_steps_lead_to_sign_in_and_other_apps_to_their_page(worksh
         "start?step=04_smart_goals",
         "start?step=05_check_ins",
         "start?step=06_my_plan",
+        "start?step=07_closing",
         "voila/render/facilitator/setup.ipynb",
         "voila/render/facilitator/dashboard.ipynb",
         "voila/render/facilitator/matching.ipynb",
