@@ -345,7 +345,8 @@ def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
     refused = [(t.label, t.refusal) for t in walk.typed if t.refusal]
     assert any("is not a time zone name" in why for _, why in refused), refused
 
-    # My plan (the walk ended there, reloaded) shows what every worksheet holds.
+    # My plan, opened again once every worksheet is walked, shows what each holds.
+    open_app(page, walk.base_url, "06_my_plan.ipynb", f"?resume={walk.resume_code}")
     plan = page.locator(".mentorkit-document")
     expect(plan).to_contain_text("My plan", timeout=30_000)
     assert_nothing_ran(page, walk.dialogs, "My plan")
