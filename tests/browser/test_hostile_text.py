@@ -30,6 +30,7 @@ def test_hostile_name_note_and_goal_are_shown_literally_in_every_app_and_the_pla
         expect(page.locator(".mentorkit-who")).to_contain_text(f"Signed in as {HOSTILE}")
         assert page.locator(".mentorkit-app img").count() == 0, notebook
 
+    open_app(page, served_demo.base_url, "06_my_plan.ipynb", f"?resume={resume_code}")
     plan = page.locator(".mentorkit-document")
     expect(plan).to_contain_text(HOSTILE)
     shortlist_and_goals = plan.inner_text()
