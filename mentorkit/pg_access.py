@@ -73,6 +73,9 @@ _OWNED_TABLES = (
     "agreement_entries",
     "mentor_notes",
 )
+#: Tables whose rows name the mentor they belong to (workshop, mentor), beside those a
+#: mentor writes about a participant.
+_MENTOR_TABLES = ("mentor_surveys",)
 #: Columns of `participants` and `workshops` a server role may read (no hashes).
 _PARTICIPANT_COLUMNS = ("workshop", "id", "email", "body", "hub_user", "signed_in", "invited")
 _WORKSHOP_COLUMNS = ("code", "name", "body", "created_at")
@@ -251,7 +254,14 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
                 f"REVOKE ALL ON FUNCTION {schema}.{function} FROM PUBLIC",
                 f"GRANT EXECUTE ON FUNCTION {schema}.{function} TO {granted}",
             ]
-        tables = ("mentorkit_schema", "workshops", "mentors", "participants", *_OWNED_TABLES)
+        tables = (
+            "mentorkit_schema",
+            "workshops",
+            "mentors",
+            "participants",
+            *_OWNED_TABLES,
+            *_MENTOR_TABLES,
+        )
         for table in tables:
             statements.append(f"REVOKE ALL ON {schema}.{table} FROM PUBLIC, {everyone}")
         # Rows added with a serial id: the revisions of documents, the agreement's record.
@@ -308,6 +318,10 @@ def prepare_database(admin_url: str, prefix: str = DEFAULT_PREFIX) -> Groups:
             f"GRANT SELECT ON {schema}.mentor_notes TO {participant}",
             f"GRANT SELECT, INSERT, UPDATE ON {schema}.mentor_notes TO {mentor}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.mentor_notes TO {facilitator}",
+            # A mentor's answers to the feedback surveys: their own, to read and change;
+            # the facilitator's dashboard reads everyone's (and shows only the group's).
+            f"GRANT SELECT, INSERT, UPDATE ON {schema}.mentor_surveys TO {mentor}",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON {schema}.mentor_surveys TO {facilitator}",
         ]
         for sequence in filter(None, sequences):
             statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {everyone}")
@@ -550,6 +564,7 @@ def _policies(
                 f"{mine('mentor_notes')} AND {mentee('mentor_notes')}",
             ),
         ],
+        "mentor_surveys": [("mentor_own", mentor, "ALL", mine("mentor_surveys"))],
     }
 
 

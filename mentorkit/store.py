@@ -19,6 +19,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any, Literal, Protocol, cast, runtime_checkable
 
 import platformdirs
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
@@ -59,6 +61,8 @@ from mentorkit.models import (
     SelfAssessment,
     SentRequest,
     SmartGoal,
+    SurveyAnswers,
+    SurveyKind,
     Workshop,
     upgrade_document,
     validate,
@@ -73,7 +77,7 @@ except ImportError:  # Windows
 DEFAULT_DOCUMENT_NAME = "main"
 
 #: Version of the table layout. Bump it and add `MIGRATIONS[old]` when the tables change.
-DB_SCHEMA_VERSION = 7
+DB_SCHEMA_VERSION = 8
 
 #: `MIGRATIONS[n]` upgrades a database from schema n to n + 1 inside the opening transaction
 #: (filled in below the tables).
@@ -480,6 +484,20 @@ class Store(Protocol):
         """Every note mentors wrote about a participant, oldest first."""
         ...
 
+    def mentor_survey(self, code: str, email: str, kind: SurveyKind) -> SurveyAnswers | None:
+        """This mentor's answers to one feedback survey (None before they answer)."""
+        ...
+
+    def save_mentor_survey(
+        self, code: str, email: str, kind: SurveyKind, answers: SurveyAnswers
+    ) -> None:
+        """Store this mentor's answers to one feedback survey (the last save wins)."""
+        ...
+
+    def mentors_survey_answers(self, code: str, kind: SurveyKind) -> builtins.list[SurveyAnswers]:
+        """Every mentor's answers to one survey, without who gave which."""
+        ...
+
     def agreement_entries(self, code: str, participant_id: str) -> builtins.list[AgreementEntry]:
         """A participant's agreement record, oldest first."""
         ...
@@ -807,6 +825,26 @@ mentor_notes_table = sa.Table(
 )
 
 
+mentor_surveys_table = sa.Table(
+    "mentor_surveys",
+    metadata,
+    sa.Column("workshop", sa.String(9), nullable=False),
+    sa.Column("mentor", sa.String(320), nullable=False),
+    # The survey's `SurveyKind` ('mid', 'end').
+    sa.Column("survey", sa.String(20), nullable=False),
+    sa.Column("body", Body, nullable=False),
+    sa.Column("saved_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("workshop", "mentor", "survey", name="pk_mentor_surveys"),
+    # Deleting the mentor or the workshop takes their answers along.
+    sa.ForeignKeyConstraint(
+        ["workshop", "mentor"],
+        ["mentors.workshop", "mentors.email"],
+        ondelete="CASCADE",
+        name="fk_mentor_surveys_mentor",
+    ),
+)
+
+
 def _add_match_decisions(conn: Connection) -> None:
     """Schema 1 → 2: the facilitator's locked and forbidden pairs get a table."""
     match_decisions_table.create(conn)
@@ -901,6 +939,14 @@ def _add_mentor_hub_user(conn: Connection) -> None:
 
 
 MIGRATIONS[6] = _add_mentor_hub_user
+
+
+def _add_mentor_surveys(conn: Connection) -> None:
+    """Schema 7 → 8: mentors answer the feedback surveys too, in a table of their own."""
+    mentor_surveys_table.create(conn, checkfirst=True)
+
+
+MIGRATIONS[7] = _add_mentor_surveys
 
 
 # ---------------------------------------------------------------------------------------
@@ -1833,6 +1879,54 @@ class SqlStore:
             StoredNote(row.id, row.participant, row.mentor, validate(MentorNote, row.body))
             for row in rows
         ]
+
+    # -- the mentors' feedback surveys ----------------------------------------------------
+
+    def mentor_survey(self, code: str, email: str, kind: SurveyKind) -> SurveyAnswers | None:
+        """This mentor's answers to one feedback survey, as last saved (a draft of what did
+        not validate included), or None before they answer; `NotFound` if `email` is not a
+        mentor of the workshop."""
+        code = _code(code)
+        email = email.strip().lower()
+        table = mentor_surveys_table
+        with self._transaction(write=False) as conn:
+            _require_mentor(conn, code, email)
+            body = conn.execute(
+                sa.select(table.c.body).where(
+                    table.c.workshop == code,
+                    table.c.mentor == email,
+                    table.c.survey == SurveyKind(kind).value,
+                )
+            ).scalar()
+        return None if body is None else validate(SurveyAnswers, body)
+
+    def save_mentor_survey(
+        self, code: str, email: str, kind: SurveyKind, answers: SurveyAnswers
+    ) -> None:
+        """Store this mentor's answers to one feedback survey. A mentor has one set of
+        answers per survey and nobody else writes them, so the last save wins (two tabs of
+        one mentor). `NotFound` if `email` is not a mentor of the workshop."""
+        code = _code(code)
+        email = email.strip().lower()
+        body = validate(SurveyAnswers, answers.model_dump(mode="json")).model_dump(mode="json")
+        key = {"workshop": code, "mentor": email, "survey": SurveyKind(kind).value}
+        with self._transaction(write=True) as conn:
+            _require_mentor(conn, code, email)
+            _upsert(conn, mentor_surveys_table, key, {"body": body, "saved_at": _now()})
+
+    def mentors_survey_answers(self, code: str, kind: SurveyKind) -> builtins.list[SurveyAnswers]:
+        """Every mentor's answers to one survey, without who gave which (the results sort
+        what they show): the dashboard's figures for the mentors' side. On a hub, only the
+        facilitator's role reads them all; a mentor's reads their own."""
+        code = _code(code)
+        table = mentor_surveys_table
+        with self._transaction(write=False) as conn:
+            bodies = conn.execute(
+                sa.select(table.c.body)
+                .where(table.c.workshop == code, table.c.survey == SurveyKind(kind).value)
+                .order_by(table.c.saved_at)
+            ).scalars()
+            return [validate(SurveyAnswers, body) for body in bodies]
 
     def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
         """Add `entry` to the participant's agreement record: a confirmation (of either
@@ -2972,11 +3066,21 @@ def _require_pair(conn: Connection, code: str, email: str, participant_id: str) 
         raise NotFound(f"{participant_id} is not a mentee of {email} in workshop {code}")
 
 
+#: Whether each engine's connections are a hub mentor's, once known: an engine always
+#: logs in as the same role, and the hub grants a role its groups before its server starts.
+_HUB_MENTOR_ENGINES: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
 def _reads_as_hub_mentor(conn: Connection) -> bool:
     """Whether this connection is a hub mentor's server role (`mentorkit.pg_access`): it
-    reads no participant's documents, only what the database's functions give a mentor."""
+    reads no participant's documents, only what the database's functions give a mentor.
+    Asked once per engine, on a database prepared for a hub (one prepared later is asked
+    again: it may be prepared while a store is open)."""
     if conn.dialect.name != "postgresql":
         return False
+    known = _HUB_MENTOR_ENGINES.get(conn.engine)
+    if known is not None:
+        return known
     prepared = conn.execute(
         sa.text(
             "SELECT to_regprocedure('mentorkit_hub_mentor()') IS NOT NULL "
@@ -2985,7 +3089,9 @@ def _reads_as_hub_mentor(conn: Connection) -> bool:
     ).scalar()
     if not prepared:
         return False
-    return conn.execute(sa.text("SELECT mentorkit_hub_mentor()")).scalar() is not None
+    mentor = conn.execute(sa.text("SELECT mentorkit_hub_mentor()")).scalar() is not None
+    _HUB_MENTOR_ENGINES[conn.engine] = mentor
+    return mentor
 
 
 def _requests_sent_to(
@@ -3069,6 +3175,19 @@ def _mentee_documents(
         for row in rows
         if row.kind in wanted
     }
+
+
+def _upsert(
+    conn: Connection, table: sa.Table, key: Mapping[str, Any], values: Mapping[str, Any]
+) -> None:
+    """Insert the row `key` names with `values`, or update it if it is there: one statement,
+    so two writers at once cannot both insert (both dialects say ON CONFLICT)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(
+        insert(table)
+        .values({**key, **values})
+        .on_conflict_do_update(index_elements=list(key), set_=dict(values))
+    )
 
 
 def _require_mentor(conn: Connection, code: str, email: str) -> None:

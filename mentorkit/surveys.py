@@ -2,8 +2,10 @@
 going, opened on dates the facilitator sets, and their results for the cohort.
 
 Each participant answers on their Check-ins page while a survey is open (a document of
-their own, `SurveyAnswers`, named after the survey). The facilitator sees response rates
-always, and the results (means, spread, comments) only once at least `MIN_ANSWERS` people
+their own, `SurveyAnswers`, named after the survey), and each mentor with a mentee on the
+mentors' page (the same answers, kept apart: `Store.save_mentor_survey`), to questions
+worded for their side. The facilitator sees each side's response rate always, and its
+results (means, spread, comments) only once at least `MIN_ANSWERS` people of that side
 have answered, so that no one's answers can be told apart; never who answered what.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from statistics import fmean, median
 
 from mentorkit.models import SurveyAnswers, SurveyKind, SurveyWindow, Workshop
@@ -25,12 +28,34 @@ SURVEY_TITLES: Mapping[SurveyKind, str] = {
     SurveyKind.MID: "Mid-point survey",
     SurveyKind.END: "End survey",
 }
-#: Each 0–10 question: the answer's field and the question as asked.
-QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("met_as_agreed", "How well do you and your mentor meet as you agreed?"),
-    ("useful", "How useful is the mentoring to you?"),
-    ("would_recommend", "How likely are you to recommend this mentoring to a colleague?"),
-)
+
+
+class Respondents(StrEnum):
+    """Who answers a survey: each side has its own wording, rate and results."""
+
+    PARTICIPANTS = "participants"
+    MENTORS = "mentors"
+
+
+#: Each 0–10 question: the answer's field and the question as asked, for each side (the
+#: same fields, so that the two sides' results read side by side).
+QUESTIONS_FOR: Mapping[Respondents, tuple[tuple[str, str], ...]] = {
+    Respondents.PARTICIPANTS: (
+        ("met_as_agreed", "How well do you and your mentor meet as you agreed?"),
+        ("useful", "How useful is the mentoring to you?"),
+        ("would_recommend", "How likely are you to recommend this mentoring to a colleague?"),
+    ),
+    Respondents.MENTORS: (
+        ("met_as_agreed", "How well do you and your mentees meet as you agreed?"),
+        ("useful", "How useful do you think the mentoring is to your mentees?"),
+        (
+            "would_recommend",
+            "How likely are you to recommend mentoring in this programme to a colleague?",
+        ),
+    ),
+}
+#: The participants' questions.
+QUESTIONS = QUESTIONS_FOR[Respondents.PARTICIPANTS]
 
 
 def is_open(window: SurveyWindow, today: date) -> bool:
@@ -74,6 +99,7 @@ class SurveyResult:
     asked: int
     questions: tuple[QuestionResult, ...] | None
     comments: tuple[str, ...] | None
+    respondents: Respondents = Respondents.PARTICIPANTS
 
     @property
     def rate(self) -> int:
@@ -90,14 +116,16 @@ def survey_result(
     answers: Iterable[SurveyAnswers],
     asked: int,
     *,
+    respondents: Respondents = Respondents.PARTICIPANTS,
     min_answers: int = MIN_ANSWERS,
 ) -> SurveyResult:
-    """The cohort's result for one survey, from every participant's answers to it."""
+    """One side's result for one survey, from the answers of everyone on that side
+    (`asked`: how many of them the survey asks)."""
     given = [item for item in answers if answered(item)]
     if len(given) < min_answers:
-        return SurveyResult(kind, len(given), asked, None, None)
+        return SurveyResult(kind, len(given), asked, None, None, respondents)
     questions = []
-    for field, question in QUESTIONS:
+    for field, question in QUESTIONS_FOR[respondents]:
         scores = [score for item in given if (score := getattr(item, field)) is not None]
         if scores:
             questions.append(
@@ -105,13 +133,16 @@ def survey_result(
             )
     # Sorted, so that the order says nothing about who wrote which.
     comments = tuple(sorted(item.comments.strip() for item in given if item.comments.strip()))
-    return SurveyResult(kind, len(given), asked, tuple(questions), comments)
+    return SurveyResult(kind, len(given), asked, tuple(questions), comments, respondents)
 
 
 def result_sentences(result: SurveyResult, min_answers: int = MIN_ANSWERS) -> list[str]:
     """The result in sentences, for the dashboard and its export."""
     title = SURVEY_TITLES[result.kind]
-    lines = [f"{title}: {result.answered} of {result.asked} answered ({result.rate}%)."]
+    lines = [
+        f"{title}: {result.answered} of {result.asked} {result.respondents} answered "
+        f"({result.rate}%)."
+    ]
     if result.questions is None:
         lines.append(
             f"Results are shown from {min_answers} answers on, so that nobody can be identified."
@@ -128,6 +159,7 @@ def result_sentences(result: SurveyResult, min_answers: int = MIN_ANSWERS) -> li
 #: The columns of `result_rows`.
 RESULT_COLUMNS = (
     "survey",
+    "respondents",
     "answered",
     "asked",
     "response rate (%)",
@@ -139,12 +171,13 @@ RESULT_COLUMNS = (
 
 
 def result_rows(results: Sequence[SurveyResult]) -> list[dict[str, object]]:
-    """One row per survey and question, then one per comment, for a spreadsheet (a
+    """One row per survey, side and question, then one per comment, for a spreadsheet (a
     suppressed result gives its response rate only)."""
     rows: list[dict[str, object]] = []
     for result in results:
         base = {
             "survey": SURVEY_TITLES[result.kind],
+            "respondents": result.respondents.value,
             "answered": result.answered,
             "asked": result.asked,
             "response rate (%)": result.rate,

@@ -151,7 +151,7 @@ class SaveSchedule:
     fails, again after each of `retry_delays` (the last one repeated).
 
     It owns the timer and calls `flush` when it is due; what is saved, and what a failed
-    save means, stay with the saver (`Autosaver`, the mentor's `ProfileSaver`), so that
+    save means, stay with the saver (`Autosaver`, the mentor's `MentorSaver`), so that
     every page saves on the same beat. Without a running event loop (a plain script, a unit
     test) a change is saved at once, and a failed save waits for the next change or an
     explicit flush.

@@ -38,7 +38,7 @@ from mentorkit.models import (
 from mentorkit.rhythm import compare_schedule, review_due, schedule_words
 from mentorkit.smart import format_day, long_day
 from mentorkit.store import Store, StoredNote
-from mentorkit.surveys import MIN_ANSWERS, QUESTIONS, SURVEY_TITLES, open_surveys, window_words
+from mentorkit.surveys import Respondents, open_surveys
 from mentorkit.ui.fields import Fields, FieldSet
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import html_text, split_list
@@ -51,6 +51,7 @@ from mentorkit.ui.parts import (
     note_html,
 )
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
+from mentorkit.ui.survey_form import SurveyForm
 from mentorkit.worksheets import CHECK_IN_NUMBERING, EXPECTATIONS, SMART_GOALS
 
 MAX_ACTIONS = 30
@@ -412,70 +413,20 @@ class MeetingCard(widgets.VBox):
         self.view.refresh_summary()
 
 
-#: The short labels of the survey's questions (the question itself is written above).
-SURVEY_LABELS = {
-    "met_as_agreed": "meeting as agreed",
-    "useful": "useful",
-    "would_recommend": "would recommend",
-}
-#: The answers to a question from 0 to 10, its two ends named.
-SCORE_ENDS = {0: "0 · not at all", 10: "10 · completely"}
-SCORES = [("— choose —", None), *((SCORE_ENDS.get(n, str(n)), n) for n in range(11))]
-
-
-class SurveyCard(widgets.VBox):
-    """One open feedback survey: three questions from 0 to 10 and comments, saved as
-    answered (one document, named after the survey)."""
-
-    def __init__(self, session: Session, kind: SurveyKind) -> None:
-        super().__init__()
-        self.add_class("mentorkit-card")
-        self.add_class("mentorkit-survey")
-        self.kind = kind
-        self.autosaver = session.autosaver(SurveyAnswers.kind, kind.value)
-        saved = self.autosaver.document
-        start = saved if isinstance(saved, SurveyAnswers) else SurveyAnswers()
-        title = SURVEY_TITLES[kind]
-        self.fields = FieldSet(SurveyAnswers, session.status, self.autosaver.key, f"survey-{kind}")
-        fields = Fields(LABEL_WIDTH)
-        parts: list[widgets.Widget] = []
-        self.scores: dict[str, widgets.Dropdown] = {}
-        for field, question in QUESTIONS:
-            self.scores[field] = self.fields.field(
-                field,
-                fields.dropdown(
-                    f"{title}: {SURVEY_LABELS[field]}", SCORES, getattr(start, field), width="26rem"
-                ),
-            )
-            parts += [
-                widgets.HTML(f"<p><strong>{escape(question)}</strong></p>"),
-                self.fields.placed(field),
-            ]
-        self.comments = self.fields.field(
-            "comments",
-            fields.textarea(
-                f"{title}: comments",
-                start.comments,
-                "What works, what could be better, for you or for the programme",
-            ),
-        )
-        window = session.workshop.surveys[kind]
-        self.children = [
-            widgets.HTML(
-                f"<h2>{escape(title)}</h2><p>Open {escape(window_words(window))}. Your "
-                "facilitator sees the group's results only, from "
-                f"{MIN_ANSWERS} answers on, never your own answers alone. Every answer is "
-                "optional.</p>"
-            ),
-            *parts,
-            self.fields.placed("comments"),
-        ]
-        self.fields.restore(start.draft)
-        self.fields.observe(guarded(session.notice)(self._changed))
-
-    def _changed(self, _change: object = None) -> None:
-        document = self.fields.document(self.fields.data())
-        self.autosaver.request(lambda: document)
+def survey_card(session: Session, kind: SurveyKind) -> SurveyForm:
+    """One open feedback survey, saved as answered (one document, named after it)."""
+    autosaver = session.autosaver(SurveyAnswers.kind, kind.value)
+    saved = autosaver.document
+    return SurveyForm(
+        kind,
+        session.workshop.surveys[kind],
+        Respondents.PARTICIPANTS,
+        saved if isinstance(saved, SurveyAnswers) else None,
+        status=session.status,
+        notice=session.notice,
+        document_key=autosaver.key,
+        on_change=lambda answers: autosaver.request(lambda: answers),
+    )
 
 
 class CheckInsView(widgets.VBox):
@@ -507,7 +458,7 @@ class CheckInsView(widgets.VBox):
         self.cards_box = widgets.VBox()
         self.from_mentor = widgets.HTML().add_class("mentorkit-from-mentor")
         self.surveys = [
-            SurveyCard(session, kind) for kind in open_surveys(session.workshop, date.today())
+            survey_card(session, kind) for kind in open_surveys(session.workshop, date.today())
         ]
         self.sharing.listeners.append(self._render_from_mentor)
         self._render_from_mentor()

@@ -67,6 +67,7 @@ from mentorkit.store import MatchDecision, Saved, Store, answer_of
 from mentorkit.surveys import (
     RESULT_COLUMNS,
     SURVEY_TITLES,
+    Respondents,
     SurveyResult,
     result_rows,
     result_sentences,
@@ -374,9 +375,31 @@ def cohort_growth_html(saved: Sequence[Saved], framework: Framework) -> str:
     )
 
 
-def surveys_html(workshop: Workshop, saved: Sequence[Saved], asked: int) -> str:
-    """Each survey the workshop sets: when it is open, who answered (a rate, never who),
-    and the results and comments from `MIN_ANSWERS` answers on; with a download."""
+def survey_side_html(result: SurveyResult) -> str:
+    """One side's answers to one survey: who answered (a rate, never who), and the results
+    and comments from `MIN_ANSWERS` answers on."""
+    lines = "".join(f"<li>{escape(line)}</li>" for line in result_sentences(result)[1:])
+    comments = "".join(f"<li>{html_text(text)}</li>" for text in result.comments or ())
+    if comments:
+        comments = f"<p><strong>Comments</strong> (in no particular order)</p><ul>{comments}</ul>"
+    side = str(result.respondents)
+    return (
+        f'<div class="mentorkit-survey-{side}"><h4>{side.capitalize()}</h4>'
+        f"<p>{result.answered} of {result.asked} {side} answered ({result.rate}%).</p>"
+        f"<ul>{lines}</ul>{comments}</div>"
+    )
+
+
+def surveys_html(
+    workshop: Workshop,
+    saved: Sequence[Saved],
+    asked: int,
+    mentor_answers: Mapping[SurveyKind, Sequence[SurveyAnswers]],
+    mentors_asked: int,
+) -> str:
+    """Each survey the workshop sets: when it is open, and each side's answers (the
+    participants', and those of the `mentors_asked` mentors with a mentee); with a
+    download."""
     if not workshop.surveys:
         return (
             '<p class="mentorkit-muted">No survey is set. Open a mid-point and an end survey '
@@ -393,18 +416,16 @@ def surveys_html(workshop: Workshop, saved: Sequence[Saved], asked: int) -> str:
             for item in saved
             if isinstance(item.document, SurveyAnswers) and item.key.name == kind.value
         ]
-        result = survey_result(kind, answers, asked)
-        results.append(result)
-        lines = "".join(f"<li>{escape(line)}</li>" for line in result_sentences(result)[1:])
-        comments = "".join(f"<li>{html_text(text)}</li>" for text in result.comments or ())
-        if comments:
-            comments = (
-                f"<p><strong>Comments</strong> (in no particular order)</p><ul>{comments}</ul>"
-            )
+        sides = (
+            survey_result(kind, answers, asked),
+            survey_result(
+                kind, mentor_answers.get(kind, ()), mentors_asked, respondents=Respondents.MENTORS
+            ),
+        )
+        results += sides
         parts.append(
-            f"<h3>{escape(SURVEY_TITLES[kind])}</h3><p>Open {escape(window_words(window))}. "
-            f"{result.answered} of {result.asked} participants answered ({result.rate}%).</p>"
-            f"<ul>{lines}</ul>{comments}"
+            f"<h3>{escape(SURVEY_TITLES[kind])}</h3><p>Open {escape(window_words(window))}.</p>"
+            + "".join(survey_side_html(result) for result in sides)
         )
     links = [
         download_link(
@@ -475,6 +496,8 @@ class DashboardView(widgets.VBox):
         self.participants: list[Participant] = []
         self.sign_in_states: dict[str, str] = {}
         self.mentors: list[MentorProfile] = []
+        #: The mentors' answers to each survey the workshop sets, without who gave which.
+        self.mentor_survey_answers: dict[SurveyKind, list[SurveyAnswers]] = {}
         #: The emails of the mentors holding an invite code, and a resume code.
         self.mentors_invited: set[str] = set()
         self.mentors_signed_in: set[str] = set()
@@ -528,6 +551,11 @@ class DashboardView(widgets.VBox):
         self.saved = self.store.list(code)
         self.decisions = self.store.match_decisions(code)
         self.agreed = self._agreed_pairs(code)
+        self.mentor_survey_answers = {
+            kind: self.store.mentors_survey_answers(code, kind)
+            for kind in SurveyKind
+            if kind in self.session.workshop.surveys
+        }
         self.redraw()
         self.updated.value = (
             '<span class="mentorkit-muted" role="status">Updated '
@@ -560,7 +588,13 @@ class DashboardView(widgets.VBox):
         self.mentor_activity.value = mentors_html(activity, aliases)
         self.charts.value = charts_html(summary, self.session)
         self.growth.value = cohort_growth_html(self.saved, framework)
-        self.surveys.value = surveys_html(self.session.workshop, self.saved, len(self.participants))
+        self.surveys.value = surveys_html(
+            self.session.workshop,
+            self.saved,
+            len(self.participants),
+            self.mentor_survey_answers,
+            len({d.mentor for d in self.decisions if d.decision == "lock"}),
+        )
         hidden = "none" if aliases.anonymous else "flex"
         self.people.layout.display = self.people_heading.layout.display = hidden
         self.people.show_people([] if aliases.anonymous else self.participants)

@@ -45,6 +45,7 @@ from mentorkit.ui.html import paragraphs
 from mentorkit.ui.mentor_mentees import MentorMenteesView
 from mentorkit.ui.mentor_profile import MentorProfileView, MentorSession
 from mentorkit.ui.mentor_requests import MentorRequestsView
+from mentorkit.ui.mentor_survey import MentorSurveyView, asks_mentor
 from mentorkit.ui.shell import STYLE
 
 # The session is defined beside the profile view, which both views read it from (the
@@ -300,12 +301,15 @@ class MentorApp(AppFrame):
     def _build_view(self, session: MentorSession) -> widgets.Widget:
         """The sections: each is built on its own, so that one that cannot be shown (its
         apology in the notice) leaves the others. A mentor with mentees mostly comes back
-        for them, so they come first."""
+        for them, so they come first, after a feedback survey while one is open (it is
+        open for a while only)."""
         sections: list[tuple[str, str, Builder]] = [
             ("mentees", "My mentees", MentorMenteesView),
             ("requests", "Requests from mentees", MentorRequestsView),
             ("profile", "My mentor profile", MentorProfileView),
         ]
+        if guarded(self.notice)(asks_mentor)(session):
+            sections.insert(0, ("survey", "Feedback survey", MentorSurveyView))
         parts: list[widgets.Widget] = []
         for slug, title, build in sections:
             view = guarded(self.notice)(build)(session)

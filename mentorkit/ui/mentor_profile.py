@@ -2,7 +2,7 @@
 session the mentors' page shares between its views.
 
 Every change is checked field by field, as a worksheet's (`FieldSet`): what validates is
-saved a moment after the last change (`ProfileSaver`), and what does not (a time zone
+saved a moment after the last change (`MentorSaver`), and what does not (a time zone
 that is none, a capacity of 99) stays in the page as typed, with a message next to its
 field, and is kept in the profile's `draft`, so that a reload shows it again. Meanwhile
 that field keeps its last valid value: a profile cannot be without a capacity, and the
@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
-from typing import Any, Protocol, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import ipywidgets as widgets
 from pydantic import ValidationError
@@ -51,6 +51,7 @@ from mentorkit.ui.html import split_list
 log = logging.getLogger("mentorkit")
 
 LABEL_WIDTH = "13rem"
+T = TypeVar("T")
 #: What the page says when the mentor's row is gone from the roster: no retry can save.
 NO_LONGER_ON_THE_ROSTER = (
     "you are no longer on this workshop's list of mentors. Ask its facilitator, then reload "
@@ -181,41 +182,40 @@ class ProfileFields(FieldSet):
             return edited
 
 
-class ProfileSaver:
-    """Saves the mentor's profile a moment after the last change, on the beat `Autosaver`
-    saves a worksheet (`SaveSchedule`): `delay` after the last keystroke, at most `max_wait`
-    after the first one not saved yet, and again after each of `retry_delays` (the last one
-    repeated) while the store fails.
+class MentorSaver(Generic[T]):
+    """Saves what a mentor edits (their profile, their survey answers) a moment after the
+    last change, on the beat `Autosaver` saves a worksheet (`SaveSchedule`): `delay` after
+    the last keystroke, at most `max_wait` after the first one not saved yet, and again
+    after each of `retry_delays` (the last one repeated) while the store fails.
 
-    A profile has no revisions: the last save wins (two tabs of one mentor write the same
-    person's profile, and nobody else writes it but a roster import, which keeps it).
+    What a mentor edits has no revisions: the last save wins (two tabs of one mentor write
+    the same person's data, and nobody else writes it but a roster import, which keeps a
+    profile). `save` stores one value; `NotFound` from it means the mentor is gone.
     """
 
     def __init__(
         self,
-        store: Store,
-        workshop_code: str,
+        save: Callable[[T], None],
         status: SaveStatus,
         *,
         delay: float = SAVE_DELAY_SECONDS,
         max_wait: float = SAVE_MAX_WAIT_SECONDS,
         retry_delays: tuple[float, ...] = RETRY_DELAYS_SECONDS,
     ) -> None:
-        self.store = store
-        self.workshop_code = workshop_code
+        self.save = save
         self.status = status
         self.timing = SaveSchedule(
             self.flush, delay=delay, max_wait=max_wait, retry_delays=retry_delays
         )
-        self._pending: Callable[[], MentorProfile] | None = None
+        self._pending: Callable[[], T] | None = None
         self._closed = False
 
     @property
     def has_unsaved_changes(self) -> bool:
         return self._pending is not None
 
-    def request(self, build: Callable[[], MentorProfile]) -> None:
-        """Save the profile `build` returns, `delay` seconds after the last change."""
+    def request(self, build: Callable[[], T]) -> None:
+        """Save the value `build` returns, `delay` seconds after the last change."""
         if self._closed:
             return
         self._pending = build
@@ -234,9 +234,8 @@ class ProfileSaver:
             return True
         if self._closed:
             return False
-        profile = build()
         try:
-            self.store.save_mentor_profile(self.workshop_code, profile)
+            self.save(build())
         except NotFound:
             # The mentor's row is gone (removed from the roster): no retry can save.
             self._pending = None
@@ -245,7 +244,7 @@ class ProfileSaver:
             return False
         except Exception:
             # The store is down, read-only or full: keep the edit, say so, try again.
-            log.warning("mentorkit: saving the profile of %s failed; will retry", profile.email)
+            log.warning("mentorkit: saving a mentor's edit failed; will retry", exc_info=True)
             self.status.retrying()
             self._schedule(self.timing.after_failure(), retry=True)
             return False
@@ -298,7 +297,10 @@ class MentorProfileView(widgets.VBox):
         self.session = session
         self.framework = session.workshop.framework
         start = session.profile
-        self.saver = ProfileSaver(session.store, session.workshop.code, session.status)
+        code = session.workshop.code
+        self.saver: MentorSaver[MentorProfile] = MentorSaver(
+            lambda profile: session.store.save_mentor_profile(code, profile), session.status
+        )
         session.savers.append(self.saver)
         self.fields = ProfileFields(session.status, ("mentor_profile", session.email))
         fields = Fields(LABEL_WIDTH)

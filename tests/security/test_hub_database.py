@@ -35,6 +35,8 @@ from mentorkit.models import (
     SelfAssessment,
     SentRequest,
     SmartGoal,
+    SurveyAnswers,
+    SurveyKind,
 )
 from mentorkit.store import DocumentKey, open_store
 from mentorkit.workshops import create_workshop
@@ -122,6 +124,10 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
             expected_revision=0,
         )
         store.set_resume_code_hash(code, amelia.id, hash_secret("AMELIA-RESUME"))
+        # Noah's own answers to the end survey: no other mentor, no participant reads them.
+        store.save_mentor_survey(
+            code, NOAH, SurveyKind.END, SurveyAnswers(useful=3, comments=f"Noah: {SECRET}")
+        )
         with running_hub(
             tmp_path_factory.mktemp("attack-hub"), admin_url, code, newcomers=False
         ) as hub:
@@ -280,6 +286,9 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         ' body) VALUES (:code, :bruno, :maya, now(), \'{"text": "Great work!"}\')',
         "read_mentor_notes": "SELECT participant FROM mentor_notes WHERE workshop = :code",
         "rewrite_a_mentor_note": "UPDATE mentor_notes SET body = '{}' WHERE workshop = :code",
+        "read_mentor_surveys": "SELECT body::text FROM mentor_surveys",
+        "answer_as_a_mentor": "INSERT INTO mentor_surveys (workshop, mentor, survey, body,"
+        " saved_at) VALUES (:code, :maya, 'mid', '{}', now())",
         "create_role": "CREATE ROLE bruno_second LOGIN PASSWORD 'x'",
         "create_superuser": "CREATE ROLE bruno_superuser SUPERUSER LOGIN",
         "disable_rls": "ALTER TABLE documents DISABLE ROW LEVEL SECURITY",
@@ -332,6 +341,8 @@ def test_a_participant_with_sql_reaches_nothing_of_another_participant_nor_any_k
         "delete_the_decline",
         "forge_a_mentor_note",
         "rewrite_a_mentor_note",
+        "read_mentor_surveys",
+        "answer_as_a_mentor",
         "create_role",
         "create_superuser",
         "disable_rls",
@@ -492,6 +503,7 @@ FACILITATOR_VIEW = """
 import json, os
 from mentorkit.access import hash_secret
 from mentorkit.identity import reset_mentor_invite_codes
+from mentorkit.models import SurveyKind
 from mentorkit.store import open_store
 
 store = open_store()
@@ -501,6 +513,7 @@ print(json.dumps({
     "mentors_invited": sorted(store.mentors_invited(code)),
     "roster": sorted(p.name for p in store.participants(code)),
     "documents": sorted(s.key.participant for s in store.list(code)),
+    "mentor_surveys": len(store.mentors_survey_answers(code, SurveyKind.END)),
     "key_matches": store.facilitator_key_matches(code, hash_secret(KEY)),
     "wrong_key_matches": store.facilitator_key_matches(code, hash_secret("guess")),
 }))
@@ -522,6 +535,7 @@ def test_the_facilitator_reads_the_dashboards_data_and_no_key_hash(scene):
         "Fay Test",
     ]
     assert scene.amelia in view["documents"]
+    assert view["mentor_surveys"] >= 1  # every mentor's answers, for the group's results
     assert view["key_matches"] is True and view["wrong_key_matches"] is False
     outcome = attempt(
         scene.hub,
@@ -547,6 +561,7 @@ import json, os
 from datetime import UTC, datetime
 from mentorkit.identity import mentor_hub_sign_in
 from mentorkit.mentoring import Answerer, Confirmation, MentorNote
+from mentorkit.models import SurveyAnswers, SurveyKind
 from mentorkit.store import open_store
 
 store = open_store()
@@ -563,6 +578,9 @@ mine = Confirmation(side="mentor", name="Maya", at=datetime.now(UTC), fingerprin
 store.add_agreement_entry(code, amelia, mine)
 store.save_mentor_profile(code, me.mentor.model_copy(update={"bio": "Saved on the hub"}))
 agreement = store.mentee_agreement(code, email, amelia)
+mine_now = SurveyAnswers(useful=9, comments="Going well")
+store.save_mentor_survey(code, email, SurveyKind.END, mine_now)
+survey = store.mentor_survey(code, email, SurveyKind.END)
 print(json.dumps({
     "me": email,
     "requests": sorted(r.participant.name for r in received),
@@ -575,6 +593,8 @@ print(json.dumps({
     "notes": [n.note.text for n in store.mentor_notes(code, amelia)],
     "record": [e.side.value for e in store.agreement_entries(code, amelia)],
     "bio": next(m.bio for m in store.mentors(code) if m.email == email),
+    "survey": [survey.useful, survey.comments],
+    "surveys_she_reads": [a.comments for a in store.mentors_survey_answers(code, SurveyKind.END)],
     "everything": repr((received, shared, agreement)),
 }))
 """
@@ -605,6 +625,8 @@ def test_a_mentor_signs_in_as_the_hub_user_and_does_a_mentors_work_through_the_s
         "notes": ["Good start"],
         "record": ["mentor"],
         "bio": "Saved on the hub",
+        "survey": [9, "Going well"],
+        "surveys_she_reads": ["Going well"],  # her own: never Noah's answers
     }
     url = sa.make_url(json.loads(scene.hub.execute(MAYA_HUB, ENVIRON))["MENTORKIT_DB"])
     assert url.username == pg_access.role_name(MAYA_HUB, scene.hub.role_prefix)
@@ -673,6 +695,12 @@ def test_a_mentor_with_sql_reaches_only_what_a_mentor_may(scene):
         "plant_a_mentor_code": "UPDATE mentors SET resume_code_hash = 'x' WHERE email = :maya",
         "read_role_map": "SELECT * FROM mentorkit_db_roles",
         "become_facilitator": f"SET ROLE {pg_access.groups(scene.hub.role_prefix).facilitator}",
+        "read_mentor_surveys": "SELECT mentor, body::text FROM mentor_surveys",
+        "answer_the_survey_as_noah": "INSERT INTO mentor_surveys (workshop, mentor, survey,"
+        " body, saved_at) VALUES (:code, :noah, 'mid', '{\"useful\": 0}', now())",
+        "rewrite_noahs_answers": "UPDATE mentor_surveys SET body = '{}' WHERE mentor = :noah",
+        "move_my_answers_to_noah": "UPDATE mentor_surveys SET mentor = :noah WHERE mentor = :maya",
+        "erase_the_answers": "DELETE FROM mentor_surveys",
     }
     params = {
         "code": scene.code,
@@ -724,7 +752,16 @@ def test_a_mentor_with_sql_reaches_only_what_a_mentor_may(scene):
     ):
         assert "row-level security" in outcome[name].get("error", ""), (name, outcome[name])
     assert outcome["edit_noahs_profile"]["rowcount"] == 0
+    # The surveys: her own answers only, never written in another mentor's name.
+    assert all(row[0] == MAYA for row in outcome["read_mentor_surveys"]["rows"])
+    assert SECRET not in str(outcome["read_mentor_surveys"])
+    assert outcome["rewrite_noahs_answers"]["rowcount"] == 0
+    for name in ("answer_the_survey_as_noah", "move_my_answers_to_noah"):
+        assert outcome[name].get("rowcount") == 0 or "row-level security" in outcome[name].get(
+            "error", ""
+        ), (name, outcome[name])
     for name in (
+        "erase_the_answers",
         "take_another_hub_user",
         "read_mentor_hashes",
         "plant_a_mentor_code",

@@ -55,6 +55,8 @@ from mentorkit.models import (
     SelfAssessment,
     SentRequest,
     SmartGoal,
+    SurveyAnswers,
+    SurveyKind,
     Workshop,
 )
 from mentorkit.store import (
@@ -1190,6 +1192,50 @@ def test_a_database_of_schema_6_gives_its_mentors_hub_user_names(
         assert upgraded.mentor_by_hub_user(code, "mateo") is None
         upgraded.import_roster(code, mentors=[mateo], hub_users={mateo.email: "mateo"})
         assert upgraded.mentor_by_hub_user(code, "mateo") == mateo
+
+
+def test_a_database_of_schema_7_gets_the_mentors_survey_table(
+    db_url: str, store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, _ = mentoring
+    store.close()
+    run_sql(db_url, "DROP TABLE mentor_surveys", "UPDATE mentorkit_schema SET version = 7")
+    with SqlStore(db_url) as upgraded:
+        assert upgraded.schema_version() == DB_SCHEMA_VERSION
+        assert mateo in upgraded.mentors(code)
+        assert upgraded.mentor_survey(code, mateo.email, SurveyKind.END) is None
+        upgraded.save_mentor_survey(code, mateo.email, SurveyKind.END, SurveyAnswers(useful=9))
+        assert upgraded.mentors_survey_answers(code, SurveyKind.END) == [SurveyAnswers(useful=9)]
+
+
+def test_a_mentor_answers_each_survey_once_and_the_last_save_wins(
+    db_url: str, store: SqlStore, mentoring: tuple[str, MentorProfile, MentorProfile]
+) -> None:
+    code, mateo, chloe = mentoring
+    end, mid = SurveyKind.END, SurveyKind.MID
+    typed = SurveyAnswers(useful=6, comments="Early days", draft={"met_as_agreed": "eleven"})
+    store.save_mentor_survey(code, " MATEO@example.com ", end, typed)
+    store.save_mentor_survey(code, mateo.email, end, typed.model_copy(update={"useful": 8}))
+    store.save_mentor_survey(code, chloe.email, mid, SurveyAnswers(comments="<b>Mid</b>"))
+    store.close()
+    with SqlStore(db_url) as reopened:
+        kept = reopened.mentor_survey(code, mateo.email, end)
+        assert kept == typed.model_copy(update={"useful": 8})  # the draft kept as typed
+        assert reopened.mentor_survey(code, mateo.email, mid) is None
+        assert reopened.mentor_survey(code, chloe.email, end) is None
+        assert reopened.mentors_survey_answers(code, end) == [kept]
+        assert reopened.mentors_survey_answers(code, mid) == [SurveyAnswers(comments="<b>Mid</b>")]
+        with pytest.raises(NotFound, match=r"No mentor nobody@example\.com"):
+            reopened.save_mentor_survey(code, "nobody@example.com", end, SurveyAnswers())
+        with pytest.raises(NotFound, match=r"No mentor nobody@example\.com"):
+            reopened.mentor_survey(code, "nobody@example.com", end)
+        with pytest.raises(InvalidInput):
+            reopened.save_mentor_survey(
+                code, chloe.email, end, SurveyAnswers.model_construct(useful=99)
+            )
+        assert reopened.mentor_survey(code, chloe.email, end) is None  # nothing half-written
+        reopened.delete_workshop(code)
+        assert count_rows(db_url, "mentor_surveys") == 0
 
 
 def test_a_mentor_roster_gives_hub_user_names_and_a_kept_profile_still_gets_its_own(

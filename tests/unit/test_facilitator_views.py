@@ -1090,6 +1090,46 @@ def test_survey_results_show_the_rate_and_only_from_three_answers_the_figures(st
     assert not any(name in shown for name in everybody(store, access))
 
 
+def test_mentors_survey_answers_are_a_side_of_their_own_with_its_own_threshold(store, access):
+    from datetime import date as day
+
+    from mentorkit.models import SurveyAnswers, SurveyKind, SurveyWindow
+
+    code = access.workshop.code
+    workshop = store.workshop(code).model_copy(
+        update={"surveys": {SurveyKind.END: SurveyWindow(opens_on=day(2027, 6, 1))}}
+    )
+    store.update_workshop(workshop)
+    people = store.participants(code)
+    for person, mentor in zip(people, MENTORS, strict=False):
+        store.decide_match(code, person.id, mentor.email, "lock")
+    secret = f"Only Ada wrote this {HOSTILE}"
+    store.save_mentor_survey(code, MENTORS[0].email, SurveyKind.END, SurveyAnswers(comments=secret))
+    store.save_mentor_survey(code, MENTORS[1].email, SurveyKind.END, SurveyAnswers(useful=4))
+    app = signed_in(dashboard_app, store, access)
+    shown = app.view.surveys.value
+    assert "0 of 4 participants answered (0%)" in shown
+    assert "2 of 2 mentors answered (100%)" in shown  # the mentors with a mentee
+    assert "Only Ada" not in shown and "Mean" not in shown
+    assert "Only Ada" not in downloads(shown)["survey-results.csv"].decode()
+
+    cy = MentorProfile(name="Cy Okoro", email="cy@example.org", capacity=1)
+    store.import_roster(code, mentors=[cy])
+    store.decide_match(code, people[2].id, cy.email, "lock")
+    store.save_mentor_survey(code, cy.email, SurveyKind.END, SurveyAnswers(useful=8))
+    find_widget(app, widgets.Button, "Refresh").click()
+    shown = app.view.surveys.value
+    assert "3 of 3 mentors answered (100%)" in shown
+    assert (
+        "How useful do you think the mentoring is to your mentees? Mean 6.0 of 10, median 6 "
+        "(2 answers)." in shown
+    )
+    assert "Only Ada wrote this &lt;img" in shown and HOSTILE not in shown
+    rows = downloads(shown)["survey-results.csv"].decode()
+    assert "mentors" in rows and "Only Ada wrote this" in rows
+    assert not any(name in shown for name in [*everybody(store, access), cy.name, cy.email])
+
+
 def test_offers_to_mentor_are_downloaded_as_a_mentor_roster(store, access):
     from mentorkit.models import Closing
 

@@ -3,6 +3,7 @@ change, invalid fields kept as typed with a message while the rest saves, a relo
 what was typed, and the directory following the mentor's switch."""
 
 import asyncio
+from collections.abc import Callable
 from datetime import date
 
 import ipywidgets as widgets
@@ -14,7 +15,7 @@ from mentorkit.models import MeetingFormat, MentorProfile, SelfAssessment
 from mentorkit.testing import widget_tree
 from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.frame import Notice
-from mentorkit.ui.mentor_profile import MentorProfileView, MentorSession, ProfileSaver
+from mentorkit.ui.mentor_profile import MentorProfileView, MentorSaver, MentorSession
 from mentorkit.workshops import create_workshop
 
 ADA = "ada@example.org"
@@ -199,6 +200,9 @@ class CountingStore:
             raise OSError("the database is not reachable")
         self.store.save_mentor_profile(code, profile)
 
+    def saving(self, code: str) -> Callable[[MentorProfile], None]:
+        return lambda profile: self.save_mentor_profile(code, profile)
+
 
 def test_changes_in_quick_succession_become_one_save(room):
     counting = CountingStore(room.store)
@@ -206,7 +210,7 @@ def test_changes_in_quick_succession_become_one_save(room):
     start = room.saved()
 
     async def type_quickly() -> None:
-        saver = ProfileSaver(counting, room.code, status, delay=0.3)
+        saver = MentorSaver(counting.saving(room.code), status, delay=0.3)
         for text in ("E", "En", "Ene", "Energy"):
             saver.request(lambda text=text: start.model_copy(update={"industry": text}))
             await asyncio.sleep(0.01)
@@ -222,7 +226,7 @@ def test_someone_typing_without_a_pause_is_saved_every_so_often(room):
     start = room.saved()
 
     async def type_on() -> None:
-        saver = ProfileSaver(counting, room.code, SaveStatus(), delay=0.1, max_wait=0.2)
+        saver = MentorSaver(counting.saving(room.code), SaveStatus(), delay=0.1, max_wait=0.2)
         for count in range(1, 31):  # a key every 20 ms, each within the delay of the last
             saver.request(lambda count=count: start.model_copy(update={"bio": "x" * count}))
             await asyncio.sleep(0.02)
@@ -237,7 +241,7 @@ def test_a_failing_store_is_retried_and_the_edit_kept_until_it_works(room):
     start = room.saved()
 
     async def outage() -> None:
-        saver = ProfileSaver(counting, room.code, status, delay=0.01, retry_delays=(0.02,))
+        saver = MentorSaver(counting.saving(room.code), status, delay=0.01, retry_delays=(0.02,))
         counting.down = True
         saver.request(lambda: start.model_copy(update={"bio": "Through the outage"}))
         await asyncio.sleep(0.1)
@@ -254,7 +258,8 @@ def test_a_failing_store_is_retried_and_the_edit_kept_until_it_works(room):
 def test_a_mentor_taken_off_the_roster_is_told_their_edits_cannot_be_saved(room):
     view = room.view()
     other = create_workshop(room.store, "Another").workshop
-    view.saver.workshop_code = other.code  # as if Ada's row were gone from this workshop
+    # As if Ada's row were gone from this workshop.
+    view.saver.save = lambda profile: room.store.save_mentor_profile(other.code, profile)
     view.bio.value = "Lost?"
     assert "no longer on this workshop" in view.session.status.value
     assert not view.saver.has_unsaved_changes

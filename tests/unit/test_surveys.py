@@ -9,6 +9,7 @@ from mentorkit.catalog import load_framework
 from mentorkit.errors import InvalidInput
 from mentorkit.models import SurveyAnswers, SurveyKind, SurveyWindow, Workshop, validate
 from mentorkit.surveys import (
+    Respondents,
     answered,
     open_surveys,
     result_rows,
@@ -51,7 +52,7 @@ def test_under_three_answers_only_the_response_rate_is_shown():
     assert (result.answered, result.asked, result.rate) == (2, 10, 20)
     assert result.suppressed and result.comments is None
     words = result_sentences(result)
-    assert words[0] == "Mid-point survey: 2 of 10 answered (20%)."
+    assert words[0] == "Mid-point survey: 2 of 10 participants answered (20%)."
     assert "shown from 3 answers on" in words[1]
     assert "Only my mentor" not in str(result_rows([result]))
 
@@ -74,3 +75,27 @@ def test_from_three_answers_the_means_medians_and_sorted_comments_are_shown():
     assert "How useful is the mentoring to you? Mean 8.0 of 10, median 8 (3 answers)." in words
     rows = result_rows([result])
     assert [r["question"] for r in rows][-2:] == ["Comment", "Comment"]
+
+
+def test_mentors_results_are_worded_for_mentors_and_suppressed_on_their_own():
+    mentors = [SurveyAnswers(useful=7, comments="My mentee is shy"), SurveyAnswers(useful=9)]
+    held_back = survey_result(SurveyKind.END, mentors, asked=2, respondents=Respondents.MENTORS)
+    assert held_back.suppressed and held_back.rate == 100
+    assert result_sentences(held_back)[0] == "End survey: 2 of 2 mentors answered (100%)."
+    rows = result_rows([held_back])
+    assert [row["respondents"] for row in rows] == ["mentors"]
+    assert "shy" not in str(rows)
+
+    shown = survey_result(
+        SurveyKind.END,
+        [*mentors, SurveyAnswers(useful=5)],
+        asked=4,
+        respondents=Respondents.MENTORS,
+    )
+    assert shown.respondents is Respondents.MENTORS and not shown.suppressed
+    assert shown.questions is not None
+    (useful,) = shown.questions
+    assert useful.question == "How useful do you think the mentoring is to your mentees?"
+    assert (useful.mean, useful.median, useful.answers) == (7.0, 7, 3)
+    assert shown.comments == ("My mentee is shy",)
+    assert {row["respondents"] for row in result_rows([shown])} == {"mentors"}
