@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from mentorkit.identity import claim_mentor_invite, reset_mentor_invite_codes, sign_in
-from mentorkit.models import MentorProfile, SurveyAnswers, SurveyKind, SurveyWindow
+from mentorkit.models import MentorProfile, SurveyKind, SurveyWindow
 from mentorkit.testing import widget_tree
 from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.frame import Notice
