@@ -15,8 +15,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import fmean
+from typing import TYPE_CHECKING
 
 from mentorkit.models import RATING_LABELS, Framework, SelfAssessment
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: An area's cohort figure is shown only when at least this many people re-rated it.
 MIN_GROUP = 3
@@ -126,11 +130,11 @@ _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 _METADATA = re.compile(r"<metadata>.*?</metadata>", re.S)
 
 
-def _svg(figure: object, label: str) -> str:
+def _svg(figure: Figure, label: str) -> str:
     """The figure as inline SVG, labelled for screen readers; no XML prolog, no style
     element (its rules would reach the rest of the page), no metadata."""
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")  # type: ignore[attr-defined]
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
     svg = _METADATA.sub("", _STYLE.sub("", _PROLOG.sub("", buffer.getvalue(), count=1)))
     escaped = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escaped}" ', 1)
@@ -143,28 +147,36 @@ def _bar_chart(
     scale: tuple[float, float],
     label: str,
 ) -> str:
-    """Horizontal grouped bars, one group per label (matplotlib, drawn off screen)."""
-    import matplotlib
+    """Horizontal grouped bars, one group per label (matplotlib, drawn off screen).
 
-    matplotlib.use("Agg")  # no display: the page shows the SVG
+    A bare `Figure` needs no pyplot and no display backend: it is saved with matplotlib's
+    SVG backend, so nothing global is switched to draw it.
+    """
+    from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: selectable, small
-    matplotlib.rcParams["svg.hashsalt"] = "mentorkit"  # the same chart, the same SVG
-    height = 0.5 + 0.45 * len(labels) * max(1, len(series))
-    figure = Figure(figsize=(6.4, max(1.6, height)))
-    axes = figure.subplots()
-    width = 0.8 / len(series)
-    positions = range(len(labels))
-    for number, (name, values, colour) in enumerate(series):
-        offsets = [p + number * width for p in positions]
-        axes.barh(offsets, values, height=width, label=name, color=colour)
-    axes.set_yticks([p + width * (len(series) - 1) / 2 for p in positions], labels=list(labels))
-    axes.invert_yaxis()
-    axes.set_xlim(*scale)
-    axes.legend(loc="lower right", fontsize="small")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure, label)
+    # Set for this drawing only (they are read when the figure is saved): the process's
+    # own settings, which a notebook may use, are left alone.
+    with rc_context(
+        {
+            "svg.fonttype": "none",  # text stays text: selectable, small
+            "svg.hashsalt": "mentorkit",  # the same chart, the same SVG (ids are not random)
+        }
+    ):
+        height = 0.5 + 0.45 * len(labels) * max(1, len(series))
+        figure = Figure(figsize=(6.4, max(1.6, height)))
+        axes = figure.subplots()
+        width = 0.8 / len(series)
+        positions = range(len(labels))
+        for number, (name, values, colour) in enumerate(series):
+            offsets = [p + number * width for p in positions]
+            axes.barh(offsets, values, height=width, label=name, color=colour)
+        axes.set_yticks([p + width * (len(series) - 1) / 2 for p in positions], labels=list(labels))
+        axes.invert_yaxis()
+        axes.set_xlim(*scale)
+        axes.legend(loc="lower right", fontsize="small")
+        axes.spines[["top", "right"]].set_visible(False)
+        return _svg(figure, label)
 
 
 def growth_chart(growths: Sequence[CompetencyGrowth]) -> str:

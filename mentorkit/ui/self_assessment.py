@@ -7,14 +7,14 @@ and sees the two side by side, as a chart with its text alternative (`mentorkit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 
-from mentorkit.growth import growth, growth_chart, growth_sentences
+from mentorkit.growth import CompetencyGrowth, growth, growth_chart, growth_sentences
 from mentorkit.models import (
     RATING_LABELS,
     Competency,
@@ -212,6 +212,9 @@ class SelfAssessmentView(widgets.VBox):
         )
         self.reassessment_box = widgets.VBox()
         self.growth_chart = widgets.HTML().add_class("mentorkit-growth")
+        # The ratings compared and what they drew: matplotlib takes a noticeable moment per
+        # chart, and most changes (a value, a goal, a rating not made twice) leave it as is.
+        self._growth_drawn: tuple[tuple[CompetencyGrowth, ...], str] | None = None
 
         self.children = [
             *rating_rows,
@@ -330,13 +333,20 @@ class SelfAssessmentView(widgets.VBox):
             )
         self.chart.value = "<h3>Ratings by area</h3>" + "".join(bars)
         self.summary.value = summary_html(assessment, self.framework)
-        self.growth_chart.value = growth_html(assessment, self.framework)
+        self.growth_chart.value = self._growth_html(assessment)
+
+    def _growth_html(self, assessment: SelfAssessment) -> str:
+        """`growth_html`, drawn again only when the ratings it compares have changed."""
+        found = tuple(growth(assessment, self.framework))
+        if self._growth_drawn is None or self._growth_drawn[0] != found:
+            self._growth_drawn = (found, growth_html(found))
+        return self._growth_drawn[1]
 
 
-def growth_html(assessment: SelfAssessment, framework: Framework) -> str:
-    """The first ratings and the end ones side by side: the chart, and in words below it
-    (its text alternative, for everyone: a screen reader, a printout, a glance)."""
-    found = growth(assessment, framework)
+def growth_html(found: Sequence[CompetencyGrowth]) -> str:
+    """The first ratings and the end ones side by side (each competency rated twice, from
+    `mentorkit.growth.growth`): the chart, and in words below it (its text alternative,
+    for everyone: a screen reader, a printout, a glance)."""
     if not found:
         return ""
     words = "".join(f"<li>{escape(line)}</li>" for line in growth_sentences(found))

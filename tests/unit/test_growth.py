@@ -69,3 +69,14 @@ def test_the_cohort_change_per_area_hides_groups_smaller_than_three():
     assert any(re.match(rf"{negotiation_area}: not shown, fewer than 3", w) for w in words)
     chart = cohort_chart(list(changes.values()))
     assert speaking_area in chart and negotiation_area not in chart
+
+
+def test_a_chart_is_the_same_each_time_and_leaves_matplotlibs_settings_alone():
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    found = growth(rated({SPEAKING: 2}, {SPEAKING: 4}), FRAMEWORK)
+    first = growth_chart(found)
+    assert growth_chart(found) == first  # ids salted alike: the same ratings, the same SVG
+    assert "<text" in first and ">Public speaking<" in first  # text kept as text
+    assert dict(matplotlib.rcParams) == before

@@ -4,6 +4,7 @@ import pytest
 
 from mentorkit.identity import sign_in
 from mentorkit.models import SelfAssessment
+from mentorkit.ui import self_assessment
 from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.frame import Notice
 from mentorkit.ui.self_assessment import SelfAssessmentView, summary_html
@@ -130,3 +131,30 @@ def test_rating_again_at_the_end_saves_and_shows_the_growth_as_a_chart_with_word
     again.ratings["delegation"].value = 5  # another first rating keeps the end ones
     saved = session.store.load(session.key("self_assessment")).document
     assert saved.reassessment == {"public-speaking": 4, "negotiation": 3}
+
+
+def test_the_growth_chart_is_drawn_again_only_when_the_ratings_compared_change(
+    session, monkeypatch
+):
+    drawn: list[object] = []
+    draw = self_assessment.growth_chart
+    monkeypatch.setattr(
+        self_assessment, "growth_chart", lambda found: drawn.append(found) or draw(found)
+    )
+    view = SelfAssessmentView(session)
+    view.ratings["public-speaking"].value = 2
+    view.rate_again.click()
+    view.reassessment["public-speaking"].value = 4
+    assert len(drawn) == 1 and "up 2" in view.growth_chart.value
+
+    view.career_goal.value = "Lead a small team"
+    view.values["Learning"].value = True
+    view.ratings["negotiation"].value = 3  # rated at the start only: not compared
+    saved = session.store.load(session.key("self_assessment")).document
+    assert saved.career_goal == "Lead a small team" and saved.ratings["negotiation"] == 3
+    assert len(drawn) == 1 and "up 2" in view.growth_chart.value
+
+    view.reassessment["public-speaking"].value = 5
+    assert len(drawn) == 2 and "up 3" in view.growth_chart.value
+    view.ratings["public-speaking"].value = 3
+    assert len(drawn) == 3 and "up 2" in view.growth_chart.value
