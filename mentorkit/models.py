@@ -466,6 +466,13 @@ class SurveyKind(StrEnum):
     END = "end"
 
 
+def _ends_after_start(starts: date | None, ends: date | None, message: str) -> None:
+    """Refuse dates that end before they start (`message` names them); a date not given is
+    not checked, and ending on the day it starts is fine."""
+    if starts and ends and ends < starts:
+        raise PydanticCustomError("date_order", message)
+
+
 class SurveyWindow(Model):
     """When a feedback survey is open: from `opens_on`, to `closes_on` (or the end)."""
 
@@ -474,8 +481,9 @@ class SurveyWindow(Model):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
-        if self.closes_on and self.closes_on < self.opens_on:
-            raise PydanticCustomError("date_order", "the closing date is before the opening date")
+        _ends_after_start(
+            self.opens_on, self.closes_on, "the closing date is before the opening date"
+        )
         return self
 
 
@@ -501,8 +509,7 @@ class Workshop(Model):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise PydanticCustomError("date_order", "the end date is before the start date")
+        _ends_after_start(self.starts_on, self.ends_on, "the end date is before the start date")
         return self
 
 

@@ -86,9 +86,26 @@ def markdown_cell(text: str) -> MarkdownSafe:
 # Dates and shared template helpers
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def long_date(day: date | None) -> str:
-    """'12 March 2026' (empty for no date)."""
-    return f"{day.day} {day:%B %Y}" if day else ""
+    """'12 March 2026' (empty for no date), the same in every locale: the month's name is
+    not strftime's, which follows the server's locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}" if day else ""
 
 
 def weekday_date(day: date | None) -> str:

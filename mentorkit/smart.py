@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from mentorkit.models import Framework, SmartGoal
+from mentorkit.rendering import long_date
 
 __all__ = [
     "PARTS",
@@ -71,20 +72,6 @@ _LABEL = {part.field: part.label for part in SMART_PARTS}
 PARTS: tuple[str, ...] = ("title", *(part.field for part in SMART_PARTS), "milestones")
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_LONG_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def format_day(day: date) -> str:
@@ -92,9 +79,9 @@ def format_day(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def long_day(day: date) -> str:
-    """A date as '3 March 2026', the same in every locale."""
-    return f"{day.day} {_LONG_MONTHS[day.month - 1]} {day.year}"
+#: A date as '3 March 2026', the same in every locale: one spelling for the pages and the
+#: printouts, kept under this name for the modules that import it from here.
+long_day = long_date
 
 
 def overdue_milestones(goal: SmartGoal, today: date) -> list[int]:
@@ -361,7 +348,7 @@ def _check_overdue(goal: SmartGoal, today: date) -> list[Feedback]:
                 "milestones",
                 Severity.WARNING,
                 f"Milestone {number} ({_quote(milestone.title)}) is due "
-                f"{long_day(milestone.due_on)}, before today: move the date or mark it done.",
+                f"{long_date(milestone.due_on)}, before today: move the date or mark it done.",
             )
         )
     return found

@@ -255,9 +255,6 @@ class ActionRow(Row):
         self.remove.description = f"Remove action {number}"
         self.remove.tooltip = f"Remove {prefix.lower()}"
 
-    def inputs(self) -> list[widgets.Widget]:
-        return [self.text, self.owner, self.due, self.done]
-
     def fields(self) -> dict[str, widgets.Widget]:
         return {"text": self.text, "owner": self.owner, "due_on": self.due, "done": self.done}
 

@@ -17,13 +17,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from mentorkit.closing import thank_you_draft
-from mentorkit.mentoring import RequestState
 from mentorkit.models import (
     CircleMember,
     CircleRole,
     Closing,
     MentoringAgreement,
-    MentorMatch,
     SmartGoal,
 )
 from mentorkit.rhythm import wins
@@ -31,7 +29,7 @@ from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet, choices
 from mentorkit.ui.frame import guarded
 from mentorkit.ui.html import copy_button
-from mentorkit.ui.parts import Row, RowList
+from mentorkit.ui.parts import Row, RowList, the_mentor
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 LABEL_WIDTH = "14rem"
@@ -75,9 +73,6 @@ class CircleRow(Row):
 
     def fields(self) -> dict[str, widgets.Widget]:
         return {"role": self.role, "name": self.name, "why": self.why}
-
-    def inputs(self) -> list[widgets.Widget]:
-        return list(self.fields().values())
 
     def is_blank(self) -> bool:
         return (
@@ -255,20 +250,13 @@ class ClosingView(widgets.VBox):
 
 
 def _mentor_name(session: Session) -> str:
-    """The participant's mentor: the one who accepted their request, else the one the
-    facilitator matched them with, else the agreement's ('' when none is known)."""
-    mentors = {m.email: m.name for m in session.store.mentors(session.workshop.code)}
-    answers = session.store.answers(session.workshop.code, session.participant.id)
-    for email, answer in answers.items():
-        if answer.state == RequestState.ACCEPTED and email in mentors:
-            return mentors[email]
-    match = session.document(MentorMatch)
-    agreement = session.document(MentoringAgreement)
-    chosen = [
-        match.mentor_email if match else None,
-        agreement.mentor_email if agreement else None,
-    ]
-    return next((mentors[email] for email in chosen if email in mentors), "")
+    """The participant's mentor (`the_mentor`), else the agreement's ('' when none is known
+    in the directory)."""
+    mentors = {m.email: m for m in session.store.mentors(session.workshop.code)}
+    mentor = the_mentor(session, mentors)
+    if mentor is None and (agreement := session.document(MentoringAgreement)) is not None:
+        mentor = mentors.get(agreement.mentor_email or "")
+    return mentor.name if mentor else ""
 
 
 def closing_app(

@@ -29,7 +29,6 @@ from mentorkit.mentoring import (
     AgreementStatus,
     AgreementSuggestion,
     MentoringError,
-    RequestState,
     Side,
     accept_suggestion,
     agreement_record,
@@ -54,7 +53,7 @@ from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet, choices, time_zone_names
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import DOCUMENT_CSS, download_link, embedded_document, html_text, time_html
-from mentorkit.ui.parts import Row, RowList
+from mentorkit.ui.parts import Row, RowList, the_mentor
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 
 LABEL_WIDTH = "16rem"
@@ -296,9 +295,6 @@ class RoleEditor(Row):
         self.remove.description = f"Remove role {number}"
         self.remove.tooltip = f"Take role {number} out of the table"
 
-    def inputs(self) -> list[widgets.Widget]:
-        return [self.area, self.mentor_focus, self.mentee_focus]
-
     def fields(self) -> dict[str, widgets.Widget]:
         return {
             "area": self.area,
@@ -518,18 +514,17 @@ class ExpectationsView(widgets.VBox):
 
     def first_draft(self) -> MentoringAgreement:
         """The standard terms, and the participant's mentor: the one who accepted them (or
-        the facilitator paired them with), else the first on their shortlist, if any."""
-        session = self.session
-        answers = session.store.answers(session.workshop.code, session.participant.id)
-        accepted = [
-            email
-            for email, given in answers.items()
-            if given.state == RequestState.ACCEPTED and email in self.mentors
-        ]
-        shortlist = session.document(MentorShortlist)
-        listed = [e.mentor_email for e in shortlist.entries if e.mentor_email] if shortlist else []
-        first = listed[0] if listed else None
-        first = accepted[0] if accepted else first
+        the facilitator paired them with), else the first on their shortlist, if any; the
+        published matching's mentor is not looked at."""
+        accepted = the_mentor(self.session, self.mentors, matched=False)
+        if accepted is not None:
+            first: str | None = accepted.email
+        else:
+            shortlist = self.session.document(MentorShortlist)
+            listed = (
+                [e.mentor_email for e in shortlist.entries if e.mentor_email] if shortlist else []
+            )
+            first = listed[0] if listed else None
         return with_defaults(
             MentoringAgreement(mentor_email=first, meeting_minutes=DEFAULT_MEETING_MINUTES)
         )

@@ -252,9 +252,6 @@ class ProspectRow(Row):
         self.good_at.description = f"{prefix}: good at"
         self.remove.description = f"Remove mentor you found {number}"
 
-    def inputs(self) -> list[widgets.Widget]:
-        return list(self.fields().values())
-
     def fields(self) -> dict[str, widgets.Widget]:
         return {
             "name": self.name,

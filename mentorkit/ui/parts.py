@@ -8,7 +8,7 @@ Each pattern lives here once so the worksheets number, label, focus and confirm 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import ipywidgets as widgets
 
 from mentorkit.mentoring import NoteKind, RequestState
-from mentorkit.models import MentorMatch, ProgressSharing
+from mentorkit.models import MentorMatch, MentorProfile, ProgressSharing
 from mentorkit.store import DocumentKey, StoredNote
 from mentorkit.ui.frame import Notice, close_tree, guarded
 from mentorkit.ui.guard import Confirmation
@@ -46,8 +46,9 @@ class Row(widgets.VBox):
         raise NotImplementedError
 
     def inputs(self) -> list[widgets.Widget]:
-        """The inputs whose changes are saved; the first one gets focus when the row is new."""
-        raise NotImplementedError
+        """The inputs whose changes are saved (by default those of `fields`, in order); the
+        first one gets focus when the row is new."""
+        return list(self.fields().values())
 
     def is_blank(self) -> bool:
         """A row the participant has not started: left out of the saved document."""
@@ -229,13 +230,38 @@ class ConfirmRemove(widgets.HBox):
 NO_MENTOR_YET = "Once you have a mentor, they will see what you share."
 
 
+def _mentor_emails(session: Session, *, matched: bool = True) -> Iterator[str]:
+    """The emails that say who the participant's mentor is, surest first: each mentor who
+    accepted their request (or whom the facilitator paired them with), then the one the
+    published matching gave them (`matched`). Lazy: the match is read only when asked for."""
+    answers = session.store.answers(session.workshop.code, session.participant.id)
+    yield from (email for email, answer in answers.items() if answer.state == RequestState.ACCEPTED)
+    if matched and (match := session.document(MentorMatch)) is not None:
+        yield match.mentor_email
+
+
 def has_mentor(session: Session) -> bool:
     """Whether the participant has a mentor: one accepted their request (or the
     facilitator paired them), or the published matching gave them one."""
-    answers = session.store.answers(session.workshop.code, session.participant.id)
-    if any(answer.state == RequestState.ACCEPTED for answer in answers.values()):
-        return True
-    return session.document(MentorMatch) is not None
+    return next(_mentor_emails(session), None) is not None
+
+
+def the_mentor(
+    session: Session,
+    mentors: Mapping[str, MentorProfile] | None = None,
+    *,
+    matched: bool = True,
+) -> MentorProfile | None:
+    """The participant's mentor in the workshop's directory (`mentors` by email, read from
+    the store when not given): the first who accepted their request (or whom the
+    facilitator paired them with), else the one the published matching gave them unless
+    `matched` is False. None when none of them is in the directory."""
+    if mentors is None:
+        mentors = {m.email: m for m in session.store.mentors(session.workshop.code)}
+    return next(
+        (mentors[email] for email in _mentor_emails(session, matched=matched) if email in mentors),
+        None,
+    )
 
 
 def note_html(stored: StoredNote, verb: str = "commented") -> str:

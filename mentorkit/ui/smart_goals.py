@@ -209,9 +209,6 @@ class MilestoneRow(Row):
         self.remove.description = f"Remove milestone {number}"
         self.remove.tooltip = f"Remove {prefix.lower()}"
 
-    def inputs(self) -> list[widgets.Widget]:
-        return [self.title, self.due, self.done]
-
     def fields(self) -> dict[str, widgets.Widget]:
         return {"title": self.title, "due_on": self.due, "done": self.done}
 
