@@ -383,9 +383,11 @@ def survey_side_html(result: SurveyResult) -> str:
     if comments:
         comments = f"<p><strong>Comments</strong> (in no particular order)</p><ul>{comments}</ul>"
     side = str(result.respondents)
+    # Only mentors with a mentee are asked: the count says so.
+    asked = "mentors with a mentee" if result.respondents is Respondents.MENTORS else side
     return (
         f'<div class="mentorkit-survey-{side}"><h4>{side.capitalize()}</h4>'
-        f"<p>{result.answered} of {result.asked} {side} answered ({result.rate}%).</p>"
+        f"<p>{result.answered} of {result.asked} {asked} answered ({result.rate}%).</p>"
         f"<ul>{lines}</ul>{comments}</div>"
     )
 

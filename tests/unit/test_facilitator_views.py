@@ -1109,7 +1109,7 @@ def test_mentors_survey_answers_are_a_side_of_their_own_with_its_own_threshold(s
     app = signed_in(dashboard_app, store, access)
     shown = app.view.surveys.value
     assert "0 of 4 participants answered (0%)" in shown
-    assert "2 of 2 mentors answered (100%)" in shown  # the mentors with a mentee
+    assert "2 of 2 mentors with a mentee answered (100%)" in shown  # the mentors with a mentee
     assert "Only Ada" not in shown and "Mean" not in shown
     assert "Only Ada" not in downloads(shown)["survey-results.csv"].decode()
 
@@ -1119,7 +1119,7 @@ def test_mentors_survey_answers_are_a_side_of_their_own_with_its_own_threshold(s
     store.save_mentor_survey(code, cy.email, SurveyKind.END, SurveyAnswers(useful=8))
     find_widget(app, widgets.Button, "Refresh").click()
     shown = app.view.surveys.value
-    assert "3 of 3 mentors answered (100%)" in shown
+    assert "3 of 3 mentors with a mentee answered (100%)" in shown
     assert (
         "How useful do you think the mentoring is to your mentees? Mean 6.0 of 10, median 6 "
         "(2 answers)." in shown
