@@ -9,6 +9,12 @@ by the browser: nothing ran, no element was injected, the console stayed quiet, 
 payload reads back exactly as typed. A field may refuse a payload only for a reason it
 states in the save status (too long for the field, not a time zone, a control character).
 
+Fields that only some days show are walked too: the workshop's end survey is open (its
+comments are a field of Check-ins like any other, and the facilitator's dashboard shows
+them, pooled with two other participants' answers), and the participant's goal review is
+due (its reasons are sent with "Save my review", not saved as typed, and then read in
+each goal's history).
+
 The payloads are pasted (as an attacker would), each into a field reached with the mouse
 wheel and clicked, through the person-like driver.
 """
@@ -17,17 +23,33 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
-from browser_helpers import LOAD_TIMEOUT_MS, first_visit, open_app
+from browser_helpers import (
+    LOAD_TIMEOUT_MS,
+    ServedDemo,
+    facilitator_sign_in,
+    first_visit,
+    open_app,
+    watch_console,
+)
 from person import Person
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from mentorkit.apps import APPS
 from mentorkit.identity import reset_mentor_invite_codes
-from mentorkit.store import open_store
+from mentorkit.models import (
+    Frequency,
+    MentoringAgreement,
+    SmartGoal,
+    SurveyAnswers,
+    SurveyKind,
+    SurveyWindow,
+)
+from mentorkit.store import DocumentKey, open_store
 from mentorkit.ui.html import split_list
 
 pytestmark = pytest.mark.browser
@@ -77,8 +99,22 @@ PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "partic
 MENTOR_APP = "mentor.ipynb"
 #: A sample mentor no other browser test reads the profile of.
 CORPUS_MENTOR = "Samuel Adeyemi-Cole"
-#: Apps every free-text field of which My plan shows.
+#: Apps every free-text field of which My plan shows (but those of NOT_IN_THE_PLAN).
 ALL_IN_THE_PLAN = {"01_self_assessment.ipynb", "04_smart_goals.ipynb", "05_check_ins.ipynb"}
+#: What My plan leaves out of those apps: a goal review's reasons (kept in the goal's
+#: history on SMART goals) and survey comments (for the facilitator, pooled).
+NOT_IN_THE_PLAN = re.compile(r"^(Goal \d+: why|(Mid-point|End) survey: comments)$")
+#: Fields sent with a button rather than saved as typed (the goal review's reasons, with
+#: "Save my review"): the walk fills them after the others (`SUBMIT`).
+SAVED_BY_A_BUTTON = ".mentorkit-review"
+TODAY = date.today()
+DASHBOARD = "facilitator/dashboard.ipynb"
+#: Two other participants' answers to the end survey: with the corpus's, three, from
+#: which on the dashboard shows the comments.
+OTHER_ANSWERS = (
+    SurveyAnswers(useful=8, comments="The meetings kept me going."),
+    SurveyAnswers(met_as_agreed=6, comments="More time with the mentor, please."),
+)
 
 
 def find_a_mentor_and_choose_three(person: Person) -> None:
@@ -132,7 +168,7 @@ AT_LEAST = {
     "02_mentor_shortlist.ipynb": 11,
     "03_expectations.ipynb": 20,
     "04_smart_goals.ipynb": 7,
-    "05_check_ins.ipynb": 3,
+    "05_check_ins.ipynb": 4,
     "06_my_plan.ipynb": 0,
     "07_closing.ipynb": 8,
     MENTOR_APP: 6,
@@ -149,6 +185,8 @@ class Typed:
     label: str
     payload: str
     refusal: str = ""
+    #: For a field sent with a button: the text the page then shows it as (not in a field).
+    shown_as: str = ""
 
 
 @dataclass
@@ -176,12 +214,26 @@ def label_of(box: Locator) -> str:
     )
 
 
-def text_fields(page: Page) -> list[tuple[str, Locator]]:
-    """Every free-text input the app shows, with its label, in page order."""
-    boxes = page.locator(".mentorkit-app").locator(FIELDS)
+def text_fields(page: Page, within: str = ".mentorkit-app") -> list[tuple[str, Locator]]:
+    """Every free-text input shown `within` (the app), with its label, in page order; of
+    the whole app, those saved as typed (SAVED_BY_A_BUTTON are `SUBMIT`'s)."""
+    boxes = page.locator(within).locator(FIELDS)
     found = [(label_of(box), box) for box in boxes.all() if box.is_editable()]
+    if within == ".mentorkit-app":
+        found = [
+            (label, box)
+            for label, box in found
+            if not box.evaluate(f"e => e.closest('{SAVED_BY_A_BUTTON}') !== null")
+        ]
     assert all(label for label, _ in found), [label for label, _ in found]
     return found
+
+
+def empty_save_status(page: Page) -> None:
+    """Empty the save status, so that the next sentence it shows answers the next edit."""
+    page.locator(".mentorkit-save-status").evaluate(
+        "e => e.querySelectorAll('span').forEach(s => s.remove())"
+    )
 
 
 def type_and_settle(person: Person, box: Locator, text: str, *, shown: str | None = None) -> str:
@@ -191,9 +243,7 @@ def type_and_settle(person: Person, box: Locator, text: str, *, shown: str | Non
     (each edit shows "Saving…" and then its outcome, so the status is always redrawn).
     """
     page = person.page
-    page.locator(".mentorkit-save-status").evaluate(
-        "e => e.querySelectorAll('span').forEach(s => s.remove())"
-    )
+    empty_save_status(page)
     person.paste(box, text, expect_value=shown)
     settled = page.locator(SETTLED)
     expect(settled).to_be_visible(timeout=30_000)
@@ -257,6 +307,45 @@ def assert_download_is_literal(
         opened.close()
 
 
+def review_the_goals(walk: Walk, notebook: str) -> list[Typed]:
+    """The goal review, due since its date has come: every goal adjusted, its reason the
+    next payload; sent with "Save my review", each reason then reads in its goal's
+    history (and nowhere in a field)."""
+    person = walk.person
+    page = person.page
+    reasons = text_fields(page, SAVED_BY_A_BUTTON)
+    assert [label for label, _ in reasons][:1] == ["Goal 1: why"], reasons
+    mine: list[Typed] = []
+    for label, box in reasons:
+        goal = label.removesuffix(": why")
+        person.choose(f"{goal}: decision", "Adjust it")
+        payload = walk.payload()
+        person.paste(box, payload)
+        mine.append(Typed(notebook, label, payload, shown_as=f"adjusted: {payload}"))
+        walk.next_payload += 1
+    empty_save_status(page)
+    person.click(person.button("Save my review"))
+    app = page.locator(".mentorkit-app")
+    expect(app).to_contain_text("Review saved", timeout=30_000)
+    settled = page.locator(SETTLED)
+    expect(settled).to_be_visible(timeout=30_000)
+    assert settled.inner_text().startswith("Saved"), settled.inner_text()
+    expect(page.locator(SAVED_BY_A_BUTTON).locator(FIELDS)).to_have_count(0)
+    goals = page.locator(".mentorkit-goals").text_content() or ""
+    missing = [t for t in mine if t.shown_as not in goals]
+    assert missing == [], missing
+    person.reach(page.locator(".mentorkit-goal .mentorkit-muted").first, to_use=False)
+    person.shot("hostile_corpus_goal_review")
+    walk.typed += mine
+    return mine
+
+
+#: What fills an app's fields sent with a button, once the others are filled.
+SUBMIT: dict[str, Callable[[Walk, str], list[Typed]]] = {
+    "04_smart_goals.ipynb": review_the_goals,
+}
+
+
 def walk_app(walk: Walk, notebook: str) -> list[Typed]:
     """Type a payload into every free-text field of `notebook`, reload, read them back."""
     person = walk.person
@@ -295,6 +384,8 @@ def walk_app(walk: Walk, notebook: str) -> list[Typed]:
             assert FAIR_REFUSALS.search(typed.refusal), (label, typed.payload, typed.refusal)
             assert "Check" not in type_and_settle(person, box, before), (label, before)
         walk.typed.append(typed)
+    submitted = SUBMIT[notebook](walk, notebook) if notebook in SUBMIT else []
+    mine += submitted
     assert_nothing_ran(page, walk.dialogs, notebook)
     assert injected(app) == own_elements, notebook
 
@@ -304,14 +395,106 @@ def walk_app(walk: Walk, notebook: str) -> list[Typed]:
     assert [label for label, _ in after] == [label for label, _ in fields], notebook
     shown = {label: box.input_value() for label, box in after}
     for typed in mine:
-        assert shown[typed.label] in read_back(typed.payload), (typed, shown[typed.label])
+        if not typed.shown_as:
+            assert shown[typed.label] in read_back(typed.payload), (typed, shown[typed.label])
+    if submitted:
+        text = app.text_content() or ""
+        missing = [t for t in submitted if t.shown_as not in text]
+        assert missing == [], missing
     assert_nothing_ran(page, walk.dialogs, f"{notebook} after a reload")
     assert injected(app) == own_elements, f"{notebook} after a reload"
     return mine
 
 
+def end_survey_key(code: str, participant_id: str) -> DocumentKey:
+    return DocumentKey(code, participant_id, SurveyAnswers.kind, SurveyKind.END.value)
+
+
+@pytest.fixture
+def end_survey_open(served_demo: ServedDemo) -> Iterator[None]:
+    """The workshop's end survey open since yesterday, as the facilitator sets it in
+    Workshop setup, and answered already by two other participants; afterwards the
+    workshop as it was (the other tests' has no survey open) and no answer left."""
+    with open_store(served_demo.database_url) as store:
+        workshop = store.workshop(served_demo.join_code)
+        code, before = workshop.code, dict(workshop.surveys)
+        window = SurveyWindow(
+            opens_on=TODAY - timedelta(days=1), closes_on=TODAY + timedelta(days=13)
+        )
+        store.update_workshop(
+            workshop.model_copy(update={"surveys": {**before, SurveyKind.END: window}})
+        )
+        others = [
+            end_survey_key(code, p.id)
+            for p in store.participants(code)
+            if p.name != NAME and store.load(end_survey_key(code, p.id)) is None
+        ][: len(OTHER_ANSWERS)]
+        for key, answers in zip(others, OTHER_ANSWERS, strict=True):
+            store.save(key, answers, expected_revision=0)
+    try:
+        yield
+    finally:
+        with open_store(served_demo.database_url) as store:
+            workshop = store.workshop(served_demo.join_code)
+            store.update_workshop(workshop.model_copy(update={"surveys": before}))
+            mine = [end_survey_key(code, p.id) for p in store.participants(code) if p.name == NAME]
+            for key in [*others, *mine]:
+                if store.load(key) is not None:
+                    store.delete(key)
+
+
+def make_the_goal_review_due(served: ServedDemo) -> None:
+    """Six weeks on: the agreement written on Expectations has had fortnightly meetings
+    since 43 days ago and its review date was yesterday, and a goal is in progress; SMART
+    goals asks for the review on arrival."""
+    with open_store(served.database_url) as store:
+        code = store.workshop(served.join_code).code
+        (me,) = [p for p in store.participants(code) if p.name == NAME]
+        key = DocumentKey(code, me.id, "mentoring_agreement")
+        saved = store.load(key)
+        assert saved is not None and isinstance(saved.document, MentoringAgreement), saved
+        dates = {
+            "frequency": Frequency.FORTNIGHTLY,
+            "start_on": TODAY - timedelta(days=43),
+            "review_on": TODAY - timedelta(days=1),
+            "end_on": TODAY + timedelta(days=120),
+        }
+        agreement = MentoringAgreement.model_validate({**saved.document.model_dump(), **dates})
+        store.save(key, agreement, expected_revision=saved.revision)
+        goal = SmartGoal(title="Give a talk at the spring meetup")
+        store.save(DocumentKey(code, me.id, "smart_goal", "goal-1"), goal, expected_revision=0)
+
+
+def assert_the_dashboard_shows_the_comments_literally(
+    browser: Browser, served: ServedDemo, comments: list[str]
+) -> str:
+    """The facilitator's dashboard, with three answers to the end survey, lists their
+    comments: each payload reads as typed, nothing runs. Its text, returned."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    try:
+        facilitator = Person(context.new_page(), name="hostile-corpus-dashboard")
+        page = facilitator.page
+        errors = watch_console(page)
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        facilitator_sign_in(facilitator, served, DASHBOARD, served.facilitator_key)
+        surveys = page.locator(".mentorkit-surveys")
+        expect(surveys).to_contain_text("Comments", timeout=LOAD_TIMEOUT_MS)
+        facilitator.reach(surveys.get_by_text("Comments", exact=True).first, to_use=False)
+        shown = surveys.text_content() or ""
+        missing = [c for c in comments if not shows_literally(shown, c)]
+        assert missing == [], missing
+        assert_nothing_ran(page, dialogs, "the dashboard's survey comments")
+        assert injected(surveys) == []
+        assert errors == [], errors
+        facilitator.shot("dashboard-survey-comments")
+        return shown
+    finally:
+        context.close()
+
+
 def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
-    page: Page, person: Person, served_demo
+    browser: Browser, page: Page, person: Person, served_demo, end_survey_open
 ):
     visit = first_visit(person, served_demo, PARTICIPANT_NOTEBOOKS[0], NAME)
     expect(page.locator(".mentorkit-who")).to_contain_text(f"Signed in as {NAME}")
@@ -330,7 +513,11 @@ def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
 
     previews: list[str] = []
     for notebook in PARTICIPANT_NOTEBOOKS:
+        if notebook == "04_smart_goals.ipynb":
+            make_the_goal_review_due(served_demo)
         mine = walk_app(walk, notebook)
+        if notebook == "04_smart_goals.ipynb":  # the review's reasons, in the goals' history
+            previews.append(page.locator(".mentorkit-goals").text_content() or "")
         if notebook == "03_expectations.ipynb":
             preview = page.locator(".mentorkit-document").text_content() or ""
             previews.append(preview)
@@ -342,6 +529,8 @@ def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
 
     used = {t.payload for t in walk.accepted()}
     assert used == set(CORPUS), set(CORPUS) - used
+    walked = {t.label for t in walk.accepted()}
+    assert {"Goal 1: why", "End survey: comments"} <= walked, walked
     refused = [(t.label, t.refusal) for t in walk.typed if t.refusal]
     assert any("is not a time zone name" in why for _, why in refused), refused
 
@@ -357,11 +546,16 @@ def test_every_payload_in_every_field_shows_literally_and_runs_nothing(
     in_the_plan = [
         t.payload
         for t in walk.accepted()
-        if t.notebook in ALL_IN_THE_PLAN or ALSO_IN_THE_PLAN.match(t.label)
+        if (t.notebook in ALL_IN_THE_PLAN and not NOT_IN_THE_PLAN.match(t.label))
+        or ALSO_IN_THE_PLAN.match(t.label)
     ]
     missing = [p for p in in_the_plan if not shows_literally(plan_text, p)]
     assert missing == [], missing
     assert_download_is_literal(page.context, page, "Download my plan (HTML)", in_the_plan)
+    comments = [t.payload for t in walk.accepted() if t.label == "End survey: comments"]
+    previews.append(
+        assert_the_dashboard_shows_the_comments_literally(browser, served_demo, comments)
+    )
     unseen = [p for p in CORPUS if not any(shows_literally(text, p) for text in previews)]
     assert unseen == [], unseen
     person.shot("hostile_corpus_plan", whole=True)
