@@ -35,7 +35,7 @@ from mentorkit.models import (
     ReviewDecision,
     SmartGoal,
 )
-from mentorkit.smart import long_day
+from mentorkit.rendering import long_date
 
 #: Planned meetings at most this far ahead are worked out (an agreement without an end).
 HORIZON_DAYS = 400
@@ -159,7 +159,7 @@ def schedule_words(schedule: Schedule) -> list[str]:
     waiting = schedule.of(MeetingState.NOT_LOGGED)
     lines = [f"Agreed: meet {schedule.frequency.value}. Meetings held as planned: {len(held)}."]
     if missed:
-        days = ", ".join(long_day(meeting.on) for meeting in missed)
+        days = ", ".join(long_date(meeting.on) for meeting in missed)
         noun = "meeting" if len(missed) == 1 else "meetings"
         lines.append(
             f"Missed: {len(missed)} planned {noun} with no check-in logged ({days}). "
@@ -168,11 +168,11 @@ def schedule_words(schedule: Schedule) -> list[str]:
         )
     for meeting in waiting:
         lines.append(
-            f"Not logged yet: the meeting planned for {long_day(meeting.on)}. Log it below if "
+            f"Not logged yet: the meeting planned for {long_date(meeting.on)}. Log it below if "
             "it took place."
         )
     if schedule.upcoming is not None:
-        lines.append(f"Next meeting: {long_day(schedule.upcoming)}.")
+        lines.append(f"Next meeting: {long_date(schedule.upcoming)}.")
     return lines
 
 

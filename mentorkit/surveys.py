@@ -18,7 +18,7 @@ from enum import StrEnum
 from statistics import fmean, median
 
 from mentorkit.models import SurveyAnswers, SurveyKind, SurveyWindow, Workshop
-from mentorkit.smart import long_day
+from mentorkit.rendering import long_date
 
 #: Results are shown from this many answers on.
 MIN_ANSWERS = 3
@@ -70,8 +70,8 @@ def open_surveys(workshop: Workshop, today: date) -> list[SurveyKind]:
 
 def window_words(window: SurveyWindow) -> str:
     """'open from 1 March 2027 to 14 March 2027' (or 'from 1 March 2027')."""
-    words = f"from {long_day(window.opens_on)}"
-    return words + (f" to {long_day(window.closes_on)}" if window.closes_on else "")
+    words = f"from {long_date(window.opens_on)}"
+    return words + (f" to {long_date(window.closes_on)}" if window.closes_on else "")
 
 
 def answered(answers: SurveyAnswers) -> bool:

@@ -35,8 +35,9 @@ from mentorkit.models import (
     SurveyAnswers,
     SurveyKind,
 )
+from mentorkit.rendering import long_date
 from mentorkit.rhythm import compare_schedule, review_due, schedule_words
-from mentorkit.smart import format_day, long_day
+from mentorkit.smart import format_day
 from mentorkit.store import Store, StoredNote
 from mentorkit.surveys import Respondents, open_surveys
 from mentorkit.ui.fields import Fields, FieldSet
@@ -519,7 +520,7 @@ class CheckInsView(widgets.VBox):
             link = escape(self.session.link(SMART_GOALS.notebook), quote=True)
             lines += (
                 '<p class="mentorkit-review-due" role="status"><strong>Time to review your '
-                f"goals:</strong> your review date, {escape(long_day(due))}, has come. "
+                f"goals:</strong> your review date, {escape(long_date(due))}, has come. "
                 f'<a href="{link}">Review now</a> in SMART goals.</p>'
             )
         return lines

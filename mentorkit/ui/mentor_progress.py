@@ -22,7 +22,7 @@ import ipywidgets as widgets
 from mentorkit.errors import InvalidInput, NotFound
 from mentorkit.mentoring import MentorNote, NoteKind, SharedProgress
 from mentorkit.models import ActionItem, CheckIn, Milestone, Owner, SmartGoal, validate
-from mentorkit.smart import long_day
+from mentorkit.rendering import long_date
 from mentorkit.store import StoredNote
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import html_text, time_html
@@ -57,7 +57,7 @@ def _due(due_on: date | None, done: bool, today: date) -> str:
     """'due 3 March 2027', with 'overdue' while open past it (HTML)."""
     if due_on is None:
         return "no due date"
-    words = f"due {escape(long_day(due_on))}"
+    words = f"due {escape(long_date(due_on))}"
     if not done and due_on < today:
         words += ' <span class="mentorkit-overdue">overdue</span>'
     return words
@@ -102,7 +102,7 @@ def goal_html(name: str, goal: SmartGoal, today: date) -> str:
         if getattr(goal, field).strip()
     ]
     if goal.deadline is not None:
-        parts.append(f"<dt>Deadline</dt><dd>{escape(long_day(goal.deadline))}</dd>")
+        parts.append(f"<dt>Deadline</dt><dd>{escape(long_date(goal.deadline))}</dd>")
     terms = (
         f'<dl class="mentorkit-shared">{"".join(parts)}</dl>'
         if parts
@@ -137,7 +137,7 @@ def action_items_html(items: Sequence[ActionItem], mentee: str, today: date) -> 
 def check_in_html(name: str, check_in: CheckIn, mentee: str, today: date) -> str:
     """A shared check-in as its mentor reads it: the date, the topics, what the mentee
     learned and the action items, whose each is (HTML; everything typed escaped)."""
-    when = escape(long_day(check_in.met_on)) if check_in.met_on else "date not set yet"
+    when = escape(long_date(check_in.met_on)) if check_in.met_on else "date not set yet"
     parts: list[str] = []
     if check_in.topics:
         parts.append(f"<dt>Topics</dt><dd>{escape(', '.join(check_in.topics))}</dd>")

@@ -28,6 +28,7 @@ from mentorkit.models import (
     SelfAssessment,
     SmartGoal,
 )
+from mentorkit.rendering import long_date
 from mentorkit.rhythm import ReviewError, celebration, review_due, review_goal
 from mentorkit.smart import (
     SMART_PARTS,
@@ -36,7 +37,6 @@ from mentorkit.smart import (
     check_goal,
     format_day,
     is_complete,
-    long_day,
 )
 from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet
@@ -189,12 +189,11 @@ class MilestoneRow(Row):
         date has passed."""
         due = self.due.value
         if self.done.value and self.done_on is not None:
-            self.overdue.value = (
-                f'<p class="mentorkit-win">Done on {escape(long_day(self.done_on))}: well done!</p>'
-            )
+            done_on = escape(long_date(self.done_on))
+            self.overdue.value = f'<p class="mentorkit-win">Done on {done_on}: well done!</p>'
         elif due is not None and not self.done.value and due < date.today():
             self.overdue.value = (
-                f'<p class="mentorkit-overdue">Overdue: due {escape(long_day(due))}, before '
+                f'<p class="mentorkit-overdue">Overdue: due {escape(long_date(due))}, before '
                 "today. Move the date or mark it done.</p>"
             )
         else:
@@ -348,7 +347,7 @@ class GoalCard(widgets.VBox):
         """Where the goal stands after its reviews, and their history with the reasons."""
         lines: list[str] = []
         if self.status == GoalStatus.DONE:
-            when = f" on {long_day(self.done_on)}" if self.done_on else ""
+            when = f" on {long_date(self.done_on)}" if self.done_on else ""
             lines.append(
                 f'<p class="mentorkit-goal-status mentorkit-reached">Reached{escape(when)}: '
                 "well done!</p>"
@@ -357,7 +356,7 @@ class GoalCard(widgets.VBox):
             lines.append('<p class="mentorkit-goal-status">Dropped at a review.</p>')
         if self.reviews:
             items = "".join(
-                f"<li>{escape(long_day(r.on))}: {escape(DECISION_WORDS[r.decision])}"
+                f"<li>{escape(long_date(r.on))}: {escape(DECISION_WORDS[r.decision])}"
                 + (f": {escape(r.reason)}" if r.reason else "")
                 + "</li>"
                 for r in self.reviews
@@ -471,7 +470,7 @@ class ReviewPanel(widgets.VBox):
         if due is not None:
             self.intro.value = (
                 '<p class="mentorkit-review-due" role="status"><strong>Time to review your '
-                f"goals:</strong> your review date, {escape(long_day(due))}, has come. For "
+                f"goals:</strong> your review date, {escape(long_date(due))}, has come. For "
                 "each goal, decide whether to keep it, adjust it, mark it done or drop it, "
                 "and say why: your reasons stay in each goal's history.</p>"
             )

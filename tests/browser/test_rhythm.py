@@ -11,7 +11,7 @@ from person import Person
 from playwright.sync_api import Page, expect
 
 from mentorkit.models import CheckIn, Frequency, MentoringAgreement, Milestone, SmartGoal
-from mentorkit.smart import long_day
+from mentorkit.rendering import long_date
 from mentorkit.store import DocumentKey, open_store
 
 pytestmark = pytest.mark.browser
@@ -88,7 +88,7 @@ def test_missed_meetings_the_goal_review_a_celebration_and_the_wins(
     person.check("Goal 1 milestone 1 done")
     expect(app).to_contain_text("Well done: milestone “Outline the talk” done!")
     win = page.locator(".mentorkit-goal .mentorkit-win")  # said where the tick was made
-    expect(win).to_have_text(f"Done on {long_day(TODAY)}: well done!")
+    expect(win).to_have_text(f"Done on {long_date(TODAY)}: well done!")
     person.assert_usable(win)
     wait_until_saved(person)
     person.shot("04_smart_goals-reviewed", whole=True)

@@ -32,7 +32,7 @@ from mentorkit.models import (
     ShortlistEntry,
     SmartGoal,
 )
-from mentorkit.smart import long_day
+from mentorkit.rendering import long_date
 from mentorkit.store import DocumentKey
 from mentorkit.testing import find_widget, sign_in_rostered, widget_tree
 from mentorkit.ui.dashboard import DashboardView, dashboard_app, last_activity_html
@@ -874,7 +874,7 @@ def test_a_mentor_not_taking_new_mentees_gets_nobody_new_and_is_said_so(store, a
         r"not taking new mentees</td>",
         mentors,
     )
-    assert f"taking new mentees from {long_day(later)}" in mentors
+    assert f"taking new mentees from {long_date(later)}" in mentors
     labels = [label for label, _ in view.pick_mentor.options]
     assert "Ada Mensah (ada@example.org) — not taking new mentees" in labels
     view.run_button.click()

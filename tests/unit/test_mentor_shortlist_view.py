@@ -19,7 +19,7 @@ from mentorkit.models import (
     SmartGoal,
 )
 from mentorkit.outreach import outreach_message
-from mentorkit.smart import long_day
+from mentorkit.rendering import long_date
 from mentorkit.ui.autosave import SaveStatus
 from mentorkit.ui.frame import Notice
 from mentorkit.ui.mentor_shortlist import MentorShortlistView, mentor_shortlist_app
@@ -540,7 +540,7 @@ def test_mentors_who_take_no_new_mentees_are_listed_and_say_so(closing):
         assert f"<h3>{name}</h3>" in directory  # never hidden
     assert "<img" not in directory
     assert "Places:</strong> not taking new mentees</li>" in directory
-    assert f"Places:</strong> taking new mentees from {long_day(later)}</li>" in directory
+    assert f"Places:</strong> taking new mentees from {long_date(later)}</li>" in directory
     assert "Places:</strong> 2 places left</li>" in directory  # Cy, open from today
     assert "Not taking new mentees" in directory  # the first reason, capitalised
     # Those taking new mentees come first; the others are still there, last.
@@ -558,7 +558,7 @@ def test_a_request_to_a_mentor_who_takes_no_new_mentees_is_refused_in_those_word
     view.choices[2].value = "hostile@example.org"
     assert "Ada is not taking new mentees at the moment." in view.request_lines[0].value
     assert (
-        f"Bo is taking new mentees from {long_day(later)}; send your request then"
+        f"Bo is taking new mentees from {long_date(later)}; send your request then"
         in view.request_lines[1].value
     )
     assert f"{ESCAPED} is not taking new mentees" in view.request_lines[2].value
