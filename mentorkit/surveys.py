@@ -151,7 +151,7 @@ def result_sentences(result: SurveyResult, min_answers: int = MIN_ANSWERS) -> li
     for item in result.questions:
         lines.append(
             f"{item.question} Mean {item.mean} of 10, median {item.median:g} "
-            f"({item.answers} answers)."
+            f"({item.answers} answer{'' if item.answers == 1 else 's'})."
         )
     return lines
 

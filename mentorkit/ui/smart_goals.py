@@ -41,6 +41,7 @@ from mentorkit.smart import (
 from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet
 from mentorkit.ui.frame import close_tree, guarded
+from mentorkit.ui.html import html_text
 from mentorkit.ui.parts import ConfirmRemove, MentorSharing, Row, RowList, ShareBox
 from mentorkit.ui.shell import Session, WorksheetApp, worksheet_app
 from mentorkit.worksheets import GOAL_NUMBERING, SELF_ASSESSMENT
@@ -299,7 +300,7 @@ class GoalCard(widgets.VBox):
         self.fields.computed("status", lambda: self.status)
         self.fields.computed("done_on", lambda: self.done_on)
         self.fields.computed("reviews", lambda: [r.model_dump() for r in self.reviews])
-        self.status_line = widgets.HTML()
+        self.status_line = widgets.HTML().add_class("mentorkit-goal-reviews")
         self.feedback = widgets.HTML()
         self.fields.bind_rows("milestones", self.milestones.bindings("milestones"))
         if goal is not None:
@@ -357,7 +358,7 @@ class GoalCard(widgets.VBox):
         if self.reviews:
             items = "".join(
                 f"<li>{escape(long_date(r.on))}: {escape(DECISION_WORDS[r.decision])}"
-                + (f": {escape(r.reason)}" if r.reason else "")
+                + (f": {html_text(r.reason)}" if r.reason else "")
                 + "</li>"
                 for r in self.reviews
             )

@@ -99,3 +99,11 @@ def test_mentors_results_are_worded_for_mentors_and_suppressed_on_their_own():
     assert (useful.mean, useful.median, useful.answers) == (7.0, 7, 3)
     assert shown.comments == ("My mentee is shy",)
     assert {row["respondents"] for row in result_rows([shown])} == {"mentors"}
+
+
+def test_one_answer_to_a_question_is_said_in_the_singular():
+    answers = [SurveyAnswers(useful=7, would_recommend=9), SurveyAnswers(useful=5), SurveyAnswers()]
+    result = survey_result(SurveyKind.END, [*answers, SurveyAnswers(comments="ok")], asked=4)
+    words = result_sentences(result)
+    assert any(line.endswith("Mean 9.0 of 10, median 9 (1 answer).") for line in words)
+    assert any(line.endswith("Mean 6.0 of 10, median 6 (2 answers).") for line in words)
