@@ -211,6 +211,25 @@ def wait_until_saved(page: Page | Person) -> None:
     expect(page.locator(".mentorkit-save-saved")).to_be_visible(timeout=30_000)
 
 
+def answer_the_end_survey(
+    person: Person, scores: tuple[str | None, str | None, str | None], comment: str
+) -> None:
+    """Answer the open end survey by keyboard, as a participant on Check-ins or a mentor on
+    their page (the same labels): the three questions' `scores` as their options read (None:
+    left unanswered), then the comment; wait until it is saved."""
+    page = person.page
+    survey = page.locator(".mentorkit-survey")
+    person.reach(survey.locator("h2, h3").first)
+    expect(survey).to_contain_text("End survey", timeout=30_000)
+    for question, score in zip(
+        ("meeting as agreed", "useful", "would recommend"), scores, strict=True
+    ):
+        if score is not None:
+            person.choose(f"End survey: {question}", score)
+    person.type("End survey: comments", comment)
+    wait_until_saved(person)
+
+
 def download(person: Person, link: str, folder: Path) -> Path:
     """Click the download link named `link` and keep the file in `folder` under the name
     the page suggested (what a browser would save it as)."""

@@ -16,6 +16,7 @@ import pytest
 from browser_helpers import (
     HOSTILE,
     Visit,
+    answer_the_end_survey,
     facilitator_sign_in,
     first_visit,
     wait_until_saved,
@@ -123,14 +124,7 @@ def check_ins_with_two_missed_meetings_and_the_end_survey(person: Person, visit:
     person.shot("05_check_ins-rhythm", whole=True)
 
     # The end survey, at the top of the page while it is open.
-    survey = page.locator(".mentorkit-survey")
-    person.reach(survey.locator("h2"))
-    expect(survey).to_contain_text("End survey")
-    person.choose("End survey: meeting as agreed", "6")
-    person.choose("End survey: useful", "10 · completely")
-    person.choose("End survey: would recommend", "9")
-    person.type("End survey: comments", SURVEY_COMMENT)
-    wait_until_saved(person)
+    answer_the_end_survey(person, ("6", "10 · completely", "9"), SURVEY_COMMENT)
     person.shot("05_check_ins-survey")
 
 

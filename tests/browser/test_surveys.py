@@ -9,10 +9,10 @@ import pytest
 from browser_helpers import (
     HOSTILE,
     LOAD_TIMEOUT_MS,
+    answer_the_end_survey,
     facilitator_sign_in,
     first_visit,
     open_app,
-    wait_until_saved,
 )
 from person import Person
 from playwright.sync_api import Browser, Page, expect
@@ -45,14 +45,7 @@ def test_a_survey_opened_by_the_facilitator_answered_and_kept_back_under_three_a
         participant = people(browser.new_context().new_page())
         visit = first_visit(participant, served_demo, "05_check_ins.ipynb", PARTICIPANT)
         them = participant.page
-        survey = them.locator(".mentorkit-survey")
-        participant.reach(survey.locator("h2"))
-        expect(survey).to_contain_text("End survey", timeout=30_000)
-        participant.choose("End survey: meeting as agreed", "7")
-        participant.choose("End survey: useful", "10 · completely")
-        participant.choose("End survey: would recommend", "9")
-        participant.type("End survey: comments", COMMENT)
-        wait_until_saved(participant)
+        answer_the_end_survey(participant, ("7", "10 · completely", "9"), COMMENT)
         participant.shot("05_check_ins-survey")
         visit.reload_and_resume()
         expect(them.get_by_label("End survey: useful")).to_have_value(
@@ -95,12 +88,8 @@ def mentor_answers_the_survey(mentor: Person, served_demo) -> None:
     open_app(mentor, served_demo.base_url, "mentor.ipynb", f"?invite={invite}")
     expect(page.locator(".mentorkit-who")).to_contain_text(MENTOR, timeout=LOAD_TIMEOUT_MS)
     survey = page.locator(".mentorkit-mentor-survey .mentorkit-survey")
-    mentor.reach(survey.locator("h3"))
+    answer_the_end_survey(mentor, ("8", "9", None), MENTOR_COMMENT)
     expect(survey).to_contain_text("How well do you and your mentees meet as you agreed?")
-    mentor.choose("End survey: meeting as agreed", "8")
-    mentor.choose("End survey: useful", "9")
-    mentor.type("End survey: comments", MENTOR_COMMENT)
-    wait_until_saved(mentor)
     mentor.shot("mentor-survey")
     mentor.reload("after the survey")
     expect(page.get_by_label("End survey: useful")).to_have_value("9", timeout=LOAD_TIMEOUT_MS)
