@@ -4,22 +4,24 @@ A workshop backup is JSON Lines: one record per line, in a fixed order, so that 
 data always gives the same bytes (on SQLite or PostgreSQL) and a big workshop is written and
 read as a stream, never held in memory whole::
 
-    {"type": "header", "format": "mentorkit-backup", "format_version": 2, …}
+    {"type": "header", "format": "mentorkit-backup", "format_version": 6, …}
     {"type": "workshop", …}                    the workshop, its framework, key hash
     {"type": "mentor", …}                      one per mentor, by email
     {"type": "participant", …}                 one per participant (code hashes), by id
     {"type": "decision", …}                    the matching's locked and forbidden pairs
     {"type": "agreement", …}                   each agreement's confirmations, suggestions
     {"type": "note", …}                        mentors' comments and action items
+    {"type": "mentor_survey", …}               mentors' survey answers, by mentor, survey
     {"type": "document", …}                    the latest revision of each document
     {"type": "revision", …}                    every revision of every document, in order
     {"type": "end", "counts": …, "sha256": …}  what the file holds, and a checksum of it
 
 The closing line makes a file cut short or damaged after it was written fail to restore,
 with a message naming the line, instead of restoring part of a workshop. Format 1 (before
-mentorkit kept matching decisions) has no decision lines, and formats 1 and 2 no invite code
-hashes; both are still read. A participant's
-own data is one indented JSON document (`participant_data_json`).
+mentorkit kept matching decisions) has no decision lines, formats 1 and 2 no invite code
+hashes, formats 1 to 4 no agreement or note lines, and formats 1 to 5 no mentor survey
+lines; all are still read. A participant's own data is one indented JSON document
+(`participant_data_json`).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ from mentorkit.models import (
     MentorProfile,
     Participant,
     ProgressSharing,
+    SurveyAnswers,
+    SurveyKind,
     Workshop,
     problems,
     upgrade_document,
@@ -67,6 +71,7 @@ from mentorkit.store import (
     ParticipantRecord,
     RecordedEntry,
     Store,
+    StoredMentorSurvey,
     StoredNote,
     StoredRevision,
     WorkshopCounts,
@@ -83,11 +88,15 @@ BACKUP_FORMAT = "mentorkit-backup"
 #: 5: mentors who sign in ("resume_code_hash", "invite_code_hash" and "profile_saved_at"
 #:    on mentor lines), the agreements' records ("agreement" lines) and mentors' notes
 #:    ("note" lines), both counted on the closing line.
-BACKUP_FORMAT_VERSION = 5
+#: 6: mentors' answers to the feedback surveys ("mentor_survey" lines, one a mentor and
+#:    survey), counted on the closing line.
+BACKUP_FORMAT_VERSION = 6
 #: The first format with "decision" lines; older files restore without decisions.
 DECISIONS_SINCE_FORMAT = 2
-#: The first format with "agreement" lines.
+#: The first format with "agreement" (and "note") lines.
 AGREEMENT_SINCE_FORMAT = 5
+#: The first format with "mentor_survey" lines.
+MENTOR_SURVEYS_SINCE_FORMAT = 6
 
 
 PARTICIPANT_DATA_FORMAT = "mentorkit-participant-data"
@@ -115,6 +124,7 @@ _SECTIONS = (
     "decision",
     "agreement",
     "note",
+    "mentor_survey",
     "document",
     "revision",
     "end",
@@ -179,6 +189,7 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
         "decisions": 0,
         "agreement_entries": 0,
         "notes": 0,
+        "mentor_surveys": 0,
         "documents": 0,
         "revisions": 0,
     }
@@ -261,6 +272,17 @@ def backup_lines(snapshot: WorkshopSnapshot) -> Iterator[bytes]:
                 "body": _canonical(note.note.model_dump(mode="json")),
             }
         )
+    for survey in snapshot.mentor_surveys:
+        counts["mentor_surveys"] += 1
+        yield emit(
+            {
+                "type": "mentor_survey",
+                "mentor": survey.mentor_email,
+                "survey": str(survey.kind),
+                "saved_at": _time(survey.saved_at),
+                "body": _canonical(survey.answers.model_dump(mode="json")),
+            }
+        )
     for stored in snapshot.documents:
         counts["documents"] += 1
         yield emit(_document_record("document", stored))
@@ -311,18 +333,20 @@ def write_backup(
         partial.unlink(missing_ok=True)
         raise
     listed = (len(snapshot.mentors), len(snapshot.participants), len(snapshot.documents))
-    decisions, entries, notes = (
+    decisions, entries, notes, surveys = (
         len(snapshot.decisions),
         len(snapshot.agreement),
         len(snapshot.notes),
+        len(snapshot.mentor_surveys),
     )
     return WorkshopCounts(
         *listed,
         # Less the header, workshop and closing lines.
-        revisions=lines - 3 - sum(listed) - decisions - entries - notes,
+        revisions=lines - 3 - sum(listed) - decisions - entries - notes - surveys,
         decisions=decisions,
         agreement_entries=entries,
         notes=notes,
+        mentor_surveys=surveys,
     )
 
 
@@ -420,6 +444,16 @@ class _NoteLine(_Line):
     body: dict[str, Any] = Field(title="Note")
 
 
+class _MentorSurveyLine(_Line):
+    type: Literal["mentor_survey"]
+    mentor: Annotated[StrictStr, StringConstraints(min_length=3, max_length=320)] = Field(
+        title="Mentor"
+    )
+    survey: SurveyKind = Field(title="Survey")
+    saved_at: AwareDatetime = Field(title="Saved at")
+    body: dict[str, Any] = Field(title="Answers")
+
+
 class _Counts(_Line):
     mentors: StrictInt = Field(ge=0)
     participants: StrictInt = Field(ge=0)
@@ -428,6 +462,7 @@ class _Counts(_Line):
     decisions: StrictInt | None = Field(default=None, ge=0)  # from format 2 on
     agreement_entries: StrictInt | None = Field(default=None, ge=0)  # from format 5 on
     notes: StrictInt | None = Field(default=None, ge=0)  # from format 5 on
+    mentor_surveys: StrictInt | None = Field(default=None, ge=0)  # from format 6 on
 
 
 class _EndLine(_Line):
@@ -446,6 +481,7 @@ _LINE_MODELS: Mapping[str, type[_Line]] = {
     "decision": _DecisionLine,
     "agreement": _AgreementLine,
     "note": _NoteLine,
+    "mentor_survey": _MentorSurveyLine,
     "document": _DocumentLine,
     "revision": _DocumentLine,
     "end": _EndLine,
@@ -529,6 +565,7 @@ class _BackupReader:
             "decision": DECISIONS_SINCE_FORMAT,
             "agreement": AGREEMENT_SINCE_FORMAT,
             "note": AGREEMENT_SINCE_FORMAT,
+            "mentor_survey": MENTOR_SURVEYS_SINCE_FORMAT,
         }
         if kind in since and self.format_version < since[kind]:
             raise self.fail(
@@ -613,6 +650,7 @@ class _BackupReader:
         decisions = self._decisions(roster, {record.mentor.email for record in mentors})
         agreement = self._agreement(roster)
         notes = self._notes(roster, {record.mentor.email for record in mentors})
+        surveys = self._mentor_surveys({record.mentor.email for record in mentors})
         documents = self._documents(workshop.code, roster)
         found = _Counts(
             mentors=len(mentors),
@@ -624,6 +662,9 @@ class _BackupReader:
                 len(agreement) if self.format_version >= AGREEMENT_SINCE_FORMAT else None
             ),
             notes=len(notes) if self.format_version >= AGREEMENT_SINCE_FORMAT else None,
+            mentor_surveys=(
+                len(surveys) if self.format_version >= MENTOR_SURVEYS_SINCE_FORMAT else None
+            ),
         )
         return WorkshopSnapshot(
             workshop=workshop,
@@ -636,6 +677,7 @@ class _BackupReader:
             history=self._history(workshop.code, documents, found),
             agreement=tuple(agreement),
             notes=tuple(notes),
+            mentor_surveys=tuple(surveys),
         )
 
     def _validated(self, model: type[Any], body: dict[str, Any], number: int, what: str) -> Any:
@@ -729,6 +771,31 @@ class _BackupReader:
                 raise self.fail("a note out of order", number)
             notes.append(StoredNote(0, line.participant, line.mentor, note))
         return notes
+
+    def _mentor_surveys(self, mentors: set[str]) -> list[StoredMentorSurvey]:
+        """Mentors' answers to the feedback surveys: each by a mentor of the backup, one
+        set a mentor and survey, by mentor email and survey."""
+        surveys: list[StoredMentorSurvey] = []
+        for number, line in self._take(_MentorSurveyLine):
+            about = f"the answers of mentor {line.mentor} to the '{line.survey}' survey"
+            if line.mentor not in mentors:
+                raise self.fail(f"{about} name a mentor who is not in the backup's mentors", number)
+            pair = (line.mentor, str(line.survey))
+            previous = surveys[-1] if surveys else None
+            if previous is not None and pair == (previous.mentor_email, str(previous.kind)):
+                raise self.fail(
+                    f"{about} are listed twice (a mentor answers a survey once)", number
+                )
+            if previous is not None and pair < (previous.mentor_email, str(previous.kind)):
+                raise self.fail(f"{about} are out of order", number)
+            try:
+                answers = validate(SurveyAnswers, line.body)
+            except InvalidInput as exc:
+                raise self.fail(f"{about} are not valid: {exc}", number) from None
+            surveys.append(
+                StoredMentorSurvey(line.mentor, line.survey, answers, line.saved_at.astimezone(UTC))
+            )
+        return surveys
 
     def _decisions(self, roster: set[str], mentors: set[str]) -> list[MatchDecision]:
         """The matching's decisions, each about a participant and a mentor of the backup,
@@ -868,6 +935,8 @@ def _counted(counts: _Counts) -> str:
         decisions += f", {counts.agreement_entries} agreement entries"
     if counts.notes is not None:
         decisions += f", {counts.notes} mentors' notes"
+    if counts.mentor_surveys is not None:
+        decisions += f", {counts.mentor_surveys} mentors' survey answers"
     return (
         f"{counts.mentors} mentors, {counts.participants} participants{decisions}, "
         f"{counts.documents} documents and {counts.revisions} revisions"
@@ -903,6 +972,7 @@ def check_backup(path: Path) -> tuple[Workshop, WorkshopCounts]:
             decisions=len(snapshot.decisions),
             agreement_entries=len(snapshot.agreement),
             notes=len(snapshot.notes),
+            mentor_surveys=len(snapshot.mentor_surveys),
         )
 
 

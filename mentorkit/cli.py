@@ -904,7 +904,8 @@ def _counted(counts: WorkshopCounts) -> str:
     return (
         f"{counts.mentors} mentors, {counts.participants} participants, "
         f"{counts.documents} worksheets with {counts.revisions} saved versions, "
-        f"{counts.decisions} matching decisions (locked or forbidden pairs)"
+        f"{counts.decisions} matching decisions (locked or forbidden pairs), "
+        f"{counts.mentor_surveys} mentors' survey answers"
     )
 
 
@@ -946,8 +947,13 @@ def _delete_workshop(args: argparse.Namespace) -> int:
                 f"{len(snapshot.mentors)} mentors, {len(snapshot.participants)} participants "
                 f"and {len(snapshot.documents)} worksheets with all their saved versions"
             )
+            more = []
             if snapshot.decisions:
-                what += f", and {len(snapshot.decisions)} matching decisions"
+                more.append(f"{len(snapshot.decisions)} matching decisions")
+            if snapshot.mentor_surveys:
+                more.append(f"{len(snapshot.mentor_surveys)} mentors' survey answers")
+            if more:
+                what += ", and " + " and ".join(more)
         if not args.yes:
             _confirm_deletion(workshop, what)
         store.delete_workshop(workshop.code)

@@ -270,6 +270,8 @@ class WorkshopSnapshot:
     agreement: tuple[RecordedEntry, ...] = ()
     #: Mentors' notes about their mentees, by participant, oldest first.
     notes: tuple[StoredNote, ...] = ()
+    #: Mentors' answers to the feedback surveys, by mentor email and survey.
+    mentor_surveys: tuple[StoredMentorSurvey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,7 @@ class WorkshopCounts:
     decisions: int  # locked and forbidden pairs of the matching
     agreement_entries: int = 0  # confirmations, suggestions and answers of agreements
     notes: int = 0  # mentors' comments and action items
+    mentor_surveys: int = 0  # mentors' answers to the feedback surveys, one a survey
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,17 @@ class StoredNote:
     participant: str
     mentor_email: str
     note: MentorNote
+
+
+@dataclass(frozen=True)
+class StoredMentorSurvey:
+    """A mentor's answers to one feedback survey, as last saved (a draft included), as a
+    backup carries them."""
+
+    mentor_email: str
+    kind: SurveyKind
+    answers: SurveyAnswers
+    saved_at: datetime  # timezone-aware UTC
 
 
 @runtime_checkable
@@ -2251,7 +2265,8 @@ class SqlStore:
         self, code: str, *, participant: str | None = None
     ) -> Iterator[WorkshopSnapshot]:
         """Everything stored under a workshop, or only `participant`'s part of it (their
-        roster row, documents and the matching decisions about them; every mentor).
+        roster row, documents and the matching decisions about them; every mentor, but none
+        of the mentors' survey answers, which are no participant's).
 
         All of it comes from one snapshot of the database (REPEATABLE READ on PostgreSQL;
         one read transaction on SQLite, whose WAL readers see one state), so a backup taken
@@ -2360,6 +2375,34 @@ class SqlStore:
                 StoredNote(row.id, row.participant, row.mentor, validate(MentorNote, row.body))
                 for row in conn.execute(notes_query)
             )
+            # A mentor's survey answers are about the programme, nobody's part of it: only
+            # the whole workshop's read carries them.
+            surveys_table = mentor_surveys_table
+            mentor_surveys = (
+                ()
+                if participant is not None
+                else tuple(
+                    sorted(
+                        (
+                            StoredMentorSurvey(
+                                row.mentor,
+                                SurveyKind(row.survey),
+                                validate(SurveyAnswers, row.body),
+                                row.saved_at,
+                            )
+                            for row in conn.execute(
+                                sa.select(
+                                    surveys_table.c.mentor,
+                                    surveys_table.c.survey,
+                                    surveys_table.c.body,
+                                    surveys_table.c.saved_at,
+                                ).where(surveys_table.c.workshop == code)
+                            )
+                        ),
+                        key=lambda survey: (survey.mentor_email, survey.kind.value),
+                    )
+                )
+            )
             yield WorkshopSnapshot(
                 workshop=validate(Workshop, found.body),
                 facilitator_key_hash=str(found.facilitator_key_hash),
@@ -2371,6 +2414,7 @@ class SqlStore:
                 history=_stream_history(conn, code, participant),
                 agreement=agreement,
                 notes=notes,
+                mentor_surveys=mentor_surveys,
             )
 
     @contextmanager
@@ -2467,6 +2511,11 @@ class SqlStore:
                 note_rows = _restorable_notes(code, roster_ids, mentor_emails, snapshot.notes)
                 if note_rows:
                     conn.execute(mentor_notes_table.insert(), note_rows)
+                survey_rows = _restorable_mentor_surveys(
+                    code, mentor_emails, snapshot.mentor_surveys
+                )
+                if survey_rows:
+                    conn.execute(mentor_surveys_table.insert(), survey_rows)
                 document_rows = []
                 for stored in snapshot.documents:
                     row = _restorable(code, roster_ids, stored)
@@ -2501,6 +2550,7 @@ class SqlStore:
             decisions=len(decision_rows),
             agreement_entries=len(snapshot.agreement),
             notes=len(snapshot.notes),
+            mentor_surveys=len(survey_rows),
         )
 
     def erase_participant(self, code: str, participant_id: str) -> None:
@@ -3028,6 +3078,48 @@ def _restorable_notes(
                 "mentor": stored.mentor_email,
                 "at": stored.note.at,
                 "body": stored.note.model_dump(mode="json"),
+            }
+        )
+    return rows
+
+
+def _restorable_mentor_surveys(
+    code: str, mentor_emails: set[str], surveys: Sequence[StoredMentorSurvey]
+) -> list[dict[str, Any]]:
+    """The rows `restore_workshop` writes for mentors' survey answers, each checked as
+    `save_mentor_survey` checks them: a mentor on the roster, a known survey, answers that
+    validate (a draft included), one set of answers a mentor and survey."""
+    rows: list[dict[str, Any]] = []
+    answered: set[tuple[str, str]] = set()
+    for stored in surveys:
+        about = f"The answers of mentor {stored.mentor_email} to the '{stored.kind}' survey"
+        body: dict[str, Any] = {}
+        if stored.mentor_email not in mentor_emails:
+            problem = f"mentor {stored.mentor_email} is not on the workshop's roster"
+        elif stored.kind not in set(SurveyKind):
+            problem = f"the survey is one of {', '.join(SurveyKind)}, not '{stored.kind}'"
+        elif not isinstance(stored.saved_at, datetime) or stored.saved_at.tzinfo is None:
+            problem = "the time they were saved has no time zone"
+        elif (stored.mentor_email, str(stored.kind)) in answered:
+            problem = "the mentor answers this survey twice"
+        else:
+            try:
+                answers = validate(SurveyAnswers, stored.answers.model_dump(mode="json"))
+            except InvalidInput as exc:
+                problem = f"they are not valid: {exc}"
+            else:
+                problem = ""
+                body = answers.model_dump(mode="json")
+        if problem:
+            raise StoreError(f"{about}: {problem}. Nothing was restored.")
+        answered.add((stored.mentor_email, str(stored.kind)))
+        rows.append(
+            {
+                "workshop": code,
+                "mentor": stored.mentor_email,
+                "survey": str(stored.kind),
+                "body": body,
+                "saved_at": stored.saved_at,
             }
         )
     return rows

@@ -60,9 +60,10 @@ MENTOR_APP = MENTOR_APPS[0]
 MENTOR_NOTEBOOK = Path(MENTOR_APP.notebook).name
 
 GUIDANCE = (
-    "Here you answer the mentees who asked you to mentor them, and keep the profile they "
-    "read in the mentor directory up to date. Your answers and your profile are saved as "
-    "you go."
+    "Here you follow your mentees (the agreement you make together, and what they share "
+    "of their goals and meetings), answer the mentees who asked you to mentor them, and "
+    "keep the profile they read in the mentor directory up to date. While your facilitator "
+    "has a feedback survey open, it comes first. Everything is saved as you go."
 )
 FIRST_TIME_HINT = (
     "Enter the invite code from your invitation (or open the personal link in it). It works "

@@ -8,6 +8,8 @@ those tests are skipped locally and fail in CI.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import re
 import threading
 import time
@@ -51,15 +53,26 @@ from mentorkit.models import (
     SelfAssessment,
     ShortlistEntry,
     SmartGoal,
+    SurveyAnswers,
+    SurveyKind,
     Workshop,
 )
-from mentorkit.store import DocumentKey, MatchDecision, SqlStore, open_store
+from mentorkit.store import (
+    DocumentKey,
+    MatchDecision,
+    SqlStore,
+    StoredMentorSurvey,
+    open_store,
+)
 from mentorkit.testing import sign_in_rostered
 
 FRAMEWORK = load_framework()
 FACILITATOR_KEY = "facilitator-key-for-the-backup-tests"
 #: A backup written by mentorkit 0.1.0 in format 1, before backups carried match decisions.
 FORMAT_1_BACKUP = Path(__file__).parents[1] / "unit" / "data" / "backup-format-1.jsonl"
+#: A backup written in format 5 (a mentor who signed in, an agreement entry, a mentor's
+#: note), before backups carried mentors' survey answers.
+FORMAT_5_BACKUP = Path(__file__).parents[1] / "unit" / "data" / "backup-format-5.jsonl"
 
 #: Text that has broken storage, JSON and line-based formats elsewhere: markup, quotes,
 #: SQL, a line and a paragraph separator (JSON Lines readers that split on them break),
@@ -218,6 +231,27 @@ def fill_workshop(store: SqlStore, name: str = "Spring cohort") -> dict[str, obj
         ),
     ):
         store.add_mentor_note(workshop.code, "mentor1@example.org", first.id, note)
+    # Mentors answer the feedback surveys (saved out of the backup's order): mentor 0 both,
+    # the end survey with a draft of what did not validate; mentor 2 the mid one.
+    for email, kind, answers in (
+        (
+            mentors[2].email,
+            SurveyKind.MID,
+            SurveyAnswers(met_as_agreed=7, comments=HOSTILE_TEXTS[5]),
+        ),
+        (
+            mentors[0].email,
+            SurveyKind.END,
+            SurveyAnswers(
+                useful=9,
+                would_recommend=0,
+                comments="\n".join(HOSTILE_TEXTS),
+                draft={"met_as_agreed": HOSTILE_TEXTS[2], "comments.0": [HOSTILE_TEXTS[4]]},
+            ),
+        ),
+        (mentors[0].email, SurveyKind.MID, SurveyAnswers()),
+    ):
+        store.save_mentor_survey(workshop.code, email, kind, answers)
     return {
         "code": workshop.code,
         "resume_codes": codes,
@@ -252,6 +286,11 @@ def everything(store: SqlStore, code: str) -> dict[str, object]:
         "mentor_notes": {
             p.id: [(n.mentor_email, n.note) for n in store.mentor_notes(code, p.id)]
             for p in store.participants(code)
+        },
+        "mentor_surveys": {
+            (m.email, kind): store.mentor_survey(code, m.email, kind)
+            for m in store.mentors(code)
+            for kind in SurveyKind
         },
         "documents": [(s.key, s.revision, s.saved_at, s.document) for s in documents],
         "history": {
@@ -296,6 +335,9 @@ def test_a_workshop_backed_up_from_sqlite_restores_into_postgresql_and_back_iden
     assert len(expected["documents"]) == 3 * 5 + 4
     assert sum(len(revisions) for revisions in expected["history"].values()) == 3 * 14 + 5
     assert [d.decision for d in expected["match_decisions"]] == ["lock", "forbid", "forbid", "lock"]
+    answered = {key: answers for key, answers in expected["mentor_surveys"].items() if answers}
+    assert len(answered) == 3
+    assert answered["mentor0@example.org", SurveyKind.END].draft, "a draft travels too"
 
     for step, url in enumerate(urls[1:], start=1):
         with open_store(url) as target:
@@ -332,12 +374,15 @@ def test_the_backup_keeps_the_workshops_creation_time_and_every_timestamp(
     with store.read_workshop(code) as original:
         created_at = original.created_at
         decisions = original.decisions
+        surveys = original.mentor_surveys
         history = list(original.history)
     store.delete_workshop(code)
     restore_backup(store, tmp_path / "b.jsonl")
     with store.read_workshop(code) as restored:
         assert restored.created_at == created_at
         assert restored.decisions == decisions and len(decisions) == 4
+        assert restored.mentor_surveys == surveys and len(surveys) == 3
+        assert all(s.saved_at.tzinfo is not None for s in surveys)
         assert list(restored.history) == history
 
 
@@ -505,6 +550,274 @@ def test_a_backup_of_format_1_restores_without_decisions_and_backs_up_in_the_new
         (d.participant, d.mentor, d.decision) for d in store.match_decisions(workshop.code)
     ] == [(ines, "maya@example.org", "forbid")]
     assert all(d.decided_at.tzinfo is UTC for d in store.match_decisions(workshop.code))
+    assert counts.mentor_surveys == 0
+
+
+# ---------------------------------------------------------------------------------------
+# Mentors' survey answers
+
+
+def survey_lines(lines: list[bytes]) -> list[int]:
+    """The indexes of the mentor survey lines, in file order."""
+    return [i for i, line in enumerate(lines) if line.startswith(b'{"type":"mentor_survey"')]
+
+
+def changed(line: bytes, **fields: object) -> bytes:
+    return json.dumps({**json.loads(line), **fields}, ensure_ascii=False).encode() + b"\n"
+
+
+def sealed(lines: list[bytes]) -> list[bytes]:
+    """`lines` with the closing line's checksum made to match them again, as a backup
+    written that way (by a faulty writer, or edited with care) would have it."""
+    *body, end = lines
+    return [*body, changed(end, sha256=hashlib.sha256(b"".join(body)).hexdigest())]
+
+
+def test_mentors_survey_answers_are_lines_of_their_own_by_mentor_and_survey(
+    store: SqlStore, tmp_path: Path
+):
+    code = str(fill_workshop(store)["code"])
+    path = tmp_path / "b.jsonl"
+    _, counts = backup_workshop(store, code, path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    found = [json.loads(line) for line in lines]
+    types = [record["type"] for record in found]
+    surveys = [record for record in found if record["type"] == "mentor_survey"]
+    # After the notes, before the documents; counted on the closing line.
+    assert types.index("mentor_survey") == types.index("note") + types.count("note")
+    assert types.index("document") == types.index("mentor_survey") + len(surveys)
+    assert found[0]["format_version"] == 6
+    assert found[-1]["counts"]["mentor_surveys"] == counts.mentor_surveys == 3
+    assert [(r["mentor"], r["survey"]) for r in surveys] == [
+        ("mentor0@example.org", "end"),
+        ("mentor0@example.org", "mid"),
+        ("mentor2@example.org", "mid"),
+    ]
+    assert all(list(r) == ["type", "mentor", "survey", "saved_at", "body"] for r in surveys)
+    assert all(r["saved_at"].endswith("+00:00") for r in surveys)
+    for record in surveys:
+        assert list(record["body"]) == sorted(record["body"]), "the body is canonical"
+        stored = store.mentor_survey(code, record["mentor"], SurveyKind(record["survey"]))
+        assert SurveyAnswers.model_validate(record["body"]) == stored
+    end = surveys[0]["body"]
+    assert end["draft"]["met_as_agreed"] == HOSTILE_TEXTS[2]
+    assert HOSTILE_TEXTS[1] in end["comments"] and "\u2028" in end["comments"]
+
+
+@pytest.mark.postgres
+def test_mentors_survey_answers_give_the_same_bytes_from_sqlite_and_postgresql(
+    tmp_path: Path, empty_pg: str
+):
+    """Restored into a fresh store of the other kind and backed up again, byte for byte."""
+    with open_store(f"sqlite:///{tmp_path / 'a.db'}") as first:
+        code = str(fill_workshop(first)["code"])
+        backup_workshop(first, code, tmp_path / "a.jsonl")
+    with open_store(empty_pg) as second:
+        _, counts = restore_backup(second, tmp_path / "a.jsonl")
+        assert counts.mentor_surveys == 3
+        backup_workshop(second, code, tmp_path / "b.jsonl")
+    assert (tmp_path / "b.jsonl").read_bytes() == (tmp_path / "a.jsonl").read_bytes()
+    assert b'"type":"mentor_survey"' in (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_a_backup_of_format_5_restores_without_survey_answers_and_the_next_carries_them(
+    store: SqlStore, tmp_path: Path
+):
+    workshop, counts = restore_backup(store, FORMAT_5_BACKUP)
+    assert (counts.mentors, counts.decisions, counts.agreement_entries, counts.notes) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert counts.mentor_surveys == 0
+    code = workshop.code
+    (maya,) = store.mentors(code)
+    assert store.mentor_survey(code, maya.email, SurveyKind.END) is None
+    # Answered after the restore, and carried by the next backup (in format 6).
+    answers = SurveyAnswers(useful=8, comments=HOSTILE_TEXTS[0])
+    store.save_mentor_survey(code, maya.email, SurveyKind.END, answers)
+    backup_workshop(store, code, tmp_path / "now.jsonl")
+    store.delete_workshop(code)
+    _, counts = restore_backup(store, tmp_path / "now.jsonl")
+    assert (counts.notes, counts.mentor_surveys) == (1, 1)
+    assert store.mentor_survey(code, maya.email, SurveyKind.END) == answers
+
+
+def assert_restores_nothing(store: SqlStore, db_url: str, path: Path, message: str) -> None:
+    with pytest.raises(BackupError, match=message) as refused:
+        restore_backup(store, path)
+    assert str(refused.value).endswith("Nothing was restored.")
+    assert set(table_rows(db_url).values()) == {0}
+
+
+def test_a_survey_answers_line_in_a_backup_of_format_5_is_refused(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    lines = FORMAT_5_BACKUP.read_bytes().splitlines(keepends=True)
+    documents = next(i for i, line in enumerate(lines) if line.startswith(b'{"type":"document"'))
+    survey = {
+        "type": "mentor_survey",
+        "mentor": "maya@example.org",
+        "survey": "end",
+        "saved_at": "2026-04-01T10:00:00+00:00",
+        "body": SurveyAnswers(useful=8).model_dump(mode="json"),
+    }
+    line = json.dumps(survey).encode() + b"\n"
+    path = tmp_path / "format-5.jsonl"
+    path.write_bytes(b"".join(sealed([*lines[:documents], line, *lines[documents:]])))
+    assert_restores_nothing(
+        store,
+        db_url,
+        path,
+        rf"line {documents + 1}: a 'mentor_survey' record in a backup of format 5, which has none",
+    )
+
+
+#: How a refusal names the first survey answers line of `fill_workshop`'s backup.
+ANSWERS_OF_MENTOR_0 = r"the answers of mentor mentor0@example\.org to the 'end' survey are "
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"mentor": "nobody@example.org"},
+            r"the answers of mentor nobody@example\.org to the 'end' survey name a mentor who "
+            r"is not in the backup's mentors",
+        ),
+        ({"survey": "midterm"}, r"mentor_survey record: Survey"),
+        ({"survey": None}, r"mentor_survey record: Survey"),
+        ({"saved_at": "2026-04-01T10:00:00"}, r"mentor_survey record: Saved at"),
+        ({"mentor": ""}, r"mentor_survey record: Mentor"),
+        ({"participant": "0" * 32}, r"mentor_survey record: "),
+        ({"body": {"useful": 11}}, ANSWERS_OF_MENTOR_0 + r"not valid: The mentoring is useful"),
+        ({"body": {"feedback": "x"}}, ANSWERS_OF_MENTOR_0 + r"not valid: feedback"),
+        ({"body": {"comments": "x" * 2001}}, ANSWERS_OF_MENTOR_0 + r"not valid: Comments"),
+    ],
+    ids=[
+        "unknown mentor",
+        "unknown survey",
+        "no survey",
+        "time without zone",
+        "empty mentor",
+        "unknown field",
+        "score out of range",
+        "unknown answer",
+        "comments too long",
+    ],
+)
+def test_a_bad_survey_answers_line_refuses_the_whole_restore_naming_it(
+    store: SqlStore, db_url: str, tmp_path: Path, change: dict[str, object], message: str
+):
+    code = str(fill_workshop(store)["code"])
+    path = tmp_path / "b.jsonl"
+    backup_workshop(store, code, path)
+    store.delete_workshop(code)
+    lines = path.read_bytes().splitlines(keepends=True)
+    first = survey_lines(lines)[0]
+    lines[first] = changed(lines[first], **change)
+    path.write_bytes(b"".join(sealed(lines)))
+    assert_restores_nothing(store, db_url, path, rf"line {first + 1}: {message}")
+
+
+def test_survey_answers_twice_out_of_order_or_out_of_place_are_refused(
+    store: SqlStore, db_url: str, tmp_path: Path
+):
+    code = str(fill_workshop(store)["code"])
+    path = tmp_path / "b.jsonl"
+    backup_workshop(store, code, path)
+    store.delete_workshop(code)
+    lines = path.read_bytes().splitlines(keepends=True)
+    first, second, third = survey_lines(lines)
+    documents = third + 1
+    for spoiled, message in (
+        (
+            [*lines[:second], lines[first], *lines[second:]],
+            rf"line {second + 1}: the answers of mentor mentor0@example\.org to the 'end' "
+            r"survey are listed twice \(a mentor answers a survey once\)",
+        ),
+        (
+            [*lines[:first], lines[second], lines[first], *lines[third:]],
+            rf"line {second + 1}: the answers of mentor mentor0@example\.org to the 'end' "
+            r"survey are out of order",
+        ),
+        (
+            [*lines[:first], lines[third], lines[first], lines[second], *lines[documents:]],
+            rf"line {second + 1}: the answers of mentor mentor0@example\.org to the 'end' "
+            r"survey are out of order",
+        ),
+        (
+            [
+                *lines[:first],
+                *lines[second:documents],
+                lines[documents],
+                lines[first],
+                *lines[documents + 1 :],
+            ],
+            rf"line {documents + 1}: a 'mentor_survey' record out of place",
+        ),
+        (
+            [*lines[:first], *lines[second:]],
+            r"the closing line counts .*, 3 mentors' survey answers, .* but the file holds "
+            r".*, 2 mentors' survey answers,",
+        ),
+    ):
+        path.write_bytes(b"".join(sealed(spoiled)))
+        assert_restores_nothing(store, db_url, path, message)
+
+
+ANSWERS = SurveyAnswers(useful=8, comments=HOSTILE_TEXTS[0])
+
+
+@pytest.mark.parametrize(
+    ("survey", "message"),
+    [
+        (
+            StoredMentorSurvey("nobody@example.org", SurveyKind.MID, ANSWERS, NOW),
+            r"mentor nobody@example\.org is not on the workshop's roster",
+        ),
+        (
+            StoredMentorSurvey("mentor0@example.org", SurveyKind.END, ANSWERS, NOW),
+            r"the mentor answers this survey twice",
+        ),
+        (
+            StoredMentorSurvey("mentor1@example.org", "midterm", ANSWERS, NOW),  # type: ignore[arg-type]
+            r"the survey is one of mid, end, not 'midterm'",
+        ),
+        (
+            StoredMentorSurvey(
+                "mentor1@example.org", SurveyKind.END, ANSWERS, NOW.replace(tzinfo=None)
+            ),
+            r"the time they were saved has no time zone",
+        ),
+        (
+            StoredMentorSurvey(
+                "mentor1@example.org", SurveyKind.END, SurveyAnswers.model_construct(useful=99), NOW
+            ),
+            r"they are not valid: The mentoring is useful",
+        ),
+    ],
+    ids=["unknown mentor", "twice", "unknown survey", "time without zone", "invalid answers"],
+)
+def test_bad_survey_answers_refuse_the_whole_restore_and_write_nothing(
+    store: SqlStore, db_url: str, tmp_path: Path, survey: StoredMentorSurvey, message: str
+):
+    """The store checks the survey answers it restores itself, whoever built the snapshot."""
+    code = str(fill_workshop(store)["code"])
+    path = tmp_path / "b.jsonl"
+    backup_workshop(store, code, path)
+    store.delete_workshop(code)
+    before = table_rows(db_url)
+    with read_backup(path) as snapshot:
+        spoiled = dataclasses.replace(snapshot, mentor_surveys=(*snapshot.mentor_surveys, survey))
+        with pytest.raises(StoreError, match=message) as refused:
+            store.restore_workshop(spoiled)
+    assert str(refused.value).startswith(f"The answers of mentor {survey.mentor_email} to")
+    assert str(refused.value).endswith("Nothing was restored.")
+    assert table_rows(db_url) == before
+    with pytest.raises(NotFound):
+        store.workshop(code)
 
 
 # ---------------------------------------------------------------------------------------
@@ -525,6 +838,7 @@ def test_deleting_a_workshop_removes_every_row_under_it_and_nothing_else(
         kept_rows = 1 + len(snapshot.mentors) + len(snapshot.participants)
         kept_rows += len(snapshot.decisions) + len(snapshot.documents)
         kept_rows += len(snapshot.agreement) + len(snapshot.notes)
+        kept_rows += len(snapshot.mentor_surveys)
         kept_rows += sum(1 for _ in snapshot.history)
     assert sum(table_rows(db_url).values()) == kept_rows
 
@@ -563,9 +877,20 @@ def test_erasing_a_participant_removes_their_rows_and_code_and_nobody_elses(
     assert rows_after["documents"] == rows_before["documents"] - their_documents
     assert rows_after["document_history"] == rows_before["document_history"] - their_revisions
     assert rows_after["match_decisions"] == rows_before["match_decisions"] - len(their_decisions)
+    # Mentors' survey answers are the mentors': erasing a participant leaves them.
+    assert rows_after["mentor_surveys"] == rows_before["mentor_surveys"] == 3
     assert store.match_decisions(code) == others_decisions
     with pytest.raises(NotFound):
         store.erase_participant(code, erased)
+
+
+def test_merging_participants_leaves_the_mentors_survey_answers(store: SqlStore):
+    filled = fill_workshop(store)
+    code = str(filled["code"])
+    keep, absorb, _ = dict(filled["resume_codes"])
+    before = everything(store, code)["mentor_surveys"]
+    store.merge_participants(code, keep, absorb)
+    assert everything(store, code)["mentor_surveys"] == before
 
 
 # ---------------------------------------------------------------------------------------

@@ -149,6 +149,7 @@ def test_the_lines_come_in_the_documented_order_with_a_header_and_a_closing_line
         "decisions": 2,
         "agreement_entries": 0,
         "notes": 0,
+        "mentor_surveys": 0,
         "documents": 3,
         "revisions": 7,
     }
@@ -462,7 +463,8 @@ def test_a_decision_line_taken_out_fails_the_counts(backup_file, target):
         target,
         backup_file,
         r"line 17: the closing line counts 1 mentors, 2 participants, 2 matching decisions, "
-        r"0 agreement entries, 0 mentors' notes, 3 documents and 7 revisions, but the file "
+        r"0 agreement entries, 0 mentors' notes, 0 mentors' survey answers, 3 documents and 7 "
+        r"revisions, but the file "
         r"holds 1 mentors, 2 "
         r"participants, 1 matching decisions",
     )
