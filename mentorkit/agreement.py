@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -21,6 +21,7 @@ from mentorkit.models import (
     MentoringAgreement,
     MentorProfile,
     Participant,
+    ProspectiveMentor,
     RoleRow,
     SmartGoal,
     Workshop,
@@ -30,6 +31,9 @@ from mentorkit.smart import long_day
 
 if TYPE_CHECKING:
     from icalendar import Event
+
+#: The agreement's mentor: one of the workshop's directory, or one the participant found.
+AgreementMentor = MentorProfile | ProspectiveMentor
 
 PRODID = "-//mentorkit//mentorkit//EN"
 DEFAULT_MEETING_MINUTES = 45
@@ -277,7 +281,7 @@ def clock_zones(
     *,
     participant_name: str,
     participant_zone: str | None,
-    mentor: MentorProfile | None,
+    mentor: AgreementMentor | None,
 ) -> list[tuple[str, str]]:
     """The zones to show a meeting time in, as (zone, who lives by it) pairs.
 
@@ -289,7 +293,7 @@ def clock_zones(
     if zone is None:
         return []
     people = [(participant_zone, participant_name)]
-    if mentor is not None:
+    if isinstance(mentor, MentorProfile):  # a mentor the participant found gave no zone
         people.append((mentor.time_zone, mentor.name))
     zones: dict[str, list[str]] = {zone: []}
     for their_zone, name in people:
@@ -334,7 +338,7 @@ def schedule_view(
     *,
     participant_name: str,
     participant_zone: str | None,
-    mentor: MentorProfile | None,
+    mentor: AgreementMentor | None,
 ) -> dict[str, Any]:
     """The meetings for the templates: each date with its time in every zone that matters,
     the "Meeting time" term, the schedule's notes, and whether a schedule is set at all."""
@@ -388,7 +392,22 @@ def relationship_goals(
     return titles, bool(titles)
 
 
-def _mentor_name(agreement: MentoringAgreement, mentor: MentorProfile | None) -> str:
+def agreement_mentor(
+    agreement: MentoringAgreement,
+    mentors: Mapping[str, MentorProfile],
+    found: Iterable[ProspectiveMentor] = (),
+) -> AgreementMentor | None:
+    """The mentor `agreement` names: one of the directory's `mentors` (by email), or one
+    of the mentors the participant `found` (their shortlist's, by id). None when it names
+    nobody, or somebody no longer there (a mentor removed from the shortlist since)."""
+    if agreement.mentor_prospect is not None:
+        return next((p for p in found if p.id == agreement.mentor_prospect), None)
+    return mentors.get(agreement.mentor_email or "")
+
+
+def mentor_name(agreement: MentoringAgreement, mentor: AgreementMentor | None) -> str:
+    """How the agreement names its mentor (`mentor`, see `agreement_mentor`): by name, else
+    by the email chosen; '' when it names nobody the page knows by name."""
     if mentor is not None:
         return mentor.name
     return agreement.mentor_email or ""
@@ -397,7 +416,7 @@ def _mentor_name(agreement: MentoringAgreement, mentor: MentorProfile | None) ->
 def agreement_terms(
     agreement: MentoringAgreement,
     *,
-    mentor: MentorProfile | None,
+    mentor: AgreementMentor | None,
     goals: Sequence[SmartGoal] = (),
     participant: Participant | None = None,
     tz: str | None = None,
@@ -413,11 +432,11 @@ def agreement_terms(
         mentor=mentor,
     )
     return {
-        "mentor_name": _mentor_name(agreement, mentor),
+        "mentor_name": mentor_name(agreement, mentor),
         "mentor_role": ", ".join(p for p in (mentor.title, mentor.organization) if p)
-        if mentor
+        if isinstance(mentor, MentorProfile)
         else "",
-        "mentor_email": mentor.email if mentor else agreement.mentor_email or "",
+        "mentor_email": (mentor.email or "") if mentor else agreement.mentor_email or "",
         "goals": shown_goals,
         "goals_from_smart": from_smart,
         "terms": [
@@ -468,7 +487,7 @@ def agreement_context(
     agreement: MentoringAgreement,
     *,
     participant: Participant,
-    mentor: MentorProfile | None,
+    mentor: AgreementMentor | None,
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
     tz: str | None = None,
@@ -501,7 +520,7 @@ def agreement_markdown(
     agreement: MentoringAgreement,
     *,
     participant: Participant,
-    mentor: MentorProfile | None,
+    mentor: AgreementMentor | None,
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
     tz: str | None = None,
@@ -525,7 +544,7 @@ def agreement_html(
     agreement: MentoringAgreement,
     *,
     participant: Participant,
-    mentor: MentorProfile | None,
+    mentor: AgreementMentor | None,
     workshop: Workshop,
     goals: Sequence[SmartGoal] = (),
     tz: str | None = None,
@@ -622,7 +641,7 @@ def agreement_calendar(
     agreement: MentoringAgreement,
     *,
     participant: Participant,
-    mentor: MentorProfile | None,
+    mentor: AgreementMentor | None,
     workshop: Workshop,
     tz: str | None = None,
     goals: Sequence[SmartGoal] = (),
@@ -646,8 +665,8 @@ def agreement_calendar(
     _zone(zone)  # an unknown zone is refused in plain words before anything is built
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
     minutes = agreement.meeting_minutes or DEFAULT_MEETING_MINUTES
-    mentor_name = _mentor_name(agreement, mentor)
-    pair = f"{participant.name} & {mentor_name}" if mentor_name else participant.name
+    named = mentor_name(agreement, mentor)
+    pair = f"{participant.name} & {named}" if named else participant.name
     shown_goals, _ = relationship_goals(agreement, goals)
     lines = [f"Mentoring agreement ({workshop.name})."]
     if agreement.channel:

@@ -328,21 +328,40 @@ class Confirmation(Model):
 #: What is not part of the agreed terms: the unfinished input of the page, and the version
 #: of the stored form.
 _NOT_TERMS = {"draft", "schema_version"}
+#: Terms added to the agreement later: left out of its version while unset, so that an
+#: agreement confirmed before they existed stays confirmed.
+_LATER_TERMS = ("mentor_prospect",)
 
 
 def agreement_fingerprint(agreement: MentoringAgreement) -> str:
     """The version of the agreement's terms: the same terms, the same fingerprint; any
     change to a term, another one."""
     terms = agreement.model_dump(mode="json", exclude=_NOT_TERMS)
+    for term in _LATER_TERMS:  # unset, as in the versions confirmed before it existed
+        if terms.get(term) is None:
+            terms.pop(term, None)
     text = json.dumps(terms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def not_on_the_list(mentor_name: str) -> str:
+    """Why an agreement with a mentor the participant found cannot be confirmed here: they
+    are not on the workshop's roster, so they have no mentor page to confirm it on."""
+    who = mentor_name.strip() or "The mentor you found"
+    return (
+        f"{who} is not on this workshop's list of mentors, so they cannot confirm here: "
+        "print the agreement and go through it together."
+    )
+
+
 def confirm(agreement: MentoringAgreement, side: Side, name: str, *, at: datetime) -> Confirmation:
     """`side`'s confirmation, by `name`, of the agreement as it is now. An agreement with
-    unfinished input cannot be confirmed: the other side would agree to what is not there."""
+    unfinished input cannot be confirmed: the other side would agree to what is not there;
+    nor can one with a mentor the participant found, who could never confirm it here."""
     if agreement.needs_attention:
         raise MentoringError("The agreement has fields to fix first: it cannot be confirmed yet.")
+    if agreement.mentor_prospect is not None:
+        raise MentoringError(not_on_the_list(""))
     if agreement.mentor_email is None:
         raise MentoringError("Name your mentor in the agreement before confirming it.")
     return Confirmation(side=side, name=name, at=at, fingerprint=agreement_fingerprint(agreement))
@@ -394,7 +413,9 @@ def agreement_status(
 
 #: The terms a mentor may suggest changing: everything but whose agreement it is.
 SUGGESTABLE_TERMS = tuple(
-    name for name in MentoringAgreement.model_fields if name not in {*_NOT_TERMS, "mentor_email"}
+    name
+    for name in MentoringAgreement.model_fields
+    if name not in {*_NOT_TERMS, "mentor_email", "mentor_prospect"}
 )
 
 

@@ -739,7 +739,10 @@ class RoleRow(Model):
 
 class MentoringAgreement(Document):
     kind: ClassVar[str] = "mentoring_agreement"
+    #: The mentor: one of the workshop's directory (by email) or, `mentor_prospect`, one the
+    #: participant found themselves (by their id on the shortlist); at most one of the two.
     mentor_email: Email | None = Field(default=None, title="Mentor")
+    mentor_prospect: ProspectId | None = Field(default=None, title="Mentor you found")
     relationship_goals: list[FilledLine300] = Field(
         default_factory=list, max_length=10, title="Goals for the relationship"
     )
@@ -758,8 +761,19 @@ class MentoringAgreement(Document):
     boundaries: Text2000 = Field(default="", title="Boundaries")
     exit_clause: Text2000 = Field(default="", title="No-fault exit")
 
-    # Field rules, not a model rule: the later date carries the problem (where the page
+    # Field rules, not model rules: the later field carries the problem (where the page
     # shows it), and the rest of the agreement is saved meanwhile.
+    @field_validator("mentor_prospect")
+    @classmethod
+    def _one_mentor(cls, prospect: str | None, info: ValidationInfo) -> str | None:
+        if prospect is not None and info.data.get("mentor_email") is not None:
+            raise PydanticCustomError(
+                "one_mentor",
+                "names a mentor of the directory already: an agreement has one mentor, "
+                "of the directory or one you found",
+            )
+        return prospect
+
     @field_validator("review_on", "end_on")
     @classmethod
     def _dates_in_order(cls, day: date | None, info: ValidationInfo) -> date | None:

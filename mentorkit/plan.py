@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from mentorkit.agreement import agreement_terms
+from mentorkit.agreement import AgreementMentor, agreement_mentor, agreement_terms
 from mentorkit.growth import growth, growth_chart, growth_sentences
 from mentorkit.models import (
     RATING_LABELS,
@@ -233,14 +233,25 @@ def _shortlist_context(data: PlanData) -> list[dict[str, Any]]:
     return entries
 
 
+def the_agreements_mentor(data: PlanData) -> AgreementMentor | None:
+    """The mentor the participant's agreement names: of the directory (or the one the
+    matching gave them), or one they found themselves (from their shortlist)."""
+    agreement = data.agreement
+    if agreement is None:
+        return None
+    found = data.shortlist.prospects if data.shortlist is not None else ()
+    mentor = agreement_mentor(agreement, data.mentors, found)
+    matched = data.matched_mentor
+    if mentor is None and matched is not None and matched.email == agreement.mentor_email:
+        mentor = matched
+    return mentor
+
+
 def _agreement_context(data: PlanData) -> dict[str, Any] | None:
     agreement = data.agreement
     if agreement is None or not _agreement_started(agreement):
         return None
-    mentor = data.mentors.get(agreement.mentor_email or "")
-    matched = data.matched_mentor
-    if mentor is None and matched is not None and matched.email == agreement.mentor_email:
-        mentor = matched
+    mentor = the_agreements_mentor(data)
     today = data.today or date.today()
     assessment = data.assessment
     terms = agreement_terms(

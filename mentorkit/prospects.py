@@ -154,6 +154,12 @@ def next_prospect_id(taken: Iterable[str]) -> str:
     return f"own-{max(numbers, default=0) + 1}"
 
 
+def is_prospect_id(key: str | None) -> bool:
+    """Whether `key` names a mentor the participant found ('own-2'), not one of the
+    directory (an email, which always holds an '@')."""
+    return key is not None and re.fullmatch(PROSPECT_ID, key) is not None
+
+
 def found_through_sentence(found_through: FoundThrough | None) -> str:
     """How an outreach draft says where the participant found the mentor ('' when they
     did not say, or found them somewhere else)."""

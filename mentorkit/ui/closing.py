@@ -16,12 +16,14 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from mentorkit.agreement import AgreementMentor, agreement_mentor
 from mentorkit.closing import thank_you_draft
 from mentorkit.models import (
     CircleMember,
     CircleRole,
     Closing,
     MentoringAgreement,
+    MentorShortlist,
     SmartGoal,
 )
 from mentorkit.rhythm import wins
@@ -250,12 +252,14 @@ class ClosingView(widgets.VBox):
 
 
 def _mentor_name(session: Session) -> str:
-    """The participant's mentor (`the_mentor`), else the agreement's ('' when none is known
-    in the directory)."""
+    """The participant's mentor (`the_mentor`), else the agreement's: one of the directory
+    or one they found themselves ('' when none is known by name)."""
     mentors = {m.email: m for m in session.store.mentors(session.workshop.code)}
-    mentor = the_mentor(session, mentors)
+    mentor: AgreementMentor | None = the_mentor(session, mentors)
     if mentor is None and (agreement := session.document(MentoringAgreement)) is not None:
-        mentor = mentors.get(agreement.mentor_email or "")
+        shortlist = session.document(MentorShortlist)
+        found = shortlist.prospects if shortlist is not None else ()
+        mentor = agreement_mentor(agreement, mentors, found)
     return mentor.name if mentor else ""
 
 

@@ -16,9 +16,11 @@ from mentorkit.agreement import (
     DEFAULT_EXIT_CLAUSE,
     DEFAULT_FEEDBACK_STYLE,
     DEFAULT_MEETING_MINUTES,
+    AgreementMentor,
     agreement_calendar,
     agreement_html,
     agreement_markdown,
+    agreement_mentor,
     meeting_zone,
     term_words,
     with_defaults,
@@ -35,6 +37,7 @@ from mentorkit.mentoring import (
     agreement_status,
     answer_suggestion,
     confirm,
+    not_on_the_list,
     suggested_changes,
 )
 from mentorkit.models import (
@@ -44,11 +47,13 @@ from mentorkit.models import (
     MentorProfile,
     MentorShortlist,
     Participant,
+    ProspectiveMentor,
     RoleRow,
     SelfAssessment,
     SmartGoal,
     Workshop,
 )
+from mentorkit.prospects import is_prospect_id
 from mentorkit.store import Store
 from mentorkit.ui.fields import Fields, FieldSet, choices, time_zone_names
 from mentorkit.ui.frame import close_tree, guarded
@@ -72,17 +77,31 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+#: How the drop-down offers a mentor the participant found who is no longer on their list.
+REMOVED_FOUND_MENTOR = "A mentor you found (no longer on your shortlist)"
+
+
 def _mentor_options(
-    mentors: dict[str, MentorProfile], chosen: str | None
+    mentors: dict[str, MentorProfile],
+    found: Sequence[ProspectiveMentor],
+    chosen: str | None,
 ) -> list[tuple[str, str | None]]:
-    """The mentors by name (email added when two share a name), a blank first."""
+    """A blank, the directory's mentors by name (email added when two share a name), then
+    the mentors the participant found (by their id on the shortlist, those with a name)."""
     names = [m.name.casefold() for m in mentors.values()]
     options: list[tuple[str, str | None]] = [("— not chosen yet —", None)]
     for mentor in mentors.values():
         twice = names.count(mentor.name.casefold()) > 1
         options.append((f"{mentor.name} ({mentor.email})" if twice else mentor.name, mentor.email))
-    if chosen and chosen not in mentors:  # no longer in the directory: keep what was saved
-        options.append((chosen, chosen))
+    named = [(" ".join(p.name.split()), p) for p in found if p.name.strip() or p.id == chosen]
+    found_names = [name.casefold() for name, _prospect in named]
+    for name, prospect in named:
+        twice = found_names.count(name.casefold()) > 1
+        which = f"{prospect.email or prospect.id}, " if twice else ""
+        options.append((f"{name or '(no name yet)'} ({which}found yourself)", prospect.id))
+    offered = {value for _label, value in options}
+    if chosen and chosen not in offered:  # no longer listed: keep what was saved
+        options.append((REMOVED_FOUND_MENTOR if is_prospect_id(chosen) else chosen, chosen))
     return options
 
 
@@ -116,10 +135,9 @@ def _calendar_note(agreement: MentoringAgreement, own_zone: str | None) -> str:
 # Agreed together: the status, the mentee's confirmation and the mentor's suggestions
 
 TOGETHER_HTML = (
-    "<h2>Agreed together</h2><p>When the two of you are happy with the agreement, each of you "
-    "confirms it: you here, your mentor on their page. A change after that needs both "
-    "confirmations again. Changes your mentor suggests appear here for you to take in or "
-    "not.</p>"
+    "<p>When the two of you are happy with the agreement, each of you confirms it: you here, "
+    "your mentor on their page. A change after that needs both confirmations again. Changes "
+    "your mentor suggests appear here for you to take in or not.</p>"
 )
 
 
@@ -221,16 +239,36 @@ class AgreedTogether(widgets.VBox):
         self.suggestions = widgets.VBox()
         self.confirm.on_click(lambda _button: on_confirm())
         self.check.on_click(lambda _button: on_check())
+        self.actions = widgets.HBox(
+            [self.confirm, self.problem, self.check],
+            layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
+        )
+        self.intro = widgets.HTML(TOGETHER_HTML)
         self.children = [
-            widgets.HTML(TOGETHER_HTML),
+            widgets.HTML("<h2>Agreed together</h2>"),
+            self.intro,
             self.status,
-            widgets.HBox(
-                [self.confirm, self.problem, self.check],
-                layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
-            ),
+            self.actions,
             self.outcome,
             self.suggestions,
         ]
+
+    def off_the_list(self, text: str) -> None:
+        """Say, in words, why this agreement cannot be confirmed here (its mentor is not on
+        the workshop's list), with no button for a confirmation that could never finish."""
+        self.status.value = (
+            '<p class="mentorkit-agreement-status mentorkit-agreement-off-the-list">'
+            f"{escape(text)}</p>"
+        )
+        self.problem.value = self.outcome.value = ""
+        for part in (self.intro, self.actions, self.suggestions):
+            part.layout.display = "none"
+
+    def on_the_list(self) -> None:
+        """Offer the confirmation and the mentor's suggestions again (see `off_the_list`)."""
+        if self.actions.layout.display == "none":
+            for part in (self.intro, self.actions, self.suggestions):
+                part.layout.display = None
 
     def refuse(self, text: str, *, alert: bool = True) -> None:
         """Say next to the button, in words, why the agreement cannot be confirmed (`alert`:
@@ -249,7 +287,7 @@ class _Parties(TypedDict):
     """Who and what an agreement's printable forms name (their keyword arguments)."""
 
     participant: Participant
-    mentor: MentorProfile | None
+    mentor: AgreementMentor | None
     workshop: Workshop
     goals: Sequence[SmartGoal]
     tz: str | None
@@ -324,6 +362,9 @@ class ExpectationsView(widgets.VBox):
             session.store.mentors(session.workshop.code), key=lambda m: m.name.casefold()
         )
         self.mentors = {m.email: m for m in mentors}
+        shortlist = session.document(MentorShortlist)
+        #: The mentors the participant found themselves (their shortlist's), choosable too.
+        self.found = list(shortlist.prospects) if shortlist else []
         self.goals = list(session.documents(SmartGoal).values())
         assessment = session.document(SelfAssessment)
         self.time_zone = assessment.preferences.time_zone if assessment else None
@@ -364,11 +405,17 @@ class ExpectationsView(widgets.VBox):
         self.fields = FieldSet(MentoringAgreement, session.status, self.autosaver.key)
         bind = self.fields.field
         fields = Fields(LABEL_WIDTH)
+        # One drop-down names the mentor: an email fills `mentor_email`, the id of a mentor
+        # the participant found (never an email) fills `mentor_prospect`.
+        chosen = start.mentor_prospect or start.mentor_email
         self.mentor = bind(
             "mentor_email",
-            fields.dropdown(
-                "Mentor", _mentor_options(self.mentors, start.mentor_email), start.mentor_email
-            ),
+            fields.dropdown("Mentor", _mentor_options(self.mentors, self.found, chosen), chosen),
+            read=lambda key: None if is_prospect_id(key) else key,
+        )
+        self.fields.computed(
+            "mentor_prospect",
+            lambda: self.mentor.value if is_prospect_id(self.mentor.value) else None,
         )
         self.relationship_goals = bind(
             "relationship_goals",
@@ -514,19 +561,18 @@ class ExpectationsView(widgets.VBox):
 
     def first_draft(self) -> MentoringAgreement:
         """The standard terms, and the participant's mentor: the one who accepted them (or
-        the facilitator paired them with), else the first on their shortlist, if any; the
-        published matching's mentor is not looked at."""
+        the facilitator paired them with), else the first on their shortlist, if any (one
+        of the directory, or one they found themselves); the published matching's mentor
+        is not looked at."""
         accepted = the_mentor(self.session, self.mentors, matched=False)
+        first: dict[str, str | None] = {}
         if accepted is not None:
-            first: str | None = accepted.email
-        else:
-            shortlist = self.session.document(MentorShortlist)
-            listed = (
-                [e.mentor_email for e in shortlist.entries if e.mentor_email] if shortlist else []
-            )
-            first = listed[0] if listed else None
+            first["mentor_email"] = accepted.email
+        elif (shortlist := self.session.document(MentorShortlist)) and shortlist.entries:
+            entry = shortlist.entries[0]
+            first = {"mentor_email": entry.mentor_email, "mentor_prospect": entry.prospect}
         return with_defaults(
-            MentoringAgreement(mentor_email=first, meeting_minutes=DEFAULT_MEETING_MINUTES)
+            MentoringAgreement.model_validate({**first, "meeting_minutes": DEFAULT_MEETING_MINUTES})
         )
 
     def document(self) -> MentoringAgreement:
@@ -569,7 +615,7 @@ class ExpectationsView(widgets.VBox):
         self._show_goals_hint(agreement)
         who: _Parties = {
             "participant": self.session.participant,
-            "mentor": self.mentors.get(agreement.mentor_email or ""),
+            "mentor": agreement_mentor(agreement, self.mentors, self.found),
             "workshop": self.session.workshop,
             "goals": self.goals,
             "tz": self.time_zone,
@@ -630,13 +676,23 @@ class ExpectationsView(widgets.VBox):
         return agreement_record(entries)
 
     def _mentor_name(self, agreement: MentoringAgreement) -> str:
-        mentor = self.mentors.get(agreement.mentor_email or "")
-        return mentor.name if mentor else agreement.mentor_email or "your mentor"
+        mentor = agreement_mentor(agreement, self.mentors, self.found)
+        if mentor is not None and mentor.name.strip():
+            return mentor.name
+        if agreement.mentor_prospect is not None:
+            return "the mentor you found"
+        return agreement.mentor_email or "your mentor"
 
     def _show_together(self, agreement: MentoringAgreement) -> None:
         """The status of the agreement as the form holds it, whether it can be confirmed,
         and a card for each open suggestion."""
         panel = self.together
+        if agreement.mentor_prospect is not None:
+            # Not on the roster: no mentor page to confirm on, and nobody to suggest changes.
+            found = agreement_mentor(agreement, self.mentors, self.found)
+            panel.off_the_list(not_on_the_list(found.name if found else ""))
+            return
+        panel.on_the_list()
         status = agreement_status(agreement, self.record.confirmations)
         panel.status.value = status_html(status, self._mentor_name(agreement))
         try:

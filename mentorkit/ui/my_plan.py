@@ -27,7 +27,7 @@ from mentorkit.models import (
     SelfAssessment,
     SmartGoal,
 )
-from mentorkit.plan import PlanData, plan_html, plan_markdown
+from mentorkit.plan import PlanData, plan_html, plan_markdown, the_agreements_mentor
 from mentorkit.store import Store
 from mentorkit.ui.frame import close_tree, guarded
 from mentorkit.ui.html import DOCUMENT_CSS, copy_button, download_link, embedded_document, html_text
@@ -91,7 +91,7 @@ def plan_calendar(data: PlanData) -> bytes | None:
     return agreement_calendar(
         agreement,
         participant=data.participant,
-        mentor=data.mentors.get(agreement.mentor_email or ""),
+        mentor=the_agreements_mentor(data),
         workshop=data.workshop,
         tz=prefs.time_zone if prefs is not None else None,
         goals=data.goals,
@@ -104,10 +104,7 @@ def agreement_downloads(data: PlanData, confirmations: Sequence[Confirmation]) -
     agreement = data.agreement
     if agreement is None or agreement == MentoringAgreement():
         return []
-    mentor = data.mentors.get(agreement.mentor_email or "")
-    matched = data.matched_mentor
-    if mentor is None and matched is not None and matched.email == agreement.mentor_email:
-        mentor = matched
+    mentor = the_agreements_mentor(data)
     prefs = data.assessment.preferences if data.assessment is not None else None
     tz = prefs.time_zone if prefs is not None else None
     links = []

@@ -1,18 +1,21 @@
 """A participant filters the mentor directory, shortlists two mentors with notes and an
-edited outreach message, reloads, and finds everything back."""
+edited outreach message, reloads, and finds everything back; a mentor they found
+themselves is shortlisted, then named as the mentor of their agreement."""
 
 import re
 
 import pytest
-from browser_helpers import HOSTILE, first_visit, wait_until_saved
+from browser_helpers import HOSTILE, download, first_visit, wait_until_saved
 from person import Person
 from playwright.sync_api import Page, expect
 
 from mentorkit.mentoring import Answerer
-from mentorkit.store import open_store
+from mentorkit.models import MentoringAgreement
+from mentorkit.store import DocumentKey, open_store
 
 pytestmark = pytest.mark.browser
 APP = "02_mentor_shortlist.ipynb"
+EXPECTATIONS = "03_expectations.ipynb"
 FIRST, SECOND = "Kenji Watanabe", "Chloé Marchand"  # both meet in person (sample roster)
 MY_MESSAGE = (
     f"Dear Kenji,\n\nI admire your daily stand-ups. Could we talk for 30 minutes?\n{HOSTILE}"
@@ -105,16 +108,43 @@ def test_a_request_sent_from_the_shortlist_is_kept_and_its_answer_shows_after_a_
 
 
 KAI = "Kai Rivera"
+KAI_CHOICE = f"{KAI} (found yourself)"
 KAI_HOW = f"Gave the talk at our alumni evening;\nwe spoke afterwards. {HOSTILE}"
 
 
+def arrow_to(person: Person, option: str, key: str, *, limit: int = 30) -> None:
+    """Press `key` (ArrowUp, ArrowDown) in the focused drop-down until `option` is chosen."""
+    for _ in range(limit):
+        now = person.focused()
+        if now is not None and now["value"] == option:
+            return
+        person.press(key)
+    raise AssertionError(f"{key} never reached '{option}' (at {person.focused()})")
+
+
+def stored_agreement(served_demo, who: str) -> MentoringAgreement | None:
+    """The participant's agreement as the store holds it now."""
+    with open_store(served_demo.database_url) as store:
+        code = store.workshop(served_demo.join_code).code
+        (me,) = [p for p in store.participants(code) if p.name == who]
+        saved = store.load(DocumentKey(code, me.id, MentoringAgreement.kind))
+    if saved is None:
+        return None
+    assert isinstance(saved.document, MentoringAgreement)
+    return saved.document
+
+
 def test_a_mentor_found_yourself_is_written_down_chosen_and_drafted_to_across_a_reload(
-    page: Page, person: Person, served_demo
+    page: Page, person: Person, served_demo, tmp_path
 ):
     """Beyond the directory: the participant reads where to look, writes down someone from
     their alumni network by keyboard (a link typed wrong first), chooses them, and gets a
-    draft that says where they found them; all of it is there after a reload."""
-    visit = first_visit(person, served_demo, APP, "Test Found Mentor Person")
+    draft that says where they found them; all of it is there after a reload. Then, in
+    Expectations, they choose that mentor for their agreement with the keyboard: kept
+    across a reload, named in the printable agreement, and the "Agreed together" panel
+    says why that mentor cannot confirm on mentorkit."""
+    who = "Test Found Mentor Person"
+    visit = first_visit(person, served_demo, APP, who)
     app = page.locator(".mentorkit-app")
     expect(page.locator(".mentorkit-mentor")).to_have_count(10, timeout=30_000)
     advice = page.locator(".mentorkit-advice")
@@ -137,7 +167,7 @@ def test_a_mentor_found_yourself_is_written_down_chosen_and_drafted_to_across_a_
     wait_until_saved(person)
     person.maybe_reload("after writing down a mentor found yourself")
 
-    person.choose("Choice 1", f"{KAI} (found yourself)")
+    person.choose("Choice 1", KAI_CHOICE)
     message = page.get_by_label(f"Message to {KAI}")
     expect(message).to_have_value(
         re.compile(r"Dear Kai,.*I found you through our alumni network", re.S), timeout=30_000
@@ -152,11 +182,54 @@ def test_a_mentor_found_yourself_is_written_down_chosen_and_drafted_to_across_a_
     expect(page.get_by_label("Mentor you found 1: name")).to_have_value(KAI, timeout=30_000)
     expect(page.get_by_label("Mentor you found 1: how you know them")).to_have_value(KAI_HOW)
     expect(page.get_by_label("Mentor you found 1: link")).to_have_value("https://example.org/kai")
-    expect(page.get_by_label("Choice 1", exact=True)).to_have_value(f"{KAI} (found yourself)")
+    expect(page.get_by_label("Choice 1", exact=True)).to_have_value(KAI_CHOICE)
     expect(page.get_by_label("Note on choice 1")).to_have_value(
         "Ask how the alumni scheme pairs people."
     )
     expect(page.get_by_label(f"Message to {KAI}")).to_have_value(
         re.compile("I found you through our alumni network")
     )
+    visit.assert_clean()
+
+    # The agreement: the first draft offers the first choice, the mentor found yourself.
+    visit.open_and_resume(EXPECTATIONS)
+    mentor = person.field("Mentor")
+    expect(mentor).to_have_value(KAI_CHOICE, timeout=30_000)
+    assert stored_agreement(served_demo, who) is None  # a draft until the first change
+    # Chosen with the keyboard: Tab to the drop-down; up to the directory's last mentor
+    # (saved), then down again to Kai, the last choice.
+    person.tab_to("Mentor")
+    person.press("ArrowUp")
+    expect(mentor).not_to_have_value(KAI_CHOICE)
+    wait_until_saved(person)
+    before = stored_agreement(served_demo, who)
+    assert before is not None and before.mentor_email is not None
+    assert before.mentor_prospect is None
+    arrow_to(person, KAI_CHOICE, "ArrowDown")
+    expect(mentor).to_have_value(KAI_CHOICE)
+    preview = page.locator(".mentorkit-document")
+    expect(preview).to_contain_text(f"Mentor: {KAI}", timeout=30_000)
+    wait_until_saved(person)
+    agreement = stored_agreement(served_demo, who)
+    assert agreement is not None
+    assert (agreement.mentor_prospect, agreement.mentor_email) == ("own-1", None)
+    together = page.locator(".mentorkit-agreed-together")
+    person.reach(together.locator(".mentorkit-agreement-status"), to_use=False)
+    expect(together).to_contain_text(
+        f"{KAI} is not on this workshop's list of mentors, so they cannot confirm here: "
+        "print the agreement and go through it together."
+    )
+    expect(person.button("Confirm this agreement")).to_have_count(0)
+    expect(person.button("Check for your mentor's answer")).to_have_count(0)
+    person.shot("03_expectations-found-yourself", whole=True)
+
+    visit.reload_and_resume()
+    expect(mentor).to_have_value(KAI_CHOICE, timeout=30_000)
+    path = download(person, "Download agreement (HTML)", tmp_path)
+    printed = path.read_text(encoding="utf-8")
+    assert f"Mentor: <strong>{KAI}</strong>" in printed
+    assert f"<title>Mentoring agreement: {who} &amp; {KAI}</title>" in printed
+    person.reach(together.locator(".mentorkit-agreement-status"), to_use=False)
+    expect(together).to_contain_text(f"{KAI} is not on this workshop's list of mentors")
+    person.shot("03_expectations-found-yourself-after-reload")
     visit.assert_clean()
