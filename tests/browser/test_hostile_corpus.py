@@ -13,7 +13,10 @@ Fields that only some days show are walked too: the workshop's end survey is ope
 comments are a field of Check-ins like any other, and the facilitator's dashboard shows
 them, pooled with two other participants' answers), and the participant's goal review is
 due (its reasons are sent with "Save my review", not saved as typed, and then read in
-each goal's history).
+each goal's history). A mentor types the corpus into their profile; then, given a mentee
+while the end survey is open, into the free-text fields of the feedback survey at the top
+of their page, which the dashboard shows in the mentors' block, pooled with two other
+mentors' answers.
 
 The payloads are pasted (as an attacker would), each into a field reached with the mouse
 wheel and clicked, through the person-like driver.
@@ -24,10 +27,12 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from browser_helpers import (
     LOAD_TIMEOUT_MS,
     ServedDemo,
@@ -49,7 +54,7 @@ from mentorkit.models import (
     SurveyKind,
     SurveyWindow,
 )
-from mentorkit.store import DocumentKey, open_store
+from mentorkit.store import DocumentKey, Store, mentor_surveys_table, open_store
 from mentorkit.ui.html import split_list
 
 pytestmark = pytest.mark.browser
@@ -99,6 +104,11 @@ PARTICIPANT_NOTEBOOKS = [app.notebook for app in APPS if app.audience == "partic
 MENTOR_APP = "mentor.ipynb"
 #: A sample mentor no other browser test reads the profile of.
 CORPUS_MENTOR = "Samuel Adeyemi-Cole"
+#: The participant who reads the corpus mentor's profile, and then becomes their mentee.
+CORPUS_MENTEE = "Corpus Reader"
+#: The part of the mentor's page that holds the feedback surveys (with a mentee, while
+#: one is open): walked on its own, after the profile.
+MENTOR_SURVEY = ".mentorkit-mentor-survey"
 #: Apps every free-text field of which My plan shows (but those of NOT_IN_THE_PLAN).
 ALL_IN_THE_PLAN = {"01_self_assessment.ipynb", "04_smart_goals.ipynb", "05_check_ins.ipynb"}
 #: What My plan leaves out of those apps: a goal review's reasons (kept in the goal's
@@ -114,6 +124,11 @@ DASHBOARD = "facilitator/dashboard.ipynb"
 OTHER_ANSWERS = (
     SurveyAnswers(useful=8, comments="The meetings kept me going."),
     SurveyAnswers(met_as_agreed=6, comments="More time with the mentor, please."),
+)
+#: Two other mentors' answers, likewise: the mentors' block shows comments from three on.
+OTHER_MENTOR_ANSWERS = (
+    SurveyAnswers(useful=9, comments="My mentee set the pace; that worked."),
+    SurveyAnswers(would_recommend=7, comments="A shorter agreement form, please."),
 )
 
 
@@ -161,6 +176,7 @@ READY: dict[str, Callable[[Page], Locator]] = {
     "06_my_plan.ipynb": lambda page: page.get_by_role("button", name="Refresh"),
     "07_closing.ipynb": lambda page: page.get_by_label("What I could mentor in"),
     MENTOR_APP: lambda page: page.get_by_label("About me"),
+    MENTOR_SURVEY: lambda page: page.get_by_label("End survey: comments"),
 }
 #: A floor under what the generic search finds: it tells if the search itself broke.
 AT_LEAST = {
@@ -172,6 +188,7 @@ AT_LEAST = {
     "06_my_plan.ipynb": 0,
     "07_closing.ipynb": 8,
     MENTOR_APP: 6,
+    MENTOR_SURVEY: 1,
 }
 #: Fields My plan shows besides every field of the apps in ALL_IN_THE_PLAN.
 ALSO_IN_THE_PLAN = re.compile(r"^(Note on choice \d|Goals for our relationship)$")
@@ -346,19 +363,22 @@ SUBMIT: dict[str, Callable[[Walk, str], list[Typed]]] = {
 }
 
 
-def walk_app(walk: Walk, notebook: str) -> list[Typed]:
-    """Type a payload into every free-text field of `notebook`, reload, read them back."""
+def walk_app(walk: Walk, notebook: str, part: str = ".mentorkit-app") -> list[Typed]:
+    """Type a payload into every free-text field of `notebook` (of its `part` only, such
+    as `MENTOR_SURVEY`), reload, read them back."""
     person = walk.person
     page = person.page
     app = page.locator(".mentorkit-app")
+    whole = part == ".mentorkit-app"
+    key = notebook if whole else part
     open_app(page, walk.base_url, notebook, f"?resume={walk.resume_code}")
     expect(page.locator(".mentorkit-who")).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-    if notebook in REVEAL:
+    if whole and notebook in REVEAL:
         REVEAL[notebook](person)
-    expect(READY[notebook](page)).to_be_visible(timeout=30_000)
+    expect(READY[key](page)).to_be_visible(timeout=30_000)
     own_elements = injected(app)
-    fields = text_fields(page)
-    assert len(fields) >= AT_LEAST[notebook], (notebook, [label for label, _ in fields])
+    fields = text_fields(page, part)
+    assert len(fields) >= AT_LEAST[key], (key, [label for label, _ in fields])
 
     mine: list[Typed] = []
     for label, box in fields:
@@ -384,14 +404,14 @@ def walk_app(walk: Walk, notebook: str) -> list[Typed]:
             assert FAIR_REFUSALS.search(typed.refusal), (label, typed.payload, typed.refusal)
             assert "Check" not in type_and_settle(person, box, before), (label, before)
         walk.typed.append(typed)
-    submitted = SUBMIT[notebook](walk, notebook) if notebook in SUBMIT else []
+    submitted = SUBMIT[notebook](walk, notebook) if whole and notebook in SUBMIT else []
     mine += submitted
     assert_nothing_ran(page, walk.dialogs, notebook)
     assert injected(app) == own_elements, notebook
 
     page.reload(timeout=LOAD_TIMEOUT_MS)  # a new kernel; the personal link signs in again
-    expect(READY[notebook](page)).to_be_visible(timeout=LOAD_TIMEOUT_MS)
-    after = text_fields(page)
+    expect(READY[key](page)).to_be_visible(timeout=LOAD_TIMEOUT_MS)
+    after = text_fields(page, part)
     assert [label for label, _ in after] == [label for label, _ in fields], notebook
     shown = {label: box.input_value() for label, box in after}
     for typed in mine:
@@ -410,20 +430,33 @@ def end_survey_key(code: str, participant_id: str) -> DocumentKey:
     return DocumentKey(code, participant_id, SurveyAnswers.kind, SurveyKind.END.value)
 
 
+def open_the_end_survey(store: Store, served: ServedDemo) -> dict[SurveyKind, SurveyWindow]:
+    """Open the workshop's end survey since yesterday, as the facilitator does in Workshop
+    setup; the surveys it had before, to put back."""
+    workshop = store.workshop(served.join_code)
+    before = dict(workshop.surveys)
+    window = SurveyWindow(opens_on=TODAY - timedelta(days=1), closes_on=TODAY + timedelta(days=13))
+    store.update_workshop(
+        workshop.model_copy(update={"surveys": {**before, SurveyKind.END: window}})
+    )
+    return before
+
+
+def put_the_surveys_back(
+    store: Store, served: ServedDemo, surveys: dict[SurveyKind, SurveyWindow]
+) -> None:
+    workshop = store.workshop(served.join_code)
+    store.update_workshop(workshop.model_copy(update={"surveys": surveys}))
+
+
 @pytest.fixture
 def end_survey_open(served_demo: ServedDemo) -> Iterator[None]:
-    """The workshop's end survey open since yesterday, as the facilitator sets it in
-    Workshop setup, and answered already by two other participants; afterwards the
-    workshop as it was (the other tests' has no survey open) and no answer left."""
+    """The workshop's end survey open since yesterday, and answered already by two other
+    participants; afterwards the workshop as it was (the other tests' has no survey open)
+    and no answer left."""
     with open_store(served_demo.database_url) as store:
-        workshop = store.workshop(served_demo.join_code)
-        code, before = workshop.code, dict(workshop.surveys)
-        window = SurveyWindow(
-            opens_on=TODAY - timedelta(days=1), closes_on=TODAY + timedelta(days=13)
-        )
-        store.update_workshop(
-            workshop.model_copy(update={"surveys": {**before, SurveyKind.END: window}})
-        )
+        code = store.workshop(served_demo.join_code).code
+        before = open_the_end_survey(store, served_demo)
         others = [
             end_survey_key(code, p.id)
             for p in store.participants(code)
@@ -435,12 +468,69 @@ def end_survey_open(served_demo: ServedDemo) -> Iterator[None]:
         yield
     finally:
         with open_store(served_demo.database_url) as store:
-            workshop = store.workshop(served_demo.join_code)
-            store.update_workshop(workshop.model_copy(update={"surveys": before}))
+            put_the_surveys_back(store, served_demo, before)
             mine = [end_survey_key(code, p.id) for p in store.participants(code) if p.name == NAME]
             for key in [*others, *mine]:
                 if store.load(key) is not None:
                     store.delete(key)
+
+
+@contextmanager
+def a_mentee_and_the_end_survey_open(served: ServedDemo, mentor_email: str) -> Iterator[None]:
+    """The corpus mentor paired with `CORPUS_MENTEE` (the facilitator's lock) while the
+    end survey is open, which two other mentors, each paired with a participant nobody
+    decided about, have answered already; afterwards no pair, no mentor's answer and no
+    survey left of it."""
+    with open_store(served.database_url) as store:
+        code = store.workshop(served.join_code).code
+        decided = {d.participant for d in store.match_decisions(code)}
+        free = [p for p in store.participants(code) if p.id not in decided]
+        (mentee,) = [p for p in free if p.name == CORPUS_MENTEE]
+        assert store.mentor_survey(code, mentor_email, SurveyKind.END) is None
+        others = [
+            m.email
+            for m in store.mentors(code)
+            if m.email != mentor_email
+            and store.mentor_survey(code, m.email, SurveyKind.END) is None
+        ][: len(OTHER_MENTOR_ANSWERS)]
+        # Taking each lock back leaves the participant as they were: nobody decided about.
+        mentees = [mentee, *(p for p in free if p.id != mentee.id)][: 1 + len(others)]
+        pairs = list(zip(mentees, [mentor_email, *others], strict=True))
+        before = dict(store.workshop(served.join_code).surveys)
+        decisions = store.match_decisions(code)
+        answered = store.mentors_survey_answers(code, SurveyKind.END)
+    try:
+        with open_store(served.database_url) as store:
+            open_the_end_survey(store, served)
+            for participant, email in pairs:
+                store.decide_match(code, participant.id, email, "lock")
+            for email, answers in zip(others, OTHER_MENTOR_ANSWERS, strict=True):
+                store.save_mentor_survey(code, email, SurveyKind.END, answers)
+        yield
+    finally:
+        with open_store(served.database_url) as store:
+            put_the_surveys_back(store, served, before)
+            for participant, email in pairs:
+                store.decide_match(code, participant.id, email, None)
+        # The store keeps a mentor's answers for good (saving empty ones still counts as a
+        # row): the rows are deleted.
+        engine = sa.create_engine(served.database_url)
+        try:
+            table = mentor_surveys_table
+            with engine.begin() as conn:
+                conn.execute(
+                    table.delete().where(
+                        table.c.workshop == code,
+                        table.c.survey == SurveyKind.END.value,
+                        table.c.mentor.in_([mentor_email, *others]),
+                    )
+                )
+        finally:
+            engine.dispose()
+    with open_store(served.database_url) as store:  # as it was
+        assert store.workshop(served.join_code).surveys == before
+        assert store.match_decisions(code) == decisions
+        assert store.mentors_survey_answers(code, SurveyKind.END) == answered
 
 
 def make_the_goal_review_due(served: ServedDemo) -> None:
@@ -466,28 +556,30 @@ def make_the_goal_review_due(served: ServedDemo) -> None:
 
 
 def assert_the_dashboard_shows_the_comments_literally(
-    browser: Browser, served: ServedDemo, comments: list[str]
+    browser: Browser, served: ServedDemo, comments: list[str], side: str = "participants"
 ) -> str:
-    """The facilitator's dashboard, with three answers to the end survey, lists their
-    comments: each payload reads as typed, nothing runs. Its text, returned."""
+    """The facilitator's dashboard, with three answers to the end survey from `side`
+    ("participants" or "mentors"), lists their comments in that side's block: each payload
+    reads as typed, nothing runs. The block's text, returned."""
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     try:
-        facilitator = Person(context.new_page(), name="hostile-corpus-dashboard")
+        facilitator = Person(context.new_page(), name=f"hostile-corpus-dashboard-{side}")
         page = facilitator.page
         errors = watch_console(page)
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         facilitator_sign_in(facilitator, served, DASHBOARD, served.facilitator_key)
         surveys = page.locator(".mentorkit-surveys")
-        expect(surveys).to_contain_text("Comments", timeout=LOAD_TIMEOUT_MS)
-        facilitator.reach(surveys.get_by_text("Comments", exact=True).first, to_use=False)
-        shown = surveys.text_content() or ""
+        block = surveys.locator(f".mentorkit-survey-{side}")
+        expect(block).to_contain_text("Comments", timeout=LOAD_TIMEOUT_MS)
+        facilitator.reach(block.get_by_text("Comments", exact=True), to_use=False)
+        shown = block.text_content() or ""
         missing = [c for c in comments if not shows_literally(shown, c)]
         assert missing == [], missing
-        assert_nothing_ran(page, dialogs, "the dashboard's survey comments")
+        assert_nothing_ran(page, dialogs, f"the dashboard's survey comments from {side}")
         assert injected(surveys) == []
         assert errors == [], errors
-        facilitator.shot("dashboard-survey-comments")
+        facilitator.shot(f"dashboard-{side}-survey-comments")
         return shown
     finally:
         context.close()
@@ -566,7 +658,10 @@ def test_every_payload_in_a_mentors_profile_shows_literally_to_mentor_and_mentee
     browser: Browser, page: Page, person: Person, served_demo
 ):
     """A mentor types the corpus into every free-text field of their profile; their page
-    and the participants' mentor directory show each payload as text and run none."""
+    and the participants' mentor directory show each payload as text and run none. Then,
+    with a mentee while the end survey is open, the next payloads go into the survey's
+    free-text fields at the top of their page: after a reload they read as typed, and the
+    dashboard shows them as text in the mentors' block."""
     with open_store(served_demo.database_url) as store:
         code = store.workshop(served_demo.join_code).code
         (mentor,) = [m for m in store.mentors(code) if m.name == CORPUS_MENTOR]
@@ -575,6 +670,7 @@ def test_every_payload_in_a_mentors_profile_shows_literally_to_mentor_and_mentee
     try:
         mentor_person = Person(context.new_page(), name="hostile-corpus-mentor")
         mentor_page = mentor_person.page
+        console_errors = watch_console(mentor_page)
         dialogs: list[str] = []
         mentor_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         open_app(mentor_person, served_demo.base_url, MENTOR_APP, f"?invite={invite}")
@@ -587,7 +683,7 @@ def test_every_payload_in_a_mentors_profile_shows_literally_to_mentor_and_mentee
         mentor_person.shot("mentor-profile-corpus", whole=True)
 
         # A participant reads the profile in the mentor directory of their shortlist.
-        visit = first_visit(person, served_demo, "02_mentor_shortlist.ipynb", "Corpus Reader")
+        visit = first_visit(person, served_demo, "02_mentor_shortlist.ipynb", CORPUS_MENTEE)
         card = page.locator(".mentorkit-mentor", has_text=CORPUS_MENTOR)
         expect(card).to_be_visible(timeout=LOAD_TIMEOUT_MS)
         person.reach(card, to_use=False)
@@ -600,5 +696,19 @@ def test_every_payload_in_a_mentors_profile_shows_literally_to_mentor_and_mentee
         assert injected(card) == []
         person.shot("mentor-directory-corpus")
         visit.assert_clean()
+
+        # That participant becomes the mentor's mentee while the end survey is open: the
+        # survey comes first on the mentor's page, and its comments are walked too.
+        with a_mentee_and_the_end_survey_open(served_demo, mentor.email):
+            answered = walk_app(walk, MENTOR_APP, MENTOR_SURVEY)
+            sections = mentor_page.locator(".mentorkit-mentor-sections h2")
+            expect(sections.first).to_have_text("Feedback survey")
+            assert "End survey: comments" in {t.label for t in answered}, walk.typed
+            mentor_person.reach(mentor_page.get_by_label("End survey: comments"), to_use=False)
+            mentor_person.shot("mentor-survey-corpus")
+            assert console_errors == [], console_errors
+            assert_the_dashboard_shows_the_comments_literally(
+                browser, served_demo, [t.payload for t in answered], "mentors"
+            )
     finally:
         context.close()
