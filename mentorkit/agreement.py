@@ -27,7 +27,6 @@ from mentorkit.models import (
     Workshop,
 )
 from mentorkit.rendering import html_environment, long_date, markdown_environment, weekday_date
-from mentorkit.smart import long_day
 
 if TYPE_CHECKING:
     from icalendar import Event
@@ -460,7 +459,7 @@ def utc_moment(when: datetime) -> str:
     """A moment written plainly in UTC, the same in every locale: 'Monday 11 January 2027,
     09:00 UTC' (a naive `when` is taken as the server's local time)."""
     moment = when.astimezone(UTC)
-    return f"{_WEEKDAYS[moment.weekday()]} {long_day(moment.date())}, {moment:%H:%M} UTC"
+    return f"{_WEEKDAYS[moment.weekday()]} {long_date(moment.date())}, {moment:%H:%M} UTC"
 
 
 def confirmed_view(

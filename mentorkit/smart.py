@@ -28,7 +28,6 @@ __all__ = [
     "check_goal",
     "format_day",
     "is_complete",
-    "long_day",
     "overdue_milestones",
 ]
 
@@ -77,11 +76,6 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def format_day(day: date) -> str:
     """A date as '12 Mar 2027', the same in every locale."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-#: A date as '3 March 2026', the same in every locale: one spelling for the pages and the
-#: printouts, kept under this name for the modules that import it from here.
-long_day = long_date
 
 
 def overdue_milestones(goal: SmartGoal, today: date) -> list[int]:

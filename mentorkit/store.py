@@ -508,8 +508,8 @@ class Store(Protocol):
         """Store this mentor's answers to one feedback survey (the last save wins)."""
         ...
 
-    def mentors_survey_answers(self, code: str, kind: SurveyKind) -> builtins.list[SurveyAnswers]:
-        """Every mentor's answers to one survey, without who gave which."""
+    def mentors_survey_answers(self, code: str, kind: SurveyKind) -> dict[str, SurveyAnswers]:
+        """Every mentor's answers to one survey, by mentor email (for the group's figures)."""
         ...
 
     def agreement_entries(self, code: str, participant_id: str) -> builtins.list[AgreementEntry]:
@@ -736,6 +736,16 @@ def _document_key_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def _mentor_fk(table: str) -> sa.ForeignKeyConstraint:
+    """Rows that name a mentor of that workshop; deleting the mentor deletes them."""
+    return sa.ForeignKeyConstraint(
+        ["workshop", "mentor"],
+        ["mentors.workshop", "mentors.email"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_mentor",
+    )
+
+
 def _participant_fk(table: str) -> sa.ForeignKeyConstraint:
     """Documents belong to a participant *of that workshop*; erasing the person erases them."""
     return sa.ForeignKeyConstraint(
@@ -788,12 +798,7 @@ match_decisions_table = sa.Table(
     sa.CheckConstraint("decision IN ('lock', 'forbid')", name="ck_match_decisions_decision"),
     # Erasing a participant, or deleting the workshop, takes their decisions along.
     _participant_fk("match_decisions"),
-    sa.ForeignKeyConstraint(
-        ["workshop", "mentor"],
-        ["mentors.workshop", "mentors.email"],
-        ondelete="CASCADE",
-        name="fk_match_decisions_mentor",
-    ),
+    _mentor_fk("match_decisions"),
 )
 
 
@@ -829,12 +834,7 @@ mentor_notes_table = sa.Table(
     sa.Column("body", Body, nullable=False),
     # Erasing the mentee, the mentor or the workshop takes the notes along.
     _participant_fk("mentor_notes"),
-    sa.ForeignKeyConstraint(
-        ["workshop", "mentor"],
-        ["mentors.workshop", "mentors.email"],
-        ondelete="CASCADE",
-        name="fk_mentor_notes_mentor",
-    ),
+    _mentor_fk("mentor_notes"),
     sa.Index("ix_mentor_notes_participant", "workshop", "participant"),
 )
 
@@ -850,12 +850,7 @@ mentor_surveys_table = sa.Table(
     sa.Column("saved_at", UtcDateTime, nullable=False),
     sa.PrimaryKeyConstraint("workshop", "mentor", "survey", name="pk_mentor_surveys"),
     # Deleting the mentor or the workshop takes their answers along.
-    sa.ForeignKeyConstraint(
-        ["workshop", "mentor"],
-        ["mentors.workshop", "mentors.email"],
-        ondelete="CASCADE",
-        name="fk_mentor_surveys_mentor",
-    ),
+    _mentor_fk("mentor_surveys"),
 )
 
 
@@ -1928,19 +1923,20 @@ class SqlStore:
             _require_mentor(conn, code, email)
             _upsert(conn, mentor_surveys_table, key, {"body": body, "saved_at": _now()})
 
-    def mentors_survey_answers(self, code: str, kind: SurveyKind) -> builtins.list[SurveyAnswers]:
-        """Every mentor's answers to one survey, without who gave which (the results sort
-        what they show): the dashboard's figures for the mentors' side. On a hub, only the
-        facilitator's role reads them all; a mentor's reads their own."""
+    def mentors_survey_answers(self, code: str, kind: SurveyKind) -> dict[str, SurveyAnswers]:
+        """Every mentor's answers to one survey, by mentor email: the dashboard counts who
+        was asked from them (a mentor who answered and has no mentee now was asked too),
+        and shows only the group's figures. On a hub, only the facilitator's role reads
+        them all; a mentor's reads their own."""
         code = _code(code)
         table = mentor_surveys_table
         with self._transaction(write=False) as conn:
-            bodies = conn.execute(
-                sa.select(table.c.body)
+            rows = conn.execute(
+                sa.select(table.c.mentor, table.c.body)
                 .where(table.c.workshop == code, table.c.survey == SurveyKind(kind).value)
-                .order_by(table.c.saved_at)
-            ).scalars()
-            return [validate(SurveyAnswers, body) for body in bodies]
+                .order_by(table.c.mentor)
+            ).all()
+        return {row.mentor: validate(SurveyAnswers, row.body) for row in rows}
 
     def add_agreement_entry(self, code: str, participant_id: str, entry: AgreementEntry) -> None:
         """Add `entry` to the participant's agreement record: a confirmation (of either

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from html import escape
 from pathlib import Path
@@ -396,12 +396,12 @@ def surveys_html(
     workshop: Workshop,
     saved: Sequence[Saved],
     asked: int,
-    mentor_answers: Mapping[SurveyKind, Sequence[SurveyAnswers]],
-    mentors_asked: int,
+    mentor_answers: Mapping[SurveyKind, Mapping[str, SurveyAnswers]],
+    mentors_with_a_mentee: Collection[str],
 ) -> str:
     """Each survey the workshop sets: when it is open, and each side's answers (the
-    participants', and those of the `mentors_asked` mentors with a mentee); with a
-    download."""
+    participants', and the mentors' by email: the mentors asked are those with a mentee,
+    and any who answered and have none now); with a download."""
     if not workshop.surveys:
         return (
             '<p class="mentorkit-muted">No survey is set. Open a mid-point and an end survey '
@@ -418,10 +418,14 @@ def surveys_html(
             for item in saved
             if isinstance(item.document, SurveyAnswers) and item.key.name == kind.value
         ]
+        by_mentor = mentor_answers.get(kind, {})
         sides = (
             survey_result(kind, answers, asked),
             survey_result(
-                kind, mentor_answers.get(kind, ()), mentors_asked, respondents=Respondents.MENTORS
+                kind,
+                by_mentor.values(),
+                len({*mentors_with_a_mentee, *by_mentor}),
+                respondents=Respondents.MENTORS,
             ),
         )
         results += sides
@@ -499,7 +503,7 @@ class DashboardView(widgets.VBox):
         self.sign_in_states: dict[str, str] = {}
         self.mentors: list[MentorProfile] = []
         #: The mentors' answers to each survey the workshop sets, without who gave which.
-        self.mentor_survey_answers: dict[SurveyKind, list[SurveyAnswers]] = {}
+        self.mentor_survey_answers: dict[SurveyKind, dict[str, SurveyAnswers]] = {}
         #: The emails of the mentors holding an invite code, and a resume code.
         self.mentors_invited: set[str] = set()
         self.mentors_signed_in: set[str] = set()
@@ -595,7 +599,7 @@ class DashboardView(widgets.VBox):
             self.saved,
             len(self.participants),
             self.mentor_survey_answers,
-            len({d.mentor for d in self.decisions if d.decision == "lock"}),
+            {d.mentor for d in self.decisions if d.decision == "lock"},
         )
         hidden = "none" if aliases.anonymous else "flex"
         self.people.layout.display = self.people_heading.layout.display = hidden

@@ -581,6 +581,7 @@ agreement = store.mentee_agreement(code, email, amelia)
 mine_now = SurveyAnswers(useful=9, comments="Going well")
 store.save_mentor_survey(code, email, SurveyKind.END, mine_now)
 survey = store.mentor_survey(code, email, SurveyKind.END)
+everyones_answers = store.mentors_survey_answers(code, SurveyKind.END)
 print(json.dumps({
     "me": email,
     "requests": sorted(r.participant.name for r in received),
@@ -594,7 +595,7 @@ print(json.dumps({
     "record": [e.side.value for e in store.agreement_entries(code, amelia)],
     "bio": next(m.bio for m in store.mentors(code) if m.email == email),
     "survey": [survey.useful, survey.comments],
-    "surveys_she_reads": [a.comments for a in store.mentors_survey_answers(code, SurveyKind.END)],
+    "surveys_she_reads": {m: a.comments for m, a in everyones_answers.items()},
     "everything": repr((received, shared, agreement)),
 }))
 """
@@ -626,7 +627,7 @@ def test_a_mentor_signs_in_as_the_hub_user_and_does_a_mentors_work_through_the_s
         "record": ["mentor"],
         "bio": "Saved on the hub",
         "survey": [9, "Going well"],
-        "surveys_she_reads": ["Going well"],  # her own: never Noah's answers
+        "surveys_she_reads": {MAYA: "Going well"},  # her own: never Noah's answers
     }
     url = sa.make_url(json.loads(scene.hub.execute(MAYA_HUB, ENVIRON))["MENTORKIT_DB"])
     assert url.username == pg_access.role_name(MAYA_HUB, scene.hub.role_prefix)

@@ -1205,7 +1205,9 @@ def test_a_database_of_schema_7_gets_the_mentors_survey_table(
         assert mateo in upgraded.mentors(code)
         assert upgraded.mentor_survey(code, mateo.email, SurveyKind.END) is None
         upgraded.save_mentor_survey(code, mateo.email, SurveyKind.END, SurveyAnswers(useful=9))
-        assert upgraded.mentors_survey_answers(code, SurveyKind.END) == [SurveyAnswers(useful=9)]
+        assert upgraded.mentors_survey_answers(code, SurveyKind.END) == {
+            mateo.email: SurveyAnswers(useful=9)
+        }
 
 
 def test_a_mentor_answers_each_survey_once_and_the_last_save_wins(
@@ -1223,8 +1225,10 @@ def test_a_mentor_answers_each_survey_once_and_the_last_save_wins(
         assert kept == typed.model_copy(update={"useful": 8})  # the draft kept as typed
         assert reopened.mentor_survey(code, mateo.email, mid) is None
         assert reopened.mentor_survey(code, chloe.email, end) is None
-        assert reopened.mentors_survey_answers(code, end) == [kept]
-        assert reopened.mentors_survey_answers(code, mid) == [SurveyAnswers(comments="<b>Mid</b>")]
+        assert reopened.mentors_survey_answers(code, end) == {mateo.email: kept}
+        assert reopened.mentors_survey_answers(code, mid) == {
+            chloe.email: SurveyAnswers(comments="<b>Mid</b>")
+        }
         with pytest.raises(NotFound, match=r"No mentor nobody@example\.com"):
             reopened.save_mentor_survey(code, "nobody@example.com", end, SurveyAnswers())
         with pytest.raises(NotFound, match=r"No mentor nobody@example\.com"):

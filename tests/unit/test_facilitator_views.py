@@ -1129,6 +1129,11 @@ def test_mentors_survey_answers_are_a_side_of_their_own_with_its_own_threshold(s
     assert "mentors" in rows and "Only Ada wrote this" in rows
     assert not any(name in shown for name in [*everybody(store, access), cy.name, cy.email])
 
+    # Cy's mentee moves on: Cy was asked all the same, so the rate stays 3 of 3.
+    store.decide_match(code, people[2].id, cy.email, None)
+    find_widget(app, widgets.Button, "Refresh").click()
+    assert "3 of 3 mentors with a mentee answered (100%)" in app.view.surveys.value
+
 
 def test_offers_to_mentor_are_downloaded_as_a_mentor_roster(store, access):
     from mentorkit.models import Closing
