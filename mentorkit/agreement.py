@@ -466,7 +466,11 @@ def confirmed_view(
     agreement: MentoringAgreement, confirmations: Sequence[Confirmation] = ()
 ) -> dict[str, Any]:
     """The "Confirmed" section: each side's confirmation of this version of the agreement
-    (mentor first, as the signatures), and whether an earlier version was confirmed."""
+    (mentor first, as the signatures), and whether an earlier version was confirmed. With
+    a mentor the participant found (`on_paper`), nobody confirms on mentorkit: the two
+    sign the printout."""
+    if agreement.mentor_prospect is not None:
+        return {"sides": [], "confirm_again": False, "on_paper": True}
     status = agreement_status(agreement, confirmations)
     sides = []
     for side in (Side.MENTOR, Side.MENTEE):
@@ -479,7 +483,7 @@ def confirmed_view(
                 "at": utc_moment(given.at) if given else "",
             }
         )
-    return {"sides": sides, "confirm_again": status.changed_since_confirmed}
+    return {"sides": sides, "confirm_again": status.changed_since_confirmed, "on_paper": False}
 
 
 def agreement_context(

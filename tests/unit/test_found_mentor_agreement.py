@@ -171,7 +171,13 @@ def test_the_printout_and_the_calendar_name_the_found_mentor(framework):
     html = agreement_html(agreement, **parties)
     assert "Mentor: <strong>Kai Rivera</strong></p>" in html
     assert "Mentoring agreement: Ines Okafor-Lind &amp; Kai Rivera" in html
-    assert "Mentor: **Kai Rivera**" in agreement_markdown(agreement, **parties)
+    markdown = agreement_markdown(agreement, **parties)
+    assert "Mentor: **Kai Rivera**" in markdown
+    # Nobody confirms on mentorkit: the two sign the printout, which says so.
+    on_paper = "go through this agreement together and sign it below"
+    assert on_paper in html and on_paper in markdown
+    assert "Not yet confirmed" not in html and "Not yet confirmed" not in markdown
+    assert "Signatures" in markdown and 'class="signatures"' in html
     events = Calendar.from_ical(agreement_calendar(agreement, **parties)).walk("VEVENT")
     assert str(events[0]["SUMMARY"]).startswith("Mentoring: Ines Okafor-Lind & Kai Rivera")
 
