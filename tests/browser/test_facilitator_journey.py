@@ -324,8 +324,13 @@ def test_a_facilitator_runs_a_workshop_from_the_browser_alone(
     entries = row_of(people, ON_THE_DAY)
     expect(entries).to_have_count(2, timeout=WAIT_MS)
     seen(facilitator, people)
-    # The two entries read alike but for their place on the list and what each saved.
-    options = facilitator.field("Participant").locator("option").all_text_contents()
+    # The two entries read alike but for their place on the list and what each saved. The
+    # drop-down's options arrive in a message of their own, after the list's: wait for them.
+    choices = facilitator.field("Participant").locator("option")
+    expect(choices.filter(has_text=re.compile(r"entry\s\d\sof\s2"))).to_have_count(
+        2, timeout=WAIT_MS
+    )
+    options = choices.all_text_contents()
     labels = {
         shown.split(" · ", 1)[1]
         for shown in (option.replace("\xa0", " ") for option in options)  # as ipywidgets shows
