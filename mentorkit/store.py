@@ -285,7 +285,7 @@ class WorkshopCounts:
     decisions: int  # locked and forbidden pairs of the matching
     agreement_entries: int = 0  # confirmations, suggestions and answers of agreements
     notes: int = 0  # mentors' comments and action items
-    mentor_surveys: int = 0  # mentors' answers to the feedback surveys, one a survey
+    mentor_surveys: int = 0  # mentors' answers to the feedback surveys, one per survey
 
 
 @dataclass(frozen=True)
@@ -2373,32 +2373,7 @@ class SqlStore:
             )
             # A mentor's survey answers are about the programme, nobody's part of it: only
             # the whole workshop's read carries them.
-            surveys_table = mentor_surveys_table
-            mentor_surveys = (
-                ()
-                if participant is not None
-                else tuple(
-                    sorted(
-                        (
-                            StoredMentorSurvey(
-                                row.mentor,
-                                SurveyKind(row.survey),
-                                validate(SurveyAnswers, row.body),
-                                row.saved_at,
-                            )
-                            for row in conn.execute(
-                                sa.select(
-                                    surveys_table.c.mentor,
-                                    surveys_table.c.survey,
-                                    surveys_table.c.body,
-                                    surveys_table.c.saved_at,
-                                ).where(surveys_table.c.workshop == code)
-                            )
-                        ),
-                        key=lambda survey: (survey.mentor_email, survey.kind.value),
-                    )
-                )
-            )
+            mentor_surveys = () if participant is not None else _mentor_surveys(conn, code)
             yield WorkshopSnapshot(
                 workshop=validate(Workshop, found.body),
                 facilitator_key_hash=str(found.facilitator_key_hash),
@@ -3360,6 +3335,24 @@ def _stored_revision(code: str, row: Any) -> StoredRevision:
         body=row.body,
         saved_at=row.saved_at,
     )
+
+
+def _mentor_surveys(conn: Connection, code: str) -> tuple[StoredMentorSurvey, ...]:
+    """Every mentor's answers to the workshop's surveys, by mentor email and survey (sorted
+    in Python: the same order from SQLite and PostgreSQL, whatever their collations)."""
+    table = mentor_surveys_table
+    rows = conn.execute(
+        sa.select(table.c.mentor, table.c.survey, table.c.body, table.c.saved_at).where(
+            table.c.workshop == code
+        )
+    )
+    found = (
+        StoredMentorSurvey(
+            row.mentor, SurveyKind(row.survey), validate(SurveyAnswers, row.body), row.saved_at
+        )
+        for row in rows
+    )
+    return tuple(sorted(found, key=lambda survey: (survey.mentor_email, survey.kind.value)))
 
 
 def _stream_history(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from mentorkit.identity import Identity
     from mentorkit.store import Store
+    from mentorkit.ui.shell import Session
 
 #: Debian's Chromium; no browser is ever downloaded.
 CHROMIUM = os.environ.get("MENTORKIT_CHROMIUM", "/usr/bin/chromium")
@@ -205,6 +206,16 @@ def sign_in_rostered(store: Store, code: str, email: str) -> Identity:
     if person is None:
         raise LookupError(f"{email} is not on the roster of workshop {code}")
     return claim_invite(store, reset_invite_code(store, code, person.id))
+
+
+def page_visit(store: Store, identity: Identity, resume_code: str | None = None) -> Session:
+    """A participant's fresh page visit (a first one, a reload, another tab): a new worksheet
+    session with nothing cached, its own save status and notice."""
+    from mentorkit.ui.autosave import SaveStatus
+    from mentorkit.ui.frame import Notice
+    from mentorkit.ui.shell import Session
+
+    return Session(store, identity, SaveStatus(), Notice(), resume_code=resume_code)
 
 
 def widget_tree(widget: Any) -> Iterator[Any]:

@@ -19,9 +19,8 @@ from mentorkit.mentoring import (
     suggest,
 )
 from mentorkit.models import Frequency, MeetingFormat, MentoringAgreement, MentorProfile, RoleRow
-from mentorkit.ui.autosave import SaveStatus
+from mentorkit.testing import page_visit
 from mentorkit.ui.expectations import ExpectationsView
-from mentorkit.ui.frame import Notice
 from mentorkit.ui.my_plan import MyPlanView
 from mentorkit.ui.shell import Session
 from mentorkit.workshops import create_workshop
@@ -43,12 +42,12 @@ def workshop(store):
 @pytest.fixture
 def session(store, workshop):
     identity = sign_in(store, workshop.code, "Ines Okafor-Lind")
-    return Session(store, identity, SaveStatus(), Notice(), resume_code=identity.new_resume_code)
+    return page_visit(store, identity, identity.new_resume_code)
 
 
 def another_page(session: Session) -> Session:
     """The same participant in another tab (or after a reload)."""
-    return Session(session.store, session.identity, SaveStatus(), Notice())
+    return page_visit(session.store, session.identity)
 
 
 def fill(view: ExpectationsView) -> None:

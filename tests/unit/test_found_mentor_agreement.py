@@ -42,10 +42,9 @@ from mentorkit.models import (
 )
 from mentorkit.plan import PlanData, plan_html, plan_markdown
 from mentorkit.prospects import is_prospect_id
-from mentorkit.ui.autosave import SaveStatus
+from mentorkit.testing import page_visit
 from mentorkit.ui.closing import ClosingView
 from mentorkit.ui.expectations import REMOVED_FOUND_MENTOR, ExpectationsView, _mentor_options
-from mentorkit.ui.frame import Notice
 from mentorkit.ui.my_plan import MyPlanView, load_plan_data, plan_calendar
 from mentorkit.ui.shell import Session
 from mentorkit.workshops import create_workshop
@@ -67,12 +66,12 @@ def workshop(store):
 @pytest.fixture
 def session(store, workshop):
     identity = sign_in(store, workshop.code, "Ines Okafor-Lind")
-    return Session(store, identity, SaveStatus(), Notice(), resume_code=identity.new_resume_code)
+    return page_visit(store, identity, identity.new_resume_code)
 
 
 def another_page(session: Session) -> Session:
     """The same participant in another tab (or after a reload)."""
-    return Session(session.store, session.identity, SaveStatus(), Notice())
+    return page_visit(session.store, session.identity)
 
 
 def save(session: Session, document, name: str = "main") -> None:

@@ -17,10 +17,8 @@ from mentorkit.models import (
     SelfAssessment,
     SmartGoal,
 )
-from mentorkit.testing import widget_tree
-from mentorkit.ui.autosave import SaveStatus
+from mentorkit.testing import page_visit, widget_tree
 from mentorkit.ui.check_ins import CheckInsView, check_ins_app
-from mentorkit.ui.frame import Notice
 from mentorkit.ui.shell import Session
 from mentorkit.ui.smart_goals import SmartGoalsView, smart_goals_app
 from mentorkit.workshops import create_workshop
@@ -37,7 +35,7 @@ def identity(store):
 
 def new_session(store, identity) -> Session:
     """A fresh page visit: a new session with nothing cached."""
-    return Session(store, identity, SaveStatus(), Notice())
+    return page_visit(store, identity)
 
 
 @pytest.fixture
